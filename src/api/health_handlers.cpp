@@ -1,0 +1,18 @@
+#include "api/health_handlers.hpp"
+
+#include "api/json_response.hpp"
+#include "api/problem.hpp"
+
+namespace jobsched::api {
+
+void RegisterHealthHandlers(Router& router, store::JobStore& store) {
+  router.Add("GET", "/healthz", [&store](HttpRequest&&, const PathParams&, Responder respond) {
+    if (auto alive = store.Ping(); !alive) {
+      respond(ProblemResponse(503, "database unavailable: " + alive.error().message, {}, "unavailable"));
+      return;
+    }
+    respond(JsonResponse(200, R"({"status":"ok"})"));
+  });
+}
+
+}  // namespace jobsched::api

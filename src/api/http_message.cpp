@@ -1,0 +1,46 @@
+#include "api/http_message.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace jobsched::api {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view FindHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+                            std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view HttpRequest::Header(std::string_view name) const {
+  return FindHeader(headers, name);
+}
+
+std::string_view HttpResponse::Header(std::string_view name) const {
+  return FindHeader(headers, name);
+}
+
+HttpResponse& HttpResponse::SetHeader(std::string name, std::string value) {
+  for (auto& [key, existing] : headers) {
+    if (EqualsIgnoreCase(key, name)) {
+      existing = std::move(value);
+      return *this;
+    }
+  }
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+}  // namespace jobsched::api

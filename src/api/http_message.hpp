@@ -1,0 +1,42 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace jobsched::api {
+
+// A parsed HTTP request, free of Boost.Beast so that handlers and their tests
+// do not pay for Beast's headers. Header names keep the client's spelling;
+// Header() looks them up case-insensitively.
+struct HttpRequest {
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // as sent: "/jobs?limit=10"
+  std::string path;     // target without the query: "/jobs"
+  std::string query;    // after '?', undecoded; empty when absent
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_address;  // peer IP, for logs and anonymous rate limits
+
+  // The first header with this name (case-insensitive), or empty.
+  std::string_view Header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  HttpResponse& SetHeader(std::string name, std::string value);
+  std::string_view Header(std::string_view name) const;
+};
+
+// Handlers answer through a Responder, which may be called later and from any
+// thread (a write answers once its transaction commits on the store's writer
+// thread). It must be called exactly once.
+using Responder = std::function<void(HttpResponse)>;
+using RequestHandler = std::function<void(HttpRequest&&, Responder)>;
+
+}  // namespace jobsched::api

@@ -1,0 +1,162 @@
+#include "api/json_codec.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/time.hpp"
+
+namespace jobsched::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::array<std::string_view, 7> kKnownFields{"name",     "interval", "every",   "task",
+                                                       "is_active", "last_run", "next_run"};
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+core::Error UnknownJobField(std::string_view name) {
+  std::string message = "unknown field '" + std::string(name.substr(0, 64)) + "'";
+  std::string_view closest;
+  std::size_t best = 3;  // suggest only near misses
+  for (std::string_view known : kKnownFields) {
+    const std::size_t distance = EditDistance(name, known);
+    if (distance < best) {
+      best = distance;
+      closest = known;
+    }
+  }
+  if (!closest.empty()) message += "; did you mean '" + std::string(closest) + "'?";
+  return core::Error::InvalidArgument(std::string(name.substr(0, 64)), message);
+}
+
+namespace {
+
+core::Error WrongType(std::string_view field, std::string_view expected) {
+  return core::Error::InvalidArgument(std::string(field),
+                                      std::string(field) + ": must be " + std::string(expected));
+}
+
+std::string Quote(std::string_view text) { return json::serialize(json::string_view(text.data(), text.size())); }
+
+void AppendTime(std::string& out, std::string_view key, const std::optional<core::TimePoint>& time) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  if (time) {
+    out += '"';
+    out += core::FormatRfc3339(*time);
+    out += '"';
+  } else {
+    out += "null";
+  }
+}
+
+void AppendJob(std::string& out, const core::Job& job) {
+  out += "{\"id\":";
+  out += std::to_string(job.id);
+  out += ",\"name\":";
+  out += Quote(job.name);
+  // The original's clients read `interval`; it is null for other schedules.
+  out += ",\"interval\":";
+  const auto named = job.schedule.named_interval();
+  out += named ? Quote(core::ToString(*named)) : "null";
+  if (job.schedule.kind() == core::ScheduleKind::kEvery) {
+    out += ",\"every\":";
+    out += Quote(job.schedule.expression());
+  }
+  if (job.schedule.start_at()) AppendTime(out, "start_at", job.schedule.start_at());
+  if (job.schedule.end_at()) AppendTime(out, "end_at", job.schedule.end_at());
+  out += ",\"task\":";
+  out += job.task_json.empty() ? "null" : job.task_json;  // stored as serialized JSON
+  out += ",\"is_active\":";
+  out += job.is_active ? "true" : "false";
+  AppendTime(out, "last_run", job.last_run);
+  AppendTime(out, "next_run", job.next_run);
+  AppendTime(out, "created_at", job.created_at);
+  AppendTime(out, "updated_at", job.updated_at);
+  out += ",\"version\":";
+  out += std::to_string(job.version);
+  out += '}';
+}
+
+}  // namespace
+
+core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
+  json::error_code error;
+  json::value document = json::parse(json::string_view(body.data(), body.size()), error);
+  if (error) {
+    return core::Error::InvalidArgument("body", "request body is not valid JSON: " + error.message());
+  }
+  if (!document.is_object()) return core::Error::InvalidArgument("body", "request body must be a JSON object");
+
+  core::JobRequest request;
+  for (const auto& member : document.as_object()) {
+    const std::string_view key(member.key().data(), member.key().size());
+    const json::value& value = member.value();
+    if (key == "name" || key == "interval" || key == "every") {
+      if (!value.is_string()) return WrongType(key, "a string");
+      std::string text(value.as_string().data(), value.as_string().size());
+      if (key == "name") request.name = std::move(text);
+      else if (key == "interval") request.interval = std::move(text);
+      else request.every = std::move(text);
+    } else if (key == "is_active") {
+      if (!value.is_bool()) return WrongType(key, "true or false");
+      request.is_active = value.as_bool();
+    } else if (key == "task") {
+      if (value.is_null()) continue;
+      if (!value.is_object()) return WrongType(key, "a JSON object");
+      std::string text = json::serialize(value);
+      if (text.size() > kMaxTaskBytes) {
+        return core::Error::InvalidArgument("task", "task: at most " + std::to_string(kMaxTaskBytes) + " bytes");
+      }
+      request.task_json = std::move(text);
+    } else if (key == "last_run" || key == "next_run") {
+      // Read-only fields the original's clients may echo back: ignored.
+      if (!value.is_null() && !value.is_string()) return WrongType(key, "a date-time string or null");
+    } else {
+      return UnknownJobField(key);
+    }
+  }
+  return request;
+}
+
+std::string EncodeJob(const core::Job& job) {
+  std::string out;
+  out.reserve(384 + job.name.size() + job.task_json.size());
+  AppendJob(out, job);
+  return out;
+}
+
+std::string EncodeJobs(const std::vector<core::Job>& jobs) {
+  std::string out;
+  out.reserve(2 + jobs.size() * 400);
+  out += '[';
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJob(out, jobs[i]);
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace jobsched::api

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/job.hpp"
+#include "core/job_validation.hpp"
+#include "core/result.hpp"
+
+namespace jobsched::api {
+
+// Largest task object we store, serialized. Tasks are small descriptions
+// (a URL, an email); anything bigger is almost surely a mistake.
+constexpr std::size_t kMaxTaskBytes = 64 * 1024;
+
+// Decodes a POST /jobs body. Checks JSON syntax and the type of every member,
+// and refuses members it does not know, so a typo such as "intervall" cannot
+// pass silently. The original service's read-only fields (last_run, next_run)
+// are accepted and ignored. Fails with kInvalidArgument naming the field.
+core::Result<core::JobRequest> DecodeJobRequest(std::string_view body);
+
+// The error for a member a job request does not have, suggesting the known
+// field it most likely meant ("intervall" -> "interval").
+core::Error UnknownJobField(std::string_view name);
+
+// A job as the API shows it: snake_case members, times in RFC 3339 with Z.
+std::string EncodeJob(const core::Job& job);
+// A JSON array of jobs.
+std::string EncodeJobs(const std::vector<core::Job>& jobs);
+
+}  // namespace jobsched::api

@@ -1,0 +1,57 @@
+#include "api/json_response.hpp"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace jobsched::api {
+namespace {
+
+// If-None-Match holds "*" or a comma-separated list of (possibly weak) tags.
+bool IfNoneMatchHolds(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    const std::size_t comma = header.find(',');
+    std::string_view candidate = header.substr(0, comma);
+    while (!candidate.empty() && candidate.front() == ' ') candidate.remove_prefix(1);
+    while (!candidate.empty() && candidate.back() == ' ') candidate.remove_suffix(1);
+    if (candidate.substr(0, 2) == "W/") candidate.remove_prefix(2);
+    if (candidate == "*" || candidate == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.SetHeader("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse CacheableJsonResponse(const HttpRequest& request, std::string body, std::string etag) {
+  HttpResponse response;
+  if (IfNoneMatchHolds(request.Header("If-None-Match"), etag)) {
+    response.status = 304;
+  } else {
+    response = JsonResponse(200, std::move(body));
+  }
+  response.SetHeader("ETag", std::move(etag));
+  response.SetHeader("Cache-Control", "no-cache");
+  return response;
+}
+
+std::string ContentETag(std::string_view body) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : body) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "\"%016llx\"", static_cast<unsigned long long>(hash));
+  return buffer;
+}
+
+}  // namespace jobsched::api

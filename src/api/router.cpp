@@ -1,0 +1,82 @@
+#include "api/router.hpp"
+
+#include "api/problem.hpp"
+
+namespace jobsched::api {
+namespace {
+
+// "/jobs/7/" -> {"jobs", "7"}. Empty segments (from "//") are kept so that
+// they do not match anything.
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.empty()) return segments;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t slash = path.find('/', start);
+    segments.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool IsCapture(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool Matches(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path,
+             PathParams* params) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (IsCapture(pattern[i])) {
+      if (path[i].empty()) return false;
+      if (params != nullptr) params->emplace(pattern[i].substr(1, pattern[i].size() - 2), std::string(path[i]));
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void Router::Add(std::string method, std::string pattern, Handler handler) {
+  std::vector<std::string> segments;
+  for (std::string_view segment : SplitPath(pattern)) segments.emplace_back(segment);
+  entries_.push_back(Entry{Route{std::move(method), std::move(pattern)}, std::move(segments), std::move(handler)});
+}
+
+void Router::Dispatch(HttpRequest&& request, Responder respond) const {
+  const std::vector<std::string_view> segments = SplitPath(request.path);
+  std::string allowed;
+  for (const Entry& entry : entries_) {
+    if (!Matches(entry.segments, segments, nullptr)) continue;
+    if (entry.route.method == request.method) {
+      PathParams params;
+      Matches(entry.segments, segments, &params);
+      entry.handler(std::move(request), params, std::move(respond));
+      return;
+    }
+    if (!allowed.empty()) allowed += ", ";
+    allowed += entry.route.method;
+  }
+  if (allowed.empty()) {
+    respond(ProblemResponse(404, "no route for " + request.path));
+    return;
+  }
+  HttpResponse response =
+      ProblemResponse(405, "method " + request.method + " is not allowed on " + request.path + "; allowed: " + allowed);
+  response.SetHeader("Allow", allowed);
+  respond(std::move(response));
+}
+
+std::vector<Router::Route> Router::Routes() const {
+  std::vector<Route> routes;
+  routes.reserve(entries_.size());
+  for (const Entry& entry : entries_) routes.push_back(entry.route);
+  return routes;
+}
+
+}  // namespace jobsched::api

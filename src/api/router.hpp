@@ -1,0 +1,49 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/http_message.hpp"
+
+namespace jobsched::api {
+
+// Values captured from a route pattern: "/jobs/{id}" matched by "/jobs/7"
+// gives {"id": "7"}.
+using PathParams = std::map<std::string, std::string, std::less<>>;
+
+// Maps (method, path pattern) to handlers. Patterns are literal segments and
+// `{name}` captures, e.g. "/jobs/{id}/runs". A trailing slash on the request
+// path is ignored, as the original service accepted both "/jobs" and "/jobs/".
+// Unknown paths get a 404 problem; known paths with another method a 405 with
+// an Allow header.
+class Router {
+ public:
+  using Handler = std::function<void(HttpRequest&&, const PathParams&, Responder)>;
+
+  struct Route {
+    std::string method;
+    std::string pattern;
+  };
+
+  void Add(std::string method, std::string pattern, Handler handler);
+  void Dispatch(HttpRequest&& request, Responder respond) const;
+
+  // Every registered (method, pattern), in registration order: checked
+  // against docs/openapi.yaml by the contract test.
+  std::vector<Route> Routes() const;
+
+ private:
+  struct Entry {
+    Route route;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+
+  std::vector<Entry> entries_;
+};
+
+}  // namespace jobsched::api

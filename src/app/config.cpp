@@ -1,0 +1,44 @@
+#include "app/config.hpp"
+
+#include <charconv>
+
+namespace jobsched::app {
+
+core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return core::Error::InvalidArgument("listen", "--listen: expected HOST:PORT, got '" + text + "'");
+  }
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  unsigned port = 0;
+  const char* begin = text.data() + colon + 1;
+  const char* end = text.data() + text.size();
+  const auto [last, error] = std::from_chars(begin, end, port);
+  if (error != std::errc() || last != end || port > 65535) {
+    return core::Error::InvalidArgument("listen", "--listen: port must be 0-65535, got '" + text.substr(colon + 1) + "'");
+  }
+  address.port = static_cast<std::uint16_t>(port);
+  return address;
+}
+
+core::Result<std::string> SqlitePathFromUrl(const std::string& url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.rfind(kSqlite, 0) == 0) {
+    std::string path = url.substr(kSqlite.size());
+    // Accept sqlite:///abs/path and sqlite://rel/path as well as sqlite:path.
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    if (path.empty()) return core::Error::InvalidArgument("db", "--db: sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
+    return path;
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return core::Error::InvalidArgument(
+        "db", "--db: PostgreSQL is not supported by this version of jobsched yet; use sqlite:PATH");
+  }
+  return core::Error::InvalidArgument("db", "--db: expected sqlite:PATH, got '" + url + "'");
+}
+
+}  // namespace jobsched::app

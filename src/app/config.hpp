@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace jobsched::app {
+
+// Settings of `jobsched serve` and `jobsched migrate`. Each comes from a flag
+// or a JOBSCHED_* environment variable (the flag wins), else the default.
+struct Config {
+  // --listen / JOBSCHED_LISTEN: HOST:PORT to serve HTTP on; port 0 picks a
+  // free port and logs it.
+  std::string listen = "127.0.0.1:8000";
+  // --db / JOBSCHED_DB: where jobs live. "sqlite:PATH" (the file is created,
+  // with its folder, if missing).
+  std::string db = "sqlite:./data/jobsched.db";
+  // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
+  std::string log_level = "info";
+  // --http-threads / JOBSCHED_HTTP_THREADS: event loops serving HTTP; 0 means
+  // one per core. More than the cores only adds context switches.
+  unsigned http_threads = 0;
+};
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "127.0.0.1:8000" or "[::1]:8000". Fails naming the setting "listen".
+core::Result<ListenAddress> ParseListenAddress(const std::string& text);
+
+// The SQLite file named by a "sqlite:PATH" database URL. A postgresql:// URL
+// fails with a clear message: this build serves SQLite only.
+core::Result<std::string> SqlitePathFromUrl(const std::string& url);
+
+}  // namespace jobsched::app

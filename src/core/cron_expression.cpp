@@ -1,0 +1,443 @@
+#include "core/cron_expression.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <charconv>
+#include <span>
+#include <utility>
+
+namespace jobsched::core {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr std::array<std::string_view, 12> kMonthNames{"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                                       "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+constexpr std::array<std::string_view, 7> kDayNames{"SUN", "MON", "TUE", "WED",
+                                                    "THU", "FRI", "SAT"};
+
+// What one of the six fields accepts.
+struct FieldSpec {
+  std::string_view name;
+  int min;
+  int max;
+  int value_count;                          // largest sensible step
+  std::span<const std::string_view> names;  // names[i] stands for first_named + i
+  int first_named;
+  bool allows_question;  // `?` as `*` (day-of-month, day-of-week)
+  bool allows_last;      // `L`, `L-n` (day-of-month)
+};
+
+constexpr FieldSpec kSecond{"second", 0, 59, 60, {}, 0, false, false};
+constexpr FieldSpec kMinute{"minute", 0, 59, 60, {}, 0, false, false};
+constexpr FieldSpec kHour{"hour", 0, 23, 24, {}, 0, false, false};
+constexpr FieldSpec kDayOfMonth{"day-of-month", 1, 31, 31, {}, 0, true, true};
+constexpr FieldSpec kMonth{"month", 1, 12, 12, kMonthNames, 1, false, false};
+constexpr FieldSpec kDayOfWeek{"day-of-week", 0, 7, 7, kDayNames, 0, true, false};
+
+// The values one field selected.
+struct FieldValues {
+  std::uint64_t bits = 0;          // bit v set: value v matches
+  std::uint32_t last_offsets = 0;  // day-of-month: bit n set for "L-n" ("L" is n = 0)
+  bool restricted = true;          // false for a bare `*` or `?`
+};
+
+struct Macro {
+  std::string_view name;
+  std::string_view expansion;
+};
+
+constexpr std::array<Macro, 7> kMacros{{
+    {"@yearly", "0 0 1 1 *"},
+    {"@annually", "0 0 1 1 *"},
+    {"@monthly", "0 0 1 * *"},
+    {"@weekly", "0 0 * * 0"},
+    {"@daily", "0 0 * * *"},
+    {"@midnight", "0 0 * * *"},
+    {"@hourly", "0 * * * *"},
+}};
+
+constexpr int kMaxFields = 6;
+
+// Leap years repeat at most every eight years (2096 -> 2104), so a valid
+// expression fires within nine calendar years of any starting point.
+constexpr int kSearchYears = 9;
+constexpr int kLastYear = 9999;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::toupper(static_cast<unsigned char>(x)) ==
+           std::toupper(static_cast<unsigned char>(y));
+  });
+}
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+Error CronError(std::string message) {
+  return Error::InvalidArgument("cron", "cron: " + std::move(message));
+}
+
+Error FieldError(const FieldSpec& spec, std::string_view detail) {
+  return CronError(std::string(spec.name) + " field: " + std::string(detail));
+}
+
+// 'text', appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "'" + std::string.
+std::string Quoted(std::string_view text) {
+  std::string quoted;
+  quoted.reserve(text.size() + 2);
+  quoted += '\'';
+  quoted += text;
+  quoted += '\'';
+  return quoted;
+}
+
+std::string RangeText(int min, int max) { return std::to_string(min) + "-" + std::to_string(max); }
+
+// A non-negative decimal number, or nullopt when `text` is not all digits.
+// Saturates instead of overflowing; callers range-check the result.
+std::optional<int> ParseNumber(std::string_view text) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), IsDigit)) return std::nullopt;
+  if (text.size() > 9) return 1'000'000'000;
+  int value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+// One value of a field: a number or, where the field has them, a name.
+Result<int> ParseValue(std::string_view text, const FieldSpec& spec) {
+  for (std::size_t i = 0; i < spec.names.size(); ++i) {
+    if (EqualsIgnoreCase(text, spec.names[i])) return spec.first_named + static_cast<int>(i);
+  }
+  const auto number = ParseNumber(text);
+  if (!number) return FieldError(spec, "bad value " + Quoted(text));
+  if (*number < spec.min || *number > spec.max) {
+    return FieldError(
+        spec, "value " + std::string(text) + " out of range " + RangeText(spec.min, spec.max));
+  }
+  return *number;
+}
+
+// "L" or "L-n" in day-of-month.
+Result<void> ParseLast(std::string_view element, const FieldSpec& spec, FieldValues& values) {
+  if (element.find('/') != std::string_view::npos) {
+    return FieldError(spec, Quoted(element) + " cannot take a step");
+  }
+  int offset = 0;
+  if (element.size() > 1) {
+    const auto number = element[1] == '-' ? ParseNumber(element.substr(2)) : std::nullopt;
+    if (!number) return FieldError(spec, "bad value " + Quoted(element));
+    if (*number > 30) {
+      return FieldError(spec, "offset in " + Quoted(element) + " out of range 0-30");
+    }
+    offset = *number;
+  }
+  values.last_offsets |= std::uint32_t{1} << offset;
+  return Ok();
+}
+
+// One list element: `*`, `a`, `a-b`, each optionally followed by `/step`.
+Result<void> ParseElement(std::string_view element, const FieldSpec& spec, FieldValues& values) {
+  if (spec.allows_last && !element.empty() && (element[0] == 'L' || element[0] == 'l')) {
+    return ParseLast(element, spec, values);
+  }
+  const auto slash = element.find('/');
+  const std::string_view range = element.substr(0, slash);
+  int first = spec.min;
+  int last = spec.max;
+  if (range != "*" && !(spec.allows_question && range == "?")) {
+    const auto dash = range.find('-');
+    if (range.empty() || dash == 0 || dash + 1 == range.size()) {
+      return FieldError(spec, "bad value " + Quoted(element));
+    }
+    auto low = ParseValue(range.substr(0, dash), spec);
+    if (!low) return low.error();
+    first = *low;
+    if (dash != std::string_view::npos) {
+      auto high = ParseValue(range.substr(dash + 1), spec);
+      if (!high) return high.error();
+      last = *high;
+      if (first > last) {
+        return FieldError(spec, "range " + std::string(range) + " goes backwards");
+      }
+    } else if (slash == std::string_view::npos) {
+      last = first;  // a single value; "a/n" keeps last = max
+    }
+  }
+  int step = 1;
+  if (slash != std::string_view::npos) {
+    const std::string_view step_text = element.substr(slash + 1);
+    const auto number = ParseNumber(step_text);
+    if (!number) return FieldError(spec, "bad step " + Quoted(step_text));
+    if (*number < 1 || *number > spec.value_count) {
+      return FieldError(spec, "step " + std::string(step_text) + " out of range " +
+                                  RangeText(1, spec.value_count));
+    }
+    step = *number;
+  }
+  for (int v = first; v <= last; v += step) values.bits |= std::uint64_t{1} << v;
+  return Ok();
+}
+
+Result<FieldValues> ParseField(std::string_view text, const FieldSpec& spec) {
+  FieldValues values;
+  values.restricted = !(text == "*" || (spec.allows_question && text == "?"));
+  std::size_t begin = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', begin);
+    const std::string_view element = text.substr(begin, comma - begin);
+    if (element.empty()) {
+      return FieldError(spec, "empty list element in " + Quoted(text));
+    }
+    if (auto parsed = ParseElement(element, spec, values); !parsed) return parsed.error();
+    if (comma == std::string_view::npos) break;
+    begin = comma + 1;
+  }
+  return values;
+}
+
+// Splits on whitespace into at most kMaxFields views; returns how many fields
+// there are, also beyond kMaxFields, so the error can say so.
+int SplitFields(std::string_view text, std::array<std::string_view, kMaxFields>& fields) {
+  int count = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (IsSpace(text[i])) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < text.size() && !IsSpace(text[i])) ++i;
+    if (count < kMaxFields) fields[count] = text.substr(start, i - start);
+    ++count;
+  }
+  return count;
+}
+
+unsigned DaysInMonth(int year, unsigned month) {
+  return static_cast<unsigned>(
+      date::year_month_day_last{date::year{year}, date::month_day_last{date::month{month}}}.day());
+}
+
+// Bit d set when day d (1-31) of a month of `length` days, whose 1st falls on
+// `first_weekday` (0 = Sunday), fires.
+std::uint32_t DayMask(const FieldValues& day_of_month, const FieldValues& day_of_week,
+                      unsigned length, unsigned first_weekday) {
+  std::uint32_t mask = 0;
+  for (unsigned day = 1; day <= length; ++day) {
+    const unsigned weekday = (first_weekday + day - 1) % 7;
+    const bool dom = ((day_of_month.bits >> day) & 1) != 0 ||
+                     ((day_of_month.last_offsets >> (length - day)) & 1) != 0;
+    const bool dow = ((day_of_week.bits >> weekday) & 1) != 0;
+    const bool fires =
+        day_of_month.restricted && day_of_week.restricted ? (dom || dow) : (dom && dow);
+    if (fires) mask |= std::uint32_t{1} << day;
+  }
+  return mask;
+}
+
+// Whether some selected month has a day that fires. Fields other than the day
+// ones always select something, so this is the only way an expression that
+// parsed can never fire. Every weekday of the 1st occurs for every month
+// length, so looking at all masks of the month's possible lengths is exact.
+bool SomeMonthHasAFiringDay(std::uint32_t months,
+                            const std::array<std::array<std::uint32_t, 7>, 4>& day_masks) {
+  for (unsigned month = 1; month <= 12; ++month) {
+    if (((months >> month) & 1) == 0) continue;
+    const unsigned shortest = month == 2 ? 28 : DaysInMonth(2001, month);
+    const unsigned longest = month == 2 ? 29 : shortest;
+    for (unsigned length = shortest; length <= longest; ++length) {
+      for (const std::uint32_t mask : day_masks[length - 28]) {
+        if (mask != 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Smallest set bit of `mask` at or above `from`, or -1.
+int NextBit(std::uint64_t mask, int from) {
+  if (from >= 64) return -1;
+  const std::uint64_t rest = mask & (~std::uint64_t{0} << from);
+  return rest == 0 ? -1 : std::countr_zero(rest);
+}
+
+// The first second of a day at or after `second_of_day` whose hour, minute
+// and second all match, or -1 when the rest of the day has none.
+int NextSecondOfDay(std::uint32_t hours, std::uint64_t minutes, std::uint64_t seconds,
+                    int second_of_day) {
+  int hour = second_of_day / 3600;
+  int minute = second_of_day / 60 % 60;
+  int second = second_of_day % 60;
+  while (true) {
+    const int next_hour = NextBit(hours, hour);
+    if (next_hour < 0) return -1;
+    if (next_hour != hour) {
+      hour = next_hour;
+      minute = second = 0;
+    }
+    const int next_minute = NextBit(minutes, minute);
+    if (next_minute < 0) {
+      ++hour;
+      minute = second = 0;
+      continue;
+    }
+    if (next_minute != minute) {
+      minute = next_minute;
+      second = 0;
+    }
+    const int next_second = NextBit(seconds, second);
+    if (next_second < 0) {
+      ++minute;
+      second = 0;
+      continue;
+    }
+    return hour * 3600 + minute * 60 + next_second;
+  }
+}
+
+}  // namespace
+
+Result<CronExpression> CronExpression::Parse(std::string_view text) {
+  std::array<std::string_view, kMaxFields> fields;
+  const int field_count = SplitFields(text, fields);
+  if (field_count == 0) return CronError("expression is empty");
+
+  if (fields[0].starts_with('@')) {
+    const auto macro = std::find_if(kMacros.begin(), kMacros.end(), [&](const Macro& m) {
+      return EqualsIgnoreCase(m.name, fields[0]);
+    });
+    if (macro == kMacros.end()) {
+      return CronError("unknown macro " + Quoted(fields[0]) +
+                       " (expected @yearly, @annually, @monthly, @weekly, @daily, "
+                       "@midnight or @hourly)");
+    }
+    if (field_count != 1) {
+      return CronError("macro " + std::string(macro->name) + " takes no further fields");
+    }
+    auto expanded = Parse(macro->expansion);
+    if (expanded) expanded->text_ = std::string(text);
+    return expanded;
+  }
+  if (field_count != 5 && field_count != 6) {
+    return CronError("expected 5 or 6 fields, got " + std::to_string(field_count));
+  }
+
+  // Index fields as six, second first; five fields leave the second at 0.
+  const int skipped = field_count == 6 ? 0 : 1;
+  const std::array<const FieldSpec*, kMaxFields> specs{&kSecond,     &kMinute, &kHour,
+                                                       &kDayOfMonth, &kMonth,  &kDayOfWeek};
+  std::array<FieldValues, kMaxFields> values;
+  values[0].bits = 1;
+  for (int i = skipped; i < kMaxFields; ++i) {
+    auto parsed = ParseField(fields[i - skipped], *specs[i]);
+    if (!parsed) return parsed.error();
+    values[i] = *parsed;
+  }
+  FieldValues& day_of_week = values[5];
+  if ((day_of_week.bits >> 7) & 1) day_of_week.bits = (day_of_week.bits | 1) & 0x7f;  // 7 = Sunday
+
+  CronExpression cron;
+  cron.text_ = std::string(text);
+  cron.seconds_ = values[0].bits;
+  cron.minutes_ = values[1].bits;
+  cron.hours_ = static_cast<std::uint32_t>(values[2].bits);
+  cron.months_ = static_cast<std::uint32_t>(values[4].bits);
+  for (unsigned length = 28; length <= 31; ++length) {
+    for (unsigned weekday = 0; weekday < 7; ++weekday) {
+      cron.day_masks_[length - 28][weekday] = DayMask(values[3], day_of_week, length, weekday);
+    }
+  }
+  if (!SomeMonthHasAFiringDay(cron.months_, cron.day_masks_)) {
+    return CronError("expression never fires: day-of-month " + Quoted(fields[3 - skipped]) +
+                     " does not occur in month " + Quoted(fields[4 - skipped]));
+  }
+  return cron;
+}
+
+std::optional<date::local_seconds> CronExpression::NextLocalMatch(date::local_seconds from,
+                                                                  int last_year) const {
+  date::local_days day = date::floor<date::days>(from);
+  int second_of_day = static_cast<int>((from - day).count());
+  // Jump to the next selected month, then day, then time of day; moving a
+  // coarser field forward restarts the finer ones from their beginning.
+  while (true) {
+    const date::year_month_day ymd{day};
+    const int year = static_cast<int>(ymd.year());
+    const unsigned month = static_cast<unsigned>(ymd.month());
+    if (year > last_year) return std::nullopt;
+    const int next_month = NextBit(months_, static_cast<int>(month));
+    if (next_month != static_cast<int>(month)) {
+      const date::year next_year = next_month < 0 ? ymd.year() + date::years{1} : ymd.year();
+      const int first_month = next_month < 0 ? std::countr_zero(months_) : next_month;
+      day = date::local_days{next_year / date::month{static_cast<unsigned>(first_month)} / 1};
+      second_of_day = 0;
+      continue;
+    }
+    const unsigned length = DaysInMonth(year, month);
+    const unsigned first_weekday = date::weekday{day - (ymd.day() - date::day{1})}.c_encoding();
+    const int day_of_month = static_cast<int>(static_cast<unsigned>(ymd.day()));
+    const int next_day = NextBit(day_masks_[length - 28][first_weekday], day_of_month);
+    if (next_day != day_of_month) {
+      day = next_day < 0 ? day + date::days{length - day_of_month + 1}
+                         : day + date::days{next_day - day_of_month};
+      second_of_day = 0;
+      continue;
+    }
+    const int time_of_day = NextSecondOfDay(hours_, minutes_, seconds_, second_of_day);
+    if (time_of_day < 0) {
+      day += date::days{1};
+      second_of_day = 0;
+      continue;
+    }
+    return day + seconds{time_of_day};
+  }
+}
+
+std::optional<TimePoint> CronExpression::NextAfter(TimePoint after,
+                                                   const date::time_zone* zone) const {
+  using namespace date;
+  static constexpr TimePoint kEarliest{sys_days{year{1} / 1 / 1}};
+  static constexpr TimePoint kEnd{sys_days{year{kLastYear + 1} / 1 / 1}};
+  if (after < kEarliest || after >= kEnd) return std::nullopt;
+
+  // The first whole second strictly after `after`, also when it has milliseconds.
+  const sys_seconds start = date::floor<seconds>(after) + seconds{1};
+  const int last_year = std::min(
+      static_cast<int>(year_month_day{date::floor<days>(start)}.year()) + kSearchYears, kLastYear);
+
+  if (zone == nullptr) {
+    const auto local = NextLocalMatch(local_seconds{start.time_since_epoch()}, last_year);
+    if (!local) return std::nullopt;
+    return TimePoint{local->time_since_epoch()};
+  }
+
+  local_seconds from{(start + zone->get_info(start).offset).time_since_epoch()};
+  while (const auto local = NextLocalMatch(from, last_year)) {
+    const local_info info = zone->get_info(*local);
+    switch (info.result) {
+      case local_info::unique: {
+        const sys_seconds instant{(*local - info.first.offset).time_since_epoch()};
+        if (instant >= start) return TimePoint{instant};
+        from = *local + seconds{1};  // cannot happen with sane zone data; keep searching
+        break;
+      }
+      case local_info::nonexistent:
+        // Every match inside a gap maps to the same instant, the end of the gap,
+        // so the next search (starting after it) leaves the gap: it fires once.
+        return TimePoint{info.second.begin};
+      case local_info::ambiguous: {
+        const sys_seconds first{(*local - info.first.offset).time_since_epoch()};
+        if (first >= start) return TimePoint{first};
+        // We are in the repeated pass, whose wall times all fired in the first
+        // pass: continue from the wall time at which the overlap ends.
+        from = local_seconds{(info.first.end + info.first.offset).time_since_epoch()};
+        break;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace jobsched::core

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/schedule.hpp"
+#include "core/time.hpp"
+
+namespace jobsched::core {
+
+using JobId = std::int64_t;
+
+constexpr std::size_t kMaxJobNameLength = 255;  // in characters (code points)
+
+// A job as stored. `id` is 0 until the store assigns one.
+struct Job {
+  JobId id = 0;
+  std::string name;
+  Schedule schedule;
+  // The task as a JSON object's text, or empty for a job created without one
+  // (the original service chose the work by the job's name). The API layer
+  // checks it is an object; its task types are interpreted by the executor.
+  std::string task_json;
+  bool is_active = true;
+  std::optional<TimePoint> last_run;
+  // Null when the schedule has nothing left to fire, or the job is paused.
+  std::optional<TimePoint> next_run;
+  TimePoint created_at;
+  TimePoint updated_at;
+  // Incremented on every change; exposed as the ETag.
+  std::int64_t version = 1;
+};
+
+}  // namespace jobsched::core

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/job.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace jobsched::core {
+
+// A create request as the client sent it, decoded from JSON but not yet
+// checked against the rules of a job. Absent fields are nullopt.
+struct JobRequest {
+  std::optional<std::string> name;
+  std::optional<std::string> interval;
+  std::optional<std::string> every;
+  std::optional<bool> is_active;
+  std::optional<std::string> task_json;
+};
+
+// Checks a create request and builds the job to store, with next_run
+// computed from `now`. Fails with kInvalidArgument naming the field at fault:
+// a missing, empty, over-long or control-character name; no schedule field,
+// or more than one; an unknown interval; a bad duration.
+Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
+
+// Checks a job name: 1 to kMaxJobNameLength characters of valid UTF-8, not
+// only white space, no control characters.
+Result<void> ValidateJobName(const std::string& name);
+
+}  // namespace jobsched::core

@@ -1,0 +1,158 @@
+#include "core/schedule.hpp"
+
+#include <array>
+#include <utility>
+
+#include "core/duration.hpp"
+
+namespace jobsched::core {
+namespace {
+
+using std::chrono::days;
+using std::chrono::floor;
+using std::chrono::hours;
+
+constexpr std::array<std::pair<NamedInterval, std::string_view>, 5> kIntervalNames{{
+    {NamedInterval::kHourly, "hourly"},
+    {NamedInterval::kDaily, "daily"},
+    {NamedInterval::kWeekly, "weekly"},
+    {NamedInterval::kMonthly, "monthly"},
+    {NamedInterval::kHourlyForToday, "hourly_for_today"},
+}};
+
+// The original service ran its daily, weekly and monthly jobs at 10:00 UTC.
+constexpr hours kPresetHourUtc{10};
+
+TimePoint NextTopOfHour(TimePoint after) { return floor<hours>(after) + hours{1}; }
+
+TimePoint NextDailyAt10(TimePoint after) {
+  TimePoint candidate = floor<days>(after) + kPresetHourUtc;
+  if (candidate <= after) candidate += days{1};
+  return candidate;
+}
+
+TimePoint NextMondayAt10(TimePoint after) {
+  using namespace std::chrono;
+  TimePoint candidate = NextDailyAt10(after);
+  const weekday day{floor<std::chrono::days>(candidate)};
+  // Days from `day` forward to Monday: (Monday - day) is computed mod 7.
+  return candidate + std::chrono::days{(Monday - day).count()};
+}
+
+TimePoint NextFirstOfMonthAt10(TimePoint after) {
+  using namespace std::chrono;
+  const year_month_day today{floor<std::chrono::days>(after)};
+  TimePoint candidate = sys_days{today.year() / today.month() / 1} + kPresetHourUtc;
+  if (candidate <= after) {
+    const year_month next = today.year() / today.month() + months{1};
+    candidate = sys_days{next / 1} + kPresetHourUtc;
+  }
+  return candidate;
+}
+
+}  // namespace
+
+std::string_view ToString(NamedInterval interval) {
+  for (const auto& [value, name] : kIntervalNames) {
+    if (value == interval) return name;
+  }
+  return "hourly";
+}
+
+std::optional<NamedInterval> ParseNamedInterval(std::string_view text) {
+  for (const auto& [value, name] : kIntervalNames) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(ScheduleKind kind) {
+  switch (kind) {
+    case ScheduleKind::kInterval: return "interval";
+    case ScheduleKind::kEvery: return "every";
+  }
+  return "interval";
+}
+
+Schedule Schedule::Interval(NamedInterval interval) {
+  Schedule schedule;
+  schedule.kind_ = ScheduleKind::kInterval;
+  schedule.interval_ = interval;
+  return schedule;
+}
+
+Schedule Schedule::Every(Milliseconds period) {
+  Schedule schedule;
+  schedule.kind_ = ScheduleKind::kEvery;
+  schedule.period_ = period;
+  return schedule;
+}
+
+Result<Schedule> Schedule::Restore(std::string_view kind, std::string_view expression,
+                                   std::optional<TimePoint> start_at, std::optional<TimePoint> end_at) {
+  if (kind == ToString(ScheduleKind::kInterval)) {
+    auto interval = ParseNamedInterval(expression);
+    if (!interval) return Error::Internal("stored job has unknown interval '" + std::string(expression) + "'");
+    return Interval(*interval).WithWindow(start_at, end_at);
+  }
+  if (kind == ToString(ScheduleKind::kEvery)) {
+    auto period = ParseDuration(expression, "every");
+    if (!period) return Error::Internal("stored job has bad duration '" + std::string(expression) + "'");
+    return Every(*period).WithWindow(start_at, end_at);
+  }
+  return Error::Internal("stored job has unknown schedule kind '" + std::string(kind) + "'");
+}
+
+Schedule Schedule::WithWindow(std::optional<TimePoint> start_at, std::optional<TimePoint> end_at) const {
+  Schedule copy = *this;
+  copy.start_at_ = start_at;
+  copy.end_at_ = end_at;
+  return copy;
+}
+
+std::string Schedule::expression() const {
+  if (kind_ == ScheduleKind::kEvery) return FormatDuration(period_);
+  return std::string(ToString(interval_));
+}
+
+std::optional<NamedInterval> Schedule::named_interval() const {
+  if (kind_ == ScheduleKind::kInterval) return interval_;
+  return std::nullopt;
+}
+
+std::optional<TimePoint> Schedule::FirstRun(TimePoint now) const {
+  if (kind_ == ScheduleKind::kEvery) {
+    if (!start_at_) return WithinWindow(now + period_);
+    if (*start_at_ > now) return WithinWindow(*start_at_);
+    // Keep the phase of start_at: the first of start_at + k * period after now.
+    const auto periods_elapsed = (now - *start_at_) / period_ + 1;
+    return WithinWindow(*start_at_ + periods_elapsed * period_);
+  }
+  // Occurrences before start_at are not due; start_at itself may be one.
+  TimePoint after = now;
+  if (start_at_ && *start_at_ - Milliseconds{1} > after) after = *start_at_ - Milliseconds{1};
+  return WithinWindow(CalendarOccurrenceAfter(after));
+}
+
+std::optional<TimePoint> Schedule::NextAfter(TimePoint occurrence) const {
+  if (kind_ == ScheduleKind::kEvery) return WithinWindow(occurrence + period_);
+  return WithinWindow(CalendarOccurrenceAfter(occurrence));
+}
+
+TimePoint Schedule::CalendarOccurrenceAfter(TimePoint after) const {
+  switch (interval_) {
+    case NamedInterval::kHourly:
+    case NamedInterval::kHourlyForToday: return NextTopOfHour(after);
+    case NamedInterval::kDaily: return NextDailyAt10(after);
+    case NamedInterval::kWeekly: return NextMondayAt10(after);
+    case NamedInterval::kMonthly: return NextFirstOfMonthAt10(after);
+  }
+  return NextTopOfHour(after);
+}
+
+std::optional<TimePoint> Schedule::WithinWindow(TimePoint candidate) const {
+  if (end_at_ && candidate >= *end_at_) return std::nullopt;
+  return candidate;
+}
+
+}  // namespace jobsched::core

@@ -1,0 +1,143 @@
+#include "store/sqlite/sqlite_connection.hpp"
+
+#include <sqlite3.h>
+
+namespace jobsched::store::sqlite {
+
+core::Error SqliteError(sqlite3* db, std::string_view context) {
+  const int code = sqlite3_extended_errcode(db);
+  std::string message = std::string(context) + ": " + sqlite3_errmsg(db);
+  switch (code & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+      return core::Error::Unavailable(std::move(message));
+    case SQLITE_CONSTRAINT:
+      return core::Error::Conflict(std::move(message));
+    default:
+      return core::Error::Internal(std::move(message));
+  }
+}
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), statement_(other.statement_) {
+  other.statement_ = nullptr;
+}
+
+Statement::~Statement() { sqlite3_finalize(statement_); }
+
+Statement& Statement::Reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(statement_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::optional<std::int64_t> value) {
+  return value ? Bind(index, *value) : BindNull(index);
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(statement_, index);
+  return *this;
+}
+
+core::Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  core::Error error = SqliteError(db_, "sqlite step");
+  sqlite3_reset(statement_);
+  return error;
+}
+
+core::Result<void> Statement::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row) return row.error();
+    if (!*row) return core::Ok();
+  }
+}
+
+std::int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(statement_, column); }
+
+std::optional<std::int64_t> Statement::ColumnOptionalInt(int column) const {
+  if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(statement_, column);
+}
+
+std::string Statement::ColumnText(int column) const {
+  const auto* text = sqlite3_column_text(statement_, column);
+  if (text == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+}
+
+core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path, Mode mode) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: each connection is used by one thread at a time, so SQLite's own
+  // per-connection mutex would only cost time.
+  const int flags = SQLITE_OPEN_NOMUTEX |
+                    (mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    core::Error error = db ? SqliteError(db, "cannot open " + path)
+                           : core::Error::Unavailable("cannot open " + path + ": out of memory");
+    sqlite3_close(db);
+    return error;
+  }
+  std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
+  sqlite3_extended_result_codes(db, 1);
+  // A 201 must mean the job survives a power cut: WAL with synchronous=FULL
+  // fsyncs the log on every commit. Readers never block the writer in WAL.
+  std::string setup =
+      "PRAGMA busy_timeout = 5000;"
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA synchronous = FULL;";
+  if (mode == Mode::kReadWrite) setup = "PRAGMA journal_mode = WAL;" + setup;
+  if (auto done = connection->Execute(setup); !done) return done.error();
+  return connection;
+}
+
+SqliteConnection::~SqliteConnection() {
+  statements_.clear();
+  sqlite3_close(db_);
+}
+
+core::Result<void> SqliteConnection::Execute(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    core::Error error = SqliteError(db_, "sqlite exec");
+    sqlite3_free(message);
+    return error;
+  }
+  return core::Ok();
+}
+
+core::Result<Statement*> SqliteConnection::Cached(std::string_view sql) {
+  auto found = statements_.find(sql);
+  if (found == statements_.end()) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
+                           nullptr) != SQLITE_OK) {
+      return SqliteError(db_, "sqlite prepare");
+    }
+    found = statements_.emplace(std::string(sql), Statement(db_, raw)).first;
+  }
+  found->second.Reset();
+  return &found->second;
+}
+
+std::int64_t SqliteConnection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+}  // namespace jobsched::store::sqlite

@@ -1,0 +1,235 @@
+#include "store/sqlite/sqlite_job_store.hpp"
+
+#include <utility>
+
+#include "store/migrations.hpp"
+
+namespace jobsched::store::sqlite {
+namespace {
+
+using core::FromUnixMs;
+using core::ToUnixMs;
+
+constexpr std::string_view kJobColumns =
+    "id, name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, last_run, next_run, "
+    "created_at, updated_at, version";
+
+std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return FromUnixMs(*ms);
+}
+
+std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time) {
+  if (!time) return std::nullopt;
+  return ToUnixMs(*time);
+}
+
+// Reads a row selected with kJobColumns.
+core::Result<core::Job> JobFromRow(const Statement& row) {
+  auto schedule = core::Schedule::Restore(row.ColumnText(2), row.ColumnText(3),
+                                          OptionalTime(row.ColumnOptionalInt(4)),
+                                          OptionalTime(row.ColumnOptionalInt(5)));
+  if (!schedule) return schedule.error();
+  core::Job job;
+  job.id = row.ColumnInt(0);
+  job.name = row.ColumnText(1);
+  job.schedule = std::move(schedule).value();
+  job.task_json = row.ColumnText(6);
+  job.is_active = row.ColumnInt(7) != 0;
+  job.last_run = OptionalTime(row.ColumnOptionalInt(8));
+  job.next_run = OptionalTime(row.ColumnOptionalInt(9));
+  job.created_at = FromUnixMs(row.ColumnInt(10));
+  job.updated_at = FromUnixMs(row.ColumnInt(11));
+  job.version = row.ColumnInt(12);
+  return job;
+}
+
+core::Result<int> CurrentVersion(SqliteConnection& db) {
+  auto statement = db.Cached("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!statement) return statement.error();
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  return static_cast<int>((*statement)->ColumnInt(0));
+}
+
+core::Result<int> ApplyMigrations(SqliteConnection& db) {
+  if (auto created = db.Execute(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+      !created) {
+    return created.error();
+  }
+  for (const Migration& migration : SqliteMigrations()) {
+    // Check inside the transaction, so two processes migrating at once
+    // cannot both apply the same step.
+    if (auto begun = db.Execute("BEGIN IMMEDIATE"); !begun) return begun.error();
+    auto current = CurrentVersion(db);
+    if (!current) {
+      (void)db.Execute("ROLLBACK");
+      return current.error();
+    }
+    if (*current >= migration.version) {
+      (void)db.Execute("ROLLBACK");
+      continue;
+    }
+    auto applied = db.Execute(migration.sql);
+    if (applied) {
+      auto record = db.Cached(
+          "INSERT INTO schema_migrations (version, name, applied_at) "
+          "VALUES (?, ?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))");
+      if (!record) {
+        applied = record.error();
+      } else {
+        applied = (*record)->Bind(1, std::int64_t{migration.version}).Bind(2, migration.name).Run();
+      }
+    }
+    if (!applied) {
+      (void)db.Execute("ROLLBACK");
+      return core::Error::Internal("migration " + std::to_string(migration.version) + " (" +
+                                   std::string(migration.name) + ") failed: " + applied.error().message);
+    }
+    if (auto committed = db.Execute("COMMIT"); !committed) return committed.error();
+  }
+  return CurrentVersion(db);
+}
+
+core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
+  auto insert = db.Cached(
+      "INSERT INTO jobs (name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, "
+      "last_run, next_run, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!insert) return insert.error();
+  Statement& statement = **insert;
+  const std::string expression = job.schedule.expression();
+  statement.Bind(1, job.name)
+      .Bind(2, core::ToString(job.schedule.kind()))
+      .Bind(3, expression)
+      .Bind(4, OptionalMs(job.schedule.start_at()))
+      .Bind(5, OptionalMs(job.schedule.end_at()))
+      .Bind(6, job.task_json)
+      .Bind(7, std::int64_t{job.is_active ? 1 : 0})
+      .Bind(8, OptionalMs(job.last_run))
+      .Bind(9, OptionalMs(job.next_run))
+      .Bind(10, ToUnixMs(job.created_at))
+      .Bind(11, ToUnixMs(job.updated_at))
+      .Bind(12, job.version);
+  if (auto done = statement.Run(); !done) return done.error();
+  job.id = db.LastInsertRowId();
+  return job;
+}
+
+}  // namespace
+
+// A reader connection borrowed from the pool; handed back on destruction.
+class SqliteJobStore::ReaderLease {
+ public:
+  ReaderLease(SqliteJobStore* store, std::unique_ptr<SqliteConnection> connection)
+      : store_(store), connection_(std::move(connection)) {}
+  ReaderLease(ReaderLease&&) noexcept = default;
+  ReaderLease& operator=(ReaderLease&&) = delete;
+  ~ReaderLease() {
+    if (connection_) store_->ReleaseReader(std::move(connection_));
+  }
+  SqliteConnection& operator*() { return *connection_; }
+
+ private:
+  SqliteJobStore* store_;
+  std::unique_ptr<SqliteConnection> connection_;
+};
+
+core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteOptions& options) {
+  auto connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
+  if (!connection) return connection.error();
+  if (auto version = ApplyMigrations(**connection); !version) return version.error();
+  auto writer = std::make_unique<SqliteWriter>(std::move(connection).value(), options.max_batch);
+  return std::unique_ptr<SqliteJobStore>(new SqliteJobStore(options.path, std::move(writer)));
+}
+
+core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
+  auto connection = SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite);
+  if (!connection) return connection.error();
+  return ApplyMigrations(**connection);
+}
+
+SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer)
+    : path_(std::move(path)), writer_(std::move(writer)) {}
+
+core::Result<SqliteJobStore::ReaderLease> SqliteJobStore::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!idle_readers_.empty()) {
+      auto connection = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(this, std::move(connection));
+    }
+  }
+  auto opened = SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly);
+  if (!opened) return opened.error();
+  return ReaderLease(this, std::move(opened).value());
+}
+
+void SqliteJobStore::ReleaseReader(std::unique_ptr<SqliteConnection> connection) {
+  std::lock_guard lock(readers_mutex_);
+  idle_readers_.push_back(std::move(connection));
+}
+
+void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
+  writer_->Submit<core::Job>(
+      [job = std::move(job)](SqliteConnection& db) mutable { return InsertJob(db, std::move(job)); },
+      std::move(done));
+}
+
+core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
+  auto reader = AcquireReader();
+  if (!reader) return reader.error();
+  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id = ?";
+  auto statement = (**reader).Cached(kSql);
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, id);
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  if (!*row) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
+  auto job = JobFromRow(**statement);
+  (*statement)->Reset();  // end the read transaction now, not at the next use
+  return job;
+}
+
+core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
+  auto reader = AcquireReader();
+  if (!reader) return reader.error();
+  static const std::string kSql = "SELECT " + std::string(kJobColumns) +
+                                  " FROM jobs WHERE id > ? AND (? IS NULL OR is_active = ?)"
+                                  " ORDER BY id LIMIT ?";
+  auto statement = (**reader).Cached(kSql);
+  if (!statement) return statement.error();
+  std::optional<std::int64_t> active;
+  if (query.is_active) active = *query.is_active ? 1 : 0;
+  (*statement)->Bind(1, query.after_id.value_or(0))
+      .Bind(2, active)
+      .Bind(3, active)
+      .Bind(4, static_cast<std::int64_t>(query.limit));
+  std::vector<core::Job> jobs;
+  jobs.reserve(query.limit);
+  for (;;) {
+    auto row = (*statement)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto job = JobFromRow(**statement);
+    if (!job) return job.error();
+    jobs.push_back(std::move(job).value());
+  }
+  (*statement)->Reset();
+  return jobs;
+}
+
+core::Result<void> SqliteJobStore::Ping() {
+  auto reader = AcquireReader();
+  if (!reader) return reader.error();
+  auto statement = (**reader).Cached("SELECT 1 FROM schema_migrations LIMIT 1");
+  if (!statement) return statement.error();
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  (*statement)->Reset();
+  return core::Ok();
+}
+
+}  // namespace jobsched::store::sqlite

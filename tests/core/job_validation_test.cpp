@@ -1,0 +1,104 @@
+#include "core/job_validation.hpp"
+
+#include <gtest/gtest.h>
+
+#include "testing/time_literals.hpp"
+
+namespace jobsched::core {
+namespace {
+
+using jobsched::testing::At;
+
+JobRequest Request(std::optional<std::string> name, std::optional<std::string> interval,
+                   std::optional<std::string> every = std::nullopt) {
+  JobRequest request;
+  request.name = std::move(name);
+  request.interval = std::move(interval);
+  request.every = std::move(every);
+  return request;
+}
+
+TEST(ValidateNewJob, AcceptsTheOriginalServicesRequest) {
+  const TimePoint now = At("2026-11-27T09:47:00Z");
+
+  auto job = ValidateNewJob(Request("Number Crunching", "weekly"), now);
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->name, "Number Crunching");
+  EXPECT_EQ(job->schedule.named_interval(), NamedInterval::kWeekly);
+  EXPECT_TRUE(job->is_active);
+  EXPECT_EQ(job->next_run, At("2026-11-30T10:00:00Z"));
+  EXPECT_EQ(job->last_run, std::nullopt);
+  EXPECT_EQ(job->created_at, now);
+  EXPECT_EQ(job->version, 1);
+}
+
+TEST(ValidateNewJob, HourlyForTodayEndsAtTheNextUtcMidnight) {
+  auto job = ValidateNewJob(Request("Today", "hourly_for_today"), At("2026-11-27T22:10:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->schedule.end_at(), At("2026-11-28T00:00:00Z"));
+  EXPECT_EQ(job->next_run, At("2026-11-27T23:00:00Z"));
+  EXPECT_EQ(job->schedule.NextAfter(*job->next_run), std::nullopt);
+}
+
+TEST(ValidateNewJob, EveryDurationSchedulesOnePeriodAhead) {
+  auto job = ValidateNewJob(Request("Poll", std::nullopt, "1h30m"), At("2026-11-27T09:00:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->next_run, At("2026-11-27T10:30:00Z"));
+}
+
+TEST(ValidateNewJob, InactiveJobHasNoNextRun) {
+  JobRequest request = Request("Paused", "daily");
+  request.is_active = false;
+
+  auto job = ValidateNewJob(request, At("2026-11-27T09:00:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_FALSE(job->is_active);
+  EXPECT_EQ(job->next_run, std::nullopt);
+}
+
+struct RejectCase {
+  const char* why;
+  JobRequest request;
+  const char* field;
+};
+
+class ValidateNewJobRejects : public ::testing::TestWithParam<RejectCase> {};
+
+TEST_P(ValidateNewJobRejects, NamingTheFieldAtFault) {
+  const RejectCase& c = GetParam();
+
+  auto job = ValidateNewJob(c.request, At("2026-11-27T09:00:00Z"));
+
+  ASSERT_FALSE(job.ok()) << c.why;
+  EXPECT_EQ(job.error().code, ErrorCode::kInvalidArgument) << c.why;
+  EXPECT_EQ(job.error().field, c.field) << c.why;
+  EXPECT_FALSE(job.error().message.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadInput, ValidateNewJobRejects,
+    ::testing::Values(RejectCase{"missing name", Request(std::nullopt, "weekly"), "name"},
+                      RejectCase{"empty name", Request("", "weekly"), "name"},
+                      RejectCase{"blank name", Request("   ", "weekly"), "name"},
+                      RejectCase{"name too long", Request(std::string(256, 'x'), "weekly"), "name"},
+                      RejectCase{"control character", Request("a\nb", "weekly"), "name"},
+                      RejectCase{"invalid UTF-8", Request("\xff\xfe", "weekly"), "name"},
+                      RejectCase{"no schedule", Request("Job", std::nullopt), "interval"},
+                      RejectCase{"unknown interval", Request("Job", "fortnightly"), "interval"},
+                      RejectCase{"two schedules", Request("Job", "weekly", "1h"), "every"},
+                      RejectCase{"bad duration", Request("Job", std::nullopt, "soon"), "every"}));
+
+TEST(ValidateJobName, CountsCharactersNotBytes) {
+  std::string name;
+  for (int i = 0; i < 255; ++i) name += "\xc3\xa9";  // "é", two bytes each
+
+  EXPECT_TRUE(ValidateJobName(name).ok());
+  EXPECT_FALSE(ValidateJobName(name + "\xc3\xa9").ok());
+}
+
+}  // namespace
+}  // namespace jobsched::core
