@@ -3,6 +3,7 @@
 #include <string>
 
 #include "api/json_codec.hpp"
+#include "codec/task_codec.hpp"
 #include "api/query_params.hpp"
 
 namespace jobsched::api {
@@ -31,10 +32,9 @@ core::Result<core::JobRequest> DecodeJobRequestForm(std::string_view body) {
       if (!active) return active.error();
       request.is_active = *active;
     } else if (key == "task") {
-      // Decode the task exactly as a JSON body would carry it.
-      auto wrapped = DecodeJobRequest("{\"task\":" + value + "}");
-      if (!wrapped) return core::Error::InvalidArgument("task", "task: must be a JSON object");
-      request.task_json = wrapped->task_json;
+      auto task = codec::DecodeTask(value);
+      if (!task) return task.error();
+      request.task = std::move(task).value();
     } else if (key == "last_run" || key == "next_run") {
       continue;  // read-only fields of the original: ignored
     } else {

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "codec/task_codec.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::api {
@@ -87,7 +88,7 @@ void AppendJob(std::string& out, const core::Job& job) {
   if (job.schedule.start_at()) AppendTime(out, "start_at", job.schedule.start_at());
   if (job.schedule.end_at()) AppendTime(out, "end_at", job.schedule.end_at());
   out += ",\"task\":";
-  out += job.task_json.empty() ? "null" : job.task_json;  // stored as serialized JSON
+  out += job.task ? codec::EncodeTask(*job.task) : "null";
   out += ",\"is_active\":";
   out += job.is_active ? "true" : "false";
   AppendTime(out, "last_run", job.last_run);
@@ -129,7 +130,9 @@ core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
       if (text.size() > kMaxTaskBytes) {
         return core::Error::InvalidArgument("task", "task: at most " + std::to_string(kMaxTaskBytes) + " bytes");
       }
-      request.task_json = std::move(text);
+      auto task = codec::DecodeTask(text);
+      if (!task) return task.error();
+      request.task = std::move(task).value();
     } else if (key == "last_run" || key == "next_run") {
       // Read-only fields the original's clients may echo back: ignored.
       if (!value.is_null() && !value.is_string()) return WrongType(key, "a date-time string or null");
@@ -142,7 +145,7 @@ core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
 
 std::string EncodeJob(const core::Job& job) {
   std::string out;
-  out.reserve(384 + job.name.size() + job.task_json.size());
+  out.reserve(512 + job.name.size());
   AppendJob(out, job);
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/schedule.hpp"
+#include "core/task.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::core {
@@ -18,10 +19,9 @@ struct Job {
   JobId id = 0;
   std::string name;
   Schedule schedule;
-  // The task as a JSON object's text, or empty for a job created without one
-  // (the original service chose the work by the job's name). The API layer
-  // checks it is an object; its task types are interpreted by the executor.
-  std::string task_json;
+  // What the job does; absent for a job created without one, whose work the
+  // original service chose by the job's name.
+  std::optional<Task> task;
   bool is_active = true;
   std::optional<TimePoint> last_run;
   // Null when the schedule has nothing left to fire, or the job is paused.

@@ -79,13 +79,16 @@ Result<void> ValidateJobName(const std::string& name) {
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   if (!request.name) return Error::InvalidArgument("name", "name: required");
   if (auto valid = ValidateJobName(*request.name); !valid) return valid.error();
+  if (request.task) {
+    if (auto valid = ValidateTask(*request.task); !valid) return valid.error();
+  }
   auto schedule = ScheduleFromRequest(request, now);
   if (!schedule) return schedule.error();
 
   Job job;
   job.name = *request.name;
   job.schedule = std::move(schedule).value();
-  job.task_json = request.task_json.value_or("");
+  job.task = request.task;
   job.is_active = request.is_active.value_or(true);
   job.created_at = now;
   job.updated_at = now;

@@ -16,7 +16,7 @@ struct JobRequest {
   std::optional<std::string> interval;
   std::optional<std::string> every;
   std::optional<bool> is_active;
-  std::optional<std::string> task_json;
+  std::optional<Task> task;
 };
 
 // Checks a create request and builds the job to store, with next_run

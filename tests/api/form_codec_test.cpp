@@ -20,7 +20,8 @@ TEST(DecodeJobRequestForm, DecodesPercentEscapesAndJsonTasks) {
   ASSERT_TRUE(request.ok());
   EXPECT_EQ(request->name, "caf\xc3\xa9");
   EXPECT_EQ(request->every, "15m");
-  EXPECT_EQ(request->task_json, R"({"type":"noop"})");
+  ASSERT_TRUE(request->task.has_value());
+  EXPECT_EQ(core::TaskTypeName(*request->task), "noop");
 }
 
 TEST(DecodeJobRequestForm, RefusesUnknownFieldsAndBadValuesNamingThem) {

@@ -19,7 +19,7 @@ TEST(DecodeJobRequest, AcceptsTheOriginalServicesBody) {
   EXPECT_EQ(request->name, "Number Crunching");
   EXPECT_EQ(request->interval, "weekly");
   EXPECT_FALSE(request->every.has_value());
-  EXPECT_FALSE(request->task_json.has_value());
+  EXPECT_FALSE(request->task.has_value());
 }
 
 TEST(DecodeJobRequest, HonoursIsActiveAndIgnoresReadOnlyFields) {
@@ -30,11 +30,20 @@ TEST(DecodeJobRequest, HonoursIsActiveAndIgnoresReadOnlyFields) {
   EXPECT_EQ(request->is_active, false);
 }
 
-TEST(DecodeJobRequest, KeepsTheTaskAsCompactJson) {
-  auto request = DecodeJobRequest(R"({"name": "n", "every": "5m", "task": {"type": "noop", "n": [1, 2]}})");
+TEST(DecodeJobRequest, DecodesTheTask) {
+  auto request = DecodeJobRequest(
+      R"({"name": "n", "every": "5m", "task": {"type": "compute", "function": "prime_count", "n": 1000}})");
 
   ASSERT_TRUE(request.ok());
-  EXPECT_EQ(request->task_json, R"({"type":"noop","n":[1,2]})");
+  ASSERT_TRUE(request->task.has_value());
+  EXPECT_EQ(*request->task, core::Task{(core::ComputeTask{core::ComputeKind::kPrimeCount, 1000})});
+}
+
+TEST(DecodeJobRequest, ReportsTaskErrorsWithTheirPath) {
+  auto request = DecodeJobRequest(R"({"name": "n", "every": "5m", "task": {"type": "http", "url": "ftp://x"}})");
+
+  ASSERT_FALSE(request.ok());
+  EXPECT_EQ(request.error().field, "task.url");
 }
 
 struct BadBody {
@@ -105,7 +114,7 @@ TEST(EncodeJob, ShowsEveryAndANullIntervalForDurationSchedules) {
   core::JobRequest request;
   request.name = "poll";
   request.every = "90m";
-  request.task_json = R"({"type":"noop"})";
+  request.task = core::Task{core::NoopTask{}};
   auto job = core::ValidateNewJob(request, At("2026-11-27T09:47:00Z"));
   ASSERT_TRUE(job.ok());
 

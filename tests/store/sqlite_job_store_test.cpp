@@ -51,7 +51,7 @@ class SqliteJobStoreTest : public ::testing::Test {
 TEST_F(SqliteJobStoreTest, CreatedJobCanBeReadBackWithEveryField) {
   auto store = OpenStore();
   core::Job job = MakeJob("Number Crunching");
-  job.task_json = R"({"type":"noop"})";
+  job.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/hook", {{"X-A", "b"}}, "{}", std::nullopt, 204}};
 
   auto created = CreateJobAndWait(*store, job);
   ASSERT_TRUE(created.ok());
@@ -61,7 +61,7 @@ TEST_F(SqliteJobStoreTest, CreatedJobCanBeReadBackWithEveryField) {
   EXPECT_GT(read->id, 0);
   EXPECT_EQ(read->name, "Number Crunching");
   EXPECT_EQ(read->schedule, job.schedule);
-  EXPECT_EQ(read->task_json, R"({"type":"noop"})");
+  EXPECT_EQ(read->task, job.task);
   EXPECT_EQ(read->next_run, job.next_run);
   EXPECT_EQ(read->last_run, std::nullopt);
   EXPECT_EQ(read->created_at, job.created_at);

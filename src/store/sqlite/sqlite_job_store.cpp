@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
 
 namespace jobsched::store::sqlite {
@@ -30,11 +31,17 @@ core::Result<core::Job> JobFromRow(const Statement& row) {
                                           OptionalTime(row.ColumnOptionalInt(4)),
                                           OptionalTime(row.ColumnOptionalInt(5)));
   if (!schedule) return schedule.error();
+  std::optional<core::Task> task;
+  if (const std::string text = row.ColumnText(6); !text.empty()) {
+    auto decoded = codec::DecodeTask(text);
+    if (!decoded) return core::Error::Internal("stored job has a bad task: " + decoded.error().message);
+    task = std::move(decoded).value();
+  }
   core::Job job;
   job.id = row.ColumnInt(0);
   job.name = row.ColumnText(1);
   job.schedule = std::move(schedule).value();
-  job.task_json = row.ColumnText(6);
+  job.task = std::move(task);
   job.is_active = row.ColumnInt(7) != 0;
   job.last_run = OptionalTime(row.ColumnOptionalInt(8));
   job.next_run = OptionalTime(row.ColumnOptionalInt(9));
@@ -105,7 +112,7 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
       .Bind(3, expression)
       .Bind(4, OptionalMs(job.schedule.start_at()))
       .Bind(5, OptionalMs(job.schedule.end_at()))
-      .Bind(6, job.task_json)
+      .Bind(6, job.task ? codec::EncodeTask(*job.task) : std::string())
       .Bind(7, std::int64_t{job.is_active ? 1 : 0})
       .Bind(8, OptionalMs(job.last_run))
       .Bind(9, OptionalMs(job.next_run))

@@ -1,0 +1,167 @@
+#include "core/task.hpp"
+
+#include <array>
+
+namespace jobsched::core {
+namespace {
+
+constexpr std::array<std::pair<ComputeKind, std::string_view>, 3> kComputeNames{{
+    {ComputeKind::kFactorialSum, "factorial_sum"},
+    {ComputeKind::kPrimeCount, "prime_count"},
+    {ComputeKind::kMonteCarloPi, "monte_carlo_pi"},
+}};
+
+constexpr std::array<std::string_view, 6> kHttpMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
+
+bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+
+bool IsTokenChar(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte <= 0x20 || byte >= 0x7F) return false;
+  return std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
+}
+
+// A deliberately plain check: local@domain, no white space, no control
+// characters, no angle brackets. The SMTP server has the final word.
+bool LooksLikeEmailAddress(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == address.size() || address.size() > 254) return false;
+  for (const char c : address) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7F || c == '<' || c == '>' || c == ',') return false;
+  }
+  return address.substr(at + 1).find('.') != std::string_view::npos || address.substr(at + 1) == "localhost";
+}
+
+Result<void> ValidateUrl(std::string_view url) {
+  std::string_view rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else {
+    return Error::InvalidArgument("task.url", "task.url: must start with http:// or https://");
+  }
+  const std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  if (host.empty() || host.front() == ':' || host.find('@') != std::string_view::npos) {
+    return Error::InvalidArgument("task.url", "task.url: needs a host (and no user:password@ part)");
+  }
+  for (const char c : url) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7F) {
+      return Error::InvalidArgument("task.url", "task.url: must not contain spaces or control characters");
+    }
+  }
+  if (url.size() > 2048) return Error::InvalidArgument("task.url", "task.url: at most 2048 characters");
+  return Ok();
+}
+
+Result<void> ValidateHttp(const HttpTask& task) {
+  bool known_method = false;
+  for (std::string_view method : kHttpMethods) known_method = known_method || method == task.method;
+  if (!known_method) {
+    return Error::InvalidArgument("task.method", "task.method: must be one of GET, POST, PUT, PATCH, DELETE, HEAD");
+  }
+  if (auto url = ValidateUrl(task.url); !url) return url;
+  for (std::size_t i = 0; i < task.headers.size(); ++i) {
+    const auto& [name, value] = task.headers[i];
+    const std::string field = "task.headers." + name.substr(0, 64);
+    if (name.empty()) return Error::InvalidArgument("task.headers", "task.headers: a header name is empty");
+    for (const char c : name) {
+      if (!IsTokenChar(c)) return Error::InvalidArgument(field, field + ": not a valid header name");
+    }
+    if (HasLineBreak(value) || value.find('\0') != std::string::npos) {
+      return Error::InvalidArgument(field, field + ": must not contain line breaks");
+    }
+  }
+  if (task.timeout && (task.timeout->count() <= 0 || *task.timeout > Milliseconds{3'600'000})) {
+    return Error::InvalidArgument("task.timeout", "task.timeout: must be between 1ms and 1h");
+  }
+  if (task.expect_status && (*task.expect_status < 100 || *task.expect_status > 599)) {
+    return Error::InvalidArgument("task.expect_status", "task.expect_status: must be an HTTP status from 100 to 599");
+  }
+  return Ok();
+}
+
+Result<void> ValidateAddresses(const std::vector<std::string>& addresses, std::string_view name) {
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    if (!LooksLikeEmailAddress(addresses[i])) {
+      const std::string field = "task." + std::string(name) + "[" + std::to_string(i) + "]";
+      return Error::InvalidArgument(field, field + ": '" + addresses[i].substr(0, 64) + "' is not an email address");
+    }
+  }
+  return Ok();
+}
+
+Result<void> ValidateEmail(const EmailTask& task) {
+  if (task.to.empty()) return Error::InvalidArgument("task.to", "task.to: needs at least one recipient");
+  if (task.to.size() + task.cc.size() > 100) {
+    return Error::InvalidArgument("task.to", "task.to: at most 100 recipients (to and cc together)");
+  }
+  if (auto to = ValidateAddresses(task.to, "to"); !to) return to;
+  if (auto cc = ValidateAddresses(task.cc, "cc"); !cc) return cc;
+  if (task.from && !LooksLikeEmailAddress(*task.from)) {
+    return Error::InvalidArgument("task.from", "task.from: '" + task.from->substr(0, 64) + "' is not an email address");
+  }
+  if (HasLineBreak(task.subject)) {
+    return Error::InvalidArgument("task.subject", "task.subject: must not contain line breaks");
+  }
+  if (task.subject.size() > 998) return Error::InvalidArgument("task.subject", "task.subject: at most 998 bytes");
+  return Ok();
+}
+
+Result<void> ValidateCompute(const ComputeTask& task) {
+  const std::int64_t max = MaxComputeInput(task.kind);
+  if (task.n < 1 || task.n > max) {
+    return Error::InvalidArgument("task.n", "task.n: must be from 1 to " + std::to_string(max) + " for " +
+                                                std::string(ToString(task.kind)));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::int64_t MaxComputeInput(ComputeKind kind) {
+  switch (kind) {
+    case ComputeKind::kFactorialSum: return 20'000;
+    case ComputeKind::kPrimeCount: return 2'000'000'000;
+    case ComputeKind::kMonteCarloPi: return 1'000'000'000;
+  }
+  return 0;
+}
+
+std::string_view ToString(ComputeKind kind) {
+  for (const auto& [value, name] : kComputeNames) {
+    if (value == kind) return name;
+  }
+  return "factorial_sum";
+}
+
+std::optional<ComputeKind> ParseComputeKind(std::string_view text) {
+  for (const auto& [value, name] : kComputeNames) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view TaskTypeName(const Task& task) {
+  struct Namer {
+    std::string_view operator()(const NoopTask&) const { return "noop"; }
+    std::string_view operator()(const HttpTask&) const { return "http"; }
+    std::string_view operator()(const EmailTask&) const { return "email"; }
+    std::string_view operator()(const ComputeTask&) const { return "compute"; }
+  };
+  return std::visit(Namer{}, task);
+}
+
+Result<void> ValidateTask(const Task& task) {
+  struct Validator {
+    Result<void> operator()(const NoopTask&) const { return Ok(); }
+    Result<void> operator()(const HttpTask& http) const { return ValidateHttp(http); }
+    Result<void> operator()(const EmailTask& email) const { return ValidateEmail(email); }
+    Result<void> operator()(const ComputeTask& compute) const { return ValidateCompute(compute); }
+  };
+  return std::visit(Validator{}, task);
+}
+
+}  // namespace jobsched::core

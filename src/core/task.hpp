@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace jobsched::core {
+
+// What a job does when it fires. The JSON form lives in codec/task_codec;
+// running each kind lives in executor/<kind>/.
+
+// Records a run and does nothing: for testing schedules and for jobs whose
+// only purpose is their history.
+struct NoopTask {
+  friend bool operator==(const NoopTask&, const NoopTask&) = default;
+};
+
+// Calls a webhook. The request carries `Idempotency-Key: <run id>` and
+// `Jobsched-Job-Id: <job id>` so the receiver can de-duplicate retries.
+struct HttpTask {
+  std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE or HEAD
+  std::string url;              // http:// or https://
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::optional<Milliseconds> timeout;  // per request; the job's timeout when absent
+  // The status that counts as success; any 2xx when absent.
+  std::optional<int> expect_status;
+  friend bool operator==(const HttpTask&, const HttpTask&) = default;
+};
+
+// Sends an email through the SMTP server the operator configured.
+struct EmailTask {
+  std::vector<std::string> to;  // at least one address
+  std::vector<std::string> cc;
+  std::string subject;
+  std::string body;
+  std::optional<std::string> from;  // the service's default sender when absent
+  friend bool operator==(const EmailTask&, const EmailTask&) = default;
+};
+
+// Number crunching, exact: the original service ran factorial_sum(1000).
+enum class ComputeKind {
+  kFactorialSum,  // sum of i! for i = 1..n, exact (big integers)
+  kPrimeCount,    // number of primes <= n
+  kMonteCarloPi,  // estimate of pi from n random samples
+};
+
+struct ComputeTask {
+  ComputeKind kind = ComputeKind::kFactorialSum;
+  std::int64_t n = 0;
+  friend bool operator==(const ComputeTask&, const ComputeTask&) = default;
+};
+
+using Task = std::variant<NoopTask, HttpTask, EmailTask, ComputeTask>;
+
+// Largest n accepted per compute kind, so one job cannot occupy a core for
+// hours: factorial_sum 20,000 (about 80,000 digits), prime_count 2e9,
+// monte_carlo_pi 1e9 samples.
+std::int64_t MaxComputeInput(ComputeKind kind);
+
+std::string_view ToString(ComputeKind kind);
+std::optional<ComputeKind> ParseComputeKind(std::string_view text);
+
+// The task's "type" as the API spells it: "noop", "http", "email", "compute".
+std::string_view TaskTypeName(const Task& task);
+
+// Checks the rules of each task kind: a URL with http or https and a host, a
+// known method, header names and values without CR/LF, at least one email
+// recipient, addresses of the form local@domain without spaces or CR/LF, a
+// subject without CR/LF, an expected status from 100 to 599, a compute n
+// from 1 to its maximum. Fails with kInvalidArgument naming the field as a
+// JSON path, e.g. "task.url" or "task.to[1]".
+Result<void> ValidateTask(const Task& task);
+
+}  // namespace jobsched::core

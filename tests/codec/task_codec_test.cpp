@@ -1,0 +1,97 @@
+#include "codec/task_codec.hpp"
+
+#include <gtest/gtest.h>
+
+namespace jobsched::codec {
+namespace {
+
+TEST(DecodeTask, ReadsEveryTaskType) {
+  auto noop = DecodeTask(R"({"type":"noop"})");
+  auto http = DecodeTask(
+      R"({"type":"http","url":"https://example.com/hook","method":"PUT","headers":{"X-A":"b"},"body":"hi",)"
+      R"("timeout":"10s","expect_status":204})");
+  auto email = DecodeTask(R"({"type":"email","to":["a@example.com"],"cc":"c@example.com","subject":"S","body":"B"})");
+  auto compute = DecodeTask(R"({"type":"compute","function":"factorial_sum","n":1000})");
+
+  ASSERT_TRUE(noop.ok() && http.ok() && email.ok() && compute.ok());
+  EXPECT_EQ(*noop, core::Task{core::NoopTask{}});
+  const auto& h = std::get<core::HttpTask>(*http);
+  EXPECT_EQ(h.method, "PUT");
+  EXPECT_EQ(h.url, "https://example.com/hook");
+  EXPECT_EQ(h.headers.at(0).first, "X-A");
+  EXPECT_EQ(h.body, "hi");
+  EXPECT_EQ(h.timeout, core::Milliseconds{10'000});
+  EXPECT_EQ(h.expect_status, 204);
+  const auto& e = std::get<core::EmailTask>(*email);
+  EXPECT_EQ(e.to, std::vector<std::string>{"a@example.com"});
+  EXPECT_EQ(e.cc, std::vector<std::string>{"c@example.com"});
+  EXPECT_EQ(*compute, core::Task{(core::ComputeTask{core::ComputeKind::kFactorialSum, 1000})});
+}
+
+TEST(DecodeTask, SendsJsonBodiesAsJson) {
+  auto task = DecodeTask(R"({"type":"http","url":"http://h/x","body":{"a":[1,2]}})");
+
+  ASSERT_TRUE(task.ok());
+  const auto& http = std::get<core::HttpTask>(*task);
+  EXPECT_EQ(http.body, R"({"a":[1,2]})");
+  ASSERT_EQ(http.headers.size(), 1u);
+  EXPECT_EQ(http.headers[0].second, "application/json");
+}
+
+TEST(EncodeTask, RoundTripsThroughDecode) {
+  const core::Task tasks[] = {
+      core::NoopTask{},
+      core::HttpTask{"POST", "http://127.0.0.1:8080/x", {{"A", "1"}, {"B", "2"}}, "body", core::Milliseconds{1500}, 200},
+      core::EmailTask{{"a@example.com", "b@example.com"}, {"c@example.com"}, "Hi \xc3\xa9", "Body\nline", "me@example.com"},
+      core::ComputeTask{core::ComputeKind::kMonteCarloPi, 1'000'000},
+  };
+  for (const core::Task& task : tasks) {
+    auto decoded = DecodeTask(EncodeTask(task));
+
+    ASSERT_TRUE(decoded.ok()) << EncodeTask(task);
+    EXPECT_EQ(*decoded, task) << EncodeTask(task);
+  }
+}
+
+struct BadTask {
+  const char* json;
+  const char* field;
+};
+
+class DecodeTaskRejects : public ::testing::TestWithParam<BadTask> {};
+
+TEST_P(DecodeTaskRejects, NamingTheFieldPath) {
+  auto task = DecodeTask(GetParam().json);
+
+  ASSERT_FALSE(task.ok()) << GetParam().json;
+  EXPECT_EQ(task.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(task.error().field, GetParam().field) << GetParam().json;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadTasks, DecodeTaskRejects,
+    ::testing::Values(
+        BadTask{R"("http")", "task"}, BadTask{R"({})", "task.type"}, BadTask{R"({"type":"ftp"})", "task.type"},
+        BadTask{R"({"type":5})", "task.type"}, BadTask{R"({"type":"noop","x":1})", "task.x"},
+        BadTask{R"({"type":"http"})", "task.url"}, BadTask{R"({"type":"http","url":"ftp://h/x"})", "task.url"},
+        BadTask{R"({"type":"http","url":"http:///x"})", "task.url"},
+        BadTask{R"({"type":"http","url":"http://h/x","method":"BREW"})", "task.method"},
+        BadTask{R"({"type":"http","url":"http://h/x","headers":{"X":"a\r\nB: c"}})", "task.headers.X"},
+        BadTask{R"({"type":"http","url":"http://h/x","headers":{"A B":"c"}})", "task.headers.A B"},
+        BadTask{R"({"type":"http","url":"http://h/x","timeout":"soon"})", "task.timeout"},
+        BadTask{R"({"type":"http","url":"http://h/x","expect_status":42})", "task.expect_status"},
+        BadTask{R"({"type":"http","url":"http://h/x","retries":3})", "task.retries"},
+        BadTask{R"({"type":"email","subject":"s"})", "task.to"},
+        BadTask{R"({"type":"email","to":["ok@example.com","nope"]})", "task.to[1]"},
+        BadTask{R"({"type":"email","to":["a@example.com"],"cc":[5]})", "task.cc[0]"},
+        BadTask{R"({"type":"email","to":["a@example.com"],"subject":"a\nBcc: x@y.z"})", "task.subject"},
+        BadTask{R"({"type":"email","to":["a@example.com"],"from":"x"})", "task.from"},
+        BadTask{R"({"type":"compute","n":5})", "task.function"},
+        BadTask{R"({"type":"compute","function":"fib","n":5})", "task.function"},
+        BadTask{R"({"type":"compute","function":"prime_count"})", "task.n"},
+        BadTask{R"({"type":"compute","function":"prime_count","n":0})", "task.n"},
+        BadTask{R"({"type":"compute","function":"factorial_sum","n":20001})", "task.n"},
+        BadTask{R"({"type":"compute","function":"factorial_sum","n":1.5})", "task.n"}));
+
+}  // namespace
+}  // namespace jobsched::codec
