@@ -128,7 +128,7 @@ class CreateJobTest(JobsApiTestCase):
         self.assertTrue(before - slack <= created_at <= after + slack, (before, created_at, after))
 
     def test_created_job_reads_back_identically(self):
-        created = self.create_job(name="read me", every="15m", task={"type": "http", "url": "http://x/"})
+        created = self.create_job(name="read me", every="15m", task={"type": "compute", "function": "prime_count", "n": 100})
 
         status, _, body = self.service.get_json(f"/jobs/{created['id']}")
 
@@ -136,7 +136,7 @@ class CreateJobTest(JobsApiTestCase):
         self.assertEqual(body, created)
 
     def test_create_stores_task_object(self):
-        task = {"type": "email", "to": ["ops@example.com"], "retries": 3, "nested": {"ok": True}}
+        task = {"type": "compute", "function": "factorial_sum", "n": 1000}
 
         job = self.create_job(task=task)
 
