@@ -1,0 +1,96 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace jobsched::executor {
+
+// How one transfer ended. <curl/curl.h> stays out of this header (it is a
+// PRIVATE dependency of jobsched_executor), so handles travel as void*: a
+// CURL* is a void* in libcurl's public API.
+struct CurlCompletion {
+  void* easy = nullptr;    // the CURL*, valid only during the callback (for curl_easy_getinfo)
+  int code = 0;            // the CURLcode; 0 is CURLE_OK
+  std::string error;       // curl's detailed message when code != 0, empty otherwise
+  bool cancelled = false;  // ended by Cancel() or by the loop shutting down; ignore `code`
+};
+
+// One thread driving a libcurl multi handle: many HTTP and SMTP transfers run
+// concurrently on it without a thread each. Per-transfer timeouts are the
+// caller's CURLOPT_TIMEOUT_MS.
+class CurlLoop {
+ public:
+  using TransferId = std::uint64_t;
+  // Runs on the loop's thread, so it must be quick and must not throw.
+  using CompletionCallback = std::function<void(const CurlCompletion&)>;
+
+  // Initialises libcurl (once per process) and starts the loop's thread.
+  // Fails with kInternal when libcurl or the thread cannot be set up.
+  static core::Result<std::unique_ptr<CurlLoop>> Create();
+
+  CurlLoop(const CurlLoop&) = delete;
+  CurlLoop& operator=(const CurlLoop&) = delete;
+  // Cancels every transfer still running (their callbacks run, with
+  // `cancelled`, before this returns) and joins the thread. Must not be called
+  // from a completion callback.
+  ~CurlLoop();
+
+  // Takes ownership of `easy`, a CURL* from curl_easy_init() configured by the
+  // caller, and runs it. The loop sets CURLOPT_PRIVATE and CURLOPT_ERRORBUFFER,
+  // so callers must not. `on_done` runs exactly once on the loop's thread;
+  // afterwards the loop cleans up the handle and only then destroys `on_done`,
+  // so header lists and buffers the handle points to can live in its captures.
+  // After shutdown has begun, `on_done` runs at once, on the caller's thread,
+  // with `cancelled`. Thread-safe.
+  TransferId Submit(void* easy, CompletionCallback on_done);
+
+  // Ends the transfer early; its callback runs with `cancelled`. Does nothing
+  // when it has already finished. Thread-safe; safe from a callback.
+  void Cancel(TransferId id);
+
+  // Transfers submitted and not yet completed. Thread-safe.
+  std::size_t ActiveTransfers() const;
+
+ private:
+  struct Transfer {
+    void* easy = nullptr;
+    CompletionCallback on_done;
+    std::unique_ptr<char[]> error_buffer;  // CURLOPT_ERRORBUFFER, CURL_ERROR_SIZE bytes
+  };
+  struct Submission {
+    TransferId id = 0;
+    Transfer transfer;
+  };
+
+  explicit CurlLoop(void* multi);
+  void Run();
+  void AddSubmissions(std::vector<Submission>& submissions);
+  void CancelTransfers(const std::vector<TransferId>& ids);
+  void CollectFinished();
+  // Removes the transfer from the multi handle, runs its callback, cleans up.
+  void Complete(TransferId id, int code, bool cancelled);
+  void CompleteAll();
+
+  void* const multi_;  // CURLM*; used only by the loop's thread after Create()
+
+  mutable std::mutex mutex_;
+  std::vector<Submission> submissions_;  // guarded by mutex_; not yet handed to curl
+  std::vector<TransferId> cancels_;      // guarded by mutex_
+  TransferId next_id_ = 1;               // guarded by mutex_
+  std::size_t active_count_ = 0;         // guarded by mutex_
+  bool stopping_ = false;                // guarded by mutex_
+
+  std::unordered_map<TransferId, Transfer> running_;  // loop thread only
+  std::thread thread_;
+};
+
+}  // namespace jobsched::executor
