@@ -27,6 +27,8 @@ core::Result<core::JobRequest> DecodeJobRequestForm(std::string_view body) {
       request.interval = value;
     } else if (key == "every") {
       request.every = value;
+    } else if (key == "timeout") {
+      request.timeout = value;
     } else if (key == "is_active") {
       auto active = params->GetBool("is_active");
       if (!active) return active.error();

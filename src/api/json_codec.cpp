@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include "codec/task_codec.hpp"
+#include "core/duration.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::api {
@@ -15,8 +16,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 7> kKnownFields{"name",     "interval", "every",   "task",
-                                                       "is_active", "last_run", "next_run"};
+constexpr std::array<std::string_view, 8> kKnownFields{"name",      "interval", "every",    "task",
+                                                       "is_active", "timeout",  "last_run", "next_run"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -89,6 +90,8 @@ void AppendJob(std::string& out, const core::Job& job) {
   if (job.schedule.end_at()) AppendTime(out, "end_at", job.schedule.end_at());
   out += ",\"task\":";
   out += job.task ? codec::EncodeTask(*job.task) : "null";
+  out += ",\"timeout\":";
+  out += Quote(core::FormatDuration(job.timeout));
   out += ",\"is_active\":";
   out += job.is_active ? "true" : "false";
   AppendTime(out, "last_run", job.last_run);
@@ -114,12 +117,13 @@ core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
   for (const auto& member : document.as_object()) {
     const std::string_view key(member.key().data(), member.key().size());
     const json::value& value = member.value();
-    if (key == "name" || key == "interval" || key == "every") {
-      if (!value.is_string()) return WrongType(key, "a string");
+    if (key == "name" || key == "interval" || key == "every" || key == "timeout") {
+      if (!value.is_string()) return WrongType(key, key == "timeout" ? "a duration string such as \"30s\"" : "a string");
       std::string text(value.as_string().data(), value.as_string().size());
       if (key == "name") request.name = std::move(text);
       else if (key == "interval") request.interval = std::move(text);
-      else request.every = std::move(text);
+      else if (key == "every") request.every = std::move(text);
+      else request.timeout = std::move(text);
     } else if (key == "is_active") {
       if (!value.is_bool()) return WrongType(key, "true or false");
       request.is_active = value.as_bool();

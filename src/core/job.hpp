@@ -13,6 +13,8 @@ namespace jobsched::core {
 using JobId = std::int64_t;
 
 constexpr std::size_t kMaxJobNameLength = 255;  // in characters (code points)
+constexpr Milliseconds kDefaultJobTimeout{60'000};
+constexpr Milliseconds kMaxJobTimeout{24LL * 3600 * 1000};
 
 // A job as stored. `id` is 0 until the store assigns one.
 struct Job {
@@ -28,7 +30,9 @@ struct Job {
   std::optional<TimePoint> next_run;
   TimePoint created_at;
   TimePoint updated_at;
-  // Incremented on every change; exposed as the ETag.
+  // Time limit of one attempt of the task.
+  Milliseconds timeout{kDefaultJobTimeout};
+  // Incremented on every change a client makes.
   std::int64_t version = 1;
 };
 

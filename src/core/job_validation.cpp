@@ -1,15 +1,17 @@
 #include "core/job_validation.hpp"
 
 #include <chrono>
+#include <vector>
 
 #include "core/duration.hpp"
 
 namespace jobsched::core {
 namespace {
 
-// Counts code points, or returns nullopt when `text` is not valid UTF-8.
-std::optional<std::size_t> CountUtf8CodePoints(const std::string& text) {
-  std::size_t count = 0;
+// Decodes UTF-8 into code points, or returns nullopt when `text` is not
+// valid UTF-8 (bad sequences, overlong forms, surrogates, > U+10FFFF).
+std::optional<std::vector<char32_t>> DecodeUtf8(const std::string& text) {
+  std::vector<char32_t> code_points;
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
     std::size_t length = 0;
@@ -19,13 +21,29 @@ std::optional<std::size_t> CountUtf8CodePoints(const std::string& text) {
     else if ((lead >> 3) == 0x1E) length = 4;
     else return std::nullopt;
     if (i + length > text.size()) return std::nullopt;
+    char32_t code_point = length == 1 ? lead : lead & (0x3F >> length);
     for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return std::nullopt;
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next >> 6) != 0x2) return std::nullopt;
+      code_point = (code_point << 6) | (next & 0x3F);
     }
+    constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < kSmallest[length] || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return std::nullopt;
+    }
+    code_points.push_back(code_point);
     i += length;
-    ++count;
   }
-  return count;
+  return code_points;
+}
+
+// C0, DEL and C1 controls: never wanted in a name, and C1's CSI can steer a
+// terminal that shows a log line.
+bool IsControl(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
+
+bool IsBlank(char32_t c) {
+  return c == ' ' || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F ||
+         c == 0x3000 || c == 0xFEFF;
 }
 
 Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
@@ -59,18 +77,17 @@ Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
 }  // namespace
 
 Result<void> ValidateJobName(const std::string& name) {
-  const auto length = CountUtf8CodePoints(name);
-  if (!length) return Error::InvalidArgument("name", "name: not valid UTF-8");
-  if (*length == 0) return Error::InvalidArgument("name", "name: must not be empty");
-  if (*length > kMaxJobNameLength) {
+  const auto code_points = DecodeUtf8(name);
+  if (!code_points) return Error::InvalidArgument("name", "name: not valid UTF-8");
+  if (code_points->empty()) return Error::InvalidArgument("name", "name: must not be empty");
+  if (code_points->size() > kMaxJobNameLength) {
     return Error::InvalidArgument("name", "name: at most " + std::to_string(kMaxJobNameLength) +
-                                              " characters, got " + std::to_string(*length));
+                                              " characters, got " + std::to_string(code_points->size()));
   }
   bool only_space = true;
-  for (const char c : name) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) return Error::InvalidArgument("name", "name: must not contain control characters");
-    if (c != ' ') only_space = false;
+  for (const char32_t c : *code_points) {
+    if (IsControl(c)) return Error::InvalidArgument("name", "name: must not contain control characters");
+    if (!IsBlank(c)) only_space = false;
   }
   if (only_space) return Error::InvalidArgument("name", "name: must not be only white space");
   return Ok();
@@ -85,8 +102,17 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   auto schedule = ScheduleFromRequest(request, now);
   if (!schedule) return schedule.error();
 
+  Milliseconds timeout = kDefaultJobTimeout;
+  if (request.timeout) {
+    auto parsed = ParseDuration(*request.timeout, "timeout");
+    if (!parsed) return parsed.error();
+    if (*parsed > kMaxJobTimeout) return Error::InvalidArgument("timeout", "timeout: at most 24h");
+    timeout = *parsed;
+  }
+
   Job job;
   job.name = *request.name;
+  job.timeout = timeout;
   job.schedule = std::move(schedule).value();
   job.task = request.task;
   job.is_active = request.is_active.value_or(true);

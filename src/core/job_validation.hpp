@@ -17,6 +17,7 @@ struct JobRequest {
   std::optional<std::string> every;
   std::optional<bool> is_active;
   std::optional<Task> task;
+  std::optional<std::string> timeout;  // a duration, e.g. "30s"
 };
 
 // Checks a create request and builds the job to store, with next_run

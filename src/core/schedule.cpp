@@ -139,6 +139,15 @@ std::optional<TimePoint> Schedule::NextAfter(TimePoint occurrence) const {
   return WithinWindow(CalendarOccurrenceAfter(occurrence));
 }
 
+std::optional<TimePoint> Schedule::OccurrenceAfter(TimePoint occurrence, TimePoint instant) const {
+  if (instant < occurrence) instant = occurrence;
+  if (kind_ == ScheduleKind::kEvery) {
+    const auto periods = (instant - occurrence) / period_ + 1;
+    return WithinWindow(occurrence + periods * period_);
+  }
+  return WithinWindow(CalendarOccurrenceAfter(instant));
+}
+
 TimePoint Schedule::CalendarOccurrenceAfter(TimePoint after) const {
   switch (interval_) {
     case NamedInterval::kHourly:

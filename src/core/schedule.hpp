@@ -54,6 +54,11 @@ class Schedule {
   // schedule's occurrences. nullopt when the schedule is over.
   std::optional<TimePoint> NextAfter(TimePoint occurrence) const;
 
+  // The first occurrence strictly after `instant`, in phase with
+  // `occurrence` (a known occurrence of this schedule, at or before
+  // `instant`). Used to skip past occurrences missed during downtime.
+  std::optional<TimePoint> OccurrenceAfter(TimePoint occurrence, TimePoint instant) const;
+
   ScheduleKind kind() const { return kind_; }
   // Canonical text of the schedule: "weekly", "1h30m".
   std::string expression() const;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -49,9 +50,10 @@ class CurlLoop {
   // so callers must not. `on_done` runs exactly once on the loop's thread;
   // afterwards the loop cleans up the handle and only then destroys `on_done`,
   // so header lists and buffers the handle points to can live in its captures.
-  // After shutdown has begun, `on_done` runs at once, on the caller's thread,
-  // with `cancelled`. Thread-safe.
-  TransferId Submit(void* easy, CompletionCallback on_done);
+  // Requesting `stop` cancels the transfer like Cancel(). After shutdown has
+  // begun, `on_done` runs at once, on the caller's thread, with `cancelled`.
+  // Thread-safe.
+  TransferId Submit(void* easy, CompletionCallback on_done, std::stop_token stop = {});
 
   // Ends the transfer early; its callback runs with `cancelled`. Does nothing
   // when it has already finished. Thread-safe; safe from a callback.
@@ -61,10 +63,13 @@ class CurlLoop {
   std::size_t ActiveTransfers() const;
 
  private:
+  using StopCallback = std::stop_callback<std::function<void()>>;
   struct Transfer {
     void* easy = nullptr;
     CompletionCallback on_done;
     std::unique_ptr<char[]> error_buffer;  // CURLOPT_ERRORBUFFER, CURL_ERROR_SIZE bytes
+    std::stop_token stop;
+    std::unique_ptr<StopCallback> on_stop;  // made on the loop thread, once the transfer runs
   };
   struct Submission {
     TransferId id = 0;

@@ -5,8 +5,11 @@
 #include <optional>
 #include <vector>
 
+#include "core/firing.hpp"
 #include "core/job.hpp"
 #include "core/result.hpp"
+#include "core/run.hpp"
+#include "core/time.hpp"
 
 namespace jobsched::store {
 
@@ -16,6 +19,24 @@ struct JobListQuery {
   std::optional<core::JobId> after_id;  // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
 };
+
+// One page of a run history: newest first, starting before `before_id`.
+struct RunListQuery {
+  std::optional<core::JobId> job_id;     // only this job's runs
+  std::optional<core::RunId> before_id;  // keyset cursor: the last id of the previous page
+  std::size_t limit = 100;
+};
+
+// What one FireDueJobs call did.
+struct FireResult {
+  std::size_t jobs_fired = 0;
+  std::size_t runs_created = 0;  // fewer than planned when an occurrence had fired already
+  bool more_due = false;         // the batch was full: call again at once
+};
+
+// Decides the runs and the next due time of one due job; core::PlanFiring
+// in production.
+using FirePlanner = std::function<core::FirePlan(const core::Job&, core::TimePoint now)>;
 
 // Where jobs live. Implementations: SqliteJobStore (embedded, the default)
 // and, later, PostgresJobStore. Every method is safe to call from any thread.
@@ -39,9 +60,28 @@ class JobStore {
 
   // Succeeds when the database answers a trivial query.
   virtual core::Result<void> Ping() = 0;
+
+  // The earliest next_run among active jobs; nullopt when nothing is scheduled.
+  virtual core::Result<std::optional<core::TimePoint>> NextDueTime() = 0;
+
+  // Fires up to `limit` active jobs due at or before `now`, oldest first: in
+  // ONE transaction, inserts the runs `planner` asks for (an occurrence that
+  // already has a run is skipped, never doubled) and advances each job's
+  // next_run and last_run, only if next_run still holds the value read.
+  // `done` runs on a store thread after the commit.
+  virtual void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
+                           std::function<void(core::Result<FireResult>)> done) = 0;
+
+  // The run with this id, or kNotFound.
+  virtual core::Result<core::Run> GetRun(core::RunId id) = 0;
+  // Runs newest first, optionally of one job.
+  virtual core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) = 0;
 };
 
-// Blocking form of CreateJob, for tests, tools and code that owns no event loop.
+// Blocking forms of the asynchronous writes, for tests, tools and loops that
+// own a thread anyway.
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job);
+core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
+                                            FirePlanner planner);
 
 }  // namespace jobsched::store

@@ -58,7 +58,7 @@ class Client:
         self.port = port
         self._connection = None
         self._used = False  # whether the current connection already carried a request
-        self._used_before_failure = False
+        self._reused = False  # whether the last request went over a reused connection
 
     def close(self):
         if self._connection is not None:
@@ -81,7 +81,7 @@ class Client:
         try:
             return self._send(method, path, body, headers)
         except (http.client.HTTPException, ConnectionError):
-            if not self._used_before_failure:
+            if not self._reused:
                 raise
             self.close()
             return self._send(method, path, body, headers)
@@ -90,7 +90,7 @@ class Client:
         if self._connection is None:
             self._connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT_S)
             self._used = False
-        self._used_before_failure = self._used
+        self._reused = self._used
         self._used = True
         try:
             self._connection.request(method, path, body=body, headers=headers)
@@ -148,6 +148,7 @@ class Service:
                    "--log-level", "info", *self.extra_args]
         with self._log_lock:
             self._first_line_of_run = len(self.log_lines)
+            self._output_ended = False
         self._append_log(f"--- e2e harness: starting {' '.join(command)}\n")
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, env=self.env)
@@ -165,6 +166,7 @@ class Service:
                 self._append_log(line.decode("utf-8", errors="replace"))
         stream.close()
         with self._log_lock:
+            self._output_ended = True
             self._log_lock.notify_all()
 
     def _append_log(self, line):
@@ -180,7 +182,7 @@ class Service:
                     match = _LISTENING.search(line)
                     if match:
                         return int(match.group(1))
-                if not self._reader.is_alive():
+                if self._output_ended:
                     raise AssertionError(f"jobsched exited before listening (code {self.process.wait()}):\n"
                                          + self.log_text())
                 remaining = deadline - time.monotonic()

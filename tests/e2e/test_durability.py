@@ -129,6 +129,20 @@ class DurabilityTest(ServiceTestCase):
         stored_names = {job["name"] for job in list_all_jobs(self.service)}
         self.assertLessEqual(stored_names, creators.attempted_names)
 
+    def test_jobs_acknowledged_before_sigterm_during_writes_survive(self):
+        enough = threading.Event()
+        creators = ParallelCreators(self.service, thread_count=6, jobs_per_thread=1000,
+                                    on_acknowledged=lambda count: count >= 150 and enough.set())
+        creators.start()
+        self.assertTrue(enough.wait(timeout=30), "creators did not get 150 jobs acknowledged in 30 s")
+        exit_code = self.service.stop()  # graceful, while requests are in flight
+        creators.join()
+
+        self.service.restart()
+
+        self.assertEqual(exit_code, 0)
+        self.assert_jobs_stored(creators.acknowledged)
+
     def test_jobs_survive_graceful_restart(self):
         created = self.create_some_jobs(10)
 

@@ -140,4 +140,6 @@ core::Result<Statement*> SqliteConnection::Cached(std::string_view sql) {
 
 std::int64_t SqliteConnection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
+std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
+
 }  // namespace jobsched::store::sqlite

@@ -65,6 +65,8 @@ class SqliteConnection {
   core::Result<Statement*> Cached(std::string_view sql);
 
   std::int64_t LastInsertRowId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t Changes() const;
   sqlite3* handle() const { return db_; }
 
  private:

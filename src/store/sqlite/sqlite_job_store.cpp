@@ -4,52 +4,13 @@
 
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
 
 using core::FromUnixMs;
 using core::ToUnixMs;
-
-constexpr std::string_view kJobColumns =
-    "id, name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, last_run, next_run, "
-    "created_at, updated_at, version";
-
-std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
-  if (!ms) return std::nullopt;
-  return FromUnixMs(*ms);
-}
-
-std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time) {
-  if (!time) return std::nullopt;
-  return ToUnixMs(*time);
-}
-
-// Reads a row selected with kJobColumns.
-core::Result<core::Job> JobFromRow(const Statement& row) {
-  auto schedule = core::Schedule::Restore(row.ColumnText(2), row.ColumnText(3),
-                                          OptionalTime(row.ColumnOptionalInt(4)),
-                                          OptionalTime(row.ColumnOptionalInt(5)));
-  if (!schedule) return schedule.error();
-  std::optional<core::Task> task;
-  if (const std::string text = row.ColumnText(6); !text.empty()) {
-    auto decoded = codec::DecodeTask(text);
-    if (!decoded) return core::Error::Internal("stored job has a bad task: " + decoded.error().message);
-    task = std::move(decoded).value();
-  }
-  core::Job job;
-  job.id = row.ColumnInt(0);
-  job.name = row.ColumnText(1);
-  job.schedule = std::move(schedule).value();
-  job.task = std::move(task);
-  job.is_active = row.ColumnInt(7) != 0;
-  job.last_run = OptionalTime(row.ColumnOptionalInt(8));
-  job.next_run = OptionalTime(row.ColumnOptionalInt(9));
-  job.created_at = FromUnixMs(row.ColumnInt(10));
-  job.updated_at = FromUnixMs(row.ColumnInt(11));
-  job.version = row.ColumnInt(12);
-  return job;
-}
 
 core::Result<int> CurrentVersion(SqliteConnection& db) {
   auto statement = db.Cached("SELECT coalesce(max(version), 0) FROM schema_migrations");
@@ -103,7 +64,7 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
 core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   auto insert = db.Cached(
       "INSERT INTO jobs (name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, "
-      "last_run, next_run, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      "last_run, next_run, created_at, updated_at, version, timeout_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert) return insert.error();
   Statement& statement = **insert;
   const std::string expression = job.schedule.expression();
@@ -118,30 +79,14 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
       .Bind(9, OptionalMs(job.next_run))
       .Bind(10, ToUnixMs(job.created_at))
       .Bind(11, ToUnixMs(job.updated_at))
-      .Bind(12, job.version);
+      .Bind(12, job.version)
+      .Bind(13, std::int64_t{job.timeout.count()});
   if (auto done = statement.Run(); !done) return done.error();
   job.id = db.LastInsertRowId();
   return job;
 }
 
 }  // namespace
-
-// A reader connection borrowed from the pool; handed back on destruction.
-class SqliteJobStore::ReaderLease {
- public:
-  ReaderLease(SqliteJobStore* store, std::unique_ptr<SqliteConnection> connection)
-      : store_(store), connection_(std::move(connection)) {}
-  ReaderLease(ReaderLease&&) noexcept = default;
-  ReaderLease& operator=(ReaderLease&&) = delete;
-  ~ReaderLease() {
-    if (connection_) store_->ReleaseReader(std::move(connection_));
-  }
-  SqliteConnection& operator*() { return *connection_; }
-
- private:
-  SqliteJobStore* store_;
-  std::unique_ptr<SqliteConnection> connection_;
-};
 
 core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteOptions& options) {
   auto connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
@@ -158,26 +103,7 @@ core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
 }
 
 SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer)
-    : path_(std::move(path)), writer_(std::move(writer)) {}
-
-core::Result<SqliteJobStore::ReaderLease> SqliteJobStore::AcquireReader() {
-  {
-    std::lock_guard lock(readers_mutex_);
-    if (!idle_readers_.empty()) {
-      auto connection = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
-      return ReaderLease(this, std::move(connection));
-    }
-  }
-  auto opened = SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly);
-  if (!opened) return opened.error();
-  return ReaderLease(this, std::move(opened).value());
-}
-
-void SqliteJobStore::ReleaseReader(std::unique_ptr<SqliteConnection> connection) {
-  std::lock_guard lock(readers_mutex_);
-  idle_readers_.push_back(std::move(connection));
-}
+    : readers_(std::move(path)), writer_(std::move(writer)) {}
 
 void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
   writer_->Submit<core::Job>(
@@ -186,9 +112,9 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
 }
 
 core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
-  auto reader = AcquireReader();
+  auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id = ?";
+  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = ?";
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
   (*statement)->Bind(1, id);
@@ -201,10 +127,10 @@ core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
 }
 
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
-  auto reader = AcquireReader();
+  auto reader = readers_.Acquire();
   if (!reader) return reader.error();
   static const std::string kSql = "SELECT " + std::string(kJobColumns) +
-                                  " FROM jobs WHERE id > ? AND (? IS NULL OR is_active = ?)"
+                                  " FROM jobs WHERE jobs.id > ? AND (? IS NULL OR jobs.is_active = ?)"
                                   " ORDER BY id LIMIT ?";
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
@@ -229,7 +155,7 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
 }
 
 core::Result<void> SqliteJobStore::Ping() {
-  auto reader = AcquireReader();
+  auto reader = readers_.Acquire();
   if (!reader) return reader.error();
   auto statement = (**reader).Cached("SELECT 1 FROM schema_migrations LIMIT 1");
   if (!statement) return statement.error();

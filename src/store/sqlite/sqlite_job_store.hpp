@@ -2,13 +2,14 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "store/job_store.hpp"
+#include "store/run_queue.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_reader_pool.hpp"
 #include "store/sqlite/sqlite_writer.hpp"
 
 namespace jobsched::store::sqlite {
@@ -21,7 +22,7 @@ struct SqliteOptions {
 // The embedded store: one SQLite file in WAL mode. Writes go through one
 // writer thread with group commit; reads run in parallel, each on a
 // connection taken from a pool (one per concurrently reading thread).
-class SqliteJobStore final : public JobStore {
+class SqliteJobStore final : public JobStore, public RunQueue {
  public:
   // Opens the database, applying pending migrations first. Fails with
   // kUnavailable when the file cannot be opened or written.
@@ -35,17 +36,29 @@ class SqliteJobStore final : public JobStore {
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;
   core::Result<void> Ping() override;
+  core::Result<std::optional<core::TimePoint>> NextDueTime() override;
+  void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
+                   std::function<void(core::Result<FireResult>)> done) override;
+  core::Result<core::Run> GetRun(core::RunId id) override;
+  core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
+
+  // RunQueue (sqlite_runs.cpp)
+  void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
+                 std::function<void(core::Result<std::vector<ClaimedRun>>)> done) override;
+  void FinishRun(const std::string& owner, RunCompletion completion,
+                 std::function<void(core::Result<void>)> done) override;
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
+                   std::function<void(core::Result<void>)> done) override;
+  void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
+                            std::function<void(core::Result<std::size_t>)> done) override;
+  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+                   std::function<void(core::Result<void>)> done) override;
+  core::Result<std::size_t> QueuedRunCount() override;
 
  private:
-  class ReaderLease;
-
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer);
-  core::Result<ReaderLease> AcquireReader();
-  void ReleaseReader(std::unique_ptr<SqliteConnection> connection);
 
-  const std::string path_;
-  std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by readers_mutex_
+  SqliteReaderPool readers_;
   // Last member: destroyed first, so queued writes finish while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;
 };

@@ -1,0 +1,45 @@
+#include "core/run.hpp"
+
+#include <array>
+#include <utility>
+
+namespace jobsched::core {
+namespace {
+
+constexpr std::array<std::pair<RunState, std::string_view>, 7> kStateNames{{
+    {RunState::kQueued, "queued"},
+    {RunState::kRunning, "running"},
+    {RunState::kSucceeded, "succeeded"},
+    {RunState::kFailed, "failed"},
+    {RunState::kTimedOut, "timed_out"},
+    {RunState::kSkipped, "skipped"},
+    {RunState::kCancelled, "cancelled"},
+}};
+
+}  // namespace
+
+std::string_view ToString(RunState state) {
+  for (const auto& [value, name] : kStateNames) {
+    if (value == state) return name;
+  }
+  return "queued";
+}
+
+std::optional<RunState> ParseRunState(std::string_view text) {
+  for (const auto& [value, name] : kStateNames) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+bool IsTerminal(RunState state) { return state != RunState::kQueued && state != RunState::kRunning; }
+
+std::string_view ToString(RunTrigger trigger) { return trigger == RunTrigger::kManual ? "manual" : "schedule"; }
+
+std::optional<RunTrigger> ParseRunTrigger(std::string_view text) {
+  if (text == "schedule") return RunTrigger::kSchedule;
+  if (text == "manual") return RunTrigger::kManual;
+  return std::nullopt;
+}
+
+}  // namespace jobsched::core

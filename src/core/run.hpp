@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/job.hpp"
+#include "core/time.hpp"
+
+namespace jobsched::core {
+
+using RunId = std::int64_t;
+
+// queued -> running -> succeeded | failed | timed_out; a run can also end as
+// skipped (it was not run, with a reason) or cancelled.
+enum class RunState { kQueued, kRunning, kSucceeded, kFailed, kTimedOut, kSkipped, kCancelled };
+
+std::string_view ToString(RunState state);
+std::optional<RunState> ParseRunState(std::string_view text);
+bool IsTerminal(RunState state);
+
+// Why a run exists: its job's schedule, or a person asking for it.
+enum class RunTrigger { kSchedule, kManual };
+
+std::string_view ToString(RunTrigger trigger);
+std::optional<RunTrigger> ParseRunTrigger(std::string_view text);
+
+// Output kept per run; more is cut, with a marker.
+constexpr std::size_t kMaxRunOutputBytes = 64 * 1024;
+
+// One execution of a job, as stored and shown.
+struct Run {
+  RunId id = 0;
+  JobId job_id = 0;
+  TimePoint scheduled_for;
+  RunTrigger trigger = RunTrigger::kSchedule;
+  RunState state = RunState::kQueued;
+  int attempt = 1;
+  TimePoint created_at;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> finished_at;
+  std::optional<std::int64_t> duration_ms;
+  std::string output;
+  std::string error;
+};
+
+}  // namespace jobsched::core

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/job.hpp"
+#include "core/result.hpp"
+#include "core/run.hpp"
+#include "core/task.hpp"
+#include "core/time.hpp"
+
+namespace jobsched::store {
+
+// A run handed to an executor, with what it needs of its job.
+struct ClaimedRun {
+  core::Run run;
+  std::string job_name;
+  std::optional<core::Task> task;  // nullopt: the job has none; its name decides (the original's way)
+  core::Milliseconds timeout{core::kDefaultJobTimeout};
+};
+
+// How a run attempt ended, as the executor reports it.
+struct RunCompletion {
+  core::RunId run_id = 0;
+  core::RunState state = core::RunState::kSucceeded;  // a terminal state
+  core::TimePoint finished_at;
+  std::string output;  // cut to core::kMaxRunOutputBytes by the store
+  std::string error;
+};
+
+// The queue of runs waiting to execute, with leases: a claimed run belongs to
+// one owner (a process) until it finishes or its lease expires. Every method
+// is safe to call from any thread; writes answer after their commit.
+class RunQueue {
+ public:
+  virtual ~RunQueue() = default;
+
+  // Marks up to `limit` queued runs, oldest first, as running for `owner`,
+  // with a lease until `lease_until`, and returns them. A run is handed to
+  // exactly one caller.
+  virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
+                         core::TimePoint lease_until,
+                         std::function<void(core::Result<std::vector<ClaimedRun>>)> done) = 0;
+
+  // Records the outcome of a run `owner` holds. Fails with kConflict when the
+  // owner lost the run meanwhile (its lease expired and it was re-queued), so
+  // a presumed-dead owner cannot overwrite the outcome of the re-run.
+  virtual void FinishRun(const std::string& owner, RunCompletion completion,
+                         std::function<void(core::Result<void>)> done) = 0;
+
+  // Extends the leases of every run `owner` holds to `lease_until`.
+  virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,
+                           std::function<void(core::Result<void>)> done) = 0;
+
+  // Puts back in the queue, as a new attempt, every running run whose lease
+  // expired before `now` or whose owner is not `live_owner` (pass the
+  // current process at start-up: runs of a process that died are orphans).
+  // Returns how many were re-queued.
+  virtual void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
+                                    std::function<void(core::Result<std::size_t>)> done) = 0;
+
+  // Hands `owner`'s runs with the given ids back to the queue unchanged (same
+  // attempt): used at shutdown for runs that could not finish in time.
+  virtual void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+                           std::function<void(core::Result<void>)> done) = 0;
+
+  // Number of runs waiting in the queue.
+  virtual core::Result<std::size_t> QueuedRunCount() = 0;
+};
+
+}  // namespace jobsched::store

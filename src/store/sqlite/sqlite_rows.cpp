@@ -1,0 +1,76 @@
+#include "store/sqlite/sqlite_rows.hpp"
+
+#include "codec/task_codec.hpp"
+
+namespace jobsched::store::sqlite {
+
+using core::FromUnixMs;
+
+const std::string_view kJobColumns =
+    "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
+    "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
+    "jobs.timeout_ms";
+
+const std::string_view kRunColumns =
+    "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
+    "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error";
+
+std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return FromUnixMs(*ms);
+}
+
+std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time) {
+  if (!time) return std::nullopt;
+  return core::ToUnixMs(*time);
+}
+
+core::Result<core::Job> JobFromRow(const Statement& row, int first) {
+  auto column = [first](int index) { return first + index; };
+  auto schedule = core::Schedule::Restore(row.ColumnText(column(2)), row.ColumnText(column(3)),
+                                          OptionalTime(row.ColumnOptionalInt(column(4))),
+                                          OptionalTime(row.ColumnOptionalInt(column(5))));
+  if (!schedule) return schedule.error();
+  std::optional<core::Task> task;
+  if (const std::string text = row.ColumnText(column(6)); !text.empty()) {
+    auto decoded = codec::DecodeTask(text);
+    if (!decoded) return core::Error::Internal("stored job has a bad task: " + decoded.error().message);
+    task = std::move(decoded).value();
+  }
+  core::Job job;
+  job.id = row.ColumnInt(column(0));
+  job.name = row.ColumnText(column(1));
+  job.schedule = std::move(schedule).value();
+  job.task = std::move(task);
+  job.is_active = row.ColumnInt(column(7)) != 0;
+  job.last_run = OptionalTime(row.ColumnOptionalInt(column(8)));
+  job.next_run = OptionalTime(row.ColumnOptionalInt(column(9)));
+  job.created_at = FromUnixMs(row.ColumnInt(column(10)));
+  job.updated_at = FromUnixMs(row.ColumnInt(column(11)));
+  job.version = row.ColumnInt(column(12));
+  job.timeout = core::Milliseconds{row.ColumnInt(column(13))};
+  return job;
+}
+
+core::Result<core::Run> RunFromRow(const Statement& row, int first) {
+  auto column = [first](int index) { return first + index; };
+  const auto trigger = core::ParseRunTrigger(row.ColumnText(column(3)));
+  const auto state = core::ParseRunState(row.ColumnText(column(4)));
+  if (!trigger || !state) return core::Error::Internal("stored run has an unknown trigger or state");
+  core::Run run;
+  run.id = row.ColumnInt(column(0));
+  run.job_id = row.ColumnInt(column(1));
+  run.scheduled_for = FromUnixMs(row.ColumnInt(column(2)));
+  run.trigger = *trigger;
+  run.state = *state;
+  run.attempt = static_cast<int>(row.ColumnInt(column(5)));
+  run.created_at = FromUnixMs(row.ColumnInt(column(6)));
+  run.started_at = OptionalTime(row.ColumnOptionalInt(column(7)));
+  run.finished_at = OptionalTime(row.ColumnOptionalInt(column(8)));
+  run.duration_ms = row.ColumnOptionalInt(column(9));
+  run.output = row.ColumnText(column(10));
+  run.error = row.ColumnText(column(11));
+  return run;
+}
+
+}  // namespace jobsched::store::sqlite

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/job.hpp"
+#include "core/result.hpp"
+#include "core/run.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+
+namespace jobsched::store::sqlite {
+
+// Column lists of SELECTs whose rows the functions below read, in order.
+extern const std::string_view kJobColumns;
+extern const std::string_view kRunColumns;
+
+std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms);
+std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time);
+
+// Reads a row selected with kJobColumns (kRunColumns), starting at column
+// `first`. A corrupt row (unknown schedule, undecodable task) is kInternal.
+core::Result<core::Job> JobFromRow(const Statement& row, int first = 0);
+core::Result<core::Run> RunFromRow(const Statement& row, int first = 0);
+
+}  // namespace jobsched::store::sqlite
