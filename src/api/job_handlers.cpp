@@ -1,25 +1,14 @@
 #include "api/job_handlers.hpp"
 
-#include <charconv>
-
 #include "api/form_codec.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
+#include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
 
 namespace jobsched::api {
 namespace {
-
-constexpr std::int64_t kDefaultPageSize = 100;
-constexpr std::int64_t kMaxPageSize = 1000;
-
-std::optional<core::JobId> ParseId(std::string_view text) {
-  core::JobId id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
 
 std::string_view MediaType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
@@ -46,9 +35,6 @@ core::Result<core::JobRequest> DecodeCreateBody(const HttpRequest& request) {
   if (media == "application/x-www-form-urlencoded") return DecodeJobRequestForm(request.body);
   return core::Error::InvalidArgument("Content-Type", "request body must be application/json");
 }
-
-// The job's ETag is its version, so If-Match on later writes can compare it.
-std::string JobETag(const core::Job& job) { return "\"" + std::to_string(job.version) + "\""; }
 
 }  // namespace
 
@@ -77,24 +63,33 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     respond(ProblemResponse(job.error()));
     return;
   }
+  if (job->task && std::holds_alternative<core::EmailTask>(*job->task) && !options_.email_enabled) {
+    respond(ProblemResponse(core::Error::InvalidArgument(
+        "task.type", "task.type: email tasks need an SMTP server; start jobsched with --smtp-url")));
+    return;
+  }
   // Answered from the store's writer thread once the job is durable.
-  store_.CreateJob(std::move(job).value(), [respond = std::move(respond)](core::Result<core::Job> created) {
+  store_.CreateJob(std::move(job).value(), [this, respond = std::move(respond)](core::Result<core::Job> created) {
     if (!created) {
       respond(ProblemResponse(created.error()));
       return;
     }
-    HttpResponse response = JsonResponse(201, EncodeJob(*created));
+    if (created->next_run && options_.on_next_run) options_.on_next_run(*created->next_run);
+    std::string body = EncodeJob(*created);
+    // The ETag hashes the representation: next_run and last_run change as
+    // the job fires, so a version number alone would serve stale 304s.
+    std::string etag = ContentETag(body);
+    HttpResponse response = JsonResponse(201, std::move(body));
     response.SetHeader("Location", "/jobs/" + std::to_string(created->id));
-    response.SetHeader("ETag", JobETag(*created));
+    response.SetHeader("ETag", std::move(etag));
     respond(std::move(response));
   });
 }
 
 void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, Responder respond) {
-  const std::string& raw_id = params.find("id")->second;
-  const auto id = ParseId(raw_id);
+  const auto id = PathId(params, "id");
   if (!id) {
-    respond(ProblemResponse(404, "job " + raw_id.substr(0, 32) + " does not exist", "id", "not_found"));
+    respond(ProblemResponse(id.error()));
     return;
   }
   auto job = store_.GetJob(*id);
@@ -102,7 +97,9 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, R
     respond(ProblemResponse(job.error()));
     return;
   }
-  respond(CacheableJsonResponse(request, EncodeJob(*job), JobETag(*job)));
+  std::string body = EncodeJob(*job);
+  std::string etag = ContentETag(body);
+  respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
 }
 
 void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
@@ -111,16 +108,9 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
     respond(ProblemResponse(params.error()));
     return;
   }
-  auto limit = params->GetInt("limit", kDefaultPageSize, 1, kMaxPageSize);
-  if (!limit) {
-    respond(ProblemResponse(limit.error()));
-    return;
-  }
-  // The cursor is the last id of the previous page. Clients must treat it as
-  // opaque: only the Link header's URL is a promise.
-  auto cursor = params->GetInt("cursor", 0, 0, INT64_MAX);
-  if (!cursor) {
-    respond(ProblemResponse(core::Error::InvalidArgument("cursor", "cursor: not a cursor this service issued")));
+  auto page = ParsePageRequest(*params);
+  if (!page) {
+    respond(ProblemResponse(page.error()));
     return;
   }
   auto is_active = params->GetBool("is_active");
@@ -130,24 +120,23 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   }
 
   store::JobListQuery query;
-  query.limit = static_cast<std::size_t>(*limit) + 1;  // one extra row tells whether a next page exists
-  query.after_id = *cursor;
+  query.limit = page->limit + 1;  // one extra row tells whether a next page exists
+  query.after_id = page->cursor;
   query.is_active = *is_active;
   auto jobs = store_.ListJobs(query);
   if (!jobs) {
     respond(ProblemResponse(jobs.error()));
     return;
   }
-  const bool has_more = jobs->size() > static_cast<std::size_t>(*limit);
+  const bool has_more = jobs->size() > page->limit;
   if (has_more) jobs->pop_back();
 
   std::string body = EncodeJobs(*jobs);
   std::string etag = ContentETag(body);
   HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
   if (has_more) {
-    std::string next = "/jobs?limit=" + std::to_string(*limit) + "&cursor=" + std::to_string(jobs->back().id);
-    if (*is_active) next += **is_active ? "&is_active=true" : "&is_active=false";
-    response.SetHeader("Link", "<" + next + ">; rel=\"next\"");
+    const std::string_view filter = !*is_active ? "" : **is_active ? "is_active=true" : "is_active=false";
+    SetNextPageLink(response, "/jobs", page->limit, jobs->back().id, filter);
   }
   respond(std::move(response));
 }

@@ -1,16 +1,27 @@
 #pragma once
 
+#include <functional>
+
 #include "api/router.hpp"
 #include "core/clock.hpp"
 #include "store/job_store.hpp"
 
 namespace jobsched::api {
 
+struct JobHandlerOptions {
+  // Whether an SMTP server is configured; without one, email tasks are
+  // refused at creation rather than failing at every run.
+  bool email_enabled = false;
+  // Told the next_run of every job written, so the scheduler can wake early.
+  std::function<void(core::TimePoint)> on_next_run;
+};
+
 // The /jobs resource: create, read and list jobs.
 class JobHandlers {
  public:
   // Both references must outlive the handlers and the router they join.
-  JobHandlers(store::JobStore& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+  JobHandlers(store::JobStore& store, const core::Clock& clock, JobHandlerOptions options = {})
+      : store_(store), clock_(clock), options_(std::move(options)) {}
 
   void Register(Router& router);
 
@@ -21,6 +32,7 @@ class JobHandlers {
 
   store::JobStore& store_;
   const core::Clock& clock_;
+  const JobHandlerOptions options_;
 };
 
 }  // namespace jobsched::api

@@ -103,6 +103,30 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += '}';
 }
 
+void AppendRun(std::string& out, const core::Run& run) {
+  out += "{\"id\":";
+  out += std::to_string(run.id);
+  out += ",\"job_id\":";
+  out += std::to_string(run.job_id);
+  AppendTime(out, "scheduled_for", run.scheduled_for);
+  out += ",\"trigger\":";
+  out += Quote(core::ToString(run.trigger));
+  out += ",\"state\":";
+  out += Quote(core::ToString(run.state));
+  out += ",\"attempt\":";
+  out += std::to_string(run.attempt);
+  AppendTime(out, "created_at", run.created_at);
+  AppendTime(out, "started_at", run.started_at);
+  AppendTime(out, "finished_at", run.finished_at);
+  out += ",\"duration_ms\":";
+  out += run.duration_ms ? std::to_string(*run.duration_ms) : "null";
+  out += ",\"output\":";
+  out += Quote(run.output);
+  out += ",\"error\":";
+  out += run.error.empty() ? "null" : Quote(run.error);
+  out += '}';
+}
+
 }  // namespace
 
 core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
@@ -161,6 +185,28 @@ std::string EncodeJobs(const std::vector<core::Job>& jobs) {
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (i > 0) out += ',';
     AppendJob(out, jobs[i]);
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace jobsched::api
+
+namespace jobsched::api {
+
+std::string EncodeRun(const core::Run& run) {
+  std::string out;
+  out.reserve(320 + run.output.size() + run.error.size());
+  AppendRun(out, run);
+  return out;
+}
+
+std::string EncodeRuns(const std::vector<core::Run>& runs) {
+  std::string out;
+  out += '[';
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendRun(out, runs[i]);
   }
   out += ']';
   return out;

@@ -6,6 +6,7 @@
 
 #include "core/job.hpp"
 #include "core/job_validation.hpp"
+#include "core/run.hpp"
 #include "core/result.hpp"
 
 namespace jobsched::api {
@@ -28,5 +29,9 @@ core::Error UnknownJobField(std::string_view name);
 std::string EncodeJob(const core::Job& job);
 // A JSON array of jobs.
 std::string EncodeJobs(const std::vector<core::Job>& jobs);
+
+// A run as the API shows it, and a JSON array of runs.
+std::string EncodeRun(const core::Run& run);
+std::string EncodeRuns(const std::vector<core::Run>& runs);
 
 }  // namespace jobsched::api

@@ -1,5 +1,7 @@
 #include "api/router.hpp"
 
+#include <charconv>
+
 #include "api/problem.hpp"
 
 namespace jobsched::api {
@@ -41,6 +43,17 @@ bool Matches(const std::vector<std::string>& pattern, const std::vector<std::str
 }
 
 }  // namespace
+
+core::Result<std::int64_t> PathId(const PathParams& params, std::string_view name) {
+  auto found = params.find(name);
+  const std::string_view text = found == params.end() ? std::string_view() : std::string_view(found->second);
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return core::Error::NotFound(std::string(name) + " '" + std::string(text.substr(0, 32)) + "' does not exist");
+  }
+  return id;
+}
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   std::vector<std::string> segments;

@@ -8,12 +8,17 @@
 #include <vector>
 
 #include "api/http_message.hpp"
+#include "core/result.hpp"
 
 namespace jobsched::api {
 
 // Values captured from a route pattern: "/jobs/{id}" matched by "/jobs/7"
 // gives {"id": "7"}.
 using PathParams = std::map<std::string, std::string, std::less<>>;
+
+// The positive integer id captured as `name`; kNotFound otherwise, since no
+// resource has such an id.
+core::Result<std::int64_t> PathId(const PathParams& params, std::string_view name);
 
 // Maps (method, path pattern) to handlers. Patterns are literal segments and
 // `{name}` captures, e.g. "/jobs/{id}/runs". A trailing slash on the request

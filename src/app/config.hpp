@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -21,6 +22,28 @@ struct Config {
   // --http-threads / JOBSCHED_HTTP_THREADS: event loops serving HTTP; 0 means
   // one per core. More than the cores only adds context switches.
   unsigned http_threads = 0;
+
+  // --max-concurrent-runs: runs executing at once; more wait in the queue.
+  std::size_t max_concurrent_runs = 256;
+  // --shutdown-grace: on SIGTERM, how long runs in flight may take to finish
+  // before they are handed back to the queue.
+  std::string shutdown_grace = "30s";
+  // --lease-timeout: a run whose process stops renewing its lease for this
+  // long is re-queued. Shorter recovers faster; too short re-runs slow tasks
+  // whose heartbeat was merely delayed.
+  std::string lease_timeout = "30s";
+
+  // --smtp-url: the SMTP server email tasks use (smtp://host:port or
+  // smtps://host:port). Empty: email tasks are refused at creation.
+  // Credentials come only from JOBSCHED_SMTP_USERNAME / JOBSCHED_SMTP_PASSWORD.
+  std::string smtp_url;
+  // --smtp-tls: none, starttls (if offered) or required (default).
+  std::string smtp_tls = "required";
+  // --smtp-from: sender of emails whose task names none.
+  std::string smtp_from = "jobsched@localhost";
+  // --default-email-to: recipient of the original service's "Send Email
+  // Notification" jobs, which carry no task.
+  std::string default_email_to;
 };
 
 struct ListenAddress {

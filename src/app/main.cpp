@@ -87,6 +87,28 @@ int main(int argc, char** argv) {
     serve->add_option("--http-threads", config.http_threads, "HTTP event loops; 0 = one per core")
         ->envname("JOBSCHED_HTTP_THREADS")
         ->capture_default_str();
+    serve->add_option("--max-concurrent-runs", config.max_concurrent_runs, "Runs executing at once")
+        ->envname("JOBSCHED_MAX_CONCURRENT_RUNS")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    serve->add_option("--shutdown-grace", config.shutdown_grace, "On SIGTERM, time for runs in flight to finish")
+        ->envname("JOBSCHED_SHUTDOWN_GRACE")
+        ->capture_default_str();
+    serve->add_option("--lease-timeout", config.lease_timeout, "Re-queue a run whose node is silent this long")
+        ->envname("JOBSCHED_LEASE_TIMEOUT")
+        ->capture_default_str();
+    serve->add_option("--smtp-url", config.smtp_url, "SMTP server for email tasks: smtp://host:port or smtps://")
+        ->envname("JOBSCHED_SMTP_URL");
+    serve->add_option("--smtp-tls", config.smtp_tls, "none, starttls or required")
+        ->envname("JOBSCHED_SMTP_TLS")
+        ->check(CLI::IsMember({"none", "starttls", "required"}))
+        ->capture_default_str();
+    serve->add_option("--smtp-from", config.smtp_from, "Sender of emails whose task names none")
+        ->envname("JOBSCHED_SMTP_FROM")
+        ->capture_default_str();
+    serve->add_option("--default-email-to", config.default_email_to,
+                      "Recipient of 'Send Email Notification' jobs without a task")
+        ->envname("JOBSCHED_DEFAULT_EMAIL_TO");
     CLI::App* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
     AddCommonOptions(*migrate, config);
 

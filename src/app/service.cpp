@@ -1,6 +1,10 @@
 #include "app/service.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -9,24 +13,42 @@
 #include "api/http_server.hpp"
 #include "api/job_handlers.hpp"
 #include "api/router.hpp"
+#include "api/run_handlers.hpp"
 #include "app/system_clock.hpp"
+#include "core/duration.hpp"
+#include "executor/compute/compute_task_runner.hpp"
+#include "executor/curl_loop.hpp"
+#include "executor/email/email_task_runner.hpp"
+#include "executor/http/http_task_runner.hpp"
+#include "executor/noop/noop_task_runner.hpp"
+#include "executor/worker_pool.hpp"
+#include "scheduler/scheduler.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace jobsched::app {
 
-// Declaration order is construction order; members are destroyed in reverse,
-// so the server stops before the handlers and the store it calls go away.
+// Declaration order is construction order; members are destroyed in reverse.
+// Stop() runs the shutdown in its own order before that.
 struct Service::Parts {
   SystemClock clock;
-  std::unique_ptr<store::JobStore> store;
+  std::chrono::milliseconds shutdown_grace{30'000};
+  std::unique_ptr<store::sqlite::SqliteJobStore> store;
+  std::unique_ptr<executor::CurlLoop> curl_loop;
+  std::unique_ptr<executor::noop::NoopTaskRunner> noop_runner;
+  std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
+  std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
+  std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
+  std::unique_ptr<executor::WorkerPool> pool;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
   api::Router router;
   std::unique_ptr<api::JobHandlers> job_handlers;
   std::unique_ptr<api::HttpServer> server;
+  bool stopped = false;
 };
 
 namespace {
 
-core::Result<std::unique_ptr<store::JobStore>> OpenStore(const Config& config) {
+core::Result<std::unique_ptr<store::sqlite::SqliteJobStore>> OpenStore(const Config& config) {
   auto path = SqlitePathFromUrl(config.db);
   if (!path) return path.error();
   const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
@@ -38,22 +60,97 @@ core::Result<std::unique_ptr<store::JobStore>> OpenStore(const Config& config) {
   auto store = store::sqlite::SqliteJobStore::Open({.path = *path, .max_batch = 1024});
   if (!store) return store.error();
   spdlog::info("database: sqlite {}", *path);
-  return std::unique_ptr<store::JobStore>(std::move(store).value());
+  return std::move(store).value();
+}
+
+core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
+  auto parsed = core::ParseDuration(text, name);
+  if (!parsed) return core::Error::InvalidArgument(name, "--" + std::string(name) + ": " + parsed.error().message);
+  return *parsed;
+}
+
+// Unique per process start, so leases of a previous run of this same host
+// are told apart from ours.
+std::string NodeId() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(random() % 1'000'000);
+}
+
+std::string EnvOrEmpty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
 }
 
 }  // namespace
 
+core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
+  {
+    auto loop = executor::CurlLoop::Create();
+    if (!loop) return loop.error();
+    parts.curl_loop = std::move(loop).value();
+    parts.noop_runner = std::make_unique<executor::noop::NoopTaskRunner>();
+    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop);
+    auto compute = executor::compute::ComputeTaskRunner::Create();
+    if (!compute) return compute.error();
+    parts.compute_runner = std::move(compute).value();
+    if (!config.smtp_url.empty()) {
+      executor::email::EmailOptions email;
+      email.smtp_url = config.smtp_url;
+      if (config.smtp_tls == "none") email.tls = executor::email::SmtpTls::kNone;
+      else if (config.smtp_tls == "starttls") email.tls = executor::email::SmtpTls::kStartTlsIfOffered;
+      else email.tls = executor::email::SmtpTls::kRequired;
+      email.username = EnvOrEmpty("JOBSCHED_SMTP_USERNAME");
+      email.password = EnvOrEmpty("JOBSCHED_SMTP_PASSWORD");
+      email.default_from = config.smtp_from;
+      auto runner = executor::email::EmailTaskRunner::Create(*parts.curl_loop, email, parts.clock);
+      if (!runner) return runner.error();
+      parts.email_runner = std::move(runner).value();
+      spdlog::info("email: via {}", config.smtp_url);
+    }
+  }
+  return core::Ok();
+}
+
 core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto address = ParseListenAddress(config.listen);
   if (!address) return address.error();
+  auto grace = DurationSetting(config.shutdown_grace, "shutdown-grace");
+  if (!grace) return grace.error();
+  auto lease = DurationSetting(config.lease_timeout, "lease-timeout");
+  if (!lease) return lease.error();
 
   auto parts = std::make_unique<Parts>();
+  parts->shutdown_grace = *grace;
   auto store = OpenStore(config);
   if (!store) return store.error();
   parts->store = std::move(store).value();
 
-  parts->job_handlers = std::make_unique<api::JobHandlers>(*parts->store, parts->clock);
+  if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
+  executor::WorkerPoolOptions pool_options;
+  pool_options.owner = NodeId();
+  pool_options.max_concurrent_runs = config.max_concurrent_runs;
+  pool_options.lease_timeout = *lease;
+  pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
+  if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
+  executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
+                                parts->compute_runner.get()};
+  parts->pool = std::make_unique<executor::WorkerPool>(*parts->store, parts->clock, runners, pool_options);
+  if (auto started = parts->pool->Start(); !started) return started.error();
+
+  executor::WorkerPool& pool = *parts->pool;
+  parts->scheduler = std::make_unique<scheduler::Scheduler>(*parts->store, parts->clock, scheduler::SchedulerOptions{},
+                                                            [&pool] { pool.Notify(); });
+  parts->scheduler->Start();
+
+  api::JobHandlerOptions handler_options;
+  handler_options.email_enabled = parts->email_runner != nullptr;
+  scheduler::Scheduler& scheduler = *parts->scheduler;
+  handler_options.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
+  parts->job_handlers = std::make_unique<api::JobHandlers>(*parts->store, parts->clock, handler_options);
   parts->job_handlers->Register(parts->router);
+  api::RegisterRunHandlers(parts->router, *parts->store);
   api::RegisterHealthHandlers(parts->router, *parts->store);
 
   api::HttpServerOptions options;
@@ -76,7 +173,20 @@ Service::~Service() { Stop(); }
 std::uint16_t Service::port() const { return parts_->server->port(); }
 
 void Service::Stop() {
-  if (parts_->server) parts_->server->Stop();
+  Parts& parts = *parts_;
+  if (parts.stopped) return;
+  parts.stopped = true;
+  // Outside in: no new requests, no new firings, then the runs in flight get
+  // their grace period and whatever is unfinished goes back to the queue.
+  parts.server->Stop();
+  parts.scheduler->Stop();
+  parts.pool->Stop(parts.shutdown_grace);
+  // Tasks still running after the grace period are cancelled with their
+  // runners; the pool already handed their runs back.
+  parts.compute_runner.reset();
+  parts.email_runner.reset();
+  parts.http_runner.reset();
+  parts.curl_loop.reset();
 }
 
 }  // namespace jobsched::app

@@ -13,7 +13,8 @@ namespace jobsched::app {
 // concrete class.
 class Service {
  public:
-  // Opens the database (migrating it), starts the HTTP server. Fails with
+  // Opens the database (migrating it), starts the executor, the scheduler
+  // and the HTTP server. Fails with
   // the first error met; nothing is left running then.
   static core::Result<std::unique_ptr<Service>> Start(const Config& config);
 
@@ -24,12 +25,15 @@ class Service {
   // The TCP port the HTTP server listens on (useful with port 0).
   std::uint16_t port() const;
 
-  // Stops accepting requests, finishes those in flight, closes the store.
+  // Graceful shutdown: stops accepting requests and firing jobs, lets runs in
+  // flight finish within the shutdown grace, hands the rest back to the queue.
   void Stop();
 
  private:
   struct Parts;
   explicit Service(std::unique_ptr<Parts> parts);
+  // The task runners email (when --smtp-url is set), http, compute and noop.
+  static core::Result<void> BuildRunners(const Config& config, Parts& parts);
 
   std::unique_ptr<Parts> parts_;
 };

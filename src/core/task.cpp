@@ -154,6 +154,23 @@ std::string_view TaskTypeName(const Task& task) {
   return std::visit(Namer{}, task);
 }
 
+Result<Task> ResolveTask(const std::optional<Task>& task, std::string_view job_name,
+                         const std::optional<std::string>& default_email_to) {
+  if (task) return *task;
+  if (job_name == "Send Email Notification") {
+    if (!default_email_to) {
+      return Error::InvalidArgument("task", "job 'Send Email Notification' has no task and no --default-email-to is set");
+    }
+    EmailTask email;
+    email.to = {*default_email_to};
+    email.subject = std::string(job_name);
+    email.body = "This is the scheduled notification of job '" + std::string(job_name) + "'.";
+    return Task{std::move(email)};
+  }
+  if (job_name == "Number Crunching") return Task{ComputeTask{ComputeKind::kFactorialSum, 1000}};
+  return Task{NoopTask{}};
+}
+
 Result<void> ValidateTask(const Task& task) {
   struct Validator {
     Result<void> operator()(const NoopTask&) const { return Ok(); }

@@ -78,4 +78,11 @@ std::string_view TaskTypeName(const Task& task);
 // JSON path, e.g. "task.url" or "task.to[1]".
 Result<void> ValidateTask(const Task& task);
 
+// The task a job runs. A job created without one gets what the original
+// service did by the job's name: "Send Email Notification" emails
+// `default_email_to` (fails with kInvalidArgument when none is configured),
+// "Number Crunching" computes factorial_sum(1000), any other name is a noop.
+Result<Task> ResolveTask(const std::optional<Task>& task, std::string_view job_name,
+                         const std::optional<std::string>& default_email_to);
+
 }  // namespace jobsched::core

@@ -190,13 +190,14 @@ void CurlLoop::Complete(TransferId id, int code, bool cancelled) {
   }
   // Unregister first: once this returns, no Cancel() for this id is in flight.
   transfer.on_stop.reset();
-  transfer.on_done(completion);
-  curl_easy_cleanup(easy);
-  transfer.on_done = nullptr;  // only now: its captures may own what the handle pointed to
   {
+    // Before the callback, so that whoever it wakes sees the count drop.
     std::lock_guard lock(mutex_);
     --active_count_;
   }
+  transfer.on_done(completion);
+  curl_easy_cleanup(easy);
+  transfer.on_done = nullptr;  // only now: its captures may own what the handle pointed to
 }
 
 void CurlLoop::CompleteAll() {

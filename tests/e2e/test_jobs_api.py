@@ -94,12 +94,14 @@ class CreateJobTest(JobsApiTestCase):
         self.assertEqual(response.status, 201, response.body)
         self.assertEqual(response.headers.get("location"), f"/jobs/{response.body['id']}")
 
-    def test_create_returns_etag_of_version_1(self):
+    def test_create_returns_version_1_and_the_etag_a_get_will_return(self):
         response = self.service.post_json("/jobs", {"name": "a", "interval": "daily"})
 
         self.assertEqual(response.status, 201, response.body)
-        self.assertEqual(response.headers.get("etag"), '"1"')
         self.assertEqual(response.body["version"], 1)
+        fetched = self.service.get_json(f"/jobs/{response.body['id']}")
+        self.assertRegex(response.headers.get("etag"), r'^"[0-9a-f]{16}"$')
+        self.assertEqual(response.headers.get("etag"), fetched.headers.get("etag"))
 
     def test_create_returns_the_stored_job(self):
         response = self.service.post_json("/jobs", {"name": "Number Crunching", "interval": "weekly"})
@@ -357,7 +359,7 @@ class GetJobTest(JobsApiTestCase):
 
         self.assertEqual(status, 200)
         self.assertEqual(body, job)
-        self.assertEqual(headers.get("etag"), '"1"')
+        self.assertRegex(headers.get("etag"), r'^"[0-9a-f]{16}"$')
         self.assertEqual(headers.get("cache-control"), "no-cache")
 
     def test_get_with_matching_if_none_match_returns_304_without_body(self):

@@ -199,6 +199,27 @@ TEST_F(SqliteJobStoreTest, DatabaseIsInWalModeWithFullSync) {
   EXPECT_EQ(mode, "wal");
 }
 
+TEST_F(SqliteJobStoreTest, NoConnectionPinsTheWalSoCheckpointsComplete) {
+  auto store = OpenStore();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("job")).ok());
+  ASSERT_TRUE(store->GetJob(1).ok());
+  ASSERT_TRUE(store->ListJobs(Page(10)).ok());
+  ASSERT_TRUE(store->Ping().ok());
+
+  sqlite3* observer = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("jobs.db").c_str(), &observer), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(observer, "PRAGMA wal_checkpoint(PASSIVE)", -1, &statement, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  const int log_frames = sqlite3_column_int(statement, 1);
+  const int checkpointed_frames = sqlite3_column_int(statement, 2);
+  sqlite3_finalize(statement);
+  sqlite3_close(observer);
+
+  EXPECT_GT(log_frames, 0);
+  EXPECT_EQ(checkpointed_frames, log_frames);
+}
+
 TEST_F(SqliteJobStoreTest, MigrateIsIdempotentAndCreatesTheRunsTable) {
   const std::string path = dir_.File("jobs.db");
 

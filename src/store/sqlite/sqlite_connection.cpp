@@ -124,7 +124,7 @@ core::Result<void> SqliteConnection::Execute(std::string_view sql) {
   return core::Ok();
 }
 
-core::Result<Statement*> SqliteConnection::Cached(std::string_view sql) {
+core::Result<StatementUse> SqliteConnection::Cached(std::string_view sql) {
   auto found = statements_.find(sql);
   if (found == statements_.end()) {
     sqlite3_stmt* raw = nullptr;
@@ -135,7 +135,7 @@ core::Result<Statement*> SqliteConnection::Cached(std::string_view sql) {
     found = statements_.emplace(std::string(sql), Statement(db_, raw)).first;
   }
   found->second.Reset();
-  return &found->second;
+  return StatementUse(&found->second);
 }
 
 std::int64_t SqliteConnection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }

@@ -45,6 +45,24 @@ class Statement {
   sqlite3_stmt* statement_;
 };
 
+// A cached statement borrowed for one use. Destroying it resets the
+// statement: a statement left mid-result keeps a read snapshot open, and one
+// forgotten snapshot stops every WAL checkpoint (the log then grows forever).
+class StatementUse {
+ public:
+  explicit StatementUse(Statement* statement) : statement_(statement) {}
+  StatementUse(StatementUse&& other) noexcept : statement_(other.statement_) { other.statement_ = nullptr; }
+  StatementUse& operator=(StatementUse&&) = delete;
+  ~StatementUse() {
+    if (statement_ != nullptr) statement_->Reset();
+  }
+  Statement* operator->() const { return statement_; }
+  Statement& operator*() const { return *statement_; }
+
+ private:
+  Statement* statement_;
+};
+
 // One SQLite connection, used by one thread at a time. Statements prepared
 // through Cached() live as long as the connection and are reused.
 class SqliteConnection {
@@ -61,8 +79,9 @@ class SqliteConnection {
 
   // Runs one or more statements that return no rows.
   core::Result<void> Execute(std::string_view sql);
-  // A prepared statement for `sql`, compiled on first use and reset for reuse.
-  core::Result<Statement*> Cached(std::string_view sql);
+  // A prepared statement for `sql`, compiled on first use and reused after;
+  // reset when the returned use ends.
+  core::Result<StatementUse> Cached(std::string_view sql);
 
   std::int64_t LastInsertRowId() const;
   // Rows changed by the last INSERT, UPDATE or DELETE.

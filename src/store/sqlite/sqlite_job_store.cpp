@@ -17,7 +17,11 @@ core::Result<int> CurrentVersion(SqliteConnection& db) {
   if (!statement) return statement.error();
   auto row = (*statement)->Step();
   if (!row) return row.error();
-  return static_cast<int>((*statement)->ColumnInt(0));
+  const int version = static_cast<int>((*statement)->ColumnInt(0));
+  // An un-reset statement keeps its read snapshot, which would stop every
+  // WAL checkpoint from getting past it and let the log grow forever.
+  (*statement)->Reset();
+  return version;
 }
 
 core::Result<int> ApplyMigrations(SqliteConnection& db) {

@@ -1,0 +1,267 @@
+#include "executor/worker_pool.hpp"
+
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+namespace jobsched::executor {
+namespace {
+
+// A runner gets its timeout; the watchdog waits this much longer before it
+// gives up on a runner that did not honour it.
+constexpr std::chrono::milliseconds kWatchdogSlack{2'000};
+// After `grace`, cancelled runners get this long to hand their runs back.
+constexpr std::chrono::milliseconds kCancelWait{1'000};
+constexpr std::chrono::milliseconds kStoreRetryPause{500};
+
+core::RunState StateFor(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::kSucceeded: return core::RunState::kSucceeded;
+    case RunOutcome::kTimedOut: return core::RunState::kTimedOut;
+    case RunOutcome::kFailed:
+    case RunOutcome::kCancelled: return core::RunState::kFailed;
+  }
+  return core::RunState::kFailed;
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(store::RunQueue& queue, const core::Clock& clock, TaskRunners runners,
+                       WorkerPoolOptions options)
+    : queue_(queue), clock_(clock), runners_(runners), options_(std::move(options)) {}
+
+WorkerPool::~WorkerPool() { Stop(std::chrono::milliseconds{0}); }
+
+core::Result<void> WorkerPool::Start() {
+  std::promise<core::Result<std::size_t>> requeued;
+  queue_.RequeueAbandonedRuns(clock_.Now(), options_.owner, /*all_other_owners=*/true,
+                              [&requeued](core::Result<std::size_t> result) { requeued.set_value(std::move(result)); });
+  auto result = requeued.get_future().get();
+  if (!result) return result.error();
+  if (*result > 0) spdlog::info("executor: re-queued {} runs left running by an earlier process", *result);
+
+  std::lock_guard lock(mutex_);
+  started_ = true;
+  dispatcher_ = std::thread([this] { DispatchLoop(); });
+  heartbeat_ = std::thread([this] { HeartbeatLoop(); });
+  return core::Ok();
+}
+
+void WorkerPool::Notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  changed_.notify_all();
+}
+
+std::size_t WorkerPool::busy() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_.size();
+}
+
+void WorkerPool::DispatchLoop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait_for(lock, options_.idle_nap,
+                      [this] { return stopping_ || (notified_ && in_flight_.size() < options_.max_concurrent_runs); });
+    if (stopping_) return;
+    if (in_flight_.size() >= options_.max_concurrent_runs) continue;
+    const std::size_t free_slots = options_.max_concurrent_runs - in_flight_.size();
+    notified_ = false;
+    lock.unlock();
+
+    const core::TimePoint now = clock_.Now();
+    std::promise<core::Result<std::vector<store::ClaimedRun>>> claimed_promise;
+    queue_.ClaimRuns(options_.owner, free_slots, now, now + options_.lease_timeout,
+                     [&claimed_promise](auto result) { claimed_promise.set_value(std::move(result)); });
+    auto claimed = claimed_promise.get_future().get();
+    if (!claimed) {
+      spdlog::warn("executor: cannot claim runs: {}", claimed.error().message);
+      lock.lock();
+      changed_.wait_for(lock, kStoreRetryPause, [this] { return stopping_; });
+      notified_ = true;
+      continue;
+    }
+    const bool batch_full = claimed->size() == free_slots;
+    for (store::ClaimedRun& run : *claimed) Launch(std::move(run));
+    lock.lock();
+    // A full batch means more may be waiting: look again at once.
+    if (batch_full) notified_ = true;
+  }
+}
+
+void WorkerPool::Launch(store::ClaimedRun claimed) {
+  const core::RunId run_id = claimed.run.id;
+  std::stop_token stop;
+  {
+    std::lock_guard lock(mutex_);
+    InFlight& entry = in_flight_[run_id];
+    entry.deadline = std::chrono::steady_clock::now() + claimed.timeout + kWatchdogSlack;
+    stop = entry.stop.get_token();
+  }
+  auto task = core::ResolveTask(claimed.task, claimed.job_name, options_.default_email_to);
+  if (!task) {
+    Record(run_id, core::RunState::kFailed, {}, task.error().message);
+    return;
+  }
+  TaskRunner* runner = RunnerFor(*task);
+  if (runner == nullptr) {
+    Record(run_id, core::RunState::kFailed, {},
+           std::string(core::TaskTypeName(*task)) + " tasks are not enabled on this node (is --smtp-url set?)");
+    return;
+  }
+  RunContext context;
+  context.run_id = run_id;
+  context.job_id = claimed.run.job_id;
+  context.attempt = claimed.run.attempt;
+  context.timeout = claimed.timeout;
+  context.stop = stop;
+  runner->Start(*task, context, [this, run_id](TaskResult result) { OnTaskDone(run_id, std::move(result)); });
+}
+
+TaskRunner* WorkerPool::RunnerFor(const core::Task& task) const {
+  if (std::holds_alternative<core::HttpTask>(task)) return runners_.http;
+  if (std::holds_alternative<core::EmailTask>(task)) return runners_.email;
+  if (std::holds_alternative<core::ComputeTask>(task)) return runners_.compute;
+  return runners_.noop;
+}
+
+void WorkerPool::OnTaskDone(core::RunId run_id, TaskResult result) {
+  if (result.outcome == RunOutcome::kCancelled) {
+    // Cancelled means "did not finish": during shutdown the run goes back to
+    // the queue for another node or the next start.
+    Release({run_id});
+    return;
+  }
+  Record(run_id, StateFor(result.outcome), std::move(result.output), std::move(result.error));
+}
+
+void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string output, std::string error) {
+  {
+    std::lock_guard lock(mutex_);
+    auto found = in_flight_.find(run_id);
+    if (found == in_flight_.end() || found->second.settled) return;
+    found->second.settled = true;
+    ++pending_writes_;
+  }
+  store::RunCompletion completion;
+  completion.run_id = run_id;
+  completion.state = state;
+  completion.finished_at = clock_.Now();
+  completion.output = std::move(output);
+  completion.error = std::move(error);
+  queue_.FinishRun(options_.owner, std::move(completion), [this, run_id](core::Result<void> recorded) {
+    if (!recorded) spdlog::warn("executor: outcome of run {} not recorded: {}", run_id, recorded.error().message);
+    Forget(run_id);
+  });
+}
+
+void WorkerPool::Release(std::vector<core::RunId> run_ids) {
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(run_ids, [this](core::RunId id) {
+      auto found = in_flight_.find(id);
+      if (found == in_flight_.end() || found->second.settled) return true;
+      found->second.settled = true;
+      return false;
+    });
+    if (run_ids.empty()) return;
+    ++pending_writes_;
+  }
+  queue_.ReleaseRuns(options_.owner, run_ids, [this, run_ids](core::Result<void> released) {
+    if (!released) spdlog::warn("executor: runs not handed back: {}", released.error().message);
+    std::lock_guard lock(mutex_);
+    for (core::RunId id : run_ids) in_flight_.erase(id);
+    --pending_writes_;
+    changed_.notify_all();
+  });
+}
+
+void WorkerPool::Forget(core::RunId run_id) {
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.erase(run_id);
+    --pending_writes_;
+    notified_ = true;  // a slot is free: there may be queued runs to claim
+  }
+  changed_.notify_all();
+}
+
+void WorkerPool::EnforceDeadlines() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<core::RunId> overdue;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, entry] : in_flight_) {
+      if (!entry.settled && now > entry.deadline) {
+        entry.stop.request_stop();
+        overdue.push_back(id);
+      }
+    }
+  }
+  for (core::RunId id : overdue) {
+    Record(id, core::RunState::kTimedOut, {}, "the task did not stop within its timeout");
+  }
+}
+
+void WorkerPool::HeartbeatLoop() {
+  auto next_heartbeat = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    EnforceDeadlines();
+    if (std::chrono::steady_clock::now() >= next_heartbeat) {
+      next_heartbeat += options_.heartbeat_interval;
+      const core::TimePoint now = clock_.Now();
+      queue_.RenewLeases(options_.owner, now + options_.lease_timeout, [](core::Result<void> renewed) {
+        if (!renewed) spdlog::warn("executor: leases not renewed: {}", renewed.error().message);
+      });
+      // Expired leases belong to processes that stopped renewing: re-queue.
+      std::promise<core::Result<std::size_t>> requeued;
+      queue_.RequeueAbandonedRuns(now, options_.owner, false,
+                                  [&requeued](auto result) { requeued.set_value(std::move(result)); });
+      if (auto count = requeued.get_future().get(); count && *count > 0) {
+        spdlog::info("executor: re-queued {} runs whose lease expired", *count);
+        Notify();
+      }
+    }
+    lock.lock();
+    changed_.wait_for(lock, std::chrono::milliseconds{200}, [this] { return stopping_; });
+  }
+}
+
+void WorkerPool::Stop(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || !started_) {
+      stopping_ = true;
+      return;
+    }
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  dispatcher_.join();
+  heartbeat_.join();
+
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
+  // Out of time: ask the rest to stop; a runner that honours it hands its
+  // run back through OnTaskDone. Whatever is left is released here.
+  for (auto& [id, entry] : in_flight_) entry.stop.request_stop();
+  changed_.wait_for(lock, kCancelWait, [this] { return in_flight_.empty(); });
+  std::vector<core::RunId> unfinished;
+  for (const auto& [id, entry] : in_flight_) {
+    if (!entry.settled) unfinished.push_back(id);
+  }
+  lock.unlock();
+  if (!unfinished.empty()) {
+    spdlog::info("executor: handing {} unfinished runs back to the queue", unfinished.size());
+    Release(std::move(unfinished));
+  }
+  lock.lock();
+  // Every store callback refers to this pool: wait until all have run.
+  changed_.wait(lock, [this] { return pending_writes_ == 0; });
+}
+
+}  // namespace jobsched::executor

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "executor/task_runner.hpp"
+#include "store/run_queue.hpp"
+
+namespace jobsched::executor {
+
+// The runner for each task kind. `email` may be null when no SMTP server is
+// configured; such runs fail with a clear error.
+struct TaskRunners {
+  TaskRunner* noop = nullptr;
+  TaskRunner* http = nullptr;
+  TaskRunner* email = nullptr;
+  TaskRunner* compute = nullptr;
+};
+
+struct WorkerPoolOptions {
+  // Who this process is in the run queue's leases; unique per process start.
+  std::string owner;
+  // Runs executing at once. Beyond it, runs wait in the queue table: nothing
+  // is dropped. I/O tasks cost a socket each; compute tasks also queue for
+  // the compute runner's threads.
+  std::size_t max_concurrent_runs = 256;
+  // A claimed run's lease; renewed every heartbeat_interval while it runs.
+  // After a crash, its runs are re-queued this long after the last renewal.
+  std::chrono::milliseconds lease_timeout{30'000};
+  std::chrono::milliseconds heartbeat_interval{5'000};
+  // Longest wait for new runs without being notified (a safety net).
+  std::chrono::milliseconds idle_nap{1'000};
+  // Recipient of the original's "Send Email Notification" jobs.
+  std::optional<std::string> default_email_to;
+};
+
+// Claims queued runs, runs each with its task kind's runner, and records the
+// outcome. Runs hold a lease while they execute; the pool renews its leases
+// and re-queues runs whose lease expired (their process died).
+class WorkerPool {
+ public:
+  // `queue`, `clock` and the runners must outlive the pool.
+  WorkerPool(store::RunQueue& queue, const core::Clock& clock, TaskRunners runners, WorkerPoolOptions options);
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  ~WorkerPool();
+
+  // Re-queues runs left running by earlier processes of this store (they
+  // died), then starts claiming. Fails when the store cannot be reached.
+  core::Result<void> Start();
+
+  // Runs were queued: claim them now rather than at the next nap's end.
+  void Notify();
+
+  // Graceful shutdown: stops claiming, lets runs in flight finish for up to
+  // `grace`, then cancels the rest and hands them back to the queue. Returns
+  // once every outcome has been written. Idempotent.
+  void Stop(std::chrono::milliseconds grace);
+
+  // Runs executing now.
+  std::size_t busy() const;
+
+ private:
+  struct InFlight {
+    std::stop_source stop;
+    std::chrono::steady_clock::time_point deadline;  // when the watchdog gives up on it
+    bool settled = false;                             // an outcome was decided; later ones are ignored
+  };
+
+  void DispatchLoop();
+  void HeartbeatLoop();
+  void Launch(store::ClaimedRun claimed);
+  void OnTaskDone(core::RunId run_id, TaskResult result);
+  void Record(core::RunId run_id, core::RunState state, std::string output, std::string error);
+  void Release(std::vector<core::RunId> run_ids);
+  void Forget(core::RunId run_id);
+  void EnforceDeadlines();
+  TaskRunner* RunnerFor(const core::Task& task) const;
+
+  store::RunQueue& queue_;
+  const core::Clock& clock_;
+  const TaskRunners runners_;
+  const WorkerPoolOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool started_ = false;               // guarded by mutex_
+  bool stopping_ = false;              // guarded by mutex_
+  bool notified_ = true;               // guarded by mutex_
+  std::map<core::RunId, InFlight> in_flight_;  // guarded by mutex_
+  std::size_t pending_writes_ = 0;     // store calls not yet answered; guarded by mutex_
+  std::thread dispatcher_;
+  std::thread heartbeat_;
+};
+
+}  // namespace jobsched::executor

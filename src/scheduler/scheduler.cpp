@@ -1,0 +1,96 @@
+#include "scheduler/scheduler.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/firing.hpp"
+
+namespace jobsched::scheduler {
+
+Scheduler::Scheduler(store::JobStore& store, const core::Clock& clock, SchedulerOptions options,
+                     std::function<void()> on_runs_created)
+    : store_(store), clock_(clock), options_(options), on_runs_created_(std::move(on_runs_created)) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+core::Result<std::size_t> Scheduler::FireDue() {
+  std::size_t created = 0;
+  for (;;) {
+    auto fired = store::FireDueJobsAndWait(store_, clock_.Now(), options_.batch_size, core::PlanFiring);
+    if (!fired) return fired.error();
+    created += fired->runs_created;
+    if (fired->runs_created > 0 && on_runs_created_) on_runs_created_();
+    if (!fired->more_due) return created;
+  }
+}
+
+void Scheduler::Start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Scheduler::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Scheduler::NotifyNextRun(core::TimePoint next_run) {
+  {
+    std::lock_guard lock(mutex_);
+    if (next_run >= sleeping_until_) return;
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+bool Scheduler::IsAlive(std::chrono::milliseconds within) const {
+  std::lock_guard lock(mutex_);
+  // A sleeping loop is alive: it only has to wake before its nap ends.
+  return std::chrono::steady_clock::now() - last_tick_ <= within + options_.max_nap;
+}
+
+core::Result<std::optional<core::TimePoint>> Scheduler::NextWakeTime() { return store_.NextDueTime(); }
+
+void Scheduler::Loop() {
+  std::chrono::milliseconds backoff = options_.min_backoff;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      last_tick_ = std::chrono::steady_clock::now();
+      // Anything written from here on may be due before our next sleep ends:
+      // until we pick that sleep, every notification must wake us.
+      sleeping_until_ = core::TimePoint::min();
+      woken_ = false;
+    }
+    auto fired = FireDue();
+    auto next = fired ? NextWakeTime() : core::Result<std::optional<core::TimePoint>>(fired.error());
+
+    const core::TimePoint now = clock_.Now();
+    core::TimePoint wake_at = now + options_.max_nap;
+    if (!next) {
+      spdlog::warn("scheduler: store unavailable, retrying in {} ms: {}", backoff.count(), next.error().message);
+      wake_at = now + backoff;
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    } else {
+      backoff = options_.min_backoff;
+      if (*next) wake_at = std::min(wake_at, **next);
+    }
+
+    std::unique_lock lock(mutex_);
+    if (woken_) continue;  // a job became due while we were firing
+    sleeping_until_ = wake_at;
+    // The clock may be faked in tests, but sleeping is always real: convert
+    // the distance to the wake-up time into a steady-clock deadline.
+    const auto deadline = std::chrono::steady_clock::now() + std::max(wake_at - now, core::Milliseconds{0});
+    wake_.wait_until(lock, deadline, [this] { return stopping_ || woken_; });
+  }
+}
+
+}  // namespace jobsched::scheduler

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "store/job_store.hpp"
+
+namespace jobsched::scheduler {
+
+struct SchedulerOptions {
+  // Jobs fired per transaction. Larger batches fire a crowd of due jobs
+  // faster; smaller ones keep each transaction short so API writes queued
+  // behind it wait less.
+  std::size_t batch_size = 512;
+  // Longest sleep even when nothing is due: a safety net should a wake-up be
+  // missed (e.g. a job written by another process). Costs one cheap query.
+  std::chrono::milliseconds max_nap{30'000};
+  // First and longest pause after a failed store call, doubling in between.
+  std::chrono::milliseconds min_backoff{100};
+  std::chrono::milliseconds max_backoff{10'000};
+};
+
+// Fires jobs when they are due. It sleeps until the earliest next_run, never
+// on a fixed tick; NotifyNextRun() wakes it early when a job becomes due
+// sooner. Each firing is one store transaction per batch (runs inserted and
+// next_run advanced together), so an occurrence fires exactly once.
+class Scheduler {
+ public:
+  // `store` and `clock` must outlive the scheduler. `on_runs_created` is
+  // called (from the scheduler thread) after a batch created runs: the
+  // executor's cue to claim them.
+  Scheduler(store::JobStore& store, const core::Clock& clock, SchedulerOptions options,
+            std::function<void()> on_runs_created);
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+  ~Scheduler();
+
+  // Fires everything due at clock.Now(), batch after batch, and returns the
+  // number of runs created. What the loop calls; tests call it with a fake clock.
+  core::Result<std::size_t> FireDue();
+
+  // Starts the loop on its own thread.
+  void Start();
+  // Stops the loop and joins it. Idempotent.
+  void Stop();
+
+  // A job is now due at `next_run`: wake up if that is earlier than the
+  // current sleep. Cheap; safe from any thread.
+  void NotifyNextRun(core::TimePoint next_run);
+
+  // Whether the loop ran within the last `within` (for readiness checks).
+  bool IsAlive(std::chrono::milliseconds within) const;
+
+ private:
+  void Loop();
+  // How long to sleep from `now`; nullopt: until woken (or the max nap).
+  core::Result<std::optional<core::TimePoint>> NextWakeTime();
+
+  store::JobStore& store_;
+  const core::Clock& clock_;
+  const SchedulerOptions options_;
+  const std::function<void()> on_runs_created_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;                    // guarded by mutex_
+  bool woken_ = false;                       // guarded by mutex_
+  core::TimePoint sleeping_until_{};         // guarded by mutex_
+  std::chrono::steady_clock::time_point last_tick_{};  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace jobsched::scheduler
