@@ -121,7 +121,13 @@ start_service() {
 
 require_service_alive() {
   if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
-    die "the service is no longer running after: $1"
+    local status=0
+    wait "$SERVICE_PID" 2>/dev/null || status=$?
+    SERVICE_PID=""  # already reaped; nothing for cleanup to stop
+    if ((status > 128)); then
+      die "the service died (signal $((status - 128))) during: $1"
+    fi
+    die "the service exited with status $status during: $1"
   fi
 }
 
@@ -211,7 +217,7 @@ print_summary() {
   echo "load average: start $LOAD_START; end $(load_average)"
   echo
   printf '%-22s | %10s | %8s | %8s | %6s | %s\n' endpoint "req/s" "p50 ms" "p99 ms" errors "issue target"
-  printf '%-22s-+-%10s-+-%8s-+-%8s-+-%6s-+-%s\n' "" "" "" "" "" "" | tr ' ' '-'
+  printf '%s\n' "-----------------------+------------+----------+----------+--------+---------------"
   for i in "${!ROW_NAMES[@]}"; do
     printf '%-22s | %10s | %8s | %8s | %6s | %s\n' "${ROW_NAMES[$i]}" "${ROW_RPS[$i]}" \
       "${ROW_P50[$i]}" "${ROW_P99[$i]}" "${ROW_ERRORS[$i]}" "${ROW_TARGETS[$i]}"

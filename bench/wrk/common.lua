@@ -49,11 +49,15 @@ function bench.seed_random()
 end
 
 function done(summary, latency, requests)
-   local error_responses_total, statuses = 0, {}
+   local error_responses_total, statuses, seen = 0, {}, {}
    for _, thread in ipairs(threads) do
       error_responses_total = error_responses_total + (thread:get("error_responses") or 0)
-      local s = thread:get("error_statuses") or ""
-      if s ~= "" then table.insert(statuses, s) end
+      for status in (thread:get("error_statuses") or ""):gmatch("%d+") do
+         if not seen[status] then
+            seen[status] = true
+            table.insert(statuses, status)
+         end
+      end
    end
    local e = summary.errors
    local socket_errors = e.connect + e.read + e.write + e.timeout
@@ -62,7 +66,7 @@ function done(summary, latency, requests)
    -- latency values are microseconds.
    local p50 = latency:percentile(50) / 1000
    local p99 = latency:percentile(99) / 1000
-   local status_list = table.concat(statuses, " "):gsub("^%s+", "")
+   local status_list = table.concat(statuses, " ")
 
    io.write(string.format(
       "  scenario: %.1f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms; " ..
