@@ -84,7 +84,7 @@ std::string JsonString(std::string_view text) {
 std::string_view StatusTitle(int status) {
   switch (status) {
     case 400: return "Bad Request";
-    case 413: return "Payload Too Large";
+    case 413: return "Content Too Large";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -514,6 +514,25 @@ void ForceClose(Worker& worker) {
   }
 }
 
+// Fails when something already accepts connections on `endpoint`. A connect
+// rather than a bind: a bind would also trip over the TIME_WAIT leftovers of
+// our own previous run and refuse a quick restart.
+core::Result<void> ProbePortIsFree(tcp::endpoint endpoint) {
+  if (endpoint.address().is_unspecified()) {
+    endpoint.address(endpoint.address().is_v6() ? asio::ip::address(asio::ip::address_v6::loopback())
+                                                : asio::ip::address(asio::ip::address_v4::loopback()));
+  }
+  asio::io_context context;
+  tcp::socket probe(context);
+  ErrorCode ec;
+  probe.connect(endpoint, ec);
+  if (!ec) {
+    return core::Error::Unavailable("cannot listen on " + endpoint.address().to_string() + ":" +
+                                    std::to_string(endpoint.port()) + ": address already in use");
+  }
+  return core::Ok();
+}
+
 core::Result<void> OpenAcceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
   ErrorCode ec;
   acceptor.open(endpoint.protocol(), ec);
@@ -542,6 +561,12 @@ class HttpServer::Impl {
 
   core::Result<void> Listen(const asio::ip::address& address, unsigned thread_count) {
     std::uint16_t port = server_.options.port;
+    if (port != 0) {
+      // SO_REUSEPORT would let us share a port another jobsched (same user)
+      // already serves, silently splitting its traffic. A plain bind first
+      // fails on a port anyone listens on.
+      if (auto free = ProbePortIsFree(tcp::endpoint(address, port)); !free) return free;
+    }
     for (unsigned i = 0; i < thread_count; ++i) {
       auto worker = std::make_unique<Worker>(server_);
       worker->acceptor.emplace(worker->context);

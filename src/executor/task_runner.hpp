@@ -65,9 +65,10 @@ class TaskRunner {
   // Starts the task and returns without waiting for it. `done` is called
   // exactly once, possibly before Start() returns. Never throws: unexpected
   // exceptions become kFailed with their message. A task of a kind this runner
-  // does not handle fails with kFailed. Thread-safe. A runner must outlive the
-  // tasks it started, or be destroyed first, which cancels them (each `done`
-  // still runs, with kCancelled, before the destructor returns).
+  // does not handle fails with kFailed. Thread-safe. Destroying a runner never
+  // loses a `done`: its tasks either carry on without it (HTTP and email live
+  // on the CurlLoop, whose destructor cancels them) or end with kCancelled
+  // before the destructor returns (compute).
   virtual void Start(const core::Task& task, const RunContext& context, DoneCallback done) = 0;
 };
 

@@ -269,7 +269,7 @@ TEST(HttpServer, AnswersOversizedBodyWith413WithoutReadingIt) {
   EXPECT_EQ(response.headers.at("content-type"), "application/problem+json");
   EXPECT_EQ(response.headers.at("connection"), "close");
   EXPECT_EQ(response.body,
-            R"({"type":"about:blank","title":"Payload Too Large","status":413,)"
+            R"({"type":"about:blank","title":"Content Too Large","status":413,)"
             R"("detail":"request body exceeds 1048576 bytes"})");
   EXPECT_TRUE(client.ReadUntilClosed());
 }
@@ -528,6 +528,20 @@ TEST(HttpServer, FailsToStartOnAPortTakenByAnotherProgram) {
   ::close(taken);
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.error().code, core::ErrorCode::kUnavailable);
+}
+
+TEST(HttpServer, RefusesAPortAnotherJobschedAlreadyServes) {
+  // The first server listens with SO_REUSEPORT, which alone would let a
+  // second one join the port and split its traffic.
+  auto first = HttpServer::Start(TestOptions(), EchoHandler);
+  ASSERT_TRUE(first.ok());
+  HttpServerOptions options = TestOptions();
+  options.port = (*first)->port();
+
+  auto second = HttpServer::Start(options, EchoHandler);
+
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, core::ErrorCode::kUnavailable);
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ struct ComputeOptions {
 // never occupies an I/O thread; tasks wait in a queue while every thread is
 // busy. The attempt's timeout counts from Start(), queueing included, and a
 // computation checks it (and RunContext::stop) as it goes, ending as
-// kTimedOut (or kCancelled) within milliseconds. Outputs are one line of JSON.
+// kTimedOut (or kCancelled) within milliseconds. A queued task notices either
+// only when a thread takes it up. Outputs are one line of JSON.
 class ComputeTaskRunner final : public TaskRunner {
  public:
   // Fails with kInternal when the threads cannot be started.
