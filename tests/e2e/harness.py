@@ -342,3 +342,296 @@ class ServiceTestCase(unittest.TestCase):
         response = self.service.post_json("/jobs", job)
         self.assertEqual(response.status, 201, response.body)
         return response.body
+
+
+# -- engine helpers: polling, timestamps, run history, loopback HTTP and SMTP servers ---------
+
+POLL_INTERVAL_S = 0.05
+TERMINAL_RUN_STATES = ("succeeded", "failed", "timed_out", "skipped", "cancelled")
+
+
+def wait_until(probe, timeout_s, description):
+    """Calls `probe` every POLL_INTERVAL_S until it returns something truthy, and returns that.
+
+    Raises AssertionError naming `description` and the last value once `timeout_s` has passed.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {description}; last value: {value!r}")
+        time.sleep(POLL_INTERVAL_S)
+
+
+def parse_rfc3339(text):
+    """An RFC 3339 UTC timestamp ('2026-01-02T03:04:05.678Z') as a timezone-aware datetime."""
+    import datetime
+    if not isinstance(text, str) or not RFC3339_UTC.match(text):
+        raise AssertionError(f"not an RFC 3339 UTC timestamp: {text!r}")
+    return datetime.datetime.fromisoformat(text[:-1] + "+00:00")
+
+
+def rfc3339_ms(text):
+    """An RFC 3339 UTC timestamp as integer milliseconds since the epoch (exact, no float rounding)."""
+    import datetime
+    moment = parse_rfc3339(text)
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (moment - epoch) // datetime.timedelta(milliseconds=1)
+
+
+def list_all_runs(service, job_id, limit=1000):
+    """Every run of `job_id`, newest first, following the Link headers."""
+    runs = []
+    path = f"/jobs/{job_id}/runs?limit={limit}"
+    while path is not None:
+        status, headers, body = service.request("GET", path)
+        if status != 200:
+            raise AssertionError(f"GET {path} -> {status} {body!r}")
+        runs.extend(body)
+        path = next_link(headers)
+    return runs
+
+
+def wait_for_runs(service, job_id, predicate, timeout_s, description):
+    """Polls the run history of `job_id` until `predicate(runs)` holds; returns those runs (newest first)."""
+    def probe():
+        runs = list_all_runs(service, job_id)
+        return runs if predicate(runs) else None
+    return wait_until(probe, timeout_s, f"runs of job {job_id}: {description}")
+
+
+def wait_for_finished_runs(service, job_id, count, timeout_s):
+    """Waits for at least `count` runs of `job_id` in a terminal state; returns them, oldest first."""
+    def finished(runs):
+        return [run for run in runs if run["state"] in TERMINAL_RUN_STATES]
+    runs = wait_for_runs(service, job_id, lambda runs: len(finished(runs)) >= count, timeout_s,
+                         f"{count} finished")
+    return list(reversed(finished(runs)))
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot bind port 0)."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RecordedRequest:
+    """One request an HttpEndpoint received."""
+
+    def __init__(self, method, path, headers, body, received_at):
+        self.method = method
+        self.path = path
+        self.headers = headers  # lower-case names
+        self.body = body        # bytes
+        self.received_at = received_at  # time.monotonic()
+
+    def __repr__(self):
+        return f"RecordedRequest({self.method} {self.path}, {self.headers!r}, {self.body!r})"
+
+
+class HttpEndpoint:
+    """A real HTTP server on 127.0.0.1 port 0, in threads of the test process, recording requests.
+
+    Each path answers as configured with `route(path, status, body, delay_s)` (default: 200, empty).
+    A request is recorded as soon as it has been read, before any delay, so a test can tell that
+    a run is in flight while the endpoint still holds it. `close()` cuts every delay short.
+    `max_in_flight` is the largest number of requests it was holding at once.
+    """
+
+    def __init__(self):
+        import http.server
+        endpoint = self
+        self._lock = threading.Condition()
+        self._routes = {}
+        self._released = threading.Event()
+        self.requests = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                endpoint._record(RecordedRequest(self.command, self.path,
+                                                 {name.lower(): value for name, value in self.headers.items()},
+                                                 body, time.monotonic()))
+                try:
+                    status, reply, delay_s = endpoint._route_for(self.path)
+                    if delay_s and endpoint._released.wait(delay_s):
+                        return  # closing: drop the connection without an answer
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
+                    self.send_header("Content-Length", str(len(reply)))
+                    self.end_headers()
+                    self.wfile.write(reply)
+                except OSError:
+                    pass  # the caller gave up meanwhile (its timeout, or it was killed)
+                finally:
+                    endpoint._done()
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+            def log_message(self, format, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def route(self, path, status=200, body="", delay_s=0.0):
+        reply = body.encode("utf-8") if isinstance(body, str) else body
+        with self._lock:
+            self._routes[path] = (status, reply, delay_s)
+
+    def _route_for(self, path):
+        with self._lock:
+            return self._routes.get(path.split("?")[0], (200, b"", 0.0))
+
+    def _record(self, request):
+        with self._lock:
+            self.requests.append(request)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._lock.notify_all()
+
+    def _done(self):
+        with self._lock:
+            self.in_flight -= 1
+
+    def requests_to(self, path):
+        with self._lock:
+            return [request for request in self.requests if request.path == path]
+
+    def wait_for_requests(self, count, path=None, timeout_s=10.0):
+        """Waits until `count` requests (to `path`, if given) have arrived; returns them in order."""
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            while True:
+                matching = [request for request in self.requests if path is None or request.path == path]
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"endpoint got {len(matching)} of {count} requests to {path or 'any path'}"
+                                         f" within {timeout_s} s: {matching!r}")
+                self._lock.wait(remaining)
+
+    def close(self):
+        self._released.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=STOP_DEADLINE_S)
+
+
+class ReceivedMail:
+    """One message an SmtpSink accepted: the envelope plus the message parsed by Python's email package."""
+
+    def __init__(self, mail_from, rcpt_tos, message):
+        self.mail_from = mail_from
+        self.rcpt_tos = rcpt_tos
+        self.message = message  # email.message.EmailMessage (policy=default: headers decoded)
+
+    @property
+    def subject(self):
+        return str(self.message["Subject"])
+
+    def body_text(self):
+        part = self.message.get_body(preferencelist=("plain",)) or self.message
+        return part.get_content()
+
+    def __repr__(self):
+        return f"ReceivedMail(from={self.mail_from!r}, to={self.rcpt_tos!r}, subject={self.message['Subject']!r})"
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 in a thread of the test process, keeping every message.
+
+    aiosmtpd's Controller cannot bind port 0 in older versions, so the sink picks a free port
+    and tries again on the rare collision. With `data_delay_s`, the server holds every message
+    that long before it answers the end of DATA, like a stalled server (close() cuts it short).
+    """
+
+    ATTEMPTS = 5
+
+    def __init__(self, data_delay_s=0.0):
+        import asyncio
+        import email
+        import email.policy
+        from aiosmtpd.controller import Controller
+
+        sink = self
+        self._lock = threading.Condition()
+        self.messages = []
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                if data_delay_s:
+                    await asyncio.sleep(data_delay_s)
+                raw = envelope.original_content or envelope.content
+                if isinstance(raw, str):
+                    raw = raw.encode("utf-8")
+                message = email.message_from_bytes(raw, policy=email.policy.default)
+                with sink._lock:
+                    sink.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+                    sink._lock.notify_all()
+                return "250 OK"
+
+        last_error = None
+        for _ in range(self.ATTEMPTS):
+            port = free_port()
+            controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+            try:
+                controller.start()
+            except (OSError, RuntimeError) as error:  # someone took the port meanwhile
+                last_error = error
+                continue
+            self._controller = controller
+            self.port = port
+            return
+        raise AssertionError(f"could not start the SMTP sink after {self.ATTEMPTS} attempts: {last_error!r}")
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def wait_for_messages(self, count, timeout_s=10.0):
+        """Waits until `count` messages have arrived; returns them in order of arrival."""
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"SMTP sink got {len(self.messages)} of {count} messages within {timeout_s} s:"
+                                         f" {self.messages!r}")
+                self._lock.wait(remaining)
+            return list(self.messages)
+
+    def close(self):
+        self._controller.stop()
+
+
+def send_sigterm(service):
+    """Sends SIGTERM and returns at once (Service.stop() also waits)."""
+    service._close_client()
+    service.process.send_signal(signal.SIGTERM)
+
+
+def wait_for_exit(service, timeout_s=STOP_DEADLINE_S):
+    """Waits for the process to exit; returns its exit code. Kills it and fails after `timeout_s`."""
+    try:
+        code = service.process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        service.process.kill()
+        service.process.wait()
+        raise AssertionError(f"jobsched did not exit within {timeout_s} s")
+    service._reader.join(timeout=STOP_DEADLINE_S)
+    return code

@@ -510,7 +510,7 @@ class ListJobsTest(JobsApiTestCase):
 class RoutingTest(JobsApiTestCase):
 
     def test_unknown_route_returns_404_problem(self):
-        for path in ("/", "/nope", "/jobs/1/runs", "/job", "/healthz/x"):
+        for path in ("/", "/nope", "/jobs/1/history", "/job", "/healthz/x"):
             with self.subTest(path=path):
                 self.assertProblem(self.service.get_json(path), 404)
 
