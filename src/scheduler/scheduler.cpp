@@ -55,8 +55,6 @@ bool Scheduler::IsAlive(std::chrono::milliseconds within) const {
   return std::chrono::steady_clock::now() - last_tick_ <= within + options_.max_nap;
 }
 
-core::Result<std::optional<core::TimePoint>> Scheduler::NextWakeTime() { return store_.NextDueTime(); }
-
 void Scheduler::Loop() {
   std::chrono::milliseconds backoff = options_.min_backoff;
   for (;;) {
@@ -70,7 +68,7 @@ void Scheduler::Loop() {
       woken_ = false;
     }
     auto fired = FireDue();
-    auto next = fired ? NextWakeTime() : core::Result<std::optional<core::TimePoint>>(fired.error());
+    auto next = fired ? store_.NextDueTime() : core::Result<std::optional<core::TimePoint>>(fired.error());
 
     const core::TimePoint now = clock_.Now();
     core::TimePoint wake_at = now + options_.max_nap;

@@ -61,8 +61,6 @@ class Scheduler {
 
  private:
   void Loop();
-  // How long to sleep from `now`; nullopt: until woken (or the max nap).
-  core::Result<std::optional<core::TimePoint>> NextWakeTime();
 
   store::JobStore& store_;
   const core::Clock& clock_;

@@ -51,6 +51,8 @@ struct BadBody {
   const char* field;
 };
 
+void PrintTo(const BadBody& bad, std::ostream* out) { *out << bad.body; }
+
 class DecodeJobRequestRejects : public ::testing::TestWithParam<BadBody> {};
 
 TEST_P(DecodeJobRequestRejects, NamingTheField) {

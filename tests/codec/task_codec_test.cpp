@@ -58,6 +58,8 @@ struct BadTask {
   const char* field;
 };
 
+void PrintTo(const BadTask& bad, std::ostream* out) { *out << bad.json; }
+
 class DecodeTaskRejects : public ::testing::TestWithParam<BadTask> {};
 
 TEST_P(DecodeTaskRejects, NamingTheFieldPath) {

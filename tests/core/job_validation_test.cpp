@@ -66,6 +66,8 @@ struct RejectCase {
   const char* field;
 };
 
+void PrintTo(const RejectCase& reject, std::ostream* out) { *out << reject.why; }
+
 class ValidateNewJobRejects : public ::testing::TestWithParam<RejectCase> {};
 
 TEST_P(ValidateNewJobRejects, NamingTheFieldAtFault) {

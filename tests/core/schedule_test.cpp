@@ -17,6 +17,8 @@ struct IntervalCase {
   const char* second_run;
 };
 
+void PrintTo(const IntervalCase& c, std::ostream* out) { *out << ToString(c.interval) << " from " << c.now; }
+
 class NamedIntervalSchedule : public ::testing::TestWithParam<IntervalCase> {};
 
 TEST_P(NamedIntervalSchedule, FiresAtItsDocumentedTimes) {

@@ -558,6 +558,7 @@ class SmtpSink:
     aiosmtpd's Controller cannot bind port 0 in older versions, so the sink picks a free port
     and tries again on the rare collision. With `data_delay_s`, the server holds every message
     that long before it answers the end of DATA, like a stalled server (close() cuts it short).
+    `data_started` is set once a message has been sent up to its end.
     """
 
     ATTEMPTS = 5
@@ -571,9 +572,11 @@ class SmtpSink:
         sink = self
         self._lock = threading.Condition()
         self.messages = []
+        self.data_started = threading.Event()
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                sink.data_started.set()
                 if data_delay_s:
                     await asyncio.sleep(data_delay_s)
                 raw = envelope.original_content or envelope.content

@@ -10,6 +10,8 @@ struct KnownCount {
   std::int64_t primes;
 };
 
+void PrintTo(const KnownCount& known, std::ostream* out) { *out << "pi(" << known.n << ")"; }
+
 class CountPrimesTest : public ::testing::TestWithParam<KnownCount> {};
 
 TEST_P(CountPrimesTest, MatchesTheKnownValue) {
