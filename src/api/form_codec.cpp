@@ -21,14 +21,8 @@ core::Result<core::JobRequest> DecodeJobRequestForm(std::string_view body) {
 
   core::JobRequest request;
   for (const auto& [key, value] : params->values()) {
-    if (key == "name") {
-      request.name = value;
-    } else if (key == "interval") {
-      request.interval = value;
-    } else if (key == "every") {
-      request.every = value;
-    } else if (key == "timeout") {
-      request.timeout = value;
+    if (std::optional<std::string>* field = JobRequestStringField(request, key)) {
+      *field = value;
     } else if (key == "is_active") {
       auto active = params->GetBool("is_active");
       if (!active) return active.error();

@@ -16,8 +16,26 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 8> kKnownFields{"name",      "interval", "every",    "task",
-                                                       "is_active", "timeout",  "last_run", "next_run"};
+constexpr std::array<std::string_view, 13> kKnownFields{
+    "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at",
+    "task", "is_active", "timeout", "last_run", "next_run"};
+
+}  // namespace
+
+std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std::string_view key) {
+  if (key == "name") return &request.name;
+  if (key == "interval") return &request.interval;
+  if (key == "every") return &request.every;
+  if (key == "cron") return &request.cron;
+  if (key == "timezone") return &request.timezone;
+  if (key == "at") return &request.at;
+  if (key == "start_at") return &request.start_at;
+  if (key == "end_at") return &request.end_at;
+  if (key == "timeout") return &request.timeout;
+  return nullptr;
+}
+
+namespace {
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -82,9 +100,22 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += ",\"interval\":";
   const auto named = job.schedule.named_interval();
   out += named ? Quote(core::ToString(*named)) : "null";
-  if (job.schedule.kind() == core::ScheduleKind::kEvery) {
-    out += ",\"every\":";
-    out += Quote(job.schedule.expression());
+  switch (job.schedule.kind()) {
+    case core::ScheduleKind::kEvery:
+      out += ",\"every\":";
+      out += Quote(job.schedule.expression());
+      break;
+    case core::ScheduleKind::kCron:
+      out += ",\"cron\":";
+      out += Quote(job.schedule.expression());
+      out += ",\"timezone\":";
+      out += Quote(job.schedule.timezone());
+      break;
+    case core::ScheduleKind::kAt:
+      AppendTime(out, "at", job.schedule.at());
+      break;
+    case core::ScheduleKind::kInterval:
+      break;
   }
   if (job.schedule.start_at()) AppendTime(out, "start_at", job.schedule.start_at());
   if (job.schedule.end_at()) AppendTime(out, "end_at", job.schedule.end_at());
@@ -141,13 +172,11 @@ core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
   for (const auto& member : document.as_object()) {
     const std::string_view key(member.key().data(), member.key().size());
     const json::value& value = member.value();
-    if (key == "name" || key == "interval" || key == "every" || key == "timeout") {
-      if (!value.is_string()) return WrongType(key, key == "timeout" ? "a duration string such as \"30s\"" : "a string");
-      std::string text(value.as_string().data(), value.as_string().size());
-      if (key == "name") request.name = std::move(text);
-      else if (key == "interval") request.interval = std::move(text);
-      else if (key == "every") request.every = std::move(text);
-      else request.timeout = std::move(text);
+    if (std::optional<std::string>* field = JobRequestStringField(request, key)) {
+      // null means "not set", as clients that send every field write it.
+      if (value.is_null() && key != "name") continue;
+      if (!value.is_string()) return WrongType(key, "a string");
+      *field = std::string(value.as_string().data(), value.as_string().size());
     } else if (key == "is_active") {
       if (!value.is_bool()) return WrongType(key, "true or false");
       request.is_active = value.as_bool();

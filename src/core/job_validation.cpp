@@ -46,34 +46,6 @@ bool IsBlank(char32_t c) {
          c == 0x3000 || c == 0xFEFF;
 }
 
-Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
-  const int schedule_fields = (request.interval ? 1 : 0) + (request.every ? 1 : 0);
-  if (schedule_fields == 0) {
-    return Error::InvalidArgument("interval", "a job needs exactly one schedule field: interval or every");
-  }
-  if (schedule_fields > 1) {
-    return Error::InvalidArgument("every", "interval and every cannot both be set; choose one schedule field");
-  }
-  if (request.every) {
-    auto period = ParseDuration(*request.every, "every");
-    if (!period) return period.error();
-    return Schedule::Every(*period);
-  }
-  auto interval = ParseNamedInterval(*request.interval);
-  if (!interval) {
-    return Error::InvalidArgument(
-        "interval", "interval: unknown value '" + request.interval->substr(0, 64) +
-                        "'; expected one of hourly, daily, weekly, monthly, hourly_for_today");
-  }
-  Schedule schedule = Schedule::Interval(*interval);
-  if (*interval == NamedInterval::kHourlyForToday) {
-    // "For today" ends at the next UTC midnight after creation.
-    const TimePoint midnight = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
-    schedule = schedule.WithWindow(std::nullopt, midnight);
-  }
-  return schedule;
-}
-
 }  // namespace
 
 Result<void> ValidateJobName(const std::string& name) {
@@ -91,6 +63,69 @@ Result<void> ValidateJobName(const std::string& name) {
   }
   if (only_space) return Error::InvalidArgument("name", "name: must not be only white space");
   return Ok();
+}
+
+Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
+  const int schedule_fields = (request.interval ? 1 : 0) + (request.every ? 1 : 0) + (request.cron ? 1 : 0) +
+                              (request.at ? 1 : 0);
+  if (schedule_fields == 0) {
+    return Error::InvalidArgument("interval", "a job needs exactly one schedule field: interval, every, cron or at");
+  }
+  if (schedule_fields > 1) {
+    const char* second = request.at ? "at" : request.cron ? "cron" : "every";
+    return Error::InvalidArgument(second, "interval, every, cron and at are exclusive; choose one schedule field");
+  }
+  if (request.timezone && !request.cron) {
+    return Error::InvalidArgument("timezone", "timezone: only applies to cron schedules");
+  }
+  std::optional<TimePoint> start_at;
+  std::optional<TimePoint> end_at;
+  if (request.start_at) {
+    auto parsed = ParseRfc3339(*request.start_at, "start_at");
+    if (!parsed) return parsed.error();
+    start_at = *parsed;
+  }
+  if (request.end_at) {
+    auto parsed = ParseRfc3339(*request.end_at, "end_at");
+    if (!parsed) return parsed.error();
+    end_at = *parsed;
+  }
+  if (start_at && end_at && *end_at <= *start_at) {
+    return Error::InvalidArgument("end_at", "end_at: must be after start_at");
+  }
+
+  if (request.at) {
+    if (start_at || end_at) {
+      return Error::InvalidArgument(start_at ? "start_at" : "end_at",
+                                    "start_at and end_at apply to recurring schedules, not to at");
+    }
+    auto at = ParseRfc3339(*request.at, "at");
+    if (!at) return at.error();
+    // A little slack for clocks that disagree; anything older is a mistake.
+    if (*at < now - std::chrono::minutes{1}) return Error::InvalidArgument("at", "at: is in the past");
+    return Schedule::At(*at);
+  }
+  if (request.cron) {
+    auto cron = Schedule::Cron(*request.cron, request.timezone.value_or(""));
+    if (!cron) return cron.error();
+    return cron->WithWindow(start_at, end_at);
+  }
+  if (request.every) {
+    auto period = ParseDuration(*request.every, "every");
+    if (!period) return period.error();
+    return Schedule::Every(*period).WithWindow(start_at, end_at);
+  }
+  auto interval = ParseNamedInterval(*request.interval);
+  if (!interval) {
+    return Error::InvalidArgument(
+        "interval", "interval: unknown value '" + request.interval->substr(0, 64) +
+                        "'; expected one of hourly, daily, weekly, monthly, hourly_for_today");
+  }
+  if (*interval == NamedInterval::kHourlyForToday && !end_at) {
+    // "For today" ends at the next UTC midnight after creation.
+    end_at = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
+  }
+  return Schedule::Interval(*interval).WithWindow(start_at, end_at);
 }
 
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {

@@ -15,6 +15,11 @@ struct JobRequest {
   std::optional<std::string> name;
   std::optional<std::string> interval;
   std::optional<std::string> every;
+  std::optional<std::string> cron;
+  std::optional<std::string> timezone;  // only with cron
+  std::optional<std::string> at;        // RFC 3339
+  std::optional<std::string> start_at;  // RFC 3339; recurring schedules only
+  std::optional<std::string> end_at;    // RFC 3339, exclusive; recurring schedules only
   std::optional<bool> is_active;
   std::optional<Task> task;
   std::optional<std::string> timeout;  // a duration, e.g. "30s"
@@ -23,8 +28,15 @@ struct JobRequest {
 // Checks a create request and builds the job to store, with next_run
 // computed from `now`. Fails with kInvalidArgument naming the field at fault:
 // a missing, empty, over-long or control-character name; no schedule field,
-// or more than one; an unknown interval; a bad duration.
+// or more than one; an unknown interval; a bad duration, cron expression,
+// time zone or date-time; a timezone without cron; a window on a one-shot
+// job, or one that ends before it starts; an `at` more than a minute past.
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
+
+// The schedule the request's schedule fields describe (exactly one of
+// interval, every, cron, at; plus timezone, start_at, end_at). Shared with the
+// preview endpoint. Fails like ValidateNewJob.
+Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now);
 
 // Checks a job name: 1 to kMaxJobNameLength characters of valid UTF-8, not
 // only white space, no control characters.

@@ -3,6 +3,9 @@
 #include <array>
 #include <utility>
 
+#include <date/tz.h>
+
+#include "core/cron_expression.hpp"
 #include "core/duration.hpp"
 
 namespace jobsched::core {
@@ -70,6 +73,8 @@ std::string_view ToString(ScheduleKind kind) {
   switch (kind) {
     case ScheduleKind::kInterval: return "interval";
     case ScheduleKind::kEvery: return "every";
+    case ScheduleKind::kCron: return "cron";
+    case ScheduleKind::kAt: return "at";
   }
   return "interval";
 }
@@ -88,8 +93,55 @@ Schedule Schedule::Every(Milliseconds period) {
   return schedule;
 }
 
-Result<Schedule> Schedule::Restore(std::string_view kind, std::string_view expression,
+Result<Schedule> Schedule::Cron(std::string_view expression, std::string_view timezone) {
+  auto cron = CronExpression::Parse(expression);
+  if (!cron) return cron.error();
+  const std::string zone_name = timezone.empty() ? "UTC" : std::string(timezone);
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(zone_name);
+  } catch (const std::exception&) {
+    return Error::InvalidArgument("timezone", "timezone: unknown time zone '" + zone_name.substr(0, 64) +
+                                                  "'; use an IANA name such as Europe/Berlin");
+  }
+  Schedule schedule;
+  schedule.kind_ = ScheduleKind::kCron;
+  schedule.cron_ = std::make_shared<const CronExpression>(std::move(cron).value());
+  schedule.zone_ = zone;
+  schedule.timezone_ = zone_name;
+  return schedule;
+}
+
+Schedule Schedule::At(TimePoint at) {
+  Schedule schedule;
+  schedule.kind_ = ScheduleKind::kAt;
+  schedule.at_ = at;
+  return schedule;
+}
+
+bool operator==(const Schedule& a, const Schedule& b) {
+  return a.kind_ == b.kind_ && a.interval_ == b.interval_ && a.period_ == b.period_ && a.at_ == b.at_ &&
+         a.timezone_ == b.timezone_ && a.expression() == b.expression() && a.start_at_ == b.start_at_ &&
+         a.end_at_ == b.end_at_;
+}
+
+std::optional<TimePoint> Schedule::at() const {
+  if (kind_ == ScheduleKind::kAt) return at_;
+  return std::nullopt;
+}
+
+Result<Schedule> Schedule::Restore(std::string_view kind, std::string_view expression, std::string_view timezone,
                                    std::optional<TimePoint> start_at, std::optional<TimePoint> end_at) {
+  if (kind == ToString(ScheduleKind::kCron)) {
+    auto cron = Cron(expression, timezone);
+    if (!cron) return Error::Internal("stored job has a bad cron schedule: " + cron.error().message);
+    return cron->WithWindow(start_at, end_at);
+  }
+  if (kind == ToString(ScheduleKind::kAt)) {
+    auto at = ParseRfc3339(expression, "at");
+    if (!at) return Error::Internal("stored job has a bad at: " + at.error().message);
+    return At(*at).WithWindow(start_at, end_at);
+  }
   if (kind == ToString(ScheduleKind::kInterval)) {
     auto interval = ParseNamedInterval(expression);
     if (!interval) return Error::Internal("stored job has unknown interval '" + std::string(expression) + "'");
@@ -111,7 +163,12 @@ Schedule Schedule::WithWindow(std::optional<TimePoint> start_at, std::optional<T
 }
 
 std::string Schedule::expression() const {
-  if (kind_ == ScheduleKind::kEvery) return FormatDuration(period_);
+  switch (kind_) {
+    case ScheduleKind::kEvery: return FormatDuration(period_);
+    case ScheduleKind::kCron: return cron_->text();
+    case ScheduleKind::kAt: return FormatRfc3339(at_);
+    case ScheduleKind::kInterval: break;
+  }
   return std::string(ToString(interval_));
 }
 
@@ -121,6 +178,9 @@ std::optional<NamedInterval> Schedule::named_interval() const {
 }
 
 std::optional<TimePoint> Schedule::FirstRun(TimePoint now) const {
+  // A one-shot job fires at its instant, even when that has just passed
+  // (the scheduler then fires it at once).
+  if (kind_ == ScheduleKind::kAt) return at_;
   if (kind_ == ScheduleKind::kEvery) {
     if (!start_at_) return WithinWindow(now + period_);
     if (*start_at_ > now) return WithinWindow(*start_at_);
@@ -135,11 +195,13 @@ std::optional<TimePoint> Schedule::FirstRun(TimePoint now) const {
 }
 
 std::optional<TimePoint> Schedule::NextAfter(TimePoint occurrence) const {
+  if (kind_ == ScheduleKind::kAt) return std::nullopt;
   if (kind_ == ScheduleKind::kEvery) return WithinWindow(occurrence + period_);
   return WithinWindow(CalendarOccurrenceAfter(occurrence));
 }
 
 std::optional<TimePoint> Schedule::OccurrenceAfter(TimePoint occurrence, TimePoint instant) const {
+  if (kind_ == ScheduleKind::kAt) return std::nullopt;
   if (instant < occurrence) instant = occurrence;
   if (kind_ == ScheduleKind::kEvery) {
     const auto periods = (instant - occurrence) / period_ + 1;
@@ -148,7 +210,8 @@ std::optional<TimePoint> Schedule::OccurrenceAfter(TimePoint occurrence, TimePoi
   return WithinWindow(CalendarOccurrenceAfter(instant));
 }
 
-TimePoint Schedule::CalendarOccurrenceAfter(TimePoint after) const {
+std::optional<TimePoint> Schedule::CalendarOccurrenceAfter(TimePoint after) const {
+  if (kind_ == ScheduleKind::kCron) return cron_->NextAfter(after, zone_);
   switch (interval_) {
     case NamedInterval::kHourly:
     case NamedInterval::kHourlyForToday: return NextTopOfHour(after);
@@ -159,8 +222,8 @@ TimePoint Schedule::CalendarOccurrenceAfter(TimePoint after) const {
   return NextTopOfHour(after);
 }
 
-std::optional<TimePoint> Schedule::WithinWindow(TimePoint candidate) const {
-  if (end_at_ && candidate >= *end_at_) return std::nullopt;
+std::optional<TimePoint> Schedule::WithinWindow(std::optional<TimePoint> candidate) const {
+  if (!candidate || (end_at_ && *candidate >= *end_at_)) return std::nullopt;
   return candidate;
 }
 

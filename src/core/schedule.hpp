@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,7 +8,13 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
+namespace date {
+class time_zone;
+}  // namespace date
+
 namespace jobsched::core {
+
+class CronExpression;
 
 // The original service's named intervals, kept for its clients. All are in UTC:
 //   hourly           minute 0 of every hour (10:00:00Z, 11:00:00Z, ...)
@@ -21,7 +28,7 @@ enum class NamedInterval { kHourly, kDaily, kWeekly, kMonthly, kHourlyForToday }
 std::string_view ToString(NamedInterval interval);
 std::optional<NamedInterval> ParseNamedInterval(std::string_view text);
 
-enum class ScheduleKind { kInterval, kEvery };
+enum class ScheduleKind { kInterval, kEvery, kCron, kAt };
 
 std::string_view ToString(ScheduleKind kind);
 
@@ -35,10 +42,16 @@ class Schedule {
   // Fires every `period`, counted from `start_at` when given, otherwise from
   // the moment the job is created or resumed.
   static Schedule Every(Milliseconds period);
+  // A cron expression (see cron_expression.hpp) evaluated in the IANA time
+  // zone `timezone` ("Europe/Berlin"; "UTC" when empty). Fails with
+  // kInvalidArgument naming "cron" or "timezone".
+  static Result<Schedule> Cron(std::string_view expression, std::string_view timezone);
+  // Fires once, at `at`.
+  static Schedule At(TimePoint at);
 
-  // Rebuilds a schedule from its stored form (kind and expression as written
-  // by kind() and expression()). Fails with kInternal on a corrupt row.
-  static Result<Schedule> Restore(std::string_view kind, std::string_view expression,
+  // Rebuilds a schedule from its stored form (as written by kind(),
+  // expression() and timezone()). Fails with kInternal on a corrupt row.
+  static Result<Schedule> Restore(std::string_view kind, std::string_view expression, std::string_view timezone,
                                   std::optional<TimePoint> start_at, std::optional<TimePoint> end_at);
 
   // The window is half-open: occurrences before start_at, or at or after
@@ -60,23 +73,35 @@ class Schedule {
   std::optional<TimePoint> OccurrenceAfter(TimePoint occurrence, TimePoint instant) const;
 
   ScheduleKind kind() const { return kind_; }
-  // Canonical text of the schedule: "weekly", "1h30m".
+  // Canonical text of the schedule: "weekly", "1h30m", "0 9 * * MON",
+  // "2026-12-24T18:00:00Z".
   std::string expression() const;
+  // The IANA zone of a cron schedule; empty for other kinds.
+  const std::string& timezone() const { return timezone_; }
+  // The instant of a one-shot schedule.
+  std::optional<TimePoint> at() const;
   std::optional<NamedInterval> named_interval() const;
   Milliseconds period() const { return period_; }
   std::optional<TimePoint> start_at() const { return start_at_; }
   std::optional<TimePoint> end_at() const { return end_at_; }
 
-  friend bool operator==(const Schedule&, const Schedule&) = default;
+  friend bool operator==(const Schedule& a, const Schedule& b);
 
  private:
   // First calendar occurrence strictly after `after`, ignoring the window.
-  TimePoint CalendarOccurrenceAfter(TimePoint after) const;
-  std::optional<TimePoint> WithinWindow(TimePoint candidate) const;
+  // nullopt past the last representable date (cron only).
+  std::optional<TimePoint> CalendarOccurrenceAfter(TimePoint after) const;
+  std::optional<TimePoint> WithinWindow(std::optional<TimePoint> candidate) const;
 
   ScheduleKind kind_ = ScheduleKind::kInterval;
   NamedInterval interval_ = NamedInterval::kHourly;
   Milliseconds period_{0};
+  TimePoint at_{};
+  // Shared and immutable, so copying a Schedule stays cheap and the
+  // date/tz headers stay out of every file that mentions a job.
+  std::shared_ptr<const CronExpression> cron_;
+  const date::time_zone* zone_ = nullptr;  // owned by the tz database; lives forever
+  std::string timezone_;
   std::optional<TimePoint> start_at_;
   std::optional<TimePoint> end_at_;
 };

@@ -96,15 +96,68 @@ TEST(ScheduleWindow, CalendarScheduleWaitsForStartAt) {
 TEST(ScheduleRestore, RebuildsWhatItStored) {
   const Schedule original = Schedule::Every(90min).WithWindow(At("2026-11-27T08:30:00Z"), std::nullopt);
 
-  auto restored = Schedule::Restore(ToString(original.kind()), original.expression(), original.start_at(),
-                                    original.end_at());
+  auto restored = Schedule::Restore(ToString(original.kind()), original.expression(), original.timezone(),
+                                    original.start_at(), original.end_at());
 
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ(*restored, original);
 }
 
+TEST(ScheduleRestore, RebuildsCronWithItsZoneAndOneShots) {
+  auto cron = Schedule::Cron("0 30 9 * * MON-FRI", "Europe/Berlin");
+  ASSERT_TRUE(cron.ok());
+  for (const Schedule& original : {*cron, Schedule::At(At("2026-12-24T18:00:00Z"))}) {
+    auto restored = Schedule::Restore(ToString(original.kind()), original.expression(), original.timezone(),
+                                      original.start_at(), original.end_at());
+
+    ASSERT_TRUE(restored.ok()) << original.expression();
+    EXPECT_EQ(*restored, original);
+    EXPECT_EQ(restored->FirstRun(At("2026-11-27T09:00:00Z")), original.FirstRun(At("2026-11-27T09:00:00Z")));
+  }
+}
+
+TEST(CronSchedule, FiresInItsTimeZone) {
+  // Mondays 10:00 in Berlin: 09:00Z in winter (CET), 08:00Z in summer (CEST).
+  auto schedule = Schedule::Cron("0 10 * * MON", "Europe/Berlin");
+  ASSERT_TRUE(schedule.ok());
+
+  EXPECT_EQ(schedule->FirstRun(At("2026-11-27T09:47:00Z")), At("2026-11-30T09:00:00Z"));
+  EXPECT_EQ(schedule->FirstRun(At("2026-06-01T00:00:00Z")), At("2026-06-01T08:00:00Z"));
+  EXPECT_EQ(schedule->NextAfter(At("2026-11-30T09:00:00Z")), At("2026-12-07T09:00:00Z"));
+}
+
+TEST(CronSchedule, DefaultsToUtcAndRejectsUnknownZones) {
+  auto utc = Schedule::Cron("0 10 * * *", "");
+  auto unknown = Schedule::Cron("0 10 * * *", "Mars/Olympus_Mons");
+  auto bad = Schedule::Cron("0 25 * * *", "UTC");
+
+  ASSERT_TRUE(utc.ok());
+  EXPECT_EQ(utc->timezone(), "UTC");
+  EXPECT_EQ(utc->FirstRun(At("2026-11-27T09:47:00Z")), At("2026-11-27T10:00:00Z"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().field, "timezone");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "cron");
+}
+
+TEST(CronSchedule, MissedOccurrencesAreSkippedToTheFirstAfterNow) {
+  auto schedule = Schedule::Cron("*/15 * * * *", "UTC");
+  ASSERT_TRUE(schedule.ok());
+
+  EXPECT_EQ(schedule->OccurrenceAfter(At("2026-11-27T10:00:00Z"), At("2026-11-27T13:07:00Z")),
+            At("2026-11-27T13:15:00Z"));
+}
+
+TEST(AtSchedule, FiresOnceAtItsInstant) {
+  const Schedule schedule = Schedule::At(At("2026-12-24T18:00:00Z"));
+
+  EXPECT_EQ(schedule.FirstRun(At("2026-11-27T09:47:00Z")), At("2026-12-24T18:00:00Z"));
+  EXPECT_EQ(schedule.NextAfter(At("2026-12-24T18:00:00Z")), std::nullopt);
+  EXPECT_EQ(schedule.OccurrenceAfter(At("2026-12-24T18:00:00Z"), At("2026-12-25T00:00:00Z")), std::nullopt);
+}
+
 TEST(ScheduleRestore, ReportsACorruptRowAsInternal) {
-  auto restored = Schedule::Restore("interval", "fortnightly", std::nullopt, std::nullopt);
+  auto restored = Schedule::Restore("interval", "fortnightly", "", std::nullopt, std::nullopt);
 
   ASSERT_FALSE(restored.ok());
   EXPECT_EQ(restored.error().code, ErrorCode::kInternal);

@@ -68,7 +68,8 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
 core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   auto insert = db.Cached(
       "INSERT INTO jobs (name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, "
-      "last_run, next_run, created_at, updated_at, version, timeout_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "last_run, next_run, created_at, updated_at, version, timeout_ms, timezone) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert) return insert.error();
   Statement& statement = **insert;
   const std::string expression = job.schedule.expression();
@@ -85,6 +86,11 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
       .Bind(11, ToUnixMs(job.updated_at))
       .Bind(12, job.version)
       .Bind(13, std::int64_t{job.timeout.count()});
+  if (job.schedule.timezone().empty()) {
+    statement.BindNull(14);
+  } else {
+    statement.Bind(14, job.schedule.timezone());
+  }
   if (auto done = statement.Run(); !done) return done.error();
   job.id = db.LastInsertRowId();
   return job;

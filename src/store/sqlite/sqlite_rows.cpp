@@ -9,7 +9,7 @@ using core::FromUnixMs;
 const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
-    "jobs.timeout_ms";
+    "jobs.timeout_ms, jobs.timezone";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
@@ -28,6 +28,7 @@ std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time) {
 core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   auto column = [first](int index) { return first + index; };
   auto schedule = core::Schedule::Restore(row.ColumnText(column(2)), row.ColumnText(column(3)),
+                                          row.ColumnText(column(14)),
                                           OptionalTime(row.ColumnOptionalInt(column(4))),
                                           OptionalTime(row.ColumnOptionalInt(column(5))));
   if (!schedule) return schedule.error();
