@@ -14,6 +14,7 @@
 #include "api/job_handlers.hpp"
 #include "api/router.hpp"
 #include "api/run_handlers.hpp"
+#include "api/schedule_handlers.hpp"
 #include "app/system_clock.hpp"
 #include "core/duration.hpp"
 #include "executor/compute/compute_task_runner.hpp"
@@ -151,6 +152,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->job_handlers = std::make_unique<api::JobHandlers>(*parts->store, parts->clock, handler_options);
   parts->job_handlers->Register(parts->router);
   api::RegisterRunHandlers(parts->router, *parts->store);
+  api::RegisterScheduleHandlers(parts->router, parts->clock);
   api::RegisterHealthHandlers(parts->router, *parts->store);
 
   api::HttpServerOptions options;
