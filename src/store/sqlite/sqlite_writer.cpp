@@ -3,6 +3,15 @@
 #include <utility>
 
 namespace jobsched::store::sqlite {
+namespace {
+
+core::Result<void> RunCached(SqliteConnection& db, std::string_view sql) {
+  auto statement = db.Cached(sql);
+  if (!statement) return statement.error();
+  return (*statement)->Run();
+}
+
+}  // namespace
 
 SqliteWriter::SqliteWriter(std::unique_ptr<SqliteConnection> connection, std::size_t max_batch)
     : connection_(std::move(connection)), max_batch_(max_batch == 0 ? 1 : max_batch) {
@@ -53,14 +62,15 @@ void SqliteWriter::CommitBatch(std::deque<Write>& batch) {
   }
   for (Write& write : batch) {
     // A savepoint per write: one failing write rolls back alone and the rest
-    // of the batch still commits.
-    if (auto saved = db.Execute("SAVEPOINT w"); !saved) {
+    // of the batch still commits. Prepared once: parsing them per write cost
+    // a tenth of the writer's time.
+    if (auto saved = RunCached(db, "SAVEPOINT w"); !saved) {
       (void)db.Execute("ROLLBACK");
       for (Write& each : batch) each.finish(&saved.error());
       return;
     }
-    if (!write.apply(db)) (void)db.Execute("ROLLBACK TO w");
-    (void)db.Execute("RELEASE w");
+    if (!write.apply(db)) (void)RunCached(db, "ROLLBACK TO w");
+    (void)RunCached(db, "RELEASE w");
   }
   if (auto committed = db.Execute("COMMIT"); !committed) {
     (void)db.Execute("ROLLBACK");
