@@ -41,7 +41,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 using BeastRequest = http::request<http::string_body>;
-using BeastResponse = http::response<http::string_body>;
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 // Disconnects, resets and timeouts are everyday events on a server, so every operation reports
@@ -266,34 +265,50 @@ bool WantsClose(const HttpResponse& response) {
   return value.find("close") != std::string::npos;
 }
 
-BeastResponse ToBeastResponse(HttpResponse response, unsigned version, bool keep_alive) {
+// The response as bytes on the wire, in one buffer: one write, no
+// serializer walking a chain of buffer views (a tenth of a small GET's cost).
+std::string SerializeResponse(HttpResponse response, unsigned version, bool keep_alive, bool header_only) {
   // 1xx cannot be a final answer, and Beast rejects codes past 999.
   if (response.status < 200 || response.status > 999) {
     response = Problem(500, "the request handler returned an invalid status code");
   }
-  BeastResponse message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
+  // RFC 9110: 204 and 304 never carry a body or, for 204, a Content-Length.
+  const bool has_body = response.status != 204 && response.status != 304;
+  std::string out;
+  out.reserve(256 + (has_body && !header_only ? response.body.size() : 0));
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(response.status);
+  out += ' ';
+  const auto reason = http::obsolete_reason(static_cast<http::status>(response.status));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  bool has_server = false;
   for (const auto& [name, value] : response.headers) {
     // Framing headers are ours to set. CR or LF would let a value smuggle in extra headers.
     if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
-        beast::iequals(name, "Connection") ||
-        name.find_first_of("\r\n") != std::string::npos ||
+        beast::iequals(name, "Connection") || name.empty() ||
+        name.find_first_of("\r\n: ") != std::string::npos ||
         value.find_first_of("\r\n") != std::string::npos) {
       continue;
     }
-    message.insert(name, value);
+    has_server = has_server || beast::iequals(name, "Server");
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
   }
-  if (message.find(http::field::server) == message.end()) {
-    message.set(http::field::server, "jobsched");
+  if (!has_server) out += "Server: jobsched\r\n";
+  // HTTP/1.1 keeps connections open unless told; HTTP/1.0 closes unless told.
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  if (has_body) {
+    out += "Content-Length: ";
+    out += std::to_string(response.body.size());
+    out += "\r\n";
   }
-  message.keep_alive(keep_alive);
-  // RFC 9110: 204 and 304 never carry a body or, for 204, a Content-Length.
-  if (response.status != 204 && response.status != 304) {
-    message.content_length(response.body.size());
-    message.body() = std::move(response.body);
-  }
-  return message;
+  out += "\r\n";
+  if (has_body && !header_only) out += response.body;
+  return out;
 }
 
 // The answer for a request that could not be read, or nullopt when the client is gone.
@@ -405,14 +420,9 @@ asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connectio
 
 asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse response,
                                     unsigned version, bool keep_alive, bool header_only) {
-  BeastResponse message = ToBeastResponse(std::move(response), version, keep_alive);
+  const std::string wire = SerializeResponse(std::move(response), version, keep_alive, header_only);
   connection.stream.expires_after(connection.worker.server.options.write_timeout);
-  if (header_only) {
-    http::response_serializer<http::string_body> serializer{message};
-    auto [ec, bytes] = co_await http::async_write_header(connection.stream, serializer, kNoThrow);
-    co_return !ec;
-  }
-  auto [ec, bytes] = co_await http::async_write(connection.stream, message, kNoThrow);
+  auto [ec, bytes] = co_await asio::async_write(connection.stream, asio::buffer(wire), kNoThrow);
   co_return !ec;
 }
 

@@ -1,7 +1,6 @@
 #include "api/json_response.hpp"
 
 #include <cstdint>
-#include <cstdio>
 
 namespace jobsched::api {
 namespace {
@@ -49,9 +48,13 @@ std::string ContentETag(std::string_view body) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "\"%016llx\"", static_cast<unsigned long long>(hash));
-  return buffer;
+  std::string etag(18, '"');
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 16; i >= 1; --i) {
+    etag[static_cast<std::size_t>(i)] = kHex[hash & 0xF];
+    hash >>= 4;
+  }
+  return etag;
 }
 
 }  // namespace jobsched::api

@@ -16,7 +16,7 @@ core::Result<PageRequest> ParsePageRequest(const QueryParams& params) {
   if (params.Get("cursor")) {
     // Cursors are ids today; clients must treat them as opaque, since only
     // the Link header's URL is a promise.
-    auto cursor = params.GetInt("cursor", 0, 1, INT64_MAX);
+    auto cursor = params.GetInt("cursor", 0, 0, INT64_MAX);
     if (!cursor) return core::Error::InvalidArgument("cursor", "cursor: not a cursor this service issued");
     page.cursor = *cursor;
   }

@@ -101,6 +101,9 @@ core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std
   // fsyncs the log on every commit. Readers never block the writer in WAL.
   std::string setup =
       "PRAGMA busy_timeout = 5000;"
+      // A reset WAL is cut back to this size, so one burst does not leave a
+      // huge log file behind.
+      "PRAGMA journal_size_limit = 67108864;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA synchronous = FULL;";
   if (mode == Mode::kReadWrite) setup = "PRAGMA journal_mode = WAL;" + setup;

@@ -102,8 +102,15 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
   auto connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
   if (!connection) return connection.error();
   if (auto version = ApplyMigrations(**connection); !version) return version.error();
+  // Checkpoints run on their own connection (see SqliteCheckpointer), never
+  // inside a commit of the writer.
+  if (auto manual = (*connection)->Execute("PRAGMA wal_autocheckpoint = 0"); !manual) return manual.error();
+  auto checkpoint_connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
+  if (!checkpoint_connection) return checkpoint_connection.error();
+  auto checkpointer = std::make_unique<SqliteCheckpointer>(std::move(checkpoint_connection).value(),
+                                                           std::chrono::milliseconds{200});
   auto writer = std::make_unique<SqliteWriter>(std::move(connection).value(), options.max_batch);
-  return std::unique_ptr<SqliteJobStore>(new SqliteJobStore(options.path, std::move(writer)));
+  return std::unique_ptr<SqliteJobStore>(new SqliteJobStore(options.path, std::move(writer), std::move(checkpointer)));
 }
 
 core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
@@ -112,8 +119,9 @@ core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
   return ApplyMigrations(**connection);
 }
 
-SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer)
-    : readers_(std::move(path)), writer_(std::move(writer)) {}
+SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
+                               std::unique_ptr<SqliteCheckpointer> checkpointer)
+    : readers_(std::move(path)), checkpointer_(std::move(checkpointer)), writer_(std::move(writer)) {}
 
 void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
   writer_->Submit<core::Job>(

@@ -8,6 +8,7 @@
 #include "core/result.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/sqlite/sqlite_checkpointer.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_reader_pool.hpp"
 #include "store/sqlite/sqlite_writer.hpp"
@@ -56,9 +57,11 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   core::Result<std::size_t> QueuedRunCount() override;
 
  private:
-  SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer);
+  SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
+                 std::unique_ptr<SqliteCheckpointer> checkpointer);
 
   SqliteReaderPool readers_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // Last member: destroyed first, so queued writes finish while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;
 };
