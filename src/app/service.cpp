@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <filesystem>
 #include <random>
 #include <system_error>
@@ -35,6 +37,9 @@ struct Service::Parts {
   std::chrono::milliseconds shutdown_grace{30'000};
   std::unique_ptr<store::sqlite::SqliteJobStore> store;
   std::unique_ptr<executor::CurlLoop> curl_loop;
+  // Email has a loop of its own: libcurl blocks its thread while an SMTP
+  // server is slow to answer some commands, which must not stall webhooks.
+  std::unique_ptr<executor::CurlLoop> email_curl_loop;
   std::unique_ptr<executor::noop::NoopTaskRunner> noop_runner;
   std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
   std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
@@ -105,7 +110,10 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       email.username = EnvOrEmpty("JOBSCHED_SMTP_USERNAME");
       email.password = EnvOrEmpty("JOBSCHED_SMTP_PASSWORD");
       email.default_from = config.smtp_from;
-      auto runner = executor::email::EmailTaskRunner::Create(*parts.curl_loop, email, parts.clock);
+      auto email_loop = executor::CurlLoop::Create();
+      if (!email_loop) return email_loop.error();
+      parts.email_curl_loop = std::move(email_loop).value();
+      auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, parts.clock);
       if (!runner) return runner.error();
       parts.email_runner = std::move(runner).value();
       spdlog::info("email: via {}", config.smtp_url);
@@ -185,10 +193,23 @@ void Service::Stop() {
   parts.pool->Stop(parts.shutdown_grace);
   // Tasks still running after the grace period are cancelled with their
   // runners; the pool already handed their runs back.
+  // A runner stuck in a library call could hold this up; their runs are
+  // already back in the queue, so past a bound we log and leave.
+  std::atomic<bool> torn_down{false};
+  std::thread watchdog([&torn_down] {
+    for (int i = 0; i < 100 && !torn_down; ++i) std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    if (!torn_down) {
+      spdlog::error("shutdown: task runners did not stop within 10 s; exiting anyway (their runs are queued)");
+      std::_Exit(0);
+    }
+  });
   parts.compute_runner.reset();
   parts.email_runner.reset();
   parts.http_runner.reset();
+  parts.email_curl_loop.reset();
   parts.curl_loop.reset();
+  torn_down = true;
+  watchdog.join();
 }
 
 }  // namespace jobsched::app

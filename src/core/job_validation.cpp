@@ -4,38 +4,10 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "core/utf8.hpp"
 
 namespace jobsched::core {
 namespace {
-
-// Decodes UTF-8 into code points, or returns nullopt when `text` is not
-// valid UTF-8 (bad sequences, overlong forms, surrogates, > U+10FFFF).
-std::optional<std::vector<char32_t>> DecodeUtf8(const std::string& text) {
-  std::vector<char32_t> code_points;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    if (lead < 0x80) length = 1;
-    else if ((lead >> 5) == 0x6) length = 2;
-    else if ((lead >> 4) == 0xE) length = 3;
-    else if ((lead >> 3) == 0x1E) length = 4;
-    else return std::nullopt;
-    if (i + length > text.size()) return std::nullopt;
-    char32_t code_point = length == 1 ? lead : lead & (0x3F >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next >> 6) != 0x2) return std::nullopt;
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kSmallest[length] || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return std::nullopt;
-    }
-    code_points.push_back(code_point);
-    i += length;
-  }
-  return code_points;
-}
 
 // C0, DEL and C1 controls: never wanted in a name, and C1's CSI can steer a
 // terminal that shows a log line.

@@ -481,7 +481,9 @@ class HttpEndpoint:
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval keeps close() (which waits for the serving loop to notice) quick.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
 
     def url(self, path):
@@ -635,6 +637,6 @@ def wait_for_exit(service, timeout_s=STOP_DEADLINE_S):
     except subprocess.TimeoutExpired:
         service.process.kill()
         service.process.wait()
-        raise AssertionError(f"jobsched did not exit within {timeout_s} s")
+        raise AssertionError(f"jobsched did not exit within {timeout_s} s") from None
     service._reader.join(timeout=STOP_DEADLINE_S)
     return code

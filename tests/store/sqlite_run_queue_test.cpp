@@ -259,6 +259,20 @@ TEST_F(SqliteRunQueueTest, OutputIsCutAt64KiB) {
   EXPECT_LE(store_->GetRun(completion.run_id)->output.size(), core::kMaxRunOutputBytes);
 }
 
+TEST_F(SqliteRunQueueTest, OutputThatIsNotUtf8IsStoredAsValidText) {
+  CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 1);
+  RunCompletion completion;
+  completion.run_id = claimed.at(0).run.id;
+  completion.finished_at = At("2026-11-27T10:05:01Z");
+  completion.output = "HTTP 200\n\xff\xfe binary";
+
+  ASSERT_TRUE(Wait<void>([&](auto done) { store_->FinishRun("node-a", completion, std::move(done)); }).ok());
+
+  EXPECT_EQ(store_->GetRun(completion.run_id)->output, "HTTP 200\n\xef\xbf\xbd\xef\xbf\xbd binary");
+}
+
 TEST_F(SqliteRunQueueTest, RunHistoryPagesNewestFirst) {
   const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
   for (const char* now : {"2026-11-27T10:01:00Z", "2026-11-27T10:02:00Z", "2026-11-27T10:03:00Z"}) Fire(now);

@@ -1,9 +1,16 @@
 #include "executor/email/email_task_runner.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stop_token>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -35,7 +42,36 @@ struct Delivery {
   std::string url;         // the server's, for error messages
   std::chrono::milliseconds timeout{0};
   DoneCallback done;
+
+  // libcurl 7.88 waits for some SMTP replies in a blocking poll that nothing
+  // but the socket can interrupt. Stopping a run shuts the socket down, which
+  // ends that poll at once. The mutex keeps shutdown and close apart, so a
+  // closed descriptor number reused elsewhere is never touched.
+  std::mutex socket_mutex;
+  curl_socket_t socket = CURL_SOCKET_BAD;  // guarded by socket_mutex
+  std::optional<std::stop_callback<std::function<void()>>> on_stop;
+  std::stop_token stop;
+
+  void ShutdownSocket() {
+    std::lock_guard lock(socket_mutex);
+    if (socket != CURL_SOCKET_BAD) ::shutdown(socket, SHUT_RDWR);
+  }
 };
+
+curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* delivery = static_cast<Delivery*>(user);
+  const curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
+  std::lock_guard lock(delivery->socket_mutex);
+  delivery->socket = fd < 0 ? CURL_SOCKET_BAD : fd;
+  return delivery->socket;
+}
+
+int CloseSocket(void* user, curl_socket_t fd) {
+  auto* delivery = static_cast<Delivery*>(user);
+  std::lock_guard lock(delivery->socket_mutex);
+  if (delivery->socket == fd) delivery->socket = CURL_SOCKET_BAD;
+  return ::close(fd);
+}
 
 std::size_t ReadMessage(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* delivery = static_cast<Delivery*>(user);
@@ -120,6 +156,12 @@ CURL* MakeTransfer(const EmailOptions& options, Delivery& delivery) {
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(delivery.timeout.count()));
+  // libcurl 7.88 waits for some SMTP replies (after DATA, and QUIT when the
+  // connection closes) in a blocking loop bounded only by this, 120 s by
+  // default: a silent server would hold the loop thread, and shutdown, that
+  // long. Bound it by the attempt's timeout, in whole seconds.
+  const long response_seconds = static_cast<long>((delivery.timeout.count() + 999) / 1000);
+  curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, response_seconds < 1 ? 1L : response_seconds);
   curl_easy_setopt(easy, CURLOPT_USE_SSL, CurlTlsMode(options.tls));
   if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   if (!options.username.empty()) {
@@ -134,6 +176,10 @@ CURL* MakeTransfer(const EmailOptions& options, Delivery& delivery) {
   curl_easy_setopt(easy, CURLOPT_READDATA, &delivery);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnReply);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &delivery);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &delivery);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CloseSocket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &delivery);
   return easy;
 }
 
@@ -221,12 +267,19 @@ void EmailTaskRunner::Start(const core::Task& task, const RunContext& context, D
     return;
   }
   delivery->done = std::move(done);
+  // Destroyed with the delivery, so the raw pointer never outlives it.
+  Delivery* raw = delivery.get();
+  delivery->stop = context.stop;
+  delivery->on_stop.emplace(context.stop, [raw] { raw->ShutdownSocket(); });
   loop_.Submit(
       easy,
       [delivery](const CurlCompletion& completion) {
         TaskResult result;
         try {
-          result = ResultOfCompletion(completion, *delivery);
+          // A transfer that failed because we shut its socket was stopped,
+          // not refused: the run goes back to the queue.
+          result = delivery->stop.stop_requested() ? TaskResult::Cancelled("stopped before the server answered")
+                                                   : ResultOfCompletion(completion, *delivery);
         } catch (const std::exception& exception) {
           result = TaskResult::Failed(std::string("unexpected error: ") + exception.what());
         }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_job_store.hpp"
+#include "core/utf8.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 
 namespace jobsched::store::sqlite {
@@ -10,7 +11,9 @@ namespace {
 
 using core::ToUnixMs;
 
-std::string CapOutput(std::string text) {
+// Valid UTF-8 (runs are shown as JSON) of at most kMaxRunOutputBytes.
+std::string CapOutput(std::string raw) {
+  std::string text = core::ToValidUtf8(raw);
   if (text.size() <= core::kMaxRunOutputBytes) return text;
   constexpr std::string_view kMarker = "\n[output cut at 64 KiB]";
   std::size_t cut = core::kMaxRunOutputBytes - kMarker.size();
