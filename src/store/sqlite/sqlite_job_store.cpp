@@ -18,9 +18,6 @@ core::Result<int> CurrentVersion(SqliteConnection& db) {
   auto row = (*statement)->Step();
   if (!row) return row.error();
   const int version = static_cast<int>((*statement)->ColumnInt(0));
-  // An un-reset statement keeps its read snapshot, which would stop every
-  // WAL checkpoint from getting past it and let the log grow forever.
-  (*statement)->Reset();
   return version;
 }
 
@@ -139,9 +136,7 @@ core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
   auto row = (*statement)->Step();
   if (!row) return row.error();
   if (!*row) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
-  auto job = JobFromRow(**statement);
-  (*statement)->Reset();  // end the read transaction now, not at the next use
-  return job;
+  return JobFromRow(**statement);
 }
 
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
@@ -158,18 +153,7 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
       .Bind(2, active)
       .Bind(3, active)
       .Bind(4, static_cast<std::int64_t>(query.limit));
-  std::vector<core::Job> jobs;
-  jobs.reserve(query.limit);
-  for (;;) {
-    auto row = (*statement)->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto job = JobFromRow(**statement);
-    if (!job) return job.error();
-    jobs.push_back(std::move(job).value());
-  }
-  (*statement)->Reset();
-  return jobs;
+  return CollectRows<core::Job>(**statement, JobFromRow);
 }
 
 core::Result<void> SqliteJobStore::Ping() {
@@ -179,7 +163,6 @@ core::Result<void> SqliteJobStore::Ping() {
   if (!statement) return statement.error();
   auto row = (*statement)->Step();
   if (!row) return row.error();
-  (*statement)->Reset();
   return core::Ok();
 }
 

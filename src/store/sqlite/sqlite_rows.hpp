@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/job.hpp"
 #include "core/result.hpp"
@@ -22,5 +23,20 @@ std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time);
 // `first`. A corrupt row (unknown schedule, undecodable task) is kInternal.
 core::Result<core::Job> JobFromRow(const Statement& row, int first = 0);
 core::Result<core::Run> RunFromRow(const Statement& row, int first = 0);
+
+// Steps `statement` to the end, reading each row with `read` (JobFromRow,
+// RunFromRow). Stops at the first error.
+template <typename T>
+core::Result<std::vector<T>> CollectRows(Statement& statement, core::Result<T> (*read)(const Statement&, int)) {
+  std::vector<T> rows;
+  for (;;) {
+    auto row = statement.Step();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    auto value = read(statement, 0);
+    if (!value) return value.error();
+    rows.push_back(std::move(value).value());
+  }
+}
 
 }  // namespace jobsched::store::sqlite

@@ -60,7 +60,6 @@ core::Result<std::optional<core::TimePoint>> SqliteJobStore::NextDueTime() {
   auto row = (*statement)->Step();
   if (!row) return row.error();
   const auto next = OptionalTime((*statement)->ColumnOptionalInt(0));
-  (*statement)->Reset();
   return next;
 }
 
@@ -74,20 +73,13 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
         auto select = db.Cached(kSql);
         if (!select) return select.error();
         (*select)->Bind(1, ToUnixMs(now)).Bind(2, static_cast<std::int64_t>(limit));
-        std::vector<core::Job> due;
-        for (;;) {
-          auto row = (*select)->Step();
-          if (!row) return row.error();
-          if (!*row) break;
-          auto job = JobFromRow(**select);
-          if (!job) return job.error();
-          due.push_back(std::move(job).value());
-        }
+        auto due = CollectRows<core::Job>(**select, JobFromRow);
+        if (!due) return due.error();
         (*select)->Reset();
 
         FireResult result;
-        result.more_due = due.size() == limit;
-        for (const core::Job& job : due) {
+        result.more_due = due->size() == limit;
+        for (const core::Job& job : *due) {
           auto created = FireOneJob(db, job, planner(job, now), now);
           if (!created) return created.error();
           result.runs_created += *created;
@@ -109,7 +101,6 @@ core::Result<core::Run> SqliteJobStore::GetRun(core::RunId id) {
   if (!row) return row.error();
   if (!*row) return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
   auto run = RunFromRow(**statement);
-  (*statement)->Reset();
   return run;
 }
 
@@ -124,17 +115,7 @@ core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery
   (*statement)->Bind(1, query.job_id)
       .Bind(2, query.before_id.value_or(INT64_MAX))
       .Bind(3, static_cast<std::int64_t>(query.limit));
-  std::vector<core::Run> runs;
-  for (;;) {
-    auto row = (*statement)->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto run = RunFromRow(**statement);
-    if (!run) return run.error();
-    runs.push_back(std::move(run).value());
-  }
-  (*statement)->Reset();
-  return runs;
+  return CollectRows<core::Run>(**statement, RunFromRow);
 }
 
 void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
@@ -177,7 +158,6 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
           if (!job) return job.error();
           claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout});
         }
-        (*load)->Reset();
         return claimed;
       },
       std::move(done));
@@ -271,7 +251,6 @@ core::Result<std::size_t> SqliteJobStore::QueuedRunCount() {
   auto row = (*statement)->Step();
   if (!row) return row.error();
   const auto count = static_cast<std::size_t>((*statement)->ColumnInt(0));
-  (*statement)->Reset();
   return count;
 }
 
