@@ -184,6 +184,16 @@ class ProbedJobStore final : public store::JobStore {
   ProbedJobStore(store::JobStore& inner, StoreProbe& probe) : inner_(inner), probe_(probe) {}
 
   void CreateJob(core::Job job, JobCallback done) override { inner_.CreateJob(std::move(job), std::move(done)); }
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override {
+    inner_.UpdateJob(id, std::move(change), std::move(done));
+  }
+  void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job&)> check,
+                 std::function<void(core::Result<void>)> done) override {
+    inner_.DeleteJob(id, std::move(check), std::move(done));
+  }
+  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override {
+    inner_.TriggerJob(id, now, std::move(done));
+  }
   core::Result<core::Job> GetJob(core::JobId id) override { return inner_.GetJob(id); }
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override {
     return inner_.ListJobs(query);

@@ -1,6 +1,7 @@
 #include "api/job_handlers.hpp"
 
 #include "api/form_codec.hpp"
+#include "api/job_etag.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
 #include "api/pagination.hpp"
@@ -48,6 +49,7 @@ void JobHandlers::Register(Router& router) {
   router.Add("GET", "/jobs/{id}", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
     GetJob(request, params, std::move(respond));
   });
+  RegisterLifecycle(router);
 }
 
 void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
@@ -76,9 +78,7 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     }
     if (created->next_run && options_.on_next_run) options_.on_next_run(*created->next_run);
     std::string body = EncodeJob(*created);
-    // The ETag hashes the representation: next_run and last_run change as
-    // the job fires, so a version number alone would serve stale 304s.
-    std::string etag = ContentETag(body);
+    std::string etag = JobETag(*created, body);
     HttpResponse response = JsonResponse(201, std::move(body));
     response.SetHeader("Location", "/jobs/" + std::to_string(created->id));
     response.SetHeader("ETag", std::move(etag));
@@ -98,7 +98,7 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, R
     return;
   }
   std::string body = EncodeJob(*job);
-  std::string etag = ContentETag(body);
+  std::string etag = JobETag(*job, body);
   respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
 }
 

@@ -14,9 +14,12 @@ struct JobHandlerOptions {
   bool email_enabled = false;
   // Told the next_run of every job written, so the scheduler can wake early.
   std::function<void(core::TimePoint)> on_next_run;
+  // Told when a run was queued by hand (trigger), so the executor claims it.
+  std::function<void()> on_run_queued;
 };
 
-// The /jobs resource: create, read and list jobs.
+// The /jobs resource: create, read, list, change (PATCH, pause, resume),
+// trigger and delete jobs.
 class JobHandlers {
  public:
   // Both references must outlive the handlers and the router they join.
@@ -26,7 +29,17 @@ class JobHandlers {
   void Register(Router& router);
 
  private:
+  void RegisterLifecycle(Router& router);
   void CreateJob(HttpRequest&& request, Responder respond);
+  // job_lifecycle_handlers.cpp
+  void PatchJob(const HttpRequest& request, const PathParams& params, Responder respond);
+  void SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond);
+  void DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond);
+  void TriggerJob(const PathParams& params, Responder respond);
+  // Writes `change` of the job in one store transaction, after If-Match.
+  void ApplyChange(core::JobId id, std::string if_match,
+                   std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
+                   Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void ListJobs(const HttpRequest& request, Responder respond);
 

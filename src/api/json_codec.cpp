@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -160,18 +161,38 @@ void AppendRun(std::string& out, const core::Run& run) {
 
 }  // namespace
 
-core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
+namespace {
+
+core::Result<json::object> ParseObject(std::string_view body) {
   json::error_code error;
   json::value document = json::parse(json::string_view(body.data(), body.size()), error);
   if (error) {
     return core::Error::InvalidArgument("body", "request body is not valid JSON: " + error.message());
   }
   if (!document.is_object()) return core::Error::InvalidArgument("body", "request body must be a JSON object");
+  return std::move(document.as_object());
+}
 
-  core::JobRequest request;
-  for (const auto& member : document.as_object()) {
+bool IsRemovable(std::string_view key) {
+  return key == "task" || key == "timezone" || key == "start_at" || key == "end_at";
+}
+
+// Reads the members of a job request into `request`. With `cleared` (a
+// patch), null removes a removable member and is refused for the others;
+// without it (a create), null means "not set".
+core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest& request,
+                                    std::set<std::string>* cleared) {
+  for (const auto& member : object) {
     const std::string_view key(member.key().data(), member.key().size());
     const json::value& value = member.value();
+    if (cleared != nullptr && value.is_null() && key != "last_run" && key != "next_run") {
+      if (!IsRemovable(key)) {
+        if (JobRequestStringField(request, key) == nullptr && key != "is_active") return UnknownJobField(key);
+        return core::Error::InvalidArgument(std::string(key), std::string(key) + ": cannot be removed, only changed");
+      }
+      cleared->insert(std::string(key));
+      continue;
+    }
     if (std::optional<std::string>* field = JobRequestStringField(request, key)) {
       // null means "not set", as clients that send every field write it.
       if (value.is_null() && key != "name") continue;
@@ -197,7 +218,25 @@ core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
       return UnknownJobField(key);
     }
   }
+  return core::Ok();
+}
+
+}  // namespace
+
+core::Result<core::JobRequest> DecodeJobRequest(std::string_view body) {
+  auto object = ParseObject(body);
+  if (!object) return object.error();
+  core::JobRequest request;
+  if (auto decoded = DecodeJobMembers(*object, request, nullptr); !decoded) return decoded.error();
   return request;
+}
+
+core::Result<core::JobPatch> DecodeJobPatch(std::string_view body) {
+  auto object = ParseObject(body);
+  if (!object) return object.error();
+  core::JobPatch patch;
+  if (auto decoded = DecodeJobMembers(*object, patch.set, &patch.cleared); !decoded) return decoded.error();
+  return patch;
 }
 
 std::string EncodeJob(const core::Job& job) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/job.hpp"
+#include "core/job_patch.hpp"
 #include "core/job_validation.hpp"
 #include "core/run.hpp"
 #include "core/result.hpp"
@@ -28,6 +29,11 @@ std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std
 // The error for a member a job request does not have, suggesting the known
 // field it most likely meant ("intervall" -> "interval").
 core::Error UnknownJobField(std::string_view name);
+
+// Decodes a PATCH /jobs/{id} body, a JSON merge patch: members set to a
+// value change, task/timezone/start_at/end_at set to null are removed, other
+// members cannot be null. Fails with kInvalidArgument naming the field.
+core::Result<core::JobPatch> DecodeJobPatch(std::string_view body);
 
 // A job as the API shows it: snake_case members, times in RFC 3339 with Z.
 std::string EncodeJob(const core::Job& job);

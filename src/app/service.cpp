@@ -157,6 +157,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   handler_options.email_enabled = parts->email_runner != nullptr;
   scheduler::Scheduler& scheduler = *parts->scheduler;
   handler_options.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
+  handler_options.on_run_queued = [&pool] { pool.Notify(); };
   parts->job_handlers = std::make_unique<api::JobHandlers>(*parts->store, parts->clock, handler_options);
   parts->job_handlers->Register(parts->router);
   api::RegisterRunHandlers(parts->router, *parts->store);

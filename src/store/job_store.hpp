@@ -52,6 +52,22 @@ class JobStore {
   // elsewhere. Concurrent creates may share one transaction (group commit).
   virtual void CreateJob(core::Job job, JobCallback done) = 0;
 
+  // Reads the job, lets `change` compute its new state from the current one,
+  // and writes that, all in one transaction: nothing can slip in between.
+  // `change` runs on a store thread and may fail (a stale If-Match, bad
+  // input); then nothing is written. kNotFound for a missing job.
+  using JobChange = std::function<core::Result<core::Job>(const core::Job& current)>;
+  virtual void UpdateJob(core::JobId id, JobChange change, JobCallback done) = 0;
+
+  // Deletes the job and its runs once `check` accepts the current job (it
+  // may refuse, e.g. on a stale If-Match). kNotFound for a missing job.
+  virtual void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
+                         std::function<void(core::Result<void>)> done) = 0;
+
+  // Queues a run of the job now, outside its schedule (trigger "manual").
+  virtual void TriggerJob(core::JobId id, core::TimePoint now,
+                          std::function<void(core::Result<core::Run>)> done) = 0;
+
   // The job with this id, or kNotFound.
   virtual core::Result<core::Job> GetJob(core::JobId id) = 0;
 

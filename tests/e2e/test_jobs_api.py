@@ -100,7 +100,7 @@ class CreateJobTest(JobsApiTestCase):
         self.assertEqual(response.status, 201, response.body)
         self.assertEqual(response.body["version"], 1)
         fetched = self.service.get_json(f"/jobs/{response.body['id']}")
-        self.assertRegex(response.headers.get("etag"), r'^"[0-9a-f]{16}"$')
+        self.assertRegex(response.headers.get("etag"), r'^"\d+-[0-9a-f]{16}"$')
         self.assertEqual(response.headers.get("etag"), fetched.headers.get("etag"))
 
     def test_create_returns_the_stored_job(self):
@@ -359,7 +359,7 @@ class GetJobTest(JobsApiTestCase):
 
         self.assertEqual(status, 200)
         self.assertEqual(body, job)
-        self.assertRegex(headers.get("etag"), r'^"[0-9a-f]{16}"$')
+        self.assertRegex(headers.get("etag"), r'^"\d+-[0-9a-f]{16}"$')
         self.assertEqual(headers.get("cache-control"), "no-cache")
 
     def test_get_with_matching_if_none_match_returns_304_without_body(self):
@@ -518,8 +518,9 @@ class RoutingTest(JobsApiTestCase):
         cases = [
             ("DELETE", "/jobs", {"GET", "POST"}),
             ("PUT", "/jobs", {"GET", "POST"}),
-            ("POST", "/jobs/1", {"GET"}),
-            ("DELETE", "/jobs/1", {"GET"}),
+            ("POST", "/jobs/1", {"GET", "PATCH", "DELETE"}),
+            ("PUT", "/jobs/1", {"GET", "PATCH", "DELETE"}),
+            ("GET", "/jobs/1/pause", {"POST"}),
         ]
         for method, path, allowed in cases:
             with self.subTest(method=method, path=path):

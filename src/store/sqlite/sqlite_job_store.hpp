@@ -34,6 +34,10 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   static core::Result<int> Migrate(const std::string& path);
 
   void CreateJob(core::Job job, JobCallback done) override;
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
+  void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
+                 std::function<void(core::Result<void>)> done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;
   core::Result<void> Ping() override;

@@ -1,0 +1,117 @@
+// The lifecycle half of JobHandlers: change, pause, resume, trigger, delete.
+#include <utility>
+
+#include "api/job_etag.hpp"
+#include "api/job_handlers.hpp"
+#include "api/json_codec.hpp"
+#include "api/json_response.hpp"
+#include "api/problem.hpp"
+
+namespace jobsched::api {
+namespace {
+
+HttpResponse JobResponse(int status, const core::Job& job) {
+  std::string body = EncodeJob(job);
+  std::string etag = JobETag(job, body);
+  HttpResponse response = JsonResponse(status, std::move(body));
+  response.SetHeader("ETag", std::move(etag));
+  return response;
+}
+
+}  // namespace
+
+void JobHandlers::RegisterLifecycle(Router& router) {
+  router.Add("PATCH", "/jobs/{id}", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
+    PatchJob(request, params, std::move(respond));
+  });
+  router.Add("DELETE", "/jobs/{id}", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
+    DeleteJob(request, params, std::move(respond));
+  });
+  router.Add("POST", "/jobs/{id}/pause", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
+    SetActive(request, params, false, std::move(respond));
+  });
+  router.Add("POST", "/jobs/{id}/resume", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
+    SetActive(request, params, true, std::move(respond));
+  });
+  router.Add("POST", "/jobs/{id}/trigger", [this](HttpRequest&&, const PathParams& params, Responder respond) {
+    TriggerJob(params, std::move(respond));
+  });
+}
+
+void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params, Responder respond) {
+  auto id = PathId(params, "id");
+  if (!id) return respond(ProblemResponse(id.error()));
+  auto patch = DecodeJobPatch(request.body);
+  if (!patch) return respond(ProblemResponse(patch.error()));
+  if (patch->set.task && std::holds_alternative<core::EmailTask>(*patch->set.task) && !options_.email_enabled) {
+    return respond(ProblemResponse(core::Error::InvalidArgument(
+        "task.type", "task.type: email tasks need an SMTP server; start jobsched with --smtp-url")));
+  }
+  ApplyChange(*id, std::string(request.Header("If-Match")),
+              [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
+                return core::ApplyJobPatch(current, patch, now);
+              },
+              std::move(respond));
+}
+
+void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond) {
+  auto id = PathId(params, "id");
+  if (!id) return respond(ProblemResponse(id.error()));
+  core::JobPatch patch;
+  patch.set.is_active = active;
+  ApplyChange(*id, std::string(request.Header("If-Match")),
+              [patch = std::move(patch)](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
+                // Pausing a paused job (or resuming a running one) changes nothing.
+                if (current.is_active == *patch.set.is_active) return current;
+                return core::ApplyJobPatch(current, patch, now);
+              },
+              std::move(respond));
+}
+
+void JobHandlers::ApplyChange(core::JobId id, std::string if_match,
+                              std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
+                              Responder respond) {
+  const core::TimePoint now = clock_.Now();
+  store_.UpdateJob(
+      id,
+      [if_match = std::move(if_match), change = std::move(change), now](const core::Job& current)
+          -> core::Result<core::Job> {
+        if (auto matches = CheckIfMatch(if_match, current); !matches) return matches.error();
+        return change(current, now);
+      },
+      [this, respond = std::move(respond)](core::Result<core::Job> updated) {
+        if (!updated) return respond(ProblemResponse(updated.error()));
+        if (updated->next_run && options_.on_next_run) options_.on_next_run(*updated->next_run);
+        respond(JobResponse(200, *updated));
+      });
+}
+
+void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond) {
+  auto id = PathId(params, "id");
+  if (!id) return respond(ProblemResponse(id.error()));
+  store_.DeleteJob(
+      *id,
+      [if_match = std::string(request.Header("If-Match"))](const core::Job& current) {
+        return CheckIfMatch(if_match, current);
+      },
+      [respond = std::move(respond)](core::Result<void> deleted) {
+        if (!deleted) return respond(ProblemResponse(deleted.error()));
+        HttpResponse response;
+        response.status = 204;
+        respond(std::move(response));
+      });
+}
+
+void JobHandlers::TriggerJob(const PathParams& params, Responder respond) {
+  auto id = PathId(params, "id");
+  if (!id) return respond(ProblemResponse(id.error()));
+  store_.TriggerJob(*id, clock_.Now(), [this, respond = std::move(respond)](core::Result<core::Run> run) {
+    if (!run) return respond(ProblemResponse(run.error()));
+    if (options_.on_run_queued) options_.on_run_queued();
+    HttpResponse response = JsonResponse(202, EncodeRun(*run));
+    response.SetHeader("Location", "/runs/" + std::to_string(run->id));
+    respond(std::move(response));
+  });
+}
+
+}  // namespace jobsched::api

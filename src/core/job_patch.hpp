@@ -1,0 +1,28 @@
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "core/job.hpp"
+#include "core/job_validation.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace jobsched::core {
+
+// A JSON merge patch of a job (RFC 7396), decoded: the members set to a
+// value, and the members set to null (removed).
+struct JobPatch {
+  JobRequest set;
+  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at"
+};
+
+// The job after `patch`, validated exactly like a new job. Setting one
+// schedule field (interval, every, cron, at) replaces the schedule; timezone,
+// start_at and end_at adjust it. A change of schedule or of is_active
+// recomputes next_run from `now` (so resuming counts paused time as neither
+// missed nor run). The version goes up by one. Fails with kInvalidArgument
+// naming the field, like ValidateNewJob.
+Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint now);
+
+}  // namespace jobsched::core

@@ -1,0 +1,111 @@
+#include "core/job_patch.hpp"
+
+#include <gtest/gtest.h>
+
+#include "testing/time_literals.hpp"
+
+namespace jobsched::core {
+namespace {
+
+using jobsched::testing::At;
+
+Job Existing() {
+  JobRequest request;
+  request.name = "report";
+  request.interval = "daily";
+  auto job = ValidateNewJob(request, At("2026-11-27T09:00:00Z"));
+  EXPECT_TRUE(job.ok());
+  job->id = 7;
+  return *job;
+}
+
+TEST(ApplyJobPatch, ChangesOnlyWhatThePatchNamesAndBumpsTheVersion) {
+  JobPatch patch;
+  patch.set.name = "daily report";
+
+  auto job = ApplyJobPatch(Existing(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->name, "daily report");
+  EXPECT_EQ(job->schedule, Existing().schedule);
+  EXPECT_EQ(job->next_run, Existing().next_run);
+  EXPECT_EQ(job->version, 2);
+  EXPECT_EQ(job->updated_at, At("2026-11-27T09:30:00Z"));
+  EXPECT_EQ(job->created_at, Existing().created_at);
+}
+
+TEST(ApplyJobPatch, NewScheduleReplacesTheOldAndRecomputesNextRun) {
+  JobPatch patch;
+  patch.set.cron = "0 9 * * MON";
+  patch.set.timezone = "Europe/Berlin";
+
+  auto job = ApplyJobPatch(Existing(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->schedule.kind(), ScheduleKind::kCron);
+  EXPECT_EQ(job->schedule.named_interval(), std::nullopt);
+  EXPECT_EQ(job->next_run, At("2026-11-30T08:00:00Z"));
+}
+
+TEST(ApplyJobPatch, PauseClearsNextRunAndResumeCountsFromNow) {
+  JobPatch pause;
+  pause.set.is_active = false;
+  JobPatch resume;
+  resume.set.is_active = true;
+
+  auto paused = ApplyJobPatch(Existing(), pause, At("2026-11-27T09:30:00Z"));
+  ASSERT_TRUE(paused.ok());
+  // Resumed three days later: the missed days are neither run nor owed.
+  auto resumed = ApplyJobPatch(*paused, resume, At("2026-11-30T11:00:00Z"));
+
+  EXPECT_FALSE(paused->is_active);
+  EXPECT_EQ(paused->next_run, std::nullopt);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_TRUE(resumed->is_active);
+  EXPECT_EQ(resumed->next_run, At("2026-12-01T10:00:00Z"));
+  EXPECT_EQ(resumed->version, 3);
+}
+
+TEST(ApplyJobPatch, ClearingTheTaskAndWindowRemovesThem) {
+  Job current = Existing();
+  current.task = Task{NoopTask{}};
+  current.schedule = current.schedule.WithWindow(At("2026-12-01T00:00:00Z"), std::nullopt);
+  JobPatch patch;
+  patch.cleared = {"task", "start_at"};
+
+  auto job = ApplyJobPatch(current, patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->task, std::nullopt);
+  EXPECT_EQ(job->schedule.start_at(), std::nullopt);
+  EXPECT_EQ(job->next_run, At("2026-11-27T10:00:00Z"));
+}
+
+TEST(ApplyJobPatch, ValidatesLikeCreate) {
+  struct Case {
+    const char* why;
+    JobPatch patch;
+    const char* field;
+  };
+  auto with = [](auto set) {
+    JobPatch patch;
+    set(patch.set);
+    return patch;
+  };
+  const Case cases[] = {
+      {"empty name", with([](JobRequest& r) { r.name = ""; }), "name"},
+      {"two schedules", with([](JobRequest& r) { r.every = "1h"; r.cron = "* * * * *"; }), "cron"},
+      {"bad interval", with([](JobRequest& r) { r.interval = "fortnightly"; }), "interval"},
+      {"timezone on an interval job", with([](JobRequest& r) { r.timezone = "Europe/Berlin"; }), "timezone"},
+      {"bad timeout", with([](JobRequest& r) { r.timeout = "forever"; }), "timeout"},
+  };
+  for (const Case& c : cases) {
+    auto job = ApplyJobPatch(Existing(), c.patch, At("2026-11-27T09:30:00Z"));
+
+    ASSERT_FALSE(job.ok()) << c.why;
+    EXPECT_EQ(job.error().field, c.field) << c.why;
+  }
+}
+
+}  // namespace
+}  // namespace jobsched::core
