@@ -88,7 +88,9 @@ std::size_t OnReply(char* data, std::size_t size, std::size_t count, void* user)
   auto* delivery = static_cast<Delivery*>(user);
   std::string_view line(data, size * count);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-  if (!line.empty()) delivery->last_reply.assign(line.substr(0, 512));
+  // "221" answers our QUIT as the connection closes; the reply worth
+  // keeping is the one about the message, before it.
+  if (!line.empty() && line.substr(0, 3) != "221") delivery->last_reply.assign(line.substr(0, 512));
   return size * count;
 }
 
@@ -180,6 +182,10 @@ CURL* MakeTransfer(const EmailOptions& options, Delivery& delivery) {
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &delivery);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CloseSocket);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &delivery);
+  // The socket callbacks point at this delivery, which ends with the
+  // transfer: a connection kept for reuse would be closed later, through a
+  // dangling pointer. Each email gets a connection of its own.
+  curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
   return easy;
 }
 
