@@ -10,7 +10,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgmp-dev
   libfmt-dev libspdlog-dev libcli11-dev libhowardhinnant-date-dev tzdata
-  prometheus-cpp-dev
+  prometheus-cpp-dev python3 python3-yaml
 )
 test_packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,5 +1,7 @@
 #include "api/job_handlers.hpp"
 
+#include <cctype>
+
 #include "api/form_codec.hpp"
 #include "api/job_etag.hpp"
 #include "api/json_codec.hpp"
@@ -11,10 +13,14 @@
 namespace jobsched::api {
 namespace {
 
-std::string_view MediaType(std::string_view content_type) {
+// The media type, lower-cased (media types are case-insensitive), without
+// parameters such as charset.
+std::string MediaType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return media;
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  std::string lower(media);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
 }
 
 bool IsJson(std::string_view media) {
@@ -29,7 +35,7 @@ bool StartsLikeJson(std::string_view body) {
 // JSON, or a form as the original service also accepted. `curl -d '{...}'`
 // labels JSON as a form; a body that starts like JSON is read as JSON.
 core::Result<core::JobRequest> DecodeCreateBody(const HttpRequest& request) {
-  const std::string_view media = MediaType(request.Header("Content-Type"));
+  const std::string media = MediaType(request.Header("Content-Type"));
   if (IsJson(media) || (media == "application/x-www-form-urlencoded" && StartsLikeJson(request.body))) {
     return DecodeJobRequest(request.body);
   }

@@ -44,6 +44,9 @@ struct Config {
   // --default-email-to: recipient of the original service's "Send Email
   // Notification" jobs, which carry no task.
   std::string default_email_to;
+  // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
+  // binary, where the build puts them.
+  std::string docs_dir;
 };
 
 struct ListenAddress {

@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
     serve->add_option("--default-email-to", config.default_email_to,
                       "Recipient of 'Send Email Notification' jobs without a task")
         ->envname("JOBSCHED_DEFAULT_EMAIL_TO");
+    serve->add_option("--docs-dir", config.docs_dir, "Swagger UI assets (default: share/swagger-ui by the binary)")
+        ->envname("JOBSCHED_DOCS_DIR");
     CLI::App* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
     AddCommonOptions(*migrate, config);
 

@@ -11,12 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/health_handlers.hpp"
+#include "api/api.hpp"
 #include "api/http_server.hpp"
-#include "api/job_handlers.hpp"
-#include "api/router.hpp"
-#include "api/run_handlers.hpp"
-#include "api/schedule_handlers.hpp"
 #include "app/system_clock.hpp"
 #include "core/duration.hpp"
 #include "executor/compute/compute_task_runner.hpp"
@@ -46,8 +42,7 @@ struct Service::Parts {
   std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
-  api::Router router;
-  std::unique_ptr<api::JobHandlers> job_handlers;
+  std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
 };
@@ -82,6 +77,14 @@ std::string NodeId() {
   gethostname(host, sizeof host - 1);
   std::random_device random;
   return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(random() % 1'000'000);
+}
+
+// Swagger UI's assets, installed by the build next to the binary.
+std::string DefaultDocsDir() {
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "share/swagger-ui";
+  return (exe.parent_path() / "share" / "swagger-ui").string();
 }
 
 std::string EnvOrEmpty(const char* name) {
@@ -153,24 +156,21 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
                                                             [&pool] { pool.Notify(); });
   parts->scheduler->Start();
 
-  api::JobHandlerOptions handler_options;
-  handler_options.email_enabled = parts->email_runner != nullptr;
+  api::ApiOptions api_options;
+  api_options.jobs.email_enabled = parts->email_runner != nullptr;
   scheduler::Scheduler& scheduler = *parts->scheduler;
-  handler_options.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
-  handler_options.on_run_queued = [&pool] { pool.Notify(); };
-  parts->job_handlers = std::make_unique<api::JobHandlers>(*parts->store, parts->clock, handler_options);
-  parts->job_handlers->Register(parts->router);
-  api::RegisterRunHandlers(parts->router, *parts->store);
-  api::RegisterScheduleHandlers(parts->router, parts->clock);
-  api::RegisterHealthHandlers(parts->router, *parts->store);
+  api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
+  api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
+  api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
+  parts->api = std::make_unique<api::Api>(*parts->store, parts->clock, std::move(api_options));
 
   api::HttpServerOptions options;
   options.host = address->host;
   options.port = address->port;
   options.threads = config.http_threads;
-  const api::Router& router = parts->router;
-  auto server = api::HttpServer::Start(options, [&router](api::HttpRequest&& request, api::Responder respond) {
-    router.Dispatch(std::move(request), std::move(respond));
+  const api::Api& api = *parts->api;
+  auto server = api::HttpServer::Start(options, [&api](api::HttpRequest&& request, api::Responder respond) {
+    api.Handle(std::move(request), std::move(respond));
   });
   if (!server) return server.error();
   parts->server = std::move(server).value();

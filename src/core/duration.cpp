@@ -56,6 +56,8 @@ Result<Milliseconds> ParseDuration(std::string_view text, std::string_view field
     if (unit_index < next_unit) return fail("units out of order or repeated");
     pos += kUnits[unit_index].suffix.size();
     next_unit = unit_index + 1;
+    // Checked before multiplying: "300000000000w" must not wrap around.
+    if (number > (kMaxDurationMs - total) / kUnits[unit_index].ms) return fail("longer than 10 years");
     total += number * kUnits[unit_index].ms;
     if (total > kMaxDurationMs) return fail("longer than 10 years");
   }

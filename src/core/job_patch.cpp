@@ -58,6 +58,12 @@ Result<Schedule> PatchedSchedule(const Job& current, const JobPatch& patch, Time
 
 Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint now) {
   const JobRequest& set = patch.set;
+  // An empty patch changes nothing, so it must not bump the version (which
+  // would fail other clients' If-Match for no reason).
+  const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&
+                     !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout &&
+                     patch.cleared.empty();
+  if (empty) return current;
   Job job = current;
   if (set.name) {
     if (auto valid = ValidateJobName(*set.name); !valid) return valid.error();

@@ -34,6 +34,14 @@ TEST(ApplyJobPatch, ChangesOnlyWhatThePatchNamesAndBumpsTheVersion) {
   EXPECT_EQ(job->created_at, Existing().created_at);
 }
 
+TEST(ApplyJobPatch, EmptyPatchChangesNothingNotEvenTheVersion) {
+  auto job = ApplyJobPatch(Existing(), JobPatch{}, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->version, 1);
+  EXPECT_EQ(job->updated_at, Existing().updated_at);
+}
+
 TEST(ApplyJobPatch, NewScheduleReplacesTheOldAndRecomputesNextRun) {
   JobPatch patch;
   patch.set.cron = "0 9 * * MON";

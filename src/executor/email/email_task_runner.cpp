@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -25,13 +26,57 @@ namespace {
 
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
+struct Delivery;
+
+// Which delivery opened each open SMTP socket. libcurl 7.88 waits for some
+// SMTP replies in a blocking poll that nothing but the socket can interrupt:
+// stopping a run shuts its socket down, which ends that poll at once. A
+// connection can outlive its delivery in libcurl's cache, so the close
+// callback must not touch the delivery: it only edits this registry. One
+// mutex keeps shutdown and close apart, so a descriptor number reused
+// elsewhere is never shut down by mistake.
+class SocketRegistry {
+ public:
+  static SocketRegistry& Instance() {
+    static SocketRegistry registry;  // lives as long as the process: sockets may close at exit
+    return registry;
+  }
+  void Opened(curl_socket_t fd, const Delivery* owner) {
+    std::lock_guard lock(mutex_);
+    owners_[fd] = owner;
+  }
+  int Close(curl_socket_t fd) {
+    std::lock_guard lock(mutex_);
+    owners_.erase(fd);
+    return ::close(fd);
+  }
+  void ShutdownOwnedBy(const Delivery* owner) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [fd, holder] : owners_) {
+      if (holder == owner) ::shutdown(fd, SHUT_RDWR);
+    }
+  }
+  void Forget(const Delivery* owner) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(owners_, [owner](const auto& entry) { return entry.second == owner; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<curl_socket_t, const Delivery*> owners_;  // guarded by mutex_
+};
+
 // Everything one SMTP transaction needs after Start() returns; owned by the
 // completion callback, which the CurlLoop destroys only after the handle.
 struct Delivery {
   Delivery() = default;
   Delivery(const Delivery&) = delete;
   Delivery& operator=(const Delivery&) = delete;
-  ~Delivery() { curl_slist_free_all(recipients); }
+  ~Delivery() {
+    on_stop.reset();
+    SocketRegistry::Instance().Forget(this);
+    curl_slist_free_all(recipients);
+  }
 
   std::string message;
   std::size_t sent = 0;  // bytes of `message` handed to curl so far
@@ -43,35 +88,19 @@ struct Delivery {
   std::chrono::milliseconds timeout{0};
   DoneCallback done;
 
-  // libcurl 7.88 waits for some SMTP replies in a blocking poll that nothing
-  // but the socket can interrupt. Stopping a run shuts the socket down, which
-  // ends that poll at once. The mutex keeps shutdown and close apart, so a
-  // closed descriptor number reused elsewhere is never touched.
-  std::mutex socket_mutex;
-  curl_socket_t socket = CURL_SOCKET_BAD;  // guarded by socket_mutex
+  // Shuts this delivery's sockets down when its run is stopped.
   std::optional<std::stop_callback<std::function<void()>>> on_stop;
   std::stop_token stop;
-
-  void ShutdownSocket() {
-    std::lock_guard lock(socket_mutex);
-    if (socket != CURL_SOCKET_BAD) ::shutdown(socket, SHUT_RDWR);
-  }
 };
 
 curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
-  auto* delivery = static_cast<Delivery*>(user);
   const curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
-  std::lock_guard lock(delivery->socket_mutex);
-  delivery->socket = fd < 0 ? CURL_SOCKET_BAD : fd;
-  return delivery->socket;
+  if (fd < 0) return CURL_SOCKET_BAD;
+  SocketRegistry::Instance().Opened(fd, static_cast<const Delivery*>(user));
+  return fd;
 }
 
-int CloseSocket(void* user, curl_socket_t fd) {
-  auto* delivery = static_cast<Delivery*>(user);
-  std::lock_guard lock(delivery->socket_mutex);
-  if (delivery->socket == fd) delivery->socket = CURL_SOCKET_BAD;
-  return ::close(fd);
-}
+int CloseSocket(void*, curl_socket_t fd) { return SocketRegistry::Instance().Close(fd); }
 
 std::size_t ReadMessage(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* delivery = static_cast<Delivery*>(user);
@@ -181,11 +210,7 @@ CURL* MakeTransfer(const EmailOptions& options, Delivery& delivery) {
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &delivery);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CloseSocket);
-  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &delivery);
-  // The socket callbacks point at this delivery, which ends with the
-  // transfer: a connection kept for reuse would be closed later, through a
-  // dangling pointer. Each email gets a connection of its own.
-  curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, nullptr);
   return easy;
 }
 
@@ -276,7 +301,7 @@ void EmailTaskRunner::Start(const core::Task& task, const RunContext& context, D
   // Destroyed with the delivery, so the raw pointer never outlives it.
   Delivery* raw = delivery.get();
   delivery->stop = context.stop;
-  delivery->on_stop.emplace(context.stop, [raw] { raw->ShutdownSocket(); });
+  delivery->on_stop.emplace(context.stop, [raw] { SocketRegistry::Instance().ShutdownOwnedBy(raw); });
   loop_.Submit(
       easy,
       [delivery](const CurlCompletion& completion) {
