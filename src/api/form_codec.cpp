@@ -28,6 +28,9 @@ core::Result<core::JobRequest> DecodeJobRequestForm(std::string_view body) {
       if (!active) return active.error();
       request.is_active = *active;
     } else if (key == "task") {
+      if (value.size() > kMaxTaskBytes) {
+        return core::Error::InvalidArgument("task", "task: at most " + std::to_string(kMaxTaskBytes) + " bytes");
+      }
       auto task = codec::DecodeTask(value);
       if (!task) return task.error();
       request.task = std::move(task).value();

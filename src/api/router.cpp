@@ -63,10 +63,12 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
 
 void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   const std::vector<std::string_view> segments = SplitPath(request.path);
+  // HEAD is GET without the body; the server drops the body for HEAD.
+  const std::string_view method = request.method == "HEAD" ? std::string_view("GET") : request.method;
   std::string allowed;
   for (const Entry& entry : entries_) {
     if (!Matches(entry.segments, segments, nullptr)) continue;
-    if (entry.route.method == request.method) {
+    if (entry.route.method == method) {
       PathParams params;
       Matches(entry.segments, segments, &params);
       entry.handler(std::move(request), params, std::move(respond));
@@ -76,11 +78,12 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
     allowed += entry.route.method;
   }
   if (allowed.empty()) {
-    respond(ProblemResponse(404, "no route for " + request.path));
+    respond(ProblemResponse(404, "no route for " + request.path, {}, "not_found"));
     return;
   }
   HttpResponse response =
-      ProblemResponse(405, "method " + request.method + " is not allowed on " + request.path + "; allowed: " + allowed);
+      ProblemResponse(405, "method " + request.method + " is not allowed on " + request.path + "; allowed: " + allowed,
+                      {}, "method_not_allowed");
   response.SetHeader("Allow", allowed);
   respond(std::move(response));
 }

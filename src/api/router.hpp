@@ -24,7 +24,7 @@ core::Result<std::int64_t> PathId(const PathParams& params, std::string_view nam
 // `{name}` captures, e.g. "/jobs/{id}/runs". A trailing slash on the request
 // path is ignored, as the original service accepted both "/jobs" and "/jobs/".
 // Unknown paths get a 404 problem; known paths with another method a 405 with
-// an Allow header.
+// an Allow header. HEAD is served by the GET route.
 class Router {
  public:
   using Handler = std::function<void(HttpRequest&&, const PathParams&, Responder)>;

@@ -75,6 +75,10 @@ TEST_F(RouterTest, AnswersWrongMethodWith405AndAllow) {
   EXPECT_EQ(response.Header("Content-Type"), "application/problem+json");
 }
 
+TEST_F(RouterTest, ServesHeadWithTheGetRoute) {
+  EXPECT_EQ(Dispatch(router_, Request("HEAD", "/jobs/3")).body, "get id=3");
+}
+
 TEST_F(RouterTest, ListsEveryRegisteredRoute) {
   const auto routes = router_.Routes();
 
