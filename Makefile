@@ -8,7 +8,7 @@ LISTEN ?= 127.0.0.1:8000
 CMAKE_FLAGS := $(if $(filter true,$(CI)),-DJOBSCHED_WERROR=ON,-DJOBSCHED_WERROR=OFF)
 DB ?= sqlite:./data/jobsched.db
 
-.PHONY: all deps test-deps build build-asan run test test-release test-asan bench clean
+.PHONY: all deps test-deps build build-binary build-asan run test test-release test-asan bench clean
 
 all: build
 
@@ -22,11 +22,16 @@ build: deps
 	@cmake --preset release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
+# Only the service (and the Swagger UI assets it serves): what `make run` needs.
+build-binary: deps
+	@cmake --preset release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target jobsched
+
 build-asan: test-deps
 	@cmake --preset asan $(CMAKE_FLAGS) >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
-run: build
+run: build-binary
 	@mkdir -p data
 	./build/jobsched serve --listen $(LISTEN) --db $(DB)
 
