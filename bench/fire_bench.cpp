@@ -243,6 +243,10 @@ class ProbedRunQueue final : public store::RunQueue {
                        done(std::move(result));
                      });
   }
+  void RetryRun(const std::string& owner, store::RunCompletion failed_attempt, core::TimePoint available_at,
+                std::function<void(core::Result<void>)> done) override {
+    inner_.RetryRun(owner, std::move(failed_attempt), available_at, std::move(done));
+  }
   void RenewLeases(const std::string& owner, core::TimePoint lease_until,
                    std::function<void(core::Result<void>)> done) override {
     inner_.RenewLeases(owner, lease_until, std::move(done));

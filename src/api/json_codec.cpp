@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "core/duration.hpp"
 #include "core/time.hpp"
@@ -17,9 +18,9 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 13> kKnownFields{
+constexpr std::array<std::string_view, 14> kKnownFields{
     "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at",
-    "task", "is_active", "timeout", "last_run", "next_run"};
+    "task", "is_active", "timeout", "retry", "last_run", "next_run"};
 
 }  // namespace
 
@@ -124,6 +125,8 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += job.task ? codec::EncodeTask(*job.task) : "null";
   out += ",\"timeout\":";
   out += Quote(core::FormatDuration(job.timeout));
+  out += ",\"retry\":";
+  out += codec::EncodeRetryPolicy(job.retry);
   out += ",\"is_active\":";
   out += job.is_active ? "true" : "false";
   AppendTime(out, "last_run", job.last_run);
@@ -173,8 +176,13 @@ core::Result<json::object> ParseObject(std::string_view body) {
   return std::move(document.as_object());
 }
 
+// Members a patch may set to null: removed, or (retry) back to the default.
 bool IsRemovable(std::string_view key) {
-  return key == "task" || key == "timezone" || key == "start_at" || key == "end_at";
+  return key == "task" || key == "timezone" || key == "start_at" || key == "end_at" || key == "retry";
+}
+
+bool IsKnownField(std::string_view key) {
+  return std::find(kKnownFields.begin(), kKnownFields.end(), key) != kKnownFields.end();
 }
 
 // Reads the members of a job request into `request`. With `cleared` (a
@@ -187,7 +195,7 @@ core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest
     const json::value& value = member.value();
     if (cleared != nullptr && value.is_null() && key != "last_run" && key != "next_run") {
       if (!IsRemovable(key)) {
-        if (JobRequestStringField(request, key) == nullptr && key != "is_active") return UnknownJobField(key);
+        if (!IsKnownField(key)) return UnknownJobField(key);
         return core::Error::InvalidArgument(std::string(key), std::string(key) + ": cannot be removed, only changed");
       }
       cleared->insert(std::string(key));
@@ -211,6 +219,12 @@ core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest
       auto task = codec::DecodeTask(text);
       if (!task) return task.error();
       request.task = std::move(task).value();
+    } else if (key == "retry") {
+      if (value.is_null()) continue;
+      if (!value.is_object()) return WrongType(key, "an object such as {\"max_attempts\": 3}");
+      auto policy = codec::DecodeRetryPolicy(json::serialize(value));
+      if (!policy) return policy.error();
+      request.retry = *policy;
     } else if (key == "last_run" || key == "next_run") {
       // Read-only fields the original's clients may echo back: ignored.
       if (!value.is_null() && !value.is_string()) return WrongType(key, "a date-time string or null");

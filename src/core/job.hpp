@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "core/retry_policy.hpp"
 #include "core/schedule.hpp"
 #include "core/task.hpp"
 #include "core/time.hpp"
@@ -32,6 +33,8 @@ struct Job {
   TimePoint updated_at;
   // Time limit of one attempt of the task.
   Milliseconds timeout{kDefaultJobTimeout};
+  // How a failed or timed-out run is tried again; by default it is not.
+  RetryPolicy retry;
   // Incremented on every change a client makes.
   std::int64_t version = 1;
 };

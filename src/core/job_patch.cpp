@@ -61,7 +61,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   // An empty patch changes nothing, so it must not bump the version (which
   // would fail other clients' If-Match for no reason).
   const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&
-                     !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout &&
+                     !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry &&
                      patch.cleared.empty();
   if (empty) return current;
   Job job = current;
@@ -80,6 +80,11 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
     job.task = set.task;
   }
   if (patch.cleared.count("task")) job.task.reset();
+  if (patch.cleared.count("retry")) job.retry = RetryPolicy{};
+  if (set.retry) {
+    if (auto valid = ValidateRetryPolicy(*set.retry); !valid) return valid.error();
+    job.retry = *set.retry;
+  }
 
   const bool schedule_touched = set.interval || set.every || set.cron || set.at ||
                                 Touches(patch, set.timezone, "timezone") || Touches(patch, set.start_at, "start_at") ||

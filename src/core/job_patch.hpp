@@ -14,7 +14,7 @@ namespace jobsched::core {
 // value, and the members set to null (removed).
 struct JobPatch {
   JobRequest set;
-  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at"
+  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at", "retry" (to the default)
 };
 
 // The job after `patch`, validated exactly like a new job. Setting one

@@ -117,9 +117,14 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
     timeout = *parsed;
   }
 
+  if (request.retry) {
+    if (auto valid = ValidateRetryPolicy(*request.retry); !valid) return valid.error();
+  }
+
   Job job;
   job.name = *request.name;
   job.timeout = timeout;
+  job.retry = request.retry.value_or(RetryPolicy{});
   job.schedule = std::move(schedule).value();
   job.task = request.task;
   job.is_active = request.is_active.value_or(true);

@@ -23,6 +23,7 @@ struct JobRequest {
   std::optional<bool> is_active;
   std::optional<Task> task;
   std::optional<std::string> timeout;  // a duration, e.g. "30s"
+  std::optional<RetryPolicy> retry;   // already decoded; checked here
 };
 
 // Checks a create request and builds the job to store, with next_run

@@ -28,7 +28,7 @@ core::RunState StateFor(RunOutcome outcome) {
 
 WorkerPool::WorkerPool(store::RunQueue& queue, const core::Clock& clock, TaskRunners runners,
                        WorkerPoolOptions options)
-    : queue_(queue), clock_(clock), runners_(runners), options_(std::move(options)) {}
+    : queue_(queue), clock_(clock), runners_(runners), options_(std::move(options)), random_(std::random_device{}()) {}
 
 WorkerPool::~WorkerPool() { Stop(std::chrono::milliseconds{0}); }
 
@@ -97,6 +97,8 @@ void WorkerPool::Launch(store::ClaimedRun claimed) {
   {
     std::lock_guard lock(mutex_);
     InFlight& entry = in_flight_[run_id];
+    entry.attempt = claimed.run.attempt;
+    entry.retry = claimed.retry;
     entry.deadline = std::chrono::steady_clock::now() + claimed.timeout + kWatchdogSlack;
     stop = entry.stop.get_token();
   }
@@ -134,7 +136,37 @@ void WorkerPool::OnTaskDone(core::RunId run_id, TaskResult result) {
     Release({run_id});
     return;
   }
+  if (result.outcome != RunOutcome::kSucceeded && RetryIfAllowed(run_id, result)) return;
   Record(run_id, StateFor(result.outcome), std::move(result.output), std::move(result.error));
+}
+
+bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
+  std::optional<core::Milliseconds> delay;
+  int attempt = 1;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = in_flight_.find(run_id);
+    if (found == in_flight_.end() || found->second.settled) return false;
+    attempt = found->second.attempt;
+    const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+    delay = core::RetryDelay(found->second.retry, attempt + 1, random01);
+    if (!delay) return false;
+    found->second.settled = true;
+    ++pending_writes_;
+  }
+  store::RunCompletion failed;
+  failed.run_id = run_id;
+  failed.state = StateFor(result.outcome);
+  failed.finished_at = clock_.Now();
+  failed.output = result.output;
+  failed.error = "attempt " + std::to_string(attempt) + " " + std::string(core::ToString(failed.state)) + ": " +
+                 result.error;
+  const core::TimePoint available_at = failed.finished_at + *delay;
+  queue_.RetryRun(options_.owner, std::move(failed), available_at, [this, run_id](core::Result<void> retried) {
+    if (!retried) spdlog::warn("executor: retry of run {} not queued: {}", run_id, retried.error().message);
+    Forget(run_id);
+  });
+  return true;
 }
 
 void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string output, std::string error) {
@@ -144,6 +176,11 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
     if (found == in_flight_.end() || found->second.settled) return;
     found->second.settled = true;
     ++pending_writes_;
+    // The final state says when the retries ran out.
+    if (state != core::RunState::kSucceeded && found->second.retry.max_attempts > 1 &&
+        found->second.attempt >= found->second.retry.max_attempts) {
+      error = "retries exhausted after " + std::to_string(found->second.attempt) + " attempts; last: " + error;
+    }
   }
   store::RunCompletion completion;
   completion.run_id = run_id;

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -72,6 +73,8 @@ class WorkerPool {
 
  private:
   struct InFlight {
+    int attempt = 1;
+    core::RetryPolicy retry;
     std::stop_source stop;
     std::chrono::steady_clock::time_point deadline;  // when the watchdog gives up on it
     bool settled = false;                             // an outcome was decided; later ones are ignored
@@ -82,6 +85,9 @@ class WorkerPool {
   void Launch(store::ClaimedRun claimed);
   void OnTaskDone(core::RunId run_id, TaskResult result);
   void Record(core::RunId run_id, core::RunState state, std::string output, std::string error);
+  // Queues the next attempt of a failed run after its backoff, when its
+  // retry policy allows one. Returns false when it does not.
+  bool RetryIfAllowed(core::RunId run_id, const TaskResult& result);
   void Release(std::vector<core::RunId> run_ids);
   void Forget(core::RunId run_id);
   void EnforceDeadlines();
@@ -99,6 +105,7 @@ class WorkerPool {
   bool notified_ = true;               // guarded by mutex_
   std::map<core::RunId, InFlight> in_flight_;  // guarded by mutex_
   std::size_t pending_writes_ = 0;     // store calls not yet answered; guarded by mutex_
+  std::mt19937_64 random_;             // for retry jitter; guarded by mutex_
   std::thread dispatcher_;
   std::thread heartbeat_;
 };

@@ -21,6 +21,7 @@ struct ClaimedRun {
   std::string job_name;
   std::optional<core::Task> task;  // nullopt: the job has none; its name decides (the original's way)
   core::Milliseconds timeout{core::kDefaultJobTimeout};
+  core::RetryPolicy retry;
 };
 
 // How a run attempt ended, as the executor reports it.
@@ -39,7 +40,8 @@ class RunQueue {
  public:
   virtual ~RunQueue() = default;
 
-  // Marks up to `limit` queued runs, oldest first, as running for `owner`,
+  // Marks up to `limit` queued runs that are available at `now` (a retry
+  // waits out its backoff), oldest first, as running for `owner`,
   // with a lease until `lease_until`, and returns them. A run is handed to
   // exactly one caller.
   virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
@@ -51,6 +53,13 @@ class RunQueue {
   // a presumed-dead owner cannot overwrite the outcome of the re-run.
   virtual void FinishRun(const std::string& owner, RunCompletion completion,
                          std::function<void(core::Result<void>)> done) = 0;
+
+  // Records a failed attempt of a run `owner` holds and queues the next
+  // attempt, not to be claimed before `available_at`; the run keeps the
+  // failed attempt's error and output until the next attempt ends. kConflict
+  // when the owner lost the run meanwhile.
+  virtual void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
+                        std::function<void(core::Result<void>)> done) = 0;
 
   // Extends the leases of every run `owner` holds to `lease_until`.
   virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,

@@ -436,7 +436,8 @@ class RecordedRequest:
 class HttpEndpoint:
     """A real HTTP server on 127.0.0.1 port 0, in threads of the test process, recording requests.
 
-    Each path answers as configured with `route(path, status, body, delay_s)` (default: 200, empty).
+    Each path answers as configured with `route(path, status, body, delay_s)` (default: 200, empty);
+    `times=N` makes that answer a temporary one, given to the next N requests only.
     A request is recorded as soon as it has been read, before any delay, so a test can tell that
     a run is in flight while the endpoint still holds it. `close()` cuts every delay short.
     `max_in_flight` is the largest number of requests it was holding at once.
@@ -489,14 +490,30 @@ class HttpEndpoint:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def route(self, path, status=200, body="", delay_s=0.0):
+    def route(self, path, status=200, body="", delay_s=0.0, times=None):
         reply = body.encode("utf-8") if isinstance(body, str) else body
         with self._lock:
-            self._routes[path] = (status, reply, delay_s)
+            answers = self._routes.setdefault(path, [])
+            if times is None:
+                answers[:] = [answer for answer in answers if answer[3] is not None]
+                answers.append([status, reply, delay_s, None])
+            else:
+                # Temporary answers go before the lasting one, in the order given.
+                lasting = [answer for answer in answers if answer[3] is None]
+                temporary = [answer for answer in answers if answer[3] is not None]
+                answers[:] = temporary + [[status, reply, delay_s, times]] + lasting
 
     def _route_for(self, path):
         with self._lock:
-            return self._routes.get(path.split("?")[0], (200, b"", 0.0))
+            answers = self._routes.get(path.split("?")[0])
+            if not answers:
+                return 200, b"", 0.0
+            status, reply, delay_s, times = answers[0]
+            if times is not None:
+                answers[0][3] -= 1
+                if answers[0][3] <= 0:
+                    answers.pop(0)
+            return status, reply, delay_s
 
     def _record(self, request):
         with self._lock:

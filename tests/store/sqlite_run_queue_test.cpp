@@ -245,6 +245,29 @@ TEST_F(SqliteRunQueueTest, ReleasedRunsGoBackToTheQueueUnchanged) {
   EXPECT_EQ(run->attempt, 1);
 }
 
+TEST_F(SqliteRunQueueTest, RetriedRunWaitsOutItsBackoffAsTheNextAttempt) {
+  CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 1, "2026-11-27T10:05:00Z");
+  ASSERT_EQ(claimed.size(), 1u);
+  RunCompletion failed;
+  failed.run_id = claimed[0].run.id;
+  failed.state = core::RunState::kFailed;
+  failed.finished_at = At("2026-11-27T10:05:01Z");
+  failed.error = "HTTP 503";
+
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                store_->RetryRun("node-a", failed, At("2026-11-27T10:05:31Z"), std::move(done));
+              }).ok());
+
+  EXPECT_TRUE(Claim("node-b", 1, "2026-11-27T10:05:30Z").empty());
+  const auto retried = Claim("node-b", 1, "2026-11-27T10:05:31Z");
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_EQ(retried[0].run.id, failed.run_id);
+  EXPECT_EQ(retried[0].run.attempt, 2);
+  EXPECT_EQ(store_->GetRun(failed.run_id)->error, "HTTP 503");
+}
+
 TEST_F(SqliteRunQueueTest, OutputIsCutAt64KiB) {
   CreateJob("2026-11-27T10:00:00Z", "1m");
   Fire("2026-11-27T10:01:00Z");

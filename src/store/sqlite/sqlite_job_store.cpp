@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
@@ -65,8 +66,8 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
 core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   auto insert = db.Cached(
       "INSERT INTO jobs (name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, "
-      "last_run, next_run, created_at, updated_at, version, timeout_ms, timezone) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "last_run, next_run, created_at, updated_at, version, timeout_ms, timezone, retry) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert) return insert.error();
   Statement& statement = **insert;
   const std::string expression = job.schedule.expression();
@@ -82,7 +83,8 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
       .Bind(10, ToUnixMs(job.created_at))
       .Bind(11, ToUnixMs(job.updated_at))
       .Bind(12, job.version)
-      .Bind(13, std::int64_t{job.timeout.count()});
+      .Bind(13, std::int64_t{job.timeout.count()})
+      .Bind(15, codec::EncodeRetryPolicy(job.retry));
   if (job.schedule.timezone().empty()) {
     statement.BindNull(14);
   } else {
@@ -107,8 +109,8 @@ core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
 core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std::int64_t read_version) {
   auto update = db.Cached(
       "UPDATE jobs SET name = ?, schedule_kind = ?, schedule_expr = ?, start_at = ?, end_at = ?, task = ?, "
-      "is_active = ?, last_run = ?, next_run = ?, updated_at = ?, version = ?, timeout_ms = ?, timezone = ? "
-      "WHERE id = ? AND version = ?");
+      "is_active = ?, last_run = ?, next_run = ?, updated_at = ?, version = ?, timeout_ms = ?, timezone = ?, "
+      "retry = ? WHERE id = ? AND version = ?");
   if (!update) return update.error();
   Statement& statement = **update;
   statement.Bind(1, job.name)
@@ -123,8 +125,9 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
       .Bind(10, ToUnixMs(job.updated_at))
       .Bind(11, job.version)
       .Bind(12, std::int64_t{job.timeout.count()})
-      .Bind(14, job.id)
-      .Bind(15, read_version);
+      .Bind(14, codec::EncodeRetryPolicy(job.retry))
+      .Bind(15, job.id)
+      .Bind(16, read_version);
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {

@@ -52,6 +52,8 @@ class SqliteJobStore final : public JobStore, public RunQueue {
                  std::function<void(core::Result<std::vector<ClaimedRun>>)> done) override;
   void FinishRun(const std::string& owner, RunCompletion completion,
                  std::function<void(core::Result<void>)> done) override;
+  void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
+                std::function<void(core::Result<void>)> done) override;
   void RenewLeases(const std::string& owner, core::TimePoint lease_until,
                    std::function<void(core::Result<void>)> done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_rows.hpp"
 
+#include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 
 namespace jobsched::store::sqlite {
@@ -9,7 +10,7 @@ using core::FromUnixMs;
 const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
-    "jobs.timeout_ms, jobs.timezone";
+    "jobs.timeout_ms, jobs.timezone, jobs.retry";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
@@ -50,6 +51,11 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   job.updated_at = FromUnixMs(row.ColumnInt(column(11)));
   job.version = row.ColumnInt(column(12));
   job.timeout = core::Milliseconds{row.ColumnInt(column(13))};
+  if (const std::string retry = row.ColumnText(column(15)); !retry.empty()) {
+    auto policy = codec::DecodeRetryPolicy(retry);
+    if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);
+    job.retry = *policy;
+  }
   return job;
 }
 

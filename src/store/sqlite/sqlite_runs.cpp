@@ -127,7 +127,8 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
         // leave a run marked running with no lease.
         static const std::string kClaim =
             "UPDATE runs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2, started_at = ?3 "
-            "WHERE id IN (SELECT id FROM runs WHERE state = 'queued' ORDER BY id LIMIT ?4) RETURNING id";
+            "WHERE id IN (SELECT id FROM runs WHERE state = 'queued' AND (available_at IS NULL OR available_at <= ?3) "
+            "ORDER BY id LIMIT ?4) RETURNING id";
         auto claim = db.Cached(kClaim);
         if (!claim) return claim.error();
         (*claim)->Bind(1, owner).Bind(2, ToUnixMs(lease_until)).Bind(3, ToUnixMs(now)).Bind(4,
@@ -156,7 +157,7 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
           if (!run) return run.error();
           auto job = JobFromRow(**load, 12);  // the job's columns follow the run's 12
           if (!job) return job.error();
-          claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout});
+          claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
         }
         return claimed;
       },
@@ -184,6 +185,34 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
       [done = std::move(done), run_id = completion.run_id](core::Result<bool> finished) {
         if (!finished) return done(finished.error());
         if (!*finished) {
+          return done(core::Error::Conflict("run " + std::to_string(run_id) +
+                                            " is no longer held by this node (its lease expired)"));
+        }
+        done(core::Ok());
+      });
+}
+
+void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
+                              std::function<void(core::Result<void>)> done) {
+  writer_->Submit<bool>(
+      [owner, failed_attempt = std::move(failed_attempt), available_at](SqliteConnection& db) mutable
+      -> core::Result<bool> {
+        auto update = db.Cached(
+            "UPDATE runs SET state = 'queued', attempt = attempt + 1, available_at = ?1, output = ?2, error = ?3, "
+            "started_at = NULL, finished_at = NULL, duration_ms = NULL, lease_owner = NULL, lease_expires_at = NULL "
+            "WHERE id = ?4 AND state = 'running' AND lease_owner = ?5");
+        if (!update) return update.error();
+        (*update)->Bind(1, ToUnixMs(available_at))
+            .Bind(2, CapOutput(std::move(failed_attempt.output)))
+            .Bind(3, CapOutput(std::move(failed_attempt.error)))
+            .Bind(4, failed_attempt.run_id)
+            .Bind(5, owner);
+        if (auto ran = (*update)->Run(); !ran) return ran.error();
+        return db.Changes() == 1;
+      },
+      [done = std::move(done), run_id = failed_attempt.run_id](core::Result<bool> retried) {
+        if (!retried) return done(retried.error());
+        if (!*retried) {
           return done(core::Error::Conflict("run " + std::to_string(run_id) +
                                             " is no longer held by this node (its lease expired)"));
         }
