@@ -12,7 +12,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
   jobs_->Register(router_);
   RegisterRunHandlers(router_, store);
   RegisterScheduleHandlers(router_, clock);
-  RegisterHealthHandlers(router_, store);
+  RegisterHealthHandlers(router_, store, std::move(options.ready));
   RegisterDocsHandlers(router_, options.docs_dir);
 }
 

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "api/health_handlers.hpp"
 #include "api/http_message.hpp"
 #include "api/job_handlers.hpp"
 #include "api/router.hpp"
@@ -15,6 +16,8 @@ struct ApiOptions {
   JobHandlerOptions jobs;
   // Where Swagger UI's assets are (see RegisterDocsHandlers).
   std::string docs_dir;
+  // Extra conditions of GET /readyz (see RegisterHealthHandlers).
+  ReadinessCheck ready;
 };
 
 // Every route of the HTTP API, registered on one router: jobs and their

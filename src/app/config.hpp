@@ -32,6 +32,10 @@ struct Config {
   // long is re-queued. Shorter recovers faster; too short re-runs slow tasks
   // whose heartbeat was merely delayed.
   std::string lease_timeout = "30s";
+  // --drain-delay: on SIGTERM, how long to keep serving requests with
+  // /readyz answering 503 before closing the listener, so a load balancer
+  // notices and stops sending traffic first. 0 for a single node.
+  std::string drain_delay = "0s";
 
   // --smtp-url: the SMTP server email tasks use (smtp://host:port or
   // smtps://host:port). Empty: email tasks are refused at creation.

@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
     serve->add_option("--shutdown-grace", config.shutdown_grace, "On SIGTERM, time for runs in flight to finish")
         ->envname("JOBSCHED_SHUTDOWN_GRACE")
         ->capture_default_str();
+    serve->add_option("--drain-delay", config.drain_delay, "On SIGTERM, serve this long with /readyz 503 first")
+        ->envname("JOBSCHED_DRAIN_DELAY")
+        ->capture_default_str();
     serve->add_option("--lease-timeout", config.lease_timeout, "Re-queue a run whose node is silent this long")
         ->envname("JOBSCHED_LEASE_TIMEOUT")
         ->capture_default_str();

@@ -31,6 +31,7 @@ namespace jobsched::app {
 struct Service::Parts {
   SystemClock clock;
   std::chrono::milliseconds shutdown_grace{30'000};
+  std::chrono::milliseconds drain_delay{0};
   std::unique_ptr<store::sqlite::SqliteJobStore> store;
   std::unique_ptr<executor::CurlLoop> curl_loop;
   // Email has a loop of its own: libcurl blocks its thread while an SMTP
@@ -45,6 +46,8 @@ struct Service::Parts {
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
+  // Set first thing on shutdown, so /readyz turns 503 and load balancers drain us.
+  std::atomic<bool> stopping{false};
 };
 
 namespace {
@@ -135,6 +138,11 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
 
   auto parts = std::make_unique<Parts>();
   parts->shutdown_grace = *grace;
+  if (config.drain_delay != "0s" && config.drain_delay != "0") {
+    auto drain = DurationSetting(config.drain_delay, "drain-delay");
+    if (!drain) return drain.error();
+    parts->drain_delay = *drain;
+  }
   auto store = OpenStore(config);
   if (!store) return store.error();
   parts->store = std::move(store).value();
@@ -162,6 +170,12 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
   api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
   api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
+  const std::atomic<bool>& stopping = parts->stopping;
+  api_options.ready = [&stopping, &scheduler]() -> core::Result<void> {
+    if (stopping) return core::Error::Unavailable("shutting down");
+    if (!scheduler.IsAlive(std::chrono::seconds{5})) return core::Error::Unavailable("the scheduler loop is stuck");
+    return core::Ok();
+  };
   parts->api = std::make_unique<api::Api>(*parts->store, parts->clock, std::move(api_options));
 
   api::HttpServerOptions options;
@@ -187,6 +201,11 @@ void Service::Stop() {
   Parts& parts = *parts_;
   if (parts.stopped) return;
   parts.stopped = true;
+  parts.stopping = true;
+  if (parts.drain_delay.count() > 0) {
+    spdlog::info("draining for {} ms: /readyz answers 503", parts.drain_delay.count());
+    std::this_thread::sleep_for(parts.drain_delay);
+  }
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
