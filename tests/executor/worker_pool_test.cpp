@@ -1,0 +1,167 @@
+// The worker pool against a real SQLite store, with scripted task runners:
+// claiming, recording, retries, and handing runs back at shutdown.
+#include "executor/worker_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "app/system_clock.hpp"
+#include "core/job_validation.hpp"
+#include "store/sqlite/sqlite_job_store.hpp"
+#include "testing/temp_dir.hpp"
+
+namespace jobsched::executor {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers every task with the next scripted outcome (the last one repeats).
+// With `block`, holds each task until its run is stopped, then cancels it.
+class ScriptedRunner final : public TaskRunner {
+ public:
+  ScriptedRunner(std::vector<RunOutcome> outcomes, bool block) : outcomes_(std::move(outcomes)), block_(block) {}
+
+  void Start(const core::Task&, const RunContext& context, DoneCallback done) override {
+    const int call = calls_++;
+    if (block_) {
+      std::thread([stop = context.stop, done = std::move(done)] {
+        while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);
+        done(TaskResult::Cancelled("stopped"));
+      }).detach();
+      return;
+    }
+    const RunOutcome outcome = outcomes_[std::min<std::size_t>(call, outcomes_.size() - 1)];
+    if (outcome == RunOutcome::kSucceeded) return done(TaskResult::Succeeded("ok"));
+    done(TaskResult::Failed("scripted failure " + std::to_string(call + 1)));
+  }
+
+  int calls() const { return calls_; }
+
+ private:
+  std::vector<RunOutcome> outcomes_;
+  bool block_;
+  std::atomic<int> calls_{0};
+};
+
+class WorkerPoolTest : public ::testing::Test {
+ protected:
+  WorkerPoolTest() {
+    auto store = store::sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db")});
+    EXPECT_TRUE(store.ok());
+    store_ = std::move(store).value();
+  }
+
+  // A job with a noop task and `retry`, and one manual run of it.
+  core::RunId QueueRun(core::RetryPolicy retry = {}) {
+    core::JobRequest request;
+    request.name = "job";
+    request.every = "1h";
+    request.task = core::Task{core::NoopTask{}};
+    request.retry = retry;
+    auto job = core::ValidateNewJob(request, clock_.Now());
+    EXPECT_TRUE(job.ok());
+    const core::JobId id = store::CreateJobAndWait(*store_, *job)->id;
+    std::promise<core::Result<core::Run>> run;
+    store_->TriggerJob(id, clock_.Now(), [&run](core::Result<core::Run> result) { run.set_value(std::move(result)); });
+    return run.get_future().get()->id;
+  }
+
+  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner) {
+    WorkerPoolOptions options;
+    options.owner = "test-node";
+    options.idle_nap = 20ms;
+    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr},
+                                             options);
+    EXPECT_TRUE(pool->Start().ok());
+    return pool;
+  }
+
+  // Polls the run until it reaches `state`, for at most five seconds.
+  core::Run WaitForState(core::RunId id, core::RunState state) {
+    for (int i = 0; i < 500; ++i) {
+      auto run = store_->GetRun(id);
+      if (run.ok() && run->state == state) return *run;
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "run " << id << " never reached " << core::ToString(state);
+    return store_->GetRun(id).value();
+  }
+
+  jobsched::testing::TempDir dir_;
+  app::SystemClock clock_;
+  std::unique_ptr<store::sqlite::SqliteJobStore> store_;
+};
+
+TEST_F(WorkerPoolTest, RunsQueuedRunsAndRecordsTheirOutcome) {
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+  const core::RunId id = QueueRun();
+  auto pool = StartPool(runner);
+
+  const core::Run run = WaitForState(id, core::RunState::kSucceeded);
+
+  EXPECT_EQ(run.output, "ok");
+  EXPECT_EQ(run.attempt, 1);
+  pool->Stop(1s);
+}
+
+TEST_F(WorkerPoolTest, RetriesAFailedRunUntilItSucceeds) {
+  ScriptedRunner runner({RunOutcome::kFailed, RunOutcome::kFailed, RunOutcome::kSucceeded}, false);
+  const core::RunId id = QueueRun(core::RetryPolicy{5, 10ms, 20ms, 0.0});
+  auto pool = StartPool(runner);
+
+  const core::Run run = WaitForState(id, core::RunState::kSucceeded);
+
+  EXPECT_EQ(run.attempt, 3);
+  EXPECT_EQ(runner.calls(), 3);
+  pool->Stop(1s);
+}
+
+TEST_F(WorkerPoolTest, SaysWhenRetriesRunOut) {
+  ScriptedRunner runner({RunOutcome::kFailed}, false);
+  const core::RunId id = QueueRun(core::RetryPolicy{2, 10ms, 10ms, 0.0});
+  auto pool = StartPool(runner);
+
+  const core::Run run = WaitForState(id, core::RunState::kFailed);
+
+  EXPECT_EQ(run.attempt, 2);
+  EXPECT_NE(run.error.find("retries exhausted after 2 attempts"), std::string::npos) << run.error;
+  pool->Stop(1s);
+}
+
+TEST_F(WorkerPoolTest, HandsUnfinishedRunsBackToTheQueueAtShutdown) {
+  ScriptedRunner runner({}, true);
+  const core::RunId id = QueueRun();
+  auto pool = StartPool(runner);
+  WaitForState(id, core::RunState::kRunning);
+
+  pool->Stop(50ms);
+
+  const core::Run run = store_->GetRun(id).value();
+  EXPECT_EQ(run.state, core::RunState::kQueued);
+  EXPECT_EQ(run.attempt, 1);
+}
+
+TEST_F(WorkerPoolTest, ReQueuesRunsLeftRunningByAnEarlierProcess) {
+  const core::RunId id = QueueRun();
+  {
+    // An "earlier process" claims the run and dies without a word.
+    std::promise<core::Result<std::vector<store::ClaimedRun>>> claimed;
+    store_->ClaimRuns("dead-node", 1, clock_.Now(), clock_.Now() + 1h,
+                      [&claimed](auto result) { claimed.set_value(std::move(result)); });
+    ASSERT_EQ(claimed.get_future().get()->size(), 1u);
+  }
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+  auto pool = StartPool(runner);
+
+  const core::Run run = WaitForState(id, core::RunState::kSucceeded);
+
+  EXPECT_EQ(run.attempt, 2);
+  pool->Stop(1s);
+}
+
+}  // namespace
+}  // namespace jobsched::executor
