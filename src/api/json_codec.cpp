@@ -18,9 +18,9 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 14> kKnownFields{
-    "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at",
-    "task", "is_active", "timeout", "retry", "last_run", "next_run"};
+constexpr std::array<std::string_view, 16> kKnownFields{
+    "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at", "task",
+    "is_active", "timeout", "retry", "misfire", "catchup_window", "last_run", "next_run"};
 
 }  // namespace
 
@@ -34,6 +34,8 @@ std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std
   if (key == "start_at") return &request.start_at;
   if (key == "end_at") return &request.end_at;
   if (key == "timeout") return &request.timeout;
+  if (key == "misfire") return &request.misfire;
+  if (key == "catchup_window") return &request.catchup_window;
   return nullptr;
 }
 
@@ -127,6 +129,10 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += Quote(core::FormatDuration(job.timeout));
   out += ",\"retry\":";
   out += codec::EncodeRetryPolicy(job.retry);
+  out += ",\"misfire\":";
+  out += Quote(core::ToString(job.misfire));
+  out += ",\"catchup_window\":";
+  out += Quote(core::FormatDuration(job.catchup_window));
   out += ",\"is_active\":";
   out += job.is_active ? "true" : "false";
   AppendTime(out, "last_run", job.last_run);

@@ -23,7 +23,8 @@ constexpr std::size_t kMaxTaskBytes = 64 * 1024;
 core::Result<core::JobRequest> DecodeJobRequest(std::string_view body);
 
 // Where the string member `key` of a job request goes; nullptr when `key` is
-// not one (name, interval, every, cron, timezone, at, start_at, end_at, timeout).
+// not one (name, interval, every, cron, timezone, at, start_at, end_at, timeout,
+// misfire, catchup_window).
 std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std::string_view key);
 
 // The error for a member a job request does not have, suggesting the known

@@ -6,11 +6,52 @@ namespace jobsched::core {
 
 FirePlan PlanFiring(const Job& job, TimePoint now) {
   assert(job.next_run && *job.next_run <= now && "only due jobs are planned; the store selects them by next_run");
+  // Every occurrence due by now, oldest first (bounded).
+  std::vector<TimePoint> due;
+  std::optional<TimePoint> next = job.next_run;
+  while (next && *next <= now && due.size() < kMaxOccurrencesPerFiring) {
+    due.push_back(*next);
+    next = job.schedule.NextAfter(*next);
+  }
+  const bool truncated = next && *next <= now;
+  if (truncated) next = job.schedule.OccurrenceAfter(due.back(), now);
+
   FirePlan plan;
-  const TimePoint due = *job.next_run;
-  plan.occurrences.push_back(due);
-  plan.last_run = due;
-  plan.next_run = job.schedule.OccurrenceAfter(due, now);
+  plan.next_run = next;
+  bool caught_up = false;  // run_once: the one catch-up run is planned
+  for (const TimePoint occurrence : due) {
+    const Milliseconds late = now - occurrence;
+    if (late <= kMisfireThreshold) {
+      plan.occurrences.push_back(occurrence);
+      continue;
+    }
+    switch (job.misfire) {
+      case MisfirePolicy::kRunOnce:
+        if (!caught_up) {
+          plan.occurrences.push_back(occurrence);
+          caught_up = true;
+        } else {
+          plan.skipped.push_back({occurrence, "missed (the service was down or behind); misfire run_once ran one "
+                                              "catch-up run"});
+        }
+        break;
+      case MisfirePolicy::kSkip:
+        plan.skipped.push_back({occurrence, "missed (the service was down or behind); misfire skip"});
+        break;
+      case MisfirePolicy::kRunAll:
+        if (late <= job.catchup_window) {
+          plan.occurrences.push_back(occurrence);
+        } else {
+          plan.skipped.push_back({occurrence, "missed by more than the catchup_window; misfire run_all"});
+        }
+        break;
+    }
+  }
+  if (truncated && !plan.skipped.empty()) {
+    plan.skipped.back().reason += "; older occurrences beyond the last " +
+                                  std::to_string(kMaxOccurrencesPerFiring) + " are not listed";
+  }
+  if (!plan.occurrences.empty()) plan.last_run = plan.occurrences.back();
   return plan;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/job.hpp"
@@ -8,20 +10,39 @@
 
 namespace jobsched::core {
 
-// What the scheduler does with one due job at `now`: the runs to create and
-// the job's next due time.
+// An occurrence handled this much after its time counts as missed (the
+// service was down or far behind); a later one is merely late and runs.
+constexpr Milliseconds kMisfireThreshold{60'000};
+
+// At most this many due occurrences of one job are looked at per firing; a
+// job further behind than that has its older occurrences skipped in bulk.
+constexpr std::size_t kMaxOccurrencesPerFiring = 1000;
+
+// An occurrence that will not run, and why (shown as the skipped run's error).
+struct SkippedOccurrence {
+  TimePoint scheduled_for;
+  std::string reason;
+};
+
+// What the scheduler does with one due job at `now`: the runs to create, the
+// occurrences recorded as skipped, and the job's next due time.
 struct FirePlan {
   // scheduled_for of each run to create; each is a real occurrence of the
   // schedule, so (job, occurrence) is unique and a second firing is refused.
   std::vector<TimePoint> occurrences;
+  std::vector<SkippedOccurrence> skipped;
   std::optional<TimePoint> next_run;  // nullopt: the schedule is over
-  std::optional<TimePoint> last_run;  // the newest occurrence fired
+  std::optional<TimePoint> last_run;  // the newest occurrence run
 };
 
-// Plans the firing of `job`, whose next_run is at or before `now`.
-// Occurrences missed while the service was down or busy fire once: one run
-// for the oldest missed occurrence (the one stored as next_run), then the
-// schedule continues from its first occurrence strictly after `now`.
+// Plans the firing of `job`, whose next_run is at or before `now`. Every due
+// occurrence within kMisfireThreshold of `now` runs. Missed ones follow the
+// job's misfire policy:
+//   run_once (default)  the oldest missed occurrence runs, the others are skipped
+//   skip                all are skipped
+//   run_all             those within the job's catchup_window of `now` run,
+//                       older ones are skipped
+// Then the schedule continues from its first occurrence after `now`.
 FirePlan PlanFiring(const Job& job, TimePoint now);
 
 }  // namespace jobsched::core

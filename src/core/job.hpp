@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/retry_policy.hpp"
 #include "core/schedule.hpp"
@@ -13,9 +14,17 @@ namespace jobsched::core {
 
 using JobId = std::int64_t;
 
+// What happens to occurrences missed while the service was down or behind
+// (see PlanFiring in firing.hpp).
+enum class MisfirePolicy { kRunOnce, kSkip, kRunAll };
+
+std::string_view ToString(MisfirePolicy policy);
+std::optional<MisfirePolicy> ParseMisfirePolicy(std::string_view text);
+
 constexpr std::size_t kMaxJobNameLength = 255;  // in characters (code points)
 constexpr Milliseconds kDefaultJobTimeout{60'000};
 constexpr Milliseconds kMaxJobTimeout{24LL * 3600 * 1000};
+constexpr Milliseconds kDefaultCatchupWindow{3600LL * 1000};
 
 // A job as stored. `id` is 0 until the store assigns one.
 struct Job {
@@ -35,6 +44,9 @@ struct Job {
   Milliseconds timeout{kDefaultJobTimeout};
   // How a failed or timed-out run is tried again; by default it is not.
   RetryPolicy retry;
+  MisfirePolicy misfire = MisfirePolicy::kRunOnce;
+  // run_all: how far back missed occurrences still run.
+  Milliseconds catchup_window{kDefaultCatchupWindow};
   // Incremented on every change a client makes.
   std::int64_t version = 1;
 };

@@ -37,6 +37,20 @@ Result<void> ValidateJobName(const std::string& name) {
   return Ok();
 }
 
+Result<void> ApplyMisfireFields(const JobRequest& request, Job& job) {
+  if (request.misfire) {
+    auto policy = ParseMisfirePolicy(*request.misfire);
+    if (!policy) return Error::InvalidArgument("misfire", "misfire: must be run_once, skip or run_all");
+    job.misfire = *policy;
+  }
+  if (request.catchup_window) {
+    auto window = ParseDuration(*request.catchup_window, "catchup_window");
+    if (!window) return window.error();
+    job.catchup_window = *window;
+  }
+  return Ok();
+}
+
 Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
   const int schedule_fields = (request.interval ? 1 : 0) + (request.every ? 1 : 0) + (request.cron ? 1 : 0) +
                               (request.at ? 1 : 0);
@@ -122,6 +136,7 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   }
 
   Job job;
+  if (auto policies = ApplyMisfireFields(request, job); !policies) return policies.error();
   job.name = *request.name;
   job.timeout = timeout;
   job.retry = request.retry.value_or(RetryPolicy{});

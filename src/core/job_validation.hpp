@@ -24,6 +24,8 @@ struct JobRequest {
   std::optional<Task> task;
   std::optional<std::string> timeout;  // a duration, e.g. "30s"
   std::optional<RetryPolicy> retry;   // already decoded; checked here
+  std::optional<std::string> misfire;         // run_once | skip | run_all
+  std::optional<std::string> catchup_window;  // a duration
 };
 
 // Checks a create request and builds the job to store, with next_run
@@ -33,6 +35,10 @@ struct JobRequest {
 // time zone or date-time; a timezone without cron; a window on a one-shot
 // job, or one that ends before it starts; an `at` more than a minute past.
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
+
+// Sets `job`'s misfire policy and catchup window from the request's fields,
+// when given. Fails with kInvalidArgument naming "misfire" or "catchup_window".
+Result<void> ApplyMisfireFields(const JobRequest& request, Job& job);
 
 // The schedule the request's schedule fields describe (exactly one of
 // interval, every, cron, at; plus timezone, start_at, end_at). Shared with the

@@ -113,12 +113,19 @@ TEST_F(SchedulerTest, AfterDowntimeEachMissedJobFiresOnceThenContinues) {
   clock_.Advance(3h + 30min);
   Reopen();
 
-  EXPECT_EQ(Fire(), 2u);
+  // hourly: the catch-up run of 11:00; every 15m: the catch-up of 10:15 and
+  // 13:30, which is due right now (late, not missed).
+  EXPECT_EQ(Fire(), 3u);
 
-  ASSERT_EQ(Runs(hourly).size(), 1u);
-  EXPECT_EQ(Runs(hourly)[0].scheduled_for, At("2026-11-27T11:00:00Z"));
+  // Newest first: 13:00 and 12:00 skipped, 11:00 the one catch-up run.
+  const auto runs = Runs(hourly);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[2].scheduled_for, At("2026-11-27T11:00:00Z"));
+  EXPECT_EQ(runs[2].state, core::RunState::kQueued);
+  EXPECT_EQ(runs[1].state, core::RunState::kSkipped);
+  EXPECT_EQ(runs[0].state, core::RunState::kSkipped);
+  EXPECT_NE(runs[0].error.find("run_once"), std::string::npos);
   EXPECT_EQ(store_->GetJob(hourly)->next_run, At("2026-11-27T14:00:00Z"));
-  ASSERT_EQ(Runs(every).size(), 1u);
   EXPECT_EQ(store_->GetJob(every)->next_run, At("2026-11-27T13:45:00Z"));
   EXPECT_EQ(Fire(), 0u);
 }

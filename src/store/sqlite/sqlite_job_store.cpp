@@ -66,8 +66,8 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
 core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   auto insert = db.Cached(
       "INSERT INTO jobs (name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, "
-      "last_run, next_run, created_at, updated_at, version, timeout_ms, timezone, retry) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "last_run, next_run, created_at, updated_at, version, timeout_ms, timezone, retry, misfire, "
+      "catchup_window_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert) return insert.error();
   Statement& statement = **insert;
   const std::string expression = job.schedule.expression();
@@ -84,7 +84,9 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
       .Bind(11, ToUnixMs(job.updated_at))
       .Bind(12, job.version)
       .Bind(13, std::int64_t{job.timeout.count()})
-      .Bind(15, codec::EncodeRetryPolicy(job.retry));
+      .Bind(15, codec::EncodeRetryPolicy(job.retry))
+      .Bind(16, core::ToString(job.misfire))
+      .Bind(17, std::int64_t{job.catchup_window.count()});
   if (job.schedule.timezone().empty()) {
     statement.BindNull(14);
   } else {
@@ -110,7 +112,7 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
   auto update = db.Cached(
       "UPDATE jobs SET name = ?, schedule_kind = ?, schedule_expr = ?, start_at = ?, end_at = ?, task = ?, "
       "is_active = ?, last_run = ?, next_run = ?, updated_at = ?, version = ?, timeout_ms = ?, timezone = ?, "
-      "retry = ? WHERE id = ? AND version = ?");
+      "retry = ?, misfire = ?, catchup_window_ms = ? WHERE id = ? AND version = ?");
   if (!update) return update.error();
   Statement& statement = **update;
   statement.Bind(1, job.name)
@@ -126,8 +128,10 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
       .Bind(11, job.version)
       .Bind(12, std::int64_t{job.timeout.count()})
       .Bind(14, codec::EncodeRetryPolicy(job.retry))
-      .Bind(15, job.id)
-      .Bind(16, read_version);
+      .Bind(15, core::ToString(job.misfire))
+      .Bind(16, std::int64_t{job.catchup_window.count()})
+      .Bind(17, job.id)
+      .Bind(18, read_version);
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {

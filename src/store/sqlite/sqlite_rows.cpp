@@ -10,7 +10,7 @@ using core::FromUnixMs;
 const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
-    "jobs.timeout_ms, jobs.timezone, jobs.retry";
+    "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
@@ -51,6 +51,10 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   job.updated_at = FromUnixMs(row.ColumnInt(column(11)));
   job.version = row.ColumnInt(column(12));
   job.timeout = core::Milliseconds{row.ColumnInt(column(13))};
+  const auto misfire = core::ParseMisfirePolicy(row.ColumnText(column(16)));
+  if (!misfire) return core::Error::Internal("stored job has an unknown misfire policy");
+  job.misfire = *misfire;
+  job.catchup_window = core::Milliseconds{row.ColumnInt(column(17))};
   if (const std::string retry = row.ColumnText(column(15)); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);

@@ -37,6 +37,20 @@ core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job,
     if (auto done = (*insert)->Run(); !done) return done.error();
     created += static_cast<std::size_t>(db.Changes());
   }
+  // Occurrences that will not run are recorded too, so history shows what
+  // did not happen and why; they take their occurrence's unique slot.
+  if (!plan.skipped.empty()) {
+    auto skip = db.Cached(
+        "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, finished_at, error) "
+        "VALUES (?1, ?2, 'schedule', 'skipped', 1, ?3, ?3, ?4) "
+        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING");
+    if (!skip) return skip.error();
+    for (const core::SkippedOccurrence& skipped : plan.skipped) {
+      (*skip)->Reset().Bind(1, job.id).Bind(2, ToUnixMs(skipped.scheduled_for)).Bind(3, ToUnixMs(now)).Bind(
+          4, skipped.reason);
+      if (auto done = (*skip)->Run(); !done) return done.error();
+    }
+  }
   // Compare-and-set on next_run: if anything moved the job meanwhile, the
   // advance is not ours to make.
   auto advance = db.Cached(
