@@ -1,6 +1,7 @@
 #include "api/json_response.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace jobsched::api {
 namespace {
@@ -43,9 +44,19 @@ HttpResponse CacheableJsonResponse(const HttpRequest& request, std::string body,
 }
 
 std::string ContentETag(std::string_view body) {
+  // FNV-1a over 8-byte words (then the tail byte by byte): a content hash
+  // for change detection, not for security, and 8x fewer steps than bytes.
   std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : body) {
-    hash ^= static_cast<unsigned char>(c);
+  std::size_t i = 0;
+  for (; i + 8 <= body.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, body.data() + i, 8);
+    hash ^= word;
+    hash *= 1099511628211ULL;
+    hash ^= hash >> 29;
+  }
+  for (; i < body.size(); ++i) {
+    hash ^= static_cast<unsigned char>(body[i]);
     hash *= 1099511628211ULL;
   }
   std::string etag(18, '"');
