@@ -69,36 +69,68 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
-  auto insert = db.Cached(
-      "INSERT INTO jobs (name, schedule_kind, schedule_expr, start_at, end_at, task, is_active, "
-      "last_run, next_run, created_at, updated_at, version, timeout_ms, timezone, retry, misfire, "
-      "catchup_window_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!insert) return insert.error();
-  Statement& statement = **insert;
-  const std::string expression = job.schedule.expression();
+// The columns a job writes, in the order BindJobColumns binds them (1-16);
+// INSERT and UPDATE share them so the two can never disagree.
+constexpr std::string_view kWrittenColumns[] = {
+    "name",      "schedule_kind", "schedule_expr", "start_at",   "end_at",     "task",
+    "is_active", "last_run",      "next_run",      "updated_at", "version",    "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms"};
+constexpr int kWrittenColumnCount = 16;
+
+void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
       .Bind(2, core::ToString(job.schedule.kind()))
-      .Bind(3, expression)
+      .Bind(3, job.schedule.expression())
       .Bind(4, OptionalMs(job.schedule.start_at()))
       .Bind(5, OptionalMs(job.schedule.end_at()))
       .Bind(6, job.task ? codec::EncodeTask(*job.task) : std::string())
       .Bind(7, std::int64_t{job.is_active ? 1 : 0})
       .Bind(8, OptionalMs(job.last_run))
       .Bind(9, OptionalMs(job.next_run))
-      .Bind(10, ToUnixMs(job.created_at))
-      .Bind(11, ToUnixMs(job.updated_at))
-      .Bind(12, job.version)
-      .Bind(13, std::int64_t{job.timeout.count()})
-      .Bind(15, RetryColumn(job.retry))
-      .Bind(16, core::ToString(job.misfire))
-      .Bind(17, std::int64_t{job.catchup_window.count()});
+      .Bind(10, ToUnixMs(job.updated_at))
+      .Bind(11, job.version)
+      .Bind(12, std::int64_t{job.timeout.count()})
+      .Bind(14, RetryColumn(job.retry))
+      .Bind(15, core::ToString(job.misfire))
+      .Bind(16, std::int64_t{job.catchup_window.count()});
   if (job.schedule.timezone().empty()) {
-    statement.BindNull(14);
+    statement.BindNull(13);
   } else {
-    statement.Bind(14, job.schedule.timezone());
+    statement.Bind(13, job.schedule.timezone());
   }
-  if (auto done = statement.Run(); !done) return done.error();
+}
+
+const std::string& InsertSql() {
+  static const std::string sql = [] {
+    std::string columns;
+    std::string values;
+    for (std::string_view column : kWrittenColumns) {
+      columns += std::string(column) + ", ";
+      values += "?, ";
+    }
+    return "INSERT INTO jobs (" + columns + "created_at) VALUES (" + values + "?)";
+  }();
+  return sql;
+}
+
+const std::string& UpdateSql() {
+  static const std::string sql = [] {
+    std::string assignments;
+    for (std::string_view column : kWrittenColumns) {
+      if (!assignments.empty()) assignments += ", ";
+      assignments += std::string(column) + " = ?";
+    }
+    return "UPDATE jobs SET " + assignments + " WHERE id = ? AND version = ?";
+  }();
+  return sql;
+}
+
+core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
+  auto insert = db.Cached(InsertSql());
+  if (!insert) return insert.error();
+  BindJobColumns(**insert, job);
+  (*insert)->Bind(kWrittenColumnCount + 1, ToUnixMs(job.created_at));
+  if (auto done = (*insert)->Run(); !done) return done.error();
   job.id = db.LastInsertRowId();
   return job;
 }
@@ -115,34 +147,11 @@ core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
 }
 
 core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std::int64_t read_version) {
-  auto update = db.Cached(
-      "UPDATE jobs SET name = ?, schedule_kind = ?, schedule_expr = ?, start_at = ?, end_at = ?, task = ?, "
-      "is_active = ?, last_run = ?, next_run = ?, updated_at = ?, version = ?, timeout_ms = ?, timezone = ?, "
-      "retry = ?, misfire = ?, catchup_window_ms = ? WHERE id = ? AND version = ?");
+  auto update = db.Cached(UpdateSql());
   if (!update) return update.error();
   Statement& statement = **update;
-  statement.Bind(1, job.name)
-      .Bind(2, core::ToString(job.schedule.kind()))
-      .Bind(3, job.schedule.expression())
-      .Bind(4, OptionalMs(job.schedule.start_at()))
-      .Bind(5, OptionalMs(job.schedule.end_at()))
-      .Bind(6, job.task ? codec::EncodeTask(*job.task) : std::string())
-      .Bind(7, std::int64_t{job.is_active ? 1 : 0})
-      .Bind(8, OptionalMs(job.last_run))
-      .Bind(9, OptionalMs(job.next_run))
-      .Bind(10, ToUnixMs(job.updated_at))
-      .Bind(11, job.version)
-      .Bind(12, std::int64_t{job.timeout.count()})
-      .Bind(14, RetryColumn(job.retry))
-      .Bind(15, core::ToString(job.misfire))
-      .Bind(16, std::int64_t{job.catchup_window.count()})
-      .Bind(17, job.id)
-      .Bind(18, read_version);
-  if (job.schedule.timezone().empty()) {
-    statement.BindNull(13);
-  } else {
-    statement.Bind(13, job.schedule.timezone());
-  }
+  BindJobColumns(statement, job);
+  statement.Bind(kWrittenColumnCount + 1, job.id).Bind(kWrittenColumnCount + 2, read_version);
   if (auto done = statement.Run(); !done) return done.error();
   // Impossible inside the writer's transaction, which read the row just now;
   // kept as a guard should another process write this file.
