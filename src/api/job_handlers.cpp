@@ -124,11 +124,19 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
     respond(ProblemResponse(is_active.error()));
     return;
   }
+  const auto name = params->Get("name");
+  const auto type = params->Get("type");
+  if (type && *type != "noop" && *type != "http" && *type != "email" && *type != "compute") {
+    respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be noop, http, email or compute")));
+    return;
+  }
 
   store::JobListQuery query;
   query.limit = page->limit + 1;  // one extra row tells whether a next page exists
   query.after_id = page->cursor;
   query.is_active = *is_active;
+  if (name) query.name_prefix = std::string(*name);
+  if (type) query.task_type = std::string(*type);
   auto jobs = store_.ListJobs(query);
   if (!jobs) {
     respond(ProblemResponse(jobs.error()));
@@ -141,8 +149,12 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   std::string etag = ContentETag(body);
   HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
   if (has_more) {
-    const std::string_view filter = !*is_active ? "" : **is_active ? "is_active=true" : "is_active=false";
-    SetNextPageLink(response, "/jobs", page->limit, jobs->back().id, filter);
+    // The next page keeps the filters of this one.
+    std::string filters;
+    if (*is_active) filters += **is_active ? "&is_active=true" : "&is_active=false";
+    if (name) filters += "&name=" + PercentEncode(*name);
+    if (type) filters += "&type=" + std::string(*type);
+    SetNextPageLink(response, "/jobs", page->limit, jobs->back().id, filters.empty() ? "" : filters.substr(1));
   }
   respond(std::move(response));
 }

@@ -16,6 +16,8 @@ namespace jobsched::store {
 // One page of GET /jobs: jobs ordered by id, starting after `after_id`.
 struct JobListQuery {
   std::optional<bool> is_active;
+  std::optional<std::string> name_prefix;  // jobs whose name starts with this (case-sensitive)
+  std::optional<std::string> task_type;    // jobs whose task is of this type ("http", ...)
   std::optional<core::JobId> after_id;  // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
 };

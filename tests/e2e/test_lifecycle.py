@@ -117,6 +117,21 @@ class LifecycleTest(ServiceTestCase):
         self.assertProblem(response, 412)
         self.assertEqual(self.service.get_json(f"/jobs/{created.body['id']}").status, 200)
 
+    def test_list_filters_by_name_prefix_and_task_type_and_keeps_them_in_the_next_link(self):
+        for name in ("report a", "report b", "report c", "other"):
+            self.created(name=name, task={"type": "compute", "function": "prime_count", "n": 10})
+        self.created(name="report hook", task={"type": "http", "url": "http://127.0.0.1:9/x"})
+
+        first = self.service.get_json("/jobs?name=report%20&type=compute&limit=2")
+        link = first.headers.get("link", "")
+        second = self.service.get_json(link[1:link.index(">")])
+
+        self.assertEqual([job["name"] for job in first.body], ["report a", "report b"])
+        self.assertIn("name=report%20", link)
+        self.assertIn("type=compute", link)
+        self.assertEqual([job["name"] for job in second.body], ["report c"])
+        self.assertProblem(self.service.get_json("/jobs?type=ftp"), 400, "type")
+
     def test_lifecycle_of_unknown_job_is_404(self):
         for method, path in (("PATCH", "/jobs/999"), ("DELETE", "/jobs/999"), ("POST", "/jobs/999/pause"),
                              ("POST", "/jobs/999/resume"), ("POST", "/jobs/999/trigger")):

@@ -130,6 +130,30 @@ TEST_F(SqliteJobStoreTest, ListFiltersByActiveFlag) {
   EXPECT_EQ(all->size(), 2u);
 }
 
+TEST_F(SqliteJobStoreTest, ListFiltersByNamePrefixAndTaskType) {
+  auto store = OpenStore();
+  core::Job report = MakeJob("report daily");
+  report.task = core::Task{core::ComputeTask{core::ComputeKind::kPrimeCount, 100}};
+  core::Job hook = MakeJob("report hook");
+  hook.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt}};
+  ASSERT_TRUE(CreateJobAndWait(*store, report).ok());
+  ASSERT_TRUE(CreateJobAndWait(*store, hook).ok());
+  ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("cleanup")).ok());
+  JobListQuery by_name = Page(100);
+  by_name.name_prefix = "report";
+  JobListQuery by_type = Page(100);
+  by_type.task_type = "http";
+
+  auto named = store->ListJobs(by_name);
+  auto typed = store->ListJobs(by_type);
+
+  ASSERT_TRUE(named.ok() && typed.ok());
+  ASSERT_EQ(named->size(), 2u);
+  EXPECT_EQ((*named)[0].name, "report daily");
+  ASSERT_EQ(typed->size(), 1u);
+  EXPECT_EQ((*typed)[0].name, "report hook");
+}
+
 TEST_F(SqliteJobStoreTest, ConcurrentCreatesAllCommitWithDistinctIds) {
   auto store = OpenStore();
   constexpr int kThreads = 8;

@@ -265,16 +265,17 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
   static const std::string kSql = "SELECT " + std::string(kJobColumns) +
-                                  " FROM jobs WHERE jobs.id > ? AND (? IS NULL OR jobs.is_active = ?)"
-                                  " ORDER BY id LIMIT ?";
+                                  " FROM jobs WHERE jobs.id > ?1 AND (?2 IS NULL OR jobs.is_active = ?2)"
+                                  " AND (?4 IS NULL OR substr(jobs.name, 1, length(?4)) = ?4)"
+                                  " AND (?5 IS NULL OR (jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?5))"
+                                  " ORDER BY id LIMIT ?3";
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
   std::optional<std::int64_t> active;
   if (query.is_active) active = *query.is_active ? 1 : 0;
-  (*statement)->Bind(1, query.after_id.value_or(0))
-      .Bind(2, active)
-      .Bind(3, active)
-      .Bind(4, static_cast<std::int64_t>(query.limit));
+  (*statement)->Bind(1, query.after_id.value_or(0)).Bind(2, active).Bind(3, static_cast<std::int64_t>(query.limit));
+  if (query.name_prefix) (*statement)->Bind(4, *query.name_prefix);
+  if (query.task_type) (*statement)->Bind(5, *query.task_type);
   return CollectRows<core::Job>(**statement, JobFromRow);
 }
 
