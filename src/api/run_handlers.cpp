@@ -35,6 +35,45 @@ void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathP
   respond(std::move(response));
 }
 
+// GET /runs: runs of every job, newest first, filtered by state and by a
+// scheduled_for range; the filters are kept in the next page's Link.
+void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder respond) {
+  auto params = QueryParams::Parse(request.query);
+  if (!params) return respond(ProblemResponse(params.error()));
+  auto page = ParsePageRequest(*params);
+  if (!page) return respond(ProblemResponse(page.error()));
+  store::RunListQuery query;
+  query.before_id = page->cursor;
+  query.limit = page->limit + 1;  // one extra row tells whether a next page exists
+  std::string filters;
+  if (auto state = params->Get("state")) {
+    query.state = core::ParseRunState(*state);
+    if (!query.state) {
+      return respond(ProblemResponse(core::Error::InvalidArgument(
+          "state", "state: must be queued, running, succeeded, failed, timed_out, skipped or cancelled")));
+    }
+    filters += "&state=" + std::string(*state);
+  }
+  for (const char* bound : {"scheduled_from", "scheduled_until"}) {
+    auto text = params->Get(bound);
+    if (!text) continue;
+    auto instant = core::ParseRfc3339(*text, bound);
+    if (!instant) return respond(ProblemResponse(instant.error()));
+    (std::string_view(bound) == "scheduled_from" ? query.scheduled_from : query.scheduled_until) = *instant;
+    filters += "&" + std::string(bound) + "=" + PercentEncode(*text);
+  }
+  auto runs = store.ListRuns(query);
+  if (!runs) return respond(ProblemResponse(runs.error()));
+  const bool has_more = runs->size() > page->limit;
+  if (has_more) runs->pop_back();
+
+  std::string body = EncodeRuns(*runs);
+  std::string etag = ContentETag(body);
+  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
+  if (has_more) SetNextPageLink(response, "/runs", page->limit, runs->back().id, filters.empty() ? "" : filters.substr(1));
+  respond(std::move(response));
+}
+
 void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
   auto run_id = PathId(params, "id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
@@ -50,6 +89,9 @@ void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams
 void RegisterRunHandlers(Router& router, store::JobStore& store) {
   router.Add("GET", "/jobs/{id}/runs", [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
     ListJobRuns(store, request, params, std::move(respond));
+  });
+  router.Add("GET", "/runs", [&store](HttpRequest&& request, const PathParams&, Responder respond) {
+    ListAllRuns(store, request, std::move(respond));
   });
   router.Add("GET", "/runs/{id}", [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
     GetRun(store, request, params, std::move(respond));

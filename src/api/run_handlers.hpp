@@ -5,7 +5,8 @@
 
 namespace jobsched::api {
 
-// Run history: GET /jobs/{id}/runs (newest first, paginated) and GET /runs/{id}.
+// Run history: GET /jobs/{id}/runs (newest first, paginated), GET /runs
+// (every job's, filtered by state and time) and GET /runs/{id}.
 // `store` must outlive the router.
 void RegisterRunHandlers(Router& router, store::JobStore& store);
 

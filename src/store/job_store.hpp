@@ -27,6 +27,10 @@ struct RunListQuery {
   std::optional<core::JobId> job_id;     // only this job's runs
   std::optional<core::RunId> before_id;  // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
+  std::optional<core::RunState> state;   // only runs in this state
+  // Only runs scheduled in [scheduled_from, scheduled_until).
+  std::optional<core::TimePoint> scheduled_from;
+  std::optional<core::TimePoint> scheduled_until;
 };
 
 // What one FireDueJobs call did.

@@ -132,6 +132,29 @@ class LifecycleTest(ServiceTestCase):
         self.assertEqual([job["name"] for job in second.body], ["report c"])
         self.assertProblem(self.service.get_json("/jobs?type=ftp"), 400, "type")
 
+    def test_runs_of_every_job_filter_by_state_and_time(self):
+        ok = self.created(name="ok", task={"type": "noop"}).body
+        bad = self.created(name="bad", task={"type": "http", "url": "http://127.0.0.1:9/closed"}).body
+        for job in (ok, bad, ok):
+            self.service.request("POST", f"/jobs/{job['id']}/trigger")
+        wait_for_finished_runs(self.service, ok["id"], 2, timeout_s=10)
+        wait_for_finished_runs(self.service, bad["id"], 1, timeout_s=10)
+
+        everything = self.service.get_json("/runs").body
+        failed = self.service.get_json("/runs?state=failed").body
+        page = self.service.get_json("/runs?state=succeeded&limit=1")
+        link = page.headers.get("link", "")
+        future = self.service.get_json("/runs?scheduled_from=2100-01-01T00:00:00Z").body
+
+        self.assertEqual(len(everything), 3)
+        self.assertEqual([run["job_id"] for run in failed], [bad["id"]])
+        self.assertEqual(len(page.body), 1)
+        self.assertIn("state=succeeded", link)
+        self.assertEqual(len(self.service.get_json(link[1:link.index(">")]).body), 1)
+        self.assertEqual(future, [])
+        self.assertProblem(self.service.get_json("/runs?state=done"), 400, "state")
+        self.assertProblem(self.service.get_json("/runs?scheduled_until=tomorrow"), 400, "scheduled_until")
+
     def test_lifecycle_of_unknown_job_is_404(self):
         for method, path in (("PATCH", "/jobs/999"), ("DELETE", "/jobs/999"), ("POST", "/jobs/999/pause"),
                              ("POST", "/jobs/999/resume"), ("POST", "/jobs/999/trigger")):

@@ -7,6 +7,7 @@
 #include "core/job_validation.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "testing/fake_clock.hpp"
+#include "testing/run_queries.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/time_literals.hpp"
 
@@ -43,7 +44,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   std::vector<core::Run> Runs(core::JobId id) {
-    auto runs = store_->ListRuns({.job_id = id, .before_id = std::nullopt, .limit = 1000});
+    auto runs = store_->ListRuns(jobsched::testing::JobRuns(id, 1000));
     EXPECT_TRUE(runs.ok());
     return runs.ok() ? *runs : std::vector<core::Run>{};
   }

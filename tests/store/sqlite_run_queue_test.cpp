@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/job_validation.hpp"
+#include "testing/run_queries.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/time_literals.hpp"
 
@@ -96,7 +97,7 @@ TEST_F(SqliteRunQueueTest, FiringCreatesOneRunPerDueJobAndAdvancesNextRun) {
   EXPECT_EQ(job->last_run, At("2026-11-27T10:01:00Z"));
   EXPECT_EQ(job->next_run, At("2026-11-27T10:02:00Z"));
   EXPECT_EQ(store_->GetJob(later)->next_run, At("2026-11-27T11:00:00Z"));
-  auto runs = store_->ListRuns({.job_id = due, .before_id = std::nullopt, .limit = 10});
+  auto runs = store_->ListRuns(jobsched::testing::JobRuns(due, 10));
   ASSERT_TRUE(runs.ok());
   ASSERT_EQ(runs->size(), 1u);
   EXPECT_EQ((*runs)[0].scheduled_for, At("2026-11-27T10:01:00Z"));
@@ -131,7 +132,7 @@ TEST_F(SqliteRunQueueTest, AnOccurrenceCanNeverHaveTwoRunsEvenIfPlannedTwice) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->jobs_fired, 1u);
   EXPECT_EQ(second->runs_created, 0u);
-  EXPECT_EQ(store_->ListRuns({.job_id = id, .before_id = std::nullopt, .limit = 10})->size(), 1u);
+  EXPECT_EQ(store_->ListRuns(jobsched::testing::JobRuns(id, 10))->size(), 1u);
 }
 
 TEST_F(SqliteRunQueueTest, FullBatchSaysMoreAreDue) {
@@ -300,9 +301,9 @@ TEST_F(SqliteRunQueueTest, RunHistoryPagesNewestFirst) {
   const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
   for (const char* now : {"2026-11-27T10:01:00Z", "2026-11-27T10:02:00Z", "2026-11-27T10:03:00Z"}) Fire(now);
 
-  auto first = store_->ListRuns({.job_id = id, .before_id = std::nullopt, .limit = 2});
+  auto first = store_->ListRuns(jobsched::testing::JobRuns(id, 2));
   ASSERT_TRUE(first.ok());
-  auto second = store_->ListRuns({.job_id = id, .before_id = first->back().id, .limit = 2});
+  auto second = store_->ListRuns(jobsched::testing::JobRuns(id, 2, first->back().id));
   ASSERT_TRUE(second.ok());
 
   ASSERT_EQ(first->size(), 2u);

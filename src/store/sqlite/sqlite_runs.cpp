@@ -123,12 +123,18 @@ core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery
   if (!reader) return reader.error();
   static const std::string kSql = "SELECT " + std::string(kRunColumns) +
                                   " FROM runs WHERE (?1 IS NULL OR runs.job_id = ?1) AND runs.id < ?2"
+                                  " AND (?4 IS NULL OR runs.state = ?4)"
+                                  " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
+                                  " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
                                   " ORDER BY runs.id DESC LIMIT ?3";
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
   (*statement)->Bind(1, query.job_id)
       .Bind(2, query.before_id.value_or(INT64_MAX))
-      .Bind(3, static_cast<std::int64_t>(query.limit));
+      .Bind(3, static_cast<std::int64_t>(query.limit))
+      .Bind(5, OptionalMs(query.scheduled_from))
+      .Bind(6, OptionalMs(query.scheduled_until));
+  if (query.state) (*statement)->Bind(4, core::ToString(*query.state));
   return CollectRows<core::Run>(**statement, RunFromRow);
 }
 
