@@ -11,9 +11,11 @@ build_packages=(
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgmp-dev
   libfmt-dev libspdlog-dev libcli11-dev libhowardhinnant-date-dev tzdata
   prometheus-cpp-dev python3 python3-yaml
+  # The build tree always configures its tests and benchmarks, so their
+  # libraries are needed even by `make run`.
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 python3 python3-aiosmtpd
   nginx-light wrk curl sqlite3
 )
