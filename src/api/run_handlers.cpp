@@ -9,6 +9,26 @@
 namespace jobsched::api {
 namespace {
 
+// Runs `query` (its limit one above the page's, so the extra row tells
+// whether a next page exists) and answers with the page, its ETag and, when
+// more follow, a Link to `path` keeping `filters`.
+void RespondWithRunPage(store::JobStore& store, const HttpRequest& request, store::RunListQuery query,
+                        const PageRequest& page, const std::string& path, std::string_view filters,
+                        Responder respond) {
+  query.before_id = page.cursor;
+  query.limit = page.limit + 1;
+  auto runs = store.ListRuns(query);
+  if (!runs) return respond(ProblemResponse(runs.error()));
+  const bool has_more = runs->size() > page.limit;
+  if (has_more) runs->pop_back();
+
+  std::string body = EncodeRuns(*runs);
+  std::string etag = ContentETag(body);
+  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
+  if (has_more) SetNextPageLink(response, path, page.limit, runs->back().id, filters);
+  respond(std::move(response));
+}
+
 void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
   auto job_id = PathId(params, "id");
   if (!job_id) return respond(ProblemResponse(job_id.error()));
@@ -21,18 +41,8 @@ void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathP
 
   store::RunListQuery query;
   query.job_id = *job_id;
-  query.before_id = page->cursor;
-  query.limit = page->limit + 1;  // one extra row tells whether a next page exists
-  auto runs = store.ListRuns(query);
-  if (!runs) return respond(ProblemResponse(runs.error()));
-  const bool has_more = runs->size() > page->limit;
-  if (has_more) runs->pop_back();
-
-  std::string body = EncodeRuns(*runs);
-  std::string etag = ContentETag(body);
-  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, "/jobs/" + std::to_string(*job_id) + "/runs", page->limit, runs->back().id, "");
-  respond(std::move(response));
+  RespondWithRunPage(store, request, query, *page, "/jobs/" + std::to_string(*job_id) + "/runs", "",
+                     std::move(respond));
 }
 
 // GET /runs: runs of every job, newest first, filtered by state and by a
@@ -43,8 +53,6 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
   auto page = ParsePageRequest(*params);
   if (!page) return respond(ProblemResponse(page.error()));
   store::RunListQuery query;
-  query.before_id = page->cursor;
-  query.limit = page->limit + 1;  // one extra row tells whether a next page exists
   std::string filters;
   if (auto state = params->Get("state")) {
     query.state = core::ParseRunState(*state);
@@ -62,16 +70,8 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
     (std::string_view(bound) == "scheduled_from" ? query.scheduled_from : query.scheduled_until) = *instant;
     filters += "&" + std::string(bound) + "=" + PercentEncode(*text);
   }
-  auto runs = store.ListRuns(query);
-  if (!runs) return respond(ProblemResponse(runs.error()));
-  const bool has_more = runs->size() > page->limit;
-  if (has_more) runs->pop_back();
-
-  std::string body = EncodeRuns(*runs);
-  std::string etag = ContentETag(body);
-  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, "/runs", page->limit, runs->back().id, filters.empty() ? "" : filters.substr(1));
-  respond(std::move(response));
+  RespondWithRunPage(store, request, query, *page, "/runs", filters.empty() ? "" : filters.substr(1),
+                     std::move(respond));
 }
 
 void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {

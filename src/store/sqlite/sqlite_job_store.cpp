@@ -251,14 +251,7 @@ void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
 core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = ?";
-  auto statement = (**reader).Cached(kSql);
-  if (!statement) return statement.error();
-  (*statement)->Bind(1, id);
-  auto row = (*statement)->Step();
-  if (!row) return row.error();
-  if (!*row) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
-  return JobFromRow(**statement);
+  return ReadJob(**reader, id);
 }
 
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
