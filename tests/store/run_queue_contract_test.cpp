@@ -1,0 +1,447 @@
+// The RunQueue contract, with the firing that fills the queue and the run
+// history that shows it: every store (SQLite, PostgreSQL) passes these.
+#include "store/run_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "core/firing.hpp"
+#include "core/job_validation.hpp"
+#include "store_backends.hpp"
+#include "testing/run_queries.hpp"
+#include "testing/time_literals.hpp"
+
+namespace jobsched::store::testing {
+namespace {
+
+using jobsched::testing::At;
+using namespace std::chrono_literals;
+
+template <typename BackendType>
+class RunQueueContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto backend = BackendType::Create();
+    ASSERT_TRUE(backend.ok()) << backend.error().message;
+    backend_ = std::move(backend).value();
+    auto instance = backend_->Open();
+    ASSERT_TRUE(instance.ok()) << instance.error().message;
+    instance_ = std::move(instance).value();
+    store_ = instance_.jobs.get();
+    queue_ = instance_.runs.get();
+  }
+
+  // A job created at `created`, firing every `every` (first run one period later).
+  core::JobId CreateJob(const char* created, const char* every = "1m") {
+    core::JobRequest request;
+    request.name = "job";
+    request.every = every;
+    auto job = core::ValidateNewJob(request, At(created));
+    EXPECT_TRUE(job.ok());
+    auto stored = CreateJobAndWait(*store_, *job);
+    EXPECT_TRUE(stored.ok());
+    return stored->id;
+  }
+
+  FireResult Fire(const char* now, std::size_t limit = 1000) {
+    auto fired = FireDueJobsAndWait(*store_, At(now), limit, core::PlanFiring);
+    EXPECT_TRUE(fired.ok()) << fired.error().message;
+    return fired.ok() ? *fired : FireResult{};
+  }
+
+  std::vector<ClaimedRun> Claim(const std::string& owner, std::size_t limit, const char* now = "2026-11-27T10:05:00Z") {
+    auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
+      queue_->ClaimRuns(owner, limit, At(now), At(now) + 30s, std::move(done));
+    });
+    EXPECT_TRUE(claimed.ok()) << claimed.error().message;
+    return claimed.ok() ? *claimed : std::vector<ClaimedRun>{};
+  }
+
+  core::Result<void> Finish(const std::string& owner, core::RunId id, core::RunState state) {
+    RunCompletion completion;
+    completion.run_id = id;
+    completion.state = state;
+    completion.finished_at = At("2026-11-27T10:05:01Z");
+    completion.output = "out";
+    completion.error = state == core::RunState::kSucceeded ? "" : "boom";
+    return Wait<void>([&](auto done) { queue_->FinishRun(owner, completion, std::move(done)); });
+  }
+
+  core::Result<std::size_t> Requeue(const char* now, const std::string& live_owner, bool all_other_owners) {
+    return Wait<std::size_t>([&](auto done) {
+      queue_->RequeueAbandonedRuns(At(now), live_owner, all_other_owners, std::move(done));
+    });
+  }
+
+  std::unique_ptr<Backend> backend_;
+  StoreInstance instance_;  // after backend_: closed before its database goes
+  JobStore* store_ = nullptr;
+  RunQueue* queue_ = nullptr;
+};
+
+TYPED_TEST_SUITE(RunQueueContract, Backends);
+
+TYPED_TEST(RunQueueContract, NextDueTimeIsTheEarliestActiveNextRun) {
+  this->CreateJob("2026-11-27T10:00:00Z", "5m");
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+
+  auto next = this->store_->NextDueTime();
+
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, At("2026-11-27T10:01:00Z"));
+}
+
+TYPED_TEST(RunQueueContract, FiringCreatesOneRunPerDueJobAndAdvancesNextRun) {
+  const core::JobId due = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  const core::JobId later = this->CreateJob("2026-11-27T10:00:00Z", "1h");
+
+  const FireResult result = this->Fire("2026-11-27T10:01:00.005Z");
+
+  EXPECT_EQ(result.jobs_fired, 1u);
+  EXPECT_EQ(result.runs_created, 1u);
+  auto job = this->store_->GetJob(due);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->last_run, At("2026-11-27T10:01:00Z"));
+  EXPECT_EQ(job->next_run, At("2026-11-27T10:02:00Z"));
+  EXPECT_EQ(this->store_->GetJob(later)->next_run, At("2026-11-27T11:00:00Z"));
+  auto runs = this->store_->ListRuns(jobsched::testing::JobRuns(due, 10));
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].scheduled_for, At("2026-11-27T10:01:00Z"));
+  EXPECT_EQ((*runs)[0].state, core::RunState::kQueued);
+  EXPECT_EQ((*runs)[0].attempt, 1);
+}
+
+TYPED_TEST(RunQueueContract, FiringTheSameInstantTwiceCreatesNoSecondRun) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+
+  const FireResult again = this->Fire("2026-11-27T10:01:00Z");
+
+  EXPECT_EQ(again.runs_created, 0u);
+  EXPECT_EQ(this->queue_->QueuedRunCount().value(), 1u);
+}
+
+TYPED_TEST(RunQueueContract, AnOccurrenceCanNeverHaveTwoRunsEvenIfPlannedTwice) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  // A planner that (wrongly) does not advance next_run: the second firing
+  // plans the same occurrence again, and the database refuses it.
+  auto stuck = [](const core::Job& job, core::TimePoint) {
+    core::FirePlan plan;
+    plan.occurrences = {*job.next_run};
+    plan.next_run = job.next_run;
+    return plan;
+  };
+  ASSERT_TRUE(FireDueJobsAndWait(*this->store_, At("2026-11-27T10:01:00Z"), 10, stuck).ok());
+
+  auto second = FireDueJobsAndWait(*this->store_, At("2026-11-27T10:01:00Z"), 10, stuck);
+
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->jobs_fired, 1u);
+  EXPECT_EQ(second->runs_created, 0u);
+  EXPECT_EQ(this->store_->ListRuns(jobsched::testing::JobRuns(id, 10))->size(), 1u);
+}
+
+TYPED_TEST(RunQueueContract, FullBatchSaysMoreAreDue) {
+  for (int i = 0; i < 5; ++i) this->CreateJob("2026-11-27T10:00:00Z", "1m");
+
+  const FireResult first = this->Fire("2026-11-27T10:01:00Z", 3);
+  const FireResult second = this->Fire("2026-11-27T10:01:00Z", 3);
+
+  EXPECT_TRUE(first.more_due);
+  EXPECT_EQ(first.jobs_fired, 3u);
+  EXPECT_FALSE(second.more_due);
+  EXPECT_EQ(second.jobs_fired, 2u);
+}
+
+TYPED_TEST(RunQueueContract, ConcurrentFiringsCreateEachRunOnce) {
+  for (int i = 0; i < 50; ++i) this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  std::vector<std::thread> firers;
+  for (int i = 0; i < 4; ++i) firers.emplace_back([this] { this->Fire("2026-11-27T10:01:00Z", 7); });
+  for (auto& thread : firers) thread.join();
+  while (this->Fire("2026-11-27T10:01:00Z", 7).more_due) {
+  }
+
+  EXPECT_EQ(this->queue_->QueuedRunCount().value(), 50u);
+}
+
+TYPED_TEST(RunQueueContract, ClaimHandsEachRunToOneOwnerWithItsJob) {
+  for (int i = 0; i < 5; ++i) this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+
+  const auto a = this->Claim("node-a", 3);
+  const auto b = this->Claim("node-b", 10);
+
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(b.size(), 2u);
+  std::set<core::RunId> ids;
+  for (const auto& claimed : a) ids.insert(claimed.run.id);
+  for (const auto& claimed : b) ids.insert(claimed.run.id);
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(a[0].job_name, "job");
+  EXPECT_EQ(a[0].timeout, core::kDefaultJobTimeout);
+  EXPECT_EQ(a[0].run.started_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_EQ(this->queue_->QueuedRunCount().value(), 0u);
+}
+
+TYPED_TEST(RunQueueContract, FinishRecordsTheOutcome) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+
+  ASSERT_TRUE(this->Finish("node-a", claimed[0].run.id, core::RunState::kFailed).ok());
+
+  auto run = this->store_->GetRun(claimed[0].run.id);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->state, core::RunState::kFailed);
+  EXPECT_EQ(run->error, "boom");
+  EXPECT_EQ(run->output, "out");
+  EXPECT_EQ(run->finished_at, At("2026-11-27T10:05:01Z"));
+  EXPECT_EQ(run->duration_ms, 1000);
+}
+
+TYPED_TEST(RunQueueContract, AnOwnerThatLostItsRunCannotRecordAnOutcome) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+  auto requeued = Wait<std::size_t>([&](auto done) {
+    this->queue_->RequeueAbandonedRuns(At("2026-11-27T10:06:00Z"), "node-b", true, std::move(done));
+  });
+  ASSERT_TRUE(requeued.ok());
+  EXPECT_EQ(*requeued, 1u);
+
+  const auto finished = this->Finish("node-a", claimed[0].run.id, core::RunState::kSucceeded);
+
+  ASSERT_FALSE(finished.ok());
+  EXPECT_EQ(finished.error().code, core::ErrorCode::kConflict);
+  auto run = this->store_->GetRun(claimed[0].run.id);
+  EXPECT_EQ(run->state, core::RunState::kQueued);
+  EXPECT_EQ(run->attempt, 2);
+}
+
+TYPED_TEST(RunQueueContract, ExpiredLeasesAreRequeuedButLiveOnesAreNot) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto a = this->Claim("node-a", 1, "2026-11-27T10:05:00Z");  // lease until 10:05:30
+  const auto b = this->Claim("node-b", 1, "2026-11-27T10:05:20Z");  // lease until 10:05:50
+  ASSERT_EQ(a.size() + b.size(), 2u);
+
+  auto requeued = Wait<std::size_t>([&](auto done) {
+    this->queue_->RequeueAbandonedRuns(At("2026-11-27T10:05:40Z"), "node-b", false, std::move(done));
+  });
+
+  ASSERT_TRUE(requeued.ok());
+  EXPECT_EQ(*requeued, 1u);
+  EXPECT_EQ(this->store_->GetRun(a[0].run.id)->state, core::RunState::kQueued);
+  EXPECT_EQ(this->store_->GetRun(b[0].run.id)->state, core::RunState::kRunning);
+}
+
+TYPED_TEST(RunQueueContract, ReleasedRunsGoBackToTheQueueUnchanged) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+
+  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-a", {claimed[0].run.id}, std::move(done)); });
+
+  ASSERT_TRUE(released.ok());
+  auto run = this->store_->GetRun(claimed[0].run.id);
+  EXPECT_EQ(run->state, core::RunState::kQueued);
+  EXPECT_EQ(run->attempt, 1);
+}
+
+TYPED_TEST(RunQueueContract, RetriedRunWaitsOutItsBackoffAsTheNextAttempt) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1, "2026-11-27T10:05:00Z");
+  ASSERT_EQ(claimed.size(), 1u);
+  RunCompletion failed;
+  failed.run_id = claimed[0].run.id;
+  failed.state = core::RunState::kFailed;
+  failed.finished_at = At("2026-11-27T10:05:01Z");
+  failed.error = "HTTP 503";
+
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                this->queue_->RetryRun("node-a", failed, At("2026-11-27T10:05:31Z"), std::move(done));
+              }).ok());
+
+  EXPECT_TRUE(this->Claim("node-b", 1, "2026-11-27T10:05:30Z").empty());
+  const auto retried = this->Claim("node-b", 1, "2026-11-27T10:05:31Z");
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_EQ(retried[0].run.id, failed.run_id);
+  EXPECT_EQ(retried[0].run.attempt, 2);
+  EXPECT_EQ(this->store_->GetRun(failed.run_id)->error, "HTTP 503");
+}
+
+TYPED_TEST(RunQueueContract, OutputIsCutAt64KiB) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  RunCompletion completion;
+  completion.run_id = claimed.at(0).run.id;
+  completion.finished_at = At("2026-11-27T10:05:01Z");
+  completion.output = std::string(100'000, 'x');
+
+  ASSERT_TRUE(Wait<void>([&](auto done) { this->queue_->FinishRun("node-a", completion, std::move(done)); }).ok());
+
+  EXPECT_LE(this->store_->GetRun(completion.run_id)->output.size(), core::kMaxRunOutputBytes);
+}
+
+TYPED_TEST(RunQueueContract, OutputThatIsNotUtf8IsStoredAsValidText) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  RunCompletion completion;
+  completion.run_id = claimed.at(0).run.id;
+  completion.finished_at = At("2026-11-27T10:05:01Z");
+  completion.output = "HTTP 200\n\xff\xfe binary";
+
+  ASSERT_TRUE(Wait<void>([&](auto done) { this->queue_->FinishRun("node-a", completion, std::move(done)); }).ok());
+
+  EXPECT_EQ(this->store_->GetRun(completion.run_id)->output, "HTTP 200\n\xef\xbf\xbd\xef\xbf\xbd binary");
+}
+
+TYPED_TEST(RunQueueContract, RunHistoryPagesNewestFirst) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  for (const char* now : {"2026-11-27T10:01:00Z", "2026-11-27T10:02:00Z", "2026-11-27T10:03:00Z"}) this->Fire(now);
+
+  auto first = this->store_->ListRuns(jobsched::testing::JobRuns(id, 2));
+  ASSERT_TRUE(first.ok());
+  auto second = this->store_->ListRuns(jobsched::testing::JobRuns(id, 2, first->back().id));
+  ASSERT_TRUE(second.ok());
+
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].scheduled_for, At("2026-11-27T10:03:00Z"));
+  EXPECT_EQ((*first)[1].scheduled_for, At("2026-11-27T10:02:00Z"));
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].scheduled_for, At("2026-11-27T10:01:00Z"));
+}
+
+TYPED_TEST(RunQueueContract, MissingRunIsNotFound) {
+  EXPECT_EQ(this->store_->GetRun(99).error().code, core::ErrorCode::kNotFound);
+}
+
+TYPED_TEST(RunQueueContract, ClaimedRunsComeOldestFirstWithTheirJobsTaskAndRetryPolicy) {
+  core::JobRequest request;
+  request.name = "hook";
+  request.every = "1m";
+  request.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt}};
+  request.timeout = "5s";
+  core::RetryPolicy retry;
+  retry.max_attempts = 4;
+  request.retry = retry;
+  auto job = core::ValidateNewJob(request, At("2026-11-27T10:00:00Z"));
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  ASSERT_TRUE(CreateJobAndWait(*this->store_, *job).ok());
+  for (int i = 0; i < 3; ++i) this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+
+  const auto claimed = this->Claim("node-a", 10);
+
+  ASSERT_EQ(claimed.size(), 4u);
+  for (std::size_t i = 1; i < claimed.size(); ++i) EXPECT_LT(claimed[i - 1].run.id, claimed[i].run.id);
+  EXPECT_EQ(claimed[0].job_name, "hook");
+  EXPECT_EQ(claimed[0].task, request.task);
+  EXPECT_EQ(claimed[0].timeout, std::chrono::seconds{5});
+  EXPECT_EQ(claimed[0].retry.max_attempts, 4);
+  EXPECT_EQ(claimed[0].run.state, core::RunState::kRunning);
+  EXPECT_EQ(claimed[1].task, std::nullopt);
+}
+
+TYPED_TEST(RunQueueContract, AnOwnerThatLostItsRunCannotRetryIt) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(this->Requeue("2026-11-27T10:06:00Z", "node-b", false).ok());
+  RunCompletion failed;
+  failed.run_id = claimed[0].run.id;
+  failed.state = core::RunState::kFailed;
+  failed.finished_at = At("2026-11-27T10:06:01Z");
+
+  auto retried = Wait<void>([&](auto done) {
+    this->queue_->RetryRun("node-a", failed, At("2026-11-27T10:07:00Z"), std::move(done));
+  });
+
+  ASSERT_FALSE(retried.ok());
+  EXPECT_EQ(retried.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(this->store_->GetRun(failed.run_id)->attempt, 2);
+}
+
+TYPED_TEST(RunQueueContract, RenewedLeasesAreNotRequeued) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1, "2026-11-27T10:05:00Z");  // lease until 10:05:30
+  ASSERT_EQ(claimed.size(), 1u);
+
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                this->queue_->RenewLeases("node-a", At("2026-11-27T10:06:00Z"), std::move(done));
+              }).ok());
+  auto requeued = this->Requeue("2026-11-27T10:05:40Z", "node-b", false);
+
+  ASSERT_TRUE(requeued.ok());
+  EXPECT_EQ(*requeued, 0u);
+  EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->state, core::RunState::kRunning);
+}
+
+TYPED_TEST(RunQueueContract, AtStartUpEveryOtherOwnersRunsAreRequeued) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto old_process = this->Claim("node-a-old", 1);
+  const auto live = this->Claim("node-a-new", 1);
+  ASSERT_EQ(old_process.size() + live.size(), 2u);
+
+  auto requeued = this->Requeue("2026-11-27T10:05:01Z", "node-a-new", true);
+
+  ASSERT_TRUE(requeued.ok());
+  EXPECT_EQ(*requeued, 1u);
+  auto orphan = this->store_->GetRun(old_process[0].run.id);
+  EXPECT_EQ(orphan->state, core::RunState::kQueued);
+  EXPECT_EQ(orphan->attempt, 2);
+  EXPECT_EQ(orphan->started_at, std::nullopt);
+  EXPECT_EQ(this->store_->GetRun(live[0].run.id)->state, core::RunState::kRunning);
+}
+
+TYPED_TEST(RunQueueContract, ReleaseHandsBackOnlyTheOwnersRuns) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+
+  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-b", {claimed[0].run.id}, std::move(done)); });
+
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->state, core::RunState::kRunning);
+}
+
+TYPED_TEST(RunQueueContract, NulBytesInOutputAreStoredAsReplacementCharacters) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1);
+  RunCompletion completion;
+  completion.run_id = claimed.at(0).run.id;
+  completion.state = core::RunState::kFailed;
+  completion.finished_at = At("2026-11-27T10:05:01Z");
+  completion.output = std::string("a\0b", 3);
+  completion.error = std::string("\0", 1);
+
+  ASSERT_TRUE(Wait<void>([&](auto done) { this->queue_->FinishRun("node-a", completion, std::move(done)); }).ok());
+
+  auto run = this->store_->GetRun(completion.run_id);
+  EXPECT_EQ(run->output, "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(run->error, "\xef\xbf\xbd");
+}
+
+TYPED_TEST(RunQueueContract, EmptyQueueHandsOutNothing) {
+  EXPECT_TRUE(this->Claim("node-a", 10).empty());
+  EXPECT_EQ(this->queue_->QueuedRunCount().value(), 0u);
+}
+
+}  // namespace
+}  // namespace jobsched::store::testing
