@@ -169,6 +169,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   scheduler::Scheduler& scheduler = *parts->scheduler;
   api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
   api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
+  api_options.jobs.on_cancel_requested = [&pool](core::RunId run_id) { pool.Cancel(run_id); };
   api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
   const std::atomic<bool>& stopping = parts->stopping;
   api_options.ready = [&stopping, &scheduler]() -> core::Result<void> {

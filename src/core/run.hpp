@@ -43,6 +43,12 @@ struct Run {
   std::optional<std::int64_t> duration_ms;
   std::string output;
   std::string error;
+  // The delay the job's jitter gave this run: it did not start before
+  // scheduled_for + jitter.
+  Milliseconds jitter{0};
+  // Set when someone asked to cancel the run while it was running; the
+  // executor stops it and it ends as cancelled.
+  std::optional<TimePoint> cancel_requested_at;
 };
 
 }  // namespace jobsched::core
