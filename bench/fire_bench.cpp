@@ -214,6 +214,9 @@ class ProbedJobStore final : public store::JobStore {
                        });
   }
   core::Result<core::Run> GetRun(core::RunId id) override { return inner_.GetRun(id); }
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override {
+    return inner_.ListRunAttempts(id);
+  }
   core::Result<std::vector<core::Run>> ListRuns(const store::RunListQuery& query) override {
     return inner_.ListRuns(query);
   }

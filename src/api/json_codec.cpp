@@ -309,4 +309,22 @@ std::string EncodeRuns(const std::vector<core::Run>& runs) {
   return out;
 }
 
+std::string EncodeRunAttempts(const std::vector<core::RunAttempt>& attempts) {
+  std::string out = "[";
+  for (const core::RunAttempt& attempt : attempts) {
+    if (out.size() > 1) out += ',';
+    out += "{\"attempt\":";
+    out += std::to_string(attempt.attempt);
+    out += ",\"state\":";
+    out += Quote(core::ToString(attempt.state));
+    AppendTime(out, "started_at", attempt.started_at);
+    AppendTime(out, "finished_at", attempt.finished_at);
+    out += ",\"error\":";
+    out += attempt.error.empty() ? "null" : Quote(attempt.error);
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
 }  // namespace jobsched::api

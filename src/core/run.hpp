@@ -51,4 +51,14 @@ struct Run {
   std::optional<TimePoint> cancel_requested_at;
 };
 
+// An earlier attempt of a run that was tried again (a retried failure, or a
+// run whose executor died). The run itself shows its latest attempt.
+struct RunAttempt {
+  int attempt = 1;
+  RunState state = RunState::kFailed;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> finished_at;
+  std::string error;
+};
+
 }  // namespace jobsched::core

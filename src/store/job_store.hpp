@@ -109,6 +109,9 @@ class JobStore {
 
   // The run with this id, or kNotFound.
   virtual core::Result<core::Run> GetRun(core::RunId id) = 0;
+  // The earlier attempts of the run, oldest first (empty when it has had
+  // one attempt), or kNotFound when there is no such run.
+  virtual core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) = 0;
   // Runs newest first, optionally of one job.
   virtual core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) = 0;
 };

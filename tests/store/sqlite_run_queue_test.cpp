@@ -272,6 +272,39 @@ TEST_F(SqliteRunQueueTest, RetriedRunWaitsOutItsBackoffAsTheNextAttempt) {
   EXPECT_EQ(retried[0].run.id, failed.run_id);
   EXPECT_EQ(retried[0].run.attempt, 2);
   EXPECT_EQ(store_->GetRun(failed.run_id)->error, "HTTP 503");
+  // The failed attempt is kept in the run's history.
+  const auto attempts = store_->ListRunAttempts(failed.run_id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].state, core::RunState::kFailed);
+  EXPECT_EQ(attempts[0].started_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_EQ(attempts[0].finished_at, At("2026-11-27T10:05:01Z"));
+  EXPECT_EQ(attempts[0].error, "HTTP 503");
+}
+
+TEST_F(SqliteRunQueueTest, AnAttemptLostWithItsNodeIsKeptInTheRunsHistory) {
+  CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 1, "2026-11-27T10:05:00Z");  // lease until 10:05:30
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_TRUE(store_->ListRunAttempts(claimed[0].run.id)->empty());
+
+  ASSERT_TRUE(Wait<std::size_t>([&](auto done) {
+                store_->RequeueAbandonedRuns(At("2026-11-27T10:06:00Z"), "node-b", false, std::move(done));
+              }).ok());
+
+  const auto attempts = store_->ListRunAttempts(claimed[0].run.id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].finished_at, At("2026-11-27T10:06:00Z"));
+  EXPECT_NE(attempts[0].error.find("node-a"), std::string::npos) << attempts[0].error;
+  EXPECT_EQ(store_->GetRun(claimed[0].run.id)->attempt, 2);
+}
+
+TEST_F(SqliteRunQueueTest, AttemptsOfAMissingRunAreNotFound) {
+  auto attempts = store_->ListRunAttempts(424242);
+  ASSERT_FALSE(attempts.ok());
+  EXPECT_EQ(attempts.error().code, core::ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteRunQueueTest, OutputIsCutAt64KiB) {

@@ -47,6 +47,7 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                  std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Run> GetRun(core::RunId id) override;
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
 
   // RunQueue (sqlite_runs.cpp)

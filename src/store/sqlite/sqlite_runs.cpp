@@ -200,6 +200,34 @@ core::Result<core::Run> SqliteJobStore::GetRun(core::RunId id) {
   return ReadRun(**reader, id);
 }
 
+core::Result<std::vector<core::RunAttempt>> SqliteJobStore::ListRunAttempts(core::RunId id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  // One snapshot for both reads: the run cannot be retried in between.
+  if (auto begun = (**reader).Execute("BEGIN"); !begun) return begun.error();
+  struct Rollback {
+    SqliteConnection& db;
+    ~Rollback() { (void)db.Execute("ROLLBACK"); }
+  } rollback{**reader};
+  if (auto run = ReadRun(**reader, id); !run) return run.error();
+  auto select = (**reader).Cached(
+      "SELECT attempt, state, started_at, finished_at, error FROM run_attempts WHERE run_id = ? ORDER BY attempt");
+  if (!select) return select.error();
+  (*select)->Bind(1, id);
+  std::vector<core::RunAttempt> attempts;
+  for (;;) {
+    auto row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto state = core::ParseRunState((*select)->ColumnText(1));
+    if (!state) return core::Error::Internal("stored run attempt has an unknown state");
+    attempts.push_back(core::RunAttempt{static_cast<int>((*select)->ColumnInt(0)), *state,
+                                        OptionalTime((*select)->ColumnOptionalInt(2)),
+                                        OptionalTime((*select)->ColumnOptionalInt(3)), (*select)->ColumnText(4)});
+  }
+  return attempts;
+}
+
 core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
@@ -306,6 +334,18 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
   writer_->Submit<bool>(
       [owner, failed_attempt = std::move(failed_attempt), available_at](SqliteConnection& db) mutable
       -> core::Result<bool> {
+        // The failed attempt joins the run's history before the run moves on.
+        auto record = db.Cached(
+            "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
+            "SELECT id, attempt, ?3, started_at, ?4, ?5 FROM runs WHERE id = ?1 AND state = 'running' AND "
+            "lease_owner = ?2 ON CONFLICT DO NOTHING");
+        if (!record) return record.error();
+        (*record)->Bind(1, failed_attempt.run_id)
+            .Bind(2, owner)
+            .Bind(3, core::ToString(failed_attempt.state))
+            .Bind(4, ToUnixMs(failed_attempt.finished_at))
+            .Bind(5, CapOutput(failed_attempt.error));
+        if (auto ran = (*record)->Run(); !ran) return ran.error();
         auto update = db.Cached(
             "UPDATE runs SET available_at = ?1, output = ?2, lease_owner = NULL, lease_expires_at = NULL, "
             // A run someone asked to cancel gets no further attempt.
@@ -361,6 +401,16 @@ void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string
                                           std::function<void(core::Result<std::size_t>)> done) {
   writer_->Submit<std::size_t>(
       [now, live_owner, all_other_owners](SqliteConnection& db) -> core::Result<std::size_t> {
+        // The lost attempt joins the run's history (a cancelled run simply ends).
+        auto record = db.Cached(
+            "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
+            "SELECT id, attempt, 'failed', started_at, ?1, 'abandoned: its executor (' || coalesce(lease_owner, '?') || "
+            "') stopped before it finished' FROM runs "
+            "WHERE state = 'running' AND cancel_requested_at IS NULL "
+            "AND (lease_expires_at < ?1 OR (?2 AND lease_owner IS NOT ?3)) ON CONFLICT DO NOTHING");
+        if (!record) return record.error();
+        (*record)->Bind(1, ToUnixMs(now)).Bind(2, std::int64_t{all_other_owners ? 1 : 0}).Bind(3, live_owner);
+        if (auto ran = (*record)->Run(); !ran) return ran.error();
         auto update = db.Cached(
             "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, "
             "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
