@@ -11,6 +11,8 @@ build_packages=(
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgmp-dev
   libfmt-dev libspdlog-dev libcli11-dev libhowardhinnant-date-dev tzdata
   prometheus-cpp-dev python3 python3-yaml
+  # Header-only TOML parser for `--config` files.
+  libtoml11-dev
   # The build tree always configures its tests and benchmarks, so their
   # libraries are needed even by `make run`.
   googletest libgtest-dev libgmock-dev libbenchmark-dev
