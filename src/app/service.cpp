@@ -83,12 +83,19 @@ std::string NodeId() {
   return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(random() % 1'000'000);
 }
 
-// Swagger UI's assets, installed by the build next to the binary.
+// Swagger UI's assets: next to the binary in a build tree (build/jobsched,
+// build/share/swagger-ui), or where `cmake --install` puts them
+// (PREFIX/bin/jobsched, PREFIX/share/jobsched/swagger-ui).
 std::string DefaultDocsDir() {
   std::error_code error;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
   if (error) return "share/swagger-ui";
-  return (exe.parent_path() / "share" / "swagger-ui").string();
+  const std::filesystem::path build_tree = exe.parent_path() / "share" / "swagger-ui";
+  const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "jobsched" / "swagger-ui";
+  if (!std::filesystem::is_directory(build_tree, error) && std::filesystem::is_directory(installed, error)) {
+    return installed.string();
+  }
+  return build_tree.string();
 }
 
 }  // namespace
