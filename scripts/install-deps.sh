@@ -2,7 +2,8 @@
 # Installs the Debian packages jobsched needs to build, run and test.
 # Idempotent: packages already present are skipped, so a second run costs
 # one dpkg query. Uses apt-get only (Debian 12). Pass "test" to also install
-# what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx, wrk).
+# what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx,
+# HAProxy, wrk) and the tools that check deploy/.
 set -euo pipefail
 
 build_packages=(
@@ -20,6 +21,8 @@ build_packages=(
 test_packages=(
   postgresql-15 postgresql-client-15 python3 python3-aiosmtpd
   nginx-light wrk curl sqlite3
+  # tests/deploy: systemd-analyze (systemd), haproxy, promtool (prometheus).
+  systemd haproxy prometheus
 )
 
 wanted=("${build_packages[@]}")
