@@ -28,11 +28,13 @@ JobListQuery Page(std::size_t limit, std::optional<core::JobId> after_id = std::
   return query;
 }
 
-core::Job MakeJob(const std::string& name, const std::string& interval = "weekly", bool active = true) {
+core::Job MakeJob(const std::string& name, const std::string& interval = "weekly", bool active = true,
+                  std::optional<std::string> overlap = std::nullopt) {
   core::JobRequest request;
   request.name = name;
   request.interval = interval;
   request.is_active = active;
+  request.overlap = std::move(overlap);
   auto job = core::ValidateNewJob(request, At("2026-11-27T09:47:00Z"));
   EXPECT_TRUE(job.ok());
   return *job;
@@ -58,8 +60,9 @@ class JobStoreContract : public ::testing::Test {
 
   JobStore& store() { return *instance_.jobs; }
 
-  core::JobId Create(const std::string& name) {
-    auto created = CreateJobAndWait(store(), MakeJob(name));
+  // A weekly job; `overlap` "allow" lets several runs of it be queued at once.
+  core::JobId Create(const std::string& name, std::optional<std::string> overlap = std::nullopt) {
+    auto created = CreateJobAndWait(store(), MakeJob(name, "weekly", true, std::move(overlap)));
     EXPECT_TRUE(created.ok());
     return created.ok() ? created->id : 0;
   }
@@ -89,6 +92,8 @@ TYPED_TEST(JobStoreContract, CreatedJobCanBeReadBackWithEveryField) {
   job.misfire = core::MisfirePolicy::kRunAll;
   job.catchup_window = std::chrono::minutes{5};
   job.timeout = std::chrono::seconds{7};
+  job.overlap = core::OverlapPolicy::kQueue;
+  job.jitter = std::chrono::seconds{3};
 
   auto created = CreateJobAndWait(this->store(), job);
   ASSERT_TRUE(created.ok());
@@ -108,6 +113,8 @@ TYPED_TEST(JobStoreContract, CreatedJobCanBeReadBackWithEveryField) {
   EXPECT_EQ(read->retry, job.retry);
   EXPECT_EQ(read->misfire, core::MisfirePolicy::kRunAll);
   EXPECT_EQ(read->catchup_window, job.catchup_window);
+  EXPECT_EQ(read->overlap, core::OverlapPolicy::kQueue);
+  EXPECT_EQ(read->jitter, job.jitter);
   EXPECT_EQ(read->version, 1);
 }
 
@@ -344,13 +351,13 @@ TYPED_TEST(JobStoreContract, DeleteOfAMissingJobIsNotFound) {
 }
 
 TYPED_TEST(JobStoreContract, TriggerQueuesAManualRunNow) {
-  const core::JobId id = this->Create("manual");
+  const core::JobId id = this->Create("manual", "allow");
 
   auto run = this->Trigger(id, "2026-11-27T10:00:00Z");
   auto again = this->Trigger(id, "2026-11-27T10:00:00Z");
 
   ASSERT_TRUE(run.ok());
-  ASSERT_TRUE(again.ok());  // manual runs are outside the one-run-per-occurrence rule
+  ASSERT_TRUE(again.ok());  // manual runs are outside the one-run-per-occurrence rule (and overlap is allow)
   EXPECT_NE(run->id, again->id);
   auto stored = this->store().GetRun(run->id);
   ASSERT_TRUE(stored.ok());
@@ -381,8 +388,8 @@ TYPED_TEST(JobStoreContract, NothingIsDueWithoutActiveJobs) {
 }
 
 TYPED_TEST(JobStoreContract, RunListFiltersByStateAndScheduledTimeAcrossJobs) {
-  const core::JobId a = this->Create("a");
-  const core::JobId b = this->Create("b");
+  const core::JobId a = this->Create("a", "allow");
+  const core::JobId b = this->Create("b", "allow");
   ASSERT_TRUE(this->Trigger(a, "2026-11-27T10:00:00Z").ok());
   ASSERT_TRUE(this->Trigger(b, "2026-11-27T11:00:00Z").ok());
   ASSERT_TRUE(this->Trigger(a, "2026-11-27T12:00:00Z").ok());

@@ -47,10 +47,12 @@ class PostgresStoreTest : public ::testing::Test {
     return Node{*database, std::make_unique<PostgresJobStore>(*database), std::make_unique<PostgresRunQueue>(*database)};
   }
 
+  // Overlap allow: each occurrence gets a queued run, whatever happened to the last.
   core::JobId CreateEveryMinuteJob(JobStore& store) {
     core::JobRequest request;
     request.name = "job";
     request.every = "1m";
+    request.overlap = "allow";
     auto job = core::ValidateNewJob(request, At("2026-11-27T10:00:00Z"));
     EXPECT_TRUE(job.ok());
     auto created = CreateJobAndWait(store, *job);
@@ -227,6 +229,7 @@ TEST_F(PostgresStoreTest, ADatabaseThatCannotBeReachedIsUnavailableUntilItIsBack
     core::JobRequest request;
     request.name = "refused";
     request.every = "1m";
+    request.overlap = "allow";
     auto created = CreateJobAndWait(*node.jobs, *core::ValidateNewJob(request, At("2026-11-27T10:00:00Z")));
     ASSERT_FALSE(created.ok());
     EXPECT_EQ(created.error().code, core::ErrorCode::kUnavailable) << created.error().message;

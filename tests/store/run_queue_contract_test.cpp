@@ -1,5 +1,6 @@
-// The RunQueue contract, with the firing that fills the queue and the run
-// history that shows it: every store (SQLite, PostgreSQL) passes these.
+// The RunQueue contract, with the firing that fills the queue, the run
+// history that shows it, overlap policies and cancellation: every store
+// (SQLite, PostgreSQL) passes these.
 #include "store/run_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -33,11 +34,16 @@ class RunQueueContract : public ::testing::Test {
     queue_ = instance_.runs.get();
   }
 
-  // A job created at `created`, firing every `every` (first run one period later).
-  core::JobId CreateJob(const char* created, const char* every = "1m") {
+  // A job created at `created`, firing every `every` (first run one period
+  // later), with the given overlap policy (default: the job default, skip).
+  core::JobId CreateJob(const char* created, const char* every = "1m",
+                        std::optional<std::string> overlap = std::nullopt,
+                        std::optional<std::string> jitter = std::nullopt) {
     core::JobRequest request;
     request.name = "job";
     request.every = every;
+    request.overlap = std::move(overlap);
+    request.jitter = std::move(jitter);
     auto job = core::ValidateNewJob(request, At(created));
     EXPECT_TRUE(job.ok());
     auto stored = CreateJobAndWait(*store_, *job);
@@ -128,7 +134,7 @@ TYPED_TEST(RunQueueContract, AnOccurrenceCanNeverHaveTwoRunsEvenIfPlannedTwice) 
   const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
   // A planner that (wrongly) does not advance next_run: the second firing
   // plans the same occurrence again, and the database refuses it.
-  auto stuck = [](const core::Job& job, core::TimePoint) {
+  auto stuck = [](const core::Job& job, core::TimePoint, std::optional<core::RunId>) {
     core::FirePlan plan;
     plan.occurrences = {*job.next_run};
     plan.next_run = job.next_run;
@@ -247,9 +253,9 @@ TYPED_TEST(RunQueueContract, ReleasedRunsGoBackToTheQueueUnchanged) {
   const auto claimed = this->Claim("node-a", 1);
   ASSERT_EQ(claimed.size(), 1u);
 
-  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-a", {claimed[0].run.id}, std::move(done)); });
+  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-a", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done)); });
 
-  ASSERT_TRUE(released.ok());
+  ASSERT_TRUE(released.ok()) << released.error().message;
   auto run = this->store_->GetRun(claimed[0].run.id);
   EXPECT_EQ(run->state, core::RunState::kQueued);
   EXPECT_EQ(run->attempt, 1);
@@ -276,6 +282,39 @@ TYPED_TEST(RunQueueContract, RetriedRunWaitsOutItsBackoffAsTheNextAttempt) {
   EXPECT_EQ(retried[0].run.id, failed.run_id);
   EXPECT_EQ(retried[0].run.attempt, 2);
   EXPECT_EQ(this->store_->GetRun(failed.run_id)->error, "HTTP 503");
+  // The failed attempt is kept in the run's history.
+  const auto attempts = this->store_->ListRunAttempts(failed.run_id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].state, core::RunState::kFailed);
+  EXPECT_EQ(attempts[0].started_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_EQ(attempts[0].finished_at, At("2026-11-27T10:05:01Z"));
+  EXPECT_EQ(attempts[0].error, "HTTP 503");
+}
+
+TYPED_TEST(RunQueueContract, AnAttemptLostWithItsNodeIsKeptInTheRunsHistory) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 1, "2026-11-27T10:05:00Z");  // lease until 10:05:30
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_TRUE(this->store_->ListRunAttempts(claimed[0].run.id)->empty());
+
+  ASSERT_TRUE(Wait<std::size_t>([&](auto done) {
+                this->queue_->RequeueAbandonedRuns(At("2026-11-27T10:06:00Z"), "node-b", false, std::move(done));
+              }).ok());
+
+  const auto attempts = this->store_->ListRunAttempts(claimed[0].run.id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].finished_at, At("2026-11-27T10:06:00Z"));
+  EXPECT_NE(attempts[0].error.find("node-a"), std::string::npos) << attempts[0].error;
+  EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->attempt, 2);
+}
+
+TYPED_TEST(RunQueueContract, AttemptsOfAMissingRunAreNotFound) {
+  auto attempts = this->store_->ListRunAttempts(424242);
+  ASSERT_FALSE(attempts.ok());
+  EXPECT_EQ(attempts.error().code, core::ErrorCode::kNotFound);
 }
 
 TYPED_TEST(RunQueueContract, OutputIsCutAt64KiB) {
@@ -379,7 +418,7 @@ TYPED_TEST(RunQueueContract, RenewedLeasesAreNotRequeued) {
   const auto claimed = this->Claim("node-a", 1, "2026-11-27T10:05:00Z");  // lease until 10:05:30
   ASSERT_EQ(claimed.size(), 1u);
 
-  ASSERT_TRUE(Wait<void>([&](auto done) {
+  ASSERT_TRUE(Wait<std::vector<core::RunId>>([&](auto done) {
                 this->queue_->RenewLeases("node-a", At("2026-11-27T10:06:00Z"), std::move(done));
               }).ok());
   auto requeued = this->Requeue("2026-11-27T10:05:40Z", "node-b", false);
@@ -414,9 +453,9 @@ TYPED_TEST(RunQueueContract, ReleaseHandsBackOnlyTheOwnersRuns) {
   const auto claimed = this->Claim("node-a", 1);
   ASSERT_EQ(claimed.size(), 1u);
 
-  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-b", {claimed[0].run.id}, std::move(done)); });
+  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-b", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done)); });
 
-  ASSERT_TRUE(released.ok());
+  ASSERT_TRUE(released.ok()) << released.error().message;
   EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->state, core::RunState::kRunning);
 }
 
@@ -443,5 +482,232 @@ TYPED_TEST(RunQueueContract, EmptyQueueHandsOutNothing) {
   EXPECT_EQ(this->queue_->QueuedRunCount().value(), 0u);
 }
 
+
+namespace overlap_and_cancel {
+
+using core::RunState;
+
+template <typename BackendType>
+class OverlapContract : public RunQueueContract<BackendType> {
+ protected:
+  std::vector<core::Run> RunsOf(core::JobId id) {
+    return this->store_->ListRuns(jobsched::testing::JobRuns(id, 100)).value();
+  }
+
+  core::Result<core::Run> Cancel(core::JobId job, core::RunId run, const char* now = "2026-11-27T10:05:00Z") {
+    return Wait<core::Run>([&](auto done) { this->store_->CancelRun(job, run, At(now), std::move(done)); });
+  }
+  core::Result<core::Run> Trigger(core::JobId job, const char* now = "2026-11-27T10:05:00Z") {
+    return Wait<core::Run>([&](auto done) { this->store_->TriggerJob(job, At(now), std::move(done)); });
+  }
+  core::Result<std::vector<core::RunId>> Renew(const std::string& owner) {
+    return Wait<std::vector<core::RunId>>(
+        [&](auto done) { this->queue_->RenewLeases(owner, At("2026-11-27T10:06:00Z"), std::move(done)); });
+  }
+};
+
+TYPED_TEST_SUITE(OverlapContract, Backends);
+
+TYPED_TEST(OverlapContract, SkipRecordsTheNextOccurrenceAsSkippedWhileARunIsUnfinished) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");  // overlap skip by default
+  this->Fire("2026-11-27T10:01:00Z");
+
+  const FireResult second = this->Fire("2026-11-27T10:02:00Z");
+
+  EXPECT_EQ(second.runs_created, 0u);
+  const auto runs = this->RunsOf(id);  // newest first
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].state, RunState::kSkipped);
+  EXPECT_EQ(runs[0].scheduled_for, At("2026-11-27T10:02:00Z"));
+  EXPECT_NE(runs[0].error.find("run " + std::to_string(runs[1].id) + " of this job had not finished"),
+            std::string::npos)
+      << runs[0].error;
+  EXPECT_EQ(runs[1].state, RunState::kQueued);
+  // The job still moves on.
+  EXPECT_EQ(this->store_->GetJob(id)->next_run, At("2026-11-27T10:03:00Z"));
+}
+
+TYPED_TEST(OverlapContract, SkipRunsAgainOnceThePreviousRunHasEnded) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(this->Finish("node-a", claimed[0].run.id, RunState::kSucceeded).ok());
+
+  EXPECT_EQ(this->Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+  EXPECT_EQ(this->RunsOf(id)[0].state, RunState::kQueued);
+}
+
+TYPED_TEST(OverlapContract, AllowQueuesEveryOccurrenceAndClaimsThemTogether) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m", "allow");
+  this->Fire("2026-11-27T10:01:00Z");
+  EXPECT_EQ(this->Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+
+  EXPECT_EQ(this->Claim("node-a", 10).size(), 2u);
+  EXPECT_EQ(this->RunsOf(id).size(), 2u);
+}
+
+TYPED_TEST(OverlapContract, QueueStartsRunsOneAtATimeInOrder) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  this->Fire("2026-11-27T10:01:00Z");
+  EXPECT_EQ(this->Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+
+  const auto first = this->Claim("node-a", 10);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].run.scheduled_for, At("2026-11-27T10:01:00Z"));
+  EXPECT_TRUE(this->Claim("node-b", 10).empty()) << "the second run must wait while the first runs";
+
+  ASSERT_TRUE(this->Finish("node-a", first[0].run.id, RunState::kFailed).ok());
+  const auto second = this->Claim("node-b", 10);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].run.scheduled_for, At("2026-11-27T10:02:00Z"));
+}
+
+TYPED_TEST(OverlapContract, QueueDoesNotHoldBackOtherJobs) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  this->CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  this->Fire("2026-11-27T10:01:00Z");
+  this->Fire("2026-11-27T10:02:00Z");
+
+  // One of each job's two runs.
+  const auto claimed = this->Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_NE(claimed[0].run.job_id, claimed[1].run.job_id);
+}
+
+TYPED_TEST(OverlapContract, TriggerUnderSkipIsRefusedWhileARunIsUnfinished) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+
+  auto refused = this->Trigger(id);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+
+  const auto claimed = this->Claim("node-a", 10);
+  ASSERT_TRUE(this->Finish("node-a", claimed[0].run.id, RunState::kSucceeded).ok());
+  EXPECT_TRUE(this->Trigger(id).ok());
+}
+
+TYPED_TEST(OverlapContract, TriggerUnderQueueWaitsForTheRunningOne) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  this->Fire("2026-11-27T10:01:00Z");
+  ASSERT_EQ(this->Claim("node-a", 10).size(), 1u);
+
+  auto manual = this->Trigger(id);
+  ASSERT_TRUE(manual.ok());
+  EXPECT_EQ(manual->state, RunState::kQueued);
+  EXPECT_TRUE(this->Claim("node-a", 10).empty());
+}
+
+TYPED_TEST(OverlapContract, CancellingAQueuedRunEndsItAtOnce) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const core::RunId run = this->RunsOf(id)[0].id;
+
+  auto cancelled = this->Cancel(id, run);
+
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->state, RunState::kCancelled);
+  EXPECT_EQ(cancelled->finished_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_TRUE(this->Claim("node-a", 10).empty());
+  // The job is free again: overlap skip lets the next occurrence run.
+  EXPECT_EQ(this->Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+}
+
+TYPED_TEST(OverlapContract, CancellingARunningRunAsksItsOwnerAtTheHeartbeat) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  const core::RunId run = claimed[0].run.id;
+  ASSERT_TRUE(this->Renew("node-a")->empty());
+
+  auto requested = this->Cancel(id, run);
+
+  ASSERT_TRUE(requested.ok());
+  EXPECT_EQ(requested->state, RunState::kRunning);
+  EXPECT_EQ(requested->cancel_requested_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_EQ(this->Renew("node-a").value(), std::vector<core::RunId>{run});
+  EXPECT_TRUE(this->Renew("node-b")->empty());
+  // The executor stops the task; whatever it reports, the run ends cancelled.
+  ASSERT_TRUE(this->Finish("node-a", run, RunState::kFailed).ok());
+  const auto ended = this->store_->GetRun(run).value();
+  EXPECT_EQ(ended.state, RunState::kCancelled);
+  EXPECT_NE(ended.error.find("cancelled by request"), std::string::npos) << ended.error;
+}
+
+TYPED_TEST(OverlapContract, ACancelledRunGetsNoFurtherAttempt) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const core::RunId run = this->Claim("node-a", 10)[0].run.id;
+  ASSERT_TRUE(this->Cancel(id, run).ok());
+
+  RunCompletion failed;
+  failed.run_id = run;
+  failed.state = RunState::kFailed;
+  failed.finished_at = At("2026-11-27T10:05:01Z");
+  failed.error = "boom";
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                this->queue_->RetryRun("node-a", failed, At("2026-11-27T10:06:00Z"), std::move(done));
+              }).ok());
+
+  const auto ended = this->store_->GetRun(run).value();
+  EXPECT_EQ(ended.state, RunState::kCancelled);
+  EXPECT_EQ(ended.attempt, 1);
+  EXPECT_EQ(ended.finished_at, At("2026-11-27T10:05:01Z"));
+}
+
+TYPED_TEST(OverlapContract, ARunningRunCancelledWhenItsOwnerDiesEndsCancelledNotRequeued) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const core::RunId run = this->Claim("node-a", 10)[0].run.id;  // lease until 10:05:30
+  ASSERT_TRUE(this->Cancel(id, run).ok());
+
+  ASSERT_TRUE(Wait<std::size_t>([&](auto done) {
+                this->queue_->RequeueAbandonedRuns(At("2026-11-27T10:07:00Z"), "node-b", false, std::move(done));
+              }).ok());
+
+  EXPECT_EQ(this->store_->GetRun(run)->state, RunState::kCancelled);
+  EXPECT_TRUE(this->Claim("node-b", 10, "2026-11-27T10:07:00Z").empty());
+}
+
+TYPED_TEST(OverlapContract, CancelRefusesEndedRunsAndRunsOfOtherJobs) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  const core::JobId other = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  const core::RunId run = claimed[0].run.job_id == id ? claimed[0].run.id : claimed[1].run.id;
+
+  auto foreign = this->Cancel(other, run);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, core::ErrorCode::kNotFound);
+  auto missing = this->Cancel(id, 999999);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+
+  ASSERT_TRUE(this->Finish("node-a", run, RunState::kSucceeded).ok());
+  auto ended = this->Cancel(id, run);
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().code, core::ErrorCode::kConflict);
+}
+
+TYPED_TEST(OverlapContract, JitterDelaysTheStartAndIsRecordedOnTheRun) {
+  const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m", std::nullopt, "30s");
+  const core::Job job = this->store_->GetJob(id).value();
+  const core::TimePoint occurrence = At("2026-11-27T10:01:00Z");
+  const core::Milliseconds delay = core::JitterDelay(job, occurrence);
+  ASSERT_GT(delay.count(), 0) << "deterministic for this job and time; pick another time if it is ever 0";
+  ASSERT_LE(delay, 30s);
+  this->Fire("2026-11-27T10:01:00Z");
+
+  EXPECT_EQ(this->RunsOf(id)[0].jitter, delay);
+  const auto before = core::FormatRfc3339(occurrence + delay - 1ms);
+  const auto at = core::FormatRfc3339(occurrence + delay);
+  EXPECT_TRUE(this->Claim("node-a", 10, before.c_str()).empty());
+  EXPECT_EQ(this->Claim("node-a", 10, at.c_str()).size(), 1u);
+}
+
+}  // namespace overlap_and_cancel
 }  // namespace
 }  // namespace jobsched::store::testing

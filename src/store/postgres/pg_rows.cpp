@@ -12,11 +12,13 @@ using core::FromUnixMs;
 const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
-    "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms";
+    "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms, "
+    "jobs.overlap, jobs.jitter_ms";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
-    "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error";
+    "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error, runs.jitter_ms, "
+    "runs.cancel_requested_at";
 
 std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
   if (!ms) return std::nullopt;
@@ -57,6 +59,10 @@ core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
   if (!misfire) return core::Error::Internal("stored job has an unknown misfire policy");
   job.misfire = *misfire;
   job.catchup_window = core::Milliseconds{integer(17)};
+  const auto overlap = core::ParseOverlapPolicy(result.Text(row, first + 18));
+  if (!overlap) return core::Error::Internal("stored job has an unknown overlap policy");
+  job.overlap = *overlap;
+  job.jitter = core::Milliseconds{integer(19)};
   if (const std::string retry = text(15); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);
@@ -83,7 +89,31 @@ core::Result<core::Run> RunFromRow(const PgResult& result, int row, int first) {
   run.duration_ms = result.OptionalInt(row, column(9));
   run.output = std::string(result.Text(row, column(10)));
   run.error = std::string(result.Text(row, column(11)));
+  run.jitter = core::Milliseconds{result.Int(row, column(12))};
+  run.cancel_requested_at = OptionalTime(result.OptionalInt(row, column(13)));
   return run;
+}
+
+core::Result<core::Job> ReadJob(PgConnection& db, core::JobId id, RowLock lock) {
+  static const std::string kSelect = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = $1";
+  static const std::string kForUpdate = kSelect + " FOR NO KEY UPDATE";
+  static const std::string kForDelete = kSelect + " FOR UPDATE";
+  const std::string& sql = lock == RowLock::kNone ? kSelect : lock == RowLock::kForUpdate ? kForUpdate : kForDelete;
+  auto selected = db.Query(sql, PgParams().Add(id));
+  if (!selected) return selected.error();
+  if (selected->rows() == 0) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
+  return JobFromRow(*selected, 0);
+}
+
+core::Result<core::Run> ReadRun(PgConnection& db, core::RunId id, RowLock lock) {
+  static const std::string kSelect = "SELECT " + std::string(kRunColumns) + " FROM runs WHERE runs.id = $1";
+  static const std::string kForUpdate = kSelect + " FOR NO KEY UPDATE";
+  static const std::string kForDelete = kSelect + " FOR UPDATE";
+  const std::string& sql = lock == RowLock::kNone ? kSelect : lock == RowLock::kForUpdate ? kForUpdate : kForDelete;
+  auto selected = db.Query(sql, PgParams().Add(id));
+  if (!selected) return selected.error();
+  if (selected->rows() == 0) return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
+  return RunFromRow(*selected, 0);
 }
 
 }  // namespace jobsched::store::postgres

@@ -27,14 +27,19 @@ class PostgresJobStore final : public JobStore {
   void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                  std::function<void(core::Result<void>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;
   core::Result<void> Ping() override;
+
+  // The scheduling half (postgres_job_store_runs.cpp).
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
                    std::function<void(core::Result<FireResult>)> done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                 std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Run> GetRun(core::RunId id) override;
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
 
  private:

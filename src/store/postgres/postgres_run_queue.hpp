@@ -27,10 +27,10 @@ class PostgresRunQueue final : public RunQueue {
   void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                 std::function<void(core::Result<void>)> done) override;
   void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                   std::function<void(core::Result<void>)> done) override;
+                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                             std::function<void(core::Result<std::size_t>)> done) override;
-  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
 
