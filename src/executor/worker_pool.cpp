@@ -35,7 +35,7 @@ WorkerPool::~WorkerPool() { Stop(std::chrono::milliseconds{0}); }
 
 core::Result<void> WorkerPool::Start() {
   std::promise<core::Result<std::size_t>> requeued;
-  queue_.RequeueAbandonedRuns(clock_.Now(), options_.owner, /*all_other_owners=*/true,
+  queue_.RequeueAbandonedRuns(clock_.Now(), options_.owner, options_.requeue_other_owners_at_start,
                               [&requeued](core::Result<std::size_t> result) { requeued.set_value(std::move(result)); });
   auto result = requeued.get_future().get();
   if (!result) return result.error();
