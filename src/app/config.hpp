@@ -17,7 +17,9 @@ struct Config {
   // free port and logs it.
   std::string listen = "127.0.0.1:8000";
   // --db / JOBSCHED_DB: where jobs live. "sqlite:PATH" (the file is created,
-  // with its folder, if missing).
+  // with its folder, if missing), or a PostgreSQL URL
+  // "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAM=VALUE...]"
+  // (also postgres://): cluster mode, where every node shares the database.
   std::string db = "sqlite:./data/jobsched.db";
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
   std::string log_level = "info";
@@ -69,9 +71,18 @@ struct ListenAddress {
 // message does not say where the value came from (the caller does).
 core::Result<ListenAddress> ParseListenAddress(const std::string& text);
 
-// The SQLite file named by a "sqlite:PATH" database URL. A postgresql:// URL
-// fails with a clear message: this build serves SQLite only. Messages name
-// no source, as above.
-core::Result<std::string> SqlitePathFromUrl(const std::string& url);
+// The store a --db URL names.
+struct DatabaseUrl {
+  enum class Kind { kSqlite, kPostgres };
+  Kind kind = Kind::kSqlite;
+  // kSqlite: the database file. kPostgres: the URL as given, for libpq
+  // (which reads user, password, host, port, database and parameters).
+  std::string location;
+};
+
+// "sqlite:PATH" (also sqlite:///abs/path) or "postgresql://..." (also
+// postgres://). Fails naming the setting "db"; messages name no source, as
+// above, and never show a password.
+core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
 }  // namespace jobsched::app

@@ -17,8 +17,10 @@
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
+#include "app/redaction.hpp"
 #include "app/settings.hpp"
 #include "app/service.hpp"
+#include "store/postgres/pg_database.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace {
@@ -109,17 +111,19 @@ int Serve(const Config& config) {
 }
 
 int Migrate(const Config& config) {
-  auto path = jobsched::app::SqlitePathFromUrl(config.db);
-  if (!path) {
-    spdlog::error("{}", path.error().message);
+  auto url = jobsched::app::ParseDatabaseUrl(config.db);
+  if (!url) {
+    spdlog::error("db: {}", url.error().message);
     return 1;
   }
-  auto version = jobsched::store::sqlite::SqliteJobStore::Migrate(*path);
+  const bool postgres = url->kind == jobsched::app::DatabaseUrl::Kind::kPostgres;
+  auto version = postgres ? jobsched::store::postgres::PgDatabase::Migrate(url->location)
+                          : jobsched::store::sqlite::SqliteJobStore::Migrate(url->location);
   if (!version) {
     spdlog::error("migration failed: {}", version.error().message);
     return 1;
   }
-  spdlog::info("database {} is at schema version {}", *path, *version);
+  spdlog::info("database {} is at schema version {}", jobsched::app::RedactSecrets(url->location), *version);
   return 0;
 }
 

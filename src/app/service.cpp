@@ -23,6 +23,9 @@
 #include "executor/noop/noop_task_runner.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/scheduler.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_run_queue.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace jobsched::app {
@@ -33,7 +36,12 @@ struct Service::Parts {
   SystemClock clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
-  std::unique_ptr<store::sqlite::SqliteJobStore> store;
+  // The database: one object for SQLite, two sharing one connection set for
+  // PostgreSQL. Destroyed after everything that uses them.
+  std::shared_ptr<store::JobStore> jobs;
+  std::shared_ptr<store::RunQueue> runs;
+  // False when other processes (cluster nodes) share the database.
+  bool single_node = true;
   std::unique_ptr<executor::CurlLoop> curl_loop;
   // Email has a loop of its own: libcurl blocks its thread while an SMTP
   // server is slow to answer some commands, which must not stall webhooks.
@@ -52,21 +60,6 @@ struct Service::Parts {
 };
 
 namespace {
-
-core::Result<std::unique_ptr<store::sqlite::SqliteJobStore>> OpenStore(const Config& config) {
-  auto path = SqlitePathFromUrl(config.db);
-  if (!path) return core::Error::InvalidArgument("db", "db: " + path.error().message);
-  const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
-  if (!folder.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
-  }
-  auto store = store::sqlite::SqliteJobStore::Open({.path = *path, .max_batch = 1024});
-  if (!store) return store.error();
-  spdlog::info("database: sqlite {}", *path);
-  return std::move(store).value();
-}
 
 core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
   auto parsed = core::ParseDuration(text, name);
@@ -99,6 +92,33 @@ std::string DefaultDocsDir() {
 }
 
 }  // namespace
+
+core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
+  auto url = ParseDatabaseUrl(config.db);
+  if (!url) return core::Error::InvalidArgument("db", "db: " + url.error().message);
+  if (url->kind == DatabaseUrl::Kind::kPostgres) {
+    auto database = store::postgres::PgDatabase::Open({.url = url->location});
+    if (!database) return database.error();
+    spdlog::info("database: postgresql {}", (*database)->description());
+    parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
+    parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
+    parts.single_node = false;
+    return core::Ok();
+  }
+  const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
+  if (!folder.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
+  }
+  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
+  if (!store) return store.error();
+  spdlog::info("database: sqlite {}", url->location);
+  std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();
+  parts.jobs = sqlite;
+  parts.runs = sqlite;
+  return core::Ok();
+}
 
 core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
   {
@@ -146,9 +166,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     if (!drain) return drain.error();
     parts->drain_delay = *drain;
   }
-  auto store = OpenStore(config);
-  if (!store) return store.error();
-  parts->store = std::move(store).value();
+  if (auto opened = OpenStore(config, *parts); !opened) return opened.error();
 
   if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
   executor::WorkerPoolOptions pool_options;
@@ -156,14 +174,18 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   pool_options.max_concurrent_runs = config.max_concurrent_runs;
   pool_options.lease_timeout = *lease;
   pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
+  // Alone on its database, a starting process knows every running run is an
+  // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
+  // node's runs come back when their leases expire).
+  pool_options.requeue_other_owners_at_start = parts->single_node;
   if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
   executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
                                 parts->compute_runner.get()};
-  parts->pool = std::make_unique<executor::WorkerPool>(*parts->store, parts->clock, runners, pool_options);
+  parts->pool = std::make_unique<executor::WorkerPool>(*parts->runs, parts->clock, runners, pool_options);
   if (auto started = parts->pool->Start(); !started) return started.error();
 
   executor::WorkerPool& pool = *parts->pool;
-  parts->scheduler = std::make_unique<scheduler::Scheduler>(*parts->store, parts->clock, scheduler::SchedulerOptions{},
+  parts->scheduler = std::make_unique<scheduler::Scheduler>(*parts->jobs, parts->clock, scheduler::SchedulerOptions{},
                                                             [&pool] { pool.Notify(); });
   parts->scheduler->Start();
 
@@ -180,7 +202,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     if (!scheduler.IsAlive(std::chrono::seconds{5})) return core::Error::Unavailable("the scheduler loop is stuck");
     return core::Ok();
   };
-  parts->api = std::make_unique<api::Api>(*parts->store, parts->clock, std::move(api_options));
+  parts->api = std::make_unique<api::Api>(*parts->jobs, parts->clock, std::move(api_options));
 
   api::HttpServerOptions options;
   options.host = address->host;

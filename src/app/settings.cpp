@@ -28,8 +28,8 @@ Result<void> CheckListen(const std::string& text) {
 }
 
 Result<void> CheckDatabase(const std::string& text) {
-  auto path = SqlitePathFromUrl(text);
-  if (!path) return Invalid(path.error().message);
+  auto url = ParseDatabaseUrl(text);
+  if (!url) return Invalid(url.error().message);
   return core::Ok();
 }
 
@@ -103,8 +103,8 @@ constexpr SettingType kInteger = SettingType::kInteger;
 const std::array<Setting, 15> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
-    {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
-     GetText<&Config::db>},
+    {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
+     ApplyText<&Config::db, CheckDatabase>, GetText<&Config::db>},
     {"log_level", "trace, debug, info, warn or error", kText, false, false,
      ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
     {"http_threads", "HTTP event loops; 0 = one per core", kInteger, false, false,
