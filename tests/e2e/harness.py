@@ -122,9 +122,10 @@ def _decode_body(content_type, raw):
 
 
 class Service:
-    """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory."""
+    """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory,
+    or on the database `db_url` names (a PostgreSQL URL, see pg_server.py)."""
 
-    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True):
+    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, db_url=None):
         self.binary = binary_path()
         self.extra_args = list(extra_args)
         # Without them, the configuration file or environment must say where to listen.
@@ -133,6 +134,7 @@ class Service:
         self._tempdir = tempfile.TemporaryDirectory(prefix="jobsched-e2e-")
         self.dir = self._tempdir.name
         self.db_path = os.path.join(self.dir, "jobs.db")
+        self.db_url = db_url or f"sqlite:{self.db_path}"
         self.log_path = os.path.join(self.dir, "service.log")
         self.log_lines = []  # every line the service printed, across restarts
         self._log_lock = threading.Condition()
@@ -148,7 +150,7 @@ class Service:
         assert self.process is None or self.process.poll() is not None, "service is already running"
         command = [self.binary, "serve", "--log-level", "info", *self.extra_args]
         if self.listen_and_db_flags:
-            command[2:2] = ["--listen", "127.0.0.1:0", "--db", f"sqlite:{self.db_path}"]
+            command[2:2] = ["--listen", "127.0.0.1:0", "--db", self.db_url]
         with self._log_lock:
             self._first_line_of_run = len(self.log_lines)
             self._output_ended = False

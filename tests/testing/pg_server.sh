@@ -4,7 +4,7 @@
 #   pg_server.sh start STATE_DIR   initdb's a fresh cluster in a new temporary directory, starts it on
 #                                  127.0.0.1 (a free port) and on a unix socket in that directory,
 #                                  creates the database `jobsched_test`, and prints its URL.
-#   pg_server.sh stop STATE_DIR    stops that server (by its PID) and removes its directory.
+#   pg_server.sh stop STATE_DIR    stops that server (by its PID, immediate shutdown) and removes its directory.
 #
 # STATE_DIR (created if missing) remembers the server between the two calls:
 #   url       postgresql://jobsched@127.0.0.1:PORT/jobsched_test (tests read it: JOBSCHED_TEST_PG_DSN_FILE)
@@ -48,16 +48,17 @@ stop_server() {
   if [[ -f "$state_dir/pid" ]]; then
     local pid
     pid=$(cat "$state_dir/pid")
-    # SIGINT is PostgreSQL's "fast" shutdown: clients are disconnected, nothing waits for them.
-    if kill -INT "$pid" 2>/dev/null; then
+    # SIGQUIT is PostgreSQL's "immediate" shutdown: no final checkpoint, which
+    # would only spend seconds flushing a cluster that is deleted next.
+    if kill -QUIT "$pid" 2>/dev/null; then
       for _ in $(seq 1 300); do
         kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
+        sleep 0.05
       done
       if kill -0 "$pid" 2>/dev/null; then
-        echo "pg_server: PostgreSQL (pid $pid) ignored SIGINT for 30 s; sending SIGQUIT" >&2
-        kill -QUIT "$pid" 2>/dev/null || true
-        sleep 1
+        echo "pg_server: PostgreSQL (pid $pid) ignored SIGQUIT for 15 s; sending SIGKILL" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.5
       fi
     fi
     rm -f "$state_dir/pid"
