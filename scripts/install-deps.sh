@@ -2,7 +2,8 @@
 # Installs the Debian packages jobsched needs to build, run and test.
 # Idempotent: packages already present are skipped, so a second run costs
 # one dpkg query. Uses apt-get only (Debian 12). Pass "test" to also install
-# what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx, wrk).
+# what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx, wrk)
+# and check answers with (JSON Schema).
 set -euo pipefail
 
 build_packages=(
@@ -18,6 +19,8 @@ build_packages=(
 test_packages=(
   postgresql-15 postgresql-client-15 python3 python3-aiosmtpd
   nginx-light wrk curl sqlite3
+  # The end-to-end tests check every answer against docs/openapi.yaml.
+  python3-jsonschema
 )
 
 wanted=("${build_packages[@]}")
