@@ -3,7 +3,7 @@
 # Idempotent: packages already present are skipped, so a second run costs
 # one dpkg query. Uses apt-get only (Debian 12). Pass "test" to also install
 # what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx, wrk)
-# and check answers with (JSON Schema).
+# and check answers with (JSON Schema, a headless browser).
 set -euo pipefail
 
 build_packages=(
@@ -19,8 +19,9 @@ build_packages=(
 test_packages=(
   postgresql-15 postgresql-client-15 python3 python3-aiosmtpd
   nginx-light wrk curl sqlite3
-  # The end-to-end tests check every answer against docs/openapi.yaml.
-  python3-jsonschema
+  # The end-to-end tests check every answer against docs/openapi.yaml, and
+  # drive Swagger UI in a headless browser.
+  python3-jsonschema chromium
 )
 
 wanted=("${build_packages[@]}")
