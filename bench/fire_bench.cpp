@@ -194,6 +194,10 @@ class ProbedJobStore final : public store::JobStore {
   void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override {
     inner_.TriggerJob(id, now, std::move(done));
   }
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                 std::function<void(core::Result<core::Run>)> done) override {
+    inner_.CancelRun(job_id, run_id, now, std::move(done));
+  }
   core::Result<core::Job> GetJob(core::JobId id) override { return inner_.GetJob(id); }
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override {
     return inner_.ListJobs(query);
@@ -210,6 +214,9 @@ class ProbedJobStore final : public store::JobStore {
                        });
   }
   core::Result<core::Run> GetRun(core::RunId id) override { return inner_.GetRun(id); }
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override {
+    return inner_.ListRunAttempts(id);
+  }
   core::Result<std::vector<core::Run>> ListRuns(const store::RunListQuery& query) override {
     return inner_.ListRuns(query);
   }
@@ -248,16 +255,16 @@ class ProbedRunQueue final : public store::RunQueue {
     inner_.RetryRun(owner, std::move(failed_attempt), available_at, std::move(done));
   }
   void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                   std::function<void(core::Result<void>)> done) override {
+                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override {
     inner_.RenewLeases(owner, lease_until, std::move(done));
   }
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                             std::function<void(core::Result<std::size_t>)> done) override {
     inner_.RequeueAbandonedRuns(now, live_owner, all_other_owners, std::move(done));
   }
-  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override {
-    inner_.ReleaseRuns(owner, std::move(run_ids), std::move(done));
+    inner_.ReleaseRuns(owner, std::move(run_ids), now, std::move(done));
   }
   core::Result<std::size_t> QueuedRunCount() override { return inner_.QueuedRunCount(); }
 

@@ -2,8 +2,9 @@
 # Installs the Debian packages jobsched needs to build, run and test.
 # Idempotent: packages already present are skipped, so a second run costs
 # one dpkg query. Uses apt-get only (Debian 12). Pass "test" to also install
-# what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx, wrk)
-# and check answers with (JSON Schema, a headless browser).
+# what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx,
+# HAProxy, wrk), the tools that check deploy/, and what checks answers (JSON
+# Schema, a headless browser).
 set -euo pipefail
 
 build_packages=(
@@ -12,6 +13,8 @@ build_packages=(
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgmp-dev
   libfmt-dev libspdlog-dev libcli11-dev libhowardhinnant-date-dev tzdata
   prometheus-cpp-dev python3 python3-yaml
+  # Header-only TOML parser for `--config` files.
+  libtoml11-dev
   # The build tree always configures its tests and benchmarks, so their
   # libraries are needed even by `make run`.
   googletest libgtest-dev libgmock-dev libbenchmark-dev
@@ -19,6 +22,8 @@ build_packages=(
 test_packages=(
   postgresql-15 postgresql-client-15 python3 python3-aiosmtpd
   nginx-light wrk curl sqlite3
+  # tests/deploy: systemd-analyze (systemd), haproxy, promtool (prometheus).
+  systemd haproxy prometheus
   # The end-to-end tests check every answer against docs/openapi.yaml, and
   # drive Swagger UI in a headless browser.
   python3-jsonschema chromium

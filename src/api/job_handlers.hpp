@@ -16,6 +16,9 @@ struct JobHandlerOptions {
   std::function<void(core::TimePoint)> on_next_run;
   // Told when a run was queued by hand (trigger), so the executor claims it.
   std::function<void()> on_run_queued;
+  // Told when someone asked to cancel a running run, so this node's executor
+  // stops it at once if it runs it (other nodes learn at their heartbeat).
+  std::function<void(core::RunId)> on_cancel_requested;
 };
 
 // The /jobs resource: create, read, list, change (PATCH, pause, resume),
@@ -36,6 +39,7 @@ class JobHandlers {
   void SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond);
   void DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void TriggerJob(const PathParams& params, Responder respond);
+  void CancelRun(const PathParams& params, Responder respond);
   // Writes `change` of the job in one store transaction, after If-Match.
   void ApplyChange(core::JobId id, std::string if_match,
                    std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,

@@ -1,4 +1,5 @@
-// The lifecycle half of JobHandlers: change, pause, resume, trigger, delete.
+// The lifecycle half of JobHandlers: change, pause, resume, trigger, cancel,
+// delete.
 #include <utility>
 
 #include "api/job_etag.hpp"
@@ -36,6 +37,10 @@ void JobHandlers::RegisterLifecycle(Router& router) {
   router.Add("POST", "/jobs/{id}/trigger", [this](HttpRequest&&, const PathParams& params, Responder respond) {
     TriggerJob(params, std::move(respond));
   });
+  router.Add("POST", "/jobs/{id}/runs/{run_id}/cancel",
+             [this](HttpRequest&&, const PathParams& params, Responder respond) {
+               CancelRun(params, std::move(respond));
+             });
 }
 
 void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params, Responder respond) {
@@ -109,6 +114,23 @@ void JobHandlers::TriggerJob(const PathParams& params, Responder respond) {
     if (!run) return respond(ProblemResponse(run.error()));
     if (options_.on_run_queued) options_.on_run_queued();
     HttpResponse response = JsonResponse(202, EncodeRun(*run));
+    response.SetHeader("Location", "/runs/" + std::to_string(run->id));
+    respond(std::move(response));
+  });
+}
+
+void JobHandlers::CancelRun(const PathParams& params, Responder respond) {
+  auto job_id = PathId(params, "id");
+  if (!job_id) return respond(ProblemResponse(job_id.error()));
+  auto run_id = PathId(params, "run_id");
+  if (!run_id) return respond(ProblemResponse(run_id.error()));
+  store_.CancelRun(*job_id, *run_id, clock_.Now(), [this, respond = std::move(respond)](core::Result<core::Run> run) {
+    if (!run) return respond(ProblemResponse(run.error()));
+    // A queued run is cancelled now (200); a running one once its executor
+    // has stopped it (202: watch GET /runs/{id}).
+    const bool ended = core::IsTerminal(run->state);
+    if (!ended && options_.on_cancel_requested) options_.on_cancel_requested(run->id);
+    HttpResponse response = JsonResponse(ended ? 200 : 202, EncodeRun(*run));
     response.SetHeader("Location", "/runs/" + std::to_string(run->id));
     respond(std::move(response));
   });

@@ -18,9 +18,9 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 16> kKnownFields{
-    "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at", "task",
-    "is_active", "timeout", "retry", "misfire", "catchup_window", "last_run", "next_run"};
+constexpr std::array<std::string_view, 18> kKnownFields{
+    "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at", "task", "is_active",
+    "timeout", "retry", "misfire", "catchup_window", "overlap", "jitter", "last_run", "next_run"};
 
 }  // namespace
 
@@ -36,6 +36,8 @@ std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std
   if (key == "timeout") return &request.timeout;
   if (key == "misfire") return &request.misfire;
   if (key == "catchup_window") return &request.catchup_window;
+  if (key == "overlap") return &request.overlap;
+  if (key == "jitter") return &request.jitter;
   return nullptr;
 }
 
@@ -133,6 +135,10 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += Quote(core::ToString(job.misfire));
   out += ",\"catchup_window\":";
   out += Quote(core::FormatDuration(job.catchup_window));
+  out += ",\"overlap\":";
+  out += Quote(core::ToString(job.overlap));
+  out += ",\"jitter\":";
+  out += Quote(core::FormatDuration(job.jitter));
   out += ",\"is_active\":";
   out += job.is_active ? "true" : "false";
   AppendTime(out, "last_run", job.last_run);
@@ -165,6 +171,9 @@ void AppendRun(std::string& out, const core::Run& run) {
   out += Quote(run.output);
   out += ",\"error\":";
   out += run.error.empty() ? "null" : Quote(run.error);
+  out += ",\"jitter_ms\":";
+  out += std::to_string(run.jitter.count());
+  AppendTime(out, "cancel_requested_at", run.cancel_requested_at);
   out += '}';
 }
 
@@ -295,6 +304,24 @@ std::string EncodeRuns(const std::vector<core::Run>& runs) {
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (i > 0) out += ',';
     AppendRun(out, runs[i]);
+  }
+  out += ']';
+  return out;
+}
+
+std::string EncodeRunAttempts(const std::vector<core::RunAttempt>& attempts) {
+  std::string out = "[";
+  for (const core::RunAttempt& attempt : attempts) {
+    if (out.size() > 1) out += ',';
+    out += "{\"attempt\":";
+    out += std::to_string(attempt.attempt);
+    out += ",\"state\":";
+    out += Quote(core::ToString(attempt.state));
+    AppendTime(out, "started_at", attempt.started_at);
+    AppendTime(out, "finished_at", attempt.finished_at);
+    out += ",\"error\":";
+    out += attempt.error.empty() ? "null" : Quote(attempt.error);
+    out += '}';
   }
   out += ']';
   return out;

@@ -44,5 +44,7 @@ std::string EncodeJobs(const std::vector<core::Job>& jobs);
 // A run as the API shows it, and a JSON array of runs.
 std::string EncodeRun(const core::Run& run);
 std::string EncodeRuns(const std::vector<core::Run>& runs);
+// The earlier attempts of a run, as a JSON array, oldest first.
+std::string EncodeRunAttempts(const std::vector<core::RunAttempt>& attempts);
 
 }  // namespace jobsched::api

@@ -84,6 +84,17 @@ void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams
   respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
 }
 
+void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const PathParams& params,
+                     Responder respond) {
+  auto run_id = PathId(params, "id");
+  if (!run_id) return respond(ProblemResponse(run_id.error()));
+  auto attempts = store.ListRunAttempts(*run_id);
+  if (!attempts) return respond(ProblemResponse(attempts.error()));
+  std::string body = EncodeRunAttempts(*attempts);
+  std::string etag = ContentETag(body);
+  respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
+}
+
 }  // namespace
 
 void RegisterRunHandlers(Router& router, store::JobStore& store) {
@@ -96,6 +107,10 @@ void RegisterRunHandlers(Router& router, store::JobStore& store) {
   router.Add("GET", "/runs/{id}", [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
     GetRun(store, request, params, std::move(respond));
   });
+  router.Add("GET", "/runs/{id}/attempts",
+             [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
+               ListRunAttempts(store, request, params, std::move(respond));
+             });
 }
 
 }  // namespace jobsched::api

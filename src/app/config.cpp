@@ -2,12 +2,14 @@
 
 #include <charconv>
 
+#include "app/redaction.hpp"
+
 namespace jobsched::app {
 
 core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    return core::Error::InvalidArgument("listen", "--listen: expected HOST:PORT, got '" + text + "'");
+    return core::Error::InvalidArgument("listen", "expected HOST:PORT, got '" + text + "'");
   }
   ListenAddress address;
   address.host = text.substr(0, colon);
@@ -19,7 +21,7 @@ core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [last, error] = std::from_chars(begin, end, port);
   if (error != std::errc() || last != end || port > 65535) {
-    return core::Error::InvalidArgument("listen", "--listen: port must be 0-65535, got '" + text.substr(colon + 1) + "'");
+    return core::Error::InvalidArgument("listen", "port must be 0-65535, got '" + text.substr(colon + 1) + "'");
   }
   address.port = static_cast<std::uint16_t>(port);
   return address;
@@ -31,14 +33,14 @@ core::Result<std::string> SqlitePathFromUrl(const std::string& url) {
     std::string path = url.substr(kSqlite.size());
     // Accept sqlite:///abs/path and sqlite://rel/path as well as sqlite:path.
     if (path.rfind("//", 0) == 0) path = path.substr(2);
-    if (path.empty()) return core::Error::InvalidArgument("db", "--db: sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
+    if (path.empty()) return core::Error::InvalidArgument("db", "sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
     return path;
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     return core::Error::InvalidArgument(
-        "db", "--db: PostgreSQL is not supported by this version of jobsched yet; use sqlite:PATH");
+        "db", "PostgreSQL is not supported by this version of jobsched yet; use sqlite:PATH");
   }
-  return core::Error::InvalidArgument("db", "--db: expected sqlite:PATH, got '" + url + "'");
+  return core::Error::InvalidArgument("db", "expected sqlite:PATH, got '" + RedactSecrets(url) + "'");
 }
 
 }  // namespace jobsched::app

@@ -8,8 +8,10 @@
 
 namespace jobsched::app {
 
-// Settings of `jobsched serve` and `jobsched migrate`. Each comes from a flag
-// or a JOBSCHED_* environment variable (the flag wins), else the default.
+// Settings of `jobsched serve` and `jobsched migrate`. Each comes from a flag,
+// a JOBSCHED_* environment variable, the configuration file or the default,
+// in that order of precedence (config_loader.hpp; the list of settings with
+// their checks is settings.cpp). The comments name the file key and the flag.
 struct Config {
   // --listen / JOBSCHED_LISTEN: HOST:PORT to serve HTTP on; port 0 picks a
   // free port and logs it.
@@ -39,8 +41,13 @@ struct Config {
 
   // --smtp-url: the SMTP server email tasks use (smtp://host:port or
   // smtps://host:port). Empty: email tasks are refused at creation.
-  // Credentials come only from JOBSCHED_SMTP_USERNAME / JOBSCHED_SMTP_PASSWORD.
+  // A password in the URL's userinfo is redacted whenever the URL is shown.
   std::string smtp_url;
+  // JOBSCHED_SMTP_USERNAME / JOBSCHED_SMTP_PASSWORD only, never a flag or the
+  // file, so credentials stay out of process listings and shared files.
+  // Empty: no authentication (unless smtp_url carries userinfo).
+  std::string smtp_username;
+  std::string smtp_password;
   // --smtp-tls: none, starttls (if offered) or required (default).
   std::string smtp_tls = "required";
   // --smtp-from: sender of emails whose task names none.
@@ -58,11 +65,13 @@ struct ListenAddress {
   std::uint16_t port = 0;
 };
 
-// "127.0.0.1:8000" or "[::1]:8000". Fails naming the setting "listen".
+// "127.0.0.1:8000" or "[::1]:8000". Fails naming the setting "listen"; the
+// message does not say where the value came from (the caller does).
 core::Result<ListenAddress> ParseListenAddress(const std::string& text);
 
 // The SQLite file named by a "sqlite:PATH" database URL. A postgresql:// URL
-// fails with a clear message: this build serves SQLite only.
+// fails with a clear message: this build serves SQLite only. Messages name
+// no source, as above.
 core::Result<std::string> SqlitePathFromUrl(const std::string& url);
 
 }  // namespace jobsched::app

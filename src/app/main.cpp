@@ -1,13 +1,23 @@
 // jobsched: a job scheduler service. `jobsched serve` runs it; `jobsched
-// migrate` brings a database's schema up to date.
+// migrate` brings a database's schema up to date; `jobsched config check`
+// validates a configuration and prints the effective one.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/config.hpp"
+#include "app/config_loader.hpp"
+#include "app/config_report.hpp"
+#include "app/settings.hpp"
 #include "app/service.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
@@ -15,14 +25,57 @@ namespace {
 
 using jobsched::app::Config;
 
-void AddCommonOptions(CLI::App& command, Config& config) {
-  command.add_option("--db", config.db, "Database URL: sqlite:PATH")
-      ->envname("JOBSCHED_DB")
-      ->capture_default_str();
-  command.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
-      ->envname("JOBSCHED_LOG_LEVEL")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
-      ->capture_default_str();
+// The flags of one subcommand, bound by setting key; which were given is
+// read back from CLI11 after parsing.
+struct CommandLine {
+  std::string config_path;
+  CLI::Option* config_option = nullptr;
+  std::map<std::string, std::string> values;
+  std::map<std::string, CLI::Option*> options;
+
+  jobsched::app::ConfigSources Sources() const {
+    jobsched::app::ConfigSources sources;
+    if (config_option->count() > 0) sources.config_path = config_path;
+    for (const auto& [key, option] : options) {
+      if (option->count() > 0) sources.flags[key] = values.at(key);
+    }
+    return sources;
+  }
+};
+
+// --config and a flag for each setting in `keys` (all of them when empty).
+// The environment and the file are read by LoadConfig, not by CLI11, so that
+// precedence and the origin of every value are decided in one place.
+void AddSettingOptions(CLI::App& command, CommandLine& line, std::initializer_list<std::string_view> keys = {}) {
+  line.config_option =
+      command.add_option("--config", line.config_path, "TOML configuration file [env: JOBSCHED_CONFIG]");
+  const Config defaults;
+  for (const jobsched::app::Setting& setting : jobsched::app::Settings()) {
+    if (setting.env_only) continue;
+    if (keys.size() > 0 && std::find(keys.begin(), keys.end(), setting.key) == keys.end()) continue;
+    const std::string key(setting.key);
+    const jobsched::app::SettingValue value = setting.get(defaults);
+    const std::string shown = std::holds_alternative<std::int64_t>(value) ? std::to_string(std::get<std::int64_t>(value))
+                                                                         : std::get<std::string>(value);
+    line.options[key] =
+        command
+            .add_option(jobsched::app::FlagName(key), line.values[key],
+                        std::string(setting.help) + " [env: " + jobsched::app::EnvName(key) + "]")
+            ->default_str(shown)
+            ->type_name(setting.type == jobsched::app::SettingType::kInteger ? "INT" : "TEXT");
+  }
+}
+
+// The configuration from every source, or nullopt after printing why not.
+std::optional<jobsched::app::EffectiveConfig> LoadOrExplain(const CommandLine& line) {
+  auto effective = jobsched::app::LoadConfig(line.Sources());
+  if (!effective) {
+    std::fprintf(stderr, "jobsched: invalid configuration:\n");
+    std::istringstream problems(effective.error().message);
+    for (std::string problem; std::getline(problems, problem);) std::fprintf(stderr, "  %s\n", problem.c_str());
+    return std::nullopt;
+  }
+  return std::move(effective).value();
 }
 
 // Blocks until SIGINT or SIGTERM. The signals were blocked in every thread
@@ -78,49 +131,33 @@ int main(int argc, char** argv) {
     cli.set_version_flag("--version", std::string("jobsched ") + JOBSCHED_VERSION);
     cli.require_subcommand(1);
 
-    Config config;
+    CommandLine serve_line;
     CLI::App* serve = cli.add_subcommand("serve", "Run the service (HTTP API)");
-    AddCommonOptions(*serve, config);
-    serve->add_option("--listen", config.listen, "HOST:PORT to listen on; port 0 picks a free one")
-        ->envname("JOBSCHED_LISTEN")
-        ->capture_default_str();
-    serve->add_option("--http-threads", config.http_threads, "HTTP event loops; 0 = one per core")
-        ->envname("JOBSCHED_HTTP_THREADS")
-        ->capture_default_str();
-    serve->add_option("--max-concurrent-runs", config.max_concurrent_runs, "Runs executing at once")
-        ->envname("JOBSCHED_MAX_CONCURRENT_RUNS")
-        ->check(CLI::Range(1, 100000))
-        ->capture_default_str();
-    serve->add_option("--shutdown-grace", config.shutdown_grace, "On SIGTERM, time for runs in flight to finish")
-        ->envname("JOBSCHED_SHUTDOWN_GRACE")
-        ->capture_default_str();
-    serve->add_option("--drain-delay", config.drain_delay, "On SIGTERM, serve this long with /readyz 503 first")
-        ->envname("JOBSCHED_DRAIN_DELAY")
-        ->capture_default_str();
-    serve->add_option("--lease-timeout", config.lease_timeout, "Re-queue a run whose node is silent this long")
-        ->envname("JOBSCHED_LEASE_TIMEOUT")
-        ->capture_default_str();
-    serve->add_option("--smtp-url", config.smtp_url, "SMTP server for email tasks: smtp://host:port or smtps://")
-        ->envname("JOBSCHED_SMTP_URL");
-    serve->add_option("--smtp-tls", config.smtp_tls, "none, starttls or required")
-        ->envname("JOBSCHED_SMTP_TLS")
-        ->check(CLI::IsMember({"none", "starttls", "required"}))
-        ->capture_default_str();
-    serve->add_option("--smtp-from", config.smtp_from, "Sender of emails whose task names none")
-        ->envname("JOBSCHED_SMTP_FROM")
-        ->capture_default_str();
-    serve->add_option("--default-email-to", config.default_email_to,
-                      "Recipient of 'Send Email Notification' jobs without a task")
-        ->envname("JOBSCHED_DEFAULT_EMAIL_TO");
-    serve->add_option("--docs-dir", config.docs_dir, "Swagger UI assets (default: share/swagger-ui by the binary)")
-        ->envname("JOBSCHED_DOCS_DIR");
+    AddSettingOptions(*serve, serve_line);
+    CommandLine migrate_line;
     CLI::App* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
-    AddCommonOptions(*migrate, config);
+    AddSettingOptions(*migrate, migrate_line, {"db", "log_level"});
+    CLI::App* config = cli.add_subcommand("config", "Work with the configuration");
+    config->require_subcommand(1);
+    CommandLine check_line;
+    CLI::App* check = config->add_subcommand(
+        "check", "Validate the configuration (file, environment, flags) and print the effective one, secrets redacted");
+    AddSettingOptions(*check, check_line);
 
     CLI11_PARSE(cli, argc, argv);
-    spdlog::set_level(spdlog::level::from_str(config.log_level));
-    if (serve->parsed()) return Serve(config);
-    return Migrate(config);
+    if (check->parsed()) {
+      const auto effective = LoadOrExplain(check_line);
+      if (!effective) return 1;
+      std::fputs(jobsched::app::FormatEffectiveConfig(*effective).c_str(), stdout);
+      return 0;
+    }
+    const CommandLine& line = serve->parsed() ? serve_line : migrate_line;
+    const auto effective = LoadOrExplain(line);
+    if (!effective) return 1;
+    spdlog::set_level(spdlog::level::from_str(effective->config.log_level));
+    if (!effective->config_path.empty()) spdlog::info("configuration file: {}", effective->config_path);
+    if (serve->parsed()) return Serve(effective->config);
+    return Migrate(effective->config);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "jobsched: fatal: %s\n", error.what());
     return 1;

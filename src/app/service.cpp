@@ -13,6 +13,7 @@
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
+#include "app/redaction.hpp"
 #include "app/system_clock.hpp"
 #include "core/duration.hpp"
 #include "executor/compute/compute_task_runner.hpp"
@@ -54,7 +55,7 @@ namespace {
 
 core::Result<std::unique_ptr<store::sqlite::SqliteJobStore>> OpenStore(const Config& config) {
   auto path = SqlitePathFromUrl(config.db);
-  if (!path) return path.error();
+  if (!path) return core::Error::InvalidArgument("db", "db: " + path.error().message);
   const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
   if (!folder.empty()) {
     std::error_code error;
@@ -82,17 +83,19 @@ std::string NodeId() {
   return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(random() % 1'000'000);
 }
 
-// Swagger UI's assets, installed by the build next to the binary.
+// Swagger UI's assets: next to the binary in a build tree (build/jobsched,
+// build/share/swagger-ui), or where `cmake --install` puts them
+// (PREFIX/bin/jobsched, PREFIX/share/jobsched/swagger-ui).
 std::string DefaultDocsDir() {
   std::error_code error;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
   if (error) return "share/swagger-ui";
-  return (exe.parent_path() / "share" / "swagger-ui").string();
-}
-
-std::string EnvOrEmpty(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
+  const std::filesystem::path build_tree = exe.parent_path() / "share" / "swagger-ui";
+  const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "jobsched" / "swagger-ui";
+  if (!std::filesystem::is_directory(build_tree, error) && std::filesystem::is_directory(installed, error)) {
+    return installed.string();
+  }
+  return build_tree.string();
 }
 
 }  // namespace
@@ -113,8 +116,8 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       if (config.smtp_tls == "none") email.tls = executor::email::SmtpTls::kNone;
       else if (config.smtp_tls == "starttls") email.tls = executor::email::SmtpTls::kStartTlsIfOffered;
       else email.tls = executor::email::SmtpTls::kRequired;
-      email.username = EnvOrEmpty("JOBSCHED_SMTP_USERNAME");
-      email.password = EnvOrEmpty("JOBSCHED_SMTP_PASSWORD");
+      email.username = config.smtp_username;
+      email.password = config.smtp_password;
       email.default_from = config.smtp_from;
       auto email_loop = executor::CurlLoop::Create();
       if (!email_loop) return email_loop.error();
@@ -122,7 +125,7 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, parts.clock);
       if (!runner) return runner.error();
       parts.email_runner = std::move(runner).value();
-      spdlog::info("email: via {}", config.smtp_url);
+      spdlog::info("email: via {}", RedactSecrets(config.smtp_url));
     }
   }
   return core::Ok();
@@ -130,7 +133,7 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
 
 core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto address = ParseListenAddress(config.listen);
-  if (!address) return address.error();
+  if (!address) return core::Error::InvalidArgument("listen", "listen: " + address.error().message);
   auto grace = DurationSetting(config.shutdown_grace, "shutdown-grace");
   if (!grace) return grace.error();
   auto lease = DurationSetting(config.lease_timeout, "lease-timeout");
@@ -169,6 +172,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   scheduler::Scheduler& scheduler = *parts->scheduler;
   api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
   api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
+  api_options.jobs.on_cancel_requested = [&pool](core::RunId run_id) { pool.Cancel(run_id); };
   api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
   const std::atomic<bool>& stopping = parts->stopping;
   api_options.ready = [&stopping, &scheduler]() -> core::Result<void> {

@@ -4,7 +4,24 @@
 
 namespace jobsched::core {
 
-FirePlan PlanFiring(const Job& job, TimePoint now) {
+namespace {
+
+void ApplyOverlapSkip(FirePlan& plan, std::optional<RunId> run_in_progress) {
+  if (plan.occurrences.empty()) return;
+  const std::size_t keep = run_in_progress ? 0 : 1;
+  for (std::size_t i = keep; i < plan.occurrences.size(); ++i) {
+    std::string reason = run_in_progress
+                             ? "run " + std::to_string(*run_in_progress) + " of this job had not finished; overlap skip"
+                             : "would overlap the run of " + FormatRfc3339(plan.occurrences.front()) +
+                                   "; overlap skip (use overlap queue to run them one after another)";
+    plan.skipped.push_back({plan.occurrences[i], std::move(reason)});
+  }
+  plan.occurrences.resize(keep);
+}
+
+}  // namespace
+
+FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress) {
   assert(job.next_run && *job.next_run <= now && "only due jobs are planned; the store selects them by next_run");
   // Every occurrence due by now, oldest first (bounded).
   std::vector<TimePoint> due;
@@ -51,6 +68,7 @@ FirePlan PlanFiring(const Job& job, TimePoint now) {
     plan.skipped.back().reason += "; older occurrences beyond the last " +
                                   std::to_string(kMaxOccurrencesPerFiring) + " are not listed";
   }
+  if (job.overlap == OverlapPolicy::kSkip) ApplyOverlapSkip(plan, run_in_progress);
   if (!plan.occurrences.empty()) plan.last_run = plan.occurrences.back();
   return plan;
 }

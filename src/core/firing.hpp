@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/job.hpp"
+#include "core/run.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::core {
@@ -43,6 +44,11 @@ struct FirePlan {
 //   run_all             those within the job's catchup_window of `now` run,
 //                       older ones are skipped
 // Then the schedule continues from its first occurrence after `now`.
-FirePlan PlanFiring(const Job& job, TimePoint now);
+// Last, the job's overlap policy: under `skip`, when `run_in_progress` names
+// an unfinished run of the job, every occurrence is skipped; otherwise the
+// first runs and any further ones of this firing (a run_all catch-up) are
+// skipped, as they would overlap it. `allow` and `queue` keep them all (queue
+// orders them when runs are claimed).
+FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress = std::nullopt);
 
 }  // namespace jobsched::core

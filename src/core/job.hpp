@@ -21,10 +21,21 @@ enum class MisfirePolicy { kRunOnce, kSkip, kRunAll };
 std::string_view ToString(MisfirePolicy policy);
 std::optional<MisfirePolicy> ParseMisfirePolicy(std::string_view text);
 
+// What happens when a run is due while an earlier run of the same job has not
+// finished (it is queued or running):
+//   skip   (default) the new occurrence is recorded as skipped, with the reason
+//   allow  it runs alongside
+//   queue  it waits, and starts once the earlier runs have ended, in order
+enum class OverlapPolicy { kSkip, kAllow, kQueue };
+
+std::string_view ToString(OverlapPolicy policy);
+std::optional<OverlapPolicy> ParseOverlapPolicy(std::string_view text);
+
 constexpr std::size_t kMaxJobNameLength = 255;  // in characters (code points)
 constexpr Milliseconds kDefaultJobTimeout{60'000};
 constexpr Milliseconds kMaxJobTimeout{24LL * 3600 * 1000};
 constexpr Milliseconds kDefaultCatchupWindow{3600LL * 1000};
+constexpr Milliseconds kMaxJitter{24LL * 3600 * 1000};
 
 // A job as stored. `id` is 0 until the store assigns one.
 struct Job {
@@ -47,8 +58,18 @@ struct Job {
   MisfirePolicy misfire = MisfirePolicy::kRunOnce;
   // run_all: how far back missed occurrences still run.
   Milliseconds catchup_window{kDefaultCatchupWindow};
+  OverlapPolicy overlap = OverlapPolicy::kSkip;
+  // Each scheduled run starts up to this much after its occurrence (see
+  // JitterDelay), so many jobs on the same schedule do not start at once.
+  Milliseconds jitter{0};
   // Incremented on every change a client makes.
   std::int64_t version = 1;
 };
+
+// How long the run of `job`'s occurrence at `scheduled_for` waits before it
+// starts: in [0, job.jitter], spread evenly over jobs and occurrences. It is a
+// hash of the two rather than a random draw, so the same occurrence always
+// gets the same delay (a retried firing cannot move it) and tests can know it.
+Milliseconds JitterDelay(const Job& job, TimePoint scheduled_for);
 
 }  // namespace jobsched::core

@@ -62,7 +62,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   // would fail other clients' If-Match for no reason).
   const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&
                      !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry &&
-                     !set.misfire && !set.catchup_window &&
+                     !set.misfire && !set.catchup_window && !set.overlap && !set.jitter &&
                      patch.cleared.empty();
   if (empty) return current;
   Job job = current;
@@ -81,7 +81,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
     job.task = set.task;
   }
   if (patch.cleared.count("task")) job.task.reset();
-  if (auto policies = ApplyMisfireFields(set, job); !policies) return policies.error();
+  if (auto policies = ApplyRunPolicyFields(set, job); !policies) return policies.error();
   if (patch.cleared.count("retry")) job.retry = RetryPolicy{};
   if (set.retry) {
     if (auto valid = ValidateRetryPolicy(*set.retry); !valid) return valid.error();

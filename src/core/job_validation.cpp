@@ -37,7 +37,7 @@ Result<void> ValidateJobName(const std::string& name) {
   return Ok();
 }
 
-Result<void> ApplyMisfireFields(const JobRequest& request, Job& job) {
+Result<void> ApplyRunPolicyFields(const JobRequest& request, Job& job) {
   if (request.misfire) {
     auto policy = ParseMisfirePolicy(*request.misfire);
     if (!policy) return Error::InvalidArgument("misfire", "misfire: must be run_once, skip or run_all");
@@ -47,6 +47,21 @@ Result<void> ApplyMisfireFields(const JobRequest& request, Job& job) {
     auto window = ParseDuration(*request.catchup_window, "catchup_window");
     if (!window) return window.error();
     job.catchup_window = *window;
+  }
+  if (request.overlap) {
+    auto policy = ParseOverlapPolicy(*request.overlap);
+    if (!policy) return Error::InvalidArgument("overlap", "overlap: must be skip, allow or queue");
+    job.overlap = *policy;
+  }
+  if (request.jitter) {
+    if (*request.jitter == "0s" || *request.jitter == "0") {
+      job.jitter = Milliseconds{0};
+    } else {
+      auto jitter = ParseDuration(*request.jitter, "jitter");
+      if (!jitter) return jitter.error();
+      if (*jitter > kMaxJitter) return Error::InvalidArgument("jitter", "jitter: at most 24h");
+      job.jitter = *jitter;
+    }
   }
   return Ok();
 }
@@ -136,7 +151,7 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   }
 
   Job job;
-  if (auto policies = ApplyMisfireFields(request, job); !policies) return policies.error();
+  if (auto policies = ApplyRunPolicyFields(request, job); !policies) return policies.error();
   job.name = *request.name;
   job.timeout = timeout;
   job.retry = request.retry.value_or(RetryPolicy{});

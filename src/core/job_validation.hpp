@@ -26,6 +26,8 @@ struct JobRequest {
   std::optional<RetryPolicy> retry;   // already decoded; checked here
   std::optional<std::string> misfire;         // run_once | skip | run_all
   std::optional<std::string> catchup_window;  // a duration
+  std::optional<std::string> overlap;         // skip | allow | queue
+  std::optional<std::string> jitter;          // a duration, "0s" for none
 };
 
 // Checks a create request and builds the job to store, with next_run
@@ -36,9 +38,9 @@ struct JobRequest {
 // job, or one that ends before it starts; an `at` more than a minute past.
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
 
-// Sets `job`'s misfire policy and catchup window from the request's fields,
-// when given. Fails with kInvalidArgument naming "misfire" or "catchup_window".
-Result<void> ApplyMisfireFields(const JobRequest& request, Job& job);
+// Sets `job`'s run policies (misfire, catchup_window, overlap, jitter) from
+// the request's fields, when given. Fails with kInvalidArgument naming the field.
+Result<void> ApplyRunPolicyFields(const JobRequest& request, Job& job);
 
 // The schedule the request's schedule fields describe (exactly one of
 // interval, every, cron, at; plus timezone, start_at, end_at). Shared with the

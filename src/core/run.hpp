@@ -43,6 +43,22 @@ struct Run {
   std::optional<std::int64_t> duration_ms;
   std::string output;
   std::string error;
+  // The delay the job's jitter gave this run: it did not start before
+  // scheduled_for + jitter.
+  Milliseconds jitter{0};
+  // Set when someone asked to cancel the run while it was running; the
+  // executor stops it and it ends as cancelled.
+  std::optional<TimePoint> cancel_requested_at;
+};
+
+// An earlier attempt of a run that was tried again (a retried failure, or a
+// run whose executor died). The run itself shows its latest attempt.
+struct RunAttempt {
+  int attempt = 1;
+  RunState state = RunState::kFailed;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> finished_at;
+  std::string error;
 };
 
 }  // namespace jobsched::core

@@ -1,5 +1,6 @@
 #include "executor/worker_pool.hpp"
 
+#include <algorithm>
 #include <future>
 
 #include <spdlog/spdlog.h>
@@ -53,6 +54,16 @@ void WorkerPool::Notify() {
     notified_ = true;
   }
   changed_.notify_all();
+}
+
+void WorkerPool::Cancel(core::RunId run_id) {
+  std::lock_guard lock(mutex_);
+  auto found = in_flight_.find(run_id);
+  if (found == in_flight_.end() || found->second.settled) return;
+  found->second.cancel_requested = true;
+  found->second.stop.request_stop();
+  // A runner that ignores the request is given up on soon, not at its timeout.
+  found->second.deadline = std::min(found->second.deadline, std::chrono::steady_clock::now() + kCancelWait);
 }
 
 std::size_t WorkerPool::busy() const {
@@ -130,6 +141,16 @@ TaskRunner* WorkerPool::RunnerFor(const core::Task& task) const {
 }
 
 void WorkerPool::OnTaskDone(core::RunId run_id, TaskResult result) {
+  bool cancel_requested = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = in_flight_.find(run_id);
+    cancel_requested = found != in_flight_.end() && found->second.cancel_requested;
+  }
+  if (cancel_requested && result.outcome != RunOutcome::kSucceeded) {
+    Record(run_id, core::RunState::kCancelled, std::move(result.output), "cancelled by request");
+    return;
+  }
   if (result.outcome == RunOutcome::kCancelled) {
     // Cancelled means "did not finish": during shutdown the run goes back to
     // the queue for another node or the next start.
@@ -177,7 +198,8 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
     found->second.settled = true;
     ++pending_writes_;
     // The final state says when the retries ran out.
-    if (state != core::RunState::kSucceeded && found->second.retry.max_attempts > 1 &&
+    if (state != core::RunState::kSucceeded && state != core::RunState::kCancelled &&
+        found->second.retry.max_attempts > 1 &&
         found->second.attempt >= found->second.retry.max_attempts) {
       error = "retries exhausted after " + std::to_string(found->second.attempt) + " attempts; last: " + error;
     }
@@ -206,7 +228,7 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
     if (run_ids.empty()) return;
     ++pending_writes_;
   }
-  queue_.ReleaseRuns(options_.owner, run_ids, [this, run_ids](core::Result<void> released) {
+  queue_.ReleaseRuns(options_.owner, run_ids, clock_.Now(), [this, run_ids](core::Result<void> released) {
     if (!released) spdlog::warn("executor: runs not handed back: {}", released.error().message);
     std::lock_guard lock(mutex_);
     for (core::RunId id : run_ids) in_flight_.erase(id);
@@ -228,17 +250,21 @@ void WorkerPool::Forget(core::RunId run_id) {
 void WorkerPool::EnforceDeadlines() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<core::RunId> overdue;
+  std::vector<core::RunId> cancelled;
   {
     std::lock_guard lock(mutex_);
     for (auto& [id, entry] : in_flight_) {
       if (!entry.settled && now > entry.deadline) {
         entry.stop.request_stop();
-        overdue.push_back(id);
+        (entry.cancel_requested ? cancelled : overdue).push_back(id);
       }
     }
   }
   for (core::RunId id : overdue) {
     Record(id, core::RunState::kTimedOut, {}, "the task did not stop within its timeout");
+  }
+  for (core::RunId id : cancelled) {
+    Record(id, core::RunState::kCancelled, {}, "cancelled by request (the task did not stop when asked)");
   }
 }
 
@@ -251,9 +277,15 @@ void WorkerPool::HeartbeatLoop() {
     if (std::chrono::steady_clock::now() >= next_heartbeat) {
       next_heartbeat += options_.heartbeat_interval;
       const core::TimePoint now = clock_.Now();
-      queue_.RenewLeases(options_.owner, now + options_.lease_timeout, [](core::Result<void> renewed) {
-        if (!renewed) spdlog::warn("executor: leases not renewed: {}", renewed.error().message);
-      });
+      std::promise<core::Result<std::vector<core::RunId>>> renewed_promise;
+      queue_.RenewLeases(options_.owner, now + options_.lease_timeout,
+                         [&renewed_promise](auto result) { renewed_promise.set_value(std::move(result)); });
+      if (auto renewed = renewed_promise.get_future().get(); !renewed) {
+        spdlog::warn("executor: leases not renewed: {}", renewed.error().message);
+      } else {
+        // Runs someone cancelled through the API of another node.
+        for (const core::RunId id : *renewed) Cancel(id);
+      }
       // Expired leases belong to processes that stopped renewing: re-queue.
       std::promise<core::Result<std::size_t>> requeued;
       queue_.RequeueAbandonedRuns(now, options_.owner, false,

@@ -68,6 +68,11 @@ class WorkerPool {
   // once every outcome has been written. Idempotent.
   void Stop(std::chrono::milliseconds grace);
 
+  // Someone asked to cancel this run (see JobStore::CancelRun): stop it if it
+  // runs here. Its outcome is then recorded as cancelled, with no retry. Runs
+  // of other nodes learn it at their next heartbeat.
+  void Cancel(core::RunId run_id);
+
   // Runs executing now.
   std::size_t busy() const;
 
@@ -78,6 +83,7 @@ class WorkerPool {
     std::stop_source stop;
     std::chrono::steady_clock::time_point deadline;  // when the watchdog gives up on it
     bool settled = false;                             // an outcome was decided; later ones are ignored
+    bool cancel_requested = false;                    // someone cancelled it: it ends as cancelled
   };
 
   void DispatchLoop();

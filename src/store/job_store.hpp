@@ -41,8 +41,11 @@ struct FireResult {
 };
 
 // Decides the runs and the next due time of one due job; core::PlanFiring
-// in production.
-using FirePlanner = std::function<core::FirePlan(const core::Job&, core::TimePoint now)>;
+// in production. The store passes the job's oldest unfinished (queued or
+// running) run when the job's overlap policy is skip, for the planner to skip
+// overlapping occurrences.
+using FirePlanner = std::function<core::FirePlan(const core::Job&, core::TimePoint now,
+                                                 std::optional<core::RunId> run_in_progress)>;
 
 // Where jobs live. Implementations: SqliteJobStore (embedded, the default)
 // and, later, PostgresJobStore. Every method is safe to call from any thread.
@@ -71,8 +74,18 @@ class JobStore {
                          std::function<void(core::Result<void>)> done) = 0;
 
   // Queues a run of the job now, outside its schedule (trigger "manual").
+  // kConflict when the job's overlap policy is skip and a run of it has not
+  // finished; under allow it runs alongside, under queue after the others.
   virtual void TriggerJob(core::JobId id, core::TimePoint now,
                           std::function<void(core::Result<core::Run>)> done) = 0;
+
+  // Cancels run `run_id` of job `job_id`: a queued run ends at once as
+  // cancelled; a running one is marked (cancel_requested_at) for its executor
+  // to stop, and ends as cancelled when it does. kNotFound for a run not of
+  // that job; kConflict for a run that has already ended. Answers with the run
+  // as it is after the change.
+  virtual void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                         std::function<void(core::Result<core::Run>)> done) = 0;
 
   // The job with this id, or kNotFound.
   virtual core::Result<core::Job> GetJob(core::JobId id) = 0;
@@ -96,6 +109,9 @@ class JobStore {
 
   // The run with this id, or kNotFound.
   virtual core::Result<core::Run> GetRun(core::RunId id) = 0;
+  // The earlier attempts of the run, oldest first (empty when it has had
+  // one attempt), or kNotFound when there is no such run.
+  virtual core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) = 0;
   // Runs newest first, optionally of one job.
   virtual core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) = 0;
 };

@@ -43,29 +43,36 @@ class RunQueue {
   // Marks up to `limit` queued runs that are available at `now` (a retry
   // waits out its backoff), oldest first, as running for `owner`,
   // with a lease until `lease_until`, and returns them. A run is handed to
-  // exactly one caller.
+  // exactly one caller. A run of a job with overlap queue is claimed only when
+  // no run of its job is running and no older one is queued: in order, one at
+  // a time.
   virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
                          core::TimePoint lease_until,
                          std::function<void(core::Result<std::vector<ClaimedRun>>)> done) = 0;
 
-  // Records the outcome of a run `owner` holds. Fails with kConflict when the
+  // Records the outcome of a run `owner` holds; a run someone asked to cancel
+  // ends as cancelled unless it succeeded. Fails with kConflict when the
   // owner lost the run meanwhile (its lease expired and it was re-queued), so
   // a presumed-dead owner cannot overwrite the outcome of the re-run.
   virtual void FinishRun(const std::string& owner, RunCompletion completion,
                          std::function<void(core::Result<void>)> done) = 0;
 
   // Records a failed attempt of a run `owner` holds and queues the next
-  // attempt, not to be claimed before `available_at`; the run keeps the
+  // attempt, not to be claimed before `available_at` (a run someone asked to
+  // cancel ends as cancelled instead); the run keeps the
   // failed attempt's error and output until the next attempt ends. kConflict
   // when the owner lost the run meanwhile.
   virtual void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                         std::function<void(core::Result<void>)> done) = 0;
 
-  // Extends the leases of every run `owner` holds to `lease_until`.
+  // Extends the leases of every run `owner` holds to `lease_until`, and
+  // answers with those of its runs someone asked to cancel (CancelRun), which
+  // the owner should stop.
   virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                           std::function<void(core::Result<void>)> done) = 0;
+                           std::function<void(core::Result<std::vector<core::RunId>>)> done) = 0;
 
-  // Puts back in the queue, as a new attempt, every running run whose lease
+  // Puts back in the queue, as a new attempt (or ends as cancelled, when
+  // someone asked to cancel it), every running run whose lease
   // expired before `now` or whose owner is not `live_owner` (pass the
   // current process at start-up: runs of a process that died are orphans).
   // Returns how many were re-queued.
@@ -73,8 +80,9 @@ class RunQueue {
                                     std::function<void(core::Result<std::size_t>)> done) = 0;
 
   // Hands `owner`'s runs with the given ids back to the queue unchanged (same
-  // attempt): used at shutdown for runs that could not finish in time.
-  virtual void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+  // attempt): used at shutdown for runs that could not finish in time. Runs
+  // someone asked to cancel end as cancelled instead.
+  virtual void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                            std::function<void(core::Result<void>)> done) = 0;
 
   // Number of runs waiting in the queue.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "testing/time_literals.hpp"
 
 namespace jobsched::core {
@@ -72,6 +74,7 @@ TEST_P(PlanFiringAfterDowntime, FollowsTheMisfirePolicy) {
   Job job = DueJob(Schedule::Interval(NamedInterval::kHourly), "2026-11-27T10:00:00Z");
   job.misfire = GetParam().policy;
   job.catchup_window = 2h;
+  job.overlap = OverlapPolicy::kAllow;  // see PlanFiringWithOverlap
 
   const FirePlan plan = PlanFiring(job, At("2026-11-27T13:30:00Z"));
 
@@ -97,10 +100,94 @@ INSTANTIATE_TEST_SUITE_P(
         MisfireCase{MisfirePolicy::kRunAll, {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"},
                     {"2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z"}}));
 
+// The same downtime (10:00 to 13:30, hourly, catchup_window 2h, misfire
+// run_all: 12:00 and 13:00 would run) under each overlap policy, with and
+// without a run of the job still unfinished.
+struct OverlapCase {
+  OverlapPolicy overlap;
+  bool run_in_progress;
+  std::vector<const char*> run;
+};
+
+void PrintTo(const OverlapCase& c, std::ostream* out) {
+  *out << ToString(c.overlap) << (c.run_in_progress ? " while a run is unfinished" : "");
+}
+
+class PlanFiringWithOverlap : public ::testing::TestWithParam<OverlapCase> {};
+
+TEST_P(PlanFiringWithOverlap, FollowsTheOverlapPolicy) {
+  Job job = DueJob(Schedule::Interval(NamedInterval::kHourly), "2026-11-27T10:00:00Z");
+  job.misfire = MisfirePolicy::kRunAll;
+  job.catchup_window = 2h;
+  job.overlap = GetParam().overlap;
+  const std::optional<RunId> in_progress = GetParam().run_in_progress ? std::optional<RunId>(41) : std::nullopt;
+
+  const FirePlan plan = PlanFiring(job, At("2026-11-27T13:30:00Z"), in_progress);
+
+  std::vector<TimePoint> run;
+  for (const char* t : GetParam().run) run.push_back(At(t));
+  EXPECT_EQ(plan.occurrences, run);
+  // Every occurrence is accounted for: run or skipped, never lost.
+  EXPECT_EQ(plan.occurrences.size() + plan.skipped.size(), 4u);
+  EXPECT_EQ(plan.next_run, At("2026-11-27T14:00:00Z"));
+  for (const auto& s : plan.skipped) {
+    if (s.scheduled_for < At("2026-11-27T11:30:00Z")) continue;  // beyond the catchup window
+    EXPECT_NE(s.reason.find("overlap skip"), std::string::npos) << s.reason;
+    if (GetParam().run_in_progress) {
+      EXPECT_NE(s.reason.find("run 41 "), std::string::npos) << s.reason;
+    }
+  }
+  if (plan.occurrences.empty()) {
+    EXPECT_EQ(plan.last_run, std::nullopt);
+  } else {
+    EXPECT_EQ(plan.last_run, plan.occurrences.back());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Policies, PlanFiringWithOverlap,
+    ::testing::Values(OverlapCase{OverlapPolicy::kAllow, false, {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
+                      OverlapCase{OverlapPolicy::kAllow, true, {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
+                      OverlapCase{OverlapPolicy::kQueue, false, {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
+                      OverlapCase{OverlapPolicy::kQueue, true, {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
+                      // skip: the first catch-up runs, the second would overlap it.
+                      OverlapCase{OverlapPolicy::kSkip, false, {"2026-11-27T12:00:00Z"}},
+                      OverlapCase{OverlapPolicy::kSkip, true, {}}));
+
+TEST(PlanFiring, OverlapSkipWithAnUnfinishedRunSkipsAnOnTimeOccurrence) {
+  Job job = DueJob(Schedule::Every(1min), "2026-11-27T10:01:00Z");  // overlap skip is the default
+
+  const FirePlan plan = PlanFiring(job, At("2026-11-27T10:01:00.020Z"), RunId{7});
+
+  EXPECT_TRUE(plan.occurrences.empty());
+  ASSERT_EQ(plan.skipped.size(), 1u);
+  EXPECT_EQ(plan.skipped[0].scheduled_for, At("2026-11-27T10:01:00Z"));
+  EXPECT_EQ(plan.skipped[0].reason, "run 7 of this job had not finished; overlap skip");
+  EXPECT_EQ(plan.next_run, At("2026-11-27T10:02:00Z"));
+}
+
+TEST(JitterDelay, StaysWithinTheJitterAndSpreadsOccurrences) {
+  Job job = DueJob(Schedule::Every(1min), "2026-11-27T10:01:00Z");
+  EXPECT_EQ(JitterDelay(job, At("2026-11-27T10:01:00Z")), Milliseconds{0}) << "no jitter by default";
+  job.jitter = 10s;
+  std::set<std::int64_t> seen;
+  for (int minute = 0; minute < 200; ++minute) {
+    const TimePoint occurrence = At("2026-11-27T10:00:00Z") + std::chrono::minutes(minute);
+    const Milliseconds delay = JitterDelay(job, occurrence);
+    ASSERT_GE(delay.count(), 0);
+    ASSERT_LE(delay, 10s);
+    EXPECT_EQ(delay, JitterDelay(job, occurrence)) << "the same occurrence always gets the same delay";
+    seen.insert(delay.count() * 10 / 10'001);  // ten equal buckets over [0, 10000] ms
+  }
+  // 200 draws over ten buckets: every bucket is hit.
+  EXPECT_EQ(seen.size(), 10u);
+}
+
 TEST(PlanFiring, LateButNotMissedOccurrencesAllRun) {
   // An every-second job handled 2.5 s late: late, not missed (under a minute).
   Job job = DueJob(Schedule::Every(1s), "2026-11-27T10:00:00Z");
   job.misfire = MisfirePolicy::kSkip;
+  job.overlap = OverlapPolicy::kAllow;
 
   const FirePlan plan = PlanFiring(job, At("2026-11-27T10:00:02.500Z"));
 
@@ -114,6 +201,7 @@ TEST(PlanFiring, LateButNotMissedOccurrencesAllRun) {
 TEST(PlanFiring, AJobFarBehindLooksAtABoundedNumberOfOccurrences) {
   Job job = DueJob(Schedule::Every(1s), "2026-11-27T10:00:00Z");
   job.misfire = MisfirePolicy::kSkip;
+  job.overlap = OverlapPolicy::kAllow;
 
   const FirePlan plan = PlanFiring(job, At("2026-11-28T10:00:00.500Z"));
 

@@ -135,9 +135,11 @@ def _decode_body(content_type, raw):
 class Service:
     """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory."""
 
-    def __init__(self, extra_args=(), env=None):
+    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True):
         self.binary = binary_path()
         self.extra_args = list(extra_args)
+        # Without them, the configuration file or environment must say where to listen.
+        self.listen_and_db_flags = listen_and_db_flags
         self.env = dict(os.environ, **(env or {}))
         self._tempdir = tempfile.TemporaryDirectory(prefix="jobsched-e2e-")
         self.dir = self._tempdir.name
@@ -155,8 +157,9 @@ class Service:
     def start(self):
         """Starts the process and waits until it logs the port it listens on."""
         assert self.process is None or self.process.poll() is not None, "service is already running"
-        command = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", f"sqlite:{self.db_path}",
-                   "--log-level", "info", *self.extra_args]
+        command = [self.binary, "serve", "--log-level", "info", *self.extra_args]
+        if self.listen_and_db_flags:
+            command[2:2] = ["--listen", "127.0.0.1:0", "--db", f"sqlite:{self.db_path}"]
         with self._log_lock:
             self._first_line_of_run = len(self.log_lines)
             self._output_ended = False

@@ -186,7 +186,9 @@ class ConcurrencyLimitTest(EngineTestCase):
 
     def test_no_more_runs_execute_at_once_than_the_limit(self):
         self.endpoint.route("/busy", delay_s=0.8)
-        jobs = [self.create_every_second_job(name=f"busy {n}", task={"type": "http", "url": self.endpoint.url("/busy")})
+        # overlap allow: a job's next run may queue behind its first (the limit holds both back).
+        jobs = [self.create_every_second_job(name=f"busy {n}", overlap="allow",
+                                             task={"type": "http", "url": self.endpoint.url("/busy")})
                 for n in range(4)]
 
         runs = [wait_for_finished_runs(self.service, job["id"], 1, 8.0)[0] for job in jobs]
@@ -282,7 +284,8 @@ class StalledSmtpServerTest(EngineTestCase):
         super().setUp()
 
     def create_stalled_email_job(self, timeout):
-        return self.create_every_second_job(name="stalled mail", timeout=timeout, task={
+        # overlap allow: the second run must start while the first still waits on the server.
+        return self.create_every_second_job(name="stalled mail", timeout=timeout, overlap="allow", task={
             "type": "email", "to": ["alice@example.com"], "subject": "s", "body": "b"})
 
     def test_email_run_times_out_at_its_timeout(self):

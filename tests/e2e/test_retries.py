@@ -2,7 +2,7 @@
 
 import unittest
 
-from harness import HttpEndpoint, ServiceTestCase, wait_for_finished_runs
+from harness import rfc3339_ms, HttpEndpoint, ServiceTestCase, wait_for_finished_runs
 
 
 class RetryTest(ServiceTestCase):
@@ -32,6 +32,15 @@ class RetryTest(ServiceTestCase):
         requests = self.endpoint.wait_for_requests(3, path="/down")
         self.assertEqual([r.headers.get("jobsched-attempt") for r in requests], ["1", "2", "3"])
         self.assertEqual({r.headers.get("idempotency-key") for r in requests}, {str(run["id"])})
+        # Each earlier attempt is recorded; the run itself is the last one.
+        attempts = self.service.get_json(f"/runs/{run['id']}/attempts")
+        self.assertEqual(attempts.status, 200, attempts.body)
+        self.assertEqual([a["attempt"] for a in attempts.body], [1, 2], attempts.body)
+        for attempt in attempts.body:
+            self.assertEqual(attempt["state"], "failed", attempt)
+            self.assertIn("HTTP 503", attempt["error"], attempt)
+            self.assertLessEqual(rfc3339_ms(attempt["started_at"]), rfc3339_ms(attempt["finished_at"]))
+        self.assertEqual(self.service.get_json("/runs/999999/attempts").status, 404)
 
     def test_retry_that_succeeds_ends_succeeded(self):
         self.endpoint.route("/flaky", status=503, body="busy", times=1)

@@ -70,10 +70,11 @@ class WorkerPoolTest : public ::testing::Test {
     return run.get_future().get()->id;
   }
 
-  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner) {
+  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner, std::chrono::milliseconds heartbeat = 5s) {
     WorkerPoolOptions options;
     options.owner = "test-node";
     options.idle_nap = 20ms;
+    options.heartbeat_interval = heartbeat;
     auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr},
                                              options);
     EXPECT_TRUE(pool->Start().ok());
@@ -129,6 +130,41 @@ TEST_F(WorkerPoolTest, SaysWhenRetriesRunOut) {
 
   EXPECT_EQ(run.attempt, 2);
   EXPECT_NE(run.error.find("retries exhausted after 2 attempts"), std::string::npos) << run.error;
+  pool->Stop(1s);
+}
+
+core::Result<core::Run> RequestCancel(store::JobStore& store, core::RunId id, core::TimePoint now) {
+  const core::Run run = store.GetRun(id).value();
+  std::promise<core::Result<core::Run>> done;
+  store.CancelRun(run.job_id, id, now, [&done](core::Result<core::Run> result) { done.set_value(std::move(result)); });
+  return done.get_future().get();
+}
+
+TEST_F(WorkerPoolTest, CancelStopsARunningRunWhichEndsCancelledWithoutRetry) {
+  ScriptedRunner runner({}, /*block=*/true);
+  const core::RunId id = QueueRun(core::RetryPolicy{5, 10ms, 20ms, 0.0});
+  auto pool = StartPool(runner);
+  WaitForState(id, core::RunState::kRunning);
+
+  ASSERT_TRUE(RequestCancel(*store_, id, clock_.Now()).ok());
+  pool->Cancel(id);  // what the API does on this node
+
+  const core::Run run = WaitForState(id, core::RunState::kCancelled);
+  EXPECT_EQ(run.attempt, 1);
+  EXPECT_EQ(run.error, "cancelled by request");
+  EXPECT_EQ(runner.calls(), 1);
+  pool->Stop(1s);
+}
+
+TEST_F(WorkerPoolTest, ACancelRequestedThroughAnotherNodeArrivesWithTheHeartbeat) {
+  ScriptedRunner runner({}, /*block=*/true);
+  const core::RunId id = QueueRun();
+  auto pool = StartPool(runner, /*heartbeat=*/50ms);
+  WaitForState(id, core::RunState::kRunning);
+
+  ASSERT_TRUE(RequestCancel(*store_, id, clock_.Now()).ok());  // the store only: no pool->Cancel
+
+  WaitForState(id, core::RunState::kCancelled);
   pool->Stop(1s);
 }
 

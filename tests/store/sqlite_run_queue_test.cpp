@@ -34,11 +34,16 @@ class SqliteRunQueueTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
 
-  // A job created at `created`, firing every `every` (first run one period later).
-  core::JobId CreateJob(const char* created, const char* every = "1m") {
+  // A job created at `created`, firing every `every` (first run one period
+  // later), with the given overlap policy (default: the job default, skip).
+  core::JobId CreateJob(const char* created, const char* every = "1m",
+                        std::optional<std::string> overlap = std::nullopt,
+                        std::optional<std::string> jitter = std::nullopt) {
     core::JobRequest request;
     request.name = "job";
     request.every = every;
+    request.overlap = std::move(overlap);
+    request.jitter = std::move(jitter);
     auto job = core::ValidateNewJob(request, At(created));
     EXPECT_TRUE(job.ok());
     auto stored = CreateJobAndWait(*store_, *job);
@@ -119,7 +124,7 @@ TEST_F(SqliteRunQueueTest, AnOccurrenceCanNeverHaveTwoRunsEvenIfPlannedTwice) {
   const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
   // A planner that (wrongly) does not advance next_run: the second firing
   // plans the same occurrence again, and the database refuses it.
-  auto stuck = [](const core::Job& job, core::TimePoint) {
+  auto stuck = [](const core::Job& job, core::TimePoint, std::optional<core::RunId>) {
     core::FirePlan plan;
     plan.occurrences = {*job.next_run};
     plan.next_run = job.next_run;
@@ -238,7 +243,7 @@ TEST_F(SqliteRunQueueTest, ReleasedRunsGoBackToTheQueueUnchanged) {
   const auto claimed = Claim("node-a", 1);
   ASSERT_EQ(claimed.size(), 1u);
 
-  auto released = Wait<void>([&](auto done) { store_->ReleaseRuns("node-a", {claimed[0].run.id}, std::move(done)); });
+  auto released = Wait<void>([&](auto done) { store_->ReleaseRuns("node-a", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done)); });
 
   ASSERT_TRUE(released.ok());
   auto run = store_->GetRun(claimed[0].run.id);
@@ -267,6 +272,39 @@ TEST_F(SqliteRunQueueTest, RetriedRunWaitsOutItsBackoffAsTheNextAttempt) {
   EXPECT_EQ(retried[0].run.id, failed.run_id);
   EXPECT_EQ(retried[0].run.attempt, 2);
   EXPECT_EQ(store_->GetRun(failed.run_id)->error, "HTTP 503");
+  // The failed attempt is kept in the run's history.
+  const auto attempts = store_->ListRunAttempts(failed.run_id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].state, core::RunState::kFailed);
+  EXPECT_EQ(attempts[0].started_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_EQ(attempts[0].finished_at, At("2026-11-27T10:05:01Z"));
+  EXPECT_EQ(attempts[0].error, "HTTP 503");
+}
+
+TEST_F(SqliteRunQueueTest, AnAttemptLostWithItsNodeIsKeptInTheRunsHistory) {
+  CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 1, "2026-11-27T10:05:00Z");  // lease until 10:05:30
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_TRUE(store_->ListRunAttempts(claimed[0].run.id)->empty());
+
+  ASSERT_TRUE(Wait<std::size_t>([&](auto done) {
+                store_->RequeueAbandonedRuns(At("2026-11-27T10:06:00Z"), "node-b", false, std::move(done));
+              }).ok());
+
+  const auto attempts = store_->ListRunAttempts(claimed[0].run.id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].finished_at, At("2026-11-27T10:06:00Z"));
+  EXPECT_NE(attempts[0].error.find("node-a"), std::string::npos) << attempts[0].error;
+  EXPECT_EQ(store_->GetRun(claimed[0].run.id)->attempt, 2);
+}
+
+TEST_F(SqliteRunQueueTest, AttemptsOfAMissingRunAreNotFound) {
+  auto attempts = store_->ListRunAttempts(424242);
+  ASSERT_FALSE(attempts.ok());
+  EXPECT_EQ(attempts.error().code, core::ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteRunQueueTest, OutputIsCutAt64KiB) {
@@ -317,5 +355,226 @@ TEST_F(SqliteRunQueueTest, MissingRunIsNotFound) {
   EXPECT_EQ(store_->GetRun(99).error().code, core::ErrorCode::kNotFound);
 }
 
+namespace overlap_and_cancel {
+
+using core::RunState;
+
+class SqliteOverlapTest : public SqliteRunQueueTest {
+ protected:
+  std::vector<core::Run> RunsOf(core::JobId id) { return store_->ListRuns(jobsched::testing::JobRuns(id, 100)).value(); }
+
+  core::Result<core::Run> Cancel(core::JobId job, core::RunId run, const char* now = "2026-11-27T10:05:00Z") {
+    return Wait<core::Run>([&](auto done) { store_->CancelRun(job, run, At(now), std::move(done)); });
+  }
+  core::Result<core::Run> Trigger(core::JobId job, const char* now = "2026-11-27T10:05:00Z") {
+    return Wait<core::Run>([&](auto done) { store_->TriggerJob(job, At(now), std::move(done)); });
+  }
+  core::Result<std::vector<core::RunId>> Renew(const std::string& owner) {
+    return Wait<std::vector<core::RunId>>(
+        [&](auto done) { store_->RenewLeases(owner, At("2026-11-27T10:06:00Z"), std::move(done)); });
+  }
+};
+
+TEST_F(SqliteOverlapTest, SkipRecordsTheNextOccurrenceAsSkippedWhileARunIsUnfinished) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");  // overlap skip by default
+  Fire("2026-11-27T10:01:00Z");
+
+  const FireResult second = Fire("2026-11-27T10:02:00Z");
+
+  EXPECT_EQ(second.runs_created, 0u);
+  const auto runs = RunsOf(id);  // newest first
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].state, RunState::kSkipped);
+  EXPECT_EQ(runs[0].scheduled_for, At("2026-11-27T10:02:00Z"));
+  EXPECT_NE(runs[0].error.find("run " + std::to_string(runs[1].id) + " of this job had not finished"),
+            std::string::npos)
+      << runs[0].error;
+  EXPECT_EQ(runs[1].state, RunState::kQueued);
+  // The job still moves on.
+  EXPECT_EQ(store_->GetJob(id)->next_run, At("2026-11-27T10:03:00Z"));
+}
+
+TEST_F(SqliteOverlapTest, SkipRunsAgainOnceThePreviousRunHasEnded) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(Finish("node-a", claimed[0].run.id, RunState::kSucceeded).ok());
+
+  EXPECT_EQ(Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+  EXPECT_EQ(RunsOf(id)[0].state, RunState::kQueued);
+}
+
+TEST_F(SqliteOverlapTest, AllowQueuesEveryOccurrenceAndClaimsThemTogether) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m", "allow");
+  Fire("2026-11-27T10:01:00Z");
+  EXPECT_EQ(Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+
+  EXPECT_EQ(Claim("node-a", 10).size(), 2u);
+  EXPECT_EQ(RunsOf(id).size(), 2u);
+}
+
+TEST_F(SqliteOverlapTest, QueueStartsRunsOneAtATimeInOrder) {
+  CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  Fire("2026-11-27T10:01:00Z");
+  EXPECT_EQ(Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+
+  const auto first = Claim("node-a", 10);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].run.scheduled_for, At("2026-11-27T10:01:00Z"));
+  EXPECT_TRUE(Claim("node-b", 10).empty()) << "the second run must wait while the first runs";
+
+  ASSERT_TRUE(Finish("node-a", first[0].run.id, RunState::kFailed).ok());
+  const auto second = Claim("node-b", 10);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].run.scheduled_for, At("2026-11-27T10:02:00Z"));
+}
+
+TEST_F(SqliteOverlapTest, QueueDoesNotHoldBackOtherJobs) {
+  CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  Fire("2026-11-27T10:01:00Z");
+  Fire("2026-11-27T10:02:00Z");
+
+  // One of each job's two runs.
+  const auto claimed = Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_NE(claimed[0].run.job_id, claimed[1].run.job_id);
+}
+
+TEST_F(SqliteOverlapTest, TriggerUnderSkipIsRefusedWhileARunIsUnfinished) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+
+  auto refused = Trigger(id);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+
+  const auto claimed = Claim("node-a", 10);
+  ASSERT_TRUE(Finish("node-a", claimed[0].run.id, RunState::kSucceeded).ok());
+  EXPECT_TRUE(Trigger(id).ok());
+}
+
+TEST_F(SqliteOverlapTest, TriggerUnderQueueWaitsForTheRunningOne) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m", "queue");
+  Fire("2026-11-27T10:01:00Z");
+  ASSERT_EQ(Claim("node-a", 10).size(), 1u);
+
+  auto manual = Trigger(id);
+  ASSERT_TRUE(manual.ok());
+  EXPECT_EQ(manual->state, RunState::kQueued);
+  EXPECT_TRUE(Claim("node-a", 10).empty());
+}
+
+TEST_F(SqliteOverlapTest, CancellingAQueuedRunEndsItAtOnce) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const core::RunId run = RunsOf(id)[0].id;
+
+  auto cancelled = Cancel(id, run);
+
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->state, RunState::kCancelled);
+  EXPECT_EQ(cancelled->finished_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_TRUE(Claim("node-a", 10).empty());
+  // The job is free again: overlap skip lets the next occurrence run.
+  EXPECT_EQ(Fire("2026-11-27T10:02:00Z").runs_created, 1u);
+}
+
+TEST_F(SqliteOverlapTest, CancellingARunningRunAsksItsOwnerAtTheHeartbeat) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  const core::RunId run = claimed[0].run.id;
+  ASSERT_TRUE(Renew("node-a")->empty());
+
+  auto requested = Cancel(id, run);
+
+  ASSERT_TRUE(requested.ok());
+  EXPECT_EQ(requested->state, RunState::kRunning);
+  EXPECT_EQ(requested->cancel_requested_at, At("2026-11-27T10:05:00Z"));
+  EXPECT_EQ(Renew("node-a").value(), std::vector<core::RunId>{run});
+  EXPECT_TRUE(Renew("node-b")->empty());
+  // The executor stops the task; whatever it reports, the run ends cancelled.
+  ASSERT_TRUE(Finish("node-a", run, RunState::kFailed).ok());
+  const auto ended = store_->GetRun(run).value();
+  EXPECT_EQ(ended.state, RunState::kCancelled);
+  EXPECT_NE(ended.error.find("cancelled by request"), std::string::npos) << ended.error;
+}
+
+TEST_F(SqliteOverlapTest, ACancelledRunGetsNoFurtherAttempt) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const core::RunId run = Claim("node-a", 10)[0].run.id;
+  ASSERT_TRUE(Cancel(id, run).ok());
+
+  RunCompletion failed;
+  failed.run_id = run;
+  failed.state = RunState::kFailed;
+  failed.finished_at = At("2026-11-27T10:05:01Z");
+  failed.error = "boom";
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                store_->RetryRun("node-a", failed, At("2026-11-27T10:06:00Z"), std::move(done));
+              }).ok());
+
+  const auto ended = store_->GetRun(run).value();
+  EXPECT_EQ(ended.state, RunState::kCancelled);
+  EXPECT_EQ(ended.attempt, 1);
+  EXPECT_EQ(ended.finished_at, At("2026-11-27T10:05:01Z"));
+}
+
+TEST_F(SqliteOverlapTest, ARunningRunCancelledWhenItsOwnerDiesEndsCancelledNotRequeued) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const core::RunId run = Claim("node-a", 10)[0].run.id;  // lease until 10:05:30
+  ASSERT_TRUE(Cancel(id, run).ok());
+
+  ASSERT_TRUE(Wait<std::size_t>([&](auto done) {
+                store_->RequeueAbandonedRuns(At("2026-11-27T10:07:00Z"), "node-b", false, std::move(done));
+              }).ok());
+
+  EXPECT_EQ(store_->GetRun(run)->state, RunState::kCancelled);
+  EXPECT_TRUE(Claim("node-b", 10, "2026-11-27T10:07:00Z").empty());
+}
+
+TEST_F(SqliteOverlapTest, CancelRefusesEndedRunsAndRunsOfOtherJobs) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m");
+  const core::JobId other = CreateJob("2026-11-27T10:00:00Z", "1m");
+  Fire("2026-11-27T10:01:00Z");
+  const auto claimed = Claim("node-a", 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  const core::RunId run = claimed[0].run.job_id == id ? claimed[0].run.id : claimed[1].run.id;
+
+  auto foreign = Cancel(other, run);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, core::ErrorCode::kNotFound);
+  auto missing = Cancel(id, 999999);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+
+  ASSERT_TRUE(Finish("node-a", run, RunState::kSucceeded).ok());
+  auto ended = Cancel(id, run);
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().code, core::ErrorCode::kConflict);
+}
+
+TEST_F(SqliteOverlapTest, JitterDelaysTheStartAndIsRecordedOnTheRun) {
+  const core::JobId id = CreateJob("2026-11-27T10:00:00Z", "1m", std::nullopt, "30s");
+  const core::Job job = store_->GetJob(id).value();
+  const core::TimePoint occurrence = At("2026-11-27T10:01:00Z");
+  const core::Milliseconds delay = core::JitterDelay(job, occurrence);
+  ASSERT_GT(delay.count(), 0) << "deterministic for this job and time; pick another time if it is ever 0";
+  ASSERT_LE(delay, 30s);
+  Fire("2026-11-27T10:01:00Z");
+
+  EXPECT_EQ(RunsOf(id)[0].jitter, delay);
+  const auto before = core::FormatRfc3339(occurrence + delay - 1ms);
+  const auto at = core::FormatRfc3339(occurrence + delay);
+  EXPECT_TRUE(Claim("node-a", 10, before.c_str()).empty());
+  EXPECT_EQ(Claim("node-a", 10, at.c_str()).size(), 1u);
+}
+
+}  // namespace overlap_and_cancel
 }  // namespace
 }  // namespace jobsched::store::sqlite

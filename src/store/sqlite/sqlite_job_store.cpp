@@ -69,13 +69,13 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-// The columns a job writes, in the order BindJobColumns binds them (1-16);
+// The columns a job writes, in the order BindJobColumns binds them (1-18);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
     "name",      "schedule_kind", "schedule_expr", "start_at",   "end_at",     "task",
     "is_active", "last_run",      "next_run",      "updated_at", "version",    "timeout_ms",
-    "timezone",  "retry",         "misfire",       "catchup_window_ms"};
-constexpr int kWrittenColumnCount = 16;
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",  "jitter_ms"};
+constexpr int kWrittenColumnCount = 18;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
@@ -92,7 +92,9 @@ void BindJobColumns(Statement& statement, const core::Job& job) {
       .Bind(12, std::int64_t{job.timeout.count()})
       .Bind(14, RetryColumn(job.retry))
       .Bind(15, core::ToString(job.misfire))
-      .Bind(16, std::int64_t{job.catchup_window.count()});
+      .Bind(16, std::int64_t{job.catchup_window.count()})
+      .Bind(17, core::ToString(job.overlap))
+      .Bind(18, std::int64_t{job.jitter.count()});
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {
@@ -133,17 +135,6 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   if (auto done = (*insert)->Run(); !done) return done.error();
   job.id = db.LastInsertRowId();
   return job;
-}
-
-core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
-  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = ?";
-  auto statement = db.Cached(kSql);
-  if (!statement) return statement.error();
-  (*statement)->Bind(1, id);
-  auto row = (*statement)->Step();
-  if (!row) return row.error();
-  if (!*row) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
-  return JobFromRow(**statement);
 }
 
 core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std::int64_t read_version) {
@@ -223,29 +214,6 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         if (!deleted) return done(deleted.error());
         done(core::Ok());
       });
-}
-
-void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
-                                std::function<void(core::Result<core::Run>)> done) {
-  writer_->Submit<core::Run>(
-      [id, now](SqliteConnection& db) -> core::Result<core::Run> {
-        if (auto job = ReadJob(db, id); !job) return job.error();
-        auto insert = db.Cached(
-            "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
-            "VALUES (?, ?, 'manual', 'queued', 1, ?)");
-        if (!insert) return insert.error();
-        (*insert)->Bind(1, id).Bind(2, ToUnixMs(now)).Bind(3, ToUnixMs(now));
-        if (auto ran = (*insert)->Run(); !ran) return ran.error();
-        core::Run run;
-        run.id = db.LastInsertRowId();
-        run.job_id = id;
-        run.scheduled_for = now;
-        run.trigger = core::RunTrigger::kManual;
-        run.state = core::RunState::kQueued;
-        run.created_at = now;
-        return run;
-      },
-      std::move(done));
 }
 
 core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {

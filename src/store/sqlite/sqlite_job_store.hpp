@@ -44,7 +44,10 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
                    std::function<void(core::Result<FireResult>)> done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                 std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Run> GetRun(core::RunId id) override;
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
 
   // RunQueue (sqlite_runs.cpp)
@@ -55,10 +58,10 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                 std::function<void(core::Result<void>)> done) override;
   void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                   std::function<void(core::Result<void>)> done) override;
+                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                             std::function<void(core::Result<std::size_t>)> done) override;
-  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
 

@@ -10,11 +10,12 @@ using core::FromUnixMs;
 const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
-    "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms";
+    "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms, "
+    "jobs.overlap, jobs.jitter_ms";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
-    "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error";
+    "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error, runs.jitter_ms, runs.cancel_requested_at";
 
 std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
   if (!ms) return std::nullopt;
@@ -55,6 +56,10 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   if (!misfire) return core::Error::Internal("stored job has an unknown misfire policy");
   job.misfire = *misfire;
   job.catchup_window = core::Milliseconds{row.ColumnInt(column(17))};
+  const auto overlap = core::ParseOverlapPolicy(row.ColumnText(column(18)));
+  if (!overlap) return core::Error::Internal("stored job has an unknown overlap policy");
+  job.overlap = *overlap;
+  job.jitter = core::Milliseconds{row.ColumnInt(column(19))};
   if (const std::string retry = row.ColumnText(column(15)); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);
@@ -81,7 +86,31 @@ core::Result<core::Run> RunFromRow(const Statement& row, int first) {
   run.duration_ms = row.ColumnOptionalInt(column(9));
   run.output = row.ColumnText(column(10));
   run.error = row.ColumnText(column(11));
+  run.jitter = core::Milliseconds{row.ColumnInt(column(12))};
+  run.cancel_requested_at = OptionalTime(row.ColumnOptionalInt(column(13)));
   return run;
+}
+
+core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
+  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = ?";
+  auto statement = db.Cached(kSql);
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, id);
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  if (!*row) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
+  return JobFromRow(**statement);
+}
+
+core::Result<core::Run> ReadRun(SqliteConnection& db, core::RunId id) {
+  static const std::string kSql = "SELECT " + std::string(kRunColumns) + " FROM runs WHERE runs.id = ?";
+  auto statement = db.Cached(kSql);
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, id);
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  if (!*row) return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
+  return RunFromRow(**statement);
 }
 
 }  // namespace jobsched::store::sqlite

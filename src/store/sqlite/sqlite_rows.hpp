@@ -24,6 +24,10 @@ std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time);
 core::Result<core::Job> JobFromRow(const Statement& row, int first = 0);
 core::Result<core::Run> RunFromRow(const Statement& row, int first = 0);
 
+// The job (run) with this id, read on `db`; kNotFound when there is none.
+core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id);
+core::Result<core::Run> ReadRun(SqliteConnection& db, core::RunId id);
+
 // Steps `statement` to the end, reading each row with `read` (JobFromRow,
 // RunFromRow). Stops at the first error.
 template <typename T>

@@ -24,16 +24,36 @@ std::string CapOutput(std::string raw) {
   return text;
 }
 
+// The job's oldest run that is queued or running, if any.
+core::Result<std::optional<core::RunId>> UnfinishedRunOf(SqliteConnection& db, core::JobId job_id) {
+  auto select = db.Cached(
+      "SELECT id FROM runs WHERE job_id = ? AND (state = 'queued' OR state = 'running') ORDER BY id LIMIT 1");
+  if (!select) return select.error();
+  (*select)->Bind(1, job_id);
+  auto row = (*select)->Step();
+  if (!row) return row.error();
+  std::optional<core::RunId> id;
+  if (*row) id = (*select)->ColumnInt(0);
+  return id;
+}
+
 core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job, const core::FirePlan& plan,
                                      core::TimePoint now) {
   auto insert = db.Cached(
-      "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
-      "VALUES (?, ?, 'schedule', 'queued', 1, ?) "
+      "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, available_at, jitter_ms) "
+      "VALUES (?, ?, 'schedule', 'queued', 1, ?, ?, ?) "
       "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING");
   if (!insert) return insert.error();
   std::size_t created = 0;
   for (const core::TimePoint occurrence : plan.occurrences) {
+    const core::Milliseconds jitter = core::JitterDelay(job, occurrence);
     (*insert)->Reset().Bind(1, job.id).Bind(2, ToUnixMs(occurrence)).Bind(3, ToUnixMs(now));
+    if (jitter.count() > 0) {
+      (*insert)->Bind(4, ToUnixMs(occurrence + jitter));
+    } else {
+      (*insert)->BindNull(4);
+    }
+    (*insert)->Bind(5, std::int64_t{jitter.count()});
     if (auto done = (*insert)->Run(); !done) return done.error();
     created += static_cast<std::size_t>(db.Changes());
   }
@@ -94,7 +114,13 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
         FireResult result;
         result.more_due = due->size() == limit;
         for (const core::Job& job : *due) {
-          auto created = FireOneJob(db, job, planner(job, now), now);
+          std::optional<core::RunId> in_progress;
+          if (job.overlap == core::OverlapPolicy::kSkip) {
+            auto unfinished = UnfinishedRunOf(db, job.id);
+            if (!unfinished) return unfinished.error();
+            in_progress = *unfinished;
+          }
+          auto created = FireOneJob(db, job, planner(job, now, in_progress), now);
           if (!created) return created.error();
           result.runs_created += *created;
           ++result.jobs_fired;
@@ -104,18 +130,102 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
       std::move(done));
 }
 
+void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
+                                std::function<void(core::Result<core::Run>)> done) {
+  writer_->Submit<core::Run>(
+      [id, now](SqliteConnection& db) -> core::Result<core::Run> {
+        auto job = ReadJob(db, id);
+        if (!job) return job.error();
+        if (job->overlap == core::OverlapPolicy::kSkip) {
+          auto unfinished = UnfinishedRunOf(db, id);
+          if (!unfinished) return unfinished.error();
+          if (*unfinished) {
+            return core::Error::Conflict("run " + std::to_string(**unfinished) +
+                                         " of this job has not finished and its overlap policy is skip; cancel it, "
+                                         "wait for it, or set overlap to allow or queue");
+          }
+        }
+        auto insert = db.Cached(
+            "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
+            "VALUES (?, ?, 'manual', 'queued', 1, ?)");
+        if (!insert) return insert.error();
+        (*insert)->Bind(1, id).Bind(2, ToUnixMs(now)).Bind(3, ToUnixMs(now));
+        if (auto ran = (*insert)->Run(); !ran) return ran.error();
+        core::Run run;
+        run.id = db.LastInsertRowId();
+        run.job_id = id;
+        run.scheduled_for = now;
+        run.trigger = core::RunTrigger::kManual;
+        run.state = core::RunState::kQueued;
+        run.created_at = now;
+        return run;
+      },
+      std::move(done));
+}
+
+void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                               std::function<void(core::Result<core::Run>)> done) {
+  writer_->Submit<core::Run>(
+      [job_id, run_id, now](SqliteConnection& db) -> core::Result<core::Run> {
+        auto run = ReadRun(db, run_id);
+        if (!run) return run.error();
+        if (run->job_id != job_id) {
+          return core::Error::NotFound("run " + std::to_string(run_id) + " is not a run of job " +
+                                       std::to_string(job_id));
+        }
+        if (core::IsTerminal(run->state)) {
+          return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
+                                       std::string(core::ToString(run->state)) + ")");
+        }
+        // A queued run ends here; a running one ends when its executor has
+        // stopped it, which the first request already asked for.
+        auto update = db.Cached(
+            "UPDATE runs SET "
+            "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
+            "finished_at = CASE state WHEN 'queued' THEN ?2 ELSE finished_at END, "
+            "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
+            "cancel_requested_at = coalesce(cancel_requested_at, ?2) "
+            "WHERE id = ?1");
+        if (!update) return update.error();
+        (*update)->Bind(1, run_id).Bind(2, ToUnixMs(now));
+        if (auto ran = (*update)->Run(); !ran) return ran.error();
+        return ReadRun(db, run_id);
+      },
+      std::move(done));
+}
+
 core::Result<core::Run> SqliteJobStore::GetRun(core::RunId id) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  static const std::string kSql = "SELECT " + std::string(kRunColumns) + " FROM runs WHERE runs.id = ?";
-  auto statement = (**reader).Cached(kSql);
-  if (!statement) return statement.error();
-  (*statement)->Bind(1, id);
-  auto row = (*statement)->Step();
-  if (!row) return row.error();
-  if (!*row) return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
-  auto run = RunFromRow(**statement);
-  return run;
+  return ReadRun(**reader, id);
+}
+
+core::Result<std::vector<core::RunAttempt>> SqliteJobStore::ListRunAttempts(core::RunId id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  // One snapshot for both reads: the run cannot be retried in between.
+  if (auto begun = (**reader).Execute("BEGIN"); !begun) return begun.error();
+  struct Rollback {
+    SqliteConnection& db;
+    ~Rollback() { (void)db.Execute("ROLLBACK"); }
+  } rollback{**reader};
+  if (auto run = ReadRun(**reader, id); !run) return run.error();
+  auto select = (**reader).Cached(
+      "SELECT attempt, state, started_at, finished_at, error FROM run_attempts WHERE run_id = ? ORDER BY attempt");
+  if (!select) return select.error();
+  (*select)->Bind(1, id);
+  std::vector<core::RunAttempt> attempts;
+  for (;;) {
+    auto row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto state = core::ParseRunState((*select)->ColumnText(1));
+    if (!state) return core::Error::Internal("stored run attempt has an unknown state");
+    attempts.push_back(core::RunAttempt{static_cast<int>((*select)->ColumnInt(0)), *state,
+                                        OptionalTime((*select)->ColumnOptionalInt(2)),
+                                        OptionalTime((*select)->ColumnOptionalInt(3)), (*select)->ColumnText(4)});
+  }
+  return attempts;
 }
 
 core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery& query) {
@@ -147,8 +257,12 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
         // leave a run marked running with no lease.
         static const std::string kClaim =
             "UPDATE runs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2, started_at = ?3 "
-            "WHERE id IN (SELECT id FROM runs WHERE state = 'queued' AND (available_at IS NULL OR available_at <= ?3) "
-            "ORDER BY id LIMIT ?4) RETURNING id";
+            "WHERE id IN (SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
+            "WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= ?3) "
+            // overlap queue: one at a time, oldest first.
+            "AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id "
+            "AND (p.state = 'queued' OR p.state = 'running') AND (p.state = 'running' OR p.id < r.id))) "
+            "ORDER BY r.id LIMIT ?4) RETURNING id";
         auto claim = db.Cached(kClaim);
         if (!claim) return claim.error();
         (*claim)->Bind(1, owner).Bind(2, ToUnixMs(lease_until)).Bind(3, ToUnixMs(now)).Bind(4,
@@ -175,7 +289,7 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
           if (!*row) continue;  // its job was deleted in between: nothing to run
           auto run = RunFromRow(**load);
           if (!run) return run.error();
-          auto job = JobFromRow(**load, 12);  // the job's columns follow the run's 12
+          auto job = JobFromRow(**load, 14);  // the job's columns follow the run's 14
           if (!job) return job.error();
           claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
         }
@@ -189,8 +303,11 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
   writer_->Submit<bool>(
       [owner, completion = std::move(completion)](SqliteConnection& db) mutable -> core::Result<bool> {
         auto update = db.Cached(
-            "UPDATE runs SET state = ?1, finished_at = ?2, duration_ms = ?2 - coalesce(started_at, ?2), "
-            "output = ?3, error = ?4, lease_owner = NULL, lease_expires_at = NULL "
+            "UPDATE runs SET finished_at = ?2, duration_ms = ?2 - coalesce(started_at, ?2), output = ?3, "
+            "state = CASE WHEN cancel_requested_at IS NULL OR ?1 = 'succeeded' THEN ?1 ELSE 'cancelled' END, "
+            "error = CASE WHEN cancel_requested_at IS NULL OR ?1 = 'succeeded' OR ?1 = 'cancelled' THEN ?4 "
+            "ELSE 'cancelled by request; ' || ?4 END, "
+            "lease_owner = NULL, lease_expires_at = NULL "
             "WHERE id = ?5 AND state = 'running' AND lease_owner = ?6");
         if (!update) return update.error();
         (*update)->Bind(1, core::ToString(completion.state))
@@ -217,16 +334,35 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
   writer_->Submit<bool>(
       [owner, failed_attempt = std::move(failed_attempt), available_at](SqliteConnection& db) mutable
       -> core::Result<bool> {
+        // The failed attempt joins the run's history before the run moves on.
+        auto record = db.Cached(
+            "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
+            "SELECT id, attempt, ?3, started_at, ?4, ?5 FROM runs WHERE id = ?1 AND state = 'running' AND "
+            "lease_owner = ?2 ON CONFLICT DO NOTHING");
+        if (!record) return record.error();
+        (*record)->Bind(1, failed_attempt.run_id)
+            .Bind(2, owner)
+            .Bind(3, core::ToString(failed_attempt.state))
+            .Bind(4, ToUnixMs(failed_attempt.finished_at))
+            .Bind(5, CapOutput(failed_attempt.error));
+        if (auto ran = (*record)->Run(); !ran) return ran.error();
         auto update = db.Cached(
-            "UPDATE runs SET state = 'queued', attempt = attempt + 1, available_at = ?1, output = ?2, error = ?3, "
-            "started_at = NULL, finished_at = NULL, duration_ms = NULL, lease_owner = NULL, lease_expires_at = NULL "
+            "UPDATE runs SET available_at = ?1, output = ?2, lease_owner = NULL, lease_expires_at = NULL, "
+            // A run someone asked to cancel gets no further attempt.
+            "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
+            "attempt = CASE WHEN cancel_requested_at IS NULL THEN attempt + 1 ELSE attempt END, "
+            "error = CASE WHEN cancel_requested_at IS NULL THEN ?3 ELSE 'cancelled by request; ' || ?3 END, "
+            "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ?6 END, "
+            "duration_ms = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ?6 - coalesce(started_at, ?6) END, "
+            "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
             "WHERE id = ?4 AND state = 'running' AND lease_owner = ?5");
         if (!update) return update.error();
         (*update)->Bind(1, ToUnixMs(available_at))
             .Bind(2, CapOutput(std::move(failed_attempt.output)))
             .Bind(3, CapOutput(std::move(failed_attempt.error)))
             .Bind(4, failed_attempt.run_id)
-            .Bind(5, owner);
+            .Bind(5, owner)
+            .Bind(6, ToUnixMs(failed_attempt.finished_at));
         if (auto ran = (*update)->Run(); !ran) return ran.error();
         return db.Changes() == 1;
       },
@@ -241,28 +377,48 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
 }
 
 void SqliteJobStore::RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                                 std::function<void(core::Result<void>)> done) {
-  writer_->Submit<bool>(
-      [owner, lease_until](SqliteConnection& db) -> core::Result<bool> {
-        auto update = db.Cached("UPDATE runs SET lease_expires_at = ? WHERE state = 'running' AND lease_owner = ?");
+                                 std::function<void(core::Result<std::vector<core::RunId>>)> done) {
+  writer_->Submit<std::vector<core::RunId>>(
+      [owner, lease_until](SqliteConnection& db) -> core::Result<std::vector<core::RunId>> {
+        auto update = db.Cached(
+            "UPDATE runs SET lease_expires_at = ? WHERE state = 'running' AND lease_owner = ? "
+            "RETURNING id, cancel_requested_at IS NOT NULL");
         if (!update) return update.error();
         (*update)->Bind(1, ToUnixMs(lease_until)).Bind(2, owner);
-        if (auto ran = (*update)->Run(); !ran) return ran.error();
-        return true;
+        std::vector<core::RunId> cancel_requested;
+        for (;;) {
+          auto row = (*update)->Step();
+          if (!row) return row.error();
+          if (!*row) break;
+          if ((*update)->ColumnInt(1) != 0) cancel_requested.push_back((*update)->ColumnInt(0));
+        }
+        return cancel_requested;
       },
-      [done = std::move(done)](core::Result<bool> renewed) {
-        if (!renewed) return done(renewed.error());
-        done(core::Ok());
-      });
+      std::move(done));
 }
 
 void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                                           std::function<void(core::Result<std::size_t>)> done) {
   writer_->Submit<std::size_t>(
       [now, live_owner, all_other_owners](SqliteConnection& db) -> core::Result<std::size_t> {
+        // The lost attempt joins the run's history (a cancelled run simply ends).
+        auto record = db.Cached(
+            "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
+            "SELECT id, attempt, 'failed', started_at, ?1, 'abandoned: its executor (' || coalesce(lease_owner, '?') || "
+            "') stopped before it finished' FROM runs "
+            "WHERE state = 'running' AND cancel_requested_at IS NULL "
+            "AND (lease_expires_at < ?1 OR (?2 AND lease_owner IS NOT ?3)) ON CONFLICT DO NOTHING");
+        if (!record) return record.error();
+        (*record)->Bind(1, ToUnixMs(now)).Bind(2, std::int64_t{all_other_owners ? 1 : 0}).Bind(3, live_owner);
+        if (auto ran = (*record)->Run(); !ran) return ran.error();
         auto update = db.Cached(
-            "UPDATE runs SET state = 'queued', attempt = attempt + 1, lease_owner = NULL, "
-            "lease_expires_at = NULL, started_at = NULL "
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, "
+            "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
+            "attempt = CASE WHEN cancel_requested_at IS NULL THEN attempt + 1 ELSE attempt END, "
+            "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ?1 END, "
+            "error = CASE WHEN cancel_requested_at IS NULL THEN error "
+            "ELSE 'cancelled by request (its executor stopped before it could)' END, "
+            "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
             "WHERE state = 'running' AND (lease_expires_at < ?1 OR (?2 AND lease_owner IS NOT ?3))");
         if (!update) return update.error();
         (*update)->Bind(1, ToUnixMs(now)).Bind(2, std::int64_t{all_other_owners ? 1 : 0}).Bind(3, live_owner);
@@ -272,16 +428,20 @@ void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string
       std::move(done));
 }
 
-void SqliteJobStore::ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids,
+void SqliteJobStore::ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                                  std::function<void(core::Result<void>)> done) {
   writer_->Submit<bool>(
-      [owner, run_ids = std::move(run_ids)](SqliteConnection& db) -> core::Result<bool> {
+      [owner, run_ids = std::move(run_ids), now](SqliteConnection& db) -> core::Result<bool> {
         auto update = db.Cached(
-            "UPDATE runs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL "
-            "WHERE id = ? AND state = 'running' AND lease_owner = ?");
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, "
+            "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
+            "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ?3 END, "
+            "error = CASE WHEN cancel_requested_at IS NULL THEN error ELSE 'cancelled by request' END, "
+            "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
+            "WHERE id = ?1 AND state = 'running' AND lease_owner = ?2");
         if (!update) return update.error();
         for (const core::RunId id : run_ids) {
-          (*update)->Reset().Bind(1, id).Bind(2, owner);
+          (*update)->Reset().Bind(1, id).Bind(2, owner).Bind(3, ToUnixMs(now));
           if (auto ran = (*update)->Run(); !ran) return ran.error();
         }
         return true;

@@ -1,0 +1,190 @@
+#include "app/settings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <type_traits>
+#include <vector>
+
+#include "core/duration.hpp"
+
+namespace jobsched::app {
+namespace {
+
+using core::Result;
+
+core::Error Invalid(std::string message) { return core::Error::InvalidArgument("", std::move(message)); }
+
+// Every value reaching a check has the setting's type: the loader converts
+// text and refuses a TOML value of another type before calling apply.
+const std::string& Text(const SettingValue& value) { return std::get<std::string>(value); }
+
+Result<void> AnyText(const std::string&) { return core::Ok(); }
+
+Result<void> CheckListen(const std::string& text) {
+  auto address = ParseListenAddress(text);
+  if (!address) return Invalid(address.error().message);
+  return core::Ok();
+}
+
+Result<void> CheckDatabase(const std::string& text) {
+  auto path = SqlitePathFromUrl(text);
+  if (!path) return Invalid(path.error().message);
+  return core::Ok();
+}
+
+template <std::size_t N>
+Result<void> CheckOneOf(const std::string& text, const std::array<std::string_view, N>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), text) != allowed.end()) return core::Ok();
+  std::string list;
+  for (std::string_view name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
+  return Invalid("must be one of " + list + ", got '" + text + "'");
+}
+
+Result<void> CheckLogLevel(const std::string& text) {
+  return CheckOneOf<5>(text, {"trace", "debug", "info", "warn", "error"});
+}
+
+Result<void> CheckSmtpTls(const std::string& text) { return CheckOneOf<3>(text, {"none", "starttls", "required"}); }
+
+Result<void> CheckDuration(const std::string& text) {
+  // ParseDuration starts its message with the field name; ours has none.
+  constexpr std::string_view kField = "value";
+  auto parsed = core::ParseDuration(text, kField);
+  if (parsed) return core::Ok();
+  std::string message = parsed.error().message;
+  if (message.rfind(std::string(kField) + ": ", 0) == 0) message.erase(0, kField.size() + 2);
+  return Invalid(message);
+}
+
+// The drain delay may be zero (a single node has no load balancer to wait for).
+Result<void> CheckDurationOrZero(const std::string& text) {
+  if (text == "0" || text == "0s") return core::Ok();
+  return CheckDuration(text);
+}
+
+Result<void> CheckSmtpUrl(const std::string& text) {
+  if (text.empty() || text.rfind("smtp://", 0) == 0 || text.rfind("smtps://", 0) == 0) return core::Ok();
+  return Invalid("must start with smtp:// or smtps://, or be empty");
+}
+
+template <std::string Config::*Field, Result<void> (*Check)(const std::string&) = AnyText>
+Result<void> ApplyText(const SettingValue& value, Config& config) {
+  if (auto checked = Check(Text(value)); !checked) return checked.error();
+  config.*Field = Text(value);
+  return core::Ok();
+}
+
+template <std::string Config::*Field>
+SettingValue GetText(const Config& config) {
+  return config.*Field;
+}
+
+template <auto Field, std::int64_t kMin, std::int64_t kMax>
+Result<void> ApplyInteger(const SettingValue& value, Config& config) {
+  const std::int64_t number = std::get<std::int64_t>(value);
+  if (number < kMin || number > kMax) {
+    return Invalid("must be between " + std::to_string(kMin) + " and " + std::to_string(kMax) + ", got " +
+                   std::to_string(number));
+  }
+  using Target = std::remove_reference_t<decltype(config.*Field)>;
+  config.*Field = static_cast<Target>(number);
+  return core::Ok();
+}
+
+template <auto Field>
+SettingValue GetInteger(const Config& config) {
+  return static_cast<std::int64_t>(config.*Field);
+}
+
+constexpr SettingType kText = SettingType::kString;
+constexpr SettingType kInteger = SettingType::kInteger;
+
+const std::array<Setting, 15> kSettings{{
+    {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
+     ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
+    {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
+     GetText<&Config::db>},
+    {"log_level", "trace, debug, info, warn or error", kText, false, false,
+     ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
+    {"http_threads", "HTTP event loops; 0 = one per core", kInteger, false, false,
+     ApplyInteger<&Config::http_threads, 0, 1024>, GetInteger<&Config::http_threads>},
+    {"max_concurrent_runs", "Runs executing at once", kInteger, false, false,
+     ApplyInteger<&Config::max_concurrent_runs, 1, 100000>, GetInteger<&Config::max_concurrent_runs>},
+    {"shutdown_grace", "On SIGTERM, time for runs in flight to finish", kText, false, false,
+     ApplyText<&Config::shutdown_grace, CheckDuration>, GetText<&Config::shutdown_grace>},
+    {"drain_delay", "On SIGTERM, serve this long with /readyz 503 first", kText, false, false,
+     ApplyText<&Config::drain_delay, CheckDurationOrZero>, GetText<&Config::drain_delay>},
+    {"lease_timeout", "Re-queue a run whose node is silent this long", kText, false, false,
+     ApplyText<&Config::lease_timeout, CheckDuration>, GetText<&Config::lease_timeout>},
+    {"smtp_url", "SMTP server for email tasks: smtp://host:port or smtps://", kText, false, false,
+     ApplyText<&Config::smtp_url, CheckSmtpUrl>, GetText<&Config::smtp_url>},
+    {"smtp_tls", "none, starttls or required", kText, false, false, ApplyText<&Config::smtp_tls, CheckSmtpTls>,
+     GetText<&Config::smtp_tls>},
+    {"smtp_from", "Sender of emails whose task names none", kText, false, false, ApplyText<&Config::smtp_from>,
+     GetText<&Config::smtp_from>},
+    {"smtp_username", "SMTP user name (environment only)", kText, true, true, ApplyText<&Config::smtp_username>,
+     GetText<&Config::smtp_username>},
+    {"smtp_password", "SMTP password (environment only)", kText, true, true, ApplyText<&Config::smtp_password>,
+     GetText<&Config::smtp_password>},
+    {"default_email_to", "Recipient of 'Send Email Notification' jobs without a task", kText, false, false,
+     ApplyText<&Config::default_email_to>, GetText<&Config::default_email_to>},
+    {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
+     ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
+}};
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::span<const Setting> Settings() { return kSettings; }
+
+const Setting* FindSetting(std::string_view key) {
+  for (const Setting& setting : kSettings) {
+    if (setting.key == key) return &setting;
+  }
+  return nullptr;
+}
+
+std::string_view ClosestSettingKey(std::string_view key) {
+  // A flag spelling (max-concurrent-runs) is the likeliest slip of all.
+  std::string underscored(key);
+  std::replace(underscored.begin(), underscored.end(), '-', '_');
+  std::string_view closest;
+  std::size_t best = 3;  // suggest only near misses
+  for (const Setting& setting : kSettings) {
+    const std::size_t distance = EditDistance(underscored, setting.key);
+    if (distance < best) {
+      best = distance;
+      closest = setting.key;
+    }
+  }
+  return closest;
+}
+
+std::string FlagName(std::string_view key) {
+  std::string flag = "--" + std::string(key);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
+std::string EnvName(std::string_view key) {
+  std::string name = "JOBSCHED_" + std::string(key);
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+}  // namespace jobsched::app

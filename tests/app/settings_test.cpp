@@ -1,0 +1,56 @@
+#include "app/settings.hpp"
+
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace jobsched::app {
+namespace {
+
+TEST(Settings, NameFlagsAndEnvironmentVariablesAfterTheKey) {
+  EXPECT_EQ(FlagName("max_concurrent_runs"), "--max-concurrent-runs");
+  EXPECT_EQ(EnvName("max_concurrent_runs"), "JOBSCHED_MAX_CONCURRENT_RUNS");
+}
+
+TEST(Settings, CoverEveryServeSettingOnce) {
+  std::set<std::string> keys;
+  for (const Setting& setting : Settings()) {
+    EXPECT_TRUE(keys.insert(std::string(setting.key)).second) << setting.key;
+    EXPECT_NE(setting.apply, nullptr) << setting.key;
+    EXPECT_NE(setting.get, nullptr) << setting.key;
+  }
+
+  const std::set<std::string> expected{"listen",        "db",           "log_level",     "http_threads",
+                                       "max_concurrent_runs", "shutdown_grace", "drain_delay", "lease_timeout",
+                                       "smtp_url",      "smtp_tls",     "smtp_from",     "smtp_username",
+                                       "smtp_password", "default_email_to", "docs_dir"};
+  EXPECT_EQ(keys, expected);
+}
+
+TEST(Settings, DefaultsPassTheirOwnChecks) {
+  const Config defaults;
+  for (const Setting& setting : Settings()) {
+    Config config;
+    EXPECT_TRUE(setting.apply(setting.get(defaults), config).ok()) << setting.key;
+  }
+}
+
+TEST(Settings, CredentialsAreSecretAndEnvironmentOnly) {
+  for (const std::string_view key : {"smtp_username", "smtp_password"}) {
+    const Setting* setting = FindSetting(key);
+
+    ASSERT_NE(setting, nullptr);
+    EXPECT_TRUE(setting->env_only);
+    EXPECT_TRUE(setting->secret);
+  }
+}
+
+TEST(Settings, SuggestTheClosestKeyForATypo) {
+  EXPECT_EQ(ClosestSettingKey("listn"), "listen");
+  EXPECT_EQ(ClosestSettingKey("max-concurrent-runs"), "max_concurrent_runs");
+  EXPECT_EQ(ClosestSettingKey("completely_different"), "");
+}
+
+}  // namespace
+}  // namespace jobsched::app
