@@ -6,6 +6,7 @@
 
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
+#include "store/migrations.hpp"
 #include "store/postgres/pg_rows.hpp"
 
 namespace jobsched::store::postgres {
@@ -181,12 +182,19 @@ core::Result<std::vector<core::Job>> PostgresJobStore::ListJobs(const JobListQue
 }
 
 core::Result<void> PostgresJobStore::Ping() {
-  auto answered = database_->readers().Read<bool>([](PgConnection& db) -> core::Result<bool> {
-    auto selected = db.Query("SELECT 1 FROM schema_migrations LIMIT 1");
+  auto version = database_->readers().Read<std::int64_t>([](PgConnection& db) -> core::Result<std::int64_t> {
+    auto selected = db.Query("SELECT coalesce(max(version), 0) FROM schema_migrations");
     if (!selected) return selected.error();
-    return true;
+    return selected->Int(0, 0);
   });
-  if (!answered) return answered.error();
+  if (!version) return version.error();
+  // As for SQLite: a database migrated by a newer build (or rolled back) is
+  // not one this process knows how to use.
+  const int latest = LatestVersion(PostgresMigrations());
+  if (*version != latest) {
+    return core::Error::Unavailable("the database schema is at version " + std::to_string(*version) +
+                                    ", this build expects " + std::to_string(latest));
+  }
   return core::Ok();
 }
 

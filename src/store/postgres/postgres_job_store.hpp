@@ -38,6 +38,13 @@ class PostgresJobStore final : public JobStore {
   void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                  std::function<void(core::Result<core::Run>)> done) override;
+
+  // Retention (postgres_retention.cpp).
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                               std::function<void(core::Result<std::size_t>)> done) override;
+  void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                       std::function<void(core::Result<PruneResult>)> done) override;
+
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
