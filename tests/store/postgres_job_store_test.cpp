@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -31,6 +34,54 @@ struct Node {
   std::unique_ptr<PostgresJobStore> jobs;
   std::unique_ptr<PostgresRunQueue> runs;
 };
+
+// What a PgListener heard, for a test to wait on.
+class Heard {
+ public:
+  void Add(const PgNotification& notification) {
+    {
+      std::lock_guard lock(mutex_);
+      notifications_.push_back(notification);
+    }
+    changed_.notify_all();
+  }
+  void Reconnected() {
+    {
+      std::lock_guard lock(mutex_);
+      ++reconnects_;
+    }
+    changed_.notify_all();
+  }
+  // Waits up to five seconds for a notification on `channel` (with `payload`, if given).
+  bool WaitFor(std::string_view channel, std::optional<std::string> payload = std::nullopt) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 5s, [&] {
+      return std::any_of(notifications_.begin(), notifications_.end(), [&](const PgNotification& heard) {
+        return heard.channel == channel && (!payload || heard.payload == *payload);
+      });
+    });
+  }
+  bool WaitForReconnect() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 5s, [&] { return reconnects_ > 0; });
+  }
+  void Clear() {
+    std::lock_guard lock(mutex_);
+    notifications_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<PgNotification> notifications_;
+  int reconnects_ = 0;
+};
+
+// Waits (up to five seconds) until `listener` is listening.
+bool Listening(const PgListener& listener) {
+  for (int i = 0; i < 500 && !listener.IsListening(); ++i) std::this_thread::sleep_for(10ms);
+  return listener.IsListening();
+}
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
@@ -283,6 +334,39 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM schema_migrations"),
             static_cast<std::int64_t>(PostgresMigrations().size()));
+}
+
+TEST_F(PostgresStoreTest, AnotherNodeHearsOfNewJobsAndQueuedRuns) {
+  Node a = OpenNode();
+  Node b = OpenNode();
+  Heard heard;
+  auto listener = b.database->Listen([&heard](const PgNotification& notification) { heard.Add(notification); },
+                                     [&heard] { heard.Reconnected(); });
+  ASSERT_TRUE(Listening(*listener));
+
+  const core::JobId id = CreateEveryMinuteJob(*a.jobs);
+  const std::string next_run = std::to_string(core::ToUnixMs(*a.jobs->GetJob(id)->next_run));
+
+  EXPECT_TRUE(heard.WaitFor(kJobsChannel, next_run)) << "no notification of the new job's next_run " << next_run;
+  heard.Clear();
+  ASSERT_EQ(FireDueJobsAndWait(*a.jobs, At("2026-11-27T10:01:00Z"), 10, core::PlanFiring)->runs_created, 1u);
+  EXPECT_TRUE(heard.WaitFor(kRunsChannel)) << "no notification of the queued run";
+}
+
+TEST_F(PostgresStoreTest, AListenerWhoseConnectionWasCutListensAgainAndSaysSo) {
+  Node node = OpenNode();
+  Heard heard;
+  auto listener = node.database->Listen([&heard](const PgNotification& notification) { heard.Add(notification); },
+                                        [&heard] { heard.Reconnected(); });
+  ASSERT_TRUE(Listening(*listener));
+
+  KillConnections();
+
+  EXPECT_TRUE(heard.WaitForReconnect());
+  ASSERT_TRUE(Listening(*listener));
+  const core::JobId id = CreateEveryMinuteJob(*node.jobs);
+  const std::string next_run = std::to_string(core::ToUnixMs(*node.jobs->GetJob(id)->next_run));
+  EXPECT_TRUE(heard.WaitFor(kJobsChannel, next_run));
 }
 
 }  // namespace

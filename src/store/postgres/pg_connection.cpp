@@ -197,6 +197,28 @@ core::Result<PgResult> PgConnection::Query(const std::string& sql, const PgParam
 
 bool PgConnection::IsHealthy() const { return PQstatus(connection_) == CONNECTION_OK; }
 
+int PgConnection::Socket() const { return PQsocket(connection_); }
+
+core::Result<std::vector<PgNotification>> PgConnection::ReadNotifications() {
+  if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) {
+    return PgError(connection_, nullptr, "postgresql listen");
+  }
+  std::vector<PgNotification> notifications;
+  while (PGnotify* notify = PQnotifies(connection_)) {
+    notifications.push_back(PgNotification{notify->relname, notify->extra != nullptr ? notify->extra : ""});
+    PQfreemem(notify);
+  }
+  return notifications;
+}
+
+std::string PgConnection::QuoteIdentifier(std::string_view name) const {
+  char* quoted = PQescapeIdentifier(connection_, name.data(), name.size());
+  if (quoted == nullptr) return "\"\"";
+  std::string result(quoted);
+  PQfreemem(quoted);
+  return result;
+}
+
 std::string PgConnection::Describe() const {
   std::string host = PQhost(connection_) != nullptr ? PQhost(connection_) : "";
   return std::string(PQuser(connection_)) + "@" + host + ":" + PQport(connection_) + "/" + PQdb(connection_);

@@ -64,6 +64,12 @@ class PgResult {
   pg_result* result_;
 };
 
+// A NOTIFY received on a connection that LISTENs.
+struct PgNotification {
+  std::string channel;
+  std::string payload;
+};
+
 // One connection to PostgreSQL, used by one thread at a time. Statements run
 // through Query() are prepared on first use and reused (by their SQL text).
 class PgConnection {
@@ -85,6 +91,14 @@ class PgConnection {
 
   // False once the connection to the server is lost: throw it away.
   bool IsHealthy() const;
+
+  // For a connection that LISTENs: the socket to wait on (poll for input),
+  // then ReadNotifications() to take what arrived without blocking. Fails
+  // with kUnavailable when the connection is lost.
+  int Socket() const;
+  core::Result<std::vector<PgNotification>> ReadNotifications();
+  // `name` quoted as an SQL identifier (for LISTEN, which takes no parameters).
+  std::string QuoteIdentifier(std::string_view name) const;
   // "user@host:port/database", for logs (never a password).
   std::string Describe() const;
 

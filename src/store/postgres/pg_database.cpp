@@ -21,9 +21,16 @@ core::Result<int> PgDatabase::Migrate(const std::string& url) {
 }
 
 PgDatabase::PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnection> connection)
-    : description_(connection->Describe()),
+    : url_(options.url),
+      description_(connection->Describe()),
       readers_(options.url, options.read_connections, options.acquire_timeout),
       writer_(std::make_unique<PgWriter>(options.url, std::move(connection),
                                          std::clamp<std::size_t>(options.max_batch, 1, 64))) {}
+
+std::unique_ptr<PgListener> PgDatabase::Listen(std::function<void(const PgNotification&)> on_notification,
+                                               std::function<void()> on_reconnect) const {
+  return std::make_unique<PgListener>(url_, std::vector<std::string>{std::string(kJobsChannel), std::string(kRunsChannel)},
+                                      std::move(on_notification), std::move(on_reconnect));
+}
 
 }  // namespace jobsched::store::postgres

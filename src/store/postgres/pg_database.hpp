@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_reader_pool.hpp"
 #include "store/postgres/pg_writer.hpp"
 
@@ -41,6 +42,11 @@ class PgDatabase {
   PgDatabase(const PgDatabase&) = delete;
   PgDatabase& operator=(const PgDatabase&) = delete;
 
+  // Listens, on a connection of its own, for the notifications the stores
+  // send on kJobsChannel and kRunsChannel (see PgListener).
+  std::unique_ptr<PgListener> Listen(std::function<void(const PgNotification&)> on_notification,
+                                     std::function<void()> on_reconnect) const;
+
   PgWriter& writer() { return *writer_; }
   PgReaderPool& readers() { return readers_; }
   // "user@host:port/database", for logs.
@@ -49,6 +55,7 @@ class PgDatabase {
  private:
   PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnection> connection);
 
+  const std::string url_;
   const std::string description_;
   PgReaderPool readers_;
   // Last member: destroyed first, so queued writes finish while the rest lives.

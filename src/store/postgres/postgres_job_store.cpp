@@ -7,6 +7,7 @@
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
+#include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 
 namespace jobsched::store::postgres {
@@ -83,12 +84,20 @@ const std::string& UpdateSql() {
   return sql;
 }
 
+// Tells every node's scheduler (through PgListener) when the job is due
+// next, so one sleeping past that time wakes up; sent when the write commits.
+core::Result<void> NotifyNextRun(PgConnection& db, const core::Job& job) {
+  if (!job.is_active || !job.next_run) return core::Ok();
+  return Notify(db, kJobsChannel, std::to_string(core::ToUnixMs(*job.next_run)));
+}
+
 core::Result<core::Job> InsertJob(PgConnection& db, core::Job job) {
   PgParams params = JobParams(job);
   params.Add(ToUnixMs(job.created_at));
   auto inserted = db.Query(InsertSql(), params);
   if (!inserted) return inserted.error();
   job.id = inserted->Int(0, 0);
+  if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
   return job;
 }
 
@@ -99,6 +108,7 @@ core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::in
   if (!updated) return updated.error();
   // Impossible while we hold the row lock taken by ReadJob; kept as a guard.
   if (updated->affected() != 1) return core::Error::Conflict("job " + std::to_string(job.id) + " changed meanwhile");
+  if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
   return job;
 }
 

@@ -5,6 +5,7 @@
 
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/pg_firing.hpp"
+#include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 
 namespace jobsched::store::postgres {
@@ -23,7 +24,14 @@ core::Result<std::optional<core::TimePoint>> PostgresJobStore::NextDueTime() {
 void PostgresJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
                                    std::function<void(core::Result<FireResult>)> done) {
   database_->writer().Submit<FireResult>(
-      [now, limit, planner = std::move(planner)](PgConnection& db) { return FireDue(db, now, limit, planner); },
+      [now, limit, planner = std::move(planner)](PgConnection& db) -> core::Result<FireResult> {
+        auto fired = FireDue(db, now, limit, planner);
+        // Every node's worker pool may claim them (see PgListener).
+        if (fired && fired->runs_created > 0) {
+          if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+        }
+        return fired;
+      },
       std::move(done));
 }
 
@@ -51,6 +59,7 @@ void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
             "VALUES ($1, $2, 'manual', 'queued', 1, $2) RETURNING id",
             PgParams().Add(id).Add(ToUnixMs(now)));
         if (!inserted) return inserted.error();
+        if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
         core::Run run;
         run.id = inserted->Int(0, 0);
         run.job_id = id;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/run_output.hpp"
 
@@ -191,6 +192,10 @@ void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::stri
             "FROM lost WHERE runs.id = lost.id",
             PgParams().Add(ToUnixMs(now)).Add(all_other_owners).Add(live_owner));
         if (!updated) return updated.error();
+        // Back in the queue: any node may claim them now (see PgListener).
+        if (updated->affected() > 0) {
+          if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+        }
         return static_cast<std::size_t>(updated->affected());
       },
       std::move(done));
@@ -211,6 +216,10 @@ void PostgresRunQueue::ReleaseRuns(const std::string& owner, std::vector<core::R
             "WHERE id = ANY ($1::bigint[]) AND state = 'running' AND lease_owner = $2",
             PgParams().AddArray(ids).Add(owner).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
+        // A node shutting down hands its runs to the others at once.
+        if (updated->affected() > 0) {
+          if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+        }
         return true;
       },
       ToVoid(std::move(done)));
