@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
 #include <thread>
 #include <filesystem>
@@ -60,6 +61,10 @@ struct Service::Parts {
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
+  // Cluster mode: the database itself, and the listener that wakes this
+  // node's scheduler and pool when another node changes a job or queues runs.
+  std::shared_ptr<store::postgres::PgDatabase> postgres;
+  std::unique_ptr<store::postgres::PgListener> listener;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
@@ -111,6 +116,7 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
     parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
     parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
     parts.single_node = false;
+    parts.postgres = *database;
     return core::Ok();
   }
   const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
@@ -204,6 +210,27 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, parts->clock, scheduler::SchedulerOptions{},
                                                             [&pool] { pool.Notify(); });
   parts->scheduler->Start();
+  if (parts->postgres) {
+    // A job another node created may be due before this scheduler's nap
+    // ends, and runs another node queued or handed back are ours to claim
+    // too: without this, each node would notice only at its next nap.
+    const SystemClock& clock = parts->clock;
+    parts->listener = parts->postgres->Listen(
+        [&scheduler = *parts->scheduler, &pool](const store::postgres::PgNotification& notification) {
+          if (notification.channel == store::postgres::kRunsChannel) return pool.Notify();
+          std::int64_t next_run_ms = 0;
+          const std::string& payload = notification.payload;
+          const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), next_run_ms);
+          if (error == std::errc() && end == payload.data() + payload.size()) {
+            scheduler.NotifyNextRun(core::FromUnixMs(next_run_ms));
+          }
+        },
+        // Notifications sent while the connection was down are lost: look again.
+        [&scheduler = *parts->scheduler, &pool, &clock] {
+          scheduler.NotifyNextRun(clock.Now());
+          pool.Notify();
+        });
+  }
 
   auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
   if (!prune_interval) return prune_interval.error();
@@ -267,6 +294,7 @@ void Service::Stop() {
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
+  parts.listener.reset();
   parts.scheduler->Stop();
   parts.retention->Stop();
   parts.pool->Stop(parts.shutdown_grace);

@@ -6,6 +6,7 @@ Each test gets a database of its own on the test run's server (see pg_server.py)
 
 import re
 import subprocess
+import time
 import unittest
 
 from harness import Service, ServiceTestCase, binary_path, list_all_runs, wait_for_finished_runs, wait_until
@@ -102,6 +103,19 @@ class TwoNodesTest(PostgresTestCase):
         self.assertTrue(all(run["state"] == "succeeded" for run in runs), runs)
         occurrences = [run["scheduled_for"] for run in list_all_runs(self.service, job["id"])]
         self.assertEqual(len(occurrences), len(set(occurrences)), occurrences)
+
+    def test_a_job_created_on_a_node_that_stops_is_fired_on_time_by_the_other(self):
+        other = self.start_node()
+        # The other node has nothing scheduled: once its scheduler has looked
+        # (just after start), it naps 30 s unless PostgreSQL's NOTIFY wakes it.
+        time.sleep(1.0)
+        job = self.create_job(name="handed over", every="2s", task={"type": "noop"})
+        self.assertEqual(self.service.stop(), 0)
+
+        run = wait_for_finished_runs(other, job["id"], 1, 6.0)[0]
+
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(run["scheduled_for"], job["next_run"])
 
 
 if __name__ == "__main__":
