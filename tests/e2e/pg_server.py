@@ -17,10 +17,12 @@ _names = itertools.count()
 
 
 class PgServer:
-    def __init__(self):
+    def __init__(self, private=False):
+        """The test run's shared server, or with `private` one of this object's own (which a test may
+        suspend and resume without disturbing others)."""
         self._state = None
-        url = os.environ.get("JOBSCHED_TEST_PG_DSN")
-        url_file = os.environ.get("JOBSCHED_TEST_PG_DSN_FILE")
+        url = None if private else os.environ.get("JOBSCHED_TEST_PG_DSN")
+        url_file = None if private else os.environ.get("JOBSCHED_TEST_PG_DSN_FILE")
         if not url and url_file:
             with open(url_file) as lines:
                 url = lines.readline().strip()
@@ -58,6 +60,16 @@ class PgServer:
 
     def drop_database(self, name):
         self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def suspend(self):
+        """Stops the server but keeps its data: a database outage. Only for a private server."""
+        assert self._state is not None, "suspend only a server this object started (private=True)"
+        subprocess.run([SCRIPT, "suspend", self._state.name], check=True)
+
+    def resume(self):
+        """Starts a suspended server again, on the same port, with the same data."""
+        assert self._state is not None, "resume only a server this object started (private=True)"
+        subprocess.run([SCRIPT, "resume", self._state.name], check=True)
 
     def close(self):
         """Stops the server if this object started it."""

@@ -5,6 +5,8 @@
 #                                  127.0.0.1 (a free port) and on a unix socket in that directory,
 #                                  creates the database `jobsched_test`, and prints its URL.
 #   pg_server.sh stop STATE_DIR    stops that server (by its PID, immediate shutdown) and removes its directory.
+#   pg_server.sh suspend STATE_DIR stops that server (fast shutdown) but keeps its data: an outage.
+#   pg_server.sh resume STATE_DIR  starts it again on the same port, with the same data.
 #
 # STATE_DIR (created if missing) remembers the server between the two calls:
 #   url       postgresql://jobsched@127.0.0.1:PORT/jobsched_test (tests read it: JOBSCHED_TEST_PG_DSN_FILE)
@@ -73,6 +75,31 @@ stop_server() {
   rm -f "$state_dir/url"
 }
 
+# Starts the cluster in DATA_DIR on PORT; fails when it cannot.
+launch() {
+  local data_dir=$1 port=$2
+  as_server_user "$PG_BIN/pg_ctl" start --pgdata="$data_dir/cluster" --wait --timeout=60 \
+    --log="$data_dir/server.log" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data_dir/socket -c max_connections=300" \
+    >/dev/null
+}
+
+suspend_server() {
+  local data_dir
+  data_dir=$(cat "$state_dir/data_dir")
+  as_server_user "$PG_BIN/pg_ctl" stop --pgdata="$data_dir/cluster" --mode=fast --wait --timeout=60 >/dev/null
+  rm -f "$state_dir/pid"
+}
+
+resume_server() {
+  local data_dir port
+  data_dir=$(cat "$state_dir/data_dir")
+  port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$state_dir/url")
+  cd "$data_dir"
+  launch "$data_dir" "$port" || { tail -n 5 "$data_dir/server.log" >&2; exit 1; }
+  head -n 1 "$data_dir/cluster/postmaster.pid" >"$state_dir/pid"
+}
+
 start_server() {
   mkdir -p "$state_dir"
   stop_server  # a server left over by an interrupted run
@@ -93,10 +120,7 @@ start_server() {
   for attempt in $(seq 1 "$START_ATTEMPTS"); do
     port=$(free_port)
     # listen_addresses: loopback only; the socket lives in our directory, never /var/run/postgresql.
-    if as_server_user "$PG_BIN/pg_ctl" start --pgdata="$data_dir/cluster" --wait --timeout=60 \
-      --log="$data_dir/server.log" \
-      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data_dir/socket -c max_connections=300" \
-      >/dev/null; then
+    if launch "$data_dir" "$port"; then
       break
     fi
     # Most likely someone took the port between free_port and the bind: try another.
@@ -117,5 +141,7 @@ start_server() {
 case "$command" in
   start) start_server ;;
   stop) stop_server ;;
+  suspend) suspend_server ;;
+  resume) resume_server ;;
   *) usage ;;
 esac

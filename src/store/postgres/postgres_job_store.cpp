@@ -198,12 +198,13 @@ core::Result<void> PostgresJobStore::Ping() {
     return selected->Int(0, 0);
   });
   if (!version) return version.error();
-  // As for SQLite: a database migrated by a newer build (or rolled back) is
-  // not one this process knows how to use.
   const int latest = LatestVersion(PostgresMigrations());
-  if (*version != latest) {
+  // Behind this build: its migrations have not run (yet). Ahead is fine:
+  // migrations only add, so during a rolling upgrade the nodes still on the
+  // previous build keep serving on the newer schema.
+  if (*version < latest) {
     return core::Error::Unavailable("the database schema is at version " + std::to_string(*version) +
-                                    ", this build expects " + std::to_string(latest));
+                                    ", this build needs " + std::to_string(latest) + "; run jobsched migrate");
   }
   return core::Ok();
 }
