@@ -55,6 +55,14 @@ struct Config {
   // --default-email-to: recipient of the original service's "Send Email
   // Notification" jobs, which carry no task.
   std::string default_email_to;
+  // --allow-task-hosts: what webhooks may reach beyond public addresses, a
+  // comma-separated list of CIDR blocks or addresses (matched after DNS, on
+  // the address connected to) and host names ("hooks.internal",
+  // "*.corp.example"; matched on the URL's host). Default "": loopback,
+  // private, link-local (cloud metadata), CGNAT and other non-public
+  // addresses are refused. Each entry opens that much of the network the
+  // service runs in to whoever may create jobs.
+  std::string allow_task_hosts;
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;

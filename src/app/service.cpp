@@ -106,7 +106,12 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
     if (!loop) return loop.error();
     parts.curl_loop = std::move(loop).value();
     parts.noop_runner = std::make_unique<executor::noop::NoopTaskRunner>();
-    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop);
+    auto hosts = executor::http::TaskHostPolicy::Parse(config.allow_task_hosts);
+    if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
+    executor::http::HttpRunnerOptions http;
+    http.hosts = std::move(hosts).value();
+    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
+    if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
     auto compute = executor::compute::ComputeTaskRunner::Create();
     if (!compute) return compute.error();
     parts.compute_runner = std::move(compute).value();

@@ -124,9 +124,17 @@ def _decode_body(content_type, raw):
 class Service:
     """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory."""
 
-    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True):
+    # Webhook targets the tests' loopback endpoints need: the service refuses loopback by default.
+    LOOPBACK_TASK_HOSTS = "127.0.0.1"
+
+    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, allow_loopback_tasks=True):
         self.binary = binary_path()
         self.extra_args = list(extra_args)
+        # Unless the test says otherwise (or sets the allow list itself), webhooks may call 127.0.0.1,
+        # where HttpEndpoint listens.
+        if (allow_loopback_tasks and "--allow-task-hosts" not in self.extra_args
+                and "JOBSCHED_ALLOW_TASK_HOSTS" not in (env or {})):
+            self.extra_args += ["--allow-task-hosts", self.LOOPBACK_TASK_HOSTS]
         # Without them, the configuration file or environment must say where to listen.
         self.listen_and_db_flags = listen_and_db_flags
         self.env = dict(os.environ, **(env or {}))
@@ -315,9 +323,10 @@ class ServiceTestCase(unittest.TestCase):
     and prints the service log when it did fail."""
 
     service_args = ()
+    allow_loopback_tasks = True
 
     def setUp(self):
-        self.service = Service(extra_args=self.service_args)
+        self.service = Service(extra_args=self.service_args, allow_loopback_tasks=self.allow_loopback_tasks)
         self.addCleanup(self.service.close)
         self.service.start()
 
