@@ -86,6 +86,16 @@ core::Result<core::Task> DecodeHttp(const json::object& object) {
     } else if (key == "expect_status") {
       if (!value.is_int64()) return WrongType("task.expect_status", "an integer");
       task.expect_status = static_cast<int>(std::clamp<std::int64_t>(value.as_int64(), -1, 1000));
+    } else if (key == "secret_headers") {
+      if (!value.is_array()) return WrongType("task.secret_headers", "a list of header names");
+      auto names = GetStringList(value, "task.secret_headers");
+      if (!names) return names.error();
+      task.secret_headers = std::move(names).value();
+    } else if (key == "signing_secret") {
+      if (value.is_null()) continue;
+      auto secret = GetString(value, "task.signing_secret");
+      if (!secret) return secret.error();
+      task.signing_secret = std::move(secret).value();
     } else {
       return UnknownMember("http", key);
     }
@@ -153,18 +163,24 @@ core::Result<core::Task> DecodeCompute(const json::object& object) {
   return core::Task{task};
 }
 
-json::object EncodeObject(const core::Task& task) {
+json::object EncodeObject(const core::Task& task, bool redact) {
   json::object out;
   out["type"] = core::TaskTypeName(task);
   if (const auto* http = std::get_if<core::HttpTask>(&task)) {
     out["method"] = http->method;
     out["url"] = http->url;
     json::object headers;
-    for (const auto& [name, value] : http->headers) headers[name] = value;
+    for (const auto& [name, value] : http->headers) {
+      headers[name] = redact && core::IsSecretHeader(*http, name) ? core::kRedacted : std::string_view(value);
+    }
     out["headers"] = std::move(headers);
     out["body"] = http->body;
     if (http->timeout) out["timeout"] = core::FormatDuration(*http->timeout);
     if (http->expect_status) out["expect_status"] = *http->expect_status;
+    if (!http->secret_headers.empty()) {
+      out["secret_headers"] = json::array(http->secret_headers.begin(), http->secret_headers.end());
+    }
+    if (http->signing_secret) out["signing_secret"] = redact ? core::kRedacted : std::string_view(*http->signing_secret);
   } else if (const auto* email = std::get_if<core::EmailTask>(&task)) {
     json::array to(email->to.begin(), email->to.end());
     json::array cc(email->cc.begin(), email->cc.end());
@@ -215,6 +231,8 @@ core::Result<core::Task> DecodeTask(std::string_view text) {
   return task;
 }
 
-std::string EncodeTask(const core::Task& task) { return json::serialize(EncodeObject(task)); }
+std::string EncodeTask(const core::Task& task) { return json::serialize(EncodeObject(task, false)); }
+
+std::string EncodeTaskForApi(const core::Task& task) { return json::serialize(EncodeObject(task, true)); }
 
 }  // namespace jobsched::codec

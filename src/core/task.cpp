@@ -1,5 +1,6 @@
 #include "core/task.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace jobsched::core {
@@ -12,6 +13,12 @@ constexpr std::array<std::pair<ComputeKind, std::string_view>, 3> kComputeNames{
 }};
 
 constexpr std::array<std::string_view, 6> kHttpMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+  });
+}
 
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
@@ -73,6 +80,19 @@ Result<void> ValidateHttp(const HttpTask& task) {
     if (HasLineBreak(value) || value.find('\0') != std::string::npos) {
       return Error::InvalidArgument(field, field + ": must not contain line breaks");
     }
+  }
+  for (std::size_t i = 0; i < task.secret_headers.size(); ++i) {
+    const std::string& name = task.secret_headers[i];
+    const bool present = std::any_of(task.headers.begin(), task.headers.end(),
+                                     [&name](const auto& header) { return EqualsIgnoringCase(header.first, name); });
+    if (!present) {
+      const std::string field = "task.secret_headers[" + std::to_string(i) + "]";
+      return Error::InvalidArgument(field, field + ": '" + name.substr(0, 64) + "' names no header in task.headers");
+    }
+  }
+  if (task.signing_secret && *task.signing_secret != kRedacted &&
+      (task.signing_secret->size() < 16 || task.signing_secret->size() > 1024)) {
+    return Error::InvalidArgument("task.signing_secret", "task.signing_secret: must be 16 to 1024 bytes");
   }
   if (task.timeout && (task.timeout->count() <= 0 || *task.timeout > Milliseconds{3'600'000})) {
     return Error::InvalidArgument("task.timeout", "task.timeout: must be between 1ms and 1h");
@@ -169,6 +189,41 @@ Result<Task> ResolveTask(const std::optional<Task>& task, std::string_view job_n
   }
   if (job_name == "Number Crunching") return Task{ComputeTask{ComputeKind::kFactorialSum, 1000}};
   return Task{NoopTask{}};
+}
+
+bool IsSecretHeader(const HttpTask& task, std::string_view name) {
+  if (EqualsIgnoringCase(name, "authorization") || EqualsIgnoringCase(name, "proxy-authorization")) return true;
+  return std::any_of(task.secret_headers.begin(), task.secret_headers.end(),
+                     [name](const std::string& secret) { return EqualsIgnoringCase(secret, name); });
+}
+
+Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stored) {
+  auto* http = std::get_if<HttpTask>(&incoming);
+  if (http == nullptr) return Ok();
+  const HttpTask* old = stored ? std::get_if<HttpTask>(&*stored) : nullptr;
+  const std::string why = stored ? "this job has no stored value to keep" : "a new job has no stored value";
+  for (auto& [name, value] : http->headers) {
+    if (value != kRedacted || !IsSecretHeader(*http, name)) continue;
+    const std::string field = "task.headers." + name.substr(0, 64);
+    const std::string* kept = nullptr;
+    for (std::size_t i = 0; old != nullptr && i < old->headers.size() && kept == nullptr; ++i) {
+      if (EqualsIgnoringCase(old->headers[i].first, name)) kept = &old->headers[i].second;
+    }
+    if (kept == nullptr) {
+      return Error::InvalidArgument(field, field + ": '" + std::string(kRedacted) + "' stands for the stored secret, and " +
+                                               why + "; send the value itself");
+    }
+    value = *kept;
+  }
+  if (http->signing_secret && *http->signing_secret == kRedacted) {
+    if (old == nullptr || !old->signing_secret) {
+      return Error::InvalidArgument("task.signing_secret", "task.signing_secret: '" + std::string(kRedacted) +
+                                                               "' stands for the stored secret, and " + why +
+                                                               "; send the value itself");
+    }
+    http->signing_secret = old->signing_secret;
+  }
+  return Ok();
 }
 
 Result<void> ValidateTask(const Task& task) {

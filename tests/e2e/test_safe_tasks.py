@@ -1,6 +1,7 @@
 """Safe task execution through the real binary: which hosts webhooks may reach, secrets kept out of
 responses, signed webhooks, and shell tasks only when the operator enables them."""
 
+import json
 import unittest
 
 from harness import HttpEndpoint, ServiceTestCase, wait_until
@@ -18,7 +19,9 @@ class SafeTasksTestCase(ServiceTestCase):
         self.addCleanup(self.endpoint.close)
 
     def run_task(self, task):
-        job = self.create_job(task=task)
+        return self.run_job(self.create_job(task=task))
+
+    def run_job(self, job):
         triggered = self.service.request("POST", f"/jobs/{job['id']}/trigger")
         self.assertEqual(triggered.status, 202, triggered.body)
         run_id = triggered.body["id"]
@@ -89,6 +92,99 @@ class AllowedBlockTest(SafeTasksTestCase):
 
         self.assertEqual(run["state"], "succeeded", run)
         self.assertEqual(len(self.endpoint.requests_to("/hook")), 1)
+
+
+SECRETS = ("Bearer s3cret-token", "k3y-value-secret", "signing-secret-0123456789")
+
+
+class RedactionTest(SafeTasksTestCase):
+    """Authorization, the headers a task marks secret and its signing secret are stored and sent,
+    but every response shows them as REDACTED, and the log never has them."""
+
+    def secret_task(self, path="/hook"):
+        return {"type": "http", "url": self.endpoint.url(path),
+                "headers": {"Authorization": SECRETS[0], "X-Api-Key": SECRETS[1], "X-Trace": "visible"},
+                "secret_headers": ["X-Api-Key"], "signing_secret": SECRETS[2]}
+
+    def assertRedacted(self, task):
+        self.assertEqual(task["headers"], {"Authorization": "REDACTED", "X-Api-Key": "REDACTED", "X-Trace": "visible"})
+        self.assertEqual(task["secret_headers"], ["X-Api-Key"])
+        self.assertEqual(task["signing_secret"], "REDACTED")
+
+    def assertNoSecretIn(self, text):
+        for secret in SECRETS:
+            self.assertNotIn(secret, text)
+
+    def test_every_response_shows_the_secrets_as_redacted(self):
+        created = self.service.post_json("/jobs", {"name": "hook", "interval": "daily", "task": self.secret_task()})
+        job_id = created.body["id"]
+        read = self.service.get_json(f"/jobs/{job_id}")
+        listed = self.service.get_json("/jobs?type=http")
+        patched = self.service.request("PATCH", f"/jobs/{job_id}", body={"name": "renamed"},
+                                       headers={"Content-Type": "application/merge-patch+json"})
+        paused = self.service.request("POST", f"/jobs/{job_id}/pause")
+
+        self.assertEqual(created.status, 201, created.body)
+        for response in (created, read, patched, paused):
+            self.assertEqual(response.status, 200 if response is not created else 201, response.body)
+            self.assertRedacted(response.body["task"])
+            self.assertNoSecretIn(json.dumps(response.body))
+        self.assertRedacted(listed.body[0]["task"])
+        self.assertNoSecretIn(json.dumps(listed.body))
+
+    def test_the_secrets_are_sent_and_never_logged(self):
+        job = self.create_job(task=self.secret_task())
+
+        run = self.run_job(job)
+
+        self.assertEqual(run["state"], "succeeded", run)
+        request = self.endpoint.requests_to("/hook")[0]
+        self.assertEqual(request.headers["authorization"], SECRETS[0])
+        self.assertEqual(request.headers["x-api-key"], SECRETS[1])
+        self.assertNoSecretIn(json.dumps(run))
+        self.assertNoSecretIn(self.service.log_text())
+
+    def test_patching_the_task_back_with_the_placeholder_keeps_the_stored_secrets(self):
+        job = self.create_job(task=self.secret_task())
+        task = self.service.get_json(f"/jobs/{job['id']}").body["task"]
+        task["url"] = self.endpoint.url("/moved")
+        task["headers"]["X-Trace"] = "changed"
+
+        patched = self.service.request("PATCH", f"/jobs/{job['id']}", body={"task": task},
+                                       headers={"Content-Type": "application/merge-patch+json"})
+        run = self.run_job(job)
+
+        self.assertEqual(patched.status, 200, patched.body)
+        self.assertEqual(patched.body["task"]["headers"],
+                         {"Authorization": "REDACTED", "X-Api-Key": "REDACTED", "X-Trace": "changed"})
+        self.assertEqual(patched.body["task"]["signing_secret"], "REDACTED")
+        self.assertEqual(run["state"], "succeeded", run)
+        request = self.endpoint.requests_to("/moved")[0]
+        self.assertEqual(request.headers["authorization"], SECRETS[0])
+        self.assertEqual(request.headers["x-api-key"], SECRETS[1])
+        self.assertEqual(request.headers["x-trace"], "changed")
+
+    def test_patching_a_new_secret_replaces_the_stored_one(self):
+        job = self.create_job(task=self.secret_task())
+        task = self.secret_task()
+        task["headers"]["Authorization"] = "Bearer rotated"
+
+        patched = self.service.request("PATCH", f"/jobs/{job['id']}", body={"task": task},
+                                       headers={"Content-Type": "application/merge-patch+json"})
+        run = self.run_job(job)
+
+        self.assertEqual(patched.status, 200, patched.body)
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(self.endpoint.requests_to("/hook")[0].headers["authorization"], "Bearer rotated")
+
+    def test_a_new_job_cannot_use_the_placeholder(self):
+        task = self.secret_task()
+        task["headers"]["Authorization"] = "REDACTED"
+
+        response = self.service.post_json("/jobs", {"name": "copy", "interval": "daily", "task": task})
+
+        self.assertProblem(response, 400, "task.headers.Authorization")
+        self.assertIn("send the value itself", response.body["detail"])
 
 
 if __name__ == "__main__":

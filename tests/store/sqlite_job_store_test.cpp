@@ -51,7 +51,9 @@ class SqliteJobStoreTest : public ::testing::Test {
 TEST_F(SqliteJobStoreTest, CreatedJobCanBeReadBackWithEveryField) {
   auto store = OpenStore();
   core::Job job = MakeJob("Number Crunching");
-  job.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/hook", {{"X-A", "b"}}, "{}", std::nullopt, 204}};
+  // Secrets are stored in full: only the API redacts them.
+  job.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/hook", {{"X-A", "b"}}, "{}", std::nullopt, 204,
+                                       {"X-A"}, "signing-secret-0123456789"}};
 
   auto created = CreateJobAndWait(*store, job);
   ASSERT_TRUE(created.ok());
@@ -135,7 +137,8 @@ TEST_F(SqliteJobStoreTest, ListFiltersByNamePrefixAndTaskType) {
   core::Job report = MakeJob("report daily");
   report.task = core::Task{core::ComputeTask{core::ComputeKind::kPrimeCount, 100}};
   core::Job hook = MakeJob("report hook");
-  hook.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt}};
+  hook.task =
+      core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
   ASSERT_TRUE(CreateJobAndWait(*store, report).ok());
   ASSERT_TRUE(CreateJobAndWait(*store, hook).ok());
   ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("cleanup")).ok());
