@@ -110,6 +110,7 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
     if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
     executor::http::HttpRunnerOptions http;
     http.hosts = std::move(hosts).value();
+    http.clock = &parts.clock;
     parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
     if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
     auto compute = executor::compute::ComputeTaskRunner::Create();

@@ -1,7 +1,10 @@
 """Safe task execution through the real binary: which hosts webhooks may reach, secrets kept out of
 responses, signed webhooks, and shell tasks only when the operator enables them."""
 
+import hashlib
+import hmac
 import json
+import time
 import unittest
 
 from harness import HttpEndpoint, ServiceTestCase, wait_until
@@ -185,6 +188,42 @@ class RedactionTest(SafeTasksTestCase):
 
         self.assertProblem(response, 400, "task.headers.Authorization")
         self.assertIn("send the value itself", response.body["detail"])
+
+
+def verify_signature(secret, header, body, now, tolerance_s=300):
+    """What a receiver does with Jobsched-Signature (README, "Safe tasks"): True when `header` signs
+    `body` (bytes, as received) under `secret` with a time within `tolerance_s` of `now`."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    timestamp = int(fields["t"])
+    if abs(now - timestamp) > tolerance_s:
+        return False
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+class SigningTest(SafeTasksTestCase):
+    SECRET = "whsec-e2e-0123456789abcdef"
+
+    def test_a_signed_webhook_verifies_with_the_secret(self):
+        before = time.time()
+        run = self.run_task({"type": "http", "url": self.endpoint.url("/signed"), "body": {"event": "tick"},
+                             "signing_secret": self.SECRET})
+
+        self.assertEqual(run["state"], "succeeded", run)
+        request = self.endpoint.requests_to("/signed")[0]
+        header = request.headers["jobsched-signature"]
+        self.assertRegex(header, r"^t=\d+,v1=[0-9a-f]{64}$")
+        self.assertTrue(verify_signature(self.SECRET, header, request.body, time.time()), header)
+        self.assertGreaterEqual(int(header.split(",")[0][2:]), int(before) - 1)
+        self.assertFalse(verify_signature("another-secret-0123456789", header, request.body, time.time()))
+        self.assertFalse(verify_signature(self.SECRET, header, request.body + b" ", time.time()))
+        self.assertFalse(verify_signature(self.SECRET, header, request.body, time.time() + 3600))
+
+    def test_an_unsigned_webhook_has_no_signature(self):
+        run = self.run_task({"type": "http", "url": self.endpoint.url("/plain")})
+
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertNotIn("jobsched-signature", self.endpoint.requests_to("/plain")[0].headers)
 
 
 if __name__ == "__main__":

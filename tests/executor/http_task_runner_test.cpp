@@ -7,7 +7,9 @@
 #include <set>
 #include <stop_token>
 
+#include "executor/http/webhook_signature.hpp"
 #include "result_collector.hpp"
+#include "testing/fake_clock.hpp"
 #include "testing/http_endpoint.hpp"
 
 namespace jobsched::executor::http {
@@ -332,6 +334,32 @@ TEST_F(HttpTaskRunnerTest, ReachesAnAddressInAListedBlock) {
   TaskResult result = executor::testing::RunAndWait(runner, Post(), Context());
 
   EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+}
+
+TEST_F(HttpTaskRunnerTest, SignsTheBodyAndTheTimeWhenTheTaskHasASigningSecret) {
+  jobsched::testing::FakeClock clock(core::FromUnixMs(1'767'225'600'250));
+  HttpRunnerOptions options = LoopbackAllowed();
+  options.clock = &clock;
+  HttpTaskRunner runner(*loop_, options);
+  core::HttpTask task = Post();
+  task.body = R"({"hello":"world"})";
+  task.signing_secret = "whsec-0123456789abcdef";
+  task.headers = {{"Jobsched-Signature", "forged"}};
+
+  TaskResult result = executor::testing::RunAndWait(runner, task, Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+  ASSERT_EQ(endpoint_.RequestCount(), 1U);
+  // The value Python's hmac computes for this secret, time and body (webhook_signature_test.cpp).
+  EXPECT_EQ(endpoint_.Requests()[0].Header("Jobsched-Signature"),
+            "t=1767225600,v1=4a88dc0c7f6648820b28e088b43e393fa006d43a1b0ad1a8ab777efdc8a2f94d");
+}
+
+TEST_F(HttpTaskRunnerTest, SendsNoSignatureWithoutASigningSecret) {
+  TaskResult result = Run(Post());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+  EXPECT_EQ(endpoint_.Requests().at(0).Header("Jobsched-Signature"), std::nullopt);
 }
 
 TEST_F(HttpTaskRunnerTest, FailsOnOtherTaskKinds) {

@@ -17,14 +17,16 @@
 
 #include "executor/http/http_status.hpp"
 #include "executor/http/ip_address.hpp"
+#include "executor/http/webhook_signature.hpp"
 
 namespace jobsched::executor::http {
 namespace {
 
 // Headers the runner owns: the receiver's de-duplication depends on them, and
 // a job overriding the message framing could corrupt the request.
-constexpr std::array<std::string_view, 5> kReservedHeaders{
-    "idempotency-key", "jobsched-job-id", "jobsched-attempt", "content-length", "transfer-encoding"};
+constexpr std::array<std::string_view, 6> kReservedHeaders{
+    "idempotency-key", "jobsched-job-id", "jobsched-attempt", "jobsched-signature", "content-length",
+    "transfer-encoding"};
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -204,8 +206,9 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Exchange& 
 }
 
 // Builds the easy handle; everything it points to lives in `exchange`.
+// `unix_seconds` is the time a signature carries.
 CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const std::string& user_agent,
-                  Exchange& exchange) {
+                  std::int64_t unix_seconds, Exchange& exchange) {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) return nullptr;
   curl_easy_setopt(easy, CURLOPT_URL, task.url.c_str());
@@ -250,6 +253,10 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   lines.push_back("Idempotency-Key: " + std::to_string(context.run_id));
   lines.push_back("Jobsched-Job-Id: " + std::to_string(context.job_id));
   lines.push_back("Jobsched-Attempt: " + std::to_string(context.attempt));
+  if (task.signing_secret) {
+    lines.push_back("Jobsched-Signature: " +
+                    WebhookSignature(*task.signing_secret, unix_seconds, has_body ? exchange.request_body : ""));
+  }
   // curl would otherwise label every body as a form and, for large ones, wait
   // for a 100 Continue that many webhook receivers never send.
   if (has_body && !has_content_type) lines.push_back("Content-Type:");
@@ -303,7 +310,12 @@ void HttpTaskRunner::Start(const core::Task& task, const RunContext& context, Do
     }
     const std::size_t status_line_bytes = std::string_view("HTTP 000\n").size();
     exchange->body_limit = kMaxOutputBytes - status_line_bytes;
-    easy = MakeRequest(*http, context, options_.user_agent, *exchange);
+    const core::TimePoint now = options_.clock != nullptr
+                                    ? options_.clock->Now()
+                                    : std::chrono::floor<core::Milliseconds>(std::chrono::system_clock::now());
+    const std::int64_t unix_seconds =
+        std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    easy = MakeRequest(*http, context, options_.user_agent, unix_seconds, *exchange);
   } catch (const std::exception& error) {
     done(TaskResult::Failed(std::string("cannot prepare the request: ") + error.what()));
     return;
