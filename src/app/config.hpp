@@ -63,6 +63,11 @@ struct Config {
   // addresses are refused. Each entry opens that much of the network the
   // service runs in to whoever may create jobs.
   std::string allow_task_hosts;
+  // --enable-shell-tasks: accept tasks of type "shell", which run a command
+  // (argv, no shell) on this host as the service's user. Default false: they
+  // are refused at creation, and runs of existing ones fail. Enabling it lets
+  // whoever may create jobs run programs here.
+  bool enable_shell_tasks = false;
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;

@@ -104,10 +104,22 @@ SettingValue GetInteger(const Config& config) {
   return static_cast<std::int64_t>(config.*Field);
 }
 
+template <bool Config::*Field>
+Result<void> ApplyBoolean(const SettingValue& value, Config& config) {
+  config.*Field = std::get<bool>(value);
+  return core::Ok();
+}
+
+template <bool Config::*Field>
+SettingValue GetBoolean(const Config& config) {
+  return config.*Field;
+}
+
 constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
+constexpr SettingType kBoolean = SettingType::kBoolean;
 
-const std::array<Setting, 16> kSettings{{
+const std::array<Setting, 17> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
@@ -138,6 +150,8 @@ const std::array<Setting, 16> kSettings{{
      ApplyText<&Config::default_email_to>, GetText<&Config::default_email_to>},
     {"allow_task_hosts", "Webhook targets allowed beyond public addresses: CIDRs, addresses, host names (a,b)",
      kText, false, false, ApplyText<&Config::allow_task_hosts, CheckTaskHosts>, GetText<&Config::allow_task_hosts>},
+    {"enable_shell_tasks", "Accept shell tasks (commands run on this host as the service's user)", kBoolean, false,
+     false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
      ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
 }};

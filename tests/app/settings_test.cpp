@@ -24,7 +24,8 @@ TEST(Settings, CoverEveryServeSettingOnce) {
   const std::set<std::string> expected{"listen",        "db",           "log_level",     "http_threads",
                                        "max_concurrent_runs", "shutdown_grace", "drain_delay", "lease_timeout",
                                        "smtp_url",      "smtp_tls",     "smtp_from",     "smtp_username",
-                                       "smtp_password", "default_email_to", "docs_dir", "allow_task_hosts"};
+                                       "smtp_password", "default_email_to", "docs_dir", "allow_task_hosts",
+                                       "enable_shell_tasks"};
   EXPECT_EQ(keys, expected);
 }
 

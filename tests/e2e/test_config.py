@@ -97,7 +97,7 @@ class ConfigCheckTest(ConfigTestCase):
         self.assertEqual(set(result.values()),
                          {"listen", "db", "log_level", "http_threads", "max_concurrent_runs", "shutdown_grace",
                           "drain_delay", "lease_timeout", "smtp_url", "smtp_tls", "smtp_from", "default_email_to",
-                          "docs_dir", "allow_task_hosts"})
+                          "docs_dir", "allow_task_hosts", "enable_shell_tasks"})
         self.assertIn("# smtp_username is not set", result.stdout)
         self.assertIn("# smtp_password is not set", result.stdout)
 
