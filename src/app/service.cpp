@@ -21,6 +21,7 @@
 #include "executor/email/email_task_runner.hpp"
 #include "executor/http/http_task_runner.hpp"
 #include "executor/noop/noop_task_runner.hpp"
+#include "executor/shell/shell_task_runner.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
@@ -42,6 +43,7 @@ struct Service::Parts {
   std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
   std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
   std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
+  std::unique_ptr<executor::shell::ShellTaskRunner> shell_runner;  // only with --enable-shell-tasks
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<api::Api> api;
@@ -116,6 +118,10 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
     auto compute = executor::compute::ComputeTaskRunner::Create();
     if (!compute) return compute.error();
     parts.compute_runner = std::move(compute).value();
+    if (config.enable_shell_tasks) {
+      parts.shell_runner = std::make_unique<executor::shell::ShellTaskRunner>();
+      spdlog::warn("shell tasks are enabled: whoever may create jobs can run commands on this host");
+    }
     if (!config.smtp_url.empty()) {
       executor::email::EmailOptions email;
       email.smtp_url = config.smtp_url;
@@ -164,7 +170,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
   if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
   executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
-                                parts->compute_runner.get()};
+                                parts->compute_runner.get(), parts->shell_runner.get()};
   parts->pool = std::make_unique<executor::WorkerPool>(*parts->store, parts->clock, runners, pool_options);
   if (auto started = parts->pool->Start(); !started) return started.error();
 
@@ -175,6 +181,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
 
   api::ApiOptions api_options;
   api_options.jobs.email_enabled = parts->email_runner != nullptr;
+  api_options.jobs.shell_enabled = parts->shell_runner != nullptr;
   scheduler::Scheduler& scheduler = *parts->scheduler;
   api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
   api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
@@ -234,6 +241,7 @@ void Service::Stop() {
     }
   });
   parts.compute_runner.reset();
+  parts.shell_runner.reset();
   parts.email_runner.reset();
   parts.http_runner.reset();
   parts.email_curl_loop.reset();

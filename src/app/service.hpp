@@ -32,7 +32,8 @@ class Service {
  private:
   struct Parts;
   explicit Service(std::unique_ptr<Parts> parts);
-  // The task runners email (when --smtp-url is set), http, compute and noop.
+  // The task runners email (when --smtp-url is set), shell (when
+  // --enable-shell-tasks is), http, compute and noop.
   static core::Result<void> BuildRunners(const Config& config, Parts& parts);
 
   std::unique_ptr<Parts> parts_;

@@ -16,6 +16,7 @@ namespace jobsched::codec {
 //   {"type": "email", "to": ["a@example.com"], "cc": [...], "subject": "...", "body": "...",
 //    "from": "jobs@example.com"}
 //   {"type": "compute", "function": "factorial_sum" | "prime_count" | "monte_carlo_pi", "n": 1000}
+//   {"type": "shell", "command": ["backup", "--all"], "env": {"MODE": "full"}, "working_dir": "/srv"}
 // Decoding checks JSON types, refuses unknown members and then applies
 // core::ValidateTask. Fails with kInvalidArgument naming the field as a path
 // under "task" ("task.url", "task.to[0]").

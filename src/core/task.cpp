@@ -139,6 +139,40 @@ Result<void> ValidateCompute(const ComputeTask& task) {
   return Ok();
 }
 
+bool HasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
+bool IsEnvironmentName(std::string_view name) {
+  if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+Result<void> ValidateShell(const ShellTask& task) {
+  if (task.command.empty() || task.command.front().empty()) {
+    return Error::InvalidArgument("task.command", "task.command: needs the program to run, e.g. [\"backup\", \"--all\"]");
+  }
+  if (task.command.size() > 256) return Error::InvalidArgument("task.command", "task.command: at most 256 arguments");
+  for (std::size_t i = 0; i < task.command.size(); ++i) {
+    if (HasNul(task.command[i])) {
+      const std::string field = "task.command[" + std::to_string(i) + "]";
+      return Error::InvalidArgument(field, field + ": must not contain NUL bytes");
+    }
+  }
+  if (task.env.size() > 100) return Error::InvalidArgument("task.env", "task.env: at most 100 variables");
+  for (const auto& [name, value] : task.env) {
+    const std::string field = "task.env." + name.substr(0, 64);
+    if (!IsEnvironmentName(name)) {
+      return Error::InvalidArgument(field, field + ": a name is letters, digits and _, not starting with a digit");
+    }
+    if (HasNul(value)) return Error::InvalidArgument(field, field + ": must not contain NUL bytes");
+  }
+  if (task.working_dir && (task.working_dir->empty() || task.working_dir->front() != '/' || HasNul(*task.working_dir))) {
+    return Error::InvalidArgument("task.working_dir", "task.working_dir: must be an absolute path");
+  }
+  return Ok();
+}
+
 }  // namespace
 
 std::int64_t MaxComputeInput(ComputeKind kind) {
@@ -170,6 +204,7 @@ std::string_view TaskTypeName(const Task& task) {
     std::string_view operator()(const HttpTask&) const { return "http"; }
     std::string_view operator()(const EmailTask&) const { return "email"; }
     std::string_view operator()(const ComputeTask&) const { return "compute"; }
+    std::string_view operator()(const ShellTask&) const { return "shell"; }
   };
   return std::visit(Namer{}, task);
 }
@@ -232,6 +267,7 @@ Result<void> ValidateTask(const Task& task) {
     Result<void> operator()(const HttpTask& http) const { return ValidateHttp(http); }
     Result<void> operator()(const EmailTask& email) const { return ValidateEmail(email); }
     Result<void> operator()(const ComputeTask& compute) const { return ValidateCompute(compute); }
+    Result<void> operator()(const ShellTask& shell) const { return ValidateShell(shell); }
   };
   return std::visit(Validator{}, task);
 }

@@ -64,7 +64,21 @@ struct ComputeTask {
   friend bool operator==(const ComputeTask&, const ComputeTask&) = default;
 };
 
-using Task = std::variant<NoopTask, HttpTask, EmailTask, ComputeTask>;
+// Runs a program on the service's host, without a shell: `command` is the
+// argument vector. Accepted only where the operator enabled shell tasks.
+struct ShellTask {
+  // argv: command[0] is a path, or a name looked up in PATH; the rest are
+  // its arguments, passed as they are (no quoting, globbing or expansion).
+  std::vector<std::string> command;
+  // Added to the command's environment (which holds little else: the
+  // service's own is not passed on).
+  std::vector<std::pair<std::string, std::string>> env;
+  // Absolute; the service's working directory when absent.
+  std::optional<std::string> working_dir;
+  friend bool operator==(const ShellTask&, const ShellTask&) = default;
+};
+
+using Task = std::variant<NoopTask, HttpTask, EmailTask, ComputeTask, ShellTask>;
 
 // Largest n accepted per compute kind, so one job cannot occupy a core for
 // hours: factorial_sum 20,000 (about 80,000 digits), prime_count 2e9,
@@ -74,7 +88,7 @@ std::int64_t MaxComputeInput(ComputeKind kind);
 std::string_view ToString(ComputeKind kind);
 std::optional<ComputeKind> ParseComputeKind(std::string_view text);
 
-// The task's "type" as the API spells it: "noop", "http", "email", "compute".
+// The task's "type" as the API spells it: "noop", "http", "email", "compute", "shell".
 std::string_view TaskTypeName(const Task& task);
 
 // What the API shows in place of a secret (a secret header's value, a
@@ -103,7 +117,9 @@ Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stor
 // which KeepRedactedSecrets resolves), at least one email
 // recipient, addresses of the form local@domain without spaces or CR/LF, a
 // subject without CR/LF, an expected status from 100 to 599, a compute n
-// from 1 to its maximum. Fails with kInvalidArgument naming the field as a
+// from 1 to its maximum, a shell command of 1 to 256 arguments without NUL
+// bytes (the first not empty), environment names of letters, digits and _
+// (not starting with a digit), an absolute working directory. Fails with kInvalidArgument naming the field as a
 // JSON path, e.g. "task.url" or "task.to[1]".
 Result<void> ValidateTask(const Task& task);
 

@@ -47,6 +47,8 @@ TEST(EncodeTask, RoundTripsThroughDecode) {
                      std::nullopt, {"X-Key"}, "a signing secret of 32 bytes...."},
       core::EmailTask{{"a@example.com", "b@example.com"}, {"c@example.com"}, "Hi \xc3\xa9", "Body\nline", "me@example.com"},
       core::ComputeTask{core::ComputeKind::kMonteCarloPi, 1'000'000},
+      core::ShellTask{{"backup", "--all", "a b"}, {{"MODE", "full"}}, "/srv/data"},
+      core::ShellTask{{"/usr/bin/true"}, {}, std::nullopt},
   };
   for (const core::Task& task : tasks) {
     auto decoded = DecodeTask(EncodeTask(task));
@@ -54,6 +56,17 @@ TEST(EncodeTask, RoundTripsThroughDecode) {
     ASSERT_TRUE(decoded.ok()) << EncodeTask(task);
     EXPECT_EQ(*decoded, task) << EncodeTask(task);
   }
+}
+
+TEST(DecodeTask, ReadsAShellTask) {
+  auto task = DecodeTask(R"({"type":"shell","command":["pg_dump","-f","/tmp/x y"],"env":{"PGHOST":"db"},)"
+                         R"("working_dir":"/var/backups"})");
+
+  ASSERT_TRUE(task.ok()) << task.error().message;
+  const auto& shell = std::get<core::ShellTask>(*task);
+  EXPECT_EQ(shell.command, (std::vector<std::string>{"pg_dump", "-f", "/tmp/x y"}));
+  EXPECT_EQ(shell.env, (std::vector<std::pair<std::string, std::string>>{{"PGHOST", "db"}}));
+  EXPECT_EQ(shell.working_dir, "/var/backups");
 }
 
 TEST(DecodeTask, ReadsSecretHeadersAndTheSigningSecret) {
@@ -144,7 +157,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadTask{R"({"type":"compute","function":"prime_count"})", "task.n"},
         BadTask{R"({"type":"compute","function":"prime_count","n":0})", "task.n"},
         BadTask{R"({"type":"compute","function":"factorial_sum","n":20001})", "task.n"},
-        BadTask{R"({"type":"compute","function":"factorial_sum","n":1.5})", "task.n"}));
+        BadTask{R"({"type":"compute","function":"factorial_sum","n":1.5})", "task.n"},
+        BadTask{R"({"type":"shell"})", "task.command"},
+        BadTask{R"({"type":"shell","command":"backup --all"})", "task.command"},
+        BadTask{R"({"type":"shell","command":[]})", "task.command"},
+        BadTask{R"({"type":"shell","command":[""]})", "task.command"},
+        BadTask{R"({"type":"shell","command":["a",1]})", "task.command[1]"},
+        BadTask{R"({"type":"shell","command":["a","b\u0000c"]})", "task.command[1]"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"1X":"y"}})", "task.env.1X"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"A=B":"y"}})", "task.env.A=B"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"X":5}})", "task.env.X"},
+        BadTask{R"({"type":"shell","command":["a"],"working_dir":"relative/dir"})", "task.working_dir"},
+        BadTask{R"({"type":"shell","command":["a"],"shell":true})", "task.shell"}));
 
 }  // namespace
 }  // namespace jobsched::codec

@@ -226,5 +226,84 @@ class SigningTest(SafeTasksTestCase):
         self.assertNotIn("jobsched-signature", self.endpoint.requests_to("/plain")[0].headers)
 
 
+MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
+
+
+class ShellDisabledTest(SafeTasksTestCase):
+    """Without --enable-shell-tasks, shell tasks are refused before anything is stored."""
+
+    def test_refused_at_creation_naming_task_type(self):
+        response = self.service.post_json("/jobs", {"name": "backup", "interval": "daily",
+                                                    "task": {"type": "shell", "command": ["true"]}})
+
+        self.assertProblem(response, 400, "task.type")
+        self.assertIn("--enable-shell-tasks", response.body["detail"])
+        self.assertEqual(self.service.get_json("/jobs").body, [])
+
+    def test_refused_in_a_patch(self):
+        job = self.create_job(task={"type": "noop"})
+
+        response = self.service.request("PATCH", f"/jobs/{job['id']}",
+                                        body={"task": {"type": "shell", "command": ["true"]}}, headers=MERGE_PATCH)
+
+        self.assertProblem(response, 400, "task.type")
+        self.assertEqual(self.service.get_json(f"/jobs/{job['id']}").body["task"], {"type": "noop"})
+
+
+class ShellEnabledTest(SafeTasksTestCase):
+    service_args = ("--enable-shell-tasks",)
+
+    def test_runs_the_command_without_a_shell_and_keeps_its_output(self):
+        run = self.run_task({"type": "shell", "command": ["/bin/sh", "-c", "echo hello $GREETING; echo oops >&2",
+                                                          "ignored-$0"],
+                             "env": {"GREETING": "world"}})
+
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(run["output"], "hello world\noops\n")
+
+    def test_arguments_are_not_interpreted(self):
+        run = self.run_task({"type": "shell", "command": ["echo", "$HOME;", "*"]})
+
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(run["output"], "$HOME; *\n")
+
+    def test_a_non_zero_exit_code_fails_the_run(self):
+        run = self.run_task({"type": "shell", "command": ["/bin/sh", "-c", "echo half-done; exit 4"]})
+
+        self.assertEqual(run["state"], "failed", run)
+        self.assertEqual(run["error"], "exited with code 4")
+        self.assertEqual(run["output"], "half-done\n")
+
+    def test_the_job_timeout_kills_the_command(self):
+        job = self.create_job(timeout="1s", task={"type": "shell", "command": ["sleep", "30"]})
+        started = time.monotonic()
+
+        run = self.run_job(job)
+
+        self.assertEqual(run["state"], "timed_out", run)
+        self.assertIn("process group was stopped", run["error"])
+        self.assertLess(time.monotonic() - started, 8)
+
+    def test_shell_jobs_are_listed_by_type(self):
+        job = self.create_job(task={"type": "shell", "command": ["true"], "working_dir": "/"})
+        self.create_job(task={"type": "noop"})
+
+        listed = self.service.get_json("/jobs?type=shell").body
+
+        self.assertEqual([found["id"] for found in listed], [job["id"]])
+        self.assertEqual(listed[0]["task"], {"type": "shell", "command": ["true"], "env": {}, "working_dir": "/"})
+
+    def test_a_node_without_the_setting_fails_the_run_clearly(self):
+        job = self.create_job(task={"type": "shell", "command": ["true"]})
+        self.service.stop()
+        self.service.extra_args = [arg for arg in self.service.extra_args if arg != "--enable-shell-tasks"]
+        self.service.start()
+
+        run = self.run_job(job)
+
+        self.assertEqual(run["state"], "failed", run)
+        self.assertIn("--enable-shell-tasks is not set", run["error"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -75,8 +75,7 @@ class WorkerPoolTest : public ::testing::Test {
     options.owner = "test-node";
     options.idle_nap = 20ms;
     options.heartbeat_interval = heartbeat;
-    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr},
-                                             options);
+    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
     EXPECT_TRUE(pool->Start().ok());
     return pool;
   }
