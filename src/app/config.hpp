@@ -72,6 +72,19 @@ struct Config {
   // --default-email-to: recipient of the original service's "Send Email
   // Notification" jobs, which carry no task.
   std::string default_email_to;
+  // --allow-task-hosts: what webhooks may reach beyond public addresses, a
+  // comma-separated list of CIDR blocks or addresses (matched after DNS, on
+  // the address connected to) and host names ("hooks.internal",
+  // "*.corp.example"; matched on the URL's host). Default "": loopback,
+  // private, link-local (cloud metadata), CGNAT and other non-public
+  // addresses are refused. Each entry opens that much of the network the
+  // service runs in to whoever may create jobs.
+  std::string allow_task_hosts;
+  // --enable-shell-tasks: accept tasks of type "shell", which run a command
+  // (argv, no shell) on this host as the service's user. Default false: they
+  // are refused at creation, and runs of existing ones fail. Enabling it lets
+  // whoever may create jobs run programs here.
+  bool enable_shell_tasks = false;
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;

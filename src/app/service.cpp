@@ -23,6 +23,7 @@
 #include "executor/email/email_task_runner.hpp"
 #include "executor/http/http_task_runner.hpp"
 #include "executor/noop/noop_task_runner.hpp"
+#include "executor/shell/shell_task_runner.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
@@ -58,6 +59,7 @@ struct Service::Parts {
   std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
   std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
   std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
+  std::unique_ptr<executor::shell::ShellTaskRunner> shell_runner;  // only with --enable-shell-tasks
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
@@ -140,10 +142,20 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
     if (!loop) return loop.error();
     parts.curl_loop = std::move(loop).value();
     parts.noop_runner = std::make_unique<executor::noop::NoopTaskRunner>();
-    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop);
+    auto hosts = executor::http::TaskHostPolicy::Parse(config.allow_task_hosts);
+    if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
+    executor::http::HttpRunnerOptions http;
+    http.hosts = std::move(hosts).value();
+    http.clock = &parts.clock;
+    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
+    if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
     auto compute = executor::compute::ComputeTaskRunner::Create();
     if (!compute) return compute.error();
     parts.compute_runner = std::move(compute).value();
+    if (config.enable_shell_tasks) {
+      parts.shell_runner = std::make_unique<executor::shell::ShellTaskRunner>();
+      spdlog::warn("shell tasks are enabled: whoever may create jobs can run commands on this host");
+    }
     if (!config.smtp_url.empty()) {
       executor::email::EmailOptions email;
       email.smtp_url = config.smtp_url;
@@ -202,7 +214,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   pool_options.requeue_other_owners_at_start = parts->single_node;
   if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
   executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
-                                parts->compute_runner.get()};
+                                parts->compute_runner.get(), parts->shell_runner.get()};
   parts->pool = std::make_unique<executor::WorkerPool>(instrumented, parts->clock, runners, pool_options);
   if (auto started = parts->pool->Start(); !started) return started.error();
 
@@ -243,6 +255,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
 
   api::ApiOptions api_options;
   api_options.jobs.email_enabled = parts->email_runner != nullptr;
+  api_options.jobs.shell_enabled = parts->shell_runner != nullptr;
   scheduler::Scheduler& scheduler = *parts->scheduler;
   api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
   api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
@@ -311,6 +324,7 @@ void Service::Stop() {
     }
   });
   parts.compute_runner.reset();
+  parts.shell_runner.reset();
   parts.email_runner.reset();
   parts.http_runner.reset();
   parts.email_curl_loop.reset();

@@ -134,8 +134,10 @@ void WorkerPool::Launch(store::ClaimedRun claimed) {
   }
   TaskRunner* runner = RunnerFor(*task);
   if (runner == nullptr) {
+    const bool shell = std::holds_alternative<core::ShellTask>(*task);
     Record(run_id, core::RunState::kFailed, {},
-           std::string(core::TaskTypeName(*task)) + " tasks are not enabled on this node (is --smtp-url set?)");
+           std::string(core::TaskTypeName(*task)) + " tasks are not enabled on this node (" +
+               (shell ? "--enable-shell-tasks is not set" : "is --smtp-url set?") + ")");
     return;
   }
   RunContext context;
@@ -151,6 +153,7 @@ TaskRunner* WorkerPool::RunnerFor(const core::Task& task) const {
   if (std::holds_alternative<core::HttpTask>(task)) return runners_.http;
   if (std::holds_alternative<core::EmailTask>(task)) return runners_.email;
   if (std::holds_alternative<core::ComputeTask>(task)) return runners_.compute;
+  if (std::holds_alternative<core::ShellTask>(task)) return runners_.shell;
   return runners_.noop;
 }
 

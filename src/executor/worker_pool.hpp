@@ -22,12 +22,14 @@
 namespace jobsched::executor {
 
 // The runner for each task kind. `email` may be null when no SMTP server is
-// configured; such runs fail with a clear error.
+// configured, `shell` when shell tasks are not enabled; such runs fail with a
+// clear error.
 struct TaskRunners {
   TaskRunner* noop = nullptr;
   TaskRunner* http = nullptr;
   TaskRunner* email = nullptr;
   TaskRunner* compute = nullptr;
+  TaskRunner* shell = nullptr;
 };
 
 struct WorkerPoolOptions {

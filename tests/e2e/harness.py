@@ -136,9 +136,17 @@ class Service:
     """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory,
     or on the database `db_url` names (a PostgreSQL URL, see pg_server.py)."""
 
-    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, db_url=None):
+    # Webhook targets the tests' loopback endpoints need: the service refuses loopback by default.
+    LOOPBACK_TASK_HOSTS = "127.0.0.1"
+
+    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, db_url=None, allow_loopback_tasks=True):
         self.binary = binary_path()
         self.extra_args = list(extra_args)
+        # Unless the test says otherwise (or sets the allow list itself), webhooks may call 127.0.0.1,
+        # where HttpEndpoint listens.
+        if (allow_loopback_tasks and "--allow-task-hosts" not in self.extra_args
+                and "JOBSCHED_ALLOW_TASK_HOSTS" not in (env or {})):
+            self.extra_args += ["--allow-task-hosts", self.LOOPBACK_TASK_HOSTS]
         # Without them, the configuration file or environment must say where to listen.
         self.listen_and_db_flags = listen_and_db_flags
         self.env = dict(os.environ, **(env or {}))
@@ -330,9 +338,10 @@ class ServiceTestCase(unittest.TestCase):
     and prints the service log when it did fail."""
 
     service_args = ()
+    allow_loopback_tasks = True
 
     def setUp(self):
-        self.service = Service(extra_args=self.service_args)
+        self.service = Service(extra_args=self.service_args, allow_loopback_tasks=self.allow_loopback_tasks)
         self.addCleanup(self.service.close)
         self.service.start()
 
@@ -497,7 +506,13 @@ class HttpEndpoint:
             def log_message(self, format, *args):
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            # socketserver's default backlog of 5 drops connections when a burst of runs starts
+            # together (the cluster test fires 200 webhooks a second); dropped SYNs come back only
+            # after a second or more and look like slow tasks.
+            request_queue_size = 1024
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         # A short poll interval keeps close() (which waits for the serving loop to notice) quick.

@@ -77,8 +77,7 @@ class WorkerPoolTest : public ::testing::Test {
     options.requeue_other_owners_at_start = single_node;
     options.idle_nap = 20ms;
     options.heartbeat_interval = heartbeat;
-    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr},
-                                             options);
+    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
     EXPECT_TRUE(pool->Start().ok());
     return pool;
   }

@@ -87,7 +87,9 @@ TYPED_TEST_SUITE(JobStoreContract, Backends);
 
 TYPED_TEST(JobStoreContract, CreatedJobCanBeReadBackWithEveryField) {
   core::Job job = MakeJob("Number Crunching");
-  job.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/hook", {{"X-A", "b"}}, "{}", std::nullopt, 204}};
+  // Secrets are stored in full: only the API redacts them.
+  job.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/hook", {{"X-A", "b"}}, "{}", std::nullopt, 204,
+                                       {"X-A"}, "signing-secret-0123456789"}};
   job.retry.max_attempts = 3;
   job.misfire = core::MisfirePolicy::kRunAll;
   job.catchup_window = std::chrono::minutes{5};
