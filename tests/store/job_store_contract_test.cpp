@@ -195,7 +195,7 @@ TYPED_TEST(JobStoreContract, ListFiltersByNamePrefixAndTaskType) {
   core::Job report = MakeJob("report daily");
   report.task = core::Task{core::ComputeTask{core::ComputeKind::kPrimeCount, 100}};
   core::Job hook = MakeJob("report hook");
-  hook.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt}};
+  hook.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
   ASSERT_TRUE(CreateJobAndWait(this->store(), report).ok());
   ASSERT_TRUE(CreateJobAndWait(this->store(), hook).ok());
   ASSERT_TRUE(CreateJobAndWait(this->store(), MakeJob("cleanup")).ok());

@@ -369,7 +369,7 @@ TYPED_TEST(RunQueueContract, ClaimedRunsComeOldestFirstWithTheirJobsTaskAndRetry
   core::JobRequest request;
   request.name = "hook";
   request.every = "1m";
-  request.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt}};
+  request.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
   request.timeout = "5s";
   core::RetryPolicy retry;
   retry.max_attempts = 4;
