@@ -16,6 +16,10 @@
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user (runuser);
 # otherwise as the caller. It never touches a PostgreSQL already running on the machine. fsync
 # stays on, as in production. Authentication is `trust`, for loopback and the socket only.
+#
+# PG_SERVER_OPTIONS (optional) adds server settings to `start` and `resume`, as postgres
+# command-line options: PG_SERVER_OPTIONS="-c shared_buffers=256MB -c wal_buffers=16MB".
+# They come after this script's own, so they win. bench/cluster.sh uses it; tests do not.
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -80,7 +84,7 @@ launch() {
   local data_dir=$1 port=$2
   as_server_user "$PG_BIN/pg_ctl" start --pgdata="$data_dir/cluster" --wait --timeout=60 \
     --log="$data_dir/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data_dir/socket -c max_connections=300" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data_dir/socket -c max_connections=300 ${PG_SERVER_OPTIONS:-}" \
     >/dev/null
 }
 
