@@ -68,6 +68,7 @@ TMP=""
 PG_URL=""
 PG_STATE=""
 LOAD_START=""
+LOAD_PID=""  # the load generator, while it runs
 declare -a NODE_PIDS=() NODE_URLS=()
 # Summary rows, one per cluster size.
 declare -a ROWS=()
@@ -128,6 +129,10 @@ stop_nodes() {
 # temporary directory.
 cleanup() {
   local status=$?
+  if [[ -n "$LOAD_PID" ]]; then
+    kill -TERM "$LOAD_PID" 2>/dev/null || true
+    wait "$LOAD_PID" 2>/dev/null || true
+  fi
   stop_nodes
   if [[ -n "$PG_STATE" ]]; then
     if [[ "${BENCH_KEEP_TMP:-0}" == 1 && -f "$PG_STATE/data_dir" ]]; then
@@ -202,7 +207,12 @@ run_cluster() {
   for i in "${!NODE_URLS[@]}"; do args+=(--node "${NODE_URLS[$i]}" --node-pid "${NODE_PIDS[$i]}"); done
   local load_before result status=0
   load_before=$(load_average)
-  result=$(python3 "$SCRIPT_DIR/cluster_bench.py" "${args[@]}") || status=$?
+  # In the background and waited for, so that a signal reaches cleanup at once.
+  python3 "$SCRIPT_DIR/cluster_bench.py" "${args[@]}" >"$TMP/result" &
+  LOAD_PID=$!
+  wait "$LOAD_PID" || status=$?
+  LOAD_PID=""
+  result=$(cat "$TMP/result")
   for i in "${!NODE_PIDS[@]}"; do
     kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || { log "node $((i + 1)) died during the run"; status=1; }
   done
@@ -285,7 +295,8 @@ print_summary() {
        [[ "$missing" != "-" && "$missing" != 0 ]]; then
       FAILED=1
     fi
-    table_row "$nodes" "$rps" "$p50" "$p99" "$max" "<= $metric_p99" "$dup" "$rerun" "$missing" "$bad" \
+    [[ "$metric_p99" == "-" ]] || metric_p99="<= $metric_p99"
+    table_row "$nodes" "$rps" "$p50" "$p99" "$max" "$metric_p99" "$dup" "$rerun" "$missing" "$bad" \
       "$unexpected" "$load" "$burst_target, $p99_target, $dup_target"
   done
   echo
