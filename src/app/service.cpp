@@ -307,8 +307,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   };
   api_options.metrics = &metrics;
   api_options.access_log = config.access_log == "on";
-  api_options.before_scrape = [&metrics, &instrumented, pool] {
+  const core::Clock& clock = *parts->clock;
+  api_options.before_scrape = [&metrics, &instrumented, pool, &clock] {
     if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
+    if (auto nodes = instrumented.LiveNodeCount(clock.Now())) metrics.SetLiveNodes(*nodes);
     if (pool != nullptr) {
       metrics.SetExecutorSlots(pool->busy(), pool->slots());
       metrics.SetHeartbeatAge(
