@@ -241,14 +241,17 @@ class DatabaseOutageTest(ClusterTestCase):
         self.pg.suspend()
         outage_started = time.monotonic()
         statuses = set()
+        readiness = set()
         while time.monotonic() - outage_started < 5.0:
             for node in self.nodes:
                 statuses.add(node.request("GET", f"/jobs/{jobs[0]['id']}").status)
+                readiness.add(node.request("GET", "/readyz").status)
                 self.assertTrue(node.is_running(), "a node died during the outage")
             time.sleep(0.25)
         self.pg.resume()
 
         self.assertIn(503, statuses, "the API did not answer 503 during the outage")
+        self.assertEqual(readiness, {503}, "/readyz must fail while the database is gone")
         for node in self.nodes:
             wait_until(lambda: node.request("GET", "/readyz").status == 200, 20.0, "the node to be ready again")
         resumed_ms = int(self.sql("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
