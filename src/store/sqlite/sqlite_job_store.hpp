@@ -68,6 +68,7 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
+  core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 
  private:
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
