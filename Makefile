@@ -83,7 +83,8 @@ fuzz: build-fuzz
 	@set -e; for target in $(FUZZ_TARGETS); do \
 	  echo "== $$target: $(FUZZ_SECONDS) s"; \
 	  dir=build/fuzz/fuzz; mkdir -p $$dir/corpus/$$target $$dir/artifacts/$$target; \
-	  $$dir/$${target}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  dict=; [[ -f fuzz/$$target.dict ]] && dict=-dict=fuzz/$$target.dict; \
+	  $$dir/$${target}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 $$dict \
 	    -artifact_prefix=$$dir/artifacts/$$target/ $$dir/corpus/$$target \
 	    fuzz/corpus/$$target fuzz/regressions/$$target; \
 	done
