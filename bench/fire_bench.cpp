@@ -213,6 +213,14 @@ class ProbedJobStore final : public store::JobStore {
                          done(std::move(result));
                        });
   }
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                               std::function<void(core::Result<std::size_t>)> done) override {
+    inner_.PruneRunsFinishedBefore(before, limit, std::move(done));
+  }
+  void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                       std::function<void(core::Result<store::PruneResult>)> done) override {
+    inner_.PruneRunsBeyond(keep, after_job, job_limit, limit, std::move(done));
+  }
   core::Result<core::Run> GetRun(core::RunId id) override { return inner_.GetRun(id); }
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override {
     return inner_.ListRunAttempts(id);

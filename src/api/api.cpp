@@ -1,19 +1,75 @@
 #include "api/api.hpp"
 
+#include <chrono>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
 #include "api/docs_handlers.hpp"
 #include "api/health_handlers.hpp"
+#include "api/metrics_handlers.hpp"
+#include "api/request_id.hpp"
 #include "api/run_handlers.hpp"
 #include "api/schedule_handlers.hpp"
+#include "telemetry/log_context.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace jobsched::api {
+namespace {
+
+// What the answer of one request needs to know about it.
+struct Exchange {
+  std::string request_id;
+  std::string method;
+  std::string path;
+  std::string_view route = "unmatched";  // the router's pattern, once matched
+  std::chrono::steady_clock::time_point arrived;
+};
+
+}  // namespace
 
 Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
-    : jobs_(std::make_unique<JobHandlers>(store, clock, std::move(options.jobs))) {
+    : jobs_(std::make_unique<JobHandlers>(store, clock, std::move(options.jobs))),
+      metrics_(options.metrics),
+      access_log_(options.access_log) {
   jobs_->Register(router_);
   RegisterRunHandlers(router_, store);
   RegisterScheduleHandlers(router_, clock);
   RegisterHealthHandlers(router_, store, std::move(options.ready));
+  if (metrics_ != nullptr) RegisterMetricsHandlers(router_, *metrics_, std::move(options.before_scrape));
   RegisterDocsHandlers(router_, options.docs_dir);
+}
+
+void Api::Handle(HttpRequest&& request, Responder respond) const {
+  auto exchange = std::make_shared<Exchange>();
+  exchange->request_id = RequestIdFor(request.Header("X-Request-Id"));
+  exchange->method = request.method;
+  exchange->arrived = std::chrono::steady_clock::now();
+  const bool log_all = access_log_ && spdlog::should_log(spdlog::level::info);
+  if (log_all) exchange->path = request.path;
+  // Log lines of the handler's own thread carry the request id.
+  const telemetry::LogContext context("request_id", exchange->request_id);
+  router_.Dispatch(
+      std::move(request),
+      [this, exchange, log_all, respond = std::move(respond)](HttpResponse response) {
+        const auto latency = std::chrono::steady_clock::now() - exchange->arrived;
+        if (metrics_ != nullptr) metrics_->ObserveHttpRequest(exchange->route, exchange->method, response.status, latency);
+        if (log_all || response.status >= 500) {
+          const double ms = std::chrono::duration<double, std::milli>(latency).count();
+          // Answered on another thread (a store's), or on the handler's own.
+          std::optional<telemetry::LogContext> id;
+          if (!telemetry::LogContext::Has("request_id")) id.emplace("request_id", exchange->request_id);
+          const telemetry::LogContext route("route", std::string(exchange->route));
+          const telemetry::LogContext status("status", response.status);
+          const telemetry::LogContext duration("duration_ms", fmt::format("{:.3f}", ms));
+          spdlog::log(response.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {}",
+                      exchange->method, exchange->path.empty() ? std::string(exchange->route) : exchange->path,
+                      response.status);
+        }
+        response.SetHeader("X-Request-Id", exchange->request_id);
+        respond(std::move(response));
+      },
+      &exchange->route);
 }
 
 }  // namespace jobsched::api

@@ -10,6 +10,10 @@
 #include "core/clock.hpp"
 #include "store/job_store.hpp"
 
+namespace jobsched::telemetry {
+class Metrics;
+}
+
 namespace jobsched::api {
 
 struct ApiOptions {
@@ -18,23 +22,35 @@ struct ApiOptions {
   std::string docs_dir;
   // Extra conditions of GET /readyz (see RegisterHealthHandlers).
   ReadinessCheck ready;
+  // Where requests are counted and timed, and what GET /metrics shows; none
+  // when null (then /metrics answers 404).
+  telemetry::Metrics* metrics = nullptr;
+  // Called before GET /metrics renders, to refresh values read at scrape time.
+  std::function<void()> before_scrape;
+  // One info log line per answered request (request id, method, route,
+  // status, duration). 5xx answers are always logged, as warnings.
+  bool access_log = true;
 };
 
 // Every route of the HTTP API, registered on one router: jobs and their
-// lifecycle, runs, schedule previews, health, the OpenAPI document and
-// Swagger UI. `store` and `clock` must outlive it.
+// lifecycle, runs, schedule previews, health, metrics, the OpenAPI document
+// and Swagger UI. `store` and `clock` must outlive it.
 class Api {
  public:
   Api(store::JobStore& store, const core::Clock& clock, ApiOptions options);
 
-  // Answers one request; what the HTTP server calls, from any thread.
-  void Handle(HttpRequest&& request, Responder respond) const { router_.Dispatch(std::move(request), std::move(respond)); }
+  // Answers one request; what the HTTP server calls, from any thread. Every
+  // answer carries an X-Request-Id: the client's, when it sent a sane one,
+  // or a new one; it is in the log lines written for the request.
+  void Handle(HttpRequest&& request, Responder respond) const;
 
   const Router& router() const { return router_; }
 
  private:
   Router router_;
   std::unique_ptr<JobHandlers> jobs_;
+  telemetry::Metrics* metrics_ = nullptr;
+  bool access_log_ = true;
 };
 
 }  // namespace jobsched::api

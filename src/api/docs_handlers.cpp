@@ -43,6 +43,8 @@ constexpr std::string_view kPage = R"(<!DOCTYPE html>
         url: "/openapi.json",
         dom_id: "#swagger-ui",
         deepLinking: true,
+        // No badge from validator.swagger.io: the page asks nothing of other hosts.
+        validatorUrl: null,
         presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
         layout: "StandaloneLayout"
       });

@@ -61,13 +61,14 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   entries_.push_back(Entry{Route{std::move(method), std::move(pattern)}, std::move(segments), std::move(handler)});
 }
 
-void Router::Dispatch(HttpRequest&& request, Responder respond) const {
+void Router::Dispatch(HttpRequest&& request, Responder respond, std::string_view* matched_pattern) const {
   const std::vector<std::string_view> segments = SplitPath(request.path);
   // HEAD is GET without the body; the server drops the body for HEAD.
   const std::string_view method = request.method == "HEAD" ? std::string_view("GET") : request.method;
   std::string allowed;
   for (const Entry& entry : entries_) {
     if (!Matches(entry.segments, segments, nullptr)) continue;
+    if (matched_pattern != nullptr) *matched_pattern = entry.route.pattern;
     if (entry.route.method == method) {
       PathParams params;
       Matches(entry.segments, segments, &params);

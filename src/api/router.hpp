@@ -35,7 +35,10 @@ class Router {
   };
 
   void Add(std::string method, std::string pattern, Handler handler);
-  void Dispatch(HttpRequest&& request, Responder respond) const;
+  // Calls the matching route's handler. `matched_pattern`, when given, is
+  // set before the handler runs to the pattern of the path's route (stable
+  // storage of the router), or left alone when no route has this path.
+  void Dispatch(HttpRequest&& request, Responder respond, std::string_view* matched_pattern = nullptr) const;
 
   // Every registered (method, pattern), in registration order: checked
   // against docs/openapi.yaml by the contract test.

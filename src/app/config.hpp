@@ -21,6 +21,12 @@ struct Config {
   std::string db = "sqlite:./data/jobsched.db";
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
   std::string log_level = "info";
+  // --log-format: json (one object per line, for log collectors) or text
+  // (for a person at a terminal).
+  std::string log_format = "json";
+  // --access-log: on (one info line per answered request) or off (only 5xx
+  // answers are logged, as warnings).
+  std::string access_log = "on";
   // --http-threads / JOBSCHED_HTTP_THREADS: event loops serving HTTP; 0 means
   // one per core. More than the cores only adds context switches.
   unsigned http_threads = 0;
@@ -38,6 +44,15 @@ struct Config {
   // /readyz answering 503 before closing the listener, so a load balancer
   // notices and stops sending traffic first. 0 for a single node.
   std::string drain_delay = "0s";
+
+  // --keep-runs-days: finished runs older than this many days are deleted;
+  // 0 keeps them forever.
+  std::size_t keep_runs_days = 30;
+  // --keep-runs-per-job: at most this many finished runs are kept per job,
+  // the newest; 0 for no limit.
+  std::size_t keep_runs_per_job = 1000;
+  // --prune-interval: how often finished runs past those limits are deleted.
+  std::string prune_interval = "1m";
 
   // --smtp-url: the SMTP server email tasks use (smtp://host:port or
   // smtps://host:port). Empty: email tasks are refused at creation.

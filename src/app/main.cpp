@@ -14,6 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "telemetry/json_log_formatter.hpp"
+
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
@@ -155,6 +157,8 @@ int main(int argc, char** argv) {
     const auto effective = LoadOrExplain(line);
     if (!effective) return 1;
     spdlog::set_level(spdlog::level::from_str(effective->config.log_level));
+    spdlog::set_formatter(effective->config.log_format == "text" ? jobsched::telemetry::MakeTextLogFormatter()
+                                                                 : jobsched::telemetry::MakeJsonLogFormatter());
     if (!effective->config_path.empty()) spdlog::info("configuration file: {}", effective->config_path);
     if (serve->parsed()) return Serve(effective->config);
     return Migrate(effective->config);

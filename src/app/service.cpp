@@ -13,6 +13,7 @@
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
+#include "app/instrumented_store.hpp"
 #include "app/redaction.hpp"
 #include "app/system_clock.hpp"
 #include "core/duration.hpp"
@@ -22,8 +23,11 @@
 #include "executor/http/http_task_runner.hpp"
 #include "executor/noop/noop_task_runner.hpp"
 #include "executor/worker_pool.hpp"
+#include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
+#include "telemetry/log_context.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace jobsched::app {
 
@@ -33,7 +37,10 @@ struct Service::Parts {
   SystemClock clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
+  telemetry::Metrics metrics;
   std::unique_ptr<store::sqlite::SqliteJobStore> store;
+  // What every other part uses: the store, timed per operation.
+  std::unique_ptr<InstrumentedStore> instrumented;
   std::unique_ptr<executor::CurlLoop> curl_loop;
   // Email has a loop of its own: libcurl blocks its thread while an SMTP
   // server is slow to answer some commands, which must not stall webhooks.
@@ -44,6 +51,7 @@ struct Service::Parts {
   std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<scheduler::Retention> retention;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
@@ -149,23 +157,40 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto store = OpenStore(config);
   if (!store) return store.error();
   parts->store = std::move(store).value();
+  parts->instrumented = std::make_unique<InstrumentedStore>(*parts->store, *parts->store, parts->metrics);
+  InstrumentedStore& instrumented = *parts->instrumented;
+  telemetry::Metrics& metrics = parts->metrics;
 
   if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
   executor::WorkerPoolOptions pool_options;
   pool_options.owner = NodeId();
+  telemetry::SetLogNodeId(pool_options.owner);
+  pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
+  pool_options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
+    metrics.ObserveRunFinished(task_type, core::ToString(state));
+  };
   pool_options.max_concurrent_runs = config.max_concurrent_runs;
   pool_options.lease_timeout = *lease;
   pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
   if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
   executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
                                 parts->compute_runner.get()};
-  parts->pool = std::make_unique<executor::WorkerPool>(*parts->store, parts->clock, runners, pool_options);
+  parts->pool = std::make_unique<executor::WorkerPool>(instrumented, parts->clock, runners, pool_options);
   if (auto started = parts->pool->Start(); !started) return started.error();
 
   executor::WorkerPool& pool = *parts->pool;
-  parts->scheduler = std::make_unique<scheduler::Scheduler>(*parts->store, parts->clock, scheduler::SchedulerOptions{},
+  parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, parts->clock, scheduler::SchedulerOptions{},
                                                             [&pool] { pool.Notify(); });
   parts->scheduler->Start();
+
+  auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
+  if (!prune_interval) return prune_interval.error();
+  scheduler::RetentionOptions retention;
+  retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
+  retention.keep_per_job = config.keep_runs_per_job;
+  retention.interval = *prune_interval;
+  parts->retention = std::make_unique<scheduler::Retention>(instrumented, parts->clock, retention);
+  parts->retention->Start();
 
   api::ApiOptions api_options;
   api_options.jobs.email_enabled = parts->email_runner != nullptr;
@@ -180,7 +205,14 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     if (!scheduler.IsAlive(std::chrono::seconds{5})) return core::Error::Unavailable("the scheduler loop is stuck");
     return core::Ok();
   };
-  parts->api = std::make_unique<api::Api>(*parts->store, parts->clock, std::move(api_options));
+  api_options.metrics = &metrics;
+  api_options.access_log = config.access_log == "on";
+  api_options.before_scrape = [&metrics, &instrumented, &pool] {
+    if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
+    metrics.SetExecutorSlots(pool.busy(), pool.slots());
+    metrics.SetHeartbeatAge(std::chrono::duration<double>(std::chrono::steady_clock::now() - pool.last_heartbeat()).count());
+  };
+  parts->api = std::make_unique<api::Api>(instrumented, parts->clock, std::move(api_options));
 
   api::HttpServerOptions options;
   options.host = address->host;
@@ -214,6 +246,7 @@ void Service::Stop() {
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
   parts.scheduler->Stop();
+  parts.retention->Stop();
   parts.pool->Stop(parts.shutdown_grace);
   // Tasks still running after the grace period are cancelled with their
   // runners; the pool already handed their runs back.

@@ -45,6 +45,10 @@ Result<void> CheckLogLevel(const std::string& text) {
   return CheckOneOf<5>(text, {"trace", "debug", "info", "warn", "error"});
 }
 
+Result<void> CheckLogFormat(const std::string& text) { return CheckOneOf<2>(text, {"json", "text"}); }
+
+Result<void> CheckOnOff(const std::string& text) { return CheckOneOf<2>(text, {"on", "off"}); }
+
 Result<void> CheckSmtpTls(const std::string& text) { return CheckOneOf<3>(text, {"none", "starttls", "required"}); }
 
 Result<void> CheckDuration(const std::string& text) {
@@ -100,13 +104,17 @@ SettingValue GetInteger(const Config& config) {
 constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
 
-const std::array<Setting, 15> kSettings{{
+const std::array<Setting, 20> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
      GetText<&Config::db>},
     {"log_level", "trace, debug, info, warn or error", kText, false, false,
      ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
+    {"log_format", "json (one object per line) or text (for a terminal)", kText, false, false,
+     ApplyText<&Config::log_format, CheckLogFormat>, GetText<&Config::log_format>},
+    {"access_log", "on: a log line per request; off: only 5xx answers", kText, false, false,
+     ApplyText<&Config::access_log, CheckOnOff>, GetText<&Config::access_log>},
     {"http_threads", "HTTP event loops; 0 = one per core", kInteger, false, false,
      ApplyInteger<&Config::http_threads, 0, 1024>, GetInteger<&Config::http_threads>},
     {"max_concurrent_runs", "Runs executing at once", kInteger, false, false,
@@ -117,6 +125,12 @@ const std::array<Setting, 15> kSettings{{
      ApplyText<&Config::drain_delay, CheckDurationOrZero>, GetText<&Config::drain_delay>},
     {"lease_timeout", "Re-queue a run whose node is silent this long", kText, false, false,
      ApplyText<&Config::lease_timeout, CheckDuration>, GetText<&Config::lease_timeout>},
+    {"keep_runs_days", "Delete finished runs older than this many days; 0 keeps them", kInteger, false, false,
+     ApplyInteger<&Config::keep_runs_days, 0, 36500>, GetInteger<&Config::keep_runs_days>},
+    {"keep_runs_per_job", "Keep at most this many finished runs per job; 0 for no limit", kInteger, false, false,
+     ApplyInteger<&Config::keep_runs_per_job, 0, 10000000>, GetInteger<&Config::keep_runs_per_job>},
+    {"prune_interval", "How often finished runs past the keep_runs limits are deleted", kText, false, false,
+     ApplyText<&Config::prune_interval, CheckDuration>, GetText<&Config::prune_interval>},
     {"smtp_url", "SMTP server for email tasks: smtp://host:port or smtps://", kText, false, false,
      ApplyText<&Config::smtp_url, CheckSmtpUrl>, GetText<&Config::smtp_url>},
     {"smtp_tls", "none, starttls or required", kText, false, false, ApplyText<&Config::smtp_tls, CheckSmtpTls>,

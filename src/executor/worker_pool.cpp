@@ -66,6 +66,11 @@ void WorkerPool::Cancel(core::RunId run_id) {
   found->second.deadline = std::min(found->second.deadline, std::chrono::steady_clock::now() + kCancelWait);
 }
 
+std::chrono::steady_clock::time_point WorkerPool::last_heartbeat() const {
+  std::lock_guard lock(mutex_);
+  return last_heartbeat_;
+}
+
 std::size_t WorkerPool::busy() const {
   std::lock_guard lock(mutex_);
   return in_flight_.size();
@@ -117,6 +122,15 @@ void WorkerPool::Launch(store::ClaimedRun claimed) {
   if (!task) {
     Record(run_id, core::RunState::kFailed, {}, task.error().message);
     return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = in_flight_.find(run_id); found != in_flight_.end()) {
+      found->second.task_type = core::TaskTypeName(*task);
+    }
+  }
+  if (options_.on_run_started && claimed.run.trigger == core::RunTrigger::kSchedule && claimed.run.attempt == 1) {
+    options_.on_run_started(clock_.Now() - (claimed.run.scheduled_for + claimed.run.jitter));
   }
   TaskRunner* runner = RunnerFor(*task);
   if (runner == nullptr) {
@@ -191,11 +205,13 @@ bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
 }
 
 void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string output, std::string error) {
+  std::string_view task_type;
   {
     std::lock_guard lock(mutex_);
     auto found = in_flight_.find(run_id);
     if (found == in_flight_.end() || found->second.settled) return;
     found->second.settled = true;
+    task_type = found->second.task_type;
     ++pending_writes_;
     // The final state says when the retries ran out.
     if (state != core::RunState::kSucceeded && state != core::RunState::kCancelled &&
@@ -210,8 +226,12 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
   completion.finished_at = clock_.Now();
   completion.output = std::move(output);
   completion.error = std::move(error);
-  queue_.FinishRun(options_.owner, std::move(completion), [this, run_id](core::Result<void> recorded) {
-    if (!recorded) spdlog::warn("executor: outcome of run {} not recorded: {}", run_id, recorded.error().message);
+  queue_.FinishRun(options_.owner, std::move(completion), [this, run_id, task_type, state](core::Result<void> recorded) {
+    if (!recorded) {
+      spdlog::warn("executor: outcome of run {} not recorded: {}", run_id, recorded.error().message);
+    } else if (options_.on_run_finished) {
+      options_.on_run_finished(task_type, state);
+    }
     Forget(run_id);
   });
 }
@@ -283,6 +303,10 @@ void WorkerPool::HeartbeatLoop() {
       if (auto renewed = renewed_promise.get_future().get(); !renewed) {
         spdlog::warn("executor: leases not renewed: {}", renewed.error().message);
       } else {
+        {
+          std::lock_guard heartbeat_lock(mutex_);
+          last_heartbeat_ = std::chrono::steady_clock::now();
+        }
         // Runs someone cancelled through the API of another node.
         for (const core::RunId id : *renewed) Cancel(id);
       }

@@ -3,12 +3,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -43,6 +45,11 @@ struct WorkerPoolOptions {
   std::chrono::milliseconds idle_nap{1'000};
   // Recipient of the original's "Send Email Notification" jobs.
   std::optional<std::string> default_email_to;
+  // Told when a scheduled run's first attempt starts, how long after its due
+  // time (scheduled_for + jitter); and when a run reaches a final state here,
+  // with its task type ("http", ...) and state. For metrics; may be empty.
+  std::function<void(std::chrono::nanoseconds lag)> on_run_started;
+  std::function<void(std::string_view task_type, core::RunState state)> on_run_finished;
 };
 
 // Claims queued runs, runs each with its task kind's runner, and records the
@@ -75,6 +82,10 @@ class WorkerPool {
 
   // Runs executing now.
   std::size_t busy() const;
+  std::size_t slots() const { return options_.max_concurrent_runs; }
+  // When this node last renewed its leases (its heartbeat), or when it
+  // started if it has not yet.
+  std::chrono::steady_clock::time_point last_heartbeat() const;
 
  private:
   struct InFlight {
@@ -84,6 +95,7 @@ class WorkerPool {
     std::chrono::steady_clock::time_point deadline;  // when the watchdog gives up on it
     bool settled = false;                             // an outcome was decided; later ones are ignored
     bool cancel_requested = false;                    // someone cancelled it: it ends as cancelled
+    std::string_view task_type = "unknown";           // for metrics
   };
 
   void DispatchLoop();
@@ -112,6 +124,7 @@ class WorkerPool {
   std::map<core::RunId, InFlight> in_flight_;  // guarded by mutex_
   std::size_t pending_writes_ = 0;     // store calls not yet answered; guarded by mutex_
   std::mt19937_64 random_;             // for retry jitter; guarded by mutex_
+  std::chrono::steady_clock::time_point last_heartbeat_ = std::chrono::steady_clock::now();  // guarded by mutex_
   std::thread dispatcher_;
   std::thread heartbeat_;
 };

@@ -40,6 +40,14 @@ struct FireResult {
   bool more_due = false;         // the batch was full: call again at once
 };
 
+// What one PruneRunsBeyond call did.
+struct PruneResult {
+  std::size_t deleted = 0;
+  // The last job looked at: pass it as `after_job` next time; nullopt when
+  // the last job was reached (start again from 0 on the next pass).
+  std::optional<core::JobId> last_job;
+};
+
 // Decides the runs and the next due time of one due job; core::PlanFiring
 // in production. The store passes the job's oldest unfinished (queued or
 // running) run when the job's overlap policy is skip, for the planner to skip
@@ -106,6 +114,16 @@ class JobStore {
   // `done` runs on a store thread after the commit.
   virtual void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
                            std::function<void(core::Result<FireResult>)> done) = 0;
+
+  // Retention. Deletes up to `limit` finished runs (and their attempts)
+  // that finished before `before`, oldest first; answers how many.
+  virtual void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                                       std::function<void(core::Result<std::size_t>)> done) = 0;
+  // For up to `job_limit` jobs with ids above `after_job`, deletes the
+  // finished runs beyond each job's newest `keep` finished runs, at most
+  // `limit` runs in all. Unfinished runs are never touched.
+  virtual void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                               std::function<void(core::Result<PruneResult>)> done) = 0;
 
   // The run with this id, or kNotFound.
   virtual core::Result<core::Run> GetRun(core::RunId id) = 0;

@@ -3,6 +3,10 @@
 The binary comes from $JOBSCHED_BINARY (ctest sets it). Each Service gets its own
 temporary directory holding the SQLite file and the service log; the log is also
 kept in memory so that a failing test can print it after the directory is gone.
+
+Every answer received through Client (and so Service.request and the helpers on top
+of it) is checked against docs/openapi.yaml by contract.py; a request that is not in
+the contract on purpose says so with `unchecked="reason"`.
 """
 
 import http.client
@@ -17,6 +21,8 @@ import threading
 import time
 import unittest
 import urllib.parse
+
+import contract
 
 STARTUP_DEADLINE_S = 10.0
 STOP_DEADLINE_S = 10.0
@@ -65,12 +71,14 @@ class Client:
             self._connection.close()
         self._connection = None
 
-    def request(self, method, path, body=None, headers=None):
-        """Sends one request; returns a Response.
+    def request(self, method, path, body=None, headers=None, unchecked=None):
+        """Sends one request; returns a Response, checked against the contract.
 
         A dict or list body is sent as JSON, str is UTF-8 encoded, bytes go as is.
         A reused keep-alive connection the server has closed meanwhile is replaced
-        once; errors on a fresh connection propagate.
+        once; errors on a fresh connection propagate. An answer that breaks
+        docs/openapi.yaml raises contract.ContractViolation (an AssertionError);
+        `unchecked="reason"` is for requests outside the contract on purpose.
         """
         headers = dict(headers or {})
         if isinstance(body, (dict, list)):
@@ -79,12 +87,14 @@ class Client:
         if isinstance(body, str):
             body = body.encode("utf-8")
         try:
-            return self._send(method, path, body, headers)
+            response = self._send(method, path, body, headers)
         except (http.client.HTTPException, ConnectionError):
             if not self._reused:
                 raise
             self.close()
-            return self._send(method, path, body, headers)
+            response = self._send(method, path, body, headers)
+        contract.shared().check(method, path, response.status, response.headers, response.body, unchecked)
+        return response
 
     def _send(self, method, path, body, headers):
         if self._connection is None:
@@ -107,8 +117,9 @@ class Client:
             self.close()
         return Response(answer.status, names, _decode_body(names.get("content-type", ""), raw))
 
-    def post_json(self, path, obj):
-        return self.request("POST", path, body=json.dumps(obj), headers={"Content-Type": "application/json"})
+    def post_json(self, path, obj, unchecked=None):
+        return self.request("POST", path, body=json.dumps(obj), headers={"Content-Type": "application/json"},
+                            unchecked=unchecked)
 
 
 def _decode_body(content_type, raw):
@@ -246,16 +257,18 @@ class Service:
         """A new connection for another thread; the caller closes it."""
         return Client(self.port)
 
-    def request(self, method, path, body=None, headers=None):
+    def request(self, method, path, body=None, headers=None, unchecked=None):
+        """One request on the service's own connection; see Client.request."""
         if self._client is None:
             self._client = Client(self.port)
-        return self._client.request(method, path, body=body, headers=headers)
+        return self._client.request(method, path, body=body, headers=headers, unchecked=unchecked)
 
-    def post_json(self, path, obj):
-        return self.request("POST", path, body=json.dumps(obj), headers={"Content-Type": "application/json"})
+    def post_json(self, path, obj, unchecked=None):
+        return self.request("POST", path, body=json.dumps(obj), headers={"Content-Type": "application/json"},
+                            unchecked=unchecked)
 
-    def get_json(self, path):
-        return self.request("GET", path)
+    def get_json(self, path, unchecked=None):
+        return self.request("GET", path, unchecked=unchecked)
 
 
 def assert_problem(testcase, status_code, response, expected_status, field=None):

@@ -576,5 +576,113 @@ TEST_F(SqliteOverlapTest, JitterDelaysTheStartAndIsRecordedOnTheRun) {
 }
 
 }  // namespace overlap_and_cancel
+namespace retention {
+
+class SqliteRetentionTest : public SqliteRunQueueTest {
+ protected:
+  // `count` manual runs of `job`, each claimed and finished (succeeded) one
+  // minute after the previous, the first at `first_finish`.
+  std::vector<core::RunId> FinishedRuns(core::JobId job, int count, core::TimePoint first_finish) {
+    std::vector<core::RunId> ids;
+    for (int i = 0; i < count; ++i) {
+      ids.push_back(jobsched::testing::FinishedRunAt(*store_, job, first_finish + std::chrono::minutes(i)));
+      EXPECT_NE(ids.back(), 0);
+    }
+    return ids;
+  }
+
+  std::set<core::RunId> RunIdsOf(core::JobId job) {
+    auto runs = store_->ListRuns(jobsched::testing::JobRuns(job, 1000));
+    EXPECT_TRUE(runs.ok());
+    std::set<core::RunId> ids;
+    if (runs.ok()) {
+      for (const core::Run& run : *runs) ids.insert(run.id);
+    }
+    return ids;
+  }
+};
+
+TEST_F(SqliteRetentionTest, PrunesExactlyTheRunsThatFinishedBeforeTheCutoffInBatches) {
+  // overlap allow: manual runs of one job never wait for each other here.
+  const core::JobId job = CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const auto ids = FinishedRuns(job, 5, At("2026-11-27T11:00:00Z"));  // 11:00 .. 11:04
+  const core::Run unfinished = Wait<core::Run>([&](auto done) {
+                                 store_->TriggerJob(job, At("2026-11-27T10:59:00Z"), std::move(done));
+                               }).value();
+
+  auto first = Wait<std::size_t>(
+      [&](auto done) { store_->PruneRunsFinishedBefore(At("2026-11-27T11:03:00Z"), 2, std::move(done)); });
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 2u);  // the batch limit
+  auto second = Wait<std::size_t>(
+      [&](auto done) { store_->PruneRunsFinishedBefore(At("2026-11-27T11:03:00Z"), 2, std::move(done)); });
+  EXPECT_EQ(*second, 1u);
+
+  // 11:03 and 11:04 stay (the cutoff is exclusive), and the queued run.
+  EXPECT_EQ(RunIdsOf(job), (std::set<core::RunId>{ids[3], ids[4], unfinished.id}));
+}
+
+TEST_F(SqliteRetentionTest, KeepsTheNewestFinishedRunsOfEachJobAndNeverUnfinishedOnes) {
+  const core::JobId a = CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const core::JobId b = CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const core::JobId c = CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const auto runs_a = FinishedRuns(a, 5, At("2026-11-27T11:00:00Z"));
+  const auto runs_b = FinishedRuns(b, 2, At("2026-11-27T11:00:00Z"));
+  const auto runs_c = FinishedRuns(c, 4, At("2026-11-27T11:00:00Z"));
+  const core::Run queued_a =
+      Wait<core::Run>([&](auto done) { store_->TriggerJob(a, At("2026-11-27T12:00:00Z"), std::move(done)); }).value();
+
+  // Two jobs per call: a and b, then c.
+  auto first = Wait<PruneResult>([&](auto done) { store_->PruneRunsBeyond(2, 0, 2, 100, std::move(done)); });
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->deleted, 3u);
+  EXPECT_EQ(first->last_job, b);
+  auto second = Wait<PruneResult>([&](auto done) { store_->PruneRunsBeyond(2, b, 2, 100, std::move(done)); });
+  EXPECT_EQ(second->deleted, 2u);
+  EXPECT_EQ(second->last_job, std::nullopt);
+
+  EXPECT_EQ(RunIdsOf(a), (std::set<core::RunId>{runs_a[3], runs_a[4], queued_a.id}));
+  EXPECT_EQ(RunIdsOf(b), (std::set<core::RunId>{runs_b[0], runs_b[1]}));
+  EXPECT_EQ(RunIdsOf(c), (std::set<core::RunId>{runs_c[2], runs_c[3]}));
+}
+
+TEST_F(SqliteRetentionTest, ARowLimitStopsInsideAJobAndTheNextCallGoesOn) {
+  const core::JobId a = CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const auto runs = FinishedRuns(a, 6, At("2026-11-27T11:00:00Z"));
+
+  auto first = Wait<PruneResult>([&](auto done) { store_->PruneRunsBeyond(1, 0, 10, 3, std::move(done)); });
+  EXPECT_EQ(first->deleted, 3u);
+  ASSERT_TRUE(first->last_job.has_value());
+  auto second =
+      Wait<PruneResult>([&](auto done) { store_->PruneRunsBeyond(1, *first->last_job, 10, 3, std::move(done)); });
+  EXPECT_EQ(second->deleted, 2u);
+
+  EXPECT_EQ(RunIdsOf(a), (std::set<core::RunId>{runs[5]}));
+}
+
+TEST_F(SqliteRetentionTest, DeletingARunDeletesItsAttempts) {
+  const core::JobId job = CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const core::Run run =
+      Wait<core::Run>([&](auto done) { store_->TriggerJob(job, At("2026-11-27T11:00:00Z"), std::move(done)); }).value();
+  Claim("node-a", 1, "2026-11-27T11:00:00Z");
+  RunCompletion failed;
+  failed.run_id = run.id;
+  failed.state = core::RunState::kFailed;
+  failed.finished_at = At("2026-11-27T11:00:01Z");
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                store_->RetryRun("node-a", failed, At("2026-11-27T11:00:02Z"), std::move(done));
+              }).ok());
+  Claim("node-a", 1, "2026-11-27T11:00:02Z");
+  failed.finished_at = At("2026-11-27T11:00:03Z");
+  ASSERT_TRUE(Finish("node-a", run.id, core::RunState::kFailed).ok());
+  ASSERT_EQ(store_->ListRunAttempts(run.id)->size(), 1u);
+
+  auto pruned = Wait<std::size_t>(
+      [&](auto done) { store_->PruneRunsFinishedBefore(At("2026-11-28T00:00:00Z"), 10, std::move(done)); });
+  EXPECT_EQ(*pruned, 1u);
+  EXPECT_EQ(store_->ListRunAttempts(run.id).error().code, core::ErrorCode::kNotFound);
+}
+
+}  // namespace retention
 }  // namespace
 }  // namespace jobsched::store::sqlite

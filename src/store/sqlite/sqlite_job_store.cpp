@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_job_store.hpp"
 
+#include <sys/stat.h>
+
 #include <utility>
 
 #include "codec/retry_codec.hpp"
@@ -175,7 +177,13 @@ core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
 
 SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
                                std::unique_ptr<SqliteCheckpointer> checkpointer)
-    : readers_(std::move(path)), checkpointer_(std::move(checkpointer)), writer_(std::move(writer)) {}
+    : path_(path), readers_(std::move(path)), checkpointer_(std::move(checkpointer)), writer_(std::move(writer)) {
+  struct stat file {};
+  if (::stat(path_.c_str(), &file) == 0) {
+    file_device_ = static_cast<std::uint64_t>(file.st_dev);
+    file_inode_ = static_cast<std::uint64_t>(file.st_ino);
+  }
+}
 
 void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
   writer_->Submit<core::Job>(
@@ -241,12 +249,23 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
 }
 
 core::Result<void> SqliteJobStore::Ping() {
+  struct stat file {};
+  if (::stat(path_.c_str(), &file) != 0 || static_cast<std::uint64_t>(file.st_dev) != file_device_ ||
+      static_cast<std::uint64_t>(file.st_ino) != file_inode_) {
+    return core::Error::Unavailable("the database file " + path_ + " was removed or replaced while in use");
+  }
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  auto statement = (**reader).Cached("SELECT 1 FROM schema_migrations LIMIT 1");
+  auto statement = (**reader).Cached("SELECT max(version) FROM schema_migrations");
   if (!statement) return statement.error();
   auto row = (*statement)->Step();
   if (!row) return row.error();
+  const std::int64_t version = (*statement)->ColumnInt(0);
+  const int latest = LatestVersion(SqliteMigrations());
+  if (version != latest) {
+    return core::Error::Unavailable("the database schema is at version " + std::to_string(version) +
+                                    ", this build expects " + std::to_string(latest));
+  }
   return core::Ok();
 }
 

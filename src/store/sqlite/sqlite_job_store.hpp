@@ -46,6 +46,10 @@ class SqliteJobStore final : public JobStore, public RunQueue {
                    std::function<void(core::Result<FireResult>)> done) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                  std::function<void(core::Result<core::Run>)> done) override;
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                               std::function<void(core::Result<std::size_t>)> done) override;
+  void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                       std::function<void(core::Result<PruneResult>)> done) override;
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
@@ -69,6 +73,11 @@ class SqliteJobStore final : public JobStore, public RunQueue {
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
                  std::unique_ptr<SqliteCheckpointer> checkpointer);
 
+  // The database file as opened: Ping fails when the path no longer names
+  // it (deleted or replaced under us, so writes would go to a lost file).
+  const std::string path_;
+  std::uint64_t file_device_ = 0;
+  std::uint64_t file_inode_ = 0;
   SqliteReaderPool readers_;
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // Last member: destroyed first, so queued writes finish while the rest lives.

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "store/job_store.hpp"
+#include "store/run_queue.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace jobsched::app {
+
+// A JobStore and RunQueue that forwards every call to another and reports
+// its latency (submission to answer; writes answer after their commit) and
+// failures to `metrics`, by operation. Not-found, conflict and precondition
+// answers are normal answers, not failures. Also counts the runs the
+// scheduler creates.
+class InstrumentedStore final : public store::JobStore, public store::RunQueue {
+ public:
+  // `jobs` and `runs` are usually the same object; all must outlive this.
+  InstrumentedStore(store::JobStore& jobs, store::RunQueue& runs, telemetry::Metrics& metrics)
+      : jobs_(jobs), runs_(runs), metrics_(metrics) {}
+
+  // JobStore
+  void CreateJob(core::Job job, JobCallback done) override;
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
+  void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
+                 std::function<void(core::Result<void>)> done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                 std::function<void(core::Result<core::Run>)> done) override;
+  core::Result<core::Job> GetJob(core::JobId id) override;
+  core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
+  core::Result<void> Ping() override;
+  core::Result<std::optional<core::TimePoint>> NextDueTime() override;
+  void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,
+                   std::function<void(core::Result<store::FireResult>)> done) override;
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                               std::function<void(core::Result<std::size_t>)> done) override;
+  void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                       std::function<void(core::Result<store::PruneResult>)> done) override;
+  core::Result<core::Run> GetRun(core::RunId id) override;
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
+  core::Result<std::vector<core::Run>> ListRuns(const store::RunListQuery& query) override;
+
+  // RunQueue
+  void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
+                 std::function<void(core::Result<std::vector<store::ClaimedRun>>)> done) override;
+  void FinishRun(const std::string& owner, store::RunCompletion completion,
+                 std::function<void(core::Result<void>)> done) override;
+  void RetryRun(const std::string& owner, store::RunCompletion failed_attempt, core::TimePoint available_at,
+                std::function<void(core::Result<void>)> done) override;
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
+                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
+  void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
+                            std::function<void(core::Result<std::size_t>)> done) override;
+  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
+                   std::function<void(core::Result<void>)> done) override;
+  core::Result<std::size_t> QueuedRunCount() override;
+
+ private:
+  store::JobStore& jobs_;
+  store::RunQueue& runs_;
+  telemetry::Metrics& metrics_;
+};
+
+}  // namespace jobsched::app

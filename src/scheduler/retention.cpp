@@ -1,0 +1,86 @@
+#include "scheduler/retention.hpp"
+
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+namespace jobsched::scheduler {
+namespace {
+
+template <typename T, typename Start>
+core::Result<T> Wait(Start start) {
+  std::promise<core::Result<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](core::Result<T> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+}  // namespace
+
+Retention::Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options)
+    : store_(store), clock_(clock), options_(options) {}
+
+Retention::~Retention() { Stop(); }
+
+bool Retention::Pause(std::chrono::milliseconds pause) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, pause, [this] { return stopping_; });
+}
+
+core::Result<std::size_t> Retention::PruneOnce() {
+  std::size_t total = 0;
+  if (options_.keep_for.count() > 0) {
+    const core::TimePoint before = clock_.Now() - options_.keep_for;
+    for (;;) {
+      auto deleted = Wait<std::size_t>([&](auto done) {
+        store_.PruneRunsFinishedBefore(before, options_.batch_rows, std::move(done));
+      });
+      if (!deleted) return deleted.error();
+      total += *deleted;
+      if (*deleted < options_.batch_rows) break;
+      if (!Pause(options_.pause)) return total;
+    }
+  }
+  if (options_.keep_per_job > 0) {
+    core::JobId after = 0;
+    for (;;) {
+      auto pruned = Wait<store::PruneResult>([&](auto done) {
+        store_.PruneRunsBeyond(options_.keep_per_job, after, options_.batch_jobs, options_.batch_rows,
+                               std::move(done));
+      });
+      if (!pruned) return pruned.error();
+      total += pruned->deleted;
+      if (!pruned->last_job) break;
+      after = *pruned->last_job;
+      if (!Pause(options_.pause)) return total;
+    }
+  }
+  return total;
+}
+
+void Retention::Start() {
+  if (options_.keep_for.count() == 0 && options_.keep_per_job == 0) return;  // keep everything
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Retention::Loop() {
+  do {
+    auto pruned = PruneOnce();
+    if (!pruned) {
+      spdlog::warn("retention: pruning run history failed (will try again): {}", pruned.error().message);
+    } else if (*pruned > 0) {
+      spdlog::info("retention: deleted {} finished runs", *pruned);
+    }
+  } while (Pause(options_.interval));
+}
+
+void Retention::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace jobsched::scheduler

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "store/job_store.hpp"
+
+namespace jobsched::scheduler {
+
+struct RetentionOptions {
+  // Finished runs older than this are deleted; 0 keeps them forever.
+  std::chrono::hours keep_for{30 * 24};
+  // At most this many finished runs are kept per job, the newest; 0 for no limit.
+  std::size_t keep_per_job = 1000;
+  // How often a pass runs.
+  std::chrono::milliseconds interval{60'000};
+  // Runs deleted per store transaction, and the pause between two: small
+  // batches keep the writer free for the scheduler and the API.
+  std::size_t batch_rows = 500;
+  std::size_t batch_jobs = 200;
+  std::chrono::milliseconds pause{20};
+};
+
+// Prunes run history in the background (--keep-runs-days,
+// --keep-runs-per-job), in small batches that never stall the scheduler.
+class Retention {
+ public:
+  // `store` and `clock` must outlive it.
+  Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options);
+  Retention(const Retention&) = delete;
+  Retention& operator=(const Retention&) = delete;
+  ~Retention();
+
+  // One full pass, now: every finished run past either limit is deleted.
+  // Returns how many. What the loop calls; tests call it with a fake clock.
+  core::Result<std::size_t> PruneOnce();
+
+  void Start();
+  void Stop();
+
+ private:
+  void Loop();
+  // Waits `pause` unless stopping; false when stopping.
+  bool Pause(std::chrono::milliseconds pause);
+
+  store::JobStore& store_;
+  const core::Clock& clock_;
+  const RetentionOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace jobsched::scheduler

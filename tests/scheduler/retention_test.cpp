@@ -1,0 +1,101 @@
+// The retention pass over a real SQLite file, with time in the test's hands.
+#include "scheduler/retention.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/job_validation.hpp"
+#include "store/sqlite/sqlite_job_store.hpp"
+#include "testing/fake_clock.hpp"
+#include "testing/run_queries.hpp"
+#include "testing/temp_dir.hpp"
+#include "testing/time_literals.hpp"
+
+namespace jobsched::scheduler {
+namespace {
+
+using jobsched::testing::At;
+using namespace std::chrono_literals;
+
+class RetentionTest : public ::testing::Test {
+ protected:
+  RetentionTest() : clock_(At("2026-11-27T10:00:00Z")) {
+    auto store = store::sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db")});
+    EXPECT_TRUE(store.ok());
+    store_ = std::move(store).value();
+  }
+
+  core::JobId CreateJob() {
+    core::JobRequest request;
+    request.name = "job";
+    request.every = "1h";
+    request.overlap = "allow";
+    auto job = core::ValidateNewJob(request, clock_.Now());
+    return store::CreateJobAndWait(*store_, *job)->id;
+  }
+
+  std::set<core::RunId> RunIdsOf(core::JobId job) {
+    auto runs = store_->ListRuns(jobsched::testing::JobRuns(job, 1000));
+    std::set<core::RunId> ids;
+    if (runs.ok()) {
+      for (const core::Run& run : *runs) ids.insert(run.id);
+    }
+    return ids;
+  }
+
+  jobsched::testing::TempDir dir_;
+  jobsched::testing::FakeClock clock_;
+  std::unique_ptr<store::sqlite::SqliteJobStore> store_;
+};
+
+TEST_F(RetentionTest, OnePassAppliesBothLimitsInSmallBatches) {
+  // Job a: runs finished 40, 20 and 10 days ago, and 5 in the last hour.
+  // Job b: 3 recent runs. Keep 30 days and 4 runs per job.
+  const core::JobId a = CreateJob();
+  const core::JobId b = CreateJob();
+  const core::TimePoint now = At("2026-11-27T10:00:00Z");
+  jobsched::testing::FinishedRunAt(*store_, a, now - 40 * 24h);
+  const core::RunId a20 = jobsched::testing::FinishedRunAt(*store_, a, now - 20 * 24h);
+  const core::RunId a10 = jobsched::testing::FinishedRunAt(*store_, a, now - 10 * 24h);
+  std::vector<core::RunId> recent_a;
+  for (int i = 5; i >= 1; --i) recent_a.push_back(jobsched::testing::FinishedRunAt(*store_, a, now - i * 10min));
+  std::set<core::RunId> b_runs;
+  for (int i = 3; i >= 1; --i) b_runs.insert(jobsched::testing::FinishedRunAt(*store_, b, now - i * 1min));
+  (void)a20;
+  (void)a10;
+
+  RetentionOptions options;
+  options.keep_for = 30 * 24h;
+  options.keep_per_job = 4;
+  options.batch_rows = 1;  // every batch is one row: the pass must loop
+  options.batch_jobs = 1;
+  options.pause = 0ms;
+  Retention retention(*store_, clock_, options);
+
+  auto pruned = retention.PruneOnce();
+
+  ASSERT_TRUE(pruned.ok());
+  // a: the 40-day-old run by age, then the 20- and 10-day-old and the
+  // oldest recent one beyond the newest 4.
+  EXPECT_EQ(*pruned, 4u);
+  EXPECT_EQ(RunIdsOf(a), (std::set<core::RunId>{recent_a[1], recent_a[2], recent_a[3], recent_a[4]}));
+  EXPECT_EQ(RunIdsOf(b), b_runs);
+  EXPECT_EQ(*retention.PruneOnce(), 0u) << "a second pass finds nothing more";
+}
+
+TEST_F(RetentionTest, ZeroKeepsEverything) {
+  const core::JobId a = CreateJob();
+  for (int i = 0; i < 3; ++i) jobsched::testing::FinishedRunAt(*store_, a, At("2025-01-01T00:00:00Z") + i * 1min);
+
+  RetentionOptions options;
+  options.keep_for = 0h;
+  options.keep_per_job = 0;
+  Retention retention(*store_, clock_, options);
+
+  EXPECT_EQ(*retention.PruneOnce(), 0u);
+  EXPECT_EQ(RunIdsOf(a).size(), 3u);
+}
+
+}  // namespace
+}  // namespace jobsched::scheduler
