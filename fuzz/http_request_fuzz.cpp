@@ -42,6 +42,7 @@
 #include "core/clock.hpp"
 #include "fuzz_check.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace {
 
@@ -172,6 +173,13 @@ HttpRequest SetupRequest(std::string method, std::string target, std::string bod
   return request;
 }
 
+jobsched::api::ApiOptions Options(jobsched::telemetry::Metrics* metrics) {
+  jobsched::api::ApiOptions options;
+  options.metrics = metrics;
+  options.access_log = false;  // a log line per input would drown libFuzzer's output
+  return options;
+}
+
 void CopyDatabase(const fs::path& from, const fs::path& to) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
     fs::remove(to.string() + suffix);
@@ -196,7 +204,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
   auto store = OpenStore(fixture->prepared);
   {
-    const jobsched::api::Api api(*store, clock_now, {});
+    const jobsched::api::Api api(*store, clock_now, Options(nullptr));
     for (auto [method, target, body] : {
              std::tuple{"POST", "/jobs", R"({"name": "Number Crunching", "interval": "weekly"})"},
              std::tuple{"POST", "/jobs", R"({"name": "report", "cron": "30 2 * * *", "timezone": "Europe/Berlin",
@@ -221,7 +229,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Answer answer;
   HttpResponse response;
   {
-    const jobsched::api::Api api(*store, clock_now, {});
+    // Metrics of this input alone, so that GET /metrics is reached too.
+    jobsched::telemetry::Metrics metrics;
+    const jobsched::api::Api api(*store, clock_now, Options(&metrics));
     response = Dispatch(api, std::move(*request), answer);
   }
   store.reset();  // finishes every write, and with it every late answer
