@@ -11,6 +11,7 @@
 
 #include "api/api.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
+#include "telemetry/metrics.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/time_literals.hpp"
@@ -39,7 +40,10 @@ Operations ServerOperations() {
   auto store = store::sqlite::SqliteJobStore::Open({.path = dir.File("jobs.db")});
   EXPECT_TRUE(store.ok());
   jobsched::testing::FakeClock clock(jobsched::testing::At("2026-11-27T10:00:00Z"));
-  Api api(**store, clock, ApiOptions{});
+  telemetry::Metrics metrics;  // with metrics, as the service runs: GET /metrics is registered
+  ApiOptions options;
+  options.metrics = &metrics;
+  Api api(**store, clock, std::move(options));
   Operations operations;
   for (const Router::Route& route : api.router().Routes()) operations.insert(route.method + " " + route.pattern);
   return operations;
