@@ -1,10 +1,34 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <string_view>
 
 #include "app/redaction.hpp"
 
 namespace jobsched::app {
+
+core::Result<Roles> ParseRoles(const std::string& text) {
+  Roles roles;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view role = std::string_view(text).substr(start, comma - start);
+    if (role == "api") {
+      roles.api = true;
+    } else if (role == "scheduler") {
+      roles.scheduler = true;
+    } else if (role == "executor") {
+      roles.executor = true;
+    } else {
+      return core::Error::InvalidArgument("roles", "'" + std::string(role) +
+                                                       "' is not a role; use api, scheduler and executor, "
+                                                       "comma-separated");
+    }
+    start = comma + 1;
+  }
+  return roles;
+}
 
 core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
   const std::size_t colon = text.rfind(':');
@@ -27,20 +51,26 @@ core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
   return address;
 }
 
-core::Result<std::string> SqlitePathFromUrl(const std::string& url) {
+core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.rfind(kSqlite, 0) == 0) {
     std::string path = url.substr(kSqlite.size());
     // Accept sqlite:///abs/path and sqlite://rel/path as well as sqlite:path.
     if (path.rfind("//", 0) == 0) path = path.substr(2);
     if (path.empty()) return core::Error::InvalidArgument("db", "sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
-    return path;
+    return DatabaseUrl{DatabaseUrl::Kind::kSqlite, path};
   }
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return core::Error::InvalidArgument(
-        "db", "PostgreSQL is not supported by this version of jobsched yet; use sqlite:PATH");
+  for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (url.rfind(scheme, 0) == 0) {
+      // libpq checks the rest when it connects, and says what it disliked.
+      if (url.size() == scheme.size()) {
+        return core::Error::InvalidArgument("db", "expected postgresql://USER@HOST[:PORT]/DATABASE, got '" + url + "'");
+      }
+      return DatabaseUrl{DatabaseUrl::Kind::kPostgres, url};
+    }
   }
-  return core::Error::InvalidArgument("db", "expected sqlite:PATH, got '" + RedactSecrets(url) + "'");
+  return core::Error::InvalidArgument(
+      "db", "expected sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE, got '" + RedactSecrets(url) + "'");
 }
 
 }  // namespace jobsched::app

@@ -17,8 +17,14 @@ struct Config {
   // free port and logs it.
   std::string listen = "127.0.0.1:8000";
   // --db / JOBSCHED_DB: where jobs live. "sqlite:PATH" (the file is created,
-  // with its folder, if missing).
+  // with its folder, if missing), or a PostgreSQL URL
+  // "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAM=VALUE...]"
+  // (also postgres://): cluster mode, where every node shares the database.
   std::string db = "sqlite:./data/jobsched.db";
+  // --roles: what this node does, a comma-separated subset of api (the HTTP
+  // API), scheduler (firing due jobs, pruning history) and executor (running
+  // them). Health checks and /metrics are served whatever the roles.
+  std::string roles = "api,scheduler,executor";
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
   std::string log_level = "info";
   // --log-format: json (one object per line, for log collectors) or text
@@ -70,10 +76,32 @@ struct Config {
   // --default-email-to: recipient of the original service's "Send Email
   // Notification" jobs, which carry no task.
   std::string default_email_to;
+  // --allow-task-hosts: what webhooks may reach beyond public addresses, a
+  // comma-separated list of CIDR blocks or addresses (matched after DNS, on
+  // the address connected to) and host names ("hooks.internal",
+  // "*.corp.example"; matched on the URL's host). Default "": loopback,
+  // private, link-local (cloud metadata), CGNAT and other non-public
+  // addresses are refused. Each entry opens that much of the network the
+  // service runs in to whoever may create jobs.
+  std::string allow_task_hosts;
+  // --enable-shell-tasks: accept tasks of type "shell", which run a command
+  // (argv, no shell) on this host as the service's user. Default false: they
+  // are refused at creation, and runs of existing ones fail. Enabling it lets
+  // whoever may create jobs run programs here.
+  bool enable_shell_tasks = false;
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;
 };
+
+struct Roles {
+  bool api = false;
+  bool scheduler = false;
+  bool executor = false;
+};
+
+// "api,scheduler,executor" or any non-empty subset, in any order.
+core::Result<Roles> ParseRoles(const std::string& text);
 
 struct ListenAddress {
   std::string host;
@@ -84,9 +112,18 @@ struct ListenAddress {
 // message does not say where the value came from (the caller does).
 core::Result<ListenAddress> ParseListenAddress(const std::string& text);
 
-// The SQLite file named by a "sqlite:PATH" database URL. A postgresql:// URL
-// fails with a clear message: this build serves SQLite only. Messages name
-// no source, as above.
-core::Result<std::string> SqlitePathFromUrl(const std::string& url);
+// The store a --db URL names.
+struct DatabaseUrl {
+  enum class Kind { kSqlite, kPostgres };
+  Kind kind = Kind::kSqlite;
+  // kSqlite: the database file. kPostgres: the URL as given, for libpq
+  // (which reads user, password, host, port, database and parameters).
+  std::string location;
+};
+
+// "sqlite:PATH" (also sqlite:///abs/path) or "postgresql://..." (also
+// postgres://). Fails naming the setting "db"; messages name no source, as
+// above, and never show a password.
+core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
 }  // namespace jobsched::app

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
 #include <thread>
 #include <filesystem>
@@ -22,9 +23,14 @@
 #include "executor/email/email_task_runner.hpp"
 #include "executor/http/http_task_runner.hpp"
 #include "executor/noop/noop_task_runner.hpp"
+#include "executor/shell/shell_task_runner.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
+#include "store/postgres/pg_clock.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_run_queue.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/log_context.hpp"
 #include "telemetry/metrics.hpp"
@@ -34,11 +40,19 @@ namespace jobsched::app {
 // Declaration order is construction order; members are destroyed in reverse.
 // Stop() runs the shutdown in its own order before that.
 struct Service::Parts {
-  SystemClock clock;
+  SystemClock system_clock;
+  // What every part reads the time from: the system clock, or in cluster
+  // mode PostgreSQL's (database_clock), so all nodes agree on it.
+  const core::Clock* clock = &system_clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
+  // The database: one object for SQLite, two sharing one connection set for
+  // PostgreSQL. Destroyed after everything that uses them.
+  std::shared_ptr<store::JobStore> jobs;
+  std::shared_ptr<store::RunQueue> runs;
+  // False when other processes (cluster nodes) share the database.
+  bool single_node = true;
   telemetry::Metrics metrics;
-  std::unique_ptr<store::sqlite::SqliteJobStore> store;
   // What every other part uses: the store, timed per operation.
   std::unique_ptr<InstrumentedStore> instrumented;
   std::unique_ptr<executor::CurlLoop> curl_loop;
@@ -49,9 +63,16 @@ struct Service::Parts {
   std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
   std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
   std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
+  std::unique_ptr<executor::shell::ShellTaskRunner> shell_runner;  // only with --enable-shell-tasks
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
+  // Cluster mode: the database itself, and the listener that wakes this
+  // node's scheduler and pool when another node changes a job or queues runs.
+  std::shared_ptr<store::postgres::PgDatabase> postgres;
+  // PostgreSQL's clock as this node sees it; destroyed before the database.
+  std::unique_ptr<store::postgres::PgClock> database_clock;
+  std::unique_ptr<store::postgres::PgListener> listener;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
@@ -60,21 +81,6 @@ struct Service::Parts {
 };
 
 namespace {
-
-core::Result<std::unique_ptr<store::sqlite::SqliteJobStore>> OpenStore(const Config& config) {
-  auto path = SqlitePathFromUrl(config.db);
-  if (!path) return core::Error::InvalidArgument("db", "db: " + path.error().message);
-  const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
-  if (!folder.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
-  }
-  auto store = store::sqlite::SqliteJobStore::Open({.path = *path, .max_batch = 1024});
-  if (!store) return store.error();
-  spdlog::info("database: sqlite {}", *path);
-  return std::move(store).value();
-}
 
 core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
   auto parsed = core::ParseDuration(text, name);
@@ -108,16 +114,56 @@ std::string DefaultDocsDir() {
 
 }  // namespace
 
+core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
+  auto url = ParseDatabaseUrl(config.db);
+  if (!url) return core::Error::InvalidArgument("db", "db: " + url.error().message);
+  if (url->kind == DatabaseUrl::Kind::kPostgres) {
+    auto database = store::postgres::PgDatabase::Open({.url = url->location});
+    if (!database) return database.error();
+    spdlog::info("database: postgresql {}", (*database)->description());
+    parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
+    parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
+    parts.single_node = false;
+    parts.postgres = *database;
+    parts.database_clock = std::make_unique<store::postgres::PgClock>(*parts.postgres);
+    parts.clock = parts.database_clock.get();
+    return core::Ok();
+  }
+  const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
+  if (!folder.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
+  }
+  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
+  if (!store) return store.error();
+  spdlog::info("database: sqlite {}", url->location);
+  std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();
+  parts.jobs = sqlite;
+  parts.runs = sqlite;
+  return core::Ok();
+}
+
 core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
   {
     auto loop = executor::CurlLoop::Create();
     if (!loop) return loop.error();
     parts.curl_loop = std::move(loop).value();
     parts.noop_runner = std::make_unique<executor::noop::NoopTaskRunner>();
-    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop);
+    auto hosts = executor::http::TaskHostPolicy::Parse(config.allow_task_hosts);
+    if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
+    executor::http::HttpRunnerOptions http;
+    http.hosts = std::move(hosts).value();
+    http.clock = parts.clock;
+    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
+    if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
     auto compute = executor::compute::ComputeTaskRunner::Create();
     if (!compute) return compute.error();
     parts.compute_runner = std::move(compute).value();
+    if (config.enable_shell_tasks) {
+      parts.shell_runner = std::make_unique<executor::shell::ShellTaskRunner>();
+      spdlog::warn("shell tasks are enabled: whoever may create jobs can run commands on this host");
+    }
     if (!config.smtp_url.empty()) {
       executor::email::EmailOptions email;
       email.smtp_url = config.smtp_url;
@@ -130,7 +176,7 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       auto email_loop = executor::CurlLoop::Create();
       if (!email_loop) return email_loop.error();
       parts.email_curl_loop = std::move(email_loop).value();
-      auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, parts.clock);
+      auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, *parts.clock);
       if (!runner) return runner.error();
       parts.email_runner = std::move(runner).value();
       spdlog::info("email: via {}", RedactSecrets(config.smtp_url));
@@ -154,65 +200,123 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     if (!drain) return drain.error();
     parts->drain_delay = *drain;
   }
-  auto store = OpenStore(config);
-  if (!store) return store.error();
-  parts->store = std::move(store).value();
-  parts->instrumented = std::make_unique<InstrumentedStore>(*parts->store, *parts->store, parts->metrics);
+  if (auto opened = OpenStore(config, *parts); !opened) return opened.error();
+  parts->instrumented = std::make_unique<InstrumentedStore>(*parts->jobs, *parts->runs, parts->metrics);
   InstrumentedStore& instrumented = *parts->instrumented;
   telemetry::Metrics& metrics = parts->metrics;
 
-  if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
-  executor::WorkerPoolOptions pool_options;
-  pool_options.owner = NodeId();
-  telemetry::SetLogNodeId(pool_options.owner);
-  pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
-  pool_options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
-    metrics.ObserveRunFinished(task_type, core::ToString(state));
-  };
-  pool_options.max_concurrent_runs = config.max_concurrent_runs;
-  pool_options.lease_timeout = *lease;
-  pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
-  if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
-  executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
-                                parts->compute_runner.get()};
-  parts->pool = std::make_unique<executor::WorkerPool>(instrumented, parts->clock, runners, pool_options);
-  if (auto started = parts->pool->Start(); !started) return started.error();
+  auto roles = ParseRoles(config.roles);
+  if (!roles) return core::Error::InvalidArgument("roles", "roles: " + roles.error().message);
+  if (parts->single_node && !(roles->scheduler && roles->executor)) {
+    spdlog::warn("roles {}: on SQLite no other process fires or runs jobs; jobs of this database will wait",
+                 config.roles);
+  }
 
-  executor::WorkerPool& pool = *parts->pool;
-  parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, parts->clock, scheduler::SchedulerOptions{},
-                                                            [&pool] { pool.Notify(); });
-  parts->scheduler->Start();
+  const std::string node_id = NodeId();
+  telemetry::SetLogNodeId(node_id);
+  executor::WorkerPool* pool = nullptr;
+  if (roles->executor) {
+    if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
+    executor::WorkerPoolOptions pool_options;
+    pool_options.owner = node_id;
+    pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
+    pool_options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
+      metrics.ObserveRunFinished(task_type, core::ToString(state));
+    };
+    pool_options.max_concurrent_runs = config.max_concurrent_runs;
+    pool_options.lease_timeout = *lease;
+    pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
+    // Alone on its database, a starting process knows every running run is an
+    // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
+    // node's runs come back when their leases expire).
+    pool_options.requeue_other_owners_at_start = parts->single_node;
+    if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
+    executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
+                                  parts->compute_runner.get(), parts->shell_runner.get()};
+    parts->pool = std::make_unique<executor::WorkerPool>(instrumented, *parts->clock, runners, pool_options);
+    if (auto started = parts->pool->Start(); !started) return started.error();
+    pool = parts->pool.get();
+  }
 
-  auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
-  if (!prune_interval) return prune_interval.error();
-  scheduler::RetentionOptions retention;
-  retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
-  retention.keep_per_job = config.keep_runs_per_job;
-  retention.interval = *prune_interval;
-  parts->retention = std::make_unique<scheduler::Retention>(instrumented, parts->clock, retention);
-  parts->retention->Start();
+  scheduler::Scheduler* scheduler = nullptr;
+  if (roles->scheduler) {
+    parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock,
+                                                              scheduler::SchedulerOptions{}, [pool] {
+                                                                if (pool != nullptr) pool->Notify();
+                                                              });
+    parts->scheduler->Start();
+    scheduler = parts->scheduler.get();
+
+    auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
+    if (!prune_interval) return prune_interval.error();
+    scheduler::RetentionOptions retention;
+    retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
+    retention.keep_per_job = config.keep_runs_per_job;
+    retention.interval = *prune_interval;
+    parts->retention = std::make_unique<scheduler::Retention>(instrumented, *parts->clock, retention);
+    parts->retention->Start();
+  }
+
+  if (parts->postgres && (scheduler != nullptr || pool != nullptr)) {
+    // A job another node created may be due before this scheduler's nap
+    // ends, and runs another node queued or handed back are ours to claim
+    // too: without this, each node would notice only at its next nap.
+    const core::Clock& clock = *parts->clock;
+    parts->listener = parts->postgres->Listen(
+        [scheduler, pool](const store::postgres::PgNotification& notification) {
+          if (notification.channel == store::postgres::kRunsChannel) {
+            if (pool != nullptr) pool->Notify();
+            return;
+          }
+          std::int64_t next_run_ms = 0;
+          const std::string& payload = notification.payload;
+          const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), next_run_ms);
+          if (scheduler != nullptr && error == std::errc() && end == payload.data() + payload.size()) {
+            scheduler->NotifyNextRun(core::FromUnixMs(next_run_ms));
+          }
+        },
+        // Notifications sent while the connection was down are lost: look again.
+        [scheduler, pool, &clock] {
+          if (scheduler != nullptr) scheduler->NotifyNextRun(clock.Now());
+          if (pool != nullptr) pool->Notify();
+        });
+  }
 
   api::ApiOptions api_options;
-  api_options.jobs.email_enabled = parts->email_runner != nullptr;
-  scheduler::Scheduler& scheduler = *parts->scheduler;
-  api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
-  api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
-  api_options.jobs.on_cancel_requested = [&pool](core::RunId run_id) { pool.Cancel(run_id); };
+  // Without the api role a node still answers health checks and metrics.
+  api_options.jobs_api = roles->api;
+  api_options.jobs.email_enabled = parts->email_runner != nullptr || !roles->executor;
+  api_options.jobs.shell_enabled = parts->shell_runner != nullptr || (!roles->executor && config.enable_shell_tasks);
+  api_options.jobs.on_next_run = [scheduler](core::TimePoint next_run) {
+    if (scheduler != nullptr) scheduler->NotifyNextRun(next_run);
+  };
+  api_options.jobs.on_run_queued = [pool] {
+    if (pool != nullptr) pool->Notify();
+  };
+  api_options.jobs.on_cancel_requested = [pool](core::RunId run_id) {
+    if (pool != nullptr) pool->Cancel(run_id);
+  };
   api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
   const std::atomic<bool>& stopping = parts->stopping;
-  api_options.ready = [&stopping, &scheduler]() -> core::Result<void> {
+  api_options.ready = [&stopping, scheduler]() -> core::Result<void> {
     if (stopping) return core::Error::Unavailable("shutting down");
-    if (!scheduler.IsAlive(std::chrono::seconds{5})) return core::Error::Unavailable("the scheduler loop is stuck");
+    if (scheduler != nullptr && !scheduler->IsAlive(std::chrono::seconds{5})) {
+      return core::Error::Unavailable("the scheduler loop is stuck");
+    }
     return core::Ok();
   };
   api_options.metrics = &metrics;
   api_options.access_log = config.access_log == "on";
-  api_options.before_scrape = [&metrics, &instrumented, &pool] {
+  api_options.before_scrape = [&metrics, &instrumented, pool] {
     if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
-    metrics.SetExecutorSlots(pool.busy(), pool.slots());
-    metrics.SetHeartbeatAge(std::chrono::duration<double>(std::chrono::steady_clock::now() - pool.last_heartbeat()).count());
+    if (pool != nullptr) {
+      metrics.SetExecutorSlots(pool->busy(), pool->slots());
+      metrics.SetHeartbeatAge(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - pool->last_heartbeat()).count());
+    }
   };
-  parts->api = std::make_unique<api::Api>(instrumented, parts->clock, std::move(api_options));
+  parts->api = std::make_unique<api::Api>(instrumented, *parts->clock, std::move(api_options));
+  spdlog::info("roles: {}", config.roles);
 
   api::HttpServerOptions options;
   options.host = address->host;
@@ -245,9 +349,10 @@ void Service::Stop() {
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
-  parts.scheduler->Stop();
-  parts.retention->Stop();
-  parts.pool->Stop(parts.shutdown_grace);
+  parts.listener.reset();
+  if (parts.scheduler) parts.scheduler->Stop();
+  if (parts.retention) parts.retention->Stop();
+  if (parts.pool) parts.pool->Stop(parts.shutdown_grace);
   // Tasks still running after the grace period are cancelled with their
   // runners; the pool already handed their runs back.
   // A runner stuck in a library call could hold this up; their runs are
@@ -261,6 +366,7 @@ void Service::Stop() {
     }
   });
   parts.compute_runner.reset();
+  parts.shell_runner.reset();
   parts.email_runner.reset();
   parts.http_runner.reset();
   parts.email_curl_loop.reset();

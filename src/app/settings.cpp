@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "executor/http/task_host_policy.hpp"
 
 namespace jobsched::app {
 namespace {
@@ -28,8 +29,8 @@ Result<void> CheckListen(const std::string& text) {
 }
 
 Result<void> CheckDatabase(const std::string& text) {
-  auto path = SqlitePathFromUrl(text);
-  if (!path) return Invalid(path.error().message);
+  auto url = ParseDatabaseUrl(text);
+  if (!url) return Invalid(url.error().message);
   return core::Ok();
 }
 
@@ -72,6 +73,12 @@ Result<void> CheckSmtpUrl(const std::string& text) {
   return Invalid("must start with smtp:// or smtps://, or be empty");
 }
 
+Result<void> CheckTaskHosts(const std::string& text) {
+  auto policy = executor::http::TaskHostPolicy::Parse(text);
+  if (!policy) return Invalid(policy.error().message);
+  return core::Ok();
+}
+
 template <std::string Config::*Field, Result<void> (*Check)(const std::string&) = AnyText>
 Result<void> ApplyText(const SettingValue& value, Config& config) {
   if (auto checked = Check(Text(value)); !checked) return checked.error();
@@ -101,14 +108,33 @@ SettingValue GetInteger(const Config& config) {
   return static_cast<std::int64_t>(config.*Field);
 }
 
+template <bool Config::*Field>
+Result<void> ApplyBoolean(const SettingValue& value, Config& config) {
+  config.*Field = std::get<bool>(value);
+  return core::Ok();
+}
+
+template <bool Config::*Field>
+SettingValue GetBoolean(const Config& config) {
+  return config.*Field;
+}
+
 constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
+constexpr SettingType kBoolean = SettingType::kBoolean;
 
-const std::array<Setting, 20> kSettings{{
+Result<void> CheckRoles(const std::string& text) {
+  if (auto roles = ParseRoles(text); !roles) return Invalid(roles.error().message);
+  return core::Ok();
+}
+
+const std::array<Setting, 23> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
-    {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
-     GetText<&Config::db>},
+    {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
+     ApplyText<&Config::db, CheckDatabase>, GetText<&Config::db>},
+    {"roles", "What this node does: api, scheduler, executor (comma-separated)", kText, false, false,
+     ApplyText<&Config::roles, CheckRoles>, GetText<&Config::roles>},
     {"log_level", "trace, debug, info, warn or error", kText, false, false,
      ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
     {"log_format", "json (one object per line) or text (for a terminal)", kText, false, false,
@@ -143,6 +169,10 @@ const std::array<Setting, 20> kSettings{{
      GetText<&Config::smtp_password>},
     {"default_email_to", "Recipient of 'Send Email Notification' jobs without a task", kText, false, false,
      ApplyText<&Config::default_email_to>, GetText<&Config::default_email_to>},
+    {"allow_task_hosts", "Webhook targets allowed beyond public addresses: CIDRs, addresses, host names (a,b)",
+     kText, false, false, ApplyText<&Config::allow_task_hosts, CheckTaskHosts>, GetText<&Config::allow_task_hosts>},
+    {"enable_shell_tasks", "Accept shell tasks (commands run on this host as the service's user)", kBoolean, false,
+     false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
      ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
 }};

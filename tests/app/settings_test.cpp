@@ -21,11 +21,12 @@ TEST(Settings, CoverEveryServeSettingOnce) {
     EXPECT_NE(setting.get, nullptr) << setting.key;
   }
 
-  const std::set<std::string> expected{"listen",        "db",           "log_level",     "log_format",
+  const std::set<std::string> expected{"listen",        "db",  "roles",   "log_level",     "log_format",
                                        "access_log",    "http_threads", "max_concurrent_runs", "shutdown_grace",
                                        "drain_delay",   "lease_timeout", "keep_runs_days", "keep_runs_per_job",
                                        "prune_interval", "smtp_url",    "smtp_tls",      "smtp_from",
-                                       "smtp_username", "smtp_password", "default_email_to", "docs_dir"};
+                                       "smtp_username", "smtp_password", "default_email_to", "docs_dir",
+                                       "allow_task_hosts", "enable_shell_tasks"};
   EXPECT_EQ(keys, expected);
 }
 
@@ -45,6 +46,20 @@ TEST(Settings, CredentialsAreSecretAndEnvironmentOnly) {
     EXPECT_TRUE(setting->env_only);
     EXPECT_TRUE(setting->secret);
   }
+}
+
+TEST(Settings, AllowTaskHostsTakesAddressBlocksAndHostNames) {
+  const Setting* setting = FindSetting("allow_task_hosts");
+  ASSERT_NE(setting, nullptr);
+  Config config;
+
+  const auto good = setting->apply(std::string("127.0.0.1, 10.0.0.0/8, hooks.internal, *.corp.example"), config);
+  const auto bad = setting->apply(std::string("10.0.0.0/33"), config);
+
+  EXPECT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(config.allow_task_hosts, "127.0.0.1, 10.0.0.0/8, hooks.internal, *.corp.example");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("'10.0.0.0/33'"), std::string::npos) << bad.error().message;
 }
 
 TEST(Settings, SuggestTheClosestKeyForATypo) {

@@ -70,13 +70,14 @@ class WorkerPoolTest : public ::testing::Test {
     return run.get_future().get()->id;
   }
 
-  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner, std::chrono::milliseconds heartbeat = 5s) {
+  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner, std::chrono::milliseconds heartbeat = 5s,
+                                        bool single_node = true) {
     WorkerPoolOptions options;
     options.owner = "test-node";
+    options.requeue_other_owners_at_start = single_node;
     options.idle_nap = 20ms;
     options.heartbeat_interval = heartbeat;
-    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr},
-                                             options);
+    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
     EXPECT_TRUE(pool->Start().ok());
     return pool;
   }
@@ -199,6 +200,24 @@ TEST_F(WorkerPoolTest, ReQueuesRunsLeftRunningByAnEarlierProcess) {
   pool->Stop(1s);
 }
 
+TEST_F(WorkerPoolTest, InAClusterLeavesTheRunsOfOtherLiveNodesAlone) {
+  const core::RunId id = QueueRun();
+  std::promise<core::Result<std::vector<store::ClaimedRun>>> claimed;
+  store_->ClaimRuns("live-node", 1, clock_.Now(), clock_.Now() + 1h,
+                    [&claimed](auto result) { claimed.set_value(std::move(result)); });
+  ASSERT_EQ(claimed.get_future().get()->size(), 1u);
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+
+  auto pool = StartPool(runner, 5s, /*single_node=*/false);
+
+  const auto run = store_->GetRun(id);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->state, core::RunState::kRunning);
+  EXPECT_EQ(run->attempt, 1);
+  EXPECT_EQ(runner.calls(), 0);
+  pool->Stop(1s);
+}
+
 // Stop returns once every store callback has run; the last callback must not
 // touch the pool after that (it notified its condition variable after
 // unlocking, so the pool could be destroyed under it: found by TSan). Here
@@ -218,7 +237,7 @@ TEST_F(WorkerPoolTest, CanBeDestroyedAsSoonAsItsLastOutcomeIsRecorded) {
     finishing.set_value();
     std::this_thread::sleep_for(100ms);  // long enough for the pool's destructor to be waiting
   };
-  auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr}, options);
+  auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
   const auto created = pool->last_heartbeat();
   ASSERT_TRUE(pool->Start().ok());
   while (pool->last_heartbeat() == created) std::this_thread::sleep_for(1ms);
