@@ -1,14 +1,22 @@
 # jobsched: two commands.
 #   make run   installs what is missing, builds, starts the service on SQLite
-#   make test  installs, builds (release + ASan/UBSan) and runs every test
+#   make test  installs, builds and runs every test: release, ASan/UBSan, the
+#              engine under TSan, and a short run of each fuzz target
+#   make fuzz  fuzzes each target for FUZZ_SECONDS (see fuzz/)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8000
 # CI treats warnings as errors; local builds only show them.
 CMAKE_FLAGS := $(if $(filter true,$(CI)),-DJOBSCHED_WERROR=ON,-DJOBSCHED_WERROR=OFF)
 DB ?= sqlite:./data/jobsched.db
+# `make fuzz`: seconds per target, and which targets.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= duration cron job_json http_request
+# `make test`: seconds each fuzz target runs as a ctest test (see test-fuzz).
+FUZZ_SMOKE_SECONDS ?= 10
 
-.PHONY: all deps test-deps build build-binary build-asan run test test-release test-asan bench clean
+.PHONY: all deps test-deps build build-binary build-asan build-tsan build-fuzz run test test-release test-asan \
+        test-tsan test-fuzz fuzz bench clean
 
 all: build
 
@@ -31,6 +39,15 @@ build-asan: test-deps
 	@cmake --preset asan $(CMAKE_FLAGS) >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
+# Only the engine's test binaries (store, scheduler, executor): see tests/CMakeLists.txt.
+build-tsan: test-deps
+	@cmake --preset tsan $(CMAKE_FLAGS) >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+
+build-fuzz: test-deps
+	@cmake --preset fuzz $(CMAKE_FLAGS) -DJOBSCHED_FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
 run: build-binary
 	@mkdir -p data
 	./build/jobsched serve --listen $(LISTEN) --db $(DB)
@@ -38,6 +55,8 @@ run: build-binary
 test: test-deps
 	@$(MAKE) --no-print-directory test-release
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-fuzz
 
 test-release: build
 	@cd build && ctest --output-on-failure -j $(JOBS)
@@ -46,6 +65,29 @@ test-asan: build-asan
 	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
+
+# halt_on_error: the first race fails its test; second_deadlock_stack: both
+# stacks of a lock-order inversion.
+test-tsan: build-tsan
+	@cd build/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# Replays every seed and saved regression, then fuzzes each target for
+# FUZZ_SMOKE_SECONDS (both as ctest tests, label "fuzz").
+test-fuzz: build-fuzz
+	@cd build/fuzz && ctest --output-on-failure -j $(JOBS)
+
+# Fuzzes each target in turn for FUZZ_SECONDS; what it learns stays in
+# build/fuzz/fuzz/corpus/<target>, crashes go to build/fuzz/fuzz/artifacts/<target>.
+fuzz: build-fuzz
+	@set -e; for target in $(FUZZ_TARGETS); do \
+	  echo "== $$target: $(FUZZ_SECONDS) s"; \
+	  dir=build/fuzz/fuzz; mkdir -p $$dir/corpus/$$target $$dir/artifacts/$$target; \
+	  dict=; [[ -f fuzz/$$target.dict ]] && dict=-dict=fuzz/$$target.dict; \
+	  $$dir/$${target}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 $$dict \
+	    -artifact_prefix=$$dir/artifacts/$$target/ $$dir/corpus/$$target \
+	    fuzz/corpus/$$target fuzz/regressions/$$target; \
+	done
 
 bench: build
 	@bash bench/api.sh

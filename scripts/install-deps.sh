@@ -3,8 +3,8 @@
 # Idempotent: packages already present are skipped, so a second run costs
 # one dpkg query. Uses apt-get only (Debian 12). Pass "test" to also install
 # what the test suite and benchmarks start (PostgreSQL, SMTP server, nginx,
-# HAProxy, wrk), the tools that check deploy/, and what checks answers (JSON
-# Schema, a headless browser).
+# HAProxy, wrk), the tools that check deploy/, what checks answers (JSON
+# Schema, a headless browser) and the fuzzing compiler.
 set -euo pipefail
 
 build_packages=(
@@ -27,6 +27,9 @@ test_packages=(
   # The end-to-end tests check every answer against docs/openapi.yaml, and
   # drive Swagger UI in a headless browser.
   python3-jsonschema chromium
+  # fuzz/: clang-14 and its compiler-rt, which carries libFuzzer
+  # (-fsanitize=fuzzer) and the ASan/UBSan runtimes for clang.
+  clang-14 libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/error_mapping.hpp"
+#include "core/utf8.hpp"
 
 namespace jobsched::api {
 
@@ -33,8 +34,11 @@ HttpResponse ProblemResponse(int status, std::string_view detail, std::string_vi
   body["type"] = "about:blank";
   body["title"] = StatusTitle(status);
   body["status"] = status;
-  body["detail"] = detail;
-  if (!field.empty()) body["field"] = field;
+  // Details and field names quote what the client sent (a request path, a
+  // query value, the first bytes of a bad duration), which need not be UTF-8:
+  // Boost.JSON would copy such bytes into the body as they are.
+  body["detail"] = core::ToValidUtf8(detail);
+  if (!field.empty()) body["field"] = core::ToValidUtf8(field);
   if (!code.empty()) body["code"] = code;
   HttpResponse response;
   response.status = status;

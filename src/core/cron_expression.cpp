@@ -413,7 +413,13 @@ std::optional<TimePoint> CronExpression::NextAfter(TimePoint after,
     return TimePoint{local->time_since_epoch()};
   }
 
-  local_seconds from{(start + zone->get_info(start).offset).time_since_epoch()};
+  // Search from the wall time one second after that of `start - 1s`, in the
+  // offset of that second. It is start's own wall time, except when `start`
+  // is the very instant a spring-forward gap ends: its wall time lies past
+  // the gap, but the gap's wall times fire at that instant, so the search
+  // must begin at the start of the gap.
+  const sys_seconds before_start = start - seconds{1};
+  local_seconds from{(before_start + zone->get_info(before_start).offset).time_since_epoch() + seconds{1}};
   while (const auto local = NextLocalMatch(from, last_year)) {
     const local_info info = zone->get_info(*local);
     switch (info.result) {

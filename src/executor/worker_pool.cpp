@@ -261,12 +261,13 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
 }
 
 void WorkerPool::Forget(core::RunId run_id) {
-  {
-    std::lock_guard lock(mutex_);
-    in_flight_.erase(run_id);
-    --pending_writes_;
-    notified_ = true;  // a slot is free: there may be queued runs to claim
-  }
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(run_id);
+  --pending_writes_;
+  notified_ = true;  // a slot is free: there may be queued runs to claim
+  // Notify before unlocking: once the lock is released with no write
+  // pending, Stop may return and the pool be destroyed, condition variable
+  // and all.
   changed_.notify_all();
 }
 

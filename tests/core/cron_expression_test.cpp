@@ -343,6 +343,19 @@ TEST(CronExpression, FiresOnceAtTheEndOfASpringForwardGap) {
   });
 }
 
+// A gap fires at the instant it ends: asked from any earlier instant, even
+// within the last second before it, that instant comes next (fuzz/cron_fuzz
+// found it skipped from there).
+TEST(CronExpression, FiresAtTheEndOfAGapWhenAskedInItsLastSecond) {
+  ExpectSchedules({
+      {"30 2 * * *", "Europe/Berlin", "2026-03-29T00:59:59Z", {"2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"}},
+      {"30 2 * * *", "Europe/Berlin", "2026-03-29T00:59:59.999Z", {"2026-03-29T01:00:00Z"}},
+      {"15 2 * * *", "Australia/Lord_Howe", "2026-10-03T15:29:59.500Z", {"2026-10-03T15:30:00Z"}},
+      // At the instant a fall-back overlap begins, the repeated wall times stay silent.
+      {"30 2 * * *", "Europe/Berlin", "2026-10-25T00:59:59Z", {"2026-10-26T01:30:00Z"}},
+  });
+}
+
 TEST(CronExpression, FiresOnceAtTheFirstOccurrenceOfARepeatedTime) {
   ExpectSchedules({
       {"30 2 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z",

@@ -487,6 +487,7 @@ class HttpEndpoint:
                 endpoint._record(RecordedRequest(self.command, self.path,
                                                  {name.lower(): value for name, value in self.headers.items()},
                                                  body, time.monotonic()))
+                answered = False
                 try:
                     status, reply, delay_s = endpoint._route_for(self.path)
                     if delay_s and endpoint._released.wait(delay_s):
@@ -495,11 +496,16 @@ class HttpEndpoint:
                     self.send_header("Content-Type", "text/plain; charset=utf-8")
                     self.send_header("Content-Length", str(len(reply)))
                     self.end_headers()
+                    # No longer in flight once the caller can have the whole answer: counted after
+                    # the write, the caller's next request could arrive first (max_in_flight 3 of 2).
+                    answered = True
+                    endpoint._done()
                     self.wfile.write(reply)
                 except OSError:
                     pass  # the caller gave up meanwhile (its timeout, or it was killed)
                 finally:
-                    endpoint._done()
+                    if not answered:
+                        endpoint._done()
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

@@ -218,5 +218,37 @@ TEST_F(WorkerPoolTest, InAClusterLeavesTheRunsOfOtherLiveNodesAlone) {
   pool->Stop(1s);
 }
 
+// Stop returns once every store callback has run; the last callback must not
+// touch the pool after that (it notified its condition variable after
+// unlocking, so the pool could be destroyed under it: found by TSan). Here
+// Stop is already waiting when the callback ends, so TSan sees any access
+// the callback makes after Stop could return.
+TEST_F(WorkerPoolTest, CanBeDestroyedAsSoonAsItsLastOutcomeIsRecorded) {
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+  std::promise<void> finishing;
+  WorkerPoolOptions options;
+  options.owner = "test-node";
+  // Neither the dispatcher nor the heartbeat may be waiting for the store
+  // (which is busy with the callback) when the destructor joins them: both
+  // sleep, the heartbeat once its first renewal is done.
+  options.idle_nap = 1h;
+  options.heartbeat_interval = 1h;
+  options.on_run_finished = [&finishing](std::string_view, core::RunState) {
+    finishing.set_value();
+    std::this_thread::sleep_for(100ms);  // long enough for the pool's destructor to be waiting
+  };
+  auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
+  const auto created = pool->last_heartbeat();
+  ASSERT_TRUE(pool->Start().ok());
+  while (pool->last_heartbeat() == created) std::this_thread::sleep_for(1ms);
+  const core::RunId id = QueueRun();
+  pool->Notify();
+
+  finishing.get_future().wait();
+  pool.reset();
+
+  EXPECT_EQ(store_->GetRun(id)->state, core::RunState::kSucceeded);
+}
+
 }  // namespace
 }  // namespace jobsched::executor
