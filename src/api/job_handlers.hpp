@@ -21,8 +21,17 @@ struct JobHandlerOptions {
   std::function<void(core::RunId)> on_cancel_requested;
 };
 
+// What a caller hears about a job of a namespace it may not access: the
+// very answer for a job that does not exist.
+core::Error HiddenJobError(core::JobId id);
+
+// The job with this id if `caller` may see it (its namespace); kNotFound,
+// exactly as for a missing job, otherwise. Shared with the run handlers.
+core::Result<core::Job> VisibleJob(store::JobStore& store, const Caller& caller, core::JobId id);
+
 // The /jobs resource: create, read, list, change (PATCH, pause, resume),
-// trigger and delete jobs.
+// trigger and delete jobs. Every handler keeps to the namespaces the
+// request's caller may access (HttpRequest::caller).
 class JobHandlers {
  public:
   // Both references must outlive the handlers and the router they join.
@@ -38,10 +47,11 @@ class JobHandlers {
   void PatchJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond);
   void DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond);
-  void TriggerJob(const PathParams& params, Responder respond);
-  void CancelRun(const PathParams& params, Responder respond);
-  // Writes `change` of the job in one store transaction, after If-Match.
-  void ApplyChange(core::JobId id, std::string if_match,
+  void TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond);
+  void CancelRun(const HttpRequest& request, const PathParams& params, Responder respond);
+  // Writes `change` of the job in one store transaction, after checking that
+  // `caller` may access the job and If-Match.
+  void ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
                    std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
                    Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);

@@ -21,7 +21,8 @@ struct JobPatch {
 // schedule field (interval, every, cron, at) replaces the schedule; timezone,
 // start_at and end_at adjust it. A change of schedule or of is_active
 // recomputes next_run from `now` (so resuming counts paused time as neither
-// missed nor run). The version goes up by one, unless the patch is empty.
+// missed nor run). The version goes up by one, unless the patch is empty. A
+// `namespace` other than the job's own is refused: jobs never move.
 // Fails with kInvalidArgument naming the field, like ValidateNewJob.
 Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint now);
 
