@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
+#include "api/api_key_cache.hpp"
 #include "api/http_server.hpp"
 #include "app/instrumented_store.hpp"
 #include "app/redaction.hpp"
@@ -52,6 +53,8 @@ struct Service::Parts {
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
+  // The active API keys, re-read every --key-refresh-interval.
+  std::unique_ptr<api::ApiKeyCache> keys;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
@@ -104,6 +107,45 @@ std::string DefaultDocsDir() {
     return installed.string();
   }
   return build_tree.string();
+}
+
+// Authentication and rate limits from the settings, with the keys read once
+// (serve refuses to start when a listener beyond loopback would have none).
+core::Result<api::AccessOptions> AccessSettings(const Config& config, const ListenAddress& address,
+                                                api::ApiKeyCache& keys) {
+  if (auto loaded = keys.Refresh(); !loaded) return loaded.error();
+  const bool exposed = !IsLoopbackHost(address.host);
+  const bool insecure = config.insecure == "on";
+  if (exposed && !insecure && keys.size() == 0) {
+    return core::Error::InvalidArgument(
+        "listen", "refusing to serve on " + config.listen +
+                      " (reachable from the network) without API keys: create one with `jobsched keys create "
+                      "--name NAME --role admin` on the same database, or listen on 127.0.0.1, or pass --insecure "
+                      "to serve everyone without authentication");
+  }
+  if (exposed && insecure && keys.size() == 0) {
+    spdlog::warn("--insecure: serving {} without authentication; anyone who can connect may change every job",
+                 config.listen);
+  }
+  auto refresh = DurationSetting(config.key_refresh_interval, "key-refresh-interval");
+  if (!refresh) return refresh.error();
+  auto window = DurationSetting(config.rate_limit_window, "rate-limit-window");
+  if (!window) return window.error();
+  api::AccessOptions access;
+  access.keys = &keys;
+  access.require_keys = exposed && !insecure;
+  access.public_metrics = config.public_metrics == "on";
+  access.public_readyz = config.public_readyz == "on";
+  access.public_docs = config.public_docs == "on";
+  access.rate_limit.default_limit = config.rate_limit;
+  access.rate_limit.window = *window;
+  keys.Start(*refresh);
+  spdlog::info("authentication: {} ({} active API keys, refreshed every {} ms); rate limit: {}",
+               access.require_keys || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
+               refresh->count(),
+               config.rate_limit == 0 ? std::string("off")
+                                      : std::to_string(config.rate_limit) + " per " + config.rate_limit_window);
+  return access;
 }
 
 }  // namespace
@@ -160,6 +202,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->instrumented = std::make_unique<InstrumentedStore>(*parts->store, *parts->store, parts->metrics);
   InstrumentedStore& instrumented = *parts->instrumented;
   telemetry::Metrics& metrics = parts->metrics;
+  // Before anything starts: a node that must not serve without keys stops here.
+  parts->keys = std::make_unique<api::ApiKeyCache>(*parts->store);
+  auto access = AccessSettings(config, *address, *parts->keys);
+  if (!access) return access.error();
 
   if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
   executor::WorkerPoolOptions pool_options;
@@ -207,6 +253,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   };
   api_options.metrics = &metrics;
   api_options.access_log = config.access_log == "on";
+  api_options.access = std::move(access).value();
   api_options.before_scrape = [&metrics, &instrumented, &pool] {
     if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
     metrics.SetExecutorSlots(pool.busy(), pool.slots());
@@ -245,6 +292,7 @@ void Service::Stop() {
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
+  parts.keys->Stop();
   parts.scheduler->Stop();
   parts.retention->Stop();
   parts.pool->Stop(parts.shutdown_grace);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cctype>
 #include <type_traits>
 #include <vector>
@@ -67,6 +68,16 @@ Result<void> CheckDurationOrZero(const std::string& text) {
   return CheckDuration(text);
 }
 
+// At least a second (the headers count in seconds), at most a day.
+Result<void> CheckRateLimitWindow(const std::string& text) {
+  if (auto valid = CheckDuration(text); !valid) return valid;
+  const auto window = core::ParseDuration(text, "value");
+  if (*window < std::chrono::seconds{1} || *window > std::chrono::hours{24}) {
+    return Invalid("must be from 1s to 24h, got '" + text + "'");
+  }
+  return core::Ok();
+}
+
 Result<void> CheckSmtpUrl(const std::string& text) {
   if (text.empty() || text.rfind("smtp://", 0) == 0 || text.rfind("smtps://", 0) == 0) return core::Ok();
   return Invalid("must start with smtp:// or smtps://, or be empty");
@@ -104,7 +115,7 @@ SettingValue GetInteger(const Config& config) {
 constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
 
-const std::array<Setting, 20> kSettings{{
+const std::array<Setting, 27> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
@@ -145,6 +156,20 @@ const std::array<Setting, 20> kSettings{{
      ApplyText<&Config::default_email_to>, GetText<&Config::default_email_to>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
      ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
+    {"insecure", "on: serve without API keys even beyond loopback (no authentication at all)", kText, false,
+     false, ApplyText<&Config::insecure, CheckOnOff>, GetText<&Config::insecure>, true},
+    {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false,
+     false, ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
+    {"public_metrics", "on: /metrics needs no API key", kText, false, false,
+     ApplyText<&Config::public_metrics, CheckOnOff>, GetText<&Config::public_metrics>},
+    {"public_readyz", "off: /readyz needs an API key", kText, false, false,
+     ApplyText<&Config::public_readyz, CheckOnOff>, GetText<&Config::public_readyz>},
+    {"public_docs", "off: /docs and /openapi.* need an API key", kText, false, false,
+     ApplyText<&Config::public_docs, CheckOnOff>, GetText<&Config::public_docs>},
+    {"rate_limit", "Requests per window per API key (or client address); 0 = no limit", kInteger, false, false,
+     ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
+    {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
+     ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
 }};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {

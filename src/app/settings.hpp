@@ -35,6 +35,9 @@ struct Setting {
   core::Result<void> (*apply)(const SettingValue& value, Config& config) = nullptr;
   // The current value of the setting in `config`, unredacted.
   SettingValue (*get)(const Config& config) = nullptr;
+  // An on/off setting whose flag may be given without a value, meaning on
+  // (`--insecure`); `--insecure=off` still works.
+  bool bare_flag = false;
 };
 
 // Every setting, in the order `config check` prints them.

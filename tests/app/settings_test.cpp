@@ -25,7 +25,9 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "access_log",    "http_threads", "max_concurrent_runs", "shutdown_grace",
                                        "drain_delay",   "lease_timeout", "keep_runs_days", "keep_runs_per_job",
                                        "prune_interval", "smtp_url",    "smtp_tls",      "smtp_from",
-                                       "smtp_username", "smtp_password", "default_email_to", "docs_dir"};
+                                       "smtp_username", "smtp_password", "default_email_to", "docs_dir",
+                                       "insecure",      "key_refresh_interval", "public_metrics", "public_readyz",
+                                       "public_docs",   "rate_limit",   "rate_limit_window"};
   EXPECT_EQ(keys, expected);
 }
 
