@@ -14,6 +14,8 @@
 #   BENCH_CONNECTIONS   wrk -c                       (default 64)
 #   BENCH_SEED_COUNT    jobs created before the runs (default 10000)
 #   BENCH_KEEP_TMP=1    keep the temporary directory (database, logs, wrk output)
+#   BENCH_DB            --db for the service (default: a fresh SQLite file);
+#                       e.g. an empty PostgreSQL database's postgresql:// URL
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -104,7 +106,7 @@ cleanup() {
 start_service() {
   TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-bench.XXXXXX")"
   # --rate-limit 0: the benchmark is one client sending far more than a client may.
-  "$BIN" serve --listen 127.0.0.1:0 --db "sqlite:$TMP/bench.db" --log-level info --rate-limit 0 \
+  "$BIN" serve --listen 127.0.0.1:0 --db "${BENCH_DB:-sqlite:$TMP/bench.db}" --log-level info --rate-limit 0 \
     >"$TMP/service.log" 2>&1 &
   SERVICE_PID=$!
 

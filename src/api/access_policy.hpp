@@ -10,9 +10,9 @@ namespace jobsched::api {
 // Who may call a route, once authentication is on (see AccessControl).
 enum class RouteAccess {
   kHealth,     // GET /healthz: always open, never rate limited
-  kReadiness,  // GET /readyz: open unless --public-readyz off; never rate limited
-  kMetrics,    // GET /metrics: needs a key unless --public-metrics on
-  kDocs,       // the OpenAPI document and Swagger UI: open unless --public-docs off
+  kReadiness,  // GET /readyz: open unless --public-readyz=false; never rate limited
+  kMetrics,    // GET /metrics: needs a key unless --public-metrics
+  kDocs,       // the OpenAPI document and Swagger UI: open unless --public-docs=false
   kRead,       // reading jobs and runs, previewing schedules: any key
   kWrite,      // creating, changing, triggering, cancelling, deleting: write or admin
 };

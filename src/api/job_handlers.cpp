@@ -92,9 +92,8 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     respond(ProblemResponse(job.error()));
     return;
   }
-  if (job->task && std::holds_alternative<core::EmailTask>(*job->task) && !options_.email_enabled) {
-    respond(ProblemResponse(core::Error::InvalidArgument(
-        "task.type", "task.type: email tasks need an SMTP server; start jobsched with --smtp-url")));
+  if (auto enabled = CheckTaskEnabled(job->task); !enabled) {
+    respond(ProblemResponse(enabled.error()));
     return;
   }
   // Answered from the store's writer thread once the job is durable.
@@ -111,6 +110,19 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     response.SetHeader("ETag", std::move(etag));
     respond(std::move(response));
   });
+}
+
+core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task) const {
+  if (task && std::holds_alternative<core::EmailTask>(*task) && !options_.email_enabled) {
+    return core::Error::InvalidArgument("task.type",
+                                        "task.type: email tasks need an SMTP server; start jobsched with --smtp-url");
+  }
+  if (task && std::holds_alternative<core::ShellTask>(*task) && !options_.shell_enabled) {
+    return core::Error::InvalidArgument(
+        "task.type", "task.type: shell tasks are disabled on this service; the operator enables them with "
+                     "--enable-shell-tasks (JOBSCHED_ENABLE_SHELL_TASKS, enable_shell_tasks)");
+  }
+  return core::Ok();
 }
 
 void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, Responder respond) {
@@ -148,8 +160,8 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   const auto name = params->Get("name");
   const auto type = params->Get("type");
   const auto job_namespace = params->Get("namespace");
-  if (type && *type != "noop" && *type != "http" && *type != "email" && *type != "compute") {
-    respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be noop, http, email or compute")));
+  if (type && *type != "noop" && *type != "http" && *type != "email" && *type != "compute" && *type != "shell") {
+    respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be noop, http, email, compute or shell")));
     return;
   }
 

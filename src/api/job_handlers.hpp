@@ -12,6 +12,9 @@ struct JobHandlerOptions {
   // Whether an SMTP server is configured; without one, email tasks are
   // refused at creation rather than failing at every run.
   bool email_enabled = false;
+  // Whether the operator enabled shell tasks (--enable-shell-tasks); without
+  // it they are refused at creation and in a PATCH.
+  bool shell_enabled = false;
   // Told the next_run of every job written, so the scheduler can wake early.
   std::function<void(core::TimePoint)> on_next_run;
   // Told when a run was queued by hand (trigger), so the executor claims it.
@@ -55,6 +58,9 @@ class JobHandlers {
                    std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
                    Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
+  // Fails naming task.type when `task` is of a kind this service does not
+  // accept: email without an SMTP server, shell unless enabled.
+  core::Result<void> CheckTaskEnabled(const std::optional<core::Task>& task) const;
   void ListJobs(const HttpRequest& request, Responder respond);
 
   store::JobStore& store_;

@@ -48,10 +48,7 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
   if (!id) return respond(ProblemResponse(id.error()));
   auto patch = DecodeJobPatch(request.body);
   if (!patch) return respond(ProblemResponse(patch.error()));
-  if (patch->set.task && std::holds_alternative<core::EmailTask>(*patch->set.task) && !options_.email_enabled) {
-    return respond(ProblemResponse(core::Error::InvalidArgument(
-        "task.type", "task.type: email tasks need an SMTP server; start jobsched with --smtp-url")));
-  }
+  if (auto enabled = CheckTaskEnabled(patch->set.task); !enabled) return respond(ProblemResponse(enabled.error()));
   ApplyChange(*id, request.caller, std::string(request.Header("If-Match")),
               [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
                 return core::ApplyJobPatch(current, patch, now);

@@ -129,7 +129,7 @@ void AppendJob(std::string& out, const core::Job& job) {
   if (job.schedule.start_at()) AppendTime(out, "start_at", job.schedule.start_at());
   if (job.schedule.end_at()) AppendTime(out, "end_at", job.schedule.end_at());
   out += ",\"task\":";
-  out += job.task ? codec::EncodeTask(*job.task) : "null";
+  out += job.task ? codec::EncodeTaskForApi(*job.task) : "null";
   out += ",\"timeout\":";
   out += Quote(core::FormatDuration(job.timeout));
   out += ",\"retry\":";

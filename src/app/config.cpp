@@ -41,20 +41,26 @@ core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
   return address;
 }
 
-core::Result<std::string> SqlitePathFromUrl(const std::string& url) {
+core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.rfind(kSqlite, 0) == 0) {
     std::string path = url.substr(kSqlite.size());
     // Accept sqlite:///abs/path and sqlite://rel/path as well as sqlite:path.
     if (path.rfind("//", 0) == 0) path = path.substr(2);
     if (path.empty()) return core::Error::InvalidArgument("db", "sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
-    return path;
+    return DatabaseUrl{DatabaseUrl::Kind::kSqlite, path};
   }
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return core::Error::InvalidArgument(
-        "db", "PostgreSQL is not supported by this version of jobsched yet; use sqlite:PATH");
+  for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (url.rfind(scheme, 0) == 0) {
+      // libpq checks the rest when it connects, and says what it disliked.
+      if (url.size() == scheme.size()) {
+        return core::Error::InvalidArgument("db", "expected postgresql://USER@HOST[:PORT]/DATABASE, got '" + url + "'");
+      }
+      return DatabaseUrl{DatabaseUrl::Kind::kPostgres, url};
+    }
   }
-  return core::Error::InvalidArgument("db", "expected sqlite:PATH, got '" + RedactSecrets(url) + "'");
+  return core::Error::InvalidArgument(
+      "db", "expected sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE, got '" + RedactSecrets(url) + "'");
 }
 
 }  // namespace jobsched::app

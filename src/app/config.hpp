@@ -17,7 +17,9 @@ struct Config {
   // free port and logs it.
   std::string listen = "127.0.0.1:8000";
   // --db / JOBSCHED_DB: where jobs live. "sqlite:PATH" (the file is created,
-  // with its folder, if missing).
+  // with its folder, if missing), or a PostgreSQL URL
+  // "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAM=VALUE...]"
+  // (also postgres://): cluster mode, where every node shares the database.
   std::string db = "sqlite:./data/jobsched.db";
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
   std::string log_level = "info";
@@ -70,24 +72,38 @@ struct Config {
   // --default-email-to: recipient of the original service's "Send Email
   // Notification" jobs, which carry no task.
   std::string default_email_to;
+  // --allow-task-hosts: what webhooks may reach beyond public addresses, a
+  // comma-separated list of CIDR blocks or addresses (matched after DNS, on
+  // the address connected to) and host names ("hooks.internal",
+  // "*.corp.example"; matched on the URL's host). Default "": loopback,
+  // private, link-local (cloud metadata), CGNAT and other non-public
+  // addresses are refused. Each entry opens that much of the network the
+  // service runs in to whoever may create jobs.
+  std::string allow_task_hosts;
+  // --enable-shell-tasks: accept tasks of type "shell", which run a command
+  // (argv, no shell) on this host as the service's user. Default false: they
+  // are refused at creation, and runs of existing ones fail. Enabling it lets
+  // whoever may create jobs run programs here.
+  bool enable_shell_tasks = false;
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;
 
-  // Authentication (API keys, made with `jobsched keys create`) is on while
-  // at least one active key exists, and always when `listen` is beyond
-  // loopback: then serve refuses to start without a key unless --insecure
-  // ("on") says to serve everyone without authentication.
-  std::string insecure = "off";
+  // --insecure: authentication (API keys, made with `jobsched keys create`)
+  // is on while at least one active key exists, and always when `listen` is
+  // beyond loopback: then serve refuses to start without a key unless this
+  // says to serve everyone without authentication.
+  bool insecure = false;
   // --key-refresh-interval: how often the service re-reads the keys, so a
   // key created or revoked by `jobsched keys` counts within this time. Each
   // refresh is one small query.
   std::string key_refresh_interval = "5s";
-  // Which routes stay open while authentication is on (on/off); /healthz
-  // always does. /metrics needs a key by default.
-  std::string public_metrics = "off";
-  std::string public_readyz = "on";
-  std::string public_docs = "on";
+  // --public-metrics, --public-readyz, --public-docs: which routes stay open
+  // while authentication is on; /healthz always does. /metrics needs a key
+  // by default.
+  bool public_metrics = false;
+  bool public_readyz = true;
+  bool public_docs = true;
   // --rate-limit: requests per --rate-limit-window for each key without a
   // limit of its own, and for each anonymous client address; 0 turns rate
   // limiting off. Each node counts on its own: behind a load balancer that
@@ -110,9 +126,18 @@ bool IsLoopbackHost(const std::string& host);
 // message does not say where the value came from (the caller does).
 core::Result<ListenAddress> ParseListenAddress(const std::string& text);
 
-// The SQLite file named by a "sqlite:PATH" database URL. A postgresql:// URL
-// fails with a clear message: this build serves SQLite only. Messages name
-// no source, as above.
-core::Result<std::string> SqlitePathFromUrl(const std::string& url);
+// The store a --db URL names.
+struct DatabaseUrl {
+  enum class Kind { kSqlite, kPostgres };
+  Kind kind = Kind::kSqlite;
+  // kSqlite: the database file. kPostgres: the URL as given, for libpq
+  // (which reads user, password, host, port, database and parameters).
+  std::string location;
+};
+
+// "sqlite:PATH" (also sqlite:///abs/path) or "postgresql://..." (also
+// postgres://). Fails naming the setting "db"; messages name no source, as
+// above, and never show a password.
+core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
 }  // namespace jobsched::app

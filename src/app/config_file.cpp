@@ -53,6 +53,7 @@ core::Result<ConfigFile> ParseConfigText(std::string_view text, const std::strin
                     .line = value.location().line()};
     if (value.is_string()) entry.value = value.as_string().str;
     if (value.is_integer()) entry.value = static_cast<std::int64_t>(value.as_integer());
+    if (value.is_boolean()) entry.value = value.as_boolean();
     file.entries.push_back(std::move(entry));
   }
   // The table is unordered; errors read best in the order of the file.

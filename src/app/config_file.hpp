@@ -14,8 +14,8 @@ namespace jobsched::app {
 // One top-level `key = value` of a configuration file, as written.
 struct FileEntry {
   std::string key;
-  // The value when it is a TOML string or integer, the only types a setting
-  // takes; empty for any other type, which `type_name` then names.
+  // The value when it is a TOML string, integer or boolean, the only types a
+  // setting takes; empty for any other type, which `type_name` then names.
   std::optional<SettingValue> value;
   // "string", "integer", "boolean", "floating", "array", "table", ...
   std::string type_name;

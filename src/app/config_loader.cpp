@@ -22,11 +22,32 @@ class Problems {
   std::string lines_;
 };
 
-std::string ValueTypeName(SettingType type) { return type == SettingType::kInteger ? "an integer" : "a string"; }
+std::string ValueTypeName(SettingType type) {
+  switch (type) {
+    case SettingType::kInteger: return "an integer";
+    case SettingType::kBoolean: return "a boolean";
+    case SettingType::kString: break;
+  }
+  return "a string";
+}
 
-// Flags and environment variables are text; an integer setting parses it.
+bool HoldsType(const SettingValue& value, SettingType type) {
+  switch (type) {
+    case SettingType::kInteger: return std::holds_alternative<std::int64_t>(value);
+    case SettingType::kBoolean: return std::holds_alternative<bool>(value);
+    case SettingType::kString: break;
+  }
+  return std::holds_alternative<std::string>(value);
+}
+
+// Flags and environment variables are text; an integer or boolean setting parses it.
 core::Result<SettingValue> FromText(const Setting& setting, const std::string& text) {
   if (setting.type == SettingType::kString) return SettingValue{text};
+  if (setting.type == SettingType::kBoolean) {
+    if (text == "true" || text == "1") return SettingValue{true};
+    if (text == "false" || text == "0") return SettingValue{false};
+    return core::Error::InvalidArgument("", "expected true or false, got '" + text.substr(0, 64) + "'");
+  }
   std::int64_t number = 0;
   const char* end = text.data() + text.size();
   const auto [last, error] = std::from_chars(text.data(), end, number);
@@ -61,9 +82,7 @@ void ApplyFile(const ConfigFile& file, EffectiveConfig& effective, Problems& pro
                               "), so credentials stay out of configuration files");
       continue;
     }
-    const bool type_matches = entry.value.has_value() &&
-                              (setting->type == SettingType::kInteger) ==
-                                  std::holds_alternative<std::int64_t>(*entry.value);
+    const bool type_matches = entry.value.has_value() && HoldsType(*entry.value, setting->type);
     if (!type_matches) {
       problems.Add(where, entry.key + ": expected " + ValueTypeName(setting->type) + ", got " +
                               (entry.type_name == "integer" ? "an " : "a ") + entry.type_name);

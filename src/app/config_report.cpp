@@ -32,6 +32,7 @@ std::string Quoted(std::string_view text) {
 std::string Shown(const Setting& setting, const SettingValue& value) {
   if (setting.secret || IsSecretName(setting.key)) return Quoted(kRedacted);
   if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
   return Quoted(RedactSecrets(std::get<std::string>(value)));
 }
 

@@ -5,6 +5,8 @@
 #include <system_error>
 
 #include "api/api_token.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_api_key_store.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace jobsched::app {
@@ -65,15 +67,21 @@ std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {
 }
 
 core::Result<std::shared_ptr<store::ApiKeyStore>> OpenKeyStore(const Config& config) {
-  auto path = SqlitePathFromUrl(config.db);
-  if (!path) return core::Error::InvalidArgument("db", "db: " + path.error().message);
-  const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
+  auto url = ParseDatabaseUrl(config.db);
+  if (!url) return core::Error::InvalidArgument("db", "db: " + url.error().message);
+  if (url->kind == DatabaseUrl::Kind::kPostgres) {
+    auto database = store::postgres::PgDatabase::Open({.url = url->location, .read_connections = 1});
+    if (!database) return database.error();
+    return std::shared_ptr<store::ApiKeyStore>(
+        std::make_shared<store::postgres::PostgresApiKeyStore>(std::move(database).value()));
+  }
+  const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
   if (!folder.empty()) {
     std::error_code error;
     std::filesystem::create_directories(folder, error);
     if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
   }
-  auto store = store::sqlite::SqliteJobStore::Open({.path = *path, .max_batch = 64});
+  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 64});
   if (!store) return store.error();
   return std::shared_ptr<store::ApiKeyStore>(std::move(store).value());
 }

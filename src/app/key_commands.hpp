@@ -39,8 +39,8 @@ core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock&
 // Never shows a token or its hash.
 std::string FormatKeyTable(const std::vector<core::ApiKey>& keys);
 
-// The key store of the database `config.db` names, migrated to this build's
-// schema, for the `jobsched keys` commands.
+// The key store of the database `config.db` names (SQLite or PostgreSQL),
+// migrated to this build's schema, for the `jobsched keys` commands.
 core::Result<std::shared_ptr<store::ApiKeyStore>> OpenKeyStore(const Config& config);
 
 }  // namespace jobsched::app

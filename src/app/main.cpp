@@ -22,9 +22,11 @@
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
 #include "app/key_commands.hpp"
+#include "app/redaction.hpp"
 #include "app/settings.hpp"
 #include "app/service.hpp"
 #include "app/system_clock.hpp"
+#include "store/postgres/pg_database.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace {
@@ -37,17 +39,27 @@ struct CommandLine {
   std::string config_path;
   CLI::Option* config_option = nullptr;
   std::map<std::string, std::string> values;
+  std::map<std::string, bool> switches;  // boolean settings, flags without a value
   std::map<std::string, CLI::Option*> options;
 
   jobsched::app::ConfigSources Sources() const {
     jobsched::app::ConfigSources sources;
     if (config_option->count() > 0) sources.config_path = config_path;
     for (const auto& [key, option] : options) {
-      if (option->count() > 0) sources.flags[key] = values.at(key);
+      if (option->count() == 0) continue;
+      const auto on = switches.find(key);
+      sources.flags[key] = on == switches.end() ? values.at(key) : (on->second ? "true" : "false");
     }
     return sources;
   }
 };
+
+// How a setting's default shows in --help.
+std::string Shown(const jobsched::app::SettingValue& value) {
+  if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  return std::get<std::string>(value);
+}
 
 // --config and a flag for each setting in `keys` (all of them when empty).
 // The environment and the file are read by LoadConfig, not by CLI11, so that
@@ -60,20 +72,15 @@ void AddSettingOptions(CLI::App& command, CommandLine& line, std::initializer_li
     if (setting.env_only) continue;
     if (keys.size() > 0 && std::find(keys.begin(), keys.end(), setting.key) == keys.end()) continue;
     const std::string key(setting.key);
-    const jobsched::app::SettingValue value = setting.get(defaults);
-    const std::string shown = std::holds_alternative<std::int64_t>(value) ? std::to_string(std::get<std::int64_t>(value))
-                                                                         : std::get<std::string>(value);
-    if (setting.bare_flag) {
-      // `--insecure` alone means on; `--insecure=off` is accepted too.
-      line.options[key] = command.add_flag(jobsched::app::FlagName(key) + "{on}", line.values[key],
-                                           std::string(setting.help) + " (default " + shown + ") [env: " +
-                                               jobsched::app::EnvName(key) + "]");
+    const std::string help = std::string(setting.help) + " [env: " + jobsched::app::EnvName(key) + "]";
+    if (setting.type == jobsched::app::SettingType::kBoolean) {
+      line.options[key] = command.add_flag(jobsched::app::FlagName(key), line.switches[key], help);
       continue;
     }
+    const std::string shown = Shown(setting.get(defaults));
     line.options[key] =
         command
-            .add_option(jobsched::app::FlagName(key), line.values[key],
-                        std::string(setting.help) + " [env: " + jobsched::app::EnvName(key) + "]")
+            .add_option(jobsched::app::FlagName(key), line.values[key], help)
             ->default_str(shown)
             ->type_name(setting.type == jobsched::app::SettingType::kInteger ? "INT" : "TEXT");
   }
@@ -122,17 +129,19 @@ int Serve(const Config& config) {
 }
 
 int Migrate(const Config& config) {
-  auto path = jobsched::app::SqlitePathFromUrl(config.db);
-  if (!path) {
-    spdlog::error("{}", path.error().message);
+  auto url = jobsched::app::ParseDatabaseUrl(config.db);
+  if (!url) {
+    spdlog::error("db: {}", url.error().message);
     return 1;
   }
-  auto version = jobsched::store::sqlite::SqliteJobStore::Migrate(*path);
+  const bool postgres = url->kind == jobsched::app::DatabaseUrl::Kind::kPostgres;
+  auto version = postgres ? jobsched::store::postgres::PgDatabase::Migrate(url->location)
+                          : jobsched::store::sqlite::SqliteJobStore::Migrate(url->location);
   if (!version) {
     spdlog::error("migration failed: {}", version.error().message);
     return 1;
   }
-  spdlog::info("database {} is at schema version {}", *path, *version);
+  spdlog::info("database {} is at schema version {}", jobsched::app::RedactSecrets(url->location), *version);
   return 0;
 }
 

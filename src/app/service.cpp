@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
 #include <thread>
 #include <filesystem>
@@ -23,9 +24,14 @@
 #include "executor/email/email_task_runner.hpp"
 #include "executor/http/http_task_runner.hpp"
 #include "executor/noop/noop_task_runner.hpp"
+#include "executor/shell/shell_task_runner.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_api_key_store.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_run_queue.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/log_context.hpp"
 #include "telemetry/metrics.hpp"
@@ -38,8 +44,14 @@ struct Service::Parts {
   SystemClock clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
+  // The database: one object for SQLite, two sharing one connection set for
+  // PostgreSQL. Destroyed after everything that uses them.
+  std::shared_ptr<store::JobStore> jobs;
+  std::shared_ptr<store::RunQueue> runs;
+  std::shared_ptr<store::ApiKeyStore> api_keys;
+  // False when other processes (cluster nodes) share the database.
+  bool single_node = true;
   telemetry::Metrics metrics;
-  std::unique_ptr<store::sqlite::SqliteJobStore> store;
   // What every other part uses: the store, timed per operation.
   std::unique_ptr<InstrumentedStore> instrumented;
   std::unique_ptr<executor::CurlLoop> curl_loop;
@@ -50,9 +62,14 @@ struct Service::Parts {
   std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
   std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
   std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
+  std::unique_ptr<executor::shell::ShellTaskRunner> shell_runner;  // only with --enable-shell-tasks
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
+  // Cluster mode: the database itself, and the listener that wakes this
+  // node's scheduler and pool when another node changes a job or queues runs.
+  std::shared_ptr<store::postgres::PgDatabase> postgres;
+  std::unique_ptr<store::postgres::PgListener> listener;
   // The active API keys, re-read every --key-refresh-interval.
   std::unique_ptr<api::ApiKeyCache> keys;
   std::unique_ptr<api::Api> api;
@@ -63,21 +80,6 @@ struct Service::Parts {
 };
 
 namespace {
-
-core::Result<std::unique_ptr<store::sqlite::SqliteJobStore>> OpenStore(const Config& config) {
-  auto path = SqlitePathFromUrl(config.db);
-  if (!path) return core::Error::InvalidArgument("db", "db: " + path.error().message);
-  const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
-  if (!folder.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
-  }
-  auto store = store::sqlite::SqliteJobStore::Open({.path = *path, .max_batch = 1024});
-  if (!store) return store.error();
-  spdlog::info("database: sqlite {}", *path);
-  return std::move(store).value();
-}
 
 core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
   auto parsed = core::ParseDuration(text, name);
@@ -115,7 +117,7 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
                                                 api::ApiKeyCache& keys) {
   if (auto loaded = keys.Refresh(); !loaded) return loaded.error();
   const bool exposed = !IsLoopbackHost(address.host);
-  const bool insecure = config.insecure == "on";
+  const bool insecure = config.insecure;
   if (exposed && !insecure && keys.size() == 0) {
     return core::Error::InvalidArgument(
         "listen", "refusing to serve on " + config.listen +
@@ -134,9 +136,9 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
   api::AccessOptions access;
   access.keys = &keys;
   access.require_keys = exposed && !insecure;
-  access.public_metrics = config.public_metrics == "on";
-  access.public_readyz = config.public_readyz == "on";
-  access.public_docs = config.public_docs == "on";
+  access.public_metrics = config.public_metrics;
+  access.public_readyz = config.public_readyz;
+  access.public_docs = config.public_docs;
   access.rate_limit.default_limit = config.rate_limit;
   access.rate_limit.window = *window;
   keys.Start(*refresh);
@@ -150,16 +152,56 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
 
 }  // namespace
 
+core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
+  auto url = ParseDatabaseUrl(config.db);
+  if (!url) return core::Error::InvalidArgument("db", "db: " + url.error().message);
+  if (url->kind == DatabaseUrl::Kind::kPostgres) {
+    auto database = store::postgres::PgDatabase::Open({.url = url->location});
+    if (!database) return database.error();
+    spdlog::info("database: postgresql {}", (*database)->description());
+    parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
+    parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
+    parts.api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(*database);
+    parts.single_node = false;
+    parts.postgres = *database;
+    return core::Ok();
+  }
+  const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
+  if (!folder.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
+  }
+  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
+  if (!store) return store.error();
+  spdlog::info("database: sqlite {}", url->location);
+  std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();
+  parts.jobs = sqlite;
+  parts.runs = sqlite;
+  parts.api_keys = sqlite;
+  return core::Ok();
+}
+
 core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
   {
     auto loop = executor::CurlLoop::Create();
     if (!loop) return loop.error();
     parts.curl_loop = std::move(loop).value();
     parts.noop_runner = std::make_unique<executor::noop::NoopTaskRunner>();
-    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop);
+    auto hosts = executor::http::TaskHostPolicy::Parse(config.allow_task_hosts);
+    if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
+    executor::http::HttpRunnerOptions http;
+    http.hosts = std::move(hosts).value();
+    http.clock = &parts.clock;
+    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
+    if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
     auto compute = executor::compute::ComputeTaskRunner::Create();
     if (!compute) return compute.error();
     parts.compute_runner = std::move(compute).value();
+    if (config.enable_shell_tasks) {
+      parts.shell_runner = std::make_unique<executor::shell::ShellTaskRunner>();
+      spdlog::warn("shell tasks are enabled: whoever may create jobs can run commands on this host");
+    }
     if (!config.smtp_url.empty()) {
       executor::email::EmailOptions email;
       email.smtp_url = config.smtp_url;
@@ -196,14 +238,12 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     if (!drain) return drain.error();
     parts->drain_delay = *drain;
   }
-  auto store = OpenStore(config);
-  if (!store) return store.error();
-  parts->store = std::move(store).value();
-  parts->instrumented = std::make_unique<InstrumentedStore>(*parts->store, *parts->store, parts->metrics);
+  if (auto opened = OpenStore(config, *parts); !opened) return opened.error();
+  parts->instrumented = std::make_unique<InstrumentedStore>(*parts->jobs, *parts->runs, parts->metrics);
   InstrumentedStore& instrumented = *parts->instrumented;
   telemetry::Metrics& metrics = parts->metrics;
   // Before anything starts: a node that must not serve without keys stops here.
-  parts->keys = std::make_unique<api::ApiKeyCache>(*parts->store);
+  parts->keys = std::make_unique<api::ApiKeyCache>(*parts->api_keys);
   auto access = AccessSettings(config, *address, *parts->keys);
   if (!access) return access.error();
 
@@ -218,9 +258,13 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   pool_options.max_concurrent_runs = config.max_concurrent_runs;
   pool_options.lease_timeout = *lease;
   pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
+  // Alone on its database, a starting process knows every running run is an
+  // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
+  // node's runs come back when their leases expire).
+  pool_options.requeue_other_owners_at_start = parts->single_node;
   if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
   executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
-                                parts->compute_runner.get()};
+                                parts->compute_runner.get(), parts->shell_runner.get()};
   parts->pool = std::make_unique<executor::WorkerPool>(instrumented, parts->clock, runners, pool_options);
   if (auto started = parts->pool->Start(); !started) return started.error();
 
@@ -228,6 +272,27 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, parts->clock, scheduler::SchedulerOptions{},
                                                             [&pool] { pool.Notify(); });
   parts->scheduler->Start();
+  if (parts->postgres) {
+    // A job another node created may be due before this scheduler's nap
+    // ends, and runs another node queued or handed back are ours to claim
+    // too: without this, each node would notice only at its next nap.
+    const SystemClock& clock = parts->clock;
+    parts->listener = parts->postgres->Listen(
+        [&scheduler = *parts->scheduler, &pool](const store::postgres::PgNotification& notification) {
+          if (notification.channel == store::postgres::kRunsChannel) return pool.Notify();
+          std::int64_t next_run_ms = 0;
+          const std::string& payload = notification.payload;
+          const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), next_run_ms);
+          if (error == std::errc() && end == payload.data() + payload.size()) {
+            scheduler.NotifyNextRun(core::FromUnixMs(next_run_ms));
+          }
+        },
+        // Notifications sent while the connection was down are lost: look again.
+        [&scheduler = *parts->scheduler, &pool, &clock] {
+          scheduler.NotifyNextRun(clock.Now());
+          pool.Notify();
+        });
+  }
 
   auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
   if (!prune_interval) return prune_interval.error();
@@ -240,6 +305,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
 
   api::ApiOptions api_options;
   api_options.jobs.email_enabled = parts->email_runner != nullptr;
+  api_options.jobs.shell_enabled = parts->shell_runner != nullptr;
   scheduler::Scheduler& scheduler = *parts->scheduler;
   api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
   api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
@@ -292,6 +358,7 @@ void Service::Stop() {
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
+  parts.listener.reset();
   parts.keys->Stop();
   parts.scheduler->Stop();
   parts.retention->Stop();
@@ -309,6 +376,7 @@ void Service::Stop() {
     }
   });
   parts.compute_runner.reset();
+  parts.shell_runner.reset();
   parts.email_runner.reset();
   parts.http_runner.reset();
   parts.email_curl_loop.reset();

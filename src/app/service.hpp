@@ -32,7 +32,10 @@ class Service {
  private:
   struct Parts;
   explicit Service(std::unique_ptr<Parts> parts);
-  // The task runners email (when --smtp-url is set), http, compute and noop.
+  // The stores --db names (SQLite, or PostgreSQL in cluster mode), migrated.
+  static core::Result<void> OpenStore(const Config& config, Parts& parts);
+  // The task runners email (when --smtp-url is set), shell (when
+  // --enable-shell-tasks is), http, compute and noop.
   static core::Result<void> BuildRunners(const Config& config, Parts& parts);
 
   std::unique_ptr<Parts> parts_;

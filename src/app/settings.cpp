@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "executor/http/task_host_policy.hpp"
 
 namespace jobsched::app {
 namespace {
@@ -29,8 +30,8 @@ Result<void> CheckListen(const std::string& text) {
 }
 
 Result<void> CheckDatabase(const std::string& text) {
-  auto path = SqlitePathFromUrl(text);
-  if (!path) return Invalid(path.error().message);
+  auto url = ParseDatabaseUrl(text);
+  if (!url) return Invalid(url.error().message);
   return core::Ok();
 }
 
@@ -83,6 +84,12 @@ Result<void> CheckSmtpUrl(const std::string& text) {
   return Invalid("must start with smtp:// or smtps://, or be empty");
 }
 
+Result<void> CheckTaskHosts(const std::string& text) {
+  auto policy = executor::http::TaskHostPolicy::Parse(text);
+  if (!policy) return Invalid(policy.error().message);
+  return core::Ok();
+}
+
 template <std::string Config::*Field, Result<void> (*Check)(const std::string&) = AnyText>
 Result<void> ApplyText(const SettingValue& value, Config& config) {
   if (auto checked = Check(Text(value)); !checked) return checked.error();
@@ -112,14 +119,26 @@ SettingValue GetInteger(const Config& config) {
   return static_cast<std::int64_t>(config.*Field);
 }
 
+template <bool Config::*Field>
+Result<void> ApplyBoolean(const SettingValue& value, Config& config) {
+  config.*Field = std::get<bool>(value);
+  return core::Ok();
+}
+
+template <bool Config::*Field>
+SettingValue GetBoolean(const Config& config) {
+  return config.*Field;
+}
+
 constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
+constexpr SettingType kBoolean = SettingType::kBoolean;
 
-const std::array<Setting, 27> kSettings{{
+const std::array<Setting, 29> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
-    {"db", "Database URL: sqlite:PATH", kText, false, false, ApplyText<&Config::db, CheckDatabase>,
-     GetText<&Config::db>},
+    {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
+     ApplyText<&Config::db, CheckDatabase>, GetText<&Config::db>},
     {"log_level", "trace, debug, info, warn or error", kText, false, false,
      ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
     {"log_format", "json (one object per line) or text (for a terminal)", kText, false, false,
@@ -154,18 +173,22 @@ const std::array<Setting, 27> kSettings{{
      GetText<&Config::smtp_password>},
     {"default_email_to", "Recipient of 'Send Email Notification' jobs without a task", kText, false, false,
      ApplyText<&Config::default_email_to>, GetText<&Config::default_email_to>},
+    {"allow_task_hosts", "Webhook targets allowed beyond public addresses: CIDRs, addresses, host names (a,b)",
+     kText, false, false, ApplyText<&Config::allow_task_hosts, CheckTaskHosts>, GetText<&Config::allow_task_hosts>},
+    {"enable_shell_tasks", "Accept shell tasks (commands run on this host as the service's user)", kBoolean, false,
+     false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
      ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
-    {"insecure", "on: serve without API keys even beyond loopback (no authentication at all)", kText, false,
-     false, ApplyText<&Config::insecure, CheckOnOff>, GetText<&Config::insecure>, true},
+    {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false,
+     false, ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
     {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false,
      false, ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
-    {"public_metrics", "on: /metrics needs no API key", kText, false, false,
-     ApplyText<&Config::public_metrics, CheckOnOff>, GetText<&Config::public_metrics>},
-    {"public_readyz", "off: /readyz needs an API key", kText, false, false,
-     ApplyText<&Config::public_readyz, CheckOnOff>, GetText<&Config::public_readyz>},
-    {"public_docs", "off: /docs and /openapi.* need an API key", kText, false, false,
-     ApplyText<&Config::public_docs, CheckOnOff>, GetText<&Config::public_docs>},
+    {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,
+     ApplyBoolean<&Config::public_metrics>, GetBoolean<&Config::public_metrics>},
+    {"public_readyz", "/readyz needs no API key (default true; =false to require one)", kBoolean, false, false,
+     ApplyBoolean<&Config::public_readyz>, GetBoolean<&Config::public_readyz>},
+    {"public_docs", "/docs and /openapi.* need no API key (default true; =false to require one)", kBoolean, false,
+     false, ApplyBoolean<&Config::public_docs>, GetBoolean<&Config::public_docs>},
     {"rate_limit", "Requests per window per API key (or client address); 0 = no limit", kInteger, false, false,
      ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
     {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,

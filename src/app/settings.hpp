@@ -12,11 +12,13 @@
 namespace jobsched::app {
 
 // The TOML type a setting takes in the configuration file. Flags and
-// environment variables are text; an integer setting parses it.
-enum class SettingType { kString, kInteger };
+// environment variables are text; an integer or boolean setting parses it. A
+// boolean setting is a flag without a value on the command line
+// (--enable-shell-tasks), or given one (--enable-shell-tasks=false).
+enum class SettingType { kString, kInteger, kBoolean };
 
 // One value as read from a source, before its setting checks it.
-using SettingValue = std::variant<std::string, std::int64_t>;
+using SettingValue = std::variant<std::string, std::int64_t, bool>;
 
 // One setting of Config, known by its key: `max_concurrent_runs` is the file
 // key, --max-concurrent-runs the flag and JOBSCHED_MAX_CONCURRENT_RUNS the
@@ -35,9 +37,6 @@ struct Setting {
   core::Result<void> (*apply)(const SettingValue& value, Config& config) = nullptr;
   // The current value of the setting in `config`, unredacted.
   SettingValue (*get)(const Config& config) = nullptr;
-  // An on/off setting whose flag may be given without a value, meaning on
-  // (`--insecure`); `--insecure=off` still works.
-  bool bare_flag = false;
 };
 
 // Every setting, in the order `config check` prints them.

@@ -86,6 +86,16 @@ core::Result<core::Task> DecodeHttp(const json::object& object) {
     } else if (key == "expect_status") {
       if (!value.is_int64()) return WrongType("task.expect_status", "an integer");
       task.expect_status = static_cast<int>(std::clamp<std::int64_t>(value.as_int64(), -1, 1000));
+    } else if (key == "secret_headers") {
+      if (!value.is_array()) return WrongType("task.secret_headers", "a list of header names");
+      auto names = GetStringList(value, "task.secret_headers");
+      if (!names) return names.error();
+      task.secret_headers = std::move(names).value();
+    } else if (key == "signing_secret") {
+      if (value.is_null()) continue;
+      auto secret = GetString(value, "task.signing_secret");
+      if (!secret) return secret.error();
+      task.signing_secret = std::move(secret).value();
     } else {
       return UnknownMember("http", key);
     }
@@ -153,18 +163,60 @@ core::Result<core::Task> DecodeCompute(const json::object& object) {
   return core::Task{task};
 }
 
-json::object EncodeObject(const core::Task& task) {
+core::Result<core::Task> DecodeShell(const json::object& object) {
+  core::ShellTask task;
+  bool has_command = false;
+  for (const auto& member : object) {
+    const std::string_view key(member.key().data(), member.key().size());
+    const json::value& value = member.value();
+    if (key == "type") continue;
+    if (key == "command") {
+      // A string would invite "backup --all" and its word splitting: argv only.
+      if (!value.is_array()) return WrongType("task.command", "a list of strings: the program and its arguments");
+      auto command = GetStringList(value, "task.command");
+      if (!command) return command.error();
+      task.command = std::move(command).value();
+      has_command = true;
+    } else if (key == "env") {
+      if (value.is_null()) continue;
+      if (!value.is_object()) return WrongType("task.env", "an object of variable names to strings");
+      for (const auto& variable : value.as_object()) {
+        const std::string name(variable.key().data(), variable.key().size());
+        auto text = GetString(variable.value(), "task.env." + name.substr(0, 64));
+        if (!text) return text.error();
+        task.env.emplace_back(name, std::move(text).value());
+      }
+    } else if (key == "working_dir") {
+      if (value.is_null()) continue;
+      auto text = GetString(value, "task.working_dir");
+      if (!text) return text.error();
+      task.working_dir = std::move(text).value();
+    } else {
+      return UnknownMember("shell", key);
+    }
+  }
+  if (!has_command) return Error::InvalidArgument("task.command", "task.command: required");
+  return core::Task{std::move(task)};
+}
+
+json::object EncodeObject(const core::Task& task, bool redact) {
   json::object out;
   out["type"] = core::TaskTypeName(task);
   if (const auto* http = std::get_if<core::HttpTask>(&task)) {
     out["method"] = http->method;
     out["url"] = http->url;
     json::object headers;
-    for (const auto& [name, value] : http->headers) headers[name] = value;
+    for (const auto& [name, value] : http->headers) {
+      headers[name] = redact && core::IsSecretHeader(*http, name) ? core::kRedacted : std::string_view(value);
+    }
     out["headers"] = std::move(headers);
     out["body"] = http->body;
     if (http->timeout) out["timeout"] = core::FormatDuration(*http->timeout);
     if (http->expect_status) out["expect_status"] = *http->expect_status;
+    if (!http->secret_headers.empty()) {
+      out["secret_headers"] = json::array(http->secret_headers.begin(), http->secret_headers.end());
+    }
+    if (http->signing_secret) out["signing_secret"] = redact ? core::kRedacted : std::string_view(*http->signing_secret);
   } else if (const auto* email = std::get_if<core::EmailTask>(&task)) {
     json::array to(email->to.begin(), email->to.end());
     json::array cc(email->cc.begin(), email->cc.end());
@@ -176,6 +228,12 @@ json::object EncodeObject(const core::Task& task) {
   } else if (const auto* compute = std::get_if<core::ComputeTask>(&task)) {
     out["function"] = core::ToString(compute->kind);
     out["n"] = compute->n;
+  } else if (const auto* shell = std::get_if<core::ShellTask>(&task)) {
+    out["command"] = json::array(shell->command.begin(), shell->command.end());
+    json::object env;
+    for (const auto& [name, value] : shell->env) env[name] = value;
+    out["env"] = std::move(env);
+    if (shell->working_dir) out["working_dir"] = *shell->working_dir;
   }
   return out;
 }
@@ -189,7 +247,9 @@ core::Result<core::Task> DecodeTask(std::string_view text) {
   if (!document.is_object()) return WrongType("task", "a JSON object");
   const json::object& object = document.as_object();
   const json::value* type = object.if_contains("type");
-  if (type == nullptr) return Error::InvalidArgument("task.type", "task.type: required (noop, http, email or compute)");
+  if (type == nullptr) {
+    return Error::InvalidArgument("task.type", "task.type: required (noop, http, email, compute or shell)");
+  }
   if (!type->is_string()) return WrongType("task.type", "a string");
   const std::string_view name = View(type->as_string());
 
@@ -206,15 +266,19 @@ core::Result<core::Task> DecodeTask(std::string_view text) {
     task = DecodeEmail(object);
   } else if (name == "compute") {
     task = DecodeCompute(object);
+  } else if (name == "shell") {
+    task = DecodeShell(object);
   } else {
     return Error::InvalidArgument("task.type", "task.type: unknown type '" + std::string(name.substr(0, 32)) +
-                                                   "'; expected noop, http, email or compute");
+                                                   "'; expected noop, http, email, compute or shell");
   }
   if (!task) return task;
   if (auto valid = core::ValidateTask(*task); !valid) return valid.error();
   return task;
 }
 
-std::string EncodeTask(const core::Task& task) { return json::serialize(EncodeObject(task)); }
+std::string EncodeTask(const core::Task& task) { return json::serialize(EncodeObject(task, false)); }
+
+std::string EncodeTaskForApi(const core::Task& task) { return json::serialize(EncodeObject(task, true)); }
 
 }  // namespace jobsched::codec

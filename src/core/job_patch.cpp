@@ -83,8 +83,11 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
     job.timeout = *timeout;
   }
   if (set.task) {
-    if (auto valid = ValidateTask(*set.task); !valid) return valid.error();
-    job.task = set.task;
+    Task task = *set.task;
+    // A client writing back what it read sends REDACTED for each secret.
+    if (auto kept = KeepRedactedSecrets(task, current.task); !kept) return kept.error();
+    if (auto valid = ValidateTask(task); !valid) return valid.error();
+    job.task = std::move(task);
   }
   if (patch.cleared.count("task")) job.task.reset();
   if (auto policies = ApplyRunPolicyFields(set, job); !policies) return policies.error();

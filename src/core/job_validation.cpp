@@ -134,6 +134,9 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   if (auto valid = ValidateJobName(*request.name); !valid) return valid.error();
   if (request.task) {
     if (auto valid = ValidateTask(*request.task); !valid) return valid.error();
+    // The placeholder stands for a stored secret, and a new job has none.
+    Task task = *request.task;
+    if (auto kept = KeepRedactedSecrets(task, std::nullopt); !kept) return kept.error();
   }
   auto schedule = ScheduleFromRequest(request, now);
   if (!schedule) return schedule.error();

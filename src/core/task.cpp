@@ -1,5 +1,6 @@
 #include "core/task.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace jobsched::core {
@@ -12,6 +13,12 @@ constexpr std::array<std::pair<ComputeKind, std::string_view>, 3> kComputeNames{
 }};
 
 constexpr std::array<std::string_view, 6> kHttpMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+  });
+}
 
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
@@ -74,6 +81,19 @@ Result<void> ValidateHttp(const HttpTask& task) {
       return Error::InvalidArgument(field, field + ": must not contain line breaks");
     }
   }
+  for (std::size_t i = 0; i < task.secret_headers.size(); ++i) {
+    const std::string& name = task.secret_headers[i];
+    const bool present = std::any_of(task.headers.begin(), task.headers.end(),
+                                     [&name](const auto& header) { return EqualsIgnoringCase(header.first, name); });
+    if (!present) {
+      const std::string field = "task.secret_headers[" + std::to_string(i) + "]";
+      return Error::InvalidArgument(field, field + ": '" + name.substr(0, 64) + "' names no header in task.headers");
+    }
+  }
+  if (task.signing_secret && *task.signing_secret != kRedacted &&
+      (task.signing_secret->size() < 16 || task.signing_secret->size() > 1024)) {
+    return Error::InvalidArgument("task.signing_secret", "task.signing_secret: must be 16 to 1024 bytes");
+  }
   if (task.timeout && (task.timeout->count() <= 0 || *task.timeout > Milliseconds{3'600'000})) {
     return Error::InvalidArgument("task.timeout", "task.timeout: must be between 1ms and 1h");
   }
@@ -119,6 +139,40 @@ Result<void> ValidateCompute(const ComputeTask& task) {
   return Ok();
 }
 
+bool HasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
+bool IsEnvironmentName(std::string_view name) {
+  if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+Result<void> ValidateShell(const ShellTask& task) {
+  if (task.command.empty() || task.command.front().empty()) {
+    return Error::InvalidArgument("task.command", "task.command: needs the program to run, e.g. [\"backup\", \"--all\"]");
+  }
+  if (task.command.size() > 256) return Error::InvalidArgument("task.command", "task.command: at most 256 arguments");
+  for (std::size_t i = 0; i < task.command.size(); ++i) {
+    if (HasNul(task.command[i])) {
+      const std::string field = "task.command[" + std::to_string(i) + "]";
+      return Error::InvalidArgument(field, field + ": must not contain NUL bytes");
+    }
+  }
+  if (task.env.size() > 100) return Error::InvalidArgument("task.env", "task.env: at most 100 variables");
+  for (const auto& [name, value] : task.env) {
+    const std::string field = "task.env." + name.substr(0, 64);
+    if (!IsEnvironmentName(name)) {
+      return Error::InvalidArgument(field, field + ": a name is letters, digits and _, not starting with a digit");
+    }
+    if (HasNul(value)) return Error::InvalidArgument(field, field + ": must not contain NUL bytes");
+  }
+  if (task.working_dir && (task.working_dir->empty() || task.working_dir->front() != '/' || HasNul(*task.working_dir))) {
+    return Error::InvalidArgument("task.working_dir", "task.working_dir: must be an absolute path");
+  }
+  return Ok();
+}
+
 }  // namespace
 
 std::int64_t MaxComputeInput(ComputeKind kind) {
@@ -150,6 +204,7 @@ std::string_view TaskTypeName(const Task& task) {
     std::string_view operator()(const HttpTask&) const { return "http"; }
     std::string_view operator()(const EmailTask&) const { return "email"; }
     std::string_view operator()(const ComputeTask&) const { return "compute"; }
+    std::string_view operator()(const ShellTask&) const { return "shell"; }
   };
   return std::visit(Namer{}, task);
 }
@@ -171,12 +226,48 @@ Result<Task> ResolveTask(const std::optional<Task>& task, std::string_view job_n
   return Task{NoopTask{}};
 }
 
+bool IsSecretHeader(const HttpTask& task, std::string_view name) {
+  if (EqualsIgnoringCase(name, "authorization") || EqualsIgnoringCase(name, "proxy-authorization")) return true;
+  return std::any_of(task.secret_headers.begin(), task.secret_headers.end(),
+                     [name](const std::string& secret) { return EqualsIgnoringCase(secret, name); });
+}
+
+Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stored) {
+  auto* http = std::get_if<HttpTask>(&incoming);
+  if (http == nullptr) return Ok();
+  const HttpTask* old = stored ? std::get_if<HttpTask>(&*stored) : nullptr;
+  const std::string why = stored ? "this job has no stored value to keep" : "a new job has no stored value";
+  for (auto& [name, value] : http->headers) {
+    if (value != kRedacted || !IsSecretHeader(*http, name)) continue;
+    const std::string field = "task.headers." + name.substr(0, 64);
+    const std::string* kept = nullptr;
+    for (std::size_t i = 0; old != nullptr && i < old->headers.size() && kept == nullptr; ++i) {
+      if (EqualsIgnoringCase(old->headers[i].first, name)) kept = &old->headers[i].second;
+    }
+    if (kept == nullptr) {
+      return Error::InvalidArgument(field, field + ": '" + std::string(kRedacted) + "' stands for the stored secret, and " +
+                                               why + "; send the value itself");
+    }
+    value = *kept;
+  }
+  if (http->signing_secret && *http->signing_secret == kRedacted) {
+    if (old == nullptr || !old->signing_secret) {
+      return Error::InvalidArgument("task.signing_secret", "task.signing_secret: '" + std::string(kRedacted) +
+                                                               "' stands for the stored secret, and " + why +
+                                                               "; send the value itself");
+    }
+    http->signing_secret = old->signing_secret;
+  }
+  return Ok();
+}
+
 Result<void> ValidateTask(const Task& task) {
   struct Validator {
     Result<void> operator()(const NoopTask&) const { return Ok(); }
     Result<void> operator()(const HttpTask& http) const { return ValidateHttp(http); }
     Result<void> operator()(const EmailTask& email) const { return ValidateEmail(email); }
     Result<void> operator()(const ComputeTask& compute) const { return ValidateCompute(compute); }
+    Result<void> operator()(const ShellTask& shell) const { return ValidateShell(shell); }
   };
   return std::visit(Validator{}, task);
 }

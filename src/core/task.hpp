@@ -31,6 +31,13 @@ struct HttpTask {
   std::optional<Milliseconds> timeout;  // per request; the job's timeout when absent
   // The status that counts as success; any 2xx when absent.
   std::optional<int> expect_status;
+  // Headers whose values are secrets, besides Authorization and
+  // Proxy-Authorization, which always are (see IsSecretHeader). Each names a
+  // header of `headers`, in any case.
+  std::vector<std::string> secret_headers;
+  // When set, each request is signed with HMAC-SHA256 under this key
+  // (the Jobsched-Signature header). A secret, like the headers above.
+  std::optional<std::string> signing_secret;
   friend bool operator==(const HttpTask&, const HttpTask&) = default;
 };
 
@@ -57,7 +64,21 @@ struct ComputeTask {
   friend bool operator==(const ComputeTask&, const ComputeTask&) = default;
 };
 
-using Task = std::variant<NoopTask, HttpTask, EmailTask, ComputeTask>;
+// Runs a program on the service's host, without a shell: `command` is the
+// argument vector. Accepted only where the operator enabled shell tasks.
+struct ShellTask {
+  // argv: command[0] is a path, or a name looked up in PATH; the rest are
+  // its arguments, passed as they are (no quoting, globbing or expansion).
+  std::vector<std::string> command;
+  // Added to the command's environment (which holds little else: the
+  // service's own is not passed on).
+  std::vector<std::pair<std::string, std::string>> env;
+  // Absolute; the service's working directory when absent.
+  std::optional<std::string> working_dir;
+  friend bool operator==(const ShellTask&, const ShellTask&) = default;
+};
+
+using Task = std::variant<NoopTask, HttpTask, EmailTask, ComputeTask, ShellTask>;
 
 // Largest n accepted per compute kind, so one job cannot occupy a core for
 // hours: factorial_sum 20,000 (about 80,000 digits), prime_count 2e9,
@@ -67,14 +88,38 @@ std::int64_t MaxComputeInput(ComputeKind kind);
 std::string_view ToString(ComputeKind kind);
 std::optional<ComputeKind> ParseComputeKind(std::string_view text);
 
-// The task's "type" as the API spells it: "noop", "http", "email", "compute".
+// The task's "type" as the API spells it: "noop", "http", "email", "compute", "shell".
 std::string_view TaskTypeName(const Task& task);
 
+// What the API shows in place of a secret (a secret header's value, a
+// signing secret). Sent back by a client, it means "keep the stored secret":
+// see KeepRedactedSecrets.
+inline constexpr std::string_view kRedacted = "REDACTED";
+
+// Whether the header `name` of `task` holds a secret: Authorization and
+// Proxy-Authorization always, and every header named in secret_headers.
+// Names compare without case.
+bool IsSecretHeader(const HttpTask& task, std::string_view name);
+
+// Secrets are stored and used, but the API shows them as kRedacted, so a
+// client that reads a job and writes it back sends the placeholder. Replaces
+// each secret of `incoming` whose value is kRedacted with the secret `stored`
+// holds in the same place: the value of the header of the same name (any
+// case), or the signing secret. Fails with kInvalidArgument naming the field
+// ("task.headers.Authorization", "task.signing_secret") when `stored` has no
+// such value to keep, as for a new job (`stored` empty). Other task kinds
+// pass unchanged.
+Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stored);
+
 // Checks the rules of each task kind: a URL with http or https and a host, a
-// known method, header names and values without CR/LF, at least one email
+// known method, header names and values without CR/LF, secret_headers naming
+// headers the task has, a signing secret of 16 to 1024 bytes (or kRedacted,
+// which KeepRedactedSecrets resolves), at least one email
 // recipient, addresses of the form local@domain without spaces or CR/LF, a
 // subject without CR/LF, an expected status from 100 to 599, a compute n
-// from 1 to its maximum. Fails with kInvalidArgument naming the field as a
+// from 1 to its maximum, a shell command of 1 to 256 arguments without NUL
+// bytes (the first not empty), environment names of letters, digits and _
+// (not starting with a digit), an absolute working directory. Fails with kInvalidArgument naming the field as a
 // JSON path, e.g. "task.url" or "task.to[1]".
 Result<void> ValidateTask(const Task& task);
 

@@ -35,7 +35,7 @@ WorkerPool::~WorkerPool() { Stop(std::chrono::milliseconds{0}); }
 
 core::Result<void> WorkerPool::Start() {
   std::promise<core::Result<std::size_t>> requeued;
-  queue_.RequeueAbandonedRuns(clock_.Now(), options_.owner, /*all_other_owners=*/true,
+  queue_.RequeueAbandonedRuns(clock_.Now(), options_.owner, options_.requeue_other_owners_at_start,
                               [&requeued](core::Result<std::size_t> result) { requeued.set_value(std::move(result)); });
   auto result = requeued.get_future().get();
   if (!result) return result.error();
@@ -134,8 +134,10 @@ void WorkerPool::Launch(store::ClaimedRun claimed) {
   }
   TaskRunner* runner = RunnerFor(*task);
   if (runner == nullptr) {
+    const bool shell = std::holds_alternative<core::ShellTask>(*task);
     Record(run_id, core::RunState::kFailed, {},
-           std::string(core::TaskTypeName(*task)) + " tasks are not enabled on this node (is --smtp-url set?)");
+           std::string(core::TaskTypeName(*task)) + " tasks are not enabled on this node (" +
+               (shell ? "--enable-shell-tasks is not set" : "is --smtp-url set?") + ")");
     return;
   }
   RunContext context;
@@ -151,6 +153,7 @@ TaskRunner* WorkerPool::RunnerFor(const core::Task& task) const {
   if (std::holds_alternative<core::HttpTask>(task)) return runners_.http;
   if (std::holds_alternative<core::EmailTask>(task)) return runners_.email;
   if (std::holds_alternative<core::ComputeTask>(task)) return runners_.compute;
+  if (std::holds_alternative<core::ShellTask>(task)) return runners_.shell;
   return runners_.noop;
 }
 

@@ -22,12 +22,14 @@
 namespace jobsched::executor {
 
 // The runner for each task kind. `email` may be null when no SMTP server is
-// configured; such runs fail with a clear error.
+// configured, `shell` when shell tasks are not enabled; such runs fail with a
+// clear error.
 struct TaskRunners {
   TaskRunner* noop = nullptr;
   TaskRunner* http = nullptr;
   TaskRunner* email = nullptr;
   TaskRunner* compute = nullptr;
+  TaskRunner* shell = nullptr;
 };
 
 struct WorkerPoolOptions {
@@ -41,6 +43,11 @@ struct WorkerPoolOptions {
   // After a crash, its runs are re-queued this long after the last renewal.
   std::chrono::milliseconds lease_timeout{30'000};
   std::chrono::milliseconds heartbeat_interval{5'000};
+  // At Start(), re-queue the running runs of every other owner: right when
+  // this process is the store's only user (SQLite), since they are orphans
+  // of an earlier process. Off in a cluster, where other owners are live
+  // nodes; a dead node's runs are re-queued when their leases expire.
+  bool requeue_other_owners_at_start = true;
   // Longest wait for new runs without being notified (a safety net).
   std::chrono::milliseconds idle_nap{1'000};
   // Recipient of the original's "Send Email Notification" jobs.
@@ -64,7 +71,9 @@ class WorkerPool {
   ~WorkerPool();
 
   // Re-queues runs left running by earlier processes of this store (they
-  // died), then starts claiming. Fails when the store cannot be reached.
+  // died: every other owner's, or only those whose lease expired, see
+  // requeue_other_owners_at_start), then starts claiming. Fails when the
+  // store cannot be reached.
   core::Result<void> Start();
 
   // Runs were queued: claim them now rather than at the next nap's end.

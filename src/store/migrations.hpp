@@ -15,6 +15,10 @@ struct Migration {
 // The SQLite migrations embedded at build time from migrations/sqlite/*.sql.
 std::span<const Migration> SqliteMigrations();
 
+// The PostgreSQL migrations embedded from migrations/postgres/*.sql: the same
+// versions as SQLite's, each with the same meaning.
+std::span<const Migration> PostgresMigrations();
+
 // The highest version in `migrations`; 0 for none.
 int LatestVersion(std::span<const Migration> migrations);
 

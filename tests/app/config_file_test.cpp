@@ -23,16 +23,25 @@ TEST(ParseConfigText, ReturnsTopLevelEntriesInFileOrderWithLines) {
 }
 
 TEST(ParseConfigText, NamesTheTypeOfValuesNoSettingTakes) {
-  auto file = ParseConfigText("a = true\nb = 1.5\nc = [1]\n[d]\ne = 1\n", "a.toml");
+  auto file = ParseConfigText("a = 2026-01-01\nb = 1.5\nc = [1]\n[d]\ne = 1\n", "a.toml");
 
   ASSERT_TRUE(file.ok()) << file.error().message;
   ASSERT_EQ(file->entries.size(), 4u);
-  EXPECT_EQ(file->entries[0].type_name, "boolean");
+  EXPECT_EQ(file->entries[0].type_name, "local_date");
   EXPECT_FALSE(file->entries[0].value.has_value());
   EXPECT_EQ(file->entries[1].type_name, "floating");
+  EXPECT_FALSE(file->entries[1].value.has_value());
   EXPECT_EQ(file->entries[2].type_name, "array");
   EXPECT_EQ(file->entries[3].type_name, "table");
   EXPECT_EQ(file->entries[3].line, 4u);
+}
+
+TEST(ParseConfigText, ReadsBooleans) {
+  auto file = ParseConfigText("enable_shell_tasks = true\n", "a.toml");
+
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  ASSERT_EQ(file->entries.size(), 1u);
+  EXPECT_EQ(std::get<bool>(*file->entries[0].value), true);
 }
 
 TEST(ParseConfigText, ReportsSyntaxErrorsWithFileAndLine) {

@@ -178,6 +178,7 @@ TEST_F(ConfigLoader, NamesWrongTypesWithTheirLine) {
       {"log_level = true\n", ":1: log_level: expected a string, got a boolean"},
       {"# smtp settings\n[smtp]\nurl = \"smtp://x\"\n", ":2: unknown key 'smtp'"},
       {"http_threads = 1.5\n", ":1: http_threads: expected an integer, got a floating"},
+      {"enable_shell_tasks = \"yes\"\n", ":1: enable_shell_tasks: expected a boolean, got a string"},
   };
 
   for (const auto& c : cases) {
@@ -188,6 +189,24 @@ TEST_F(ConfigLoader, NamesWrongTypesWithTheirLine) {
     ASSERT_FALSE(effective.ok()) << c.text;
     EXPECT_EQ(effective.error().message, path + c.expected);
   }
+}
+
+TEST_F(ConfigLoader, ReadsBooleanSettingsFromEverySource) {
+  const std::string on_in_file = WriteFile("enable_shell_tasks = true\n");
+
+  auto from_file = LoadConfig(Sources(on_in_file));
+  auto from_environment = LoadConfig(Sources(std::nullopt, {{"JOBSCHED_ENABLE_SHELL_TASKS", "1"}}));
+  auto off_by_flag = LoadConfig(Sources(on_in_file, {}, {{"enable_shell_tasks", "false"}}));
+  auto bad = LoadConfig(Sources(std::nullopt, {{"JOBSCHED_ENABLE_SHELL_TASKS", "maybe"}}));
+
+  ASSERT_TRUE(from_file.ok() && from_environment.ok() && off_by_flag.ok());
+  EXPECT_FALSE(Config{}.enable_shell_tasks);
+  EXPECT_TRUE(from_file->config.enable_shell_tasks);
+  EXPECT_TRUE(from_environment->config.enable_shell_tasks);
+  EXPECT_FALSE(off_by_flag->config.enable_shell_tasks);
+  EXPECT_EQ(off_by_flag->origins.at("enable_shell_tasks").where, "--enable-shell-tasks");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "JOBSCHED_ENABLE_SHELL_TASKS: expected true or false, got 'maybe'");
 }
 
 TEST_F(ConfigLoader, ChecksValuesFromEverySource) {

@@ -43,6 +43,14 @@ TEST(FormatEffectiveConfig, PrintsEverySettingWithItsOrigin) {
   EXPECT_NE(report.find("configuration file: none"), std::string::npos) << report;
 }
 
+TEST(FormatEffectiveConfig, PrintsBooleansAsTomlBooleans) {
+  const EffectiveConfig effective = Loaded({{"JOBSCHED_ENABLE_SHELL_TASKS", "true"}});
+
+  const std::string report = FormatEffectiveConfig(effective);
+
+  EXPECT_EQ(LineOf(report, "enable_shell_tasks").rfind("enable_shell_tasks = true ", 0), 0U) << report;
+}
+
 TEST(FormatEffectiveConfig, RedactsCredentialsAndUrlPasswords) {
   const EffectiveConfig effective = Loaded({{"JOBSCHED_SMTP_USERNAME", "mailer"},
                                             {"JOBSCHED_SMTP_PASSWORD", "hunter2"},

@@ -5,6 +5,41 @@
 namespace jobsched::app {
 namespace {
 
+TEST(DatabaseUrl, SqliteNamesAFile) {
+  for (const char* url : {"sqlite:./data/jobs.db", "sqlite://./data/jobs.db"}) {
+    auto parsed = ParseDatabaseUrl(url);
+
+    ASSERT_TRUE(parsed.ok()) << url;
+    EXPECT_EQ(parsed->kind, DatabaseUrl::Kind::kSqlite);
+    EXPECT_EQ(parsed->location, "./data/jobs.db");
+  }
+  EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/jobs.db")->location, "/var/lib/jobs.db");
+}
+
+TEST(DatabaseUrl, PostgresqlUrlsAreHandedToLibpqAsGiven) {
+  for (const char* url : {"postgresql://app:pw@db:5432/jobs?sslmode=require", "postgres://app@db/jobs"}) {
+    auto parsed = ParseDatabaseUrl(url);
+
+    ASSERT_TRUE(parsed.ok()) << url;
+    EXPECT_EQ(parsed->kind, DatabaseUrl::Kind::kPostgres);
+    EXPECT_EQ(parsed->location, url);
+  }
+}
+
+TEST(DatabaseUrl, OtherSchemesAreRefusedWithoutShowingAPassword) {
+  auto parsed = ParseDatabaseUrl("mysql://app:hunter2@db/jobs");
+
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(parsed.error().field, "db");
+  EXPECT_EQ(parsed.error().message.find("hunter2"), std::string::npos) << parsed.error().message;
+}
+
+TEST(DatabaseUrl, EmptyLocationsAreRefused) {
+  EXPECT_FALSE(ParseDatabaseUrl("sqlite:").ok());
+  EXPECT_FALSE(ParseDatabaseUrl("postgresql://").ok());
+}
+
 TEST(IsLoopbackHost, OnlyThisMachineCanReachLoopbackAddresses) {
   for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) {
     EXPECT_TRUE(IsLoopbackHost(host)) << host;

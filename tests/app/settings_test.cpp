@@ -26,6 +26,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "drain_delay",   "lease_timeout", "keep_runs_days", "keep_runs_per_job",
                                        "prune_interval", "smtp_url",    "smtp_tls",      "smtp_from",
                                        "smtp_username", "smtp_password", "default_email_to", "docs_dir",
+                                       "allow_task_hosts", "enable_shell_tasks",
                                        "insecure",      "key_refresh_interval", "public_metrics", "public_readyz",
                                        "public_docs",   "rate_limit",   "rate_limit_window"};
   EXPECT_EQ(keys, expected);
@@ -47,6 +48,20 @@ TEST(Settings, CredentialsAreSecretAndEnvironmentOnly) {
     EXPECT_TRUE(setting->env_only);
     EXPECT_TRUE(setting->secret);
   }
+}
+
+TEST(Settings, AllowTaskHostsTakesAddressBlocksAndHostNames) {
+  const Setting* setting = FindSetting("allow_task_hosts");
+  ASSERT_NE(setting, nullptr);
+  Config config;
+
+  const auto good = setting->apply(std::string("127.0.0.1, 10.0.0.0/8, hooks.internal, *.corp.example"), config);
+  const auto bad = setting->apply(std::string("10.0.0.0/33"), config);
+
+  EXPECT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(config.allow_task_hosts, "127.0.0.1, 10.0.0.0/8, hooks.internal, *.corp.example");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("'10.0.0.0/33'"), std::string::npos) << bad.error().message;
 }
 
 TEST(Settings, SuggestTheClosestKeyForATypo) {

@@ -41,9 +41,14 @@ TEST(DecodeTask, SendsJsonBodiesAsJson) {
 TEST(EncodeTask, RoundTripsThroughDecode) {
   const core::Task tasks[] = {
       core::NoopTask{},
-      core::HttpTask{"POST", "http://127.0.0.1:8080/x", {{"A", "1"}, {"B", "2"}}, "body", core::Milliseconds{1500}, 200},
+      core::HttpTask{"POST", "http://127.0.0.1:8080/x", {{"A", "1"}, {"B", "2"}}, "body", core::Milliseconds{1500}, 200,
+                     {}, std::nullopt},
+      core::HttpTask{"GET", "https://example.com/x", {{"Authorization", "Bearer t"}, {"X-Key", "k"}}, "", std::nullopt,
+                     std::nullopt, {"X-Key"}, "a signing secret of 32 bytes...."},
       core::EmailTask{{"a@example.com", "b@example.com"}, {"c@example.com"}, "Hi \xc3\xa9", "Body\nline", "me@example.com"},
       core::ComputeTask{core::ComputeKind::kMonteCarloPi, 1'000'000},
+      core::ShellTask{{"backup", "--all", "a b"}, {{"MODE", "full"}}, "/srv/data"},
+      core::ShellTask{{"/usr/bin/true"}, {}, std::nullopt},
   };
   for (const core::Task& task : tasks) {
     auto decoded = DecodeTask(EncodeTask(task));
@@ -51,6 +56,59 @@ TEST(EncodeTask, RoundTripsThroughDecode) {
     ASSERT_TRUE(decoded.ok()) << EncodeTask(task);
     EXPECT_EQ(*decoded, task) << EncodeTask(task);
   }
+}
+
+TEST(DecodeTask, ReadsAShellTask) {
+  auto task = DecodeTask(R"({"type":"shell","command":["pg_dump","-f","/tmp/x y"],"env":{"PGHOST":"db"},)"
+                         R"("working_dir":"/var/backups"})");
+
+  ASSERT_TRUE(task.ok()) << task.error().message;
+  const auto& shell = std::get<core::ShellTask>(*task);
+  EXPECT_EQ(shell.command, (std::vector<std::string>{"pg_dump", "-f", "/tmp/x y"}));
+  EXPECT_EQ(shell.env, (std::vector<std::pair<std::string, std::string>>{{"PGHOST", "db"}}));
+  EXPECT_EQ(shell.working_dir, "/var/backups");
+}
+
+TEST(DecodeTask, ReadsSecretHeadersAndTheSigningSecret) {
+  auto task = DecodeTask(R"({"type":"http","url":"http://h/x","headers":{"X-Api-Key":"k"},)"
+                         R"("secret_headers":["x-api-key"],"signing_secret":"0123456789abcdef"})");
+
+  ASSERT_TRUE(task.ok()) << task.error().message;
+  const auto& http = std::get<core::HttpTask>(*task);
+  EXPECT_EQ(http.secret_headers, std::vector<std::string>{"x-api-key"});
+  EXPECT_EQ(http.signing_secret, "0123456789abcdef");
+}
+
+TEST(EncodeTaskForApi, ShowsEverySecretAsRedacted) {
+  core::HttpTask http;
+  http.url = "https://example.com/hook";
+  http.headers = {{"authorization", "Bearer t0ken"}, {"X-Api-Key", "k3y"}, {"X-Trace", "visible"},
+                  {"Proxy-Authorization", "Basic cHJveHk="}};
+  http.secret_headers = {"x-api-key"};
+  http.signing_secret = "s1gning-secret-of-some-length";
+
+  const std::string shown = EncodeTaskForApi(http);
+  const std::string stored = EncodeTask(http);
+
+  EXPECT_NE(shown.find(R"("authorization":"REDACTED")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("X-Api-Key":"REDACTED")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("Proxy-Authorization":"REDACTED")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("X-Trace":"visible")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("signing_secret":"REDACTED")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("secret_headers":["x-api-key"])"), std::string::npos) << shown;
+  for (const char* secret : {"t0ken", "k3y", "cHJveHk", "s1gning"}) {
+    EXPECT_EQ(shown.find(secret), std::string::npos) << secret;
+    EXPECT_NE(stored.find(secret), std::string::npos) << secret;
+  }
+}
+
+TEST(EncodeTaskForApi, LeavesTasksWithoutSecretsAsEncodeTaskDoes) {
+  core::HttpTask http;
+  http.url = "https://example.com/hook";
+  http.headers = {{"X-Trace", "visible"}};
+
+  EXPECT_EQ(EncodeTaskForApi(http), EncodeTask(http));
+  EXPECT_EQ(EncodeTask(http).find("secret"), std::string::npos);
 }
 
 struct BadTask {
@@ -83,6 +141,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadTask{R"({"type":"http","url":"http://h/x","timeout":"soon"})", "task.timeout"},
         BadTask{R"({"type":"http","url":"http://h/x","expect_status":42})", "task.expect_status"},
         BadTask{R"({"type":"http","url":"http://h/x","retries":3})", "task.retries"},
+        BadTask{R"({"type":"http","url":"http://h/x","secret_headers":"X-A"})", "task.secret_headers"},
+        BadTask{R"({"type":"http","url":"http://h/x","secret_headers":[1]})", "task.secret_headers[0]"},
+        BadTask{R"({"type":"http","url":"http://h/x","headers":{"X-A":"a"},"secret_headers":["X-A","X-B"]})",
+                "task.secret_headers[1]"},
+        BadTask{R"({"type":"http","url":"http://h/x","signing_secret":"short"})", "task.signing_secret"},
+        BadTask{R"({"type":"http","url":"http://h/x","signing_secret":42})", "task.signing_secret"},
         BadTask{R"({"type":"email","subject":"s"})", "task.to"},
         BadTask{R"({"type":"email","to":["ok@example.com","nope"]})", "task.to[1]"},
         BadTask{R"({"type":"email","to":["a@example.com"],"cc":[5]})", "task.cc[0]"},
@@ -93,7 +157,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadTask{R"({"type":"compute","function":"prime_count"})", "task.n"},
         BadTask{R"({"type":"compute","function":"prime_count","n":0})", "task.n"},
         BadTask{R"({"type":"compute","function":"factorial_sum","n":20001})", "task.n"},
-        BadTask{R"({"type":"compute","function":"factorial_sum","n":1.5})", "task.n"}));
+        BadTask{R"({"type":"compute","function":"factorial_sum","n":1.5})", "task.n"},
+        BadTask{R"({"type":"shell"})", "task.command"},
+        BadTask{R"({"type":"shell","command":"backup --all"})", "task.command"},
+        BadTask{R"({"type":"shell","command":[]})", "task.command"},
+        BadTask{R"({"type":"shell","command":[""]})", "task.command"},
+        BadTask{R"({"type":"shell","command":["a",1]})", "task.command[1]"},
+        BadTask{R"({"type":"shell","command":["a","b\u0000c"]})", "task.command[1]"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"1X":"y"}})", "task.env.1X"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"A=B":"y"}})", "task.env.A=B"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"X":5}})", "task.env.X"},
+        BadTask{R"({"type":"shell","command":["a"],"working_dir":"relative/dir"})", "task.working_dir"},
+        BadTask{R"({"type":"shell","command":["a"],"shell":true})", "task.shell"}));
 
 }  // namespace
 }  // namespace jobsched::codec

@@ -137,5 +137,90 @@ TEST(ApplyJobPatch, ValidatesLikeCreate) {
   }
 }
 
+HttpTask HookWithSecrets() {
+  HttpTask hook;
+  hook.url = "https://example.com/hook";
+  hook.headers = {{"Authorization", "Bearer stored"}, {"X-Api-Key", "stored-key"}, {"X-Trace", "t"}};
+  hook.secret_headers = {"X-Api-Key"};
+  hook.signing_secret = "stored-signing-secret";
+  return hook;
+}
+
+Job ExistingWithSecrets() {
+  Job job = Existing();
+  job.task = HookWithSecrets();
+  return job;
+}
+
+TEST(ApplyJobPatch, TheRedactedPlaceholderKeepsTheStoredSecrets) {
+  HttpTask sent = HookWithSecrets();
+  sent.url = "https://example.com/new-hook";
+  sent.headers = {{"authorization", "REDACTED"}, {"X-Api-Key", "REDACTED"}, {"X-Trace", "t2"}};
+  sent.signing_secret = "REDACTED";
+  JobPatch patch;
+  patch.set.task = sent;
+
+  auto job = ApplyJobPatch(ExistingWithSecrets(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  const auto& http = std::get<HttpTask>(*job->task);
+  EXPECT_EQ(http.url, "https://example.com/new-hook");
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"authorization", "Bearer stored"}, {"X-Api-Key", "stored-key"}, {"X-Trace", "t2"}};
+  EXPECT_EQ(http.headers, expected);
+  EXPECT_EQ(http.signing_secret, "stored-signing-secret");
+}
+
+TEST(ApplyJobPatch, ANewValueReplacesAStoredSecret) {
+  HttpTask sent = HookWithSecrets();
+  sent.headers[0].second = "Bearer new";
+  sent.signing_secret = "new-signing-secret-value";
+  JobPatch patch;
+  patch.set.task = sent;
+
+  auto job = ApplyJobPatch(ExistingWithSecrets(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  EXPECT_EQ(std::get<HttpTask>(*job->task).headers[0].second, "Bearer new");
+  EXPECT_EQ(std::get<HttpTask>(*job->task).signing_secret, "new-signing-secret-value");
+}
+
+TEST(ApplyJobPatch, ThePlaceholderIsRefusedWhereNothingIsStored) {
+  HttpTask new_header = HookWithSecrets();
+  new_header.headers.emplace_back("X-Other", "REDACTED");
+  new_header.secret_headers.push_back("X-Other");
+  HttpTask no_stored_secret = HookWithSecrets();
+  no_stored_secret.signing_secret = "REDACTED";
+  Job without_signing = ExistingWithSecrets();
+  std::get<HttpTask>(*without_signing.task).signing_secret.reset();
+  JobPatch add_header;
+  add_header.set.task = new_header;
+  JobPatch add_signing;
+  add_signing.set.task = no_stored_secret;
+
+  auto header = ApplyJobPatch(ExistingWithSecrets(), add_header, At("2026-11-27T09:30:00Z"));
+  auto signing = ApplyJobPatch(without_signing, add_signing, At("2026-11-27T09:30:00Z"));
+  auto no_task = ApplyJobPatch(Existing(), add_signing, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().field, "task.headers.X-Other");
+  ASSERT_FALSE(signing.ok());
+  EXPECT_EQ(signing.error().field, "task.signing_secret");
+  ASSERT_FALSE(no_task.ok());
+  EXPECT_EQ(no_task.error().field, "task.signing_secret");
+}
+
+TEST(ApplyJobPatch, ThePlaceholderIsLiteralInAHeaderThatIsNoSecret) {
+  HttpTask sent = HookWithSecrets();
+  sent.headers[2].second = "REDACTED";
+  JobPatch patch;
+  patch.set.task = sent;
+
+  auto job = ApplyJobPatch(ExistingWithSecrets(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  EXPECT_EQ(std::get<HttpTask>(*job->task).headers[2].second, "REDACTED");
+}
+
 }  // namespace
 }  // namespace jobsched::core

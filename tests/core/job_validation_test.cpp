@@ -159,6 +159,20 @@ TEST(ValidateNewJob, WindowDelaysTheFirstRun) {
   EXPECT_EQ(job->next_run, At("2026-12-24T10:00:00Z"));
 }
 
+TEST(ValidateNewJob, RefusesTheRedactedPlaceholderForASecret) {
+  HttpTask hook;
+  hook.url = "https://example.com/hook";
+  hook.headers = {{"Authorization", "REDACTED"}};
+  JobRequest request = Request("copied", "daily");
+  request.task = hook;
+
+  auto job = ValidateNewJob(request, At("2026-11-27T09:00:00Z"));
+
+  ASSERT_FALSE(job.ok());
+  EXPECT_EQ(job.error().field, "task.headers.Authorization");
+  EXPECT_NE(job.error().message.find("a new job has no stored value"), std::string::npos) << job.error().message;
+}
+
 TEST(ValidateJobName, CountsCharactersNotBytes) {
   std::string name;
   for (int i = 0; i < 255; ++i) name += "\xc3\xa9";  // "é", two bytes each

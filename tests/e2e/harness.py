@@ -140,22 +140,33 @@ def _decode_body(content_type, raw):
 
 
 class Service:
-    """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory.
+    """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory,
+    or on the database `db_url` names (a PostgreSQL URL, see pg_server.py).
 
     `listen` is the --listen flag; whatever the host, the harness connects to 127.0.0.1.
     API keys for its database are made with create_key() (before or after start).
     """
 
-    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, listen="127.0.0.1:0"):
+    # Webhook targets the tests' loopback endpoints need: the service refuses loopback by default.
+    LOOPBACK_TASK_HOSTS = "127.0.0.1"
+
+    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, db_url=None, allow_loopback_tasks=True,
+                 listen="127.0.0.1:0"):
         self.binary = binary_path()
         self.extra_args = list(extra_args)
         self.listen = listen
+        # Unless the test says otherwise (or sets the allow list itself), webhooks may call 127.0.0.1,
+        # where HttpEndpoint listens.
+        if (allow_loopback_tasks and "--allow-task-hosts" not in self.extra_args
+                and "JOBSCHED_ALLOW_TASK_HOSTS" not in (env or {})):
+            self.extra_args += ["--allow-task-hosts", self.LOOPBACK_TASK_HOSTS]
         # Without them, the configuration file or environment must say where to listen.
         self.listen_and_db_flags = listen_and_db_flags
         self.env = dict(os.environ, **(env or {}))
         self._tempdir = tempfile.TemporaryDirectory(prefix="jobsched-e2e-")
         self.dir = self._tempdir.name
         self.db_path = os.path.join(self.dir, "jobs.db")
+        self.db_url = db_url or f"sqlite:{self.db_path}"
         self.log_path = os.path.join(self.dir, "service.log")
         self.log_lines = []  # every line the service printed, across restarts
         self._log_lock = threading.Condition()
@@ -171,7 +182,7 @@ class Service:
         assert self.process is None or self.process.poll() is not None, "service is already running"
         command = [self.binary, "serve", "--log-level", "info", *self.extra_args]
         if self.listen_and_db_flags:
-            command[2:2] = ["--listen", self.listen, "--db", f"sqlite:{self.db_path}"]
+            command[2:2] = ["--listen", self.listen, "--db", self.db_url]
         with self._log_lock:
             self._first_line_of_run = len(self.log_lines)
             self._output_ended = False
@@ -267,7 +278,7 @@ class Service:
 
     def keys_command(self, *args):
         """Runs `jobsched keys ARGS` on this service's database; returns the CompletedProcess (text)."""
-        command = [self.binary, "keys", *args, "--db", f"sqlite:{self.db_path}"]
+        command = [self.binary, "keys", *args, "--db", self.db_url]
         return subprocess.run(command, capture_output=True, text=True, env=self.env, stdin=subprocess.DEVNULL,
                               timeout=STARTUP_DEADLINE_S)
 
@@ -377,9 +388,10 @@ class ServiceTestCase(unittest.TestCase):
     and prints the service log when it did fail."""
 
     service_args = ()
+    allow_loopback_tasks = True
 
     def setUp(self):
-        self.service = Service(extra_args=self.service_args)
+        self.service = Service(extra_args=self.service_args, allow_loopback_tasks=self.allow_loopback_tasks)
         self.addCleanup(self.service.close)
         self.service.start()
 
@@ -544,7 +556,13 @@ class HttpEndpoint:
             def log_message(self, format, *args):
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            # socketserver's default backlog of 5 drops connections when a burst of runs starts
+            # together (the cluster test fires 200 webhooks a second); dropped SYNs come back only
+            # after a second or more and look like slow tasks.
+            request_queue_size = 1024
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         # A short poll interval keeps close() (which waits for the serving loop to notice) quick.

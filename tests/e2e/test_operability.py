@@ -166,7 +166,8 @@ class RequestIdAndLogTest(ServiceTestCase):
 
     def test_every_log_line_is_one_json_object(self):
         self.service.request("GET", "/nope", unchecked="an unknown path, to log a 404")
-        entries = self.json_log_lines()
+        entries = wait_until(lambda: (lambda found: found if any("/nope" in e["message"] for e in found) else None)(
+            self.json_log_lines()), 5.0, "the request's log line")
         self.assertGreater(len(entries), 2)
         for entry in entries:
             self.assertRegex(entry["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

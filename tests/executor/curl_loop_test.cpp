@@ -21,6 +21,14 @@ core::HttpTask SlowRequest(const jobsched::testing::HttpEndpoint& endpoint) {
   return task;
 }
 
+// The endpoints of these tests listen on loopback, which webhooks may not
+// reach by default.
+http::HttpRunnerOptions LoopbackAllowed() {
+  http::HttpRunnerOptions options;
+  options.hosts = http::TaskHostPolicy::Parse("127.0.0.1").value();
+  return options;
+}
+
 RunContext LongContext() {
   RunContext context;
   context.timeout = 60s;
@@ -32,7 +40,7 @@ TEST(CurlLoop, CancelsTransfersInFlightWhenDestroyed) {
   endpoint.SetResponse(Answer(200, "", 60s));
   auto loop = CurlLoop::Create();
   ASSERT_TRUE(loop.ok()) << loop.error().message;
-  http::HttpTaskRunner runner(**loop);
+  http::HttpTaskRunner runner(**loop, LoopbackAllowed());
   testing::ResultCollector collector;
   runner.Start(SlowRequest(endpoint), LongContext(), collector.Callback());
   runner.Start(SlowRequest(endpoint), LongContext(), collector.Callback());
@@ -48,7 +56,7 @@ TEST(CurlLoop, CountsTransfersUntilTheyComplete) {
   jobsched::testing::HttpEndpoint endpoint;
   endpoint.SetResponse(Answer(200, "", 60s));
   auto loop = CurlLoop::Create().value();
-  http::HttpTaskRunner runner(*loop);
+  http::HttpTaskRunner runner(*loop, LoopbackAllowed());
   std::stop_source stop;
   RunContext context = LongContext();
   context.stop = stop.get_token();

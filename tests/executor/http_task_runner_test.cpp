@@ -7,7 +7,9 @@
 #include <set>
 #include <stop_token>
 
+#include "executor/http/webhook_signature.hpp"
 #include "result_collector.hpp"
+#include "testing/fake_clock.hpp"
 #include "testing/http_endpoint.hpp"
 
 namespace jobsched::executor::http {
@@ -42,9 +44,16 @@ class HttpTaskRunnerTest : public ::testing::Test {
     return executor::testing::RunAndWait(runner_, task, context);
   }
 
+  // The endpoint listens on loopback, which webhooks may not reach by default.
+  static HttpRunnerOptions LoopbackAllowed() {
+    HttpRunnerOptions options;
+    options.hosts = TaskHostPolicy::Parse("127.0.0.1").value();
+    return options;
+  }
+
   HttpEndpoint endpoint_;
   std::unique_ptr<CurlLoop> loop_;
-  HttpTaskRunner runner_{*loop_};
+  HttpTaskRunner runner_{*loop_, LoopbackAllowed()};
 };
 
 TEST_F(HttpTaskRunnerTest, SendsTheRunIdAsIdempotencyKeyWithJobIdAndAttempt) {
@@ -243,6 +252,114 @@ TEST_F(HttpTaskRunnerTest, DoesNotEvenConnectWhenStoppedBeforeStart) {
   TaskResult result = Run(Post(), context);
 
   EXPECT_EQ(result.outcome, RunOutcome::kCancelled);
+}
+
+TEST_F(HttpTaskRunnerTest, RefusesLoopbackByDefaultAndSendsNothing) {
+  HttpTaskRunner strict(*loop_);
+
+  TaskResult result = executor::testing::RunAndWait(strict, Post(), Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kFailed);
+  EXPECT_EQ(result.error.rfind("refused to connect to 127.0.0.1 (loopback): ", 0), 0U) << result.error;
+  EXPECT_NE(result.error.find("allow_task_hosts (--allow-task-hosts"), std::string::npos) << result.error;
+  EXPECT_EQ(endpoint_.RequestCount(), 0U);
+}
+
+TEST_F(HttpTaskRunnerTest, ChecksTheAddressAHostNameResolvesTo) {
+  HttpTaskRunner strict(*loop_);
+  core::HttpTask task = Post();
+  task.url = "http://localhost:" + std::to_string(endpoint_.port()) + "/hook";
+
+  TaskResult result = executor::testing::RunAndWait(strict, task, Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kFailed);
+  EXPECT_EQ(result.error.rfind("refused to connect to ", 0), 0U) << result.error;
+  EXPECT_NE(result.error.find("(loopback)"), std::string::npos) << result.error;
+  EXPECT_EQ(endpoint_.RequestCount(), 0U);
+}
+
+TEST_F(HttpTaskRunnerTest, RefusesPrivateLinkLocalAndMappedAddresses) {
+  HttpTaskRunner strict(*loop_);
+  const std::pair<std::string, std::string> cases[] = {
+      {"http://10.0.0.1/hook", "10.0.0.1 (private)"},
+      {"http://169.254.169.254/latest/meta-data/", "169.254.169.254 (link-local (cloud metadata))"},
+      {"http://100.64.0.1/", "100.64.0.1 (shared address space (CGNAT))"},
+      {"http://0.0.0.0:" + std::to_string(endpoint_.port()) + "/", "0.0.0.0 (unspecified)"},
+      {"http://[::1]:" + std::to_string(endpoint_.port()) + "/", "::1 (loopback)"},
+      {"http://[::ffff:127.0.0.1]:" + std::to_string(endpoint_.port()) + "/", "::ffff:127.0.0.1 (loopback)"},
+      {"http://2130706433:" + std::to_string(endpoint_.port()) + "/", "127.0.0.1 (loopback)"},
+  };
+  for (const auto& [url, refused] : cases) {
+    core::HttpTask task = Post();
+    task.url = url;
+
+    TaskResult result = executor::testing::RunAndWait(strict, task, Context());
+
+    EXPECT_EQ(result.outcome, RunOutcome::kFailed) << url;
+    EXPECT_EQ(result.error.rfind("refused to connect to " + refused + ": ", 0), 0U) << result.error;
+  }
+  EXPECT_EQ(endpoint_.RequestCount(), 0U);
+}
+
+TEST_F(HttpTaskRunnerTest, RefusesCloudMetadataHostNamesBeforeLookingThemUp) {
+  HttpTaskRunner strict(*loop_);
+  core::HttpTask task = Post();
+  task.url = "http://metadata.google.internal/computeMetadata/v1/";
+
+  TaskResult result = executor::testing::RunAndWait(strict, task, Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kFailed);
+  EXPECT_EQ(result.error.rfind("refused to connect to metadata.google.internal (cloud metadata host name): ", 0), 0U)
+      << result.error;
+}
+
+TEST_F(HttpTaskRunnerTest, ReachesAHostNameTheOperatorListed) {
+  HttpRunnerOptions options;
+  options.hosts = TaskHostPolicy::Parse("localhost").value();
+  HttpTaskRunner runner(*loop_, options);
+  core::HttpTask task = Post();
+  task.url = "http://localhost:" + std::to_string(endpoint_.port()) + "/hook";
+
+  TaskResult result = executor::testing::RunAndWait(runner, task, Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+  EXPECT_EQ(endpoint_.RequestCount(), 1U);
+}
+
+TEST_F(HttpTaskRunnerTest, ReachesAnAddressInAListedBlock) {
+  HttpRunnerOptions options;
+  options.hosts = TaskHostPolicy::Parse("10.0.0.0/8, 127.0.0.0/8").value();
+  HttpTaskRunner runner(*loop_, options);
+
+  TaskResult result = executor::testing::RunAndWait(runner, Post(), Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+}
+
+TEST_F(HttpTaskRunnerTest, SignsTheBodyAndTheTimeWhenTheTaskHasASigningSecret) {
+  jobsched::testing::FakeClock clock(core::FromUnixMs(1'767'225'600'250));
+  HttpRunnerOptions options = LoopbackAllowed();
+  options.clock = &clock;
+  HttpTaskRunner runner(*loop_, options);
+  core::HttpTask task = Post();
+  task.body = R"({"hello":"world"})";
+  task.signing_secret = "whsec-0123456789abcdef";
+  task.headers = {{"Jobsched-Signature", "forged"}};
+
+  TaskResult result = executor::testing::RunAndWait(runner, task, Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+  ASSERT_EQ(endpoint_.RequestCount(), 1U);
+  // The value Python's hmac computes for this secret, time and body (webhook_signature_test.cpp).
+  EXPECT_EQ(endpoint_.Requests()[0].Header("Jobsched-Signature"),
+            "t=1767225600,v1=4a88dc0c7f6648820b28e088b43e393fa006d43a1b0ad1a8ab777efdc8a2f94d");
+}
+
+TEST_F(HttpTaskRunnerTest, SendsNoSignatureWithoutASigningSecret) {
+  TaskResult result = Run(Post());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+  EXPECT_EQ(endpoint_.Requests().at(0).Header("Jobsched-Signature"), std::nullopt);
 }
 
 TEST_F(HttpTaskRunnerTest, FailsOnOtherTaskKinds) {

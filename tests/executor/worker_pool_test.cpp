@@ -70,13 +70,14 @@ class WorkerPoolTest : public ::testing::Test {
     return run.get_future().get()->id;
   }
 
-  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner, std::chrono::milliseconds heartbeat = 5s) {
+  std::unique_ptr<WorkerPool> StartPool(TaskRunner& runner, std::chrono::milliseconds heartbeat = 5s,
+                                        bool single_node = true) {
     WorkerPoolOptions options;
     options.owner = "test-node";
+    options.requeue_other_owners_at_start = single_node;
     options.idle_nap = 20ms;
     options.heartbeat_interval = heartbeat;
-    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{&runner, nullptr, nullptr, nullptr},
-                                             options);
+    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
     EXPECT_TRUE(pool->Start().ok());
     return pool;
   }
@@ -196,6 +197,24 @@ TEST_F(WorkerPoolTest, ReQueuesRunsLeftRunningByAnEarlierProcess) {
   const core::Run run = WaitForState(id, core::RunState::kSucceeded);
 
   EXPECT_EQ(run.attempt, 2);
+  pool->Stop(1s);
+}
+
+TEST_F(WorkerPoolTest, InAClusterLeavesTheRunsOfOtherLiveNodesAlone) {
+  const core::RunId id = QueueRun();
+  std::promise<core::Result<std::vector<store::ClaimedRun>>> claimed;
+  store_->ClaimRuns("live-node", 1, clock_.Now(), clock_.Now() + 1h,
+                    [&claimed](auto result) { claimed.set_value(std::move(result)); });
+  ASSERT_EQ(claimed.get_future().get()->size(), 1u);
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+
+  auto pool = StartPool(runner, 5s, /*single_node=*/false);
+
+  const auto run = store_->GetRun(id);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->state, core::RunState::kRunning);
+  EXPECT_EQ(run->attempt, 1);
+  EXPECT_EQ(runner.calls(), 0);
   pool->Stop(1s);
 }
 

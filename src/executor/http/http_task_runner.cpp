@@ -9,18 +9,24 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
 #include "executor/http/http_status.hpp"
+#include "executor/http/ip_address.hpp"
+#include "executor/http/webhook_signature.hpp"
 
 namespace jobsched::executor::http {
 namespace {
 
 // Headers the runner owns: the receiver's de-duplication depends on them, and
 // a job overriding the message framing could corrupt the request.
-constexpr std::array<std::string_view, 5> kReservedHeaders{
-    "idempotency-key", "jobsched-job-id", "jobsched-attempt", "content-length", "transfer-encoding"};
+constexpr std::array<std::string_view, 6> kReservedHeaders{
+    "idempotency-key", "jobsched-job-id", "jobsched-attempt", "jobsched-signature", "content-length",
+    "transfer-encoding"};
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -50,8 +56,66 @@ struct Exchange {
   std::string reason;  // reason phrase of the last status line, when the server sent one
   std::chrono::milliseconds timeout{0};
   std::optional<int> expect_status;
+  // Shared with the runner, which tasks in flight may outlive.
+  std::shared_ptr<const TaskHostPolicy> hosts;
+  bool host_allowed_by_name = false;  // the URL's host is listed: its addresses need no check
+  std::vector<std::string> refused;   // "127.0.0.1 (loopback)", each address curl was not let connect to
   DoneCallback done;
 };
+
+// The operator's way out, named in every refusal.
+constexpr std::string_view kAllowHint =
+    "webhooks may reach only public addresses unless allow_task_hosts (--allow-task-hosts, "
+    "JOBSCHED_ALLOW_TASK_HOSTS) lists the address or the host name";
+
+// Called by curl instead of socket(2) for every address it is about to
+// connect to, after DNS and for each address it tries: the address checked is
+// the address connected to, so a name that resolves to a public address when
+// the job is created and to 127.0.0.1 when it runs (DNS rebinding) is refused
+// all the same. A refusal makes curl try the next address or fail with
+// CURLE_COULDNT_CONNECT, before a byte is sent. See
+// docs/decisions/0003-safe-tasks.md.
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* exchange = static_cast<Exchange*>(user);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  const auto ip = IpAddress::FromSocketAddress(&address->addr, address->addrlen);
+  if (!ip) {
+    exchange->refused.emplace_back("an address that is not IPv4 or IPv6");
+    return CURL_SOCKET_BAD;
+  }
+  if (!exchange->host_allowed_by_name) {
+    if (const auto range = exchange->hosts->RefusedAddress(*ip)) {
+      exchange->refused.push_back(ip->ToString() + " (" + std::string(*range) + ")");
+      return CURL_SOCKET_BAD;
+    }
+  }
+  // Close-on-exec, so that processes the service starts (shell tasks) do not
+  // inherit webhook connections.
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+std::string RefusalMessage(const std::vector<std::string>& refused) {
+  std::string list;
+  for (std::size_t i = 0; i < refused.size() && i < 4; ++i) list += (i == 0 ? "" : ", ") + refused[i];
+  if (refused.size() > 4) list += ", ...";
+  return "refused to connect to " + list + ": " + std::string(kAllowHint);
+}
+
+// The host of `url` as curl will see it: curl's own parser decides, so no
+// difference between two parsers can smuggle a host past the check.
+std::optional<std::string> UrlHost(const std::string& url) {
+  CURLU* parsed = curl_url();
+  if (parsed == nullptr) return std::nullopt;
+  std::optional<std::string> host;
+  char* text = nullptr;
+  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_HOST, &text, 0) == CURLUE_OK) {
+    host = text;
+  }
+  curl_free(text);
+  curl_url_cleanup(parsed);
+  return host;
+}
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -120,6 +184,7 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Exchange& 
   if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && exchange.body_cut)) {
     return ResultOfResponse(easy, exchange);
   }
+  if (!exchange.refused.empty()) return TaskResult::Failed(RefusalMessage(exchange.refused));
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return TaskResult::TimedOut("timed out after " + std::to_string(exchange.timeout.count()) + " ms");
@@ -142,14 +207,20 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Exchange& 
 }
 
 // Builds the easy handle; everything it points to lives in `exchange`.
+// `unix_seconds` is the time a signature carries.
 CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const std::string& user_agent,
-                  Exchange& exchange) {
+                  std::int64_t unix_seconds, Exchange& exchange) {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) return nullptr;
   curl_easy_setopt(easy, CURLOPT_URL, task.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  // Straight to the target, never through a proxy from the environment
+  // (http_proxy, ...): the address check must see the address connected to.
+  curl_easy_setopt(easy, CURLOPT_PROXY, "");
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &exchange);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(exchange.timeout.count()));
   curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
@@ -183,6 +254,10 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   lines.push_back("Idempotency-Key: " + std::to_string(context.run_id));
   lines.push_back("Jobsched-Job-Id: " + std::to_string(context.job_id));
   lines.push_back("Jobsched-Attempt: " + std::to_string(context.attempt));
+  if (task.signing_secret) {
+    lines.push_back("Jobsched-Signature: " +
+                    WebhookSignature(*task.signing_secret, unix_seconds, has_body ? exchange.request_body : ""));
+  }
   // curl would otherwise label every body as a form and, for large ones, wait
   // for a 100 Continue that many webhook receivers never send.
   if (has_body && !has_content_type) lines.push_back("Content-Type:");
@@ -207,7 +282,7 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
 }  // namespace
 
 HttpTaskRunner::HttpTaskRunner(CurlLoop& loop, HttpRunnerOptions options)
-    : loop_(loop), options_(std::move(options)) {
+    : loop_(loop), options_(std::move(options)), hosts_(std::make_shared<const TaskHostPolicy>(options_.hosts)) {
   if (options_.user_agent.empty()) options_.user_agent = DefaultUserAgent();
 }
 
@@ -223,9 +298,25 @@ void HttpTaskRunner::Start(const core::Task& task, const RunContext& context, Do
     exchange = std::make_shared<Exchange>();
     exchange->timeout = EffectiveTimeout(*http, context);
     exchange->expect_status = http->expect_status;
+    exchange->hosts = hosts_;
+    // A URL curl cannot parse fails in curl with its own message; with no
+    // host allowed by name, any address it might connect to is checked.
+    if (const std::optional<std::string> host = UrlHost(http->url)) {
+      exchange->host_allowed_by_name = hosts_->AllowsHostName(*host);
+      if (const auto refused = hosts_->RefusedHostName(*host)) {
+        done(TaskResult::Failed("refused to connect to " + *host + " (" + std::string(*refused) + "): " +
+                                std::string(kAllowHint)));
+        return;
+      }
+    }
     const std::size_t status_line_bytes = std::string_view("HTTP 000\n").size();
     exchange->body_limit = kMaxOutputBytes - status_line_bytes;
-    easy = MakeRequest(*http, context, options_.user_agent, *exchange);
+    const core::TimePoint now = options_.clock != nullptr
+                                    ? options_.clock->Now()
+                                    : std::chrono::floor<core::Milliseconds>(std::chrono::system_clock::now());
+    const std::int64_t unix_seconds =
+        std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    easy = MakeRequest(*http, context, options_.user_agent, unix_seconds, *exchange);
   } catch (const std::exception& error) {
     done(TaskResult::Failed(std::string("cannot prepare the request: ") + error.what()));
     return;

@@ -270,9 +270,12 @@ core::Result<void> SqliteJobStore::Ping() {
   if (!row) return row.error();
   const std::int64_t version = (*statement)->ColumnInt(0);
   const int latest = LatestVersion(SqliteMigrations());
-  if (version != latest) {
+  // Behind this build: its migrations have not run (yet). Ahead is fine:
+  // migrations only add, so during a rolling upgrade the nodes still on the
+  // previous build keep serving on the newer schema.
+  if (version < latest) {
     return core::Error::Unavailable("the database schema is at version " + std::to_string(version) +
-                                    ", this build expects " + std::to_string(latest));
+                                    ", this build needs " + std::to_string(latest) + "; run jobsched migrate");
   }
   return core::Ok();
 }

@@ -3,26 +3,13 @@
 #include <string>
 
 #include "store/sqlite/sqlite_job_store.hpp"
-#include "core/utf8.hpp"
+#include "store/run_output.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
 
 using core::ToUnixMs;
-
-// Valid UTF-8 (runs are shown as JSON) of at most kMaxRunOutputBytes.
-std::string CapOutput(std::string raw) {
-  std::string text = core::ToValidUtf8(raw);
-  if (text.size() <= core::kMaxRunOutputBytes) return text;
-  constexpr std::string_view kMarker = "\n[output cut at 64 KiB]";
-  std::size_t cut = core::kMaxRunOutputBytes - kMarker.size();
-  // Never cut inside a UTF-8 sequence: back up to a lead byte.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  text += kMarker;
-  return text;
-}
 
 // The job's oldest run that is queued or running, if any.
 core::Result<std::optional<core::RunId>> UnfinishedRunOf(SqliteConnection& db, core::JobId job_id) {
@@ -314,8 +301,8 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
         if (!update) return update.error();
         (*update)->Bind(1, core::ToString(completion.state))
             .Bind(2, ToUnixMs(completion.finished_at))
-            .Bind(3, CapOutput(std::move(completion.output)))
-            .Bind(4, CapOutput(std::move(completion.error)))
+            .Bind(3, CapRunOutput(std::move(completion.output)))
+            .Bind(4, CapRunOutput(std::move(completion.error)))
             .Bind(5, completion.run_id)
             .Bind(6, owner);
         if (auto ran = (*update)->Run(); !ran) return ran.error();
@@ -346,7 +333,7 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
             .Bind(2, owner)
             .Bind(3, core::ToString(failed_attempt.state))
             .Bind(4, ToUnixMs(failed_attempt.finished_at))
-            .Bind(5, CapOutput(failed_attempt.error));
+            .Bind(5, CapRunOutput(failed_attempt.error));
         if (auto ran = (*record)->Run(); !ran) return ran.error();
         auto update = db.Cached(
             "UPDATE runs SET available_at = ?1, output = ?2, lease_owner = NULL, lease_expires_at = NULL, "
@@ -360,8 +347,8 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
             "WHERE id = ?4 AND state = 'running' AND lease_owner = ?5");
         if (!update) return update.error();
         (*update)->Bind(1, ToUnixMs(available_at))
-            .Bind(2, CapOutput(std::move(failed_attempt.output)))
-            .Bind(3, CapOutput(std::move(failed_attempt.error)))
+            .Bind(2, CapRunOutput(std::move(failed_attempt.output)))
+            .Bind(3, CapRunOutput(std::move(failed_attempt.error)))
             .Bind(4, failed_attempt.run_id)
             .Bind(5, owner)
             .Bind(6, ToUnixMs(failed_attempt.finished_at));

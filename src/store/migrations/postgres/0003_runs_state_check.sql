@@ -1,0 +1,3 @@
+-- SQLite only: there, the CHECK (state IN (...)) of 0001 cost a temporary
+-- index per write and the runs table was rebuilt to avoid it. PostgreSQL
+-- evaluates the same CHECK cheaply. Kept, empty, so versions match.

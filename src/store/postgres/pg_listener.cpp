@@ -1,0 +1,85 @@
+#include "store/postgres/pg_listener.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace jobsched::store::postgres {
+
+core::Result<void> Notify(PgConnection& db, std::string_view channel, std::string_view payload) {
+  auto sent = db.Query("SELECT pg_notify($1, $2)", PgParams().Add(channel).Add(payload));
+  if (!sent) return sent.error();
+  return core::Ok();
+}
+
+PgListener::PgListener(std::string url, std::vector<std::string> channels,
+                       std::function<void(const PgNotification&)> on_notification, std::function<void()> on_reconnect)
+    : url_(std::move(url)), channels_(std::move(channels)), on_notification_(std::move(on_notification)),
+      on_reconnect_(std::move(on_reconnect)) {
+  if (pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+PgListener::~PgListener() {
+  stopping_ = true;
+  if (wake_pipe_[1] >= 0) {
+    const char byte = 0;
+    (void)!write(wake_pipe_[1], &byte, 1);
+  }
+  thread_.join();
+  for (const int fd : wake_pipe_) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+std::unique_ptr<PgConnection> PgListener::Connect() {
+  auto connection = PgConnection::Open(url_);
+  if (!connection) return nullptr;
+  for (const std::string& channel : channels_) {
+    if (!(*connection)->Execute("LISTEN " + (*connection)->QuoteIdentifier(channel))) return nullptr;
+  }
+  return std::move(connection).value();
+}
+
+bool PgListener::Wait(int socket, int timeout_ms) {
+  pollfd fds[2] = {{wake_pipe_[0], POLLIN, 0}, {socket, POLLIN, 0}};
+  const nfds_t count = socket >= 0 ? 2 : 1;
+  (void)poll(fds, count, timeout_ms);
+  return !stopping_;
+}
+
+void PgListener::Loop() {
+  std::unique_ptr<PgConnection> connection;
+  bool connected_before = false;
+  int backoff_ms = 100;
+  while (!stopping_) {
+    if (!connection) {
+      connection = Connect();
+      if (!connection) {
+        if (!Wait(-1, backoff_ms)) return;
+        backoff_ms = std::min(backoff_ms * 2, 5000);
+        continue;
+      }
+      backoff_ms = 100;
+      listening_ = true;
+      // Whatever was notified while we were not listening is lost.
+      if (connected_before) on_reconnect_();
+      connected_before = true;
+    }
+    // The timeout only bounds how long a stop could go unnoticed should the
+    // wake-up byte be lost; notifications end the wait at once.
+    if (!Wait(connection->Socket(), 1000)) return;
+    auto notifications = connection->ReadNotifications();
+    if (!notifications) {
+      listening_ = false;
+      connection.reset();
+      continue;
+    }
+    for (const PgNotification& notification : *notifications) on_notification_(notification);
+  }
+}
+
+}  // namespace jobsched::store::postgres

@@ -1,0 +1,219 @@
+#include "store/postgres/postgres_job_store.hpp"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "codec/retry_codec.hpp"
+#include "codec/task_codec.hpp"
+#include "store/migrations.hpp"
+#include "store/postgres/pg_listener.hpp"
+#include "store/postgres/pg_rows.hpp"
+
+namespace jobsched::store::postgres {
+namespace {
+
+using core::ToUnixMs;
+
+// '' for the default policy, as in SQLite: reading a job back then skips a JSON parse.
+std::string RetryColumn(const core::RetryPolicy& retry) {
+  return retry == core::RetryPolicy{} ? std::string() : codec::EncodeRetryPolicy(retry);
+}
+
+// The columns a job writes, in the order JobParams adds them ($1-$19);
+// INSERT and UPDATE share them so the two can never disagree.
+constexpr std::string_view kWrittenColumns[] = {
+    "name",      "schedule_kind", "schedule_expr", "start_at",   "end_at",     "task",
+    "is_active", "last_run",      "next_run",      "updated_at", "version",    "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",  "jitter_ms",
+    "namespace"};
+constexpr int kWrittenColumnCount = 19;
+
+PgParams JobParams(const core::Job& job) {
+  PgParams params;
+  params.Add(job.name)
+      .Add(core::ToString(job.schedule.kind()))
+      .Add(job.schedule.expression())
+      .Add(OptionalMs(job.schedule.start_at()))
+      .Add(OptionalMs(job.schedule.end_at()))
+      .Add(job.task ? codec::EncodeTask(*job.task) : std::string())
+      .Add(job.is_active)
+      .Add(OptionalMs(job.last_run))
+      .Add(OptionalMs(job.next_run))
+      .Add(ToUnixMs(job.updated_at))
+      .Add(job.version)
+      .Add(std::int64_t{job.timeout.count()});
+  if (job.schedule.timezone().empty()) {
+    params.AddNull();
+  } else {
+    params.Add(job.schedule.timezone());
+  }
+  params.Add(RetryColumn(job.retry))
+      .Add(core::ToString(job.misfire))
+      .Add(std::int64_t{job.catchup_window.count()})
+      .Add(core::ToString(job.overlap))
+      .Add(std::int64_t{job.jitter.count()})
+      .Add(job.namespace_name);
+  return params;
+}
+
+const std::string& InsertSql() {
+  static const std::string sql = [] {
+    std::string columns;
+    std::string values;
+    int index = 1;
+    for (std::string_view column : kWrittenColumns) {
+      columns += std::string(column) + ", ";
+      values += "$" + std::to_string(index++) + ", ";
+    }
+    return "INSERT INTO jobs (" + columns + "created_at) VALUES (" + values + "$" + std::to_string(index) +
+           ") RETURNING id";
+  }();
+  return sql;
+}
+
+const std::string& UpdateSql() {
+  static const std::string sql = [] {
+    std::string assignments;
+    int index = 1;
+    for (std::string_view column : kWrittenColumns) {
+      if (!assignments.empty()) assignments += ", ";
+      assignments += std::string(column) + " = $" + std::to_string(index++);
+    }
+    return "UPDATE jobs SET " + assignments + " WHERE id = $" + std::to_string(kWrittenColumnCount + 1) +
+           " AND version = $" + std::to_string(kWrittenColumnCount + 2);
+  }();
+  return sql;
+}
+
+// Tells every node's scheduler (through PgListener) when the job is due
+// next, so one sleeping past that time wakes up; sent when the write commits.
+core::Result<void> NotifyNextRun(PgConnection& db, const core::Job& job) {
+  if (!job.is_active || !job.next_run) return core::Ok();
+  return Notify(db, kJobsChannel, std::to_string(core::ToUnixMs(*job.next_run)));
+}
+
+core::Result<core::Job> InsertJob(PgConnection& db, core::Job job) {
+  PgParams params = JobParams(job);
+  params.Add(ToUnixMs(job.created_at));
+  auto inserted = db.Query(InsertSql(), params);
+  if (!inserted) return inserted.error();
+  job.id = inserted->Int(0, 0);
+  if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
+  return job;
+}
+
+core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::int64_t read_version) {
+  PgParams params = JobParams(job);
+  params.Add(job.id).Add(read_version);
+  auto updated = db.Query(UpdateSql(), params);
+  if (!updated) return updated.error();
+  // Impossible while we hold the row lock taken by ReadJob; kept as a guard.
+  if (updated->affected() != 1) return core::Error::Conflict("job " + std::to_string(job.id) + " changed meanwhile");
+  if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
+  return job;
+}
+
+}  // namespace
+
+PostgresJobStore::PostgresJobStore(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
+
+void PostgresJobStore::CreateJob(core::Job job, JobCallback done) {
+  database_->writer().Submit<core::Job>(
+      [job = std::move(job)](PgConnection& db) mutable { return InsertJob(db, std::move(job)); }, std::move(done));
+}
+
+void PostgresJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
+  database_->writer().Submit<core::Job>(
+      [id, change = std::move(change)](PgConnection& db) -> core::Result<core::Job> {
+        auto current = ReadJob(db, id, RowLock::kForUpdate);
+        if (!current) return current.error();
+        auto changed = change(*current);
+        if (!changed) return changed.error();
+        changed->id = id;
+        return WriteJob(db, *changed, current->version);
+      },
+      std::move(done));
+}
+
+void PostgresJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
+                                 std::function<void(core::Result<void>)> done) {
+  database_->writer().Submit<bool>(
+      [id, check = std::move(check)](PgConnection& db) -> core::Result<bool> {
+        auto current = ReadJob(db, id, RowLock::kForDelete);
+        if (!current) return current.error();
+        if (auto allowed = check(*current); !allowed) return allowed.error();
+        // Its runs go with it (ON DELETE CASCADE).
+        if (auto removed = db.Query("DELETE FROM jobs WHERE id = $1", PgParams().Add(id)); !removed) {
+          return removed.error();
+        }
+        return true;
+      },
+      [done = std::move(done)](core::Result<bool> deleted) {
+        if (!deleted) return done(deleted.error());
+        done(core::Ok());
+      });
+}
+
+core::Result<core::Job> PostgresJobStore::GetJob(core::JobId id) {
+  return database_->readers().Read<core::Job>(
+      [id](PgConnection& db) { return ReadJob(db, id, RowLock::kNone); });
+}
+
+core::Result<std::vector<core::Job>> PostgresJobStore::ListJobs(const JobListQuery& query) {
+  return database_->readers().Read<std::vector<core::Job>>(
+      [&query](PgConnection& db) -> core::Result<std::vector<core::Job>> {
+        static const std::string kFilters =
+            " AND ($2::boolean IS NULL OR jobs.is_active = $2::boolean)"
+            " AND ($4::text IS NULL OR starts_with(jobs.name, $4::text))"
+            " AND ($5::text IS NULL OR (jobs.task <> '' AND jobs.task::json ->> 'type' = $5::text))"
+            " ORDER BY jobs.id LIMIT $3";
+        // A namespace's page has its own statement: a plain `namespace = $6`
+        // lets the planner walk jobs_by_namespace instead of every job.
+        static const std::string kAll = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > $1" + kFilters;
+        static const std::string kInNamespace = "SELECT " + std::string(kJobColumns) +
+                                                " FROM jobs WHERE jobs.namespace = $6 AND jobs.id > $1" + kFilters;
+        PgParams params;
+        params.Add(query.after_id.value_or(0));
+        if (query.is_active) {
+          params.Add(*query.is_active);
+        } else {
+          params.AddNull();
+        }
+        params.Add(static_cast<std::int64_t>(query.limit));
+        if (query.name_prefix) {
+          params.Add(*query.name_prefix);
+        } else {
+          params.AddNull();
+        }
+        if (query.task_type) {
+          params.Add(*query.task_type);
+        } else {
+          params.AddNull();
+        }
+        if (query.job_namespace) params.Add(*query.job_namespace);
+        auto selected = db.Query(query.job_namespace ? kInNamespace : kAll, params);
+        if (!selected) return selected.error();
+        return CollectRows<core::Job>(*selected, JobFromRow);
+      });
+}
+
+core::Result<void> PostgresJobStore::Ping() {
+  auto version = database_->readers().Read<std::int64_t>([](PgConnection& db) -> core::Result<std::int64_t> {
+    auto selected = db.Query("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!selected) return selected.error();
+    return selected->Int(0, 0);
+  });
+  if (!version) return version.error();
+  const int latest = LatestVersion(PostgresMigrations());
+  // Behind this build: its migrations have not run (yet). Ahead is fine:
+  // migrations only add, so during a rolling upgrade the nodes still on the
+  // previous build keep serving on the newer schema.
+  if (*version < latest) {
+    return core::Error::Unavailable("the database schema is at version " + std::to_string(*version) +
+                                    ", this build needs " + std::to_string(latest) + "; run jobsched migrate");
+  }
+  return core::Ok();
+}
+
+}  // namespace jobsched::store::postgres

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/job_store.hpp"
+#include "store/postgres/pg_database.hpp"
+
+namespace jobsched::store::postgres {
+
+// Jobs in PostgreSQL: the store of cluster mode, where several `jobsched
+// serve` processes share one database. Every write of this process goes
+// through the database's one writer thread (group commit, in submission
+// order); reads use its pool of connections. Several processes may fire the
+// same due jobs at once: FireDueJobs locks the rows it fires (FOR UPDATE SKIP
+// LOCKED), so each job is fired by one of them, and the unique occurrence
+// index makes a second run of an occurrence impossible anyway.
+// See docs/decisions/0003-postgres-store.md.
+class PostgresJobStore final : public JobStore {
+ public:
+  explicit PostgresJobStore(std::shared_ptr<PgDatabase> database);
+
+  void CreateJob(core::Job job, JobCallback done) override;
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
+  void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
+                 std::function<void(core::Result<void>)> done) override;
+  core::Result<core::Job> GetJob(core::JobId id) override;
+  core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;
+  core::Result<void> Ping() override;
+
+  // The scheduling half (postgres_job_store_runs.cpp).
+  core::Result<std::optional<core::TimePoint>> NextDueTime() override;
+  void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
+                   std::function<void(core::Result<FireResult>)> done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                 std::function<void(core::Result<core::Run>)> done) override;
+
+  // Retention (postgres_retention.cpp).
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                               std::function<void(core::Result<std::size_t>)> done) override;
+  void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                       std::function<void(core::Result<PruneResult>)> done) override;
+
+  core::Result<core::Run> GetRun(core::RunId id) override;
+  core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
+  core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
+
+ private:
+  std::shared_ptr<PgDatabase> database_;
+};
+
+}  // namespace jobsched::store::postgres

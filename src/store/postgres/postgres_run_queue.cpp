@@ -1,0 +1,236 @@
+#include "store/postgres/postgres_run_queue.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "store/postgres/pg_listener.hpp"
+#include "store/postgres/pg_rows.hpp"
+#include "store/run_output.hpp"
+
+namespace jobsched::store::postgres {
+namespace {
+
+using core::ToUnixMs;
+
+core::Error LostRun(core::RunId id) {
+  return core::Error::Conflict("run " + std::to_string(id) + " is no longer held by this node (its lease expired)");
+}
+
+// `done` for writes that answer only whether they happened.
+std::function<void(core::Result<bool>)> ToVoid(std::function<void(core::Result<void>)> done) {
+  return [done = std::move(done)](core::Result<bool> written) {
+    if (!written) return done(written.error());
+    done(core::Ok());
+  };
+}
+
+}  // namespace
+
+PostgresRunQueue::PostgresRunQueue(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
+
+void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
+                                 core::TimePoint lease_until,
+                                 std::function<void(core::Result<std::vector<ClaimedRun>>)> done) {
+  database_->writer().Submit<std::vector<ClaimedRun>>(
+      [owner, limit, now, lease_until](PgConnection& db) -> core::Result<std::vector<ClaimedRun>> {
+        // Pick, lease and read in one statement, so a crash between them
+        // cannot leave a run marked running with no lease. MATERIALIZED:
+        // the locked pick happens once, before the update, whatever the
+        // planner would like to inline. SKIP LOCKED: runs another node is
+        // claiming right now are its own; take the next ones.
+        static const std::string kClaim =
+            "WITH picked AS MATERIALIZED ("
+            " SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id"
+            " WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= $3)"
+            // overlap queue: one at a time, oldest first. A queued older run
+            // of the job that another claimer holds locked still counts, so
+            // the next one waits for it.
+            " AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id"
+            " AND p.state IN ('queued', 'running') AND (p.state = 'running' OR p.id < r.id)))"
+            // OF r: lock the runs only; the jobs' rows are for firing and edits.
+            " ORDER BY r.id LIMIT $4 FOR UPDATE OF r SKIP LOCKED) "
+            "UPDATE runs SET state = 'running', lease_owner = $1, lease_expires_at = $2, started_at = $3 "
+            "FROM picked, jobs WHERE runs.id = picked.id AND jobs.id = runs.job_id "
+            "RETURNING " + std::string(kRunColumns) + ", " + std::string(kJobColumns);
+        auto claimed_rows = db.Query(kClaim, PgParams()
+                                                 .Add(owner)
+                                                 .Add(ToUnixMs(lease_until))
+                                                 .Add(ToUnixMs(now))
+                                                 .Add(static_cast<std::int64_t>(limit)));
+        if (!claimed_rows) return claimed_rows.error();
+        std::vector<ClaimedRun> claimed;
+        claimed.reserve(static_cast<std::size_t>(claimed_rows->rows()));
+        for (int row = 0; row < claimed_rows->rows(); ++row) {
+          auto run = RunFromRow(*claimed_rows, row);
+          if (!run) return run.error();
+          auto job = JobFromRow(*claimed_rows, row, kRunColumnCount);
+          if (!job) return job.error();
+          claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
+        }
+        // RETURNING keeps no order: hand them out oldest first.
+        std::sort(claimed.begin(), claimed.end(),
+                  [](const ClaimedRun& a, const ClaimedRun& b) { return a.run.id < b.run.id; });
+        return claimed;
+      },
+      std::move(done));
+}
+
+void PostgresRunQueue::FinishRun(const std::string& owner, RunCompletion completion,
+                                 std::function<void(core::Result<void>)> done) {
+  database_->writer().Submit<bool>(
+      [owner, completion = std::move(completion)](PgConnection& db) mutable -> core::Result<bool> {
+        // Fenced by the lease owner: a node whose lease expired (and whose run
+        // was re-queued, perhaps re-run) cannot overwrite the newer outcome.
+        // A run someone asked to cancel ends as cancelled, unless it succeeded.
+        auto updated = db.Query(
+            "UPDATE runs SET finished_at = $2, duration_ms = $2 - coalesce(started_at, $2), output = $3, "
+            "state = CASE WHEN cancel_requested_at IS NULL OR $1 = 'succeeded' THEN $1 ELSE 'cancelled' END, "
+            "error = CASE WHEN cancel_requested_at IS NULL OR $1 IN ('succeeded', 'cancelled') THEN $4 "
+            "ELSE 'cancelled by request; ' || $4 END, "
+            "lease_owner = NULL, lease_expires_at = NULL "
+            "WHERE id = $5 AND state = 'running' AND lease_owner = $6",
+            PgParams()
+                .Add(core::ToString(completion.state))
+                .Add(ToUnixMs(completion.finished_at))
+                .Add(CapRunOutput(std::move(completion.output)))
+                .Add(CapRunOutput(std::move(completion.error)))
+                .Add(completion.run_id)
+                .Add(owner));
+        if (!updated) return updated.error();
+        if (updated->affected() != 1) return LostRun(completion.run_id);
+        return true;
+      },
+      ToVoid(std::move(done)));
+}
+
+void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
+                                std::function<void(core::Result<void>)> done) {
+  database_->writer().Submit<bool>(
+      [owner, failed_attempt = std::move(failed_attempt), available_at](PgConnection& db) mutable
+      -> core::Result<bool> {
+        // One statement: the run is locked (and fenced by its owner) once,
+        // then the failed attempt joins its history and the run moves on: to
+        // the next attempt, or, when someone asked to cancel it, to its end.
+        auto updated = db.Query(
+            "WITH held AS MATERIALIZED ("
+            " SELECT id, attempt, started_at FROM runs WHERE id = $4 AND state = 'running' AND lease_owner = $5"
+            " FOR NO KEY UPDATE), "
+            "recorded AS ("
+            " INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error)"
+            " SELECT id, attempt, $7::text, started_at, $6::bigint, $3::text FROM held ON CONFLICT DO NOTHING) "
+            "UPDATE runs SET available_at = $1, output = $2, lease_owner = NULL, lease_expires_at = NULL, "
+            "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
+            "attempt = CASE WHEN cancel_requested_at IS NULL THEN runs.attempt + 1 ELSE runs.attempt END, "
+            "error = CASE WHEN cancel_requested_at IS NULL THEN $3 ELSE 'cancelled by request; ' || $3 END, "
+            "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE $6 END, "
+            "duration_ms = CASE WHEN cancel_requested_at IS NULL THEN NULL "
+            "ELSE $6 - coalesce(runs.started_at, $6) END, "
+            "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE runs.started_at END "
+            "FROM held WHERE runs.id = held.id",
+            PgParams()
+                .Add(ToUnixMs(available_at))
+                .Add(CapRunOutput(std::move(failed_attempt.output)))
+                .Add(CapRunOutput(std::move(failed_attempt.error)))
+                .Add(failed_attempt.run_id)
+                .Add(owner)
+                .Add(ToUnixMs(failed_attempt.finished_at))
+                .Add(core::ToString(failed_attempt.state)));
+        if (!updated) return updated.error();
+        if (updated->affected() != 1) return LostRun(failed_attempt.run_id);
+        return true;
+      },
+      ToVoid(std::move(done)));
+}
+
+void PostgresRunQueue::RenewLeases(const std::string& owner, core::TimePoint lease_until,
+                                   std::function<void(core::Result<std::vector<core::RunId>>)> done) {
+  database_->writer().Submit<std::vector<core::RunId>>(
+      [owner, lease_until](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
+        auto updated = db.Query(
+            "UPDATE runs SET lease_expires_at = $1 WHERE state = 'running' AND lease_owner = $2 "
+            "RETURNING id, cancel_requested_at IS NOT NULL",
+            PgParams().Add(ToUnixMs(lease_until)).Add(owner));
+        if (!updated) return updated.error();
+        std::vector<core::RunId> cancel_requested;
+        for (int row = 0; row < updated->rows(); ++row) {
+          if (updated->Bool(row, 1)) cancel_requested.push_back(updated->Int(row, 0));
+        }
+        return cancel_requested;
+      },
+      std::move(done));
+}
+
+void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner,
+                                            bool all_other_owners,
+                                            std::function<void(core::Result<std::size_t>)> done) {
+  database_->writer().Submit<std::size_t>(
+      [now, live_owner, all_other_owners](PgConnection& db) -> core::Result<std::size_t> {
+        // One statement: the abandoned runs are locked first, so two nodes
+        // re-queueing at once cannot both bump a run's attempt (the second
+        // waits for the first's lock, then re-checks the row as the first
+        // left it: no longer running), and a run whose owner finishes it
+        // meanwhile is not recorded as abandoned. The lost attempt joins the
+        // run's history (a cancelled run simply ends).
+        auto updated = db.Query(
+            "WITH lost AS MATERIALIZED ("
+            " SELECT id, attempt, started_at, lease_owner, cancel_requested_at FROM runs"
+            " WHERE state = 'running' AND (lease_expires_at < $1 OR ($2::boolean AND lease_owner IS DISTINCT FROM $3))"
+            " FOR NO KEY UPDATE), "
+            "recorded AS ("
+            " INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error)"
+            " SELECT id, attempt, 'failed', started_at, $1,"
+            " 'abandoned: its executor (' || coalesce(lease_owner, '?') || ') stopped before it finished'"
+            " FROM lost WHERE cancel_requested_at IS NULL ON CONFLICT DO NOTHING) "
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, "
+            "state = CASE WHEN runs.cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
+            "attempt = CASE WHEN runs.cancel_requested_at IS NULL THEN runs.attempt + 1 ELSE runs.attempt END, "
+            "finished_at = CASE WHEN runs.cancel_requested_at IS NULL THEN NULL ELSE $1 END, "
+            "error = CASE WHEN runs.cancel_requested_at IS NULL THEN runs.error "
+            "ELSE 'cancelled by request (its executor stopped before it could)' END, "
+            "started_at = CASE WHEN runs.cancel_requested_at IS NULL THEN NULL ELSE runs.started_at END "
+            "FROM lost WHERE runs.id = lost.id",
+            PgParams().Add(ToUnixMs(now)).Add(all_other_owners).Add(live_owner));
+        if (!updated) return updated.error();
+        // Back in the queue: any node may claim them now (see PgListener).
+        if (updated->affected() > 0) {
+          if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+        }
+        return static_cast<std::size_t>(updated->affected());
+      },
+      std::move(done));
+}
+
+void PostgresRunQueue::ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
+                                   std::function<void(core::Result<void>)> done) {
+  database_->writer().Submit<bool>(
+      [owner, run_ids = std::move(run_ids), now](PgConnection& db) -> core::Result<bool> {
+        const std::vector<std::optional<std::int64_t>> ids(run_ids.begin(), run_ids.end());
+        // Runs someone asked to cancel end as cancelled instead.
+        auto updated = db.Query(
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, "
+            "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
+            "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE $3::bigint END, "
+            "error = CASE WHEN cancel_requested_at IS NULL THEN error ELSE 'cancelled by request' END, "
+            "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
+            "WHERE id = ANY ($1::bigint[]) AND state = 'running' AND lease_owner = $2",
+            PgParams().AddArray(ids).Add(owner).Add(ToUnixMs(now)));
+        if (!updated) return updated.error();
+        // A node shutting down hands its runs to the others at once.
+        if (updated->affected() > 0) {
+          if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+        }
+        return true;
+      },
+      ToVoid(std::move(done)));
+}
+
+core::Result<std::size_t> PostgresRunQueue::QueuedRunCount() {
+  return database_->readers().Read<std::size_t>([](PgConnection& db) -> core::Result<std::size_t> {
+    auto counted = db.Query("SELECT count(*) FROM runs WHERE state = 'queued'");
+    if (!counted) return counted.error();
+    return static_cast<std::size_t>(counted->Int(0, 0));
+  });
+}
+
+}  // namespace jobsched::store::postgres

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/run_queue.hpp"
+
+namespace jobsched::store::postgres {
+
+// The run queue in PostgreSQL, shared by every node of a cluster. A claim is
+// one statement that locks queued runs with FOR UPDATE SKIP LOCKED, so
+// concurrent claimers (threads or nodes) never wait for each other and never
+// get the same run. Writes go through the database's writer thread and answer
+// after their commit. See docs/decisions/0003-postgres-store.md.
+class PostgresRunQueue final : public RunQueue {
+ public:
+  explicit PostgresRunQueue(std::shared_ptr<PgDatabase> database);
+
+  void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
+                 std::function<void(core::Result<std::vector<ClaimedRun>>)> done) override;
+  void FinishRun(const std::string& owner, RunCompletion completion,
+                 std::function<void(core::Result<void>)> done) override;
+  void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
+                std::function<void(core::Result<void>)> done) override;
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
+                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
+  void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
+                            std::function<void(core::Result<std::size_t>)> done) override;
+  void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
+                   std::function<void(core::Result<void>)> done) override;
+  core::Result<std::size_t> QueuedRunCount() override;
+
+ private:
+  std::shared_ptr<PgDatabase> database_;
+};
+
+}  // namespace jobsched::store::postgres

@@ -1,0 +1,275 @@
+"""Cluster mode end to end: three `jobsched serve` nodes on one PostgreSQL behind deploy/nginx.conf.
+
+Everything is real and on loopback: a throwaway PostgreSQL (pg_server.py), three nodes, nginx
+with the shipped configuration (only ports and paths moved), and a webhook receiver that holds
+each call a moment, so every node has runs in flight when one of them is killed.
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import HttpEndpoint, Service, wait_until
+from pg_server import PgServer
+
+LEASE_TIMEOUT_S = 3
+DEPLOY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def replace(text, old, new):
+    result, count = re.subn(old, new, text)
+    if count == 0:
+        raise AssertionError(f"deploy/nginx.conf no longer contains {old!r}; update this test")
+    return result
+
+
+class Nginx:
+    """nginx running deploy/nginx.conf with its three nodes at `node_ports` and its listener at `port`."""
+
+    def __init__(self, node_ports):
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self._dir = tempfile.TemporaryDirectory(prefix="jobsched-nginx-")
+        self.dir = self._dir.name
+        self.port = free_port()
+        with open(os.path.join(DEPLOY_DIR, "nginx.conf"), encoding="utf-8") as shipped:
+            text = shipped.read()
+        for index, port in enumerate(node_ports):
+            text = replace(text, rf"server 127\.0\.0\.1:800{index + 1} ", f"server 127.0.0.1:{port} ")
+        text = replace(text, r"pid [^;]+;", f"pid {self.dir}/nginx.pid;")
+        text = replace(text, r"error_log [^ ;]+", f"error_log {self.dir}/error.log")
+        text = replace(text, r"access_log [^;]+;", f"access_log {self.dir}/access.log;")
+        text = replace(text, r"listen 8080;", f"listen 127.0.0.1:{self.port};")
+        text = replace(text, r"listen \[::\]:8080;", "")
+        text = replace(text, r"http \{", f"http {{\n    client_body_temp_path {self.dir}/body;\n"
+                                         f"    proxy_temp_path {self.dir}/proxy;")
+        if os.geteuid() != 0:
+            text = replace(text, r"user [^;]+;", "")
+        self.config = os.path.join(self.dir, "nginx.conf")
+        with open(self.config, "w", encoding="utf-8") as file:
+            file.write(text)
+        self.process = subprocess.Popen([self.binary, "-c", self.config, "-p", self.dir, "-e",
+                                         os.path.join(self.dir, "error.log"), "-g", "daemon off;"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: self._listening(), 10.0, "nginx to listen")
+
+    def _listening(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def request(self, method, path, body=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            payload = json.dumps(body) if body is not None else None
+            connection.request(method, path, body=payload,
+                               headers={"Content-Type": "application/json"} if payload else {})
+            response = connection.getresponse()
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+        finally:
+            connection.close()
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._dir.cleanup()
+
+
+def node_id_of(service):
+    """The node id (lease owner) the node logs on every line."""
+    for line in service.log_text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry.get("node_id"):
+                return entry["node_id"]
+    raise AssertionError("the node logged no node_id")
+
+
+class ClusterTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = PgServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pg.close()
+
+    def setUp(self):
+        self.database, self.db_url = self.pg.create_database()
+        self.addCleanup(self.pg.drop_database, self.database)
+        self.endpoint = HttpEndpoint()
+        self.addCleanup(self.endpoint.close)
+
+    def start_nodes(self, count=3, extra=()):
+        self.node_ports = [free_port() for _ in range(count)]
+        self.nodes = []
+        for port in self.node_ports:
+            node = Service(extra_args=["--listen", f"127.0.0.1:{port}", "--db", self.db_url,
+                                       "--lease-timeout", f"{LEASE_TIMEOUT_S}s", "--access-log", "off",
+                                       *extra],
+                           listen_and_db_flags=False)
+            self.addCleanup(node.close)
+            node.start()
+            self.nodes.append(node)
+
+    def sql(self, query):
+        return self.pg.psql(query, self.database)
+
+    def sql_rows(self, query):
+        text = self.sql(query)
+        return [line.split("|") for line in text.splitlines()] if text else []
+
+
+class ClusterTest(ClusterTestCase):
+
+    JOBS = 200
+    RUN_S = 30
+    KILL_AT_S = 10
+    RESTART_AT_S = 20
+
+    def test_every_occurrence_fires_exactly_once_while_a_node_dies_and_comes_back(self):
+        self.start_nodes()
+        nginx = Nginx(self.node_ports)
+        self.addCleanup(nginx.close)
+        self.endpoint.route("/hook", delay_s=0.3)
+
+        for n in range(self.JOBS):
+            status, body = nginx.request("POST", "/jobs", {
+                "name": f"tick {n}", "every": "1s", "overlap": "allow",
+                "task": {"type": "http", "url": self.endpoint.url("/hook"), "timeout": "10s"}})
+            self.assertEqual(status, 201, body)
+        started = time.monotonic()
+        victim = self.nodes[0]
+        victim_id = node_id_of(victim)
+
+        time.sleep(max(0.0, started + self.KILL_AT_S - time.monotonic()))
+        victim.kill9()
+        killed_at_ms = int(self.sql("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
+        # Requests keep working through nginx while a node is down.
+        for _ in range(20):
+            status, _ = nginx.request("GET", "/jobs?limit=5")
+            self.assertEqual(status, 200)
+
+        time.sleep(max(0.0, started + self.RESTART_AT_S - time.monotonic()))
+        victim.start()
+        time.sleep(max(0.0, started + self.RUN_S - time.monotonic()))
+        # The window: every occurrence due from the first job's creation to now, by the database clock.
+        window_end_ms = int(self.sql("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
+        self.sql("UPDATE jobs SET is_active = false, next_run = NULL")  # stop firing; let the window drain
+
+        def unfinished():
+            return int(self.sql(f"SELECT count(*) FROM runs WHERE scheduled_for < {window_end_ms} "
+                                "AND state IN ('queued', 'running')"))
+        wait_until(lambda: unfinished() == 0, LEASE_TIMEOUT_S + 20.0, "every run of the window to end")
+
+        # Exactly once: one run per (job, occurrence), no gaps on each job's one-second grid.
+        duplicates = self.sql_rows("SELECT job_id, scheduled_for, count(*) FROM runs WHERE trigger = 'schedule' "
+                                   "GROUP BY job_id, scheduled_for HAVING count(*) > 1")
+        self.assertEqual(duplicates, [], "occurrences fired twice")
+        gaps = self.sql_rows(
+            "SELECT j.id, count(r.id), (max(r.scheduled_for) - min(r.scheduled_for)) / 1000 + 1 "
+            "FROM jobs j JOIN runs r ON r.job_id = j.id AND r.trigger = 'schedule' "
+            f"AND r.scheduled_for < {window_end_ms} GROUP BY j.id "
+            "HAVING count(r.id) <> (max(r.scheduled_for) - min(r.scheduled_for)) / 1000 + 1")
+        self.assertEqual(gaps, [], "jobs with missing occurrences (job, runs, expected)")
+        per_job = self.sql_rows(f"SELECT job_id, min(scheduled_for), count(*) FROM runs "
+                                f"WHERE scheduled_for < {window_end_ms} GROUP BY job_id")
+        self.assertEqual(len(per_job), self.JOBS)
+        created = dict(self.sql_rows("SELECT id, created_at FROM jobs"))
+        for job_id, first_ms, count in per_job:
+            # The first occurrence is one period after creation: nothing lost at the start either.
+            self.assertEqual(int(first_ms) - int(created[job_id]), 1000, f"job {job_id} started late")
+            self.assertGreaterEqual(int(count), self.RUN_S - 5)
+        states = dict(self.sql_rows(f"SELECT state, count(*) FROM runs WHERE scheduled_for < {window_end_ms} "
+                                    "GROUP BY state"))
+        self.assertEqual(set(states) - {"succeeded"}, set(), f"runs that did not succeed: {states}")
+
+        # The killed node's runs were taken over once its lease ran out.
+        abandoned = self.sql_rows(
+            "SELECT a.run_id, r.state, r.started_at FROM run_attempts a JOIN runs r ON r.id = a.run_id "
+            f"WHERE a.error LIKE '%{victim_id}%'")
+        self.assertGreater(len(abandoned), 0, "the killed node held no runs: the test proves nothing")
+        heartbeat_s = max(LEASE_TIMEOUT_S / 6, 0.1)
+        for run_id, state, started_at in abandoned:
+            self.assertEqual(state, "succeeded", f"run {run_id}")
+            rerun_after_s = (int(started_at) - killed_at_ms) / 1000
+            self.assertLessEqual(rerun_after_s, LEASE_TIMEOUT_S + 2 * heartbeat_s + 2.0,
+                                 f"run {run_id} re-ran {rerun_after_s:.1f} s after the kill")
+
+
+class DatabaseOutageTest(ClusterTestCase):
+    """Stops PostgreSQL for 5 s under two running nodes."""
+
+    @classmethod
+    def setUpClass(cls):
+        # A server of its own: stopping the shared one would break the other suites.
+        cls.pg = PgServer(private=True)
+
+    def test_nodes_survive_an_outage_and_fire_every_occurrence_once(self):
+        self.start_nodes(count=2)
+        jobs = []
+        for n in range(20):
+            response = self.nodes[n % 2].post_json("/jobs", {"name": f"tick {n}", "every": "1s",
+                                                             "overlap": "allow", "task": {"type": "noop"}})
+            self.assertEqual(response.status, 201, response.body)
+            jobs.append(response.body)
+        time.sleep(3)
+
+        self.pg.suspend()
+        outage_started = time.monotonic()
+        statuses = set()
+        while time.monotonic() - outage_started < 5.0:
+            for node in self.nodes:
+                statuses.add(node.request("GET", f"/jobs/{jobs[0]['id']}").status)
+                self.assertTrue(node.is_running(), "a node died during the outage")
+            time.sleep(0.25)
+        self.pg.resume()
+
+        self.assertIn(503, statuses, "the API did not answer 503 during the outage")
+        for node in self.nodes:
+            wait_until(lambda: node.request("GET", "/readyz").status == 200, 20.0, "the node to be ready again")
+        resumed_ms = int(self.sql("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
+        time.sleep(3)
+        self.sql("UPDATE jobs SET is_active = false, next_run = NULL")
+        wait_until(lambda: self.sql("SELECT count(*) FROM runs WHERE state IN ('queued', 'running')") == "0",
+                   LEASE_TIMEOUT_S + 20.0, "every run to end")
+
+        for node in self.nodes:
+            self.assertTrue(node.is_running(), "a node died after the outage")
+        self.assertEqual(self.sql_rows("SELECT job_id, scheduled_for FROM runs WHERE trigger = 'schedule' "
+                                       "GROUP BY job_id, scheduled_for HAVING count(*) > 1"), [])
+        gaps = self.sql_rows(
+            "SELECT job_id, count(*), (max(scheduled_for) - min(scheduled_for)) / 1000 + 1 FROM runs "
+            "WHERE trigger = 'schedule' GROUP BY job_id "
+            "HAVING count(*) <> (max(scheduled_for) - min(scheduled_for)) / 1000 + 1")
+        self.assertEqual(gaps, [], "occurrences missing around the outage")
+        for job in jobs:
+            last = int(self.sql(f"SELECT max(scheduled_for) FROM runs WHERE job_id = {job['id']}"))
+            self.assertGreaterEqual(last, resumed_ms, f"job {job['id']} did not fire after the outage")
+        states = dict(self.sql_rows("SELECT state, count(*) FROM runs GROUP BY state"))
+        self.assertEqual(set(states) - {"succeeded"}, set(), f"runs that did not succeed: {states}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,155 @@
+"""End-to-end smoke tests of cluster mode's store: the real binary on a throwaway PostgreSQL.
+
+Each test gets a database of its own on the test run's server (see pg_server.py) and starts
+`jobsched serve --db postgresql://...` on it: jobs are created, read back, fired and run.
+"""
+
+import re
+import subprocess
+import time
+import unittest
+
+from harness import Service, ServiceTestCase, binary_path, list_all_runs, wait_for_finished_runs, wait_until
+from pg_server import PgServer
+
+
+class PostgresTestCase(ServiceTestCase):
+    """A ServiceTestCase whose service runs on a fresh PostgreSQL database."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = PgServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pg.close()
+
+    def setUp(self):
+        self.database, self.db_url = self.pg.create_database()
+        self.addCleanup(self.pg.drop_database, self.database)  # runs after the service is closed
+        self.service = self.start_node()
+
+    def start_node(self):
+        service = Service(extra_args=self.service_args, db_url=self.db_url)
+        self.addCleanup(service.close)
+        service.start()
+        return service
+
+
+class PostgresStoreTest(PostgresTestCase):
+
+    def test_serves_from_the_postgresql_database(self):
+        self.assertRegex(self.service.log_text(), r"database: postgresql jobsched@127\.0\.0\.1:\d+/" + self.database)
+        self.assertNotIn("sqlite", self.service.log_text())
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM jobs", self.database), "0")
+
+    def test_a_created_job_is_read_back(self):
+        created = self.service.post_json("/jobs", {"name": "nightly report", "cron": "0 3 * * *",
+                                                   "timezone": "Europe/Berlin", "task": {"type": "noop"}})
+        self.assertEqual(created.status, 201, created.body)
+        job = created.body
+
+        status, _, read = self.service.request("GET", f"/jobs/{job['id']}")
+
+        self.assertEqual(status, 200, read)
+        self.assertEqual(read, job)
+        self.assertEqual(self.pg.psql(f"SELECT name FROM jobs WHERE id = {job['id']}", self.database),
+                         "nightly report")
+
+    def test_an_every_second_noop_job_runs_and_succeeds(self):
+        job = self.create_job(name="tick", every="1s", task={"type": "noop"})
+
+        run = wait_for_finished_runs(self.service, job["id"], 1, 5.0)[0]
+
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertIsNone(run["error"], run)
+        self.assertEqual(run["trigger"], "schedule")
+        status, _, stored = self.service.request("GET", f"/runs/{run['id']}")
+        self.assertEqual(status, 200)
+        self.assertEqual(stored["state"], "succeeded")
+
+    def test_jobs_survive_a_restart(self):
+        job = self.create_job(name="kept")
+
+        self.service.restart()
+
+        status, _, read = self.service.request("GET", f"/jobs/{job['id']}")
+        self.assertEqual(status, 200, read)
+        self.assertEqual(read["name"], "kept")
+
+    def test_migrate_brings_a_database_to_the_schema_version(self):
+        name, url = self.pg.create_database()
+        self.addCleanup(self.pg.drop_database, name)
+
+        done = subprocess.run([binary_path(), "migrate", "--db", url], capture_output=True, text=True, timeout=30)
+
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        match = re.search(r"is at schema version (\d+)", done.stdout + done.stderr)
+        self.assertIsNotNone(match, done.stdout + done.stderr)
+        self.assertEqual(self.pg.psql("SELECT max(version) FROM schema_migrations", name), match.group(1))
+
+
+class TwoNodesTest(PostgresTestCase):
+    """Two processes on one database: what cluster mode is made of."""
+
+    def test_nodes_share_jobs_and_fire_each_occurrence_once(self):
+        other = self.start_node()
+        job = self.create_job(name="shared", every="1s", task={"type": "noop"}, overlap="allow")
+
+        status, _, seen = other.request("GET", f"/jobs/{job['id']}")
+        self.assertEqual(status, 200, seen)
+        runs = wait_for_finished_runs(other, job["id"], 4, 8.0)
+
+        self.assertTrue(all(run["state"] == "succeeded" for run in runs), runs)
+        occurrences = [run["scheduled_for"] for run in list_all_runs(self.service, job["id"])]
+        self.assertEqual(len(occurrences), len(set(occurrences)), occurrences)
+
+    def test_a_job_created_on_a_node_that_stops_is_fired_on_time_by_the_other(self):
+        other = self.start_node()
+        # The other node has nothing scheduled: once its scheduler has looked
+        # (just after start), it naps 30 s unless PostgreSQL's NOTIFY wakes it.
+        time.sleep(1.0)
+        job = self.create_job(name="handed over", every="2s", task={"type": "noop"})
+        self.assertEqual(self.service.stop(), 0)
+
+        run = wait_for_finished_runs(other, job["id"], 1, 6.0)[0]
+
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(run["scheduled_for"], job["next_run"])
+
+
+class ApiKeysOnPostgresTest(PostgresTestCase):
+    """API keys live in the shared database: made with `jobsched keys` on it, known to every node."""
+
+    service_args = ("--key-refresh-interval", "200ms")
+
+    def test_keys_namespaces_and_revocation_across_two_nodes(self):
+        writer_a = self.service.create_key("writer-a", "write", namespace="team-a")
+        writer_b = self.service.create_key("writer-b", "write", namespace="team-b")
+        # The running node learns of the first keys at its next refresh; the new one at start.
+        wait_until(lambda: self.service.get_json("/jobs").status == 401, 5.0, "authentication to turn on")
+        other = self.start_node()
+        a = self.service.client(writer_a)
+        b = other.client(writer_b)
+        b_on_first = self.service.client(writer_b)
+        for client in (a, b, b_on_first):
+            self.addCleanup(client.close)
+
+        created = a.request("POST", "/jobs", body={"name": "team a only", "every": "1h"})
+        self.assertEqual(created.status, 201, created.body)
+        self.assertEqual(created.body["namespace"], "team-a")
+        self.assertEqual(self.pg.psql(f"SELECT namespace FROM jobs WHERE id = {created.body['id']}", self.database),
+                         "team-a")
+        self.assertEqual(b.request("GET", f"/jobs/{created.body['id']}").status, 404)
+        self.assertEqual(b.request("GET", "/jobs").body, [])
+        self.assertEqual(other.get_json("/jobs").status, 401)
+        self.assertEqual([row["name"] for row in self.service.list_keys()], ["writer-a", "writer-b"])
+
+        self.service.revoke_key("writer-b")
+        wait_until(lambda: b.request("GET", "/jobs").status == 401, 5.0, "the other node to refuse the revoked key")
+        wait_until(lambda: b_on_first.request("GET", "/jobs").status == 401, 5.0, "this node to refuse it too")
+        self.assertEqual(a.request("GET", "/jobs").status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
