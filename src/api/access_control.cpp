@@ -98,6 +98,7 @@ AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::
   request.caller.key_name = key->name;
   request.caller.home_namespace = key->namespace_name;
   request.caller.all_namespaces = key->role == core::Role::kAdmin;
+  request.caller.admin = key->role == core::Role::kAdmin;
   return verdict;
 }
 

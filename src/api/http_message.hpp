@@ -17,6 +17,9 @@ struct Caller {
   // read or write key, the only namespace it may see or touch.
   std::string home_namespace = "default";
   bool all_namespaces = true;  // an admin key, or no authentication
+  // An admin key, or no authentication: may also do what reaches beyond
+  // jobsched itself (shell tasks run commands on the service's host).
+  bool admin = true;
 
   // Whether this caller may see and touch jobs (and their runs) of namespace `name`.
   bool MayAccess(std::string_view name) const { return all_namespaces || name == home_namespace; }

@@ -92,7 +92,7 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     respond(ProblemResponse(job.error()));
     return;
   }
-  if (auto enabled = CheckTaskEnabled(job->task); !enabled) {
+  if (auto enabled = CheckTaskEnabled(job->task, request.caller); !enabled) {
     respond(ProblemResponse(enabled.error()));
     return;
   }
@@ -112,7 +112,7 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
   });
 }
 
-core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task) const {
+core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const {
   if (task && std::holds_alternative<core::EmailTask>(*task) && !options_.email_enabled) {
     return core::Error::InvalidArgument("task.type",
                                         "task.type: email tasks need an SMTP server; start jobsched with --smtp-url");
@@ -121,6 +121,14 @@ core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>
     return core::Error::InvalidArgument(
         "task.type", "task.type: shell tasks are disabled on this service; the operator enables them with "
                      "--enable-shell-tasks (JOBSCHED_ENABLE_SHELL_TASKS, enable_shell_tasks)");
+  }
+  // A shell task runs as the service's user, which can read every namespace's
+  // jobs and every key's hash: only a key that may do all that anyway may
+  // create one.
+  if (task && std::holds_alternative<core::ShellTask>(*task) && !caller.admin) {
+    return core::Error::PermissionDenied("API key '" + caller.key_name +
+                                         "' may not create shell tasks: they run commands on the service's host, "
+                                         "which only admin keys may do");
   }
   return core::Ok();
 }

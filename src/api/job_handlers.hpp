@@ -59,8 +59,9 @@ class JobHandlers {
                    Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
   // Fails naming task.type when `task` is of a kind this service does not
-  // accept: email without an SMTP server, shell unless enabled.
-  core::Result<void> CheckTaskEnabled(const std::optional<core::Task>& task) const;
+  // accept: email without an SMTP server, shell unless enabled; and with
+  // kPermissionDenied for a shell task from a caller that is not admin.
+  core::Result<void> CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const;
   void ListJobs(const HttpRequest& request, Responder respond);
 
   store::JobStore& store_;

@@ -48,7 +48,9 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
   if (!id) return respond(ProblemResponse(id.error()));
   auto patch = DecodeJobPatch(request.body);
   if (!patch) return respond(ProblemResponse(patch.error()));
-  if (auto enabled = CheckTaskEnabled(patch->set.task); !enabled) return respond(ProblemResponse(enabled.error()));
+  if (auto enabled = CheckTaskEnabled(patch->set.task, request.caller); !enabled) {
+    return respond(ProblemResponse(enabled.error()));
+  }
   ApplyChange(*id, request.caller, std::string(request.Header("If-Match")),
               [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
                 return core::ApplyJobPatch(current, patch, now);

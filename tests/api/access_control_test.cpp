@@ -176,10 +176,12 @@ TEST_F(AccessControlTest, ReadAndWriteKeysAreConfinedToTheirNamespaceAdminsAreNo
   EXPECT_EQ(writer.caller.key_name, "team-a-writer");
   EXPECT_EQ(writer.caller.home_namespace, "team-a");
   EXPECT_FALSE(writer.caller.all_namespaces);
+  EXPECT_FALSE(writer.caller.admin);
   EXPECT_TRUE(writer.caller.MayAccess("team-a"));
   EXPECT_FALSE(writer.caller.MayAccess("default"));
   EXPECT_EQ(admin.caller.home_namespace, "ops");
   EXPECT_TRUE(admin.caller.all_namespaces);
+  EXPECT_TRUE(admin.caller.admin);
   EXPECT_TRUE(admin.caller.MayAccess("team-a"));
 }
 

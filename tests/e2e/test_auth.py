@@ -276,6 +276,25 @@ class NamespaceTest(KeyedServiceTestCase):
         self.assertProblem(root.request("GET", "/jobs?namespace=Team%20A"), 400, "namespace")
 
 
+class ShellTasksNeedAdminTest(KeyedServiceTestCase):
+    """A shell task runs as the service's user, beyond any namespace: only admin keys may create one."""
+
+    service_args = ("--key-refresh-interval", REFRESH, "--enable-shell-tasks")
+    SHELL = {"type": "shell", "command": ["true"]}
+
+    def test_a_write_key_may_not_create_or_patch_in_a_shell_task_and_an_admin_key_may(self):
+        refused = self.as_key("writer-a").request("POST", "/jobs", body=dict(JOB, task=self.SHELL))
+        job = self.create("writer-a")
+        patched = self.as_key("writer-a").request("PATCH", f"/jobs/{job['id']}", body={"task": self.SHELL})
+        by_admin = self.as_key("root").request("POST", "/jobs", body=dict(JOB, task=self.SHELL, namespace="team-a"))
+
+        self.assertProblem(refused, 403)
+        self.assertIn("shell", refused.body["detail"])
+        self.assertProblem(patched, 403)
+        self.assertEqual(by_admin.status, 201, by_admin.body)
+        self.assertEqual(self.as_key("writer-a").request("GET", f"/jobs/{by_admin.body['id']}").status, 200)
+
+
 class UnauthenticatedTest(KeyedServiceTestCase):
     """401 for a missing, malformed, unknown or revoked key, with the Bearer challenge."""
 
