@@ -275,6 +275,7 @@ class ProbedRunQueue final : public store::RunQueue {
     inner_.ReleaseRuns(owner, std::move(run_ids), now, std::move(done));
   }
   core::Result<std::size_t> QueuedRunCount() override { return inner_.QueuedRunCount(); }
+  core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override { return inner_.LiveNodeCount(now); }
 
  private:
   store::RunQueue& inner_;

@@ -37,12 +37,14 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
       access_(std::move(options.access), clock),
       metrics_(options.metrics),
       access_log_(options.access_log) {
-  jobs_->Register(router_);
-  RegisterRunHandlers(router_, store);
-  RegisterScheduleHandlers(router_, clock);
+  if (options.jobs_api) {
+    jobs_->Register(router_);
+    RegisterRunHandlers(router_, store);
+    RegisterScheduleHandlers(router_, clock);
+  }
   RegisterHealthHandlers(router_, store, std::move(options.ready));
   if (metrics_ != nullptr) RegisterMetricsHandlers(router_, *metrics_, std::move(options.before_scrape));
-  RegisterDocsHandlers(router_, options.docs_dir);
+  if (options.jobs_api) RegisterDocsHandlers(router_, options.docs_dir);
 }
 
 void Api::Handle(HttpRequest&& request, Responder respond) const {

@@ -18,6 +18,9 @@ class Metrics;
 namespace jobsched::api {
 
 struct ApiOptions {
+  // False on a node without the api role: it answers only /healthz, /readyz
+  // and /metrics.
+  bool jobs_api = true;
   JobHandlerOptions jobs;
   // Where Swagger UI's assets are (see RegisterDocsHandlers).
   std::string docs_dir;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string_view>
 
 #include "app/redaction.hpp"
 
@@ -18,6 +19,28 @@ bool IsLoopbackHost(const std::string& host) {
     return std::equal(bytes, bytes + 16, kLoopback);
   }
   return false;
+}
+
+core::Result<Roles> ParseRoles(const std::string& text) {
+  Roles roles;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view role = std::string_view(text).substr(start, comma - start);
+    if (role == "api") {
+      roles.api = true;
+    } else if (role == "scheduler") {
+      roles.scheduler = true;
+    } else if (role == "executor") {
+      roles.executor = true;
+    } else {
+      return core::Error::InvalidArgument("roles", "'" + std::string(role) +
+                                                       "' is not a role; use api, scheduler and executor, "
+                                                       "comma-separated");
+    }
+    start = comma + 1;
+  }
+  return roles;
 }
 
 core::Result<ListenAddress> ParseListenAddress(const std::string& text) {

@@ -21,6 +21,10 @@ struct Config {
   // "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAM=VALUE...]"
   // (also postgres://): cluster mode, where every node shares the database.
   std::string db = "sqlite:./data/jobsched.db";
+  // --roles: what this node does, a comma-separated subset of api (the HTTP
+  // API), scheduler (firing due jobs, pruning history) and executor (running
+  // them). Health checks and /metrics are served whatever the roles.
+  std::string roles = "api,scheduler,executor";
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
   std::string log_level = "info";
   // --log-format: json (one object per line, for log collectors) or text
@@ -111,6 +115,15 @@ struct Config {
   std::int64_t rate_limit = 6000;
   std::string rate_limit_window = "1m";
 };
+
+struct Roles {
+  bool api = false;
+  bool scheduler = false;
+  bool executor = false;
+};
+
+// "api,scheduler,executor" or any non-empty subset, in any order.
+core::Result<Roles> ParseRoles(const std::string& text);
 
 struct ListenAddress {
   std::string host;

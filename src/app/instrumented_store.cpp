@@ -147,6 +147,10 @@ void InstrumentedStore::ReleaseRuns(const std::string& owner, std::vector<core::
   runs_.ReleaseRuns(owner, std::move(run_ids), now, TimedCallback<void>(metrics_, "release_runs", std::move(done)));
 }
 
+core::Result<std::size_t> InstrumentedStore::LiveNodeCount(core::TimePoint now) {
+  return Timed(metrics_, "live_node_count", [&] { return runs_.LiveNodeCount(now); });
+}
+
 core::Result<std::size_t> InstrumentedStore::QueuedRunCount() {
   return Timed(metrics_, "queued_run_count", [&] { return runs_.QueuedRunCount(); });
 }

@@ -53,6 +53,7 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
+  core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 
  private:
   store::JobStore& jobs_;

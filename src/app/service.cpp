@@ -28,6 +28,7 @@
 #include "executor/worker_pool.hpp"
 #include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
+#include "store/postgres/pg_clock.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
@@ -41,7 +42,10 @@ namespace jobsched::app {
 // Declaration order is construction order; members are destroyed in reverse.
 // Stop() runs the shutdown in its own order before that.
 struct Service::Parts {
-  SystemClock clock;
+  SystemClock system_clock;
+  // What every part reads the time from: the system clock, or in cluster
+  // mode PostgreSQL's (database_clock), so all nodes agree on it.
+  const core::Clock* clock = &system_clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
   // The database: one object for SQLite, two sharing one connection set for
@@ -69,6 +73,8 @@ struct Service::Parts {
   // Cluster mode: the database itself, and the listener that wakes this
   // node's scheduler and pool when another node changes a job or queues runs.
   std::shared_ptr<store::postgres::PgDatabase> postgres;
+  // PostgreSQL's clock as this node sees it; destroyed before the database.
+  std::unique_ptr<store::postgres::PgClock> database_clock;
   std::unique_ptr<store::postgres::PgListener> listener;
   // The active API keys, re-read every --key-refresh-interval.
   std::unique_ptr<api::ApiKeyCache> keys;
@@ -164,6 +170,8 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
     parts.api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(*database);
     parts.single_node = false;
     parts.postgres = *database;
+    parts.database_clock = std::make_unique<store::postgres::PgClock>(*parts.postgres);
+    parts.clock = parts.database_clock.get();
     return core::Ok();
   }
   const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
@@ -192,7 +200,7 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
     if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
     executor::http::HttpRunnerOptions http;
     http.hosts = std::move(hosts).value();
-    http.clock = &parts.clock;
+    http.clock = parts.clock;
     parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
     if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
     auto compute = executor::compute::ComputeTaskRunner::Create();
@@ -214,7 +222,7 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       auto email_loop = executor::CurlLoop::Create();
       if (!email_loop) return email_loop.error();
       parts.email_curl_loop = std::move(email_loop).value();
-      auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, parts.clock);
+      auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, *parts.clock);
       if (!runner) return runner.error();
       parts.email_runner = std::move(runner).value();
       spdlog::info("email: via {}", RedactSecrets(config.smtp_url));
@@ -247,85 +255,121 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto access = AccessSettings(config, *address, *parts->keys);
   if (!access) return access.error();
 
-  if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
-  executor::WorkerPoolOptions pool_options;
-  pool_options.owner = NodeId();
-  telemetry::SetLogNodeId(pool_options.owner);
-  pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
-  pool_options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
-    metrics.ObserveRunFinished(task_type, core::ToString(state));
-  };
-  pool_options.max_concurrent_runs = config.max_concurrent_runs;
-  pool_options.lease_timeout = *lease;
-  pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
-  // Alone on its database, a starting process knows every running run is an
-  // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
-  // node's runs come back when their leases expire).
-  pool_options.requeue_other_owners_at_start = parts->single_node;
-  if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
-  executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
-                                parts->compute_runner.get(), parts->shell_runner.get()};
-  parts->pool = std::make_unique<executor::WorkerPool>(instrumented, parts->clock, runners, pool_options);
-  if (auto started = parts->pool->Start(); !started) return started.error();
+  auto roles = ParseRoles(config.roles);
+  if (!roles) return core::Error::InvalidArgument("roles", "roles: " + roles.error().message);
+  if (parts->single_node && !(roles->scheduler && roles->executor)) {
+    spdlog::warn("roles {}: on SQLite no other process fires or runs jobs; jobs of this database will wait",
+                 config.roles);
+  }
 
-  executor::WorkerPool& pool = *parts->pool;
-  parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, parts->clock, scheduler::SchedulerOptions{},
-                                                            [&pool] { pool.Notify(); });
-  parts->scheduler->Start();
-  if (parts->postgres) {
+  const std::string node_id = NodeId();
+  telemetry::SetLogNodeId(node_id);
+  executor::WorkerPool* pool = nullptr;
+  if (roles->executor) {
+    if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
+    executor::WorkerPoolOptions pool_options;
+    pool_options.owner = node_id;
+    pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
+    pool_options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
+      metrics.ObserveRunFinished(task_type, core::ToString(state));
+    };
+    pool_options.max_concurrent_runs = config.max_concurrent_runs;
+    pool_options.lease_timeout = *lease;
+    pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
+    // Alone on its database, a starting process knows every running run is an
+    // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
+    // node's runs come back when their leases expire).
+    pool_options.requeue_other_owners_at_start = parts->single_node;
+    if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
+    executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
+                                  parts->compute_runner.get(), parts->shell_runner.get()};
+    parts->pool = std::make_unique<executor::WorkerPool>(instrumented, *parts->clock, runners, pool_options);
+    if (auto started = parts->pool->Start(); !started) return started.error();
+    pool = parts->pool.get();
+  }
+
+  scheduler::Scheduler* scheduler = nullptr;
+  if (roles->scheduler) {
+    parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock,
+                                                              scheduler::SchedulerOptions{}, [pool] {
+                                                                if (pool != nullptr) pool->Notify();
+                                                              });
+    parts->scheduler->Start();
+    scheduler = parts->scheduler.get();
+
+    auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
+    if (!prune_interval) return prune_interval.error();
+    scheduler::RetentionOptions retention;
+    retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
+    retention.keep_per_job = config.keep_runs_per_job;
+    retention.interval = *prune_interval;
+    parts->retention = std::make_unique<scheduler::Retention>(instrumented, *parts->clock, retention);
+    parts->retention->Start();
+  }
+
+  if (parts->postgres && (scheduler != nullptr || pool != nullptr)) {
     // A job another node created may be due before this scheduler's nap
     // ends, and runs another node queued or handed back are ours to claim
     // too: without this, each node would notice only at its next nap.
-    const SystemClock& clock = parts->clock;
+    const core::Clock& clock = *parts->clock;
     parts->listener = parts->postgres->Listen(
-        [&scheduler = *parts->scheduler, &pool](const store::postgres::PgNotification& notification) {
-          if (notification.channel == store::postgres::kRunsChannel) return pool.Notify();
+        [scheduler, pool](const store::postgres::PgNotification& notification) {
+          if (notification.channel == store::postgres::kRunsChannel) {
+            if (pool != nullptr) pool->Notify();
+            return;
+          }
           std::int64_t next_run_ms = 0;
           const std::string& payload = notification.payload;
           const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), next_run_ms);
-          if (error == std::errc() && end == payload.data() + payload.size()) {
-            scheduler.NotifyNextRun(core::FromUnixMs(next_run_ms));
+          if (scheduler != nullptr && error == std::errc() && end == payload.data() + payload.size()) {
+            scheduler->NotifyNextRun(core::FromUnixMs(next_run_ms));
           }
         },
         // Notifications sent while the connection was down are lost: look again.
-        [&scheduler = *parts->scheduler, &pool, &clock] {
-          scheduler.NotifyNextRun(clock.Now());
-          pool.Notify();
+        [scheduler, pool, &clock] {
+          if (scheduler != nullptr) scheduler->NotifyNextRun(clock.Now());
+          if (pool != nullptr) pool->Notify();
         });
   }
 
-  auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
-  if (!prune_interval) return prune_interval.error();
-  scheduler::RetentionOptions retention;
-  retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
-  retention.keep_per_job = config.keep_runs_per_job;
-  retention.interval = *prune_interval;
-  parts->retention = std::make_unique<scheduler::Retention>(instrumented, parts->clock, retention);
-  parts->retention->Start();
-
   api::ApiOptions api_options;
-  api_options.jobs.email_enabled = parts->email_runner != nullptr;
-  api_options.jobs.shell_enabled = parts->shell_runner != nullptr;
-  scheduler::Scheduler& scheduler = *parts->scheduler;
-  api_options.jobs.on_next_run = [&scheduler](core::TimePoint next_run) { scheduler.NotifyNextRun(next_run); };
-  api_options.jobs.on_run_queued = [&pool] { pool.Notify(); };
-  api_options.jobs.on_cancel_requested = [&pool](core::RunId run_id) { pool.Cancel(run_id); };
+  // Without the api role a node still answers health checks and metrics.
+  api_options.jobs_api = roles->api;
+  api_options.jobs.email_enabled = parts->email_runner != nullptr || !roles->executor;
+  api_options.jobs.shell_enabled = parts->shell_runner != nullptr || (!roles->executor && config.enable_shell_tasks);
+  api_options.jobs.on_next_run = [scheduler](core::TimePoint next_run) {
+    if (scheduler != nullptr) scheduler->NotifyNextRun(next_run);
+  };
+  api_options.jobs.on_run_queued = [pool] {
+    if (pool != nullptr) pool->Notify();
+  };
+  api_options.jobs.on_cancel_requested = [pool](core::RunId run_id) {
+    if (pool != nullptr) pool->Cancel(run_id);
+  };
   api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
   const std::atomic<bool>& stopping = parts->stopping;
-  api_options.ready = [&stopping, &scheduler]() -> core::Result<void> {
+  api_options.ready = [&stopping, scheduler]() -> core::Result<void> {
     if (stopping) return core::Error::Unavailable("shutting down");
-    if (!scheduler.IsAlive(std::chrono::seconds{5})) return core::Error::Unavailable("the scheduler loop is stuck");
+    if (scheduler != nullptr && !scheduler->IsAlive(std::chrono::seconds{5})) {
+      return core::Error::Unavailable("the scheduler loop is stuck");
+    }
     return core::Ok();
   };
   api_options.metrics = &metrics;
   api_options.access_log = config.access_log == "on";
   api_options.access = std::move(access).value();
-  api_options.before_scrape = [&metrics, &instrumented, &pool] {
+  const core::Clock& clock = *parts->clock;
+  api_options.before_scrape = [&metrics, &instrumented, pool, &clock] {
     if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
-    metrics.SetExecutorSlots(pool.busy(), pool.slots());
-    metrics.SetHeartbeatAge(std::chrono::duration<double>(std::chrono::steady_clock::now() - pool.last_heartbeat()).count());
+    if (auto nodes = instrumented.LiveNodeCount(clock.Now())) metrics.SetLiveNodes(*nodes);
+    if (pool != nullptr) {
+      metrics.SetExecutorSlots(pool->busy(), pool->slots());
+      metrics.SetHeartbeatAge(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - pool->last_heartbeat()).count());
+    }
   };
-  parts->api = std::make_unique<api::Api>(instrumented, parts->clock, std::move(api_options));
+  parts->api = std::make_unique<api::Api>(instrumented, *parts->clock, std::move(api_options));
+  spdlog::info("roles: {}", config.roles);
 
   api::HttpServerOptions options;
   options.host = address->host;
@@ -360,9 +404,9 @@ void Service::Stop() {
   parts.server->Stop();
   parts.listener.reset();
   parts.keys->Stop();
-  parts.scheduler->Stop();
-  parts.retention->Stop();
-  parts.pool->Stop(parts.shutdown_grace);
+  if (parts.scheduler) parts.scheduler->Stop();
+  if (parts.retention) parts.retention->Stop();
+  if (parts.pool) parts.pool->Stop(parts.shutdown_grace);
   // Tasks still running after the grace period are cancelled with their
   // runners; the pool already handed their runs back.
   // A runner stuck in a library call could hold this up; their runs are

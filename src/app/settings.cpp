@@ -134,11 +134,18 @@ constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
 constexpr SettingType kBoolean = SettingType::kBoolean;
 
-const std::array<Setting, 29> kSettings{{
+Result<void> CheckRoles(const std::string& text) {
+  if (auto roles = ParseRoles(text); !roles) return Invalid(roles.error().message);
+  return core::Ok();
+}
+
+const std::array<Setting, 30> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
      ApplyText<&Config::db, CheckDatabase>, GetText<&Config::db>},
+    {"roles", "What this node does: api, scheduler, executor (comma-separated)", kText, false, false,
+     ApplyText<&Config::roles, CheckRoles>, GetText<&Config::roles>},
     {"log_level", "trace, debug, info, warn or error", kText, false, false,
      ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
     {"log_format", "json (one object per line) or text (for a terminal)", kText, false, false,

@@ -55,6 +55,10 @@ bool Scheduler::IsAlive(std::chrono::milliseconds within) const {
   return std::chrono::steady_clock::now() - last_tick_ <= within + options_.max_nap;
 }
 
+namespace {
+constexpr core::Milliseconds kClockSkewPause{10};
+}  // namespace
+
 void Scheduler::Loop() {
   std::chrono::milliseconds backoff = options_.min_backoff;
   for (;;) {
@@ -79,6 +83,10 @@ void Scheduler::Loop() {
     } else {
       backoff = options_.min_backoff;
       if (*next) wake_at = std::min(wake_at, **next);
+      // Due by our clock but nothing fired: the store judges by another
+      // clock (PostgreSQL's, in a cluster) that is a little behind ours.
+      // Look again shortly rather than spin until the clocks agree.
+      if (fired && *fired == 0 && wake_at <= now) wake_at = now + kClockSkewPause;
     }
 
     std::unique_lock lock(mutex_);

@@ -65,13 +65,14 @@ class RunQueue {
   virtual void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                         std::function<void(core::Result<void>)> done) = 0;
 
-  // Extends the leases of every run `owner` holds to `lease_until`, and
+  // The node's heartbeat: records `owner` as alive until `lease_until` (the
+  // nodes table), extends the leases of every run `owner` holds to it, and
   // answers with those of its runs someone asked to cancel (CancelRun), which
   // the owner should stop.
   virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,
                            std::function<void(core::Result<std::vector<core::RunId>>)> done) = 0;
 
-  // Puts back in the queue, as a new attempt (or ends as cancelled, when
+  // Forgets nodes silent for a day. Puts back in the queue, as a new attempt (or ends as cancelled, when
   // someone asked to cancel it), every running run whose lease
   // expired before `now` or whose owner is not `live_owner` (pass the
   // current process at start-up: runs of a process that died are orphans).
@@ -87,6 +88,9 @@ class RunQueue {
 
   // Number of runs waiting in the queue.
   virtual core::Result<std::size_t> QueuedRunCount() = 0;
+
+  // Number of nodes whose heartbeat is recent: alive at `now`.
+  virtual core::Result<std::size_t> LiveNodeCount(core::TimePoint now) = 0;
 };
 
 }  // namespace jobsched::store

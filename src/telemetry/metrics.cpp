@@ -110,6 +110,12 @@ struct Metrics::Impl {
                                          .Register(*registry)
                                          .Add({});
 
+  prometheus::Gauge& live_nodes = prometheus::BuildGauge()
+                                      .Name("jobsched_nodes_alive")
+                                      .Help("Nodes (processes running tasks) whose heartbeat is recent, at scrape time.")
+                                      .Register(*registry)
+                                      .Add({});
+
   struct HttpHandles {
     prometheus::Counter* requests;
     prometheus::Histogram* latency;
@@ -183,6 +189,8 @@ void Metrics::SetExecutorSlots(std::size_t busy, std::size_t total) {
 }
 
 void Metrics::SetHeartbeatAge(double seconds) { impl_->heartbeat_age.Set(seconds); }
+
+void Metrics::SetLiveNodes(std::size_t count) { impl_->live_nodes.Set(static_cast<double>(count)); }
 
 std::string Metrics::Render() const {
   std::ostringstream out;

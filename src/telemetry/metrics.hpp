@@ -36,8 +36,10 @@ class Metrics {
   // Values read at scrape time.
   void SetQueuedRuns(std::size_t count);
   void SetExecutorSlots(std::size_t busy, std::size_t total);
-  // Seconds since this node last renewed its leases (PostgreSQL nodes).
+  // Seconds since this node last renewed its leases (its heartbeat).
   void SetHeartbeatAge(double seconds);
+  // Nodes whose heartbeat is recent (the nodes table; all of a cluster).
+  void SetLiveNodes(std::size_t count);
 
   // Everything, in the Prometheus text exposition format (version 0.0.4).
   std::string Render() const;

@@ -5,6 +5,25 @@
 namespace jobsched::app {
 namespace {
 
+TEST(Roles, AnyNonEmptySubsetInAnyOrder) {
+  const Roles all = ParseRoles("api,scheduler,executor").value();
+  EXPECT_TRUE(all.api && all.scheduler && all.executor);
+  const Roles workers = ParseRoles("executor,scheduler").value();
+  EXPECT_FALSE(workers.api);
+  EXPECT_TRUE(workers.scheduler && workers.executor);
+  const Roles api = ParseRoles("api").value();
+  EXPECT_TRUE(api.api && !api.scheduler && !api.executor);
+}
+
+TEST(Roles, UnknownOrEmptyRolesAreRefusedNamingThem) {
+  for (const char* text : {"", "api,", "api,,executor", "web", "API", "api, executor"}) {
+    auto roles = ParseRoles(text);
+    ASSERT_FALSE(roles.ok()) << text;
+    EXPECT_EQ(roles.error().field, "roles");
+  }
+  EXPECT_NE(ParseRoles("api,web").error().message.find("'web'"), std::string::npos);
+}
+
 TEST(DatabaseUrl, SqliteNamesAFile) {
   for (const char* url : {"sqlite:./data/jobs.db", "sqlite://./data/jobs.db"}) {
     auto parsed = ParseDatabaseUrl(url);

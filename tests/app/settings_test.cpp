@@ -21,7 +21,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
     EXPECT_NE(setting.get, nullptr) << setting.key;
   }
 
-  const std::set<std::string> expected{"listen",        "db",           "log_level",     "log_format",
+  const std::set<std::string> expected{"listen",        "db",  "roles",   "log_level",     "log_format",
                                        "access_log",    "http_threads", "max_concurrent_runs", "shutdown_grace",
                                        "drain_delay",   "lease_timeout", "keep_runs_days", "keep_runs_per_job",
                                        "prune_interval", "smtp_url",    "smtp_tls",      "smtp_from",

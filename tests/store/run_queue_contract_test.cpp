@@ -428,6 +428,25 @@ TYPED_TEST(RunQueueContract, RenewedLeasesAreNotRequeued) {
   EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->state, core::RunState::kRunning);
 }
 
+TYPED_TEST(RunQueueContract, AHeartbeatKeepsANodeAliveUntilItsLeaseAndSilentNodesAreForgotten) {
+  auto renew = [&](const char* owner, const char* until) {
+    return Wait<std::vector<core::RunId>>(
+        [&](auto done) { this->queue_->RenewLeases(owner, At(until), std::move(done)); });
+  };
+  ASSERT_TRUE(renew("node-a", "2026-11-27T10:00:30Z").ok());
+  ASSERT_TRUE(renew("node-b", "2026-11-27T10:00:30Z").ok());
+  ASSERT_TRUE(renew("node-a", "2026-11-27T10:01:00Z").ok());  // node-a beats again; node-b falls silent
+
+  EXPECT_EQ(this->queue_->LiveNodeCount(At("2026-11-27T10:00:20Z")).value(), 2u);
+  EXPECT_EQ(this->queue_->LiveNodeCount(At("2026-11-27T10:00:45Z")).value(), 1u);
+  EXPECT_EQ(this->queue_->LiveNodeCount(At("2026-11-27T10:01:01Z")).value(), 0u);
+
+  // A day later the silent nodes are forgotten; a node that beats again comes back.
+  ASSERT_TRUE(this->Requeue("2026-11-28T10:01:01Z", "node-c", false).ok());
+  ASSERT_TRUE(renew("node-a", "2026-11-28T10:02:00Z").ok());
+  EXPECT_EQ(this->queue_->LiveNodeCount(At("2026-11-28T10:01:30Z")).value(), 1u);
+}
+
 TYPED_TEST(RunQueueContract, AtStartUpEveryOtherOwnersRunsAreRequeued) {
   this->CreateJob("2026-11-27T10:00:00Z", "1m");
   this->CreateJob("2026-11-27T10:00:00Z", "1m");

@@ -74,7 +74,7 @@ constexpr std::string_view kAllowHint =
 // the job is created and to 127.0.0.1 when it runs (DNS rebinding) is refused
 // all the same. A refusal makes curl try the next address or fail with
 // CURLE_COULDNT_CONNECT, before a byte is sent. See
-// docs/decisions/0003-safe-tasks.md.
+// docs/decisions/0004-safe-tasks.md.
 curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
   auto* exchange = static_cast<Exchange*>(user);
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;

@@ -147,6 +147,11 @@ void PostgresRunQueue::RenewLeases(const std::string& owner, core::TimePoint lea
                                    std::function<void(core::Result<std::vector<core::RunId>>)> done) {
   database_->writer().Submit<std::vector<core::RunId>>(
       [owner, lease_until](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
+        auto heartbeat = db.Query(
+            "INSERT INTO nodes (id, alive_until) VALUES ($1, $2) "
+            "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until",
+            PgParams().Add(owner).Add(ToUnixMs(lease_until)));
+        if (!heartbeat) return heartbeat.error();
         auto updated = db.Query(
             "UPDATE runs SET lease_expires_at = $1 WHERE state = 'running' AND lease_owner = $2 "
             "RETURNING id, cancel_requested_at IS NOT NULL",
@@ -166,6 +171,10 @@ void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::stri
                                             std::function<void(core::Result<std::size_t>)> done) {
   database_->writer().Submit<std::size_t>(
       [now, live_owner, all_other_owners](PgConnection& db) -> core::Result<std::size_t> {
+        // Nodes silent for a day are forgotten.
+        auto forget = db.Query("DELETE FROM nodes WHERE alive_until < $1",
+                               PgParams().Add(std::int64_t{ToUnixMs(now) - std::int64_t{24} * 3600 * 1000}));
+        if (!forget) return forget.error();
         // One statement: the abandoned runs are locked first, so two nodes
         // re-queueing at once cannot both bump a run's attempt (the second
         // waits for the first's lock, then re-checks the row as the first
@@ -223,6 +232,14 @@ void PostgresRunQueue::ReleaseRuns(const std::string& owner, std::vector<core::R
         return true;
       },
       ToVoid(std::move(done)));
+}
+
+core::Result<std::size_t> PostgresRunQueue::LiveNodeCount(core::TimePoint now) {
+  return database_->readers().Read<std::size_t>([now](PgConnection& db) -> core::Result<std::size_t> {
+    auto counted = db.Query("SELECT count(*) FROM nodes WHERE alive_until >= $1", PgParams().Add(ToUnixMs(now)));
+    if (!counted) return counted.error();
+    return static_cast<std::size_t>(counted->Int(0, 0));
+  });
 }
 
 core::Result<std::size_t> PostgresRunQueue::QueuedRunCount() {

@@ -33,6 +33,7 @@ class PostgresRunQueue final : public RunQueue {
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
+  core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 
  private:
   std::shared_ptr<PgDatabase> database_;

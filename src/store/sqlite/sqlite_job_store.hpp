@@ -70,6 +70,7 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
+  core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 
   // ApiKeyStore (sqlite_api_keys.cpp)
   void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;

@@ -11,6 +11,9 @@ namespace {
 
 using core::ToUnixMs;
 
+// A node silent this long is forgotten (its row deleted).
+constexpr std::int64_t kForgetNodesAfterMs = 24LL * 3600 * 1000;
+
 // The job's oldest run that is queued or running, if any.
 core::Result<std::optional<core::RunId>> UnfinishedRunOf(SqliteConnection& db, core::JobId job_id) {
   auto select = db.Cached(
@@ -369,6 +372,12 @@ void SqliteJobStore::RenewLeases(const std::string& owner, core::TimePoint lease
                                  std::function<void(core::Result<std::vector<core::RunId>>)> done) {
   writer_->Submit<std::vector<core::RunId>>(
       [owner, lease_until](SqliteConnection& db) -> core::Result<std::vector<core::RunId>> {
+        auto heartbeat = db.Cached(
+            "INSERT INTO nodes (id, alive_until) VALUES (?1, ?2) "
+            "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until");
+        if (!heartbeat) return heartbeat.error();
+        (*heartbeat)->Bind(1, owner).Bind(2, ToUnixMs(lease_until));
+        if (auto ran = (*heartbeat)->Run(); !ran) return ran.error();
         auto update = db.Cached(
             "UPDATE runs SET lease_expires_at = ? WHERE state = 'running' AND lease_owner = ? "
             "RETURNING id, cancel_requested_at IS NOT NULL");
@@ -390,6 +399,10 @@ void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string
                                           std::function<void(core::Result<std::size_t>)> done) {
   writer_->Submit<std::size_t>(
       [now, live_owner, all_other_owners](SqliteConnection& db) -> core::Result<std::size_t> {
+        auto forget = db.Cached("DELETE FROM nodes WHERE alive_until < ?");
+        if (!forget) return forget.error();
+        (*forget)->Bind(1, ToUnixMs(now) - kForgetNodesAfterMs);
+        if (auto ran = (*forget)->Run(); !ran) return ran.error();
         // The lost attempt joins the run's history (a cancelled run simply ends).
         auto record = db.Cached(
             "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
@@ -439,6 +452,18 @@ void SqliteJobStore::ReleaseRuns(const std::string& owner, std::vector<core::Run
         if (!released) return done(released.error());
         done(core::Ok());
       });
+}
+
+core::Result<std::size_t> SqliteJobStore::LiveNodeCount(core::TimePoint now) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto statement = (**reader).Cached("SELECT count(*) FROM nodes WHERE alive_until >= ?");
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, ToUnixMs(now));
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  const auto count = static_cast<std::size_t>((*statement)->ColumnInt(0));
+  return count;
 }
 
 core::Result<std::size_t> SqliteJobStore::QueuedRunCount() {

@@ -1,0 +1,7 @@
+-- The nodes (processes) that run tasks, with their heartbeat: each lease
+-- renewal moves a node's alive_until on. A node silent past it is dead, and
+-- any live node re-queues the runs it held (their leases ran out together).
+CREATE TABLE nodes (
+  id          TEXT    PRIMARY KEY,
+  alive_until INTEGER NOT NULL
+);
