@@ -105,7 +105,8 @@ cleanup() {
 # hence --log-level info (it logs nothing per request at that level).
 start_service() {
   TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-bench.XXXXXX")"
-  "$BIN" serve --listen 127.0.0.1:0 --db "${BENCH_DB:-sqlite:$TMP/bench.db}" --log-level info \
+  # --rate-limit 0: the benchmark is one client sending far more than a client may.
+  "$BIN" serve --listen 127.0.0.1:0 --db "${BENCH_DB:-sqlite:$TMP/bench.db}" --log-level info --rate-limit 0 \
     >"$TMP/service.log" 2>&1 &
   SERVICE_PID=$!
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -24,12 +26,15 @@ struct Exchange {
   std::string path;
   std::string_view route = "unmatched";  // the router's pattern, once matched
   std::chrono::steady_clock::time_point arrived;
+  std::string key_name;  // the API key the request authenticated with, if any
+  std::vector<std::pair<std::string, std::string>> limit_headers;  // RateLimit-*
 };
 
 }  // namespace
 
 Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     : jobs_(std::make_unique<JobHandlers>(store, clock, std::move(options.jobs))),
+      access_(std::move(options.access), clock),
       metrics_(options.metrics),
       access_log_(options.access_log) {
   if (options.jobs_api) {
@@ -51,27 +56,37 @@ void Api::Handle(HttpRequest&& request, Responder respond) const {
   if (log_all) exchange->path = request.path;
   // Log lines of the handler's own thread carry the request id.
   const telemetry::LogContext context("request_id", exchange->request_id);
-  router_.Dispatch(
-      std::move(request),
-      [this, exchange, log_all, respond = std::move(respond)](HttpResponse response) {
-        const auto latency = std::chrono::steady_clock::now() - exchange->arrived;
-        if (metrics_ != nullptr) metrics_->ObserveHttpRequest(exchange->route, exchange->method, response.status, latency);
-        if (log_all || response.status >= 500) {
-          const double ms = std::chrono::duration<double, std::milli>(latency).count();
-          // Answered on another thread (a store's), or on the handler's own.
-          std::optional<telemetry::LogContext> id;
-          if (!telemetry::LogContext::Has("request_id")) id.emplace("request_id", exchange->request_id);
-          const telemetry::LogContext route("route", std::string(exchange->route));
-          const telemetry::LogContext status("status", response.status);
-          const telemetry::LogContext duration("duration_ms", fmt::format("{:.3f}", ms));
-          spdlog::log(response.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {}",
-                      exchange->method, exchange->path.empty() ? std::string(exchange->route) : exchange->path,
-                      response.status);
-        }
-        response.SetHeader("X-Request-Id", exchange->request_id);
-        respond(std::move(response));
-      },
-      &exchange->route);
+  Responder answer = [this, exchange, log_all, respond = std::move(respond)](HttpResponse response) {
+    const auto latency = std::chrono::steady_clock::now() - exchange->arrived;
+    if (metrics_ != nullptr) metrics_->ObserveHttpRequest(exchange->route, exchange->method, response.status, latency);
+    if (log_all || response.status >= 500) {
+      const double ms = std::chrono::duration<double, std::milli>(latency).count();
+      // Answered on another thread (a store's), or on the handler's own.
+      std::optional<telemetry::LogContext> id;
+      if (!telemetry::LogContext::Has("request_id")) id.emplace("request_id", exchange->request_id);
+      std::optional<telemetry::LogContext> key;
+      if (!exchange->key_name.empty()) key.emplace("api_key", exchange->key_name);
+      const telemetry::LogContext route("route", std::string(exchange->route));
+      const telemetry::LogContext status("status", response.status);
+      const telemetry::LogContext duration("duration_ms", fmt::format("{:.3f}", ms));
+      spdlog::log(response.status >= 500 ? spdlog::level::warn : spdlog::level::info, "{} {} {}", exchange->method,
+                  exchange->path.empty() ? std::string(exchange->route) : exchange->path, response.status);
+    }
+    for (auto& [name, value] : exchange->limit_headers) response.SetHeader(std::move(name), std::move(value));
+    response.SetHeader("X-Request-Id", exchange->request_id);
+    respond(std::move(response));
+  };
+
+  const Router::Route* route = router_.Match(request.method, request.path);
+  AccessControl::Verdict verdict = access_.Check(request, route);
+  exchange->limit_headers = std::move(verdict.headers);
+  exchange->key_name = request.caller.key_name;
+  if (verdict.refusal) {
+    if (route != nullptr) exchange->route = route->pattern;
+    answer(std::move(*verdict.refusal));
+    return;
+  }
+  router_.Dispatch(std::move(request), std::move(answer), &exchange->route);
 }
 
 }  // namespace jobsched::api

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "api/access_control.hpp"
 #include "api/health_handlers.hpp"
 #include "api/http_message.hpp"
 #include "api/job_handlers.hpp"
@@ -31,8 +32,11 @@ struct ApiOptions {
   // Called before GET /metrics renders, to refresh values read at scrape time.
   std::function<void()> before_scrape;
   // One info log line per answered request (request id, method, route,
-  // status, duration). 5xx answers are always logged, as warnings.
+  // status, duration, API key). 5xx answers are always logged, as warnings.
   bool access_log = true;
+  // Authentication, roles, namespaces and rate limits (see AccessControl).
+  // The default authenticates nobody: no keys, nothing required.
+  AccessOptions access;
 };
 
 // Every route of the HTTP API, registered on one router: jobs and their
@@ -44,7 +48,9 @@ class Api {
 
   // Answers one request; what the HTTP server calls, from any thread. Every
   // answer carries an X-Request-Id: the client's, when it sent a sane one,
-  // or a new one; it is in the log lines written for the request.
+  // or a new one; it is in the log lines written for the request. The
+  // request is authenticated and rate limited first (AccessControl): a
+  // refused one never reaches its handler.
   void Handle(HttpRequest&& request, Responder respond) const;
 
   const Router& router() const { return router_; }
@@ -52,6 +58,7 @@ class Api {
  private:
   Router router_;
   std::unique_ptr<JobHandlers> jobs_;
+  AccessControl access_;
   telemetry::Metrics* metrics_ = nullptr;
   bool access_log_ = true;
 };

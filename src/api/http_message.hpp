@@ -8,6 +8,23 @@
 
 namespace jobsched::api {
 
+// Who sent a request, as Api::Handle established it before any handler runs;
+// never read from the request itself. The default is the caller of a service
+// without authentication: anonymous, and free to use every namespace.
+struct Caller {
+  std::string key_name;  // the API key's name; empty when anonymous
+  // Where the jobs it creates go when the request names no namespace; for a
+  // read or write key, the only namespace it may see or touch.
+  std::string home_namespace = "default";
+  bool all_namespaces = true;  // an admin key, or no authentication
+  // An admin key, or no authentication: may also do what reaches beyond
+  // jobsched itself (shell tasks run commands on the service's host).
+  bool admin = true;
+
+  // Whether this caller may see and touch jobs (and their runs) of namespace `name`.
+  bool MayAccess(std::string_view name) const { return all_namespaces || name == home_namespace; }
+};
+
 // A parsed HTTP request, free of Boost.Beast so that handlers and their tests
 // do not pay for Beast's headers. Header names keep the client's spelling;
 // Header() looks them up case-insensitively.
@@ -19,6 +36,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_address;  // peer IP, for logs and anonymous rate limits
+  Caller caller;               // set by Api::Handle (authentication), not by the server
 
   // The first header with this name (case-insensitive), or empty.
   std::string_view Header(std::string_view name) const;

@@ -45,6 +45,18 @@ core::Result<core::JobRequest> DecodeCreateBody(const HttpRequest& request) {
 
 }  // namespace
 
+core::Error HiddenJobError(core::JobId id) {
+  return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
+}
+
+core::Result<core::Job> VisibleJob(store::JobStore& store, const Caller& caller, core::JobId id) {
+  auto job = store.GetJob(id);
+  if (!job) return job.error();
+  // A caller learns nothing about other namespaces, not even which ids are taken.
+  if (!caller.MayAccess(job->namespace_name)) return HiddenJobError(id);
+  return job;
+}
+
 void JobHandlers::Register(Router& router) {
   router.Add("POST", "/jobs", [this](HttpRequest&& request, const PathParams&, Responder respond) {
     CreateJob(std::move(request), std::move(respond));
@@ -66,12 +78,21 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
                       : ProblemResponse(decoded.error()));
     return;
   }
+  // A read or write key creates jobs only in its own namespace; the request
+  // may name it, or leave it to the key (an admin key: to its home namespace).
+  if (decoded->namespace_name && !request.caller.MayAccess(*decoded->namespace_name)) {
+    respond(ProblemResponse(core::Error::PermissionDenied(
+        "API key '" + request.caller.key_name + "' may create jobs only in namespace '" +
+        request.caller.home_namespace + "'")));
+    return;
+  }
+  if (!decoded->namespace_name) decoded->namespace_name = request.caller.home_namespace;
   auto job = core::ValidateNewJob(*decoded, clock_.Now());
   if (!job) {
     respond(ProblemResponse(job.error()));
     return;
   }
-  if (auto enabled = CheckTaskEnabled(job->task); !enabled) {
+  if (auto enabled = CheckTaskEnabled(job->task, request.caller); !enabled) {
     respond(ProblemResponse(enabled.error()));
     return;
   }
@@ -91,7 +112,7 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
   });
 }
 
-core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task) const {
+core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const {
   if (task && std::holds_alternative<core::EmailTask>(*task) && !options_.email_enabled) {
     return core::Error::InvalidArgument("task.type",
                                         "task.type: email tasks need an SMTP server; start jobsched with --smtp-url");
@@ -100,6 +121,14 @@ core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>
     return core::Error::InvalidArgument(
         "task.type", "task.type: shell tasks are disabled on this service; the operator enables them with "
                      "--enable-shell-tasks (JOBSCHED_ENABLE_SHELL_TASKS, enable_shell_tasks)");
+  }
+  // A shell task runs as the service's user, which can read every namespace's
+  // jobs and every key's hash: only a key that may do all that anyway may
+  // create one.
+  if (task && std::holds_alternative<core::ShellTask>(*task) && !caller.admin) {
+    return core::Error::PermissionDenied("API key '" + caller.key_name +
+                                         "' may not create shell tasks: they run commands on the service's host, "
+                                         "which only admin keys may do");
   }
   return core::Ok();
 }
@@ -110,7 +139,7 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, R
     respond(ProblemResponse(id.error()));
     return;
   }
-  auto job = store_.GetJob(*id);
+  auto job = VisibleJob(store_, request.caller, *id);
   if (!job) {
     respond(ProblemResponse(job.error()));
     return;
@@ -138,6 +167,7 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   }
   const auto name = params->Get("name");
   const auto type = params->Get("type");
+  const auto job_namespace = params->Get("namespace");
   if (type && *type != "noop" && *type != "http" && *type != "email" && *type != "compute" && *type != "shell") {
     respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be noop, http, email, compute or shell")));
     return;
@@ -149,7 +179,20 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   query.is_active = *is_active;
   if (name) query.name_prefix = std::string(*name);
   if (type) query.task_type = std::string(*type);
-  auto jobs = store_.ListJobs(query);
+  if (job_namespace) {
+    if (auto valid = core::ValidateNamespace(*job_namespace); !valid) {
+      respond(ProblemResponse(valid.error()));
+      return;
+    }
+    query.job_namespace = std::string(*job_namespace);
+  }
+  // A read or write key lists its own namespace only; asking for another
+  // one answers an empty list, as for a namespace without jobs.
+  const Caller& caller = request.caller;
+  const bool foreign = job_namespace && !caller.MayAccess(*job_namespace);
+  if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
+  core::Result<std::vector<core::Job>> jobs = std::vector<core::Job>{};
+  if (!foreign) jobs = store_.ListJobs(query);
   if (!jobs) {
     respond(ProblemResponse(jobs.error()));
     return;
@@ -166,6 +209,7 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
     if (*is_active) filters += **is_active ? "&is_active=true" : "&is_active=false";
     if (name) filters += "&name=" + PercentEncode(*name);
     if (type) filters += "&type=" + std::string(*type);
+    if (job_namespace) filters += "&namespace=" + PercentEncode(*job_namespace);
     SetNextPageLink(response, "/jobs", page->limit, jobs->back().id, filters.empty() ? "" : filters.substr(1));
   }
   respond(std::move(response));

@@ -24,8 +24,17 @@ struct JobHandlerOptions {
   std::function<void(core::RunId)> on_cancel_requested;
 };
 
+// What a caller hears about a job of a namespace it may not access: the
+// very answer for a job that does not exist.
+core::Error HiddenJobError(core::JobId id);
+
+// The job with this id if `caller` may see it (its namespace); kNotFound,
+// exactly as for a missing job, otherwise. Shared with the run handlers.
+core::Result<core::Job> VisibleJob(store::JobStore& store, const Caller& caller, core::JobId id);
+
 // The /jobs resource: create, read, list, change (PATCH, pause, resume),
-// trigger and delete jobs.
+// trigger and delete jobs. Every handler keeps to the namespaces the
+// request's caller may access (HttpRequest::caller).
 class JobHandlers {
  public:
   // Both references must outlive the handlers and the router they join.
@@ -41,16 +50,18 @@ class JobHandlers {
   void PatchJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond);
   void DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond);
-  void TriggerJob(const PathParams& params, Responder respond);
-  void CancelRun(const PathParams& params, Responder respond);
-  // Writes `change` of the job in one store transaction, after If-Match.
-  void ApplyChange(core::JobId id, std::string if_match,
+  void TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond);
+  void CancelRun(const HttpRequest& request, const PathParams& params, Responder respond);
+  // Writes `change` of the job in one store transaction, after checking that
+  // `caller` may access the job and If-Match.
+  void ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
                    std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
                    Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
   // Fails naming task.type when `task` is of a kind this service does not
-  // accept: email without an SMTP server, shell unless enabled.
-  core::Result<void> CheckTaskEnabled(const std::optional<core::Task>& task) const;
+  // accept: email without an SMTP server, shell unless enabled; and with
+  // kPermissionDenied for a shell task from a caller that is not admin.
+  core::Result<void> CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const;
   void ListJobs(const HttpRequest& request, Responder respond);
 
   store::JobStore& store_;

@@ -34,12 +34,12 @@ void JobHandlers::RegisterLifecycle(Router& router) {
   router.Add("POST", "/jobs/{id}/resume", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
     SetActive(request, params, true, std::move(respond));
   });
-  router.Add("POST", "/jobs/{id}/trigger", [this](HttpRequest&&, const PathParams& params, Responder respond) {
-    TriggerJob(params, std::move(respond));
+  router.Add("POST", "/jobs/{id}/trigger", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
+    TriggerJob(request, params, std::move(respond));
   });
   router.Add("POST", "/jobs/{id}/runs/{run_id}/cancel",
-             [this](HttpRequest&&, const PathParams& params, Responder respond) {
-               CancelRun(params, std::move(respond));
+             [this](HttpRequest&& request, const PathParams& params, Responder respond) {
+               CancelRun(request, params, std::move(respond));
              });
 }
 
@@ -48,8 +48,10 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
   if (!id) return respond(ProblemResponse(id.error()));
   auto patch = DecodeJobPatch(request.body);
   if (!patch) return respond(ProblemResponse(patch.error()));
-  if (auto enabled = CheckTaskEnabled(patch->set.task); !enabled) return respond(ProblemResponse(enabled.error()));
-  ApplyChange(*id, std::string(request.Header("If-Match")),
+  if (auto enabled = CheckTaskEnabled(patch->set.task, request.caller); !enabled) {
+    return respond(ProblemResponse(enabled.error()));
+  }
+  ApplyChange(*id, request.caller, std::string(request.Header("If-Match")),
               [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
                 return core::ApplyJobPatch(current, patch, now);
               },
@@ -61,7 +63,7 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
   if (!id) return respond(ProblemResponse(id.error()));
   core::JobPatch patch;
   patch.set.is_active = active;
-  ApplyChange(*id, std::string(request.Header("If-Match")),
+  ApplyChange(*id, request.caller, std::string(request.Header("If-Match")),
               [patch = std::move(patch)](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
                 // Pausing a paused job (or resuming a running one) changes nothing.
                 if (current.is_active == *patch.set.is_active) return current;
@@ -70,14 +72,16 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
               std::move(respond));
 }
 
-void JobHandlers::ApplyChange(core::JobId id, std::string if_match,
+void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
                               std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
                               Responder respond) {
   const core::TimePoint now = clock_.Now();
   store_.UpdateJob(
       id,
-      [if_match = std::move(if_match), change = std::move(change), now](const core::Job& current)
+      [id, caller, if_match = std::move(if_match), change = std::move(change), now](const core::Job& current)
           -> core::Result<core::Job> {
+        // Checked on the job as read in the write's own transaction.
+        if (!caller.MayAccess(current.namespace_name)) return HiddenJobError(id);
         if (auto matches = CheckIfMatch(if_match, current); !matches) return matches.error();
         return change(current, now);
       },
@@ -93,7 +97,9 @@ void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params
   if (!id) return respond(ProblemResponse(id.error()));
   store_.DeleteJob(
       *id,
-      [if_match = std::string(request.Header("If-Match"))](const core::Job& current) {
+      [id = *id, caller = request.caller, if_match = std::string(request.Header("If-Match"))](
+          const core::Job& current) -> core::Result<void> {
+        if (!caller.MayAccess(current.namespace_name)) return HiddenJobError(id);
         return CheckIfMatch(if_match, current);
       },
       [respond = std::move(respond)](core::Result<void> deleted) {
@@ -104,9 +110,13 @@ void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params
       });
 }
 
-void JobHandlers::TriggerJob(const PathParams& params, Responder respond) {
+void JobHandlers::TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond) {
   auto id = PathId(params, "id");
   if (!id) return respond(ProblemResponse(id.error()));
+  // A job never changes namespace, so checking before the write holds for it.
+  if (!request.caller.all_namespaces) {
+    if (auto job = VisibleJob(store_, request.caller, *id); !job) return respond(ProblemResponse(job.error()));
+  }
   store_.TriggerJob(*id, clock_.Now(), [this, respond = std::move(respond)](core::Result<core::Run> run) {
     if (!run) return respond(ProblemResponse(run.error()));
     if (options_.on_run_queued) options_.on_run_queued();
@@ -116,11 +126,14 @@ void JobHandlers::TriggerJob(const PathParams& params, Responder respond) {
   });
 }
 
-void JobHandlers::CancelRun(const PathParams& params, Responder respond) {
+void JobHandlers::CancelRun(const HttpRequest& request, const PathParams& params, Responder respond) {
   auto job_id = PathId(params, "id");
   if (!job_id) return respond(ProblemResponse(job_id.error()));
   auto run_id = PathId(params, "run_id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
+  if (!request.caller.all_namespaces) {
+    if (auto job = VisibleJob(store_, request.caller, *job_id); !job) return respond(ProblemResponse(job.error()));
+  }
   store_.CancelRun(*job_id, *run_id, clock_.Now(), [this, respond = std::move(respond)](core::Result<core::Run> run) {
     if (!run) return respond(ProblemResponse(run.error()));
     // A queued run is cancelled now (200); a running one once its executor

@@ -18,9 +18,9 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 18> kKnownFields{
+constexpr std::array<std::string_view, 19> kKnownFields{
     "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at", "task", "is_active",
-    "timeout", "retry", "misfire", "catchup_window", "overlap", "jitter", "last_run", "next_run"};
+    "timeout", "retry", "misfire", "catchup_window", "overlap", "jitter", "last_run", "next_run", "namespace"};
 
 }  // namespace
 
@@ -38,6 +38,7 @@ std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std
   if (key == "catchup_window") return &request.catchup_window;
   if (key == "overlap") return &request.overlap;
   if (key == "jitter") return &request.jitter;
+  if (key == "namespace") return &request.namespace_name;
   return nullptr;
 }
 
@@ -102,6 +103,8 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += std::to_string(job.id);
   out += ",\"name\":";
   out += Quote(job.name);
+  out += ",\"namespace\":";
+  out += Quote(job.namespace_name);
   // The original's clients read `interval`; it is null for other schedules.
   out += ",\"interval\":";
   const auto named = job.schedule.named_interval();

@@ -24,7 +24,7 @@ core::Result<core::JobRequest> DecodeJobRequest(std::string_view body);
 
 // Where the string member `key` of a job request goes; nullptr when `key` is
 // not one (name, interval, every, cron, timezone, at, start_at, end_at, timeout,
-// misfire, catchup_window).
+// misfire, catchup_window, overlap, jitter, namespace).
 std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std::string_view key);
 
 // The error for a member a job request does not have, suggesting the known

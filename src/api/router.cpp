@@ -61,6 +61,15 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   entries_.push_back(Entry{Route{std::move(method), std::move(pattern)}, std::move(segments), std::move(handler)});
 }
 
+const Router::Route* Router::Match(std::string_view method, std::string_view path) const {
+  const std::vector<std::string_view> segments = SplitPath(path);
+  if (method == "HEAD") method = "GET";
+  for (const Entry& entry : entries_) {
+    if (entry.route.method == method && Matches(entry.segments, segments, nullptr)) return &entry.route;
+  }
+  return nullptr;
+}
+
 void Router::Dispatch(HttpRequest&& request, Responder respond, std::string_view* matched_pattern) const {
   const std::vector<std::string_view> segments = SplitPath(request.path);
   // HEAD is GET without the body; the server drops the body for HEAD.

@@ -35,6 +35,10 @@ class Router {
   };
 
   void Add(std::string method, std::string pattern, Handler handler);
+  // The route that would handle `method` (HEAD as GET) on `path`, or nullptr
+  // when Dispatch would answer 404 or 405. The pointer stays valid as long
+  // as the router.
+  const Route* Match(std::string_view method, std::string_view path) const;
   // Calls the matching route's handler. `matched_pattern`, when given, is
   // set before the handler runs to the pattern of the path's route (stable
   // storage of the router), or left alone when no route has this path.

@@ -1,5 +1,6 @@
 #include "api/run_handlers.hpp"
 
+#include "api/job_handlers.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
 #include "api/pagination.hpp"
@@ -36,8 +37,8 @@ void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathP
   if (!query_params) return respond(ProblemResponse(query_params.error()));
   auto page = ParsePageRequest(*query_params);
   if (!page) return respond(ProblemResponse(page.error()));
-  // An unknown job is a 404, not an empty history.
-  if (auto job = store.GetJob(*job_id); !job) return respond(ProblemResponse(job.error()));
+  // An unknown job (or one of another namespace) is a 404, not an empty history.
+  if (auto job = VisibleJob(store, request.caller, *job_id); !job) return respond(ProblemResponse(job.error()));
 
   store::RunListQuery query;
   query.job_id = *job_id;
@@ -53,6 +54,7 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
   auto page = ParsePageRequest(*params);
   if (!page) return respond(ProblemResponse(page.error()));
   store::RunListQuery query;
+  if (!request.caller.all_namespaces) query.job_namespace = request.caller.home_namespace;
   std::string filters;
   if (auto state = params->Get("state")) {
     query.state = core::ParseRunState(*state);
@@ -74,10 +76,23 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
                      std::move(respond));
 }
 
+// The run with this id if `caller` may see its job; kNotFound, exactly as
+// for a missing run, otherwise.
+core::Result<core::Run> VisibleRun(store::JobStore& store, const Caller& caller, core::RunId id) {
+  auto run = store.GetRun(id);
+  if (!run) return run.error();
+  if (caller.all_namespaces) return run;
+  if (auto job = VisibleJob(store, caller, run->job_id); !job) {
+    if (job.error().code != core::ErrorCode::kNotFound) return job.error();
+    return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
+  }
+  return run;
+}
+
 void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
   auto run_id = PathId(params, "id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
-  auto run = store.GetRun(*run_id);
+  auto run = VisibleRun(store, request.caller, *run_id);
   if (!run) return respond(ProblemResponse(run.error()));
   std::string body = EncodeRun(*run);
   std::string etag = ContentETag(body);
@@ -88,6 +103,9 @@ void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const P
                      Responder respond) {
   auto run_id = PathId(params, "id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
+  if (!request.caller.all_namespaces) {
+    if (auto run = VisibleRun(store, request.caller, *run_id); !run) return respond(ProblemResponse(run.error()));
+  }
   auto attempts = store.ListRunAttempts(*run_id);
   if (!attempts) return respond(ProblemResponse(attempts.error()));
   std::string body = EncodeRunAttempts(*attempts);

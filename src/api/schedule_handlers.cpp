@@ -40,7 +40,7 @@ core::Result<PreviewRequest> DecodePreview(std::string_view body) {
     }
     std::optional<std::string>* field = key == "after" ? &preview.after : JobRequestStringField(preview.schedule, key);
     if (field == nullptr || key == "name" || key == "timeout" || key == "misfire" || key == "catchup_window" ||
-        key == "overlap" || key == "jitter") {
+        key == "overlap" || key == "jitter" || key == "namespace") {
       return core::Error::InvalidArgument(std::string(key.substr(0, 64)),
                                           "unknown field '" + std::string(key.substr(0, 64)) +
                                               "'; a preview takes interval, every, cron, timezone, at, start_at, "

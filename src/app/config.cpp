@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <string_view>
@@ -7,6 +9,17 @@
 #include "app/redaction.hpp"
 
 namespace jobsched::app {
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  unsigned char bytes[16];
+  if (inet_pton(AF_INET, host.c_str(), bytes) == 1) return bytes[0] == 127;
+  if (inet_pton(AF_INET6, host.c_str(), bytes) == 1) {
+    static constexpr unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return std::equal(bytes, bytes + 16, kLoopback);
+  }
+  return false;
+}
 
 core::Result<Roles> ParseRoles(const std::string& text) {
   Roles roles;

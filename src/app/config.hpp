@@ -92,6 +92,28 @@ struct Config {
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;
+
+  // --insecure: authentication (API keys, made with `jobsched keys create`)
+  // is on while at least one active key exists, and always when `listen` is
+  // beyond loopback: then serve refuses to start without a key unless this
+  // says to serve everyone without authentication.
+  bool insecure = false;
+  // --key-refresh-interval: how often the service re-reads the keys, so a
+  // key created or revoked by `jobsched keys` counts within this time. Each
+  // refresh is one small query.
+  std::string key_refresh_interval = "5s";
+  // --public-metrics, --public-readyz, --public-docs: which routes stay open
+  // while authentication is on; /healthz always does. /metrics needs a key
+  // by default.
+  bool public_metrics = false;
+  bool public_readyz = true;
+  bool public_docs = true;
+  // --rate-limit: requests per --rate-limit-window for each key without a
+  // limit of its own, and for each anonymous client address; 0 turns rate
+  // limiting off. Each node counts on its own: behind a load balancer that
+  // spreads a client over N nodes, it gets about N times this.
+  std::int64_t rate_limit = 6000;
+  std::string rate_limit_window = "1m";
 };
 
 struct Roles {
@@ -107,6 +129,11 @@ struct ListenAddress {
   std::string host;
   std::uint16_t port = 0;
 };
+
+// Whether `host` is a loopback address (127.0.0.0/8, ::1) or "localhost":
+// only this machine can connect. Anything else, 0.0.0.0 and :: included,
+// is reachable from the network.
+bool IsLoopbackHost(const std::string& host);
 
 // "127.0.0.1:8000" or "[::1]:8000". Fails naming the setting "listen"; the
 // message does not say where the value came from (the caller does).

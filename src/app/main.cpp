@@ -1,6 +1,7 @@
 // jobsched: a job scheduler service. `jobsched serve` runs it; `jobsched
 // migrate` brings a database's schema up to date; `jobsched config check`
-// validates a configuration and prints the effective one.
+// validates a configuration and prints the effective one; `jobsched keys`
+// creates, lists and revokes API keys.
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "telemetry/json_log_formatter.hpp"
@@ -19,9 +21,11 @@
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
+#include "app/key_commands.hpp"
 #include "app/redaction.hpp"
 #include "app/settings.hpp"
 #include "app/service.hpp"
+#include "app/system_clock.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
@@ -141,6 +145,60 @@ int Migrate(const Config& config) {
   return 0;
 }
 
+// The flags of `jobsched keys create`.
+struct KeyCreateLine {
+  CommandLine settings;
+  jobsched::app::NewKeyRequest request;
+  std::int64_t rate_limit = -1;
+  CLI::Option* rate_limit_option = nullptr;
+};
+
+// `jobsched keys create|list|revoke`. The token goes to standard output and
+// nothing else does (logs go to standard error), so scripts can capture it.
+int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_line, CLI::App* revoke,
+         const std::string& revoke_name) {
+  auto store = jobsched::app::OpenKeyStore(config);
+  if (!store) {
+    spdlog::error("{}", store.error().message);
+    return 1;
+  }
+  jobsched::app::SystemClock clock;
+  if (create->parsed()) {
+    jobsched::app::NewKeyRequest request = create_line.request;
+    if (create_line.rate_limit_option->count() > 0) request.rate_limit = create_line.rate_limit;
+    auto created = jobsched::app::CreateKey(**store, clock, request);
+    if (!created) {
+      spdlog::error("cannot create the key: {}", created.error().message);
+      return 1;
+    }
+    std::fprintf(stdout, "%s\n", created->token.c_str());
+    std::fprintf(stderr,
+                 "created API key '%s' (role %s, namespace %s). The token above is shown only now: "
+                 "store it safely; only its hash is kept.\n",
+                 created->key.name.c_str(), std::string(jobsched::core::ToString(created->key.role)).c_str(),
+                 created->key.namespace_name.c_str());
+    return 0;
+  }
+  if (revoke->parsed()) {
+    auto revoked = jobsched::store::RevokeApiKeyAndWait(**store, revoke_name, clock.Now());
+    if (!revoked) {
+      spdlog::error("cannot revoke the key: {}", revoked.error().message);
+      return 1;
+    }
+    std::fprintf(stderr, "API key '%s' is revoked since %s; running services stop accepting it within their "
+                 "key refresh interval.\n", revoked->name.c_str(),
+                 jobsched::core::FormatRfc3339(*revoked->revoked_at).c_str());
+    return 0;
+  }
+  auto keys = (*store)->ListApiKeys();
+  if (!keys) {
+    spdlog::error("cannot list the keys: {}", keys.error().message);
+    return 1;
+  }
+  std::fputs(jobsched::app::FormatKeyTable(*keys).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,6 +220,28 @@ int main(int argc, char** argv) {
         "check", "Validate the configuration (file, environment, flags) and print the effective one, secrets redacted");
     AddSettingOptions(*check, check_line);
 
+    CLI::App* keys = cli.add_subcommand("keys", "Create, list and revoke API keys");
+    keys->require_subcommand(1);
+    KeyCreateLine create_line;
+    CLI::App* create = keys->add_subcommand("create", "Create an API key and print its token (shown only once)");
+    AddSettingOptions(*create, create_line.settings, {"db", "log_level"});
+    create->add_option("--name", create_line.request.name, "Unique name of the key (never reused)")->required();
+    create->add_option("--role", create_line.request.role, "read, write or admin")->required();
+    create->add_option("--namespace", create_line.request.namespace_name,
+                       "The namespace a read or write key is confined to; for admin keys, where their new jobs go")
+        ->default_str("default");
+    create_line.rate_limit_option = create->add_option(
+        "--rate-limit", create_line.rate_limit,
+        "Requests per rate-limit window for this key (default: the service's --rate-limit; 0: no limit)");
+    CommandLine list_line;
+    CLI::App* list = keys->add_subcommand("list", "List API keys (never their tokens)");
+    AddSettingOptions(*list, list_line, {"db", "log_level"});
+    CommandLine revoke_line;
+    std::string revoke_name;
+    CLI::App* revoke = keys->add_subcommand("revoke", "Revoke an API key: it stops working within the key refresh interval");
+    AddSettingOptions(*revoke, revoke_line, {"db", "log_level"});
+    revoke->add_option("name", revoke_name, "The key's name")->required();
+
     CLI11_PARSE(cli, argc, argv);
     if (check->parsed()) {
       const auto effective = LoadOrExplain(check_line);
@@ -169,14 +249,21 @@ int main(int argc, char** argv) {
       std::fputs(jobsched::app::FormatEffectiveConfig(*effective).c_str(), stdout);
       return 0;
     }
-    const CommandLine& line = serve->parsed() ? serve_line : migrate_line;
+    const CommandLine& line = serve->parsed()     ? serve_line
+                              : create->parsed() ? create_line.settings
+                              : list->parsed()   ? list_line
+                              : revoke->parsed() ? revoke_line
+                                                 : migrate_line;
     const auto effective = LoadOrExplain(line);
     if (!effective) return 1;
+    // The keys commands print their results on standard output: logs go elsewhere.
+    if (keys->parsed()) spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
     spdlog::set_level(spdlog::level::from_str(effective->config.log_level));
     spdlog::set_formatter(effective->config.log_format == "text" ? jobsched::telemetry::MakeTextLogFormatter()
                                                                  : jobsched::telemetry::MakeJsonLogFormatter());
     if (!effective->config_path.empty()) spdlog::info("configuration file: {}", effective->config_path);
     if (serve->parsed()) return Serve(effective->config);
+    if (keys->parsed()) return Keys(effective->config, create, create_line, revoke, revoke_name);
     return Migrate(effective->config);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "jobsched: fatal: %s\n", error.what());

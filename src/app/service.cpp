@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
+#include "api/api_key_cache.hpp"
 #include "api/http_server.hpp"
 #include "app/instrumented_store.hpp"
 #include "app/redaction.hpp"
@@ -29,6 +30,7 @@
 #include "scheduler/scheduler.hpp"
 #include "store/postgres/pg_clock.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/postgres_run_queue.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
@@ -50,6 +52,7 @@ struct Service::Parts {
   // PostgreSQL. Destroyed after everything that uses them.
   std::shared_ptr<store::JobStore> jobs;
   std::shared_ptr<store::RunQueue> runs;
+  std::shared_ptr<store::ApiKeyStore> api_keys;
   // False when other processes (cluster nodes) share the database.
   bool single_node = true;
   telemetry::Metrics metrics;
@@ -73,6 +76,8 @@ struct Service::Parts {
   // PostgreSQL's clock as this node sees it; destroyed before the database.
   std::unique_ptr<store::postgres::PgClock> database_clock;
   std::unique_ptr<store::postgres::PgListener> listener;
+  // The active API keys, re-read every --key-refresh-interval.
+  std::unique_ptr<api::ApiKeyCache> keys;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
@@ -112,6 +117,45 @@ std::string DefaultDocsDir() {
   return build_tree.string();
 }
 
+// Authentication and rate limits from the settings, with the keys read once
+// (serve refuses to start when a listener beyond loopback would have none).
+core::Result<api::AccessOptions> AccessSettings(const Config& config, const ListenAddress& address,
+                                                api::ApiKeyCache& keys) {
+  if (auto loaded = keys.Refresh(); !loaded) return loaded.error();
+  const bool exposed = !IsLoopbackHost(address.host);
+  const bool insecure = config.insecure;
+  if (exposed && !insecure && keys.size() == 0) {
+    return core::Error::InvalidArgument(
+        "listen", "refusing to serve on " + config.listen +
+                      " (reachable from the network) without API keys: create one with `jobsched keys create "
+                      "--name NAME --role admin` on the same database, or listen on 127.0.0.1, or pass --insecure "
+                      "to serve everyone without authentication");
+  }
+  if (exposed && insecure && keys.size() == 0) {
+    spdlog::warn("--insecure: serving {} without authentication; anyone who can connect may change every job",
+                 config.listen);
+  }
+  auto refresh = DurationSetting(config.key_refresh_interval, "key-refresh-interval");
+  if (!refresh) return refresh.error();
+  auto window = DurationSetting(config.rate_limit_window, "rate-limit-window");
+  if (!window) return window.error();
+  api::AccessOptions access;
+  access.keys = &keys;
+  access.require_keys = exposed && !insecure;
+  access.public_metrics = config.public_metrics;
+  access.public_readyz = config.public_readyz;
+  access.public_docs = config.public_docs;
+  access.rate_limit.default_limit = config.rate_limit;
+  access.rate_limit.window = *window;
+  keys.Start(*refresh);
+  spdlog::info("authentication: {} ({} active API keys, refreshed every {} ms); rate limit: {}",
+               access.require_keys || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
+               refresh->count(),
+               config.rate_limit == 0 ? std::string("off")
+                                      : std::to_string(config.rate_limit) + " per " + config.rate_limit_window);
+  return access;
+}
+
 }  // namespace
 
 core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
@@ -123,6 +167,7 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
     spdlog::info("database: postgresql {}", (*database)->description());
     parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
     parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
+    parts.api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(*database);
     parts.single_node = false;
     parts.postgres = *database;
     parts.database_clock = std::make_unique<store::postgres::PgClock>(*parts.postgres);
@@ -141,6 +186,7 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
   std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();
   parts.jobs = sqlite;
   parts.runs = sqlite;
+  parts.api_keys = sqlite;
   return core::Ok();
 }
 
@@ -204,6 +250,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->instrumented = std::make_unique<InstrumentedStore>(*parts->jobs, *parts->runs, parts->metrics);
   InstrumentedStore& instrumented = *parts->instrumented;
   telemetry::Metrics& metrics = parts->metrics;
+  // Before anything starts: a node that must not serve without keys stops here.
+  parts->keys = std::make_unique<api::ApiKeyCache>(*parts->api_keys);
+  auto access = AccessSettings(config, *address, *parts->keys);
+  if (!access) return access.error();
 
   auto roles = ParseRoles(config.roles);
   if (!roles) return core::Error::InvalidArgument("roles", "roles: " + roles.error().message);
@@ -307,6 +357,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   };
   api_options.metrics = &metrics;
   api_options.access_log = config.access_log == "on";
+  api_options.access = std::move(access).value();
   const core::Clock& clock = *parts->clock;
   api_options.before_scrape = [&metrics, &instrumented, pool, &clock] {
     if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
@@ -352,6 +403,7 @@ void Service::Stop() {
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
   parts.listener.reset();
+  parts.keys->Stop();
   if (parts.scheduler) parts.scheduler->Stop();
   if (parts.retention) parts.retention->Stop();
   if (parts.pool) parts.pool->Stop(parts.shutdown_grace);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cctype>
 #include <type_traits>
 #include <vector>
@@ -68,6 +69,16 @@ Result<void> CheckDurationOrZero(const std::string& text) {
   return CheckDuration(text);
 }
 
+// At least a second (the headers count in seconds), at most a day.
+Result<void> CheckRateLimitWindow(const std::string& text) {
+  if (auto valid = CheckDuration(text); !valid) return valid;
+  const auto window = core::ParseDuration(text, "value");
+  if (*window < std::chrono::seconds{1} || *window > std::chrono::hours{24}) {
+    return Invalid("must be from 1s to 24h, got '" + text + "'");
+  }
+  return core::Ok();
+}
+
 Result<void> CheckSmtpUrl(const std::string& text) {
   if (text.empty() || text.rfind("smtp://", 0) == 0 || text.rfind("smtps://", 0) == 0) return core::Ok();
   return Invalid("must start with smtp:// or smtps://, or be empty");
@@ -128,7 +139,7 @@ Result<void> CheckRoles(const std::string& text) {
   return core::Ok();
 }
 
-const std::array<Setting, 23> kSettings{{
+const std::array<Setting, 30> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
@@ -175,6 +186,20 @@ const std::array<Setting, 23> kSettings{{
      false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
      ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
+    {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false,
+     false, ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
+    {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false,
+     false, ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
+    {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,
+     ApplyBoolean<&Config::public_metrics>, GetBoolean<&Config::public_metrics>},
+    {"public_readyz", "/readyz needs no API key (default true; =false to require one)", kBoolean, false, false,
+     ApplyBoolean<&Config::public_readyz>, GetBoolean<&Config::public_readyz>},
+    {"public_docs", "/docs and /openapi.* need no API key (default true; =false to require one)", kBoolean, false,
+     false, ApplyBoolean<&Config::public_docs>, GetBoolean<&Config::public_docs>},
+    {"rate_limit", "Requests per window per API key (or client address); 0 = no limit", kInteger, false, false,
+     ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
+    {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
+     ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
 }};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {

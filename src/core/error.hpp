@@ -12,6 +12,9 @@ enum class ErrorCode {
   kNotFound,            // the thing asked for does not exist (404)
   kConflict,            // it exists already, or its state forbids the change (409)
   kPreconditionFailed,  // a version check (If-Match) did not hold (412)
+  kUnauthenticated,     // no credentials, or ones that are not valid (401)
+  kPermissionDenied,    // valid credentials that do not allow this (403)
+  kRateLimited,         // the caller used up its request budget for now (429)
   kUnavailable,         // a dependency (database, SMTP server) cannot be reached (503)
   kTimeout,             // an operation ran out of time
   kInternal,            // a bug or an unexpected failure of our own
@@ -35,6 +38,12 @@ struct Error {
   }
   static Error Conflict(std::string message) {
     return Error{ErrorCode::kConflict, std::move(message), {}};
+  }
+  static Error Unauthenticated(std::string message) {
+    return Error{ErrorCode::kUnauthenticated, std::move(message), {}};
+  }
+  static Error PermissionDenied(std::string message) {
+    return Error{ErrorCode::kPermissionDenied, std::move(message), {}};
   }
   static Error Unavailable(std::string message) {
     return Error{ErrorCode::kUnavailable, std::move(message), {}};

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/job_namespace.hpp"
 #include "core/retry_policy.hpp"
 #include "core/schedule.hpp"
 #include "core/task.hpp"
@@ -41,6 +42,8 @@ constexpr Milliseconds kMaxJitter{24LL * 3600 * 1000};
 struct Job {
   JobId id = 0;
   std::string name;
+  // Set at creation and never changed: a job does not move between namespaces.
+  std::string namespace_name{kDefaultNamespace};
   Schedule schedule;
   // What the job does; absent for a job created without one, whose work the
   // original service chose by the job's name.

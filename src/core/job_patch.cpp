@@ -58,6 +58,12 @@ Result<Schedule> PatchedSchedule(const Job& current, const JobPatch& patch, Time
 
 Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint now) {
   const JobRequest& set = patch.set;
+  // A client may echo a job's namespace back; it may not change it (the
+  // namespace decides who can see the job, so moving it is not an edit).
+  if (set.namespace_name && *set.namespace_name != current.namespace_name) {
+    return Error::InvalidArgument("namespace", "namespace: a job cannot move to another namespace (it is in '" +
+                                                   current.namespace_name + "'); create it there instead");
+  }
   // An empty patch changes nothing, so it must not bump the version (which
   // would fail other clients' If-Match for no reason).
   const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&

@@ -23,7 +23,8 @@ struct JobPatch {
 // recomputes next_run from `now` (so resuming counts paused time as neither
 // missed nor run). A new task's secrets sent as kRedacted keep the current
 // task's values (KeepRedactedSecrets). The version goes up by one, unless
-// the patch is empty.
+// the patch is empty. A `namespace` other than the job's own is refused:
+// jobs never move.
 // Fails with kInvalidArgument naming the field, like ValidateNewJob.
 Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint now);
 

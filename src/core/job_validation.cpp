@@ -152,10 +152,14 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   if (request.retry) {
     if (auto valid = ValidateRetryPolicy(*request.retry); !valid) return valid.error();
   }
+  if (request.namespace_name) {
+    if (auto valid = ValidateNamespace(*request.namespace_name); !valid) return valid.error();
+  }
 
   Job job;
   if (auto policies = ApplyRunPolicyFields(request, job); !policies) return policies.error();
   job.name = *request.name;
+  job.namespace_name = request.namespace_name.value_or(std::string(kDefaultNamespace));
   job.timeout = timeout;
   job.retry = request.retry.value_or(RetryPolicy{});
   job.schedule = std::move(schedule).value();

@@ -28,6 +28,9 @@ struct JobRequest {
   std::optional<std::string> catchup_window;  // a duration
   std::optional<std::string> overlap;         // skip | allow | queue
   std::optional<std::string> jitter;          // a duration, "0s" for none
+  // The job's namespace (see job_namespace.hpp); the API fills it in from the
+  // caller's key when the client names none.
+  std::optional<std::string> namespace_name;
 };
 
 // Checks a create request and builds the job to store, with next_run
@@ -35,7 +38,8 @@ struct JobRequest {
 // a missing, empty, over-long or control-character name; no schedule field,
 // or more than one; an unknown interval; a bad duration, cron expression,
 // time zone or date-time; a timezone without cron; a window on a one-shot
-// job, or one that ends before it starts; an `at` more than a minute past.
+// job, or one that ends before it starts; an `at` more than a minute past;
+// a malformed namespace. Without a namespace the job goes to "default".
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
 
 // Sets `job`'s run policies (misfire, catchup_window, overlap, jitter) from

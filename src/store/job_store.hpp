@@ -18,6 +18,7 @@ struct JobListQuery {
   std::optional<bool> is_active;
   std::optional<std::string> name_prefix;  // jobs whose name starts with this (case-sensitive)
   std::optional<std::string> task_type;    // jobs whose task is of this type ("http", ...)
+  std::optional<std::string> job_namespace;  // only jobs of this namespace
   std::optional<core::JobId> after_id;  // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
 };
@@ -25,6 +26,7 @@ struct JobListQuery {
 // One page of a run history: newest first, starting before `before_id`.
 struct RunListQuery {
   std::optional<core::JobId> job_id;     // only this job's runs
+  std::optional<std::string> job_namespace;  // only runs of jobs in this namespace
   std::optional<core::RunId> before_id;  // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
   std::optional<core::RunState> state;   // only runs in this state

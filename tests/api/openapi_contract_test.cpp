@@ -9,6 +9,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "api/access_policy.hpp"
 #include "api/api.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/metrics.hpp"
@@ -62,6 +63,58 @@ TEST(OpenApiContract, EveryOperationInTheSpecIsServed) {
 
   for (const std::string& operation : SpecOperations()) {
     EXPECT_TRUE(served.count(operation)) << operation << " is in docs/openapi.yaml but not served";
+  }
+}
+
+// What docs/openapi.yaml must say about an operation of `access`: its
+// security requirements ("" for anonymous, else the role) and the statuses
+// authentication and rate limits add.
+struct SecurityContract {
+  std::set<std::string> security;
+  std::set<std::string> statuses;
+};
+
+SecurityContract ExpectedSecurity(RouteAccess access) {
+  switch (access) {
+    case RouteAccess::kHealth: return {{}, {}};
+    case RouteAccess::kReadiness: return {{"", "read"}, {"401"}};
+    case RouteAccess::kDocs: return {{"", "read"}, {"401", "429"}};
+    case RouteAccess::kMetrics:
+    case RouteAccess::kRead: return {{"read"}, {"401", "429"}};
+    case RouteAccess::kWrite: return {{"write"}, {"401", "403", "429"}};
+  }
+  return {};
+}
+
+TEST(OpenApiContract, EveryOperationDocumentsTheAccessTheServerEnforces) {
+  const auto document = boost::json::parse(OpenApiJson()).as_object();
+
+  for (const auto& [path, item] : document.at("paths").as_object()) {
+    for (const auto& [method, value] : item.as_object()) {
+      if (!value.is_object() || !value.as_object().contains("responses")) continue;
+      std::string upper(method);
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string name = upper + " " + std::string(path);
+      const auto access = AccessFor(upper, std::string(path));
+      ASSERT_TRUE(access.has_value()) << name;
+      const SecurityContract expected = ExpectedSecurity(*access);
+      const auto& operation = value.as_object();
+
+      ASSERT_TRUE(operation.contains("security")) << name << " has no security requirement";
+      std::set<std::string> security;
+      for (const auto& requirement : operation.at("security").as_array()) {
+        const auto& schemes = requirement.as_object();
+        if (schemes.empty()) security.insert("");
+        if (schemes.contains("bearerAuth")) {
+          for (const auto& role : schemes.at("bearerAuth").as_array()) security.insert(std::string(role.as_string()));
+        }
+      }
+      EXPECT_EQ(security, expected.security) << name;
+      const auto& responses = operation.at("responses").as_object();
+      for (const char* status : {"401", "403", "429"}) {
+        EXPECT_EQ(responses.contains(status), expected.statuses.count(status) == 1) << name << " " << status;
+      }
+    }
   }
 }
 

@@ -26,7 +26,9 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "drain_delay",   "lease_timeout", "keep_runs_days", "keep_runs_per_job",
                                        "prune_interval", "smtp_url",    "smtp_tls",      "smtp_from",
                                        "smtp_username", "smtp_password", "default_email_to", "docs_dir",
-                                       "allow_task_hosts", "enable_shell_tasks"};
+                                       "allow_task_hosts", "enable_shell_tasks",
+                                       "insecure",      "key_refresh_interval", "public_metrics", "public_readyz",
+                                       "public_docs",   "rate_limit",   "rate_limit_window"};
   EXPECT_EQ(keys, expected);
 }
 

@@ -34,6 +34,28 @@ TEST(ApplyJobPatch, ChangesOnlyWhatThePatchNamesAndBumpsTheVersion) {
   EXPECT_EQ(job->created_at, Existing().created_at);
 }
 
+TEST(ApplyJobPatch, RefusesToMoveAJobToAnotherNamespace) {
+  JobPatch patch;
+  patch.set.namespace_name = "team-b";
+
+  auto job = ApplyJobPatch(Existing(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_FALSE(job.ok());
+  EXPECT_EQ(job.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(job.error().field, "namespace");
+}
+
+TEST(ApplyJobPatch, AcceptsTheJobsOwnNamespaceEchoedBackAsNoChange) {
+  JobPatch patch;
+  patch.set.namespace_name = "default";
+
+  auto job = ApplyJobPatch(Existing(), patch, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->namespace_name, "default");
+  EXPECT_EQ(job->version, 1);
+}
+
 TEST(ApplyJobPatch, EmptyPatchChangesNothingNotEvenTheVersion) {
   auto job = ApplyJobPatch(Existing(), JobPatch{}, At("2026-11-27T09:30:00Z"));
 

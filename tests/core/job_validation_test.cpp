@@ -60,6 +60,23 @@ TEST(ValidateNewJob, InactiveJobHasNoNextRun) {
   EXPECT_EQ(job->next_run, std::nullopt);
 }
 
+TEST(ValidateNewJob, PutsAJobWithoutANamespaceInDefault) {
+  auto job = ValidateNewJob(Request("Job", "daily"), At("2026-11-27T09:00:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->namespace_name, "default");
+}
+
+TEST(ValidateNewJob, KeepsTheNamespaceGiven) {
+  JobRequest request = Request("Job", "daily");
+  request.namespace_name = "team-a";
+
+  auto job = ValidateNewJob(request, At("2026-11-27T09:00:00Z"));
+
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->namespace_name, "team-a");
+}
+
 struct RejectCase {
   const char* why;
   JobRequest request;
@@ -106,7 +123,10 @@ INSTANTIATE_TEST_SUITE_P(
                       RejectCase{"no schedule", Request("Job", std::nullopt), "interval"},
                       RejectCase{"unknown interval", Request("Job", "fortnightly"), "interval"},
                       RejectCase{"two schedules", Request("Job", "weekly", "1h"), "every"},
-                      RejectCase{"bad duration", Request("Job", std::nullopt, "soon"), "every"}));
+                      RejectCase{"bad duration", Request("Job", std::nullopt, "soon"), "every"},
+                      RejectCase{"empty namespace", [] { auto r = Request("Job", "daily"); r.namespace_name = ""; return r; }(), "namespace"},
+                      RejectCase{"upper-case namespace", [] { auto r = Request("Job", "daily"); r.namespace_name = "Team"; return r; }(), "namespace"},
+                      RejectCase{"namespace with a slash", [] { auto r = Request("Job", "daily"); r.namespace_name = "a/b"; return r; }(), "namespace"}));
 
 TEST(ValidateNewJob, CronWithTimeZoneSchedulesItsNextLocalTime) {
   JobRequest request = Request("Standup", std::nullopt);

@@ -28,7 +28,7 @@ STARTUP_DEADLINE_S = 10.0
 STOP_DEADLINE_S = 10.0
 REQUEST_TIMEOUT_S = 10.0
 
-_LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+_LISTENING = re.compile(r"listening on http://\S+:(\d+)")
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
@@ -58,10 +58,15 @@ class Response:
 
 
 class Client:
-    """A persistent HTTP/1.1 connection to one port. Not thread-safe: one per thread."""
+    """A persistent HTTP/1.1 connection to one port. Not thread-safe: one per thread.
 
-    def __init__(self, port):
+    With `token`, every request carries `Authorization: Bearer <token>` unless it sets
+    Authorization itself.
+    """
+
+    def __init__(self, port, token=None):
         self.port = port
+        self.token = token
         self._connection = None
         self._used = False  # whether the current connection already carried a request
         self._reused = False  # whether the last request went over a reused connection
@@ -81,6 +86,8 @@ class Client:
         `unchecked="reason"` is for requests outside the contract on purpose.
         """
         headers = dict(headers or {})
+        if self.token is not None and not any(name.lower() == "authorization" for name in headers):
+            headers["Authorization"] = f"Bearer {self.token}"
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
             headers.setdefault("Content-Type", "application/json")
@@ -134,14 +141,20 @@ def _decode_body(content_type, raw):
 
 class Service:
     """Runs `jobsched serve` on a free port with a SQLite file in a temporary directory,
-    or on the database `db_url` names (a PostgreSQL URL, see pg_server.py)."""
+    or on the database `db_url` names (a PostgreSQL URL, see pg_server.py).
+
+    `listen` is the --listen flag; whatever the host, the harness connects to 127.0.0.1.
+    API keys for its database are made with create_key() (before or after start).
+    """
 
     # Webhook targets the tests' loopback endpoints need: the service refuses loopback by default.
     LOOPBACK_TASK_HOSTS = "127.0.0.1"
 
-    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, db_url=None, allow_loopback_tasks=True):
+    def __init__(self, extra_args=(), env=None, listen_and_db_flags=True, db_url=None, allow_loopback_tasks=True,
+                 listen="127.0.0.1:0"):
         self.binary = binary_path()
         self.extra_args = list(extra_args)
+        self.listen = listen
         # Unless the test says otherwise (or sets the allow list itself), webhooks may call 127.0.0.1,
         # where HttpEndpoint listens.
         if (allow_loopback_tasks and "--allow-task-hosts" not in self.extra_args
@@ -169,7 +182,7 @@ class Service:
         assert self.process is None or self.process.poll() is not None, "service is already running"
         command = [self.binary, "serve", "--log-level", "info", *self.extra_args]
         if self.listen_and_db_flags:
-            command[2:2] = ["--listen", "127.0.0.1:0", "--db", self.db_url]
+            command[2:2] = ["--listen", self.listen, "--db", self.db_url]
         with self._log_lock:
             self._first_line_of_run = len(self.log_lines)
             self._output_ended = False
@@ -261,11 +274,48 @@ class Service:
         with self._log_lock:
             return "".join(self.log_lines)
 
+    # -- API keys ----------------------------------------------------------------------------
+
+    def keys_command(self, *args):
+        """Runs `jobsched keys ARGS` on this service's database; returns the CompletedProcess (text)."""
+        command = [self.binary, "keys", *args, "--db", self.db_url]
+        return subprocess.run(command, capture_output=True, text=True, env=self.env, stdin=subprocess.DEVNULL,
+                              timeout=STARTUP_DEADLINE_S)
+
+    def create_key(self, name, role, namespace=None, rate_limit=None):
+        """Creates an API key with the binary's `keys create`; returns its token."""
+        args = ["create", "--name", name, "--role", role]
+        if namespace is not None:
+            args += ["--namespace", namespace]
+        if rate_limit is not None:
+            args += ["--rate-limit", str(rate_limit)]
+        done = self.keys_command(*args)
+        if done.returncode != 0:
+            raise AssertionError(f"jobsched keys create failed ({done.returncode}): {done.stderr}")
+        token = done.stdout.strip()
+        if not re.fullmatch(r"jsk_[A-Za-z0-9_-]{43}", token):
+            raise AssertionError(f"jobsched keys create printed {done.stdout!r}, not a token")
+        return token
+
+    def revoke_key(self, name):
+        done = self.keys_command("revoke", name)
+        if done.returncode != 0:
+            raise AssertionError(f"jobsched keys revoke failed ({done.returncode}): {done.stderr}")
+
+    def list_keys(self):
+        """The rows of `jobsched keys list`, as dicts keyed by its (lower-cased) column names."""
+        done = self.keys_command("list")
+        if done.returncode != 0:
+            raise AssertionError(f"jobsched keys list failed ({done.returncode}): {done.stderr}")
+        lines = done.stdout.splitlines()
+        columns = [name.lower() for name in lines[0].split()]
+        return [dict(zip(columns, line.split())) for line in lines[1:]]
+
     # -- HTTP --------------------------------------------------------------------------------
 
-    def client(self):
-        """A new connection for another thread; the caller closes it."""
-        return Client(self.port)
+    def client(self, token=None):
+        """A new connection for another thread (with `token`, authenticated); the caller closes it."""
+        return Client(self.port, token)
 
     def request(self, method, path, body=None, headers=None, unchecked=None):
         """One request on the service's own connection; see Client.request."""

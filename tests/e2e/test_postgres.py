@@ -118,5 +118,38 @@ class TwoNodesTest(PostgresTestCase):
         self.assertEqual(run["scheduled_for"], job["next_run"])
 
 
+class ApiKeysOnPostgresTest(PostgresTestCase):
+    """API keys live in the shared database: made with `jobsched keys` on it, known to every node."""
+
+    service_args = ("--key-refresh-interval", "200ms")
+
+    def test_keys_namespaces_and_revocation_across_two_nodes(self):
+        writer_a = self.service.create_key("writer-a", "write", namespace="team-a")
+        writer_b = self.service.create_key("writer-b", "write", namespace="team-b")
+        # The running node learns of the first keys at its next refresh; the new one at start.
+        wait_until(lambda: self.service.get_json("/jobs").status == 401, 5.0, "authentication to turn on")
+        other = self.start_node()
+        a = self.service.client(writer_a)
+        b = other.client(writer_b)
+        b_on_first = self.service.client(writer_b)
+        for client in (a, b, b_on_first):
+            self.addCleanup(client.close)
+
+        created = a.request("POST", "/jobs", body={"name": "team a only", "every": "1h"})
+        self.assertEqual(created.status, 201, created.body)
+        self.assertEqual(created.body["namespace"], "team-a")
+        self.assertEqual(self.pg.psql(f"SELECT namespace FROM jobs WHERE id = {created.body['id']}", self.database),
+                         "team-a")
+        self.assertEqual(b.request("GET", f"/jobs/{created.body['id']}").status, 404)
+        self.assertEqual(b.request("GET", "/jobs").body, [])
+        self.assertEqual(other.get_json("/jobs").status, 401)
+        self.assertEqual([row["name"] for row in self.service.list_keys()], ["writer-a", "writer-b"])
+
+        self.service.revoke_key("writer-b")
+        wait_until(lambda: b.request("GET", "/jobs").status == 401, 5.0, "the other node to refuse the revoked key")
+        wait_until(lambda: b_on_first.request("GET", "/jobs").status == 401, 5.0, "this node to refuse it too")
+        self.assertEqual(a.request("GET", "/jobs").status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()

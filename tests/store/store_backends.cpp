@@ -1,6 +1,7 @@
 #include "store_backends.hpp"
 
 #include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/postgres_run_queue.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
@@ -16,7 +17,7 @@ class Sqlite final : public Backend {
     auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db")});
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
-    return StoreInstance{shared, shared};
+    return StoreInstance{shared, shared, shared};
   }
 
  private:
@@ -31,7 +32,8 @@ class Postgres final : public Backend {
     auto database = postgres::PgDatabase::Open({.url = schema_->url()});
     if (!database) return database.error();
     return StoreInstance{std::make_shared<postgres::PostgresJobStore>(*database),
-                         std::make_shared<postgres::PostgresRunQueue>(*database)};
+                         std::make_shared<postgres::PostgresRunQueue>(*database),
+                         std::make_shared<postgres::PostgresApiKeyStore>(*database)};
   }
 
  private:

@@ -1,7 +1,8 @@
 #pragma once
 
 // The stores the contract suites (job_store_contract_test.cpp,
-// run_queue_contract_test.cpp) run against: SQLite in a temporary directory,
+// run_queue_contract_test.cpp, job_namespace_contract_test.cpp,
+// api_key_store_contract_test.cpp) run against: SQLite in a temporary directory,
 // and PostgreSQL in a fresh schema on the test run's throwaway server.
 #include <future>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "core/result.hpp"
+#include "store/api_key_store.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
 
@@ -18,6 +20,7 @@ namespace jobsched::store::testing {
 struct StoreInstance {
   std::shared_ptr<JobStore> jobs;
   std::shared_ptr<RunQueue> runs;
+  std::shared_ptr<ApiKeyStore> keys;
 };
 
 // One empty database, on which a test opens store instances. Opening a

@@ -13,7 +13,7 @@ const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
     "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms, "
-    "jobs.overlap, jobs.jitter_ms";
+    "jobs.overlap, jobs.jitter_ms, jobs.namespace";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
@@ -63,6 +63,7 @@ core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
   if (!overlap) return core::Error::Internal("stored job has an unknown overlap policy");
   job.overlap = *overlap;
   job.jitter = core::Milliseconds{integer(19)};
+  job.namespace_name = text(20);
   if (const std::string retry = text(15); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);

@@ -15,7 +15,7 @@ namespace jobsched::store::postgres {
 // Column lists of SELECTs (and RETURNINGs) whose rows the functions below
 // read, in order: the same columns as SQLite's, from the same tables.
 extern const std::string_view kJobColumns;
-constexpr int kJobColumnCount = 20;
+constexpr int kJobColumnCount = 21;
 extern const std::string_view kRunColumns;
 constexpr int kRunColumnCount = 14;
 

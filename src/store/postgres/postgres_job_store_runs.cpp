@@ -141,6 +141,8 @@ core::Result<std::vector<core::Run>> PostgresJobStore::ListRuns(const RunListQue
                                         " AND ($4::text IS NULL OR runs.state = $4::text)"
                                         " AND ($5::bigint IS NULL OR runs.scheduled_for >= $5::bigint)"
                                         " AND ($6::bigint IS NULL OR runs.scheduled_for < $6::bigint)"
+                                        " AND ($7::text IS NULL OR runs.job_id IN"
+                                        " (SELECT jobs.id FROM jobs WHERE jobs.namespace = $7::text))"
                                         " ORDER BY runs.id DESC LIMIT $3";
         PgParams params;
         params.Add(query.job_id)
@@ -152,6 +154,11 @@ core::Result<std::vector<core::Run>> PostgresJobStore::ListRuns(const RunListQue
           params.AddNull();
         }
         params.Add(OptionalMs(query.scheduled_from)).Add(OptionalMs(query.scheduled_until));
+        if (query.job_namespace) {
+          params.Add(*query.job_namespace);
+        } else {
+          params.AddNull();
+        }
         auto selected = db.Query(kSql, params);
         if (!selected) return selected.error();
         return CollectRows<core::Run>(*selected, RunFromRow);

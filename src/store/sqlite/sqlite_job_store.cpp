@@ -71,13 +71,14 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-// The columns a job writes, in the order BindJobColumns binds them (1-18);
+// The columns a job writes, in the order BindJobColumns binds them (1-19);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
     "name",      "schedule_kind", "schedule_expr", "start_at",   "end_at",     "task",
     "is_active", "last_run",      "next_run",      "updated_at", "version",    "timeout_ms",
-    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",  "jitter_ms"};
-constexpr int kWrittenColumnCount = 18;
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",  "jitter_ms",
+    "namespace"};
+constexpr int kWrittenColumnCount = 19;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
@@ -96,7 +97,8 @@ void BindJobColumns(Statement& statement, const core::Job& job) {
       .Bind(15, core::ToString(job.misfire))
       .Bind(16, std::int64_t{job.catchup_window.count()})
       .Bind(17, core::ToString(job.overlap))
-      .Bind(18, std::int64_t{job.jitter.count()});
+      .Bind(18, std::int64_t{job.jitter.count()})
+      .Bind(19, job.namespace_name);
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {
@@ -233,18 +235,24 @@ core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  static const std::string kSql = "SELECT " + std::string(kJobColumns) +
-                                  " FROM jobs WHERE jobs.id > ?1 AND (?2 IS NULL OR jobs.is_active = ?2)"
-                                  " AND (?4 IS NULL OR substr(jobs.name, 1, length(?4)) = ?4)"
-                                  " AND (?5 IS NULL OR (jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?5))"
-                                  " ORDER BY id LIMIT ?3";
-  auto statement = (**reader).Cached(kSql);
+  static const std::string kFilters =
+      " AND (?2 IS NULL OR jobs.is_active = ?2)"
+      " AND (?4 IS NULL OR substr(jobs.name, 1, length(?4)) = ?4)"
+      " AND (?5 IS NULL OR (jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?5))"
+      " ORDER BY id LIMIT ?3";
+  // A namespace's page has its own statement: `namespace = ?6` as a plain
+  // condition lets SQLite walk jobs_by_namespace instead of every job.
+  static const std::string kAll = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > ?1" + kFilters;
+  static const std::string kInNamespace = "SELECT " + std::string(kJobColumns) +
+                                          " FROM jobs WHERE jobs.namespace = ?6 AND jobs.id > ?1" + kFilters;
+  auto statement = (**reader).Cached(query.job_namespace ? kInNamespace : kAll);
   if (!statement) return statement.error();
   std::optional<std::int64_t> active;
   if (query.is_active) active = *query.is_active ? 1 : 0;
   (*statement)->Bind(1, query.after_id.value_or(0)).Bind(2, active).Bind(3, static_cast<std::int64_t>(query.limit));
   if (query.name_prefix) (*statement)->Bind(4, *query.name_prefix);
   if (query.task_type) (*statement)->Bind(5, *query.task_type);
+  if (query.job_namespace) (*statement)->Bind(6, *query.job_namespace);
   return CollectRows<core::Job>(**statement, JobFromRow);
 }
 

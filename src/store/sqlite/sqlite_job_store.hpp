@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/api_key_store.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
 #include "store/sqlite/sqlite_checkpointer.hpp"
@@ -23,7 +24,8 @@ struct SqliteOptions {
 // The embedded store: one SQLite file in WAL mode. Writes go through one
 // writer thread with group commit; reads run in parallel, each on a
 // connection taken from a pool (one per concurrently reading thread).
-class SqliteJobStore final : public JobStore, public RunQueue {
+// API keys live in the same file.
+class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStore {
  public:
   // Opens the database, applying pending migrations first. Fails with
   // kUnavailable when the file cannot be opened or written.
@@ -69,6 +71,13 @@ class SqliteJobStore final : public JobStore, public RunQueue {
                    std::function<void(core::Result<void>)> done) override;
   core::Result<std::size_t> QueuedRunCount() override;
   core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
+
+  // ApiKeyStore (sqlite_api_keys.cpp)
+  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;
+  void RevokeApiKey(std::string name, core::TimePoint now,
+                    std::function<void(core::Result<core::ApiKey>)> done) override;
+  core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
+  core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
 
  private:
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,

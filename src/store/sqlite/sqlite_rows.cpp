@@ -11,7 +11,7 @@ const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
     "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms, "
-    "jobs.overlap, jobs.jitter_ms";
+    "jobs.overlap, jobs.jitter_ms, jobs.namespace";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
@@ -60,6 +60,7 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   if (!overlap) return core::Error::Internal("stored job has an unknown overlap policy");
   job.overlap = *overlap;
   job.jitter = core::Milliseconds{row.ColumnInt(column(19))};
+  job.namespace_name = row.ColumnText(column(20));
   if (const std::string retry = row.ColumnText(column(15)); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);

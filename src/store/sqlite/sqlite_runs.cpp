@@ -226,6 +226,7 @@ core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery
                                   " AND (?4 IS NULL OR runs.state = ?4)"
                                   " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
                                   " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
+                                  " AND (?7 IS NULL OR runs.job_id IN (SELECT jobs.id FROM jobs WHERE jobs.namespace = ?7))"
                                   " ORDER BY runs.id DESC LIMIT ?3";
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
@@ -235,6 +236,7 @@ core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery
       .Bind(5, OptionalMs(query.scheduled_from))
       .Bind(6, OptionalMs(query.scheduled_until));
   if (query.state) (*statement)->Bind(4, core::ToString(*query.state));
+  if (query.job_namespace) (*statement)->Bind(7, *query.job_namespace);
   return CollectRows<core::Run>(**statement, RunFromRow);
 }
 

@@ -1,0 +1,54 @@
+#include "api/access_policy.hpp"
+
+#include <array>
+
+namespace jobsched::api {
+namespace {
+
+struct Rule {
+  std::string_view method;
+  std::string_view pattern;
+  RouteAccess access;
+};
+
+// Every route Api registers (tests/api/access_policy_test.cpp checks that).
+constexpr std::array<Rule, 22> kRules{{
+    {"GET", "/jobs", RouteAccess::kRead},
+    {"POST", "/jobs", RouteAccess::kWrite},
+    {"GET", "/jobs/{id}", RouteAccess::kRead},
+    {"PATCH", "/jobs/{id}", RouteAccess::kWrite},
+    {"DELETE", "/jobs/{id}", RouteAccess::kWrite},
+    {"POST", "/jobs/{id}/pause", RouteAccess::kWrite},
+    {"POST", "/jobs/{id}/resume", RouteAccess::kWrite},
+    {"POST", "/jobs/{id}/trigger", RouteAccess::kWrite},
+    {"POST", "/jobs/{id}/runs/{run_id}/cancel", RouteAccess::kWrite},
+    {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
+    {"GET", "/runs", RouteAccess::kRead},
+    {"GET", "/runs/{id}", RouteAccess::kRead},
+    {"GET", "/runs/{id}/attempts", RouteAccess::kRead},
+    {"POST", "/schedules/preview", RouteAccess::kRead},
+    {"GET", "/healthz", RouteAccess::kHealth},
+    {"GET", "/readyz", RouteAccess::kReadiness},
+    {"GET", "/metrics", RouteAccess::kMetrics},
+    {"GET", "/openapi.json", RouteAccess::kDocs},
+    {"GET", "/openapi.yaml", RouteAccess::kDocs},
+    {"GET", "/docs", RouteAccess::kDocs},
+    {"GET", "/docs/{file}", RouteAccess::kDocs},
+    {"GET", "/swagger", RouteAccess::kDocs},  // a redirect to /docs
+}};
+
+}  // namespace
+
+std::optional<RouteAccess> AccessFor(std::string_view method, std::string_view pattern) {
+  if (method == "HEAD") method = "GET";
+  for (const Rule& rule : kRules) {
+    if (rule.method == method && rule.pattern == pattern) return rule.access;
+  }
+  return std::nullopt;
+}
+
+core::Role RequiredRole(RouteAccess access) {
+  return access == RouteAccess::kWrite ? core::Role::kWrite : core::Role::kRead;
+}
+
+}  // namespace jobsched::api

@@ -1,0 +1,89 @@
+#include "api/api_key_cache.hpp"
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace jobsched::api {
+namespace {
+
+std::uint64_t Prefix(const TokenDigest& digest) {
+  std::uint64_t prefix = 0;
+  std::memcpy(&prefix, digest.data(), sizeof prefix);
+  return prefix;
+}
+
+}  // namespace
+
+ApiKeyCache::ApiKeyCache(store::ApiKeyStore& store)
+    : store_(store), snapshot_(std::make_shared<const Snapshot>()) {}
+
+ApiKeyCache::~ApiKeyCache() { Stop(); }
+
+core::Result<void> ApiKeyCache::Refresh() {
+  auto keys = store_.ActiveApiKeys();
+  if (!keys) return keys.error();
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->entries.reserve(keys->size());
+  for (core::ApiKey& key : *keys) {
+    const auto digest = ParseTokenHash(key.token_hash);
+    if (!digest) {
+      // A row nobody could authenticate with; the others still count.
+      spdlog::warn("API key '{}' has a malformed token hash in the database; it is ignored", key.name);
+      continue;
+    }
+    snapshot->by_prefix.emplace(Prefix(*digest), snapshot->entries.size());
+    snapshot->entries.push_back(
+        Entry{*digest, AuthenticatedKey{std::move(key.name), key.role, std::move(key.namespace_name), key.rate_limit}});
+  }
+  const std::size_t before = size();
+  const std::size_t after = snapshot->entries.size();
+  snapshot_.store(std::move(snapshot));
+  if (before != after) spdlog::info("API keys: {} active", after);
+  return core::Ok();
+}
+
+void ApiKeyCache::Start(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, interval] { Loop(interval); });
+}
+
+void ApiKeyCache::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ApiKeyCache::Loop(std::chrono::milliseconds interval) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (wake_.wait_for(lock, interval, [this] { return stopping_; })) return;
+    lock.unlock();
+    if (auto refreshed = Refresh(); !refreshed) {
+      spdlog::warn("API keys: cannot refresh, keeping the {} read before: {}", size(), refreshed.error().message);
+    }
+    lock.lock();
+  }
+}
+
+std::optional<AuthenticatedKey> ApiKeyCache::Find(std::string_view token) const {
+  if (!IsWellFormedToken(token)) return std::nullopt;
+  const std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  if (snapshot->entries.empty()) return std::nullopt;
+  const TokenDigest digest = DigestToken(token);
+  const auto [first, last] = snapshot->by_prefix.equal_range(Prefix(digest));
+  for (auto it = first; it != last; ++it) {
+    const Entry& entry = snapshot->entries[it->second];
+    if (DigestsEqual(entry.digest, digest)) return entry.key;
+  }
+  return std::nullopt;
+}
+
+std::size_t ApiKeyCache::size() const { return snapshot_.load()->entries.size(); }
+
+}  // namespace jobsched::api

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/api_token.hpp"
+#include "core/api_key.hpp"
+#include "core/result.hpp"
+#include "store/api_key_store.hpp"
+
+namespace jobsched::api {
+
+// What a request authenticated with a key may do, and whom to charge for it.
+struct AuthenticatedKey {
+  std::string name;
+  core::Role role = core::Role::kRead;
+  std::string namespace_name;
+  std::optional<std::int64_t> rate_limit;  // nullopt: the service's default
+};
+
+// The active (unrevoked) API keys, held in memory so that authenticating a
+// request costs one SHA-256 and a table lookup, never a database query.
+// Refresh() replaces the whole set from the store; Start() does so every
+// `interval` on a thread of its own, so a key created or revoked by
+// `jobsched keys` (another process, perhaps on another node) takes effect
+// within one interval. Find() may be called from any thread at any time.
+class ApiKeyCache {
+ public:
+  // `store` must outlive the cache.
+  explicit ApiKeyCache(store::ApiKeyStore& store);
+  ApiKeyCache(const ApiKeyCache&) = delete;
+  ApiKeyCache& operator=(const ApiKeyCache&) = delete;
+  ~ApiKeyCache();
+
+  // Reads the active keys. On failure (database unavailable, a corrupt row)
+  // the keys read last stay in force and the error is returned.
+  core::Result<void> Refresh();
+
+  // Refreshes every `interval` until Stop(); failures are logged.
+  void Start(std::chrono::milliseconds interval);
+  void Stop();
+
+  // The active key whose token is `token`, or nullopt (a malformed token, an
+  // unknown one, a revoked one). The stored hashes are compared in constant
+  // time; the table is indexed by the first 8 bytes of the SHA-256, which
+  // reveal nothing an attacker could use.
+  std::optional<AuthenticatedKey> Find(std::string_view token) const;
+
+  // How many active keys the last successful refresh found.
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    TokenDigest digest;
+    AuthenticatedKey key;
+  };
+  struct Snapshot {
+    std::vector<Entry> entries;
+    std::unordered_multimap<std::uint64_t, std::size_t> by_prefix;  // digest prefix -> index in entries
+  };
+
+  void Loop(std::chrono::milliseconds interval);
+
+  store::ApiKeyStore& store_;
+  // Replaced whole by Refresh, read by Find: readers never wait for a refresh.
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace jobsched::api

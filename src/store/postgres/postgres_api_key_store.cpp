@@ -1,0 +1,109 @@
+#include "store/postgres/postgres_api_key_store.hpp"
+
+#include <utility>
+
+#include "store/postgres/pg_rows.hpp"
+
+namespace jobsched::store::postgres {
+namespace {
+
+constexpr std::string_view kKeyColumns =
+    "api_keys.id, api_keys.name, api_keys.role, api_keys.namespace, api_keys.token_hash, api_keys.rate_limit, "
+    "api_keys.created_at, api_keys.revoked_at";
+
+core::Result<core::ApiKey> KeyFromRow(const PgResult& result, int row, int first) {
+  const auto role = core::ParseRole(result.Text(row, first + 2));
+  if (!role) return core::Error::Internal("stored API key has an unknown role");
+  core::ApiKey key;
+  key.id = result.Int(row, first + 0);
+  key.name = std::string(result.Text(row, first + 1));
+  key.role = *role;
+  key.namespace_name = std::string(result.Text(row, first + 3));
+  key.token_hash = std::string(result.Text(row, first + 4));
+  key.rate_limit = result.OptionalInt(row, first + 5);
+  key.created_at = core::FromUnixMs(result.Int(row, first + 6));
+  key.revoked_at = OptionalTime(result.OptionalInt(row, first + 7));
+  return key;
+}
+
+// The key named `name`, locked for the rest of the writer's transaction.
+core::Result<std::optional<core::ApiKey>> FindKeyForUpdate(PgConnection& db, const std::string& name) {
+  static const std::string kSql =
+      "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE name = $1 FOR UPDATE";
+  auto selected = db.Query(kSql, PgParams().Add(name));
+  if (!selected) return selected.error();
+  if (selected->rows() == 0) return std::optional<core::ApiKey>();
+  auto key = KeyFromRow(*selected, 0, 0);
+  if (!key) return key.error();
+  return std::optional<core::ApiKey>(std::move(key).value());
+}
+
+core::Result<std::vector<core::ApiKey>> SelectKeys(PgConnection& db, const std::string& sql) {
+  auto selected = db.Query(sql);
+  if (!selected) return selected.error();
+  return CollectRows<core::ApiKey>(*selected, KeyFromRow);
+}
+
+}  // namespace
+
+PostgresApiKeyStore::PostgresApiKeyStore(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
+
+void PostgresApiKeyStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) {
+  database_->writer().Submit<core::ApiKey>(
+      [key = std::move(key)](PgConnection& db) mutable -> core::Result<core::ApiKey> {
+        // ON CONFLICT DO NOTHING: a taken name or hash comes back as no row,
+        // and the transaction (shared with other writes) stays usable.
+        auto inserted = db.Query(
+            "INSERT INTO api_keys (name, role, namespace, token_hash, rate_limit, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+            PgParams()
+                .Add(key.name)
+                .Add(core::ToString(key.role))
+                .Add(key.namespace_name)
+                .Add(key.token_hash)
+                .Add(key.rate_limit)
+                .Add(core::ToUnixMs(key.created_at)));
+        if (!inserted) return inserted.error();
+        if (inserted->rows() == 0) {
+          return core::Error::Conflict("an API key named '" + key.name +
+                                       "' exists already (names are not reused, even after a revoke)");
+        }
+        key.id = inserted->Int(0, 0);
+        key.revoked_at.reset();
+        return key;
+      },
+      std::move(done));
+}
+
+void PostgresApiKeyStore::RevokeApiKey(std::string name, core::TimePoint now,
+                                       std::function<void(core::Result<core::ApiKey>)> done) {
+  database_->writer().Submit<core::ApiKey>(
+      [name = std::move(name), now](PgConnection& db) -> core::Result<core::ApiKey> {
+        auto existing = FindKeyForUpdate(db, name);
+        if (!existing) return existing.error();
+        if (!*existing) return core::Error::NotFound("no API key is named '" + name + "'");
+        core::ApiKey key = std::move(**existing);
+        if (key.revoked_at) return key;
+        auto revoked = db.Query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2",
+                                PgParams().Add(core::ToUnixMs(now)).Add(key.id));
+        if (!revoked) return revoked.error();
+        key.revoked_at = now;
+        return key;
+      },
+      std::move(done));
+}
+
+core::Result<std::vector<core::ApiKey>> PostgresApiKeyStore::ListApiKeys() {
+  static const std::string kSql = "SELECT " + std::string(kKeyColumns) + " FROM api_keys ORDER BY name COLLATE \"C\"";
+  return database_->readers().Read<std::vector<core::ApiKey>>(
+      [](PgConnection& db) { return SelectKeys(db, kSql); });
+}
+
+core::Result<std::vector<core::ApiKey>> PostgresApiKeyStore::ActiveApiKeys() {
+  static const std::string kSql =
+      "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE revoked_at IS NULL ORDER BY name COLLATE \"C\"";
+  return database_->readers().Read<std::vector<core::ApiKey>>(
+      [](PgConnection& db) { return SelectKeys(db, kSql); });
+}
+
+}  // namespace jobsched::store::postgres

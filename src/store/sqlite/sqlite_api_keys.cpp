@@ -1,0 +1,112 @@
+// The ApiKeyStore half of SqliteJobStore: the api_keys table.
+#include <utility>
+
+#include "store/sqlite/sqlite_job_store.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
+
+namespace jobsched::store::sqlite {
+namespace {
+
+constexpr std::string_view kKeyColumns =
+    "api_keys.id, api_keys.name, api_keys.role, api_keys.namespace, api_keys.token_hash, api_keys.rate_limit, "
+    "api_keys.created_at, api_keys.revoked_at";
+
+core::Result<core::ApiKey> KeyFromRow(const Statement& row, int first) {
+  const auto role = core::ParseRole(row.ColumnText(first + 2));
+  if (!role) return core::Error::Internal("stored API key has an unknown role");
+  core::ApiKey key;
+  key.id = row.ColumnInt(first + 0);
+  key.name = row.ColumnText(first + 1);
+  key.role = *role;
+  key.namespace_name = row.ColumnText(first + 3);
+  key.token_hash = row.ColumnText(first + 4);
+  key.rate_limit = row.ColumnOptionalInt(first + 5);
+  key.created_at = core::FromUnixMs(row.ColumnInt(first + 6));
+  key.revoked_at = OptionalTime(row.ColumnOptionalInt(first + 7));
+  return key;
+}
+
+core::Result<std::optional<core::ApiKey>> FindKey(SqliteConnection& db, const std::string& name) {
+  static const std::string kSql = "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE name = ?";
+  auto statement = db.Cached(kSql);
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, name);
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<core::ApiKey>();
+  auto key = KeyFromRow(**statement, 0);
+  if (!key) return key.error();
+  return std::optional<core::ApiKey>(std::move(key).value());
+}
+
+}  // namespace
+
+void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) {
+  writer_->Submit<core::ApiKey>(
+      [key = std::move(key)](SqliteConnection& db) mutable -> core::Result<core::ApiKey> {
+        // Looked up first for a clear message; the UNIQUE constraint still
+        // decides should another process insert the name meanwhile.
+        auto existing = FindKey(db, key.name);
+        if (!existing) return existing.error();
+        if (*existing) {
+          return core::Error::Conflict("an API key named '" + key.name +
+                                       "' exists already (names are not reused, even after a revoke)");
+        }
+        auto insert = db.Cached(
+            "INSERT INTO api_keys (name, role, namespace, token_hash, rate_limit, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)");
+        if (!insert) return insert.error();
+        (*insert)
+            ->Bind(1, key.name)
+            .Bind(2, core::ToString(key.role))
+            .Bind(3, key.namespace_name)
+            .Bind(4, key.token_hash)
+            .Bind(5, key.rate_limit)
+            .Bind(6, core::ToUnixMs(key.created_at));
+        if (auto ran = (*insert)->Run(); !ran) return ran.error();
+        key.id = db.LastInsertRowId();
+        key.revoked_at.reset();
+        return key;
+      },
+      std::move(done));
+}
+
+void SqliteJobStore::RevokeApiKey(std::string name, core::TimePoint now,
+                                  std::function<void(core::Result<core::ApiKey>)> done) {
+  writer_->Submit<core::ApiKey>(
+      [name = std::move(name), now](SqliteConnection& db) -> core::Result<core::ApiKey> {
+        auto existing = FindKey(db, name);
+        if (!existing) return existing.error();
+        if (!*existing) return core::Error::NotFound("no API key is named '" + name + "'");
+        core::ApiKey key = std::move(**existing);
+        if (key.revoked_at) return key;
+        auto revoke = db.Cached("UPDATE api_keys SET revoked_at = ? WHERE id = ?");
+        if (!revoke) return revoke.error();
+        (*revoke)->Bind(1, core::ToUnixMs(now)).Bind(2, key.id);
+        if (auto ran = (*revoke)->Run(); !ran) return ran.error();
+        key.revoked_at = now;
+        return key;
+      },
+      std::move(done));
+}
+
+core::Result<std::vector<core::ApiKey>> SqliteJobStore::ListApiKeys() {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  static const std::string kSql = "SELECT " + std::string(kKeyColumns) + " FROM api_keys ORDER BY name";
+  auto statement = (**reader).Cached(kSql);
+  if (!statement) return statement.error();
+  return CollectRows<core::ApiKey>(**statement, KeyFromRow);
+}
+
+core::Result<std::vector<core::ApiKey>> SqliteJobStore::ActiveApiKeys() {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  static const std::string kSql =
+      "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE revoked_at IS NULL ORDER BY name";
+  auto statement = (**reader).Cached(kSql);
+  if (!statement) return statement.error();
+  return CollectRows<core::ApiKey>(**statement, KeyFromRow);
+}
+
+}  // namespace jobsched::store::sqlite

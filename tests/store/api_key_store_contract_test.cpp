@@ -1,0 +1,173 @@
+// The ApiKeyStore contract: every store (SQLite, PostgreSQL) passes these.
+#include "store/api_key_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <string>
+#include <utility>
+
+#include "store_backends.hpp"
+#include "testing/time_literals.hpp"
+
+namespace jobsched::store::testing {
+namespace {
+
+using jobsched::testing::At;
+
+core::ApiKey Key(const std::string& name, char hash_digit, core::Role role = core::Role::kWrite) {
+  core::ApiKey key;
+  key.name = name;
+  key.role = role;
+  key.namespace_name = "team-a";
+  key.token_hash = std::string(64, hash_digit);
+  key.created_at = At("2026-11-27T10:00:00Z");
+  return key;
+}
+
+template <typename BackendType>
+class ApiKeyStoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto backend = BackendType::Create();
+    ASSERT_TRUE(backend.ok()) << backend.error().message;
+    backend_ = std::move(backend).value();
+    auto instance = backend_->Open();
+    ASSERT_TRUE(instance.ok()) << instance.error().message;
+    instance_ = std::move(instance).value();
+  }
+
+  ApiKeyStore& store() { return *instance_.keys; }
+
+  std::unique_ptr<Backend> backend_;
+  StoreInstance instance_;  // after backend_: closed before its database goes
+};
+
+TYPED_TEST_SUITE(ApiKeyStoreContract, Backends);
+
+TYPED_TEST(ApiKeyStoreContract, CreatedKeyIsListedWithEveryField) {
+  core::ApiKey key = Key("ci", 'a', core::Role::kAdmin);
+  key.rate_limit = 120;
+
+  auto created = CreateApiKeyAndWait(this->store(), key);
+  auto listed = this->store().ListApiKeys();
+
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_GT(created->id, 0);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  const core::ApiKey& read = listed->front();
+  EXPECT_EQ(read.id, created->id);
+  EXPECT_EQ(read.name, "ci");
+  EXPECT_EQ(read.role, core::Role::kAdmin);
+  EXPECT_EQ(read.namespace_name, "team-a");
+  EXPECT_EQ(read.token_hash, std::string(64, 'a'));
+  EXPECT_EQ(read.rate_limit, 120);
+  EXPECT_EQ(read.created_at, At("2026-11-27T10:00:00Z"));
+  EXPECT_EQ(read.revoked_at, std::nullopt);
+}
+
+TYPED_TEST(ApiKeyStoreContract, AKeyWithoutALimitOfItsOwnHasNone) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+
+  EXPECT_EQ(this->store().ListApiKeys()->front().rate_limit, std::nullopt);
+}
+
+TYPED_TEST(ApiKeyStoreContract, RefusesASecondKeyOfTheSameNameOrToken) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+
+  auto same_name = CreateApiKeyAndWait(this->store(), Key("ci", 'b'));
+  auto same_hash = CreateApiKeyAndWait(this->store(), Key("other", 'a'));
+
+  ASSERT_FALSE(same_name.ok());
+  EXPECT_EQ(same_name.error().code, core::ErrorCode::kConflict);
+  ASSERT_FALSE(same_hash.ok());
+  EXPECT_EQ(same_hash.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(this->store().ListApiKeys()->size(), 1u);
+}
+
+TYPED_TEST(ApiKeyStoreContract, ARefusedKeyDoesNotUndoTheOthersCommittedWithIt) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+
+  // Both go to the writer at once and may share one transaction.
+  std::promise<core::Result<core::ApiKey>> duplicate;
+  std::promise<core::Result<core::ApiKey>> fresh;
+  this->store().CreateApiKey(Key("ci", 'c'), [&](core::Result<core::ApiKey> r) { duplicate.set_value(std::move(r)); });
+  this->store().CreateApiKey(Key("deploy", 'd'), [&](core::Result<core::ApiKey> r) { fresh.set_value(std::move(r)); });
+
+  EXPECT_FALSE(duplicate.get_future().get().ok());
+  EXPECT_TRUE(fresh.get_future().get().ok());
+  EXPECT_EQ(this->store().ListApiKeys()->size(), 2u);
+}
+
+TYPED_TEST(ApiKeyStoreContract, RevokedKeysStayListedButAreNotActive) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("deploy", 'b')).ok());
+
+  auto revoked = RevokeApiKeyAndWait(this->store(), "ci", At("2026-11-27T11:00:00Z"));
+
+  ASSERT_TRUE(revoked.ok()) << revoked.error().message;
+  EXPECT_EQ(revoked->revoked_at, At("2026-11-27T11:00:00Z"));
+  EXPECT_EQ(this->store().ListApiKeys()->size(), 2u);
+  auto active = this->store().ActiveApiKeys();
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ(active->front().name, "deploy");
+}
+
+TYPED_TEST(ApiKeyStoreContract, RevokingTwiceKeepsTheFirstTime) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+  ASSERT_TRUE(RevokeApiKeyAndWait(this->store(), "ci", At("2026-11-27T11:00:00Z")).ok());
+
+  auto again = RevokeApiKeyAndWait(this->store(), "ci", At("2026-11-27T12:00:00Z"));
+
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->revoked_at, At("2026-11-27T11:00:00Z"));
+}
+
+TYPED_TEST(ApiKeyStoreContract, ARevokedNameIsNotReused) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+  ASSERT_TRUE(RevokeApiKeyAndWait(this->store(), "ci", At("2026-11-27T11:00:00Z")).ok());
+
+  auto reused = CreateApiKeyAndWait(this->store(), Key("ci", 'b'));
+
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().code, core::ErrorCode::kConflict);
+}
+
+TYPED_TEST(ApiKeyStoreContract, RevokingAnUnknownKeyIsNotFound) {
+  auto revoked = RevokeApiKeyAndWait(this->store(), "nobody", At("2026-11-27T11:00:00Z"));
+
+  ASSERT_FALSE(revoked.ok());
+  EXPECT_EQ(revoked.error().code, core::ErrorCode::kNotFound);
+}
+
+TYPED_TEST(ApiKeyStoreContract, ListsKeysByName) {
+  for (const auto& [name, digit] : {std::pair{"zeta", '1'}, {"alpha-2", '2'}, {"alpha.1", '3'}, {"mid", '4'}}) {
+    ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key(name, digit)).ok());
+  }
+
+  auto listed = this->store().ListApiKeys();
+
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 4u);
+  EXPECT_EQ((*listed)[0].name, "alpha-2");
+  EXPECT_EQ((*listed)[1].name, "alpha.1");
+  EXPECT_EQ((*listed)[2].name, "mid");
+  EXPECT_EQ((*listed)[3].name, "zeta");
+}
+
+TYPED_TEST(ApiKeyStoreContract, AnotherInstanceOnTheSameDatabaseSeesTheKeys) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+
+  auto other = this->backend_->Open();
+  ASSERT_TRUE(other.ok());
+  auto active = other->keys->ActiveApiKeys();
+
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ(active->front().name, "ci");
+}
+
+}  // namespace
+}  // namespace jobsched::store::testing
