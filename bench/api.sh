@@ -102,11 +102,11 @@ cleanup() {
 
 # Starts the service and sets SERVICE_PID and BASE_URL. Port 0 lets the kernel
 # pick a free port; the service reports it only in its info-level startup line,
-# hence --log-level info (it logs nothing per request at that level).
+# hence --log-level info with --access-log off (no line per request).
 start_service() {
   TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-bench.XXXXXX")"
   # --rate-limit 0: the benchmark is one client sending far more than a client may.
-  "$BIN" serve --listen 127.0.0.1:0 --db "${BENCH_DB:-sqlite:$TMP/bench.db}" --log-level info --rate-limit 0 \
+  "$BIN" serve --listen 127.0.0.1:0 --db "${BENCH_DB:-sqlite:$TMP/bench.db}" --log-level info --access-log off --rate-limit 0 \
     >"$TMP/service.log" 2>&1 &
   SERVICE_PID=$!
 
