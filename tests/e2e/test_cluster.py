@@ -260,7 +260,7 @@ class DatabaseOutageTest(ClusterTestCase):
                    == str(len(jobs)), 20.0, "every job to fire after the outage")
         self.sql("UPDATE jobs SET is_active = false, next_run = NULL")
         wait_until(lambda: self.sql("SELECT count(*) FROM runs WHERE state IN ('queued', 'running')") == "0",
-                   LEASE_TIMEOUT_S + 20.0, "every run to end")
+                   LEASE_TIMEOUT_S + 40.0, "every run to end")
 
         for node in self.nodes:
             self.assertTrue(node.is_running(), "a node died after the outage")
@@ -301,7 +301,7 @@ class RolesTest(ClusterTestCase):
 
         # Fired and run by the worker node, seen through the API node.
         wait_until(lambda: any(run["state"] == "succeeded"
-                               for run in api.get_json(f"/jobs/{job_id}/runs").body), 15.0,
+                               for run in api.get_json(f"/jobs/{job_id}/runs").body), 30.0,
                    "a run executed by the worker node")
         # The API node neither fires nor runs: the worker's metrics count the runs, the API node's do not.
         def finished_runs(node):
