@@ -2,7 +2,7 @@
 # Cluster benchmark for jobsched on PostgreSQL (issue #6).
 #
 # Starts a throwaway PostgreSQL (tests/testing/pg_server.sh), then for each cluster size in
-# BENCH_NODES starts that many `jobsched serve` nodes on a fresh database (all roles,
+# BENCH_NODES starts that many `jobsched serve` nodes on a fresh database (all roles, no rate limit,
 # --access-log off, --log-level warn) and runs bench/cluster_bench.py against them:
 #
 #   burst   BENCH_JOBS noop jobs due at one instant, created through the API beforehand;
@@ -174,7 +174,8 @@ start_node() {
   [[ -n "${BENCH_MAX_CONCURRENT_RUNS:-}" ]] && extra+=(--max-concurrent-runs "$BENCH_MAX_CONCURRENT_RUNS")
   # shellcheck disable=SC2206  # word splitting of the extra flags is intended
   [[ -n "${BENCH_NODE_ARGS:-}" ]] && extra+=($BENCH_NODE_ARGS)
-  "$BIN" serve --listen "127.0.0.1:$port" --db "$db_url" --access-log off --log-level warn \
+  # --rate-limit 0: the load generator is one client creating far more jobs than a client may.
+  "$BIN" serve --listen "127.0.0.1:$port" --db "$db_url" --access-log off --log-level warn --rate-limit 0 \
     ${extra[@]+"${extra[@]}"} >"$log_file" 2>&1 &
   local pid=$!
   NODE_PIDS+=("$pid")

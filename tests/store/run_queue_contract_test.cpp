@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -227,6 +229,51 @@ TYPED_TEST(RunQueueContract, AnOwnerThatLostItsRunCannotRecordAnOutcome) {
   auto run = this->store_->GetRun(claimed[0].run.id);
   EXPECT_EQ(run->state, core::RunState::kQueued);
   EXPECT_EQ(run->attempt, 2);
+}
+
+// Outcomes arriving together may be recorded together (PostgreSQL does so
+// in bulk): each is still recorded, or refused, on its own.
+TYPED_TEST(RunQueueContract, OutcomesSentAtOnceAreEachRecordedOrRefusedOnTheirOwn) {
+  for (int i = 0; i < 60; ++i) this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto held_by_a = this->Claim("node-a", 40);
+  const auto held_by_b = this->Claim("node-b", 20);
+  ASSERT_EQ(held_by_a.size(), 40u);
+  ASSERT_EQ(held_by_b.size(), 20u);
+
+  // node-a reports on all 60 without waiting in between; 20 are not its own.
+  std::vector<std::pair<core::RunId, std::future<core::Result<void>>>> answers;
+  for (const auto* held : {&held_by_a, &held_by_b}) {
+    for (const ClaimedRun& claimed : *held) {
+      RunCompletion completion;
+      completion.run_id = claimed.run.id;
+      completion.state = claimed.run.id % 2 == 0 ? core::RunState::kSucceeded : core::RunState::kFailed;
+      completion.finished_at = At("2026-11-27T10:05:01Z");
+      completion.output = "output of " + std::to_string(claimed.run.id);
+      auto answer = std::make_shared<std::promise<core::Result<void>>>();
+      answers.emplace_back(claimed.run.id, answer->get_future());
+      this->queue_->FinishRun("node-a", std::move(completion),
+                              [answer](core::Result<void> result) { answer->set_value(std::move(result)); });
+    }
+  }
+
+  std::set<core::RunId> own;
+  for (const ClaimedRun& claimed : held_by_a) own.insert(claimed.run.id);
+  for (auto& [id, answer] : answers) {
+    const auto result = answer.get();
+    auto run = this->store_->GetRun(id);
+    ASSERT_TRUE(run.ok());
+    if (own.contains(id)) {
+      EXPECT_TRUE(result.ok()) << "run " << id << ": " << result.error().message;
+      EXPECT_EQ(run->state, id % 2 == 0 ? core::RunState::kSucceeded : core::RunState::kFailed);
+      EXPECT_EQ(run->output, "output of " + std::to_string(id));
+    } else {
+      ASSERT_FALSE(result.ok()) << "run " << id << " is node-b's";
+      EXPECT_EQ(result.error().code, core::ErrorCode::kConflict);
+      EXPECT_EQ(run->state, core::RunState::kRunning);
+      EXPECT_EQ(run->output, "");
+    }
+  }
 }
 
 TYPED_TEST(RunQueueContract, ExpiredLeasesAreRequeuedButLiveOnesAreNot) {

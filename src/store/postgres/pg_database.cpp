@@ -25,7 +25,9 @@ PgDatabase::PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnect
       description_(connection->Describe()),
       readers_(options.url, options.read_connections, options.acquire_timeout),
       writer_(std::make_unique<PgWriter>(options.url, std::move(connection),
-                                         std::clamp<std::size_t>(options.max_batch, 1, 64))) {}
+                                         std::clamp<std::size_t>(options.max_batch, 1, 64))),
+      // Connects on its first write: a process that runs no executor never opens it.
+      outcome_writer_(std::make_unique<PgWriter>(options.url, nullptr, std::clamp<std::size_t>(options.max_batch, 1, 64))) {}
 
 std::unique_ptr<PgListener> PgDatabase::Listen(std::function<void(const PgNotification&)> on_notification,
                                                std::function<void()> on_reconnect) const {

@@ -19,15 +19,19 @@ struct PostgresOptions {
   // WAL flush over more writes; at most 64.
   std::size_t max_batch = 64;
   // Read connections this process keeps at most. Each costs a PostgreSQL
-  // backend: nodes x (read_connections + 1 writer) must fit max_connections.
+  // backend: nodes x (read_connections + 2 writers + 1 listener) must fit
+  // max_connections.
   std::size_t read_connections = 8;
   // How long a read waits for a free connection before kUnavailable.
   std::chrono::milliseconds acquire_timeout{5000};
 };
 
-// One PostgreSQL database as this process uses it: a writer thread with its
-// own connection, and a pool of read connections. PostgresJobStore and
-// PostgresRunQueue share one, so jobs and runs are written in one order.
+// One PostgreSQL database as this process uses it: two writer threads, each
+// with its own connection, and a pool of read connections. PostgresJobStore
+// and PostgresRunQueue share one. The main writer takes what orders jobs and
+// runs (job edits, firing, claiming); the outcome writer takes what happens
+// to runs this node holds (finishing, retrying, lease renewals, releases),
+// so that a stream of finished runs never delays the next firing or claim.
 class PgDatabase {
  public:
   // Connects, applies pending migrations (one node at a time: they hold an
@@ -48,6 +52,7 @@ class PgDatabase {
                                      std::function<void()> on_reconnect) const;
 
   PgWriter& writer() { return *writer_; }
+  PgWriter& outcome_writer() { return *outcome_writer_; }
   PgReaderPool& readers() { return readers_; }
   // "user@host:port/database", for logs.
   const std::string& description() const { return description_; }
@@ -58,8 +63,10 @@ class PgDatabase {
   const std::string url_;
   const std::string description_;
   PgReaderPool readers_;
-  // Last member: destroyed first, so queued writes finish while the rest lives.
+  // Last members: destroyed first, so queued writes finish while the rest
+  // lives. Outcomes first: a finish may answer a write of the main writer's.
   std::unique_ptr<PgWriter> writer_;
+  std::unique_ptr<PgWriter> outcome_writer_;
 };
 
 }  // namespace jobsched::store::postgres

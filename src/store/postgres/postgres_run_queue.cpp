@@ -13,10 +13,6 @@ namespace {
 
 using core::ToUnixMs;
 
-core::Error LostRun(core::RunId id) {
-  return core::Error::Conflict("run " + std::to_string(id) + " is no longer held by this node (its lease expired)");
-}
-
 // `done` for writes that answer only whether they happened.
 std::function<void(core::Result<bool>)> ToVoid(std::function<void(core::Result<void>)> done) {
   return [done = std::move(done)](core::Result<bool> written) {
@@ -27,7 +23,8 @@ std::function<void(core::Result<bool>)> ToVoid(std::function<void(core::Result<v
 
 }  // namespace
 
-PostgresRunQueue::PostgresRunQueue(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
+PostgresRunQueue::PostgresRunQueue(std::shared_ptr<PgDatabase> database)
+    : database_(std::move(database)), finishes_(database_->outcome_writer()) {}
 
 void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
                                  core::TimePoint lease_until,
@@ -78,35 +75,12 @@ void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, co
 
 void PostgresRunQueue::FinishRun(const std::string& owner, RunCompletion completion,
                                  std::function<void(core::Result<void>)> done) {
-  database_->writer().Submit<bool>(
-      [owner, completion = std::move(completion)](PgConnection& db) mutable -> core::Result<bool> {
-        // Fenced by the lease owner: a node whose lease expired (and whose run
-        // was re-queued, perhaps re-run) cannot overwrite the newer outcome.
-        // A run someone asked to cancel ends as cancelled, unless it succeeded.
-        auto updated = db.Query(
-            "UPDATE runs SET finished_at = $2, duration_ms = $2 - coalesce(started_at, $2), output = $3, "
-            "state = CASE WHEN cancel_requested_at IS NULL OR $1 = 'succeeded' THEN $1 ELSE 'cancelled' END, "
-            "error = CASE WHEN cancel_requested_at IS NULL OR $1 IN ('succeeded', 'cancelled') THEN $4 "
-            "ELSE 'cancelled by request; ' || $4 END, "
-            "lease_owner = NULL, lease_expires_at = NULL "
-            "WHERE id = $5 AND state = 'running' AND lease_owner = $6",
-            PgParams()
-                .Add(core::ToString(completion.state))
-                .Add(ToUnixMs(completion.finished_at))
-                .Add(CapRunOutput(std::move(completion.output)))
-                .Add(CapRunOutput(std::move(completion.error)))
-                .Add(completion.run_id)
-                .Add(owner));
-        if (!updated) return updated.error();
-        if (updated->affected() != 1) return LostRun(completion.run_id);
-        return true;
-      },
-      ToVoid(std::move(done)));
+  finishes_.Finish(owner, std::move(completion), std::move(done));
 }
 
 void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                                 std::function<void(core::Result<void>)> done) {
-  database_->writer().Submit<bool>(
+  database_->outcome_writer().Submit<bool>(
       [owner, failed_attempt = std::move(failed_attempt), available_at](PgConnection& db) mutable
       -> core::Result<bool> {
         // One statement: the run is locked (and fenced by its owner) once,
@@ -137,7 +111,7 @@ void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_a
                 .Add(ToUnixMs(failed_attempt.finished_at))
                 .Add(core::ToString(failed_attempt.state)));
         if (!updated) return updated.error();
-        if (updated->affected() != 1) return LostRun(failed_attempt.run_id);
+        if (updated->affected() != 1) return LostRunError(failed_attempt.run_id);
         return true;
       },
       ToVoid(std::move(done)));
@@ -145,16 +119,19 @@ void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_a
 
 void PostgresRunQueue::RenewLeases(const std::string& owner, core::TimePoint lease_until,
                                    std::function<void(core::Result<std::vector<core::RunId>>)> done) {
-  database_->writer().Submit<std::vector<core::RunId>>(
+  database_->outcome_writer().Submit<std::vector<core::RunId>>(
       [owner, lease_until](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
         auto heartbeat = db.Query(
             "INSERT INTO nodes (id, alive_until) VALUES ($1, $2) "
             "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until",
             PgParams().Add(owner).Add(ToUnixMs(lease_until)));
         if (!heartbeat) return heartbeat.error();
+        // Locked in id order, as FinishRun and RequeueAbandonedRuns lock (see PgFinishBatcher).
         auto updated = db.Query(
-            "UPDATE runs SET lease_expires_at = $1 WHERE state = 'running' AND lease_owner = $2 "
-            "RETURNING id, cancel_requested_at IS NOT NULL",
+            "WITH mine AS MATERIALIZED (SELECT id FROM runs WHERE state = 'running' AND lease_owner = $2"
+            " ORDER BY id FOR NO KEY UPDATE) "
+            "UPDATE runs SET lease_expires_at = $1 FROM mine WHERE runs.id = mine.id "
+            "RETURNING runs.id, runs.cancel_requested_at IS NOT NULL",
             PgParams().Add(ToUnixMs(lease_until)).Add(owner));
         if (!updated) return updated.error();
         std::vector<core::RunId> cancel_requested;
@@ -185,7 +162,8 @@ void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::stri
             "WITH lost AS MATERIALIZED ("
             " SELECT id, attempt, started_at, lease_owner, cancel_requested_at FROM runs"
             " WHERE state = 'running' AND (lease_expires_at < $1 OR ($2::boolean AND lease_owner IS DISTINCT FROM $3))"
-            " FOR NO KEY UPDATE), "
+            // In id order, as every statement that locks several running runs (see PgFinishBatcher).
+            " ORDER BY id FOR NO KEY UPDATE), "
             "recorded AS ("
             " INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error)"
             " SELECT id, attempt, 'failed', started_at, $1,"
@@ -212,17 +190,20 @@ void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::stri
 
 void PostgresRunQueue::ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
                                    std::function<void(core::Result<void>)> done) {
-  database_->writer().Submit<bool>(
+  database_->outcome_writer().Submit<bool>(
       [owner, run_ids = std::move(run_ids), now](PgConnection& db) -> core::Result<bool> {
         const std::vector<std::optional<std::int64_t>> ids(run_ids.begin(), run_ids.end());
         // Runs someone asked to cancel end as cancelled instead.
+        // Locked in id order, as FinishRun and RequeueAbandonedRuns lock (see PgFinishBatcher).
         auto updated = db.Query(
+            "WITH mine AS MATERIALIZED (SELECT id FROM runs"
+            " WHERE id = ANY ($1::bigint[]) AND state = 'running' AND lease_owner = $2 ORDER BY id FOR NO KEY UPDATE) "
             "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, "
             "state = CASE WHEN cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END, "
             "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE $3::bigint END, "
             "error = CASE WHEN cancel_requested_at IS NULL THEN error ELSE 'cancelled by request' END, "
             "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
-            "WHERE id = ANY ($1::bigint[]) AND state = 'running' AND lease_owner = $2",
+            "FROM mine WHERE runs.id = mine.id",
             PgParams().AddArray(ids).Add(owner).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
         // A node shutting down hands its runs to the others at once.

@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "store/postgres/pg_finish_batcher.hpp"
 #include "store/run_queue.hpp"
 
 namespace jobsched::store::postgres {
@@ -14,8 +15,10 @@ namespace jobsched::store::postgres {
 // The run queue in PostgreSQL, shared by every node of a cluster. A claim is
 // one statement that locks queued runs with FOR UPDATE SKIP LOCKED, so
 // concurrent claimers (threads or nodes) never wait for each other and never
-// get the same run. Writes go through the database's writer thread and answer
-// after their commit. See docs/decisions/0003-postgres-store.md.
+// get the same run. Claims go through the database's main writer, what
+// happens to held runs through its outcome writer (finishes in bulk, see
+// PgFinishBatcher); every write answers after its commit. See
+// docs/decisions/0003-postgres-store.md.
 class PostgresRunQueue final : public RunQueue {
  public:
   explicit PostgresRunQueue(std::shared_ptr<PgDatabase> database);
@@ -37,6 +40,7 @@ class PostgresRunQueue final : public RunQueue {
 
  private:
   std::shared_ptr<PgDatabase> database_;
+  PgFinishBatcher finishes_;
 };
 
 }  // namespace jobsched::store::postgres

@@ -1,0 +1,119 @@
+#include "store/postgres/pg_finish_batcher.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "store/run_output.hpp"
+
+namespace jobsched::store::postgres {
+
+core::Error LostRunError(core::RunId id) {
+  return core::Error::Conflict("run " + std::to_string(id) + " is no longer held by this node (its lease expired)");
+}
+
+namespace {
+
+constexpr int kMaxTries = 3;
+
+// Fenced by the lease owner: a node whose lease expired (and whose run was
+// re-queued, perhaps re-run) cannot overwrite the newer outcome. A run
+// someone asked to cancel ends as cancelled, unless it succeeded. The runs
+// are locked in id order, as the other statements that lock several running
+// runs do (RequeueAbandonedRuns, RenewLeases), so that those cannot deadlock
+// with this one from another connection.
+constexpr const char* kFinishRuns =
+    "WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])"
+    " AS u (id, state, finished_at, output, error, owner)), "
+    "held AS MATERIALIZED (SELECT runs.id FROM runs JOIN f ON f.id = runs.id"
+    " WHERE runs.state = 'running' AND runs.lease_owner = f.owner ORDER BY runs.id FOR NO KEY UPDATE OF runs) "
+    "UPDATE runs SET finished_at = f.finished_at, duration_ms = f.finished_at - coalesce(runs.started_at, f.finished_at), "
+    "output = f.output, "
+    "state = CASE WHEN runs.cancel_requested_at IS NULL OR f.state = 'succeeded' THEN f.state ELSE 'cancelled' END, "
+    "error = CASE WHEN runs.cancel_requested_at IS NULL OR f.state IN ('succeeded', 'cancelled') THEN f.error "
+    "ELSE 'cancelled by request; ' || f.error END, "
+    "lease_owner = NULL, lease_expires_at = NULL "
+    "FROM held, f WHERE runs.id = held.id AND f.id = held.id RETURNING runs.id";
+
+}  // namespace
+
+void PgFinishBatcher::Finish(const std::string& owner, RunCompletion completion,
+                             std::function<void(core::Result<void>)> done) {
+  if (pending_->Add(PendingFinish{owner, std::move(completion), std::move(done)})) QueueWrite(writer_, pending_);
+}
+
+void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pending) {
+  struct Taken {
+    bool taken = false;
+    Batch finishes;
+  };
+  auto batch = std::make_shared<Taken>();
+  writer.Submit<std::vector<core::RunId>>(
+      [pending, batch](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
+        batch->finishes = pending->Take();
+        batch->taken = true;
+        std::vector<std::optional<std::int64_t>> ids, finished_at;
+        std::vector<std::string> states, outputs, errors, owners;
+        for (const PendingFinish& finish : batch->finishes) {
+          ids.emplace_back(finish.completion.run_id);
+          finished_at.emplace_back(core::ToUnixMs(finish.completion.finished_at));
+          states.emplace_back(core::ToString(finish.completion.state));
+          // Copies: a batch that fails may be tried again.
+          outputs.push_back(CapRunOutput(finish.completion.output));
+          errors.push_back(CapRunOutput(finish.completion.error));
+          owners.push_back(finish.owner);
+        }
+        auto updated = db.Query(kFinishRuns, PgParams()
+                                                 .AddArray(ids)
+                                                 .AddArray(states)
+                                                 .AddArray(finished_at)
+                                                 .AddArray(outputs)
+                                                 .AddArray(errors)
+                                                 .AddArray(owners));
+        if (!updated) return updated.error();
+        std::vector<core::RunId> recorded;
+        recorded.reserve(static_cast<std::size_t>(updated->rows()));
+        for (int row = 0; row < updated->rows(); ++row) recorded.push_back(updated->Int(row, 0));
+        std::sort(recorded.begin(), recorded.end());
+        return recorded;
+      },
+      [&writer, pending, batch](core::Result<std::vector<core::RunId>> recorded) {
+        // The transaction failed before the write ran (no connection): it
+        // answers for what it would have taken, or they would wait forever.
+        if (!batch->taken) batch->finishes = pending->Take();
+        Answer(writer, pending, batch->finishes, recorded);
+      });
+}
+
+void PgFinishBatcher::Answer(PgWriter& writer, const std::shared_ptr<Pending>& pending, Batch& batch,
+                             const core::Result<std::vector<core::RunId>>& recorded) {
+  bool queue_again = false;
+  for (PendingFinish& finish : batch) {
+    const core::RunId id = finish.completion.run_id;
+    if (recorded) {
+      finish.done(std::binary_search(recorded->begin(), recorded->end(), id) ? core::Ok() : core::Result<void>(LostRunError(id)));
+    } else if (recorded.error().code == core::ErrorCode::kUnavailable && ++finish.tries < kMaxTries) {
+      queue_again = pending->Add(std::move(finish)) || queue_again;
+    } else {
+      finish.done(recorded.error());
+    }
+  }
+  if (queue_again) QueueWrite(writer, pending);
+}
+
+bool PgFinishBatcher::Pending::Add(PendingFinish finish) {
+  std::lock_guard lock(mutex);
+  finishes.push_back(std::move(finish));
+  if (write_queued) return false;  // the queued write takes this one too
+  write_queued = true;
+  return true;
+}
+
+PgFinishBatcher::Batch PgFinishBatcher::Pending::Take() {
+  std::lock_guard lock(mutex);
+  write_queued = false;
+  return std::exchange(finishes, {});
+}
+
+}  // namespace jobsched::store::postgres

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/postgres/pg_writer.hpp"
+#include "store/run_queue.hpp"
+
+namespace jobsched::store::postgres {
+
+// The error of a run outcome that came too late: `id`'s lease was lost.
+core::Error LostRunError(core::RunId id);
+
+// Records run outcomes (RunQueue::FinishRun) in bulk: every outcome that
+// arrives while the writer is busy joins one UPDATE ... FROM unnest(...) in
+// the writer's next transaction. A statement per run would cost a round trip
+// per run plus, in a shared transaction, a savepoint's two; that chain of
+// round trips, not PostgreSQL's work, limited a node to a few thousand runs/s
+// (bench/README.md).
+class PgFinishBatcher {
+ public:
+  // `writer` must outlive the batcher. Writes already given to it may run
+  // after the batcher is gone: they hold what they need.
+  explicit PgFinishBatcher(PgWriter& writer) : writer_(writer), pending_(std::make_shared<Pending>()) {}
+
+  // As RunQueue::FinishRun: `done` hears kConflict when `owner` no longer
+  // holds the run, after the commit otherwise. A batch that fails with
+  // kUnavailable (a deadlock with a job's deletion, a lost connection) is
+  // tried again, twice at most, before its callers hear the error: an
+  // outcome not recorded means the run executes again once its lease expires.
+  void Finish(const std::string& owner, RunCompletion completion, std::function<void(core::Result<void>)> done);
+
+ private:
+  struct PendingFinish {
+    std::string owner;
+    RunCompletion completion;
+    std::function<void(core::Result<void>)> done;
+    int tries = 0;
+  };
+  using Batch = std::vector<PendingFinish>;
+  struct Pending {
+    std::mutex mutex;
+    Batch finishes;             // guarded by mutex
+    bool write_queued = false;  // a write that will take `finishes` is in the writer's queue; guarded by mutex
+
+    // Adds `finish`; true when the caller must queue a write to take it.
+    bool Add(PendingFinish finish);
+    // What is pending now: the batch the queued write records.
+    Batch Take();
+  };
+
+  // Queues the write that records what is pending when it runs.
+  static void QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pending);
+  static void Answer(PgWriter& writer, const std::shared_ptr<Pending>& pending, Batch& batch,
+                     const core::Result<std::vector<core::RunId>>& recorded);
+
+  PgWriter& writer_;
+  std::shared_ptr<Pending> pending_;
+};
+
+}  // namespace jobsched::store::postgres
