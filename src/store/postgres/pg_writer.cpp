@@ -5,43 +5,9 @@
 namespace jobsched::store::postgres {
 
 PgWriter::PgWriter(std::string url, std::unique_ptr<PgConnection> connection, std::size_t max_batch)
-    : url_(std::move(url)), max_batch_(max_batch == 0 ? 1 : max_batch), connection_(std::move(connection)) {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-PgWriter::~PgWriter() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-}
-
-void PgWriter::Enqueue(Write write) {
-  {
-    std::lock_guard lock(mutex_);
-    pending_.push_back(std::move(write));
-  }
-  wake_.notify_one();
-}
-
-void PgWriter::Loop() {
-  std::deque<Write> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping, and everything submitted is done
-      while (!pending_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(pending_.front()));
-        pending_.pop_front();
-      }
-    }
-    CommitBatch(batch);
-    batch.clear();
-  }
-}
+    : url_(std::move(url)),
+      connection_(std::move(connection)),
+      queue_(max_batch, [this](Queue::Batch& batch) { CommitBatch(batch); }) {}
 
 core::Result<void> PgWriter::Begin() {
   for (int attempt = 0;; ++attempt) {
@@ -56,16 +22,16 @@ core::Result<void> PgWriter::Begin() {
   }
 }
 
-void PgWriter::Abandon(std::deque<Write>& batch, const core::Error& error) {
+void PgWriter::Abandon(Queue::Batch& batch, const core::Error& error) {
   if (connection_ && connection_->IsHealthy()) (void)connection_->Execute("ROLLBACK");
   if (connection_ && !connection_->IsHealthy()) connection_.reset();
-  for (Write& write : batch) write.finish(&error);
+  for (auto& write : batch) write.finish(&error);
 }
 
-void PgWriter::CommitBatch(std::deque<Write>& batch) {
+void PgWriter::CommitBatch(Queue::Batch& batch) {
   if (auto begun = Begin(); !begun) {
     if (connection_ && !connection_->IsHealthy()) connection_.reset();
-    for (Write& write : batch) write.finish(&begun.error());
+    for (auto& write : batch) write.finish(&begun.error());
     return;
   }
   PgConnection& db = *connection_;
@@ -81,7 +47,7 @@ void PgWriter::CommitBatch(std::deque<Write>& batch) {
       return;
     }
   } else {
-    for (Write& write : batch) {
+    for (auto& write : batch) {
       if (auto saved = db.Execute("SAVEPOINT w"); !saved) return Abandon(batch, saved.error());
       if (!write.apply(db)) {
         if (!db.IsHealthy()) {
@@ -98,7 +64,7 @@ void PgWriter::CommitBatch(std::deque<Write>& batch) {
     if (!db.IsHealthy()) error.message = "postgresql: connection lost while committing (outcome unknown): " + error.message;
     return Abandon(batch, error);
   }
-  for (Write& write : batch) write.finish(nullptr);
+  for (auto& write : batch) write.finish(nullptr);
 }
 
 }  // namespace jobsched::store::postgres

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "core/result.hpp"
+
+namespace jobsched::store {
+
+// A write to run inside a shared transaction, and the caller to answer.
+template <typename Connection>
+struct GroupWrite {
+  std::function<bool(Connection&)> apply;                     // true when it succeeded
+  std::function<void(const core::Error* commit_error)> finish;  // after COMMIT, or without one when it failed
+};
+
+// The thread behind a database's writer (SqliteWriter, PgWriter): writes
+// submitted while a transaction commits wait, and the next transaction takes
+// up to `max_batch` of them at once (group commit, docs/decisions/0001). How
+// a batch becomes a transaction is the writer's: `commit` runs each write's
+// apply and calls each write's finish exactly once.
+template <typename Connection>
+class GroupCommitQueue {
+ public:
+  using Batch = std::deque<GroupWrite<Connection>>;
+
+  // Starts the thread. `commit` must stay callable until the queue is destroyed.
+  GroupCommitQueue(std::size_t max_batch, std::function<void(Batch&)> commit)
+      : max_batch_(max_batch == 0 ? 1 : max_batch), commit_(std::move(commit)) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  GroupCommitQueue(const GroupCommitQueue&) = delete;
+  GroupCommitQueue& operator=(const GroupCommitQueue&) = delete;
+  // Commits every write submitted so far, then stops the thread.
+  ~GroupCommitQueue() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  // Queues `apply` to run on the thread inside a shared transaction; `done`
+  // receives its result after the commit, or the error that kept the
+  // transaction from committing (or from beginning: then `apply` never ran).
+  // Both run on the thread.
+  template <typename T>
+  void Submit(std::function<core::Result<T>(Connection&)> apply, std::function<void(core::Result<T>)> done) {
+    auto outcome = std::make_shared<std::optional<core::Result<T>>>();
+    Enqueue(GroupWrite<Connection>{
+        [apply = std::move(apply), outcome](Connection& connection) {
+          *outcome = apply(connection);
+          return (*outcome)->ok();
+        },
+        [done = std::move(done), outcome](const core::Error* commit_error) {
+          // A write that failed keeps its own error; one that succeeded (or
+          // never ran) hears why its transaction did not commit.
+          if (commit_error != nullptr && (!outcome->has_value() || (*outcome)->ok())) {
+            done(*commit_error);
+          } else {
+            done(std::move(**outcome));
+          }
+        }});
+  }
+
+ private:
+  void Enqueue(GroupWrite<Connection> write) {
+    {
+      std::lock_guard lock(mutex_);
+      pending_.push_back(std::move(write));
+    }
+    wake_.notify_one();
+  }
+
+  void Loop() {
+    Batch batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+        if (pending_.empty()) return;  // stopping, and everything submitted is done
+        while (!pending_.empty() && batch.size() < max_batch_) {
+          batch.push_back(std::move(pending_.front()));
+          pending_.pop_front();
+        }
+      }
+      commit_(batch);
+      batch.clear();
+    }
+  }
+
+  const std::size_t max_batch_;
+  const std::function<void(Batch&)> commit_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  Batch pending_;          // guarded by mutex_
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;     // last: starts once everything above exists
+};
+
+}  // namespace jobsched::store
