@@ -9,27 +9,6 @@ namespace jobsched::store::postgres {
 
 using core::FromUnixMs;
 
-const std::string_view kJobColumns =
-    "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
-    "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
-    "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms, "
-    "jobs.overlap, jobs.jitter_ms, jobs.namespace";
-
-const std::string_view kRunColumns =
-    "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "
-    "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error, runs.jitter_ms, "
-    "runs.cancel_requested_at";
-
-std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
-  if (!ms) return std::nullopt;
-  return FromUnixMs(*ms);
-}
-
-std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time) {
-  if (!time) return std::nullopt;
-  return core::ToUnixMs(*time);
-}
-
 core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
   auto text = [&](int index) { return std::string(result.Text(row, first + index)); };
   auto optional_int = [&](int index) { return result.OptionalInt(row, first + index); };

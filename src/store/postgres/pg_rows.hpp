@@ -8,19 +8,10 @@
 #include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
+#include "store/row_columns.hpp"
 #include "store/postgres/pg_connection.hpp"
 
 namespace jobsched::store::postgres {
-
-// Column lists of SELECTs (and RETURNINGs) whose rows the functions below
-// read, in order: the same columns as SQLite's, from the same tables.
-extern const std::string_view kJobColumns;
-constexpr int kJobColumnCount = 21;
-extern const std::string_view kRunColumns;
-constexpr int kRunColumnCount = 14;
-
-std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms);
-std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time);
 
 // Reads row `row` of a result selected with kJobColumns (kRunColumns),
 // starting at column `first`. A corrupt row (unknown schedule, undecodable

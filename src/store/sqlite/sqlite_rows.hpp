@@ -8,16 +8,10 @@
 #include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
+#include "store/row_columns.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
 namespace jobsched::store::sqlite {
-
-// Column lists of SELECTs whose rows the functions below read, in order.
-extern const std::string_view kJobColumns;
-extern const std::string_view kRunColumns;
-
-std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms);
-std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time);
 
 // Reads a row selected with kJobColumns (kRunColumns), starting at column
 // `first`. A corrupt row (unknown schedule, undecodable task) is kInternal.

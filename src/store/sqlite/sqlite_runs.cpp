@@ -281,7 +281,7 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
           if (!*row) continue;  // its job was deleted in between: nothing to run
           auto run = RunFromRow(**load);
           if (!run) return run.error();
-          auto job = JobFromRow(**load, 14);  // the job's columns follow the run's 14
+          auto job = JobFromRow(**load, kRunColumnCount);  // the job's columns follow the run's
           if (!job) return job.error();
           claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
         }
