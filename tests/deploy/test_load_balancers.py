@@ -12,7 +12,6 @@ import http.client
 import http.server
 import json
 import os
-import re
 import socket
 import subprocess
 import tempfile
@@ -21,22 +20,9 @@ import time
 import unittest
 
 from deploy_testing import deploy_path, read, tool
+from shipped_nginx import free_port, node_addresses, nginx_config_for_test, replace
 
 START_DEADLINE_S = 10.0
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def replace(text, old, new):
-    """`text` with `old` (a regular expression) replaced; fails when the shipped file no longer has it."""
-    result, count = re.subn(old, new, text)
-    if count == 0:
-        raise AssertionError(f"the shipped file no longer contains {old!r}; update this test")
-    return result
 
 
 class StandInNode:
@@ -152,9 +138,7 @@ class ProxyTestCase(unittest.TestCase):
         return process
 
     def node_addresses(self, text):
-        for i, node in enumerate(self.nodes, 1):
-            text = replace(text, re.escape(f"127.0.0.1:800{i}") + r"\b", f"127.0.0.1:{node.port}")
-        return text
+        return node_addresses(text, [node.port for node in self.nodes])
 
     def assert_each_post_reached_one_node(self, statuses):
         delivered = sum(node.count("POST") for node in self.nodes)
@@ -165,28 +149,14 @@ class ProxyTestCase(unittest.TestCase):
 
 # -- nginx -------------------------------------------------------------------------------------
 
-def nginx_config_for_test(text, test):
-    """deploy/nginx.conf with nodes, port, pid, logs and temporary files moved to the test's."""
-    text = test.node_addresses(text)
-    text = replace(text, r"pid [^;]+;", f"pid {test.dir}/nginx.pid;")
-    text = replace(text, r"error_log [^ ;]+", f"error_log {test.dir}/error.log")
-    text = replace(text, r"access_log [^;]+;", f"access_log {test.dir}/access.log;")
-    text = replace(text, r"listen 8080;", f"listen 127.0.0.1:{test.port};")
-    text = replace(text, r"listen \[::\]:8080;", "")
-    text = replace(text, r"http \{", f"http {{\n    client_body_temp_path {test.dir}/body;\n"
-                                     f"    proxy_temp_path {test.dir}/proxy;")
-    if os.geteuid() != 0:
-        text = replace(text, r"user [^;]+;", "")  # only root may switch users
-    return text
-
-
 class NginxTestCase(ProxyTestCase):
     def setUp(self):
         super().setUp()
         self.nginx = tool("nginx", "nginx-light")
         self.config = os.path.join(self.dir, "nginx.conf")
         with open(self.config, "w", encoding="utf-8") as file:
-            file.write(nginx_config_for_test(read(deploy_path("nginx.conf")), self))
+            file.write(nginx_config_for_test(read(deploy_path("nginx.conf")), [node.port for node in self.nodes],
+                                               self.port, self.dir))
         self.log = os.path.join(self.dir, "error.log")
 
     def nginx_command(self, *args):

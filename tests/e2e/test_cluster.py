@@ -8,7 +8,6 @@ each call a moment, so every node has runs in flight when one of them is killed.
 import http.client
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -18,22 +17,10 @@ import unittest
 
 from harness import HttpEndpoint, Service, wait_until
 from pg_server import PgServer
+from shipped_nginx import free_port, nginx_config_for_test
 
 LEASE_TIMEOUT_S = 3
 DEPLOY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def replace(text, old, new):
-    result, count = re.subn(old, new, text)
-    if count == 0:
-        raise AssertionError(f"deploy/nginx.conf no longer contains {old!r}; update this test")
-    return result
 
 
 class Nginx:
@@ -46,17 +33,7 @@ class Nginx:
         self.port = free_port()
         with open(os.path.join(DEPLOY_DIR, "nginx.conf"), encoding="utf-8") as shipped:
             text = shipped.read()
-        for index, port in enumerate(node_ports):
-            text = replace(text, rf"server 127\.0\.0\.1:800{index + 1} ", f"server 127.0.0.1:{port} ")
-        text = replace(text, r"pid [^;]+;", f"pid {self.dir}/nginx.pid;")
-        text = replace(text, r"error_log [^ ;]+", f"error_log {self.dir}/error.log")
-        text = replace(text, r"access_log [^;]+;", f"access_log {self.dir}/access.log;")
-        text = replace(text, r"listen 8080;", f"listen 127.0.0.1:{self.port};")
-        text = replace(text, r"listen \[::\]:8080;", "")
-        text = replace(text, r"http \{", f"http {{\n    client_body_temp_path {self.dir}/body;\n"
-                                         f"    proxy_temp_path {self.dir}/proxy;")
-        if os.geteuid() != 0:
-            text = replace(text, r"user [^;]+;", "")
+        text = nginx_config_for_test(text, node_ports, self.port, self.dir)
         self.config = os.path.join(self.dir, "nginx.conf")
         with open(self.config, "w", encoding="utf-8") as file:
             file.write(text)
