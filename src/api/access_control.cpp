@@ -12,10 +12,11 @@ void AddLimitHeaders(const TokenBucket::Decision& decision,
   headers.emplace_back("RateLimit-Reset", std::to_string(decision.reset_s));
 }
 
-HttpResponse Unauthenticated(bool sent_a_token) {
+HttpResponse Unauthenticated(bool sent_a_token, std::optional<core::TimePoint> expired_at = std::nullopt) {
   HttpResponse response = ProblemResponse(core::Error::Unauthenticated(
-      sent_a_token ? "the API key is not valid: unknown, revoked or malformed"
-                   : "this request needs an API key: send Authorization: Bearer <token>"));
+      expired_at     ? "the API key expired at " + core::FormatRfc3339(*expired_at)
+      : sent_a_token ? "the API key is not valid: unknown, revoked or malformed"
+                     : "this request needs an API key: send Authorization: Bearer <token>"));
   // RFC 6750: a request without credentials gets the bare challenge; a bad token says so.
   response.SetHeader("WWW-Authenticate",
                      sent_a_token ? "Bearer realm=\"jobsched\", error=\"invalid_token\"" : "Bearer realm=\"jobsched\"");
@@ -78,9 +79,9 @@ AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::
   const std::optional<std::string_view> token = BearerToken(request.Header("Authorization"));
   std::optional<AuthenticatedKey> key;
   if (token && options_.keys != nullptr) key = options_.keys->Find(*token);
-  if (!key) {
+  if (!key || core::KeyExpired(key->expires_at, clock_.Now())) {
     if (Charge(AnonymousClient(request.remote_address), default_limit, verdict)) {
-      verdict.refusal = Unauthenticated(token.has_value());
+      verdict.refusal = Unauthenticated(token.has_value(), key ? key->expires_at : std::nullopt);
     }
     return verdict;
   }

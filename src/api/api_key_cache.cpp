@@ -34,7 +34,8 @@ core::Result<void> ApiKeyCache::Refresh() {
     }
     snapshot->by_prefix.emplace(Prefix(*digest), snapshot->entries.size());
     snapshot->entries.push_back(
-        Entry{*digest, AuthenticatedKey{std::move(key.name), key.role, std::move(key.namespace_name), key.rate_limit}});
+        Entry{*digest, AuthenticatedKey{std::move(key.name), key.role, std::move(key.namespace_name), key.rate_limit,
+                                           key.expires_at}});
   }
   const std::size_t before = size();
   const std::size_t after = snapshot->entries.size();

@@ -26,6 +26,9 @@ struct AuthenticatedKey {
   core::Role role = core::Role::kRead;
   std::string namespace_name;
   std::optional<std::int64_t> rate_limit;  // nullopt: the service's default
+  // After it the key authenticates nothing (AccessControl checks it against
+  // its clock, so that expiry takes effect at once, not at the next refresh).
+  std::optional<core::TimePoint> expires_at;
 };
 
 // The active (unrevoked) API keys, held in memory so that authenticating a

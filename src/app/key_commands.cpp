@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "api/api_token.hpp"
+#include "core/duration.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
@@ -29,6 +30,12 @@ core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock&
     return core::Error::InvalidArgument("rate-limit", "rate-limit: must be from 0 (no limit) to " +
                                                           std::to_string(kMaxKeyRateLimit));
   }
+  std::optional<core::Milliseconds> lifetime;
+  if (request.expires_in) {
+    auto parsed = core::ParseDuration(*request.expires_in, "expires-in");
+    if (!parsed) return parsed.error();
+    lifetime = *parsed;
+  }
   auto token = api::GenerateToken();
   if (!token) return token.error();
   core::ApiKey key;
@@ -38,17 +45,18 @@ core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock&
   key.token_hash = api::HashToken(*token);
   key.rate_limit = request.rate_limit;
   key.created_at = clock.Now();
+  if (lifetime) key.expires_at = key.created_at + *lifetime;
   auto stored = store::CreateApiKeyAndWait(store, std::move(key));
   if (!stored) return stored.error();
   return CreatedKey{std::move(stored).value(), std::move(token).value()};
 }
 
 std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {
-  std::vector<std::vector<std::string>> rows{{"NAME", "ROLE", "NAMESPACE", "RATE_LIMIT", "CREATED", "REVOKED"}};
+  std::vector<std::vector<std::string>> rows{{"NAME", "ROLE", "NAMESPACE", "RATE_LIMIT", "CREATED", "EXPIRES", "REVOKED"}};
   for (const core::ApiKey& key : keys) {
     rows.push_back({key.name, std::string(core::ToString(key.role)), key.namespace_name,
                     key.rate_limit ? (*key.rate_limit == 0 ? "none" : std::to_string(*key.rate_limit)) : "default",
-                    Cell(key.created_at), Cell(key.revoked_at)});
+                    Cell(key.created_at), Cell(key.expires_at), Cell(key.revoked_at)});
   }
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows) {

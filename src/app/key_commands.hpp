@@ -20,6 +20,7 @@ struct NewKeyRequest {
   std::string role;                        // read | write | admin
   std::string namespace_name = "default";  // --namespace
   std::optional<std::int64_t> rate_limit = std::nullopt;  // --rate-limit; nullopt: the service's default
+  std::optional<std::string> expires_in = std::nullopt;   // --expires-in: a duration ("90d"); nullopt: never
 };
 
 // A key as created: the stored record and its token, which exists nowhere
@@ -30,12 +31,13 @@ struct CreatedKey {
 };
 
 // Checks `request` (name and namespace per ValidateIdentifier, a known role,
-// a rate limit of 0-1000000), makes a token and stores the key. kConflict
+// a rate limit of 0-1000000, a duration until expiry), makes a token and
+// stores the key, expiring that long after `clock`'s now. kConflict
 // when the name is taken (also by a revoked key).
 core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const NewKeyRequest& request);
 
 // `jobsched keys list`: one line per key (revoked ones included), in columns
-// NAME ROLE NAMESPACE RATE_LIMIT CREATED REVOKED, under a header line.
+// NAME ROLE NAMESPACE RATE_LIMIT CREATED EXPIRES REVOKED, under a header line.
 // Never shows a token or its hash.
 std::string FormatKeyTable(const std::vector<core::ApiKey>& keys);
 

@@ -172,11 +172,14 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
       return 1;
     }
     std::fprintf(stdout, "%s\n", created->token.c_str());
+    const std::string expiry = created->key.expires_at
+                                   ? "expires " + jobsched::core::FormatRfc3339(*created->key.expires_at)
+                                   : std::string("never expires");
     std::fprintf(stderr,
-                 "created API key '%s' (role %s, namespace %s). The token above is shown only now: "
+                 "created API key '%s' (role %s, namespace %s, %s). The token above is shown only now: "
                  "store it safely; only its hash is kept.\n",
                  created->key.name.c_str(), std::string(jobsched::core::ToString(created->key.role)).c_str(),
-                 created->key.namespace_name.c_str());
+                 created->key.namespace_name.c_str(), expiry.c_str());
     return 0;
   }
   if (revoke->parsed()) {
@@ -233,6 +236,8 @@ int main(int argc, char** argv) {
     create_line.rate_limit_option = create->add_option(
         "--rate-limit", create_line.rate_limit,
         "Requests per rate-limit window for this key (default: the service's --rate-limit; 0: no limit)");
+    create->add_option("--expires-in", create_line.request.expires_in,
+                       "The key stops working this long after its creation, e.g. 90d or 12h (default: never)");
     CommandLine list_line;
     CLI::App* list = keys->add_subcommand("list", "List API keys (never their tokens)");
     AddSettingOptions(*list, list_line, {"db", "log_level"});

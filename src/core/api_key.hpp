@@ -45,6 +45,12 @@ struct ApiKey {
   std::optional<std::int64_t> rate_limit;
   TimePoint created_at;
   std::optional<TimePoint> revoked_at;  // a revoked key authenticates nothing
+  std::optional<TimePoint> expires_at;  // from then on it authenticates nothing; nullopt: never
 };
+
+// Whether a key that expires at `expires_at` has expired at `now`.
+inline bool KeyExpired(const std::optional<TimePoint>& expires_at, TimePoint now) {
+  return expires_at.has_value() && now >= *expires_at;
+}
 
 }  // namespace jobsched::core

@@ -38,7 +38,8 @@ HttpRequest Request(const Router::Route& route, std::string token = {}, std::str
 class AccessControlTest : public ::testing::Test {
  protected:
   void AddKey(const std::string& name, core::Role role, char seed, std::string namespace_name = "default",
-              std::optional<std::int64_t> rate_limit = std::nullopt) {
+              std::optional<std::int64_t> rate_limit = std::nullopt,
+              std::optional<core::TimePoint> expires_at = std::nullopt) {
     core::ApiKey key;
     key.name = name;
     key.role = role;
@@ -46,6 +47,7 @@ class AccessControlTest : public ::testing::Test {
     key.token_hash = HashToken(Token(seed));
     key.rate_limit = rate_limit;
     key.created_at = clock_.Now();
+    key.expires_at = expires_at;
     ASSERT_TRUE(store::CreateApiKeyAndWait(keys_store_, key).ok());
     ASSERT_TRUE(keys_.Refresh().ok());
   }
@@ -123,6 +125,27 @@ TEST_F(AccessControlTest, UnknownMalformedAndRevokedTokensAreInvalid) {
     EXPECT_EQ(verdict.refusal->status, 401) << token;
     EXPECT_EQ(verdict.refusal->Header("WWW-Authenticate"), "Bearer realm=\"jobsched\", error=\"invalid_token\"");
   }
+}
+
+// Expiry is checked against the clock on every request: a key stops working
+// at its instant, not at the cache's next refresh.
+TEST_F(AccessControlTest, AKeyWorksUntilItExpiresAndThenIsInvalidSayingWhen) {
+  AddKey("temp", core::Role::kRead, 't', "default", std::nullopt, At("2026-11-27T11:00:00Z"));
+  AccessControl control = Control();
+
+  clock_.Set(At("2026-11-27T10:59:59.999Z"));
+  HttpRequest before = Request(kListJobs, Token('t'));
+  EXPECT_FALSE(control.Check(before, &kListJobs).refusal.has_value());
+  EXPECT_EQ(before.caller.key_name, "temp");
+
+  clock_.Set(At("2026-11-27T11:00:00Z"));
+  HttpRequest after = Request(kListJobs, Token('t'));
+  const auto verdict = control.Check(after, &kListJobs);
+  ASSERT_TRUE(verdict.refusal.has_value());
+  EXPECT_EQ(verdict.refusal->status, 401);
+  EXPECT_EQ(verdict.refusal->Header("WWW-Authenticate"), "Bearer realm=\"jobsched\", error=\"invalid_token\"");
+  EXPECT_NE(verdict.refusal->body.find("expired at 2026-11-27T11:00:00Z"), std::string::npos) << verdict.refusal->body;
+  EXPECT_TRUE(after.caller.key_name.empty());
 }
 
 TEST_F(AccessControlTest, EachRoleReachesWhatItsRoleAllows) {

@@ -31,6 +31,15 @@ TEST_F(KeyCommandsTest, CreateStoresOnlyTheHashOfTheTokenItReturns) {
   EXPECT_EQ(stored[0].token_hash, api::HashToken(created->token));
   EXPECT_EQ(stored[0].created_at, At("2026-11-27T10:00:00Z"));
   EXPECT_EQ(stored[0].rate_limit, std::nullopt);
+  EXPECT_EQ(stored[0].expires_at, std::nullopt);
+}
+
+TEST_F(KeyCommandsTest, CreateSetsTheExpiryThatLongAfterNow) {
+  auto created = CreateKey(store_, clock_, {.name = "temp", .role = "read", .expires_in = "90d"});
+
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(created->key.expires_at, At("2027-02-25T10:00:00Z"));
+  EXPECT_EQ(store_.ListApiKeys()->front().expires_at, At("2027-02-25T10:00:00Z"));
 }
 
 TEST_F(KeyCommandsTest, CreateKeepsAPerKeyRateLimit) {
@@ -53,6 +62,8 @@ TEST_F(KeyCommandsTest, CreateRefusesBadInputNamingIt) {
       {{.name = "ci", .role = "read", .namespace_name = "Team A"}, "namespace"},
       {{.name = "ci", .role = "read", .rate_limit = -1}, "rate-limit"},
       {{.name = "ci", .role = "read", .rate_limit = 1000001}, "rate-limit"},
+      {{.name = "ci", .role = "read", .expires_in = "soon"}, "expires-in"},
+      {{.name = "ci", .role = "read", .expires_in = "0s"}, "expires-in"},
   };
 
   for (const Case& c : cases) {
@@ -76,15 +87,15 @@ TEST_F(KeyCommandsTest, ANameIsTakenOnce) {
 
 TEST_F(KeyCommandsTest, TheTableShowsEveryKeyButNeverATokenOrHash) {
   auto created = CreateKey(store_, clock_, {.name = "ci", .role = "write", .namespace_name = "team-a"});
-  ASSERT_TRUE(CreateKey(store_, clock_, {.name = "bulk", .role = "admin", .rate_limit = 0}).ok());
+  ASSERT_TRUE(CreateKey(store_, clock_, {.name = "bulk", .role = "admin", .rate_limit = 0, .expires_in = "1d"}).ok());
   ASSERT_TRUE(store::RevokeApiKeyAndWait(store_, "bulk", At("2026-11-28T00:00:00Z")).ok());
 
   const std::string table = FormatKeyTable(store_.ListApiKeys().value());
 
   EXPECT_EQ(table,
-            "NAME  ROLE   NAMESPACE  RATE_LIMIT  CREATED               REVOKED\n"
-            "ci    write  team-a     default     2026-11-27T10:00:00Z  -\n"
-            "bulk  admin  default    none        2026-11-27T10:00:00Z  2026-11-28T00:00:00Z\n");
+            "NAME  ROLE   NAMESPACE  RATE_LIMIT  CREATED               EXPIRES               REVOKED\n"
+            "ci    write  team-a     default     2026-11-27T10:00:00Z  -                     -\n"
+            "bulk  admin  default    none        2026-11-27T10:00:00Z  2026-11-28T10:00:00Z  2026-11-28T00:00:00Z\n");
   EXPECT_EQ(table.find(created->token), std::string::npos);
   EXPECT_EQ(table.find(created->key.token_hash), std::string::npos);
 }

@@ -282,13 +282,15 @@ class Service:
         return subprocess.run(command, capture_output=True, text=True, env=self.env, stdin=subprocess.DEVNULL,
                               timeout=STARTUP_DEADLINE_S)
 
-    def create_key(self, name, role, namespace=None, rate_limit=None):
+    def create_key(self, name, role, namespace=None, rate_limit=None, expires_in=None):
         """Creates an API key with the binary's `keys create`; returns its token."""
         args = ["create", "--name", name, "--role", role]
         if namespace is not None:
             args += ["--namespace", namespace]
         if rate_limit is not None:
             args += ["--rate-limit", str(rate_limit)]
+        if expires_in is not None:
+            args += ["--expires-in", expires_in]
         done = self.keys_command(*args)
         if done.returncode != 0:
             raise AssertionError(f"jobsched keys create failed ({done.returncode}): {done.stderr}")

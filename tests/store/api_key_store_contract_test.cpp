@@ -48,6 +48,7 @@ TYPED_TEST_SUITE(ApiKeyStoreContract, Backends);
 TYPED_TEST(ApiKeyStoreContract, CreatedKeyIsListedWithEveryField) {
   core::ApiKey key = Key("ci", 'a', core::Role::kAdmin);
   key.rate_limit = 120;
+  key.expires_at = At("2027-02-25T10:00:00Z");
 
   auto created = CreateApiKeyAndWait(this->store(), key);
   auto listed = this->store().ListApiKeys();
@@ -65,12 +66,15 @@ TYPED_TEST(ApiKeyStoreContract, CreatedKeyIsListedWithEveryField) {
   EXPECT_EQ(read.rate_limit, 120);
   EXPECT_EQ(read.created_at, At("2026-11-27T10:00:00Z"));
   EXPECT_EQ(read.revoked_at, std::nullopt);
+  EXPECT_EQ(read.expires_at, At("2027-02-25T10:00:00Z"));
 }
 
-TYPED_TEST(ApiKeyStoreContract, AKeyWithoutALimitOfItsOwnHasNone) {
+TYPED_TEST(ApiKeyStoreContract, AKeyWithoutALimitOrExpiryOfItsOwnHasNone) {
   ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
 
   EXPECT_EQ(this->store().ListApiKeys()->front().rate_limit, std::nullopt);
+  EXPECT_EQ(this->store().ListApiKeys()->front().expires_at, std::nullopt);
+  EXPECT_EQ(this->store().ActiveApiKeys()->front().expires_at, std::nullopt);
 }
 
 TYPED_TEST(ApiKeyStoreContract, RefusesASecondKeyOfTheSameNameOrToken) {

@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kKeyColumns =
     "api_keys.id, api_keys.name, api_keys.role, api_keys.namespace, api_keys.token_hash, api_keys.rate_limit, "
-    "api_keys.created_at, api_keys.revoked_at";
+    "api_keys.created_at, api_keys.revoked_at, api_keys.expires_at";
 
 core::Result<core::ApiKey> KeyFromRow(const PgResult& result, int row, int first) {
   const auto role = core::ParseRole(result.Text(row, first + 2));
@@ -23,6 +23,7 @@ core::Result<core::ApiKey> KeyFromRow(const PgResult& result, int row, int first
   key.rate_limit = result.OptionalInt(row, first + 5);
   key.created_at = core::FromUnixMs(result.Int(row, first + 6));
   key.revoked_at = OptionalTime(result.OptionalInt(row, first + 7));
+  key.expires_at = OptionalTime(result.OptionalInt(row, first + 8));
   return key;
 }
 
@@ -54,15 +55,16 @@ void PostgresApiKeyStore::CreateApiKey(core::ApiKey key, std::function<void(core
         // ON CONFLICT DO NOTHING: a taken name or hash comes back as no row,
         // and the transaction (shared with other writes) stays usable.
         auto inserted = db.Query(
-            "INSERT INTO api_keys (name, role, namespace, token_hash, rate_limit, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+            "INSERT INTO api_keys (name, role, namespace, token_hash, rate_limit, created_at, expires_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
             PgParams()
                 .Add(key.name)
                 .Add(core::ToString(key.role))
                 .Add(key.namespace_name)
                 .Add(key.token_hash)
                 .Add(key.rate_limit)
-                .Add(core::ToUnixMs(key.created_at)));
+                .Add(core::ToUnixMs(key.created_at))
+                .Add(OptionalMs(key.expires_at)));
         if (!inserted) return inserted.error();
         if (inserted->rows() == 0) {
           return core::Error::Conflict("an API key named '" + key.name +

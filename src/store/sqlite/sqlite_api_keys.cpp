@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kKeyColumns =
     "api_keys.id, api_keys.name, api_keys.role, api_keys.namespace, api_keys.token_hash, api_keys.rate_limit, "
-    "api_keys.created_at, api_keys.revoked_at";
+    "api_keys.created_at, api_keys.revoked_at, api_keys.expires_at";
 
 core::Result<core::ApiKey> KeyFromRow(const Statement& row, int first) {
   const auto role = core::ParseRole(row.ColumnText(first + 2));
@@ -23,6 +23,7 @@ core::Result<core::ApiKey> KeyFromRow(const Statement& row, int first) {
   key.rate_limit = row.ColumnOptionalInt(first + 5);
   key.created_at = core::FromUnixMs(row.ColumnInt(first + 6));
   key.revoked_at = OptionalTime(row.ColumnOptionalInt(first + 7));
+  key.expires_at = OptionalTime(row.ColumnOptionalInt(first + 8));
   return key;
 }
 
@@ -53,8 +54,8 @@ void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Res
                                        "' exists already (names are not reused, even after a revoke)");
         }
         auto insert = db.Cached(
-            "INSERT INTO api_keys (name, role, namespace, token_hash, rate_limit, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)");
+            "INSERT INTO api_keys (name, role, namespace, token_hash, rate_limit, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
         if (!insert) return insert.error();
         (*insert)
             ->Bind(1, key.name)
@@ -62,7 +63,8 @@ void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Res
             .Bind(3, key.namespace_name)
             .Bind(4, key.token_hash)
             .Bind(5, key.rate_limit)
-            .Bind(6, core::ToUnixMs(key.created_at));
+            .Bind(6, core::ToUnixMs(key.created_at))
+            .Bind(7, OptionalMs(key.expires_at));
         if (auto ran = (*insert)->Run(); !ran) return ran.error();
         key.id = db.LastInsertRowId();
         key.revoked_at.reset();
