@@ -60,6 +60,12 @@ bool AccessControl::Charge(const std::string& client, std::int64_t limit, Verdic
   return false;
 }
 
+bool AccessControl::ChargeAnonymous(const HttpRequest& request, Verdict& verdict) const {
+  const std::int64_t limit = options_.rate_limit.default_limit;
+  if (limit <= 0) return true;
+  return Charge(AnonymousClient(request.remote_address), limit, verdict);
+}
+
 AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::Route* route) const {
   Verdict verdict;
   request.caller = Caller{};
@@ -72,7 +78,7 @@ AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::
   const std::int64_t default_limit = options_.rate_limit.default_limit;
 
   if (!AuthenticationOn() || (access && IsOpen(*access, options_))) {
-    if (!probe) Charge(AnonymousClient(request.remote_address), default_limit, verdict);
+    if (!probe) ChargeAnonymous(request, verdict);
     return verdict;
   }
 
@@ -80,7 +86,7 @@ AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::
   std::optional<AuthenticatedKey> key;
   if (token && options_.keys != nullptr) key = options_.keys->Find(*token);
   if (!key || core::KeyExpired(key->expires_at, clock_.Now())) {
-    if (Charge(AnonymousClient(request.remote_address), default_limit, verdict)) {
+    if (ChargeAnonymous(request, verdict)) {
       verdict.refusal = Unauthenticated(token.has_value(), key ? key->expires_at : std::nullopt);
     }
     return verdict;

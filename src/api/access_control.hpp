@@ -64,6 +64,9 @@ class AccessControl {
  private:
   // Charges `client` one request; false (with the 429 in `verdict`) when over.
   bool Charge(const std::string& client, std::int64_t limit, Verdict& verdict) const;
+  // Charges the caller's address the default limit; nothing to do (and no
+  // client key to build) when there is no default limit.
+  bool ChargeAnonymous(const HttpRequest& request, Verdict& verdict) const;
 
   const AccessOptions options_;
   const core::Clock& clock_;

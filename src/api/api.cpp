@@ -73,7 +73,8 @@ void Api::Handle(HttpRequest&& request, Responder respond) const {
                   exchange->path.empty() ? std::string(exchange->route) : exchange->path, response.status);
     }
     for (auto& [name, value] : exchange->limit_headers) response.SetHeader(std::move(name), std::move(value));
-    response.SetHeader("X-Request-Id", exchange->request_id);
+    // Moved, not copied: the exchange ends here (a Responder is called once).
+    response.SetHeader("X-Request-Id", std::move(exchange->request_id));
     respond(std::move(response));
   };
 

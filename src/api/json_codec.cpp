@@ -91,7 +91,7 @@ void AppendTime(std::string& out, std::string_view key, const std::optional<core
   out += "\":";
   if (time) {
     out += '"';
-    out += core::FormatRfc3339(*time);
+    core::AppendRfc3339(out, *time);
     out += '"';
   } else {
     out += "null";
@@ -133,7 +133,7 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += ",\"timeout\":";
   out += Quote(core::FormatDuration(job.timeout));
   out += ",\"retry\":";
-  out += codec::EncodeRetryPolicy(job.retry);
+  codec::AppendRetryPolicy(out, job.retry);
   out += ",\"misfire\":";
   out += Quote(core::ToString(job.misfire));
   out += ",\"catchup_window\":";

@@ -52,21 +52,30 @@ core::Result<core::RetryPolicy> DecodeRetryPolicy(std::string_view text) {
 }
 
 std::string EncodeRetryPolicy(const core::RetryPolicy& policy) {
+  std::string out;
+  AppendRetryPolicy(out, policy);
+  return out;
+}
+
+void AppendRetryPolicy(std::string& out, const core::RetryPolicy& policy) {
   // Written by hand: every job in every response carries one, and building
   // a JSON object per job cost a third of GET /jobs.
-  char jitter[32];
-  const auto [end, error] = std::to_chars(jitter, jitter + sizeof jitter, policy.jitter);
-  const std::string jitter_text = error == std::errc() ? std::string(jitter, end) : "0";
-  std::string out = "{\"max_attempts\":";
-  out += std::to_string(policy.max_attempts);
+  char number[32];
+  out += "{\"max_attempts\":";
+  const auto attempts = std::to_chars(number, number + sizeof number, policy.max_attempts);
+  out.append(number, attempts.ptr);
   out += ",\"initial_delay\":\"";
   out += core::FormatDuration(policy.initial_delay);
   out += "\",\"max_delay\":\"";
   out += core::FormatDuration(policy.max_delay);
   out += "\",\"jitter\":";
-  out += jitter_text;
+  const auto jitter = std::to_chars(number, number + sizeof number, policy.jitter);
+  if (jitter.ec == std::errc()) {
+    out.append(number, jitter.ptr);
+  } else {
+    out += '0';
+  }
   out += '}';
-  return out;
 }
 
 }  // namespace jobsched::codec

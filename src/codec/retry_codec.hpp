@@ -15,5 +15,7 @@ namespace jobsched::codec {
 core::Result<core::RetryPolicy> DecodeRetryPolicy(std::string_view json);
 
 std::string EncodeRetryPolicy(const core::RetryPolicy& policy);
+// The same, appended to `out` (no string of its own per job).
+void AppendRetryPolicy(std::string& out, const core::RetryPolicy& policy);
 
 }  // namespace jobsched::codec

@@ -26,7 +26,7 @@ bool Expect(std::string_view text, std::size_t& pos, char wanted) {
 
 }  // namespace
 
-std::string FormatRfc3339(TimePoint t) {
+void AppendRfc3339(std::string& out, TimePoint t) {
   using namespace std::chrono;
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
@@ -60,7 +60,13 @@ std::string FormatRfc3339(TimePoint t) {
     length = 23;
   }
   buffer[length++] = 'Z';
-  return std::string(buffer, length);
+  out.append(buffer, length);
+}
+
+std::string FormatRfc3339(TimePoint t) {
+  std::string out;
+  AppendRfc3339(out, t);
+  return out;
 }
 
 Result<TimePoint> ParseRfc3339(std::string_view text, std::string_view field) {
