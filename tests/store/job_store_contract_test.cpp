@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <thread>
@@ -300,6 +301,77 @@ TYPED_TEST(JobStoreContract, UpdateWritesTheChangedJob) {
   EXPECT_FALSE(read->is_active);
   EXPECT_EQ(read->next_run, std::nullopt);
   EXPECT_EQ(read->version, 2);
+}
+
+// A store may keep jobs it has read (SQLite does, see JobCache): a read
+// after any write that answered must still see that write.
+TYPED_TEST(JobStoreContract, AReadAfterEachWriteSeesIt) {
+  const core::JobId id = this->Create("first");
+  ASSERT_EQ(this->store().GetJob(id)->name, "first");
+
+  ASSERT_TRUE(this->Update(id, [](const core::Job& current) -> core::Result<core::Job> {
+                    core::Job changed = current;
+                    changed.name = "second";
+                    changed.version = current.version + 1;
+                    return changed;
+                  }).ok());
+  EXPECT_EQ(this->store().GetJob(id)->name, "second");
+
+  const auto due = this->store().GetJob(id)->next_run;
+  ASSERT_TRUE(due.has_value());
+  ASSERT_TRUE(FireDueJobsAndWait(this->store(), *due, 100, core::PlanFiring).ok());
+  const auto fired = this->store().GetJob(id);
+  EXPECT_EQ(fired->last_run, due);
+  EXPECT_GT(fired->next_run, due);
+
+  ASSERT_TRUE(this->Delete(id, [](const core::Job&) { return core::Ok(); }).ok());
+  EXPECT_EQ(this->store().GetJob(id).error().code, core::ErrorCode::kNotFound);
+}
+
+// The same while other threads read the job all the time: no reader ever
+// sees an older version after a newer one, and the writer always reads its
+// own writes.
+TYPED_TEST(JobStoreContract, ConcurrentReadersNeverSeeAnUpdateUndone) {
+  const core::JobId id = this->Create("v1");
+  std::atomic<bool> stop = false;
+  std::atomic<int> regressions = 0;
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 2; ++i) {
+    readers.emplace_back([&] {
+      std::int64_t seen = 0;
+      while (!stop) {
+        auto job = this->store().GetJob(id);
+        if (!job) continue;
+        if (job->version < seen) ++regressions;
+        seen = std::max(seen, job->version);
+      }
+    });
+  }
+  {
+    // Joins the readers however this block ends (an ASSERT returns early).
+    struct JoinOnExit {
+      std::atomic<bool>& stop;
+      std::vector<std::thread>& threads;
+      ~JoinOnExit() {
+        stop = true;
+        for (std::thread& thread : threads) thread.join();
+      }
+    } join{stop, readers};
+    for (std::int64_t version = 2; version <= 150; ++version) {
+      auto updated = this->Update(id, [version](const core::Job& current) -> core::Result<core::Job> {
+        core::Job changed = current;
+        changed.name = "v" + std::to_string(version);
+        changed.version = version;
+        return changed;
+      });
+      ASSERT_TRUE(updated.ok()) << updated.error().message;
+      const auto read = this->store().GetJob(id);
+      ASSERT_TRUE(read.ok());
+      ASSERT_EQ(read->version, version);
+      ASSERT_EQ(read->name, "v" + std::to_string(version));
+    }
+  }
+  EXPECT_EQ(regressions, 0);
 }
 
 TYPED_TEST(JobStoreContract, RefusedUpdateWritesNothing) {

@@ -203,7 +203,10 @@ void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback don
         changed->id = id;
         return WriteJob(db, *changed, current->version);
       },
-      std::move(done));
+      [this, id, done = std::move(done)](core::Result<core::Job> updated) {
+        cache_.Invalidate(id);  // committed (or not): before anyone hears of it
+        done(std::move(updated));
+      });
 }
 
 void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
@@ -220,16 +223,21 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         if (auto ran = (*remove)->Run(); !ran) return ran.error();
         return true;
       },
-      [done = std::move(done)](core::Result<bool> deleted) {
+      [this, id, done = std::move(done)](core::Result<bool> deleted) {
+        cache_.Invalidate(id);
         if (!deleted) return done(deleted.error());
         done(core::Ok());
       });
 }
 
 core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
+  if (auto cached = cache_.Find(id)) return std::move(*cached);
+  const std::uint64_t ticket = cache_.Ticket();  // before the read: see JobCache
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  return ReadJob(**reader, id);
+  auto job = ReadJob(**reader, id);
+  if (job) cache_.Keep(*job, ticket);
+  return job;
 }
 
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {

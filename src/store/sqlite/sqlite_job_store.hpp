@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
+#include "store/job_cache.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
 #include "store/sqlite/sqlite_checkpointer.hpp"
@@ -89,6 +90,10 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   std::uint64_t file_device_ = 0;
   std::uint64_t file_inode_ = 0;
   SqliteReaderPool readers_;
+  // Jobs as read, for GetJob; every write to a job row invalidates it after
+  // its commit (JobCache). Only this process writes the file: SQLite mode is
+  // one process. Before writer_, whose last callbacks still use it.
+  JobCache cache_;
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // Last member: destroyed first, so queued writes finish while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;

@@ -1,6 +1,8 @@
 // The scheduling half of SqliteJobStore: firing due jobs, the run queue with
 // its leases, and run history.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/run_output.hpp"
@@ -89,8 +91,10 @@ core::Result<std::optional<core::TimePoint>> SqliteJobStore::NextDueTime() {
 
 void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
                                  std::function<void(core::Result<FireResult>)> done) {
+  // The jobs whose next_run / last_run this firing moves, for the cache.
+  auto touched = std::make_shared<std::vector<core::JobId>>();
   writer_->Submit<FireResult>(
-      [now, limit, planner = std::move(planner)](SqliteConnection& db) -> core::Result<FireResult> {
+      [now, limit, planner = std::move(planner), touched](SqliteConnection& db) -> core::Result<FireResult> {
         static const std::string kSql = "SELECT " + std::string(kJobColumns) +
                                         " FROM jobs WHERE is_active = 1 AND next_run IS NOT NULL AND next_run <= ?"
                                         " ORDER BY next_run LIMIT ?";
@@ -110,6 +114,7 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
             if (!unfinished) return unfinished.error();
             in_progress = *unfinished;
           }
+          touched->push_back(job.id);
           auto created = FireOneJob(db, job, planner(job, now, in_progress), now);
           if (!created) return created.error();
           result.runs_created += *created;
@@ -117,7 +122,10 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
         }
         return result;
       },
-      std::move(done));
+      [this, touched, done = std::move(done)](core::Result<FireResult> fired) {
+        cache_.Invalidate(*touched);
+        done(std::move(fired));
+      });
 }
 
 void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,

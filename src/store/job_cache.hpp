@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <unordered_map>
+
+#include "core/job.hpp"
+
+namespace jobsched::store {
+
+// Jobs as last read from a database that only this process writes (SQLite):
+// GET /jobs/{id} then costs a lookup instead of a read transaction, the
+// largest cost of that request after the kernel's (issue #2's profile).
+//
+// Correctness rests on the protocol, not on timing:
+//   reader: ticket = Ticket(); job = read the database; Keep(job, ticket)
+//   writer: commit; Invalidate(ids it changed); then answer its caller
+// Keep stores nothing when any invalidation came after the ticket, so a read
+// that may predate a commit is never kept past that commit's invalidation,
+// and an entry kept before it is erased by it. Every write to a job row must
+// therefore invalidate that row after its commit and before answering.
+// Safe to use from any thread.
+class JobCache {
+ public:
+  explicit JobCache(std::size_t capacity = 16384) : capacity_(capacity) {}
+
+  std::uint64_t Ticket() const;
+  std::optional<core::Job> Find(core::JobId id) const;
+  // Keeps `job` unless a job was invalidated since `ticket` was taken.
+  void Keep(const core::Job& job, std::uint64_t ticket);
+  void Invalidate(std::span<const core::JobId> ids);
+  void Invalidate(core::JobId id) { Invalidate(std::span<const core::JobId>(&id, 1)); }
+
+  std::size_t size() const;
+
+ private:
+  const std::size_t capacity_;
+  mutable std::shared_mutex mutex_;
+  std::uint64_t epoch_ = 0;                       // guarded by mutex_; advanced by every Invalidate
+  std::unordered_map<core::JobId, core::Job> jobs_;  // guarded by mutex_
+};
+
+}  // namespace jobsched::store
