@@ -11,6 +11,7 @@
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "core/duration.hpp"
+#include "core/spelling.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::api {
@@ -42,36 +43,10 @@ std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std
   return nullptr;
 }
 
-namespace {
-
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 core::Error UnknownJobField(std::string_view name) {
   std::string message = "unknown field '" + std::string(name.substr(0, 64)) + "'";
-  std::string_view closest;
-  std::size_t best = 3;  // suggest only near misses
-  for (std::string_view known : kKnownFields) {
-    const std::size_t distance = EditDistance(name, known);
-    if (distance < best) {
-      best = distance;
-      closest = known;
-    }
-  }
+  const std::string_view closest =
+      core::ClosestSpelling(name, kKnownFields, [](std::string_view known) { return known; });
   if (!closest.empty()) message += "; did you mean '" + std::string(closest) + "'?";
   return core::Error::InvalidArgument(std::string(name.substr(0, 64)), message);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "core/spelling.hpp"
 #include "executor/http/task_host_policy.hpp"
 
 namespace jobsched::app {
@@ -202,21 +203,6 @@ const std::array<Setting, 30> kSettings{{
      ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
 }};
 
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 std::span<const Setting> Settings() { return kSettings; }
@@ -232,15 +218,8 @@ std::string_view ClosestSettingKey(std::string_view key) {
   // A flag spelling (max-concurrent-runs) is the likeliest slip of all.
   std::string underscored(key);
   std::replace(underscored.begin(), underscored.end(), '-', '_');
-  std::string_view closest;
-  std::size_t best = 3;  // suggest only near misses
-  for (const Setting& setting : kSettings) {
-    const std::size_t distance = EditDistance(underscored, setting.key);
-    if (distance < best) {
-      best = distance;
-      closest = setting.key;
-    }
-  }
+  const std::string_view closest =
+      core::ClosestSpelling(underscored, kSettings, [](const Setting& setting) { return setting.key; });
   return closest;
 }
 
