@@ -186,6 +186,11 @@ core::Result<core::Task> DecodeShell(const json::object& object) {
         if (!text) return text.error();
         task.env.emplace_back(name, std::move(text).value());
       }
+    } else if (key == "secret_env") {
+      if (!value.is_array()) return WrongType("task.secret_env", "a list of variable names");
+      auto names = GetStringList(value, "task.secret_env");
+      if (!names) return names.error();
+      task.secret_env = std::move(names).value();
     } else if (key == "working_dir") {
       if (value.is_null()) continue;
       auto text = GetString(value, "task.working_dir");
@@ -231,8 +236,11 @@ json::object EncodeObject(const core::Task& task, bool redact) {
   } else if (const auto* shell = std::get_if<core::ShellTask>(&task)) {
     out["command"] = json::array(shell->command.begin(), shell->command.end());
     json::object env;
-    for (const auto& [name, value] : shell->env) env[name] = value;
+    for (const auto& [name, value] : shell->env) {
+      env[name] = redact && core::IsSecretEnv(*shell, name) ? core::kRedacted : std::string_view(value);
+    }
     out["env"] = std::move(env);
+    if (!shell->secret_env.empty()) out["secret_env"] = json::array(shell->secret_env.begin(), shell->secret_env.end());
     if (shell->working_dir) out["working_dir"] = *shell->working_dir;
   }
   return out;

@@ -167,6 +167,15 @@ Result<void> ValidateShell(const ShellTask& task) {
     }
     if (HasNul(value)) return Error::InvalidArgument(field, field + ": must not contain NUL bytes");
   }
+  for (std::size_t i = 0; i < task.secret_env.size(); ++i) {
+    const std::string& name = task.secret_env[i];
+    const bool present = std::any_of(task.env.begin(), task.env.end(),
+                                     [&name](const auto& variable) { return variable.first == name; });
+    if (!present) {
+      const std::string field = "task.secret_env[" + std::to_string(i) + "]";
+      return Error::InvalidArgument(field, field + ": '" + name.substr(0, 64) + "' names no variable in task.env");
+    }
+  }
   if (task.working_dir && (task.working_dir->empty() || task.working_dir->front() != '/' || HasNul(*task.working_dir))) {
     return Error::InvalidArgument("task.working_dir", "task.working_dir: must be an absolute path");
   }
@@ -232,11 +241,40 @@ bool IsSecretHeader(const HttpTask& task, std::string_view name) {
                      [name](const std::string& secret) { return EqualsIgnoringCase(secret, name); });
 }
 
+bool IsSecretEnv(const ShellTask& task, std::string_view name) {
+  return std::find(task.secret_env.begin(), task.secret_env.end(), name) != task.secret_env.end();
+}
+
+namespace {
+
+std::string NoStoredValue(std::string_view field, const std::optional<Task>& stored) {
+  return std::string(field) + ": '" + std::string(kRedacted) + "' stands for the stored secret, and " +
+         (stored ? "this job has no stored value to keep" : "a new job has no stored value") +
+         "; send the value itself";
+}
+
+Result<void> KeepRedactedEnv(ShellTask& shell, const std::optional<Task>& stored) {
+  const ShellTask* old = stored ? std::get_if<ShellTask>(&*stored) : nullptr;
+  for (auto& [name, value] : shell.env) {
+    if (value != kRedacted || !IsSecretEnv(shell, name)) continue;
+    const std::string field = "task.env." + name.substr(0, 64);
+    const std::string* kept = nullptr;
+    for (std::size_t i = 0; old != nullptr && i < old->env.size() && kept == nullptr; ++i) {
+      if (old->env[i].first == name) kept = &old->env[i].second;
+    }
+    if (kept == nullptr) return Error::InvalidArgument(field, NoStoredValue(field, stored));
+    value = *kept;
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stored) {
+  if (auto* shell = std::get_if<ShellTask>(&incoming)) return KeepRedactedEnv(*shell, stored);
   auto* http = std::get_if<HttpTask>(&incoming);
   if (http == nullptr) return Ok();
   const HttpTask* old = stored ? std::get_if<HttpTask>(&*stored) : nullptr;
-  const std::string why = stored ? "this job has no stored value to keep" : "a new job has no stored value";
   for (auto& [name, value] : http->headers) {
     if (value != kRedacted || !IsSecretHeader(*http, name)) continue;
     const std::string field = "task.headers." + name.substr(0, 64);
@@ -244,17 +282,12 @@ Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stor
     for (std::size_t i = 0; old != nullptr && i < old->headers.size() && kept == nullptr; ++i) {
       if (EqualsIgnoringCase(old->headers[i].first, name)) kept = &old->headers[i].second;
     }
-    if (kept == nullptr) {
-      return Error::InvalidArgument(field, field + ": '" + std::string(kRedacted) + "' stands for the stored secret, and " +
-                                               why + "; send the value itself");
-    }
+    if (kept == nullptr) return Error::InvalidArgument(field, NoStoredValue(field, stored));
     value = *kept;
   }
   if (http->signing_secret && *http->signing_secret == kRedacted) {
     if (old == nullptr || !old->signing_secret) {
-      return Error::InvalidArgument("task.signing_secret", "task.signing_secret: '" + std::string(kRedacted) +
-                                                               "' stands for the stored secret, and " + why +
-                                                               "; send the value itself");
+      return Error::InvalidArgument("task.signing_secret", NoStoredValue("task.signing_secret", stored));
     }
     http->signing_secret = old->signing_secret;
   }

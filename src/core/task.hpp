@@ -75,6 +75,9 @@ struct ShellTask {
   std::vector<std::pair<std::string, std::string>> env;
   // Absolute; the service's working directory when absent.
   std::optional<std::string> working_dir;
+  // Names in env whose values are secrets: stored and passed on, shown by the
+  // API as kRedacted (see KeepRedactedSecrets).
+  std::vector<std::string> secret_env;
   friend bool operator==(const ShellTask&, const ShellTask&) = default;
 };
 
@@ -92,7 +95,7 @@ std::optional<ComputeKind> ParseComputeKind(std::string_view text);
 std::string_view TaskTypeName(const Task& task);
 
 // What the API shows in place of a secret (a secret header's value, a
-// signing secret). Sent back by a client, it means "keep the stored secret":
+// signing secret, a secret environment variable of a shell task). Sent back by a client, it means "keep the stored secret":
 // see KeepRedactedSecrets.
 inline constexpr std::string_view kRedacted = "REDACTED";
 
@@ -101,14 +104,18 @@ inline constexpr std::string_view kRedacted = "REDACTED";
 // Names compare without case.
 bool IsSecretHeader(const HttpTask& task, std::string_view name);
 
+// Whether the variable `name` of `task.env` is a secret: one named in secret_env.
+bool IsSecretEnv(const ShellTask& task, std::string_view name);
+
 // Secrets are stored and used, but the API shows them as kRedacted, so a
 // client that reads a job and writes it back sends the placeholder. Replaces
 // each secret of `incoming` whose value is kRedacted with the secret `stored`
 // holds in the same place: the value of the header of the same name (any
-// case), or the signing secret. Fails with kInvalidArgument naming the field
-// ("task.headers.Authorization", "task.signing_secret") when `stored` has no
-// such value to keep, as for a new job (`stored` empty). Other task kinds
-// pass unchanged.
+// case), the signing secret, or the shell variable of the same name. Fails
+// with kInvalidArgument naming the field ("task.headers.Authorization",
+// "task.signing_secret", "task.env.DB_PASSWORD") when `stored` has no such
+// value to keep, as for a new job (`stored` empty). Other task kinds pass
+// unchanged.
 Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stored);
 
 // Checks the rules of each task kind: a URL with http or https and a host, a
@@ -119,7 +126,8 @@ Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stor
 // subject without CR/LF, an expected status from 100 to 599, a compute n
 // from 1 to its maximum, a shell command of 1 to 256 arguments without NUL
 // bytes (the first not empty), environment names of letters, digits and _
-// (not starting with a digit), an absolute working directory. Fails with kInvalidArgument naming the field as a
+// (not starting with a digit), secret_env naming variables the task has, an
+// absolute working directory. Fails with kInvalidArgument naming the field as a
 // JSON path, e.g. "task.url" or "task.to[1]".
 Result<void> ValidateTask(const Task& task);
 

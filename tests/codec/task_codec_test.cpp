@@ -47,8 +47,9 @@ TEST(EncodeTask, RoundTripsThroughDecode) {
                      std::nullopt, {"X-Key"}, "a signing secret of 32 bytes...."},
       core::EmailTask{{"a@example.com", "b@example.com"}, {"c@example.com"}, "Hi \xc3\xa9", "Body\nline", "me@example.com"},
       core::ComputeTask{core::ComputeKind::kMonteCarloPi, 1'000'000},
-      core::ShellTask{{"backup", "--all", "a b"}, {{"MODE", "full"}}, "/srv/data"},
-      core::ShellTask{{"/usr/bin/true"}, {}, std::nullopt},
+      core::ShellTask{{"backup", "--all", "a b"}, {{"MODE", "full"}}, "/srv/data", {}},
+      core::ShellTask{{"/usr/bin/true"}, {}, std::nullopt, {}},
+      core::ShellTask{{"pg_dump"}, {{"PGHOST", "db"}, {"PGPASSWORD", "pw"}}, std::nullopt, {"PGPASSWORD"}},
   };
   for (const core::Task& task : tasks) {
     auto decoded = DecodeTask(EncodeTask(task));
@@ -100,6 +101,22 @@ TEST(EncodeTaskForApi, ShowsEverySecretAsRedacted) {
     EXPECT_EQ(shown.find(secret), std::string::npos) << secret;
     EXPECT_NE(stored.find(secret), std::string::npos) << secret;
   }
+}
+
+TEST(EncodeTaskForApi, ShowsSecretShellVariablesAsRedacted) {
+  core::ShellTask shell;
+  shell.command = {"pg_dump"};
+  shell.env = {{"PGHOST", "db.internal"}, {"PGPASSWORD", "s3cret"}};
+  shell.secret_env = {"PGPASSWORD"};
+
+  const std::string shown = EncodeTaskForApi(shell);
+  const std::string stored = EncodeTask(shell);
+
+  EXPECT_NE(shown.find(R"("PGPASSWORD":"REDACTED")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("PGHOST":"db.internal")"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(R"("secret_env":["PGPASSWORD"])"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos);
+  EXPECT_NE(stored.find(R"("PGPASSWORD":"s3cret")"), std::string::npos) << stored;
 }
 
 TEST(EncodeTaskForApi, LeavesTasksWithoutSecretsAsEncodeTaskDoes) {
@@ -168,6 +185,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadTask{R"({"type":"shell","command":["a"],"env":{"A=B":"y"}})", "task.env.A=B"},
         BadTask{R"({"type":"shell","command":["a"],"env":{"X":5}})", "task.env.X"},
         BadTask{R"({"type":"shell","command":["a"],"working_dir":"relative/dir"})", "task.working_dir"},
+        BadTask{R"({"type":"shell","command":["a"],"secret_env":"X"})", "task.secret_env"},
+        BadTask{R"({"type":"shell","command":["a"],"env":{"X":"1"},"secret_env":["X","Y"]})", "task.secret_env[1]"},
         BadTask{R"({"type":"shell","command":["a"],"shell":true})", "task.shell"}));
 
 }  // namespace

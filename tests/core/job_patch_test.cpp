@@ -210,6 +210,33 @@ TEST(ApplyJobPatch, ThePlaceholderIsRefusedWhereNothingIsStored) {
   EXPECT_EQ(no_task.error().field, "task.signing_secret");
 }
 
+TEST(ApplyJobPatch, TheRedactedPlaceholderKeepsAStoredShellSecretAndIsRefusedWithoutOne) {
+  ShellTask stored;
+  stored.command = {"pg_dump"};
+  stored.env = {{"PGHOST", "db"}, {"PGPASSWORD", "stored-pw"}};
+  stored.secret_env = {"PGPASSWORD"};
+  Job existing = Existing();
+  existing.task = stored;
+  ShellTask sent = stored;
+  sent.env = {{"PGHOST", "db2"}, {"PGPASSWORD", "REDACTED"}};
+  ShellTask new_secret = sent;
+  new_secret.env.emplace_back("TOKEN", "REDACTED");
+  new_secret.secret_env.push_back("TOKEN");
+  JobPatch keep;
+  keep.set.task = sent;
+  JobPatch add;
+  add.set.task = new_secret;
+
+  auto kept = ApplyJobPatch(existing, keep, At("2026-11-27T09:30:00Z"));
+  auto refused = ApplyJobPatch(existing, add, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  const std::vector<std::pair<std::string, std::string>> expected{{"PGHOST", "db2"}, {"PGPASSWORD", "stored-pw"}};
+  EXPECT_EQ(std::get<ShellTask>(*kept->task).env, expected);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "task.env.TOKEN");
+}
+
 TEST(ApplyJobPatch, ThePlaceholderIsLiteralInAHeaderThatIsNoSecret) {
   HttpTask sent = HookWithSecrets();
   sent.headers[2].second = "REDACTED";

@@ -261,6 +261,23 @@ class ShellEnabledTest(SafeTasksTestCase):
         self.assertEqual(run["state"], "succeeded", run)
         self.assertEqual(run["output"], "hello world\noops\n")
 
+    def test_secret_variables_are_redacted_in_responses_and_passed_to_the_command(self):
+        task = {"type": "shell", "command": ["/bin/sh", "-c", 'echo $PGHOST $(printf %s "$PGPASSWORD" | md5sum)'],
+                "env": {"PGHOST": "db", "PGPASSWORD": "s3cret"}, "secret_env": ["PGPASSWORD"]}
+        job = self.create_job(task=task)
+        shown = self.service.get_json(f"/jobs/{job['id']}").body["task"]
+        patched = self.service.request("PATCH", f"/jobs/{job['id']}", body=json.dumps({"task": shown}),
+                                       headers={"Content-Type": "application/json"})
+
+        self.assertEqual(job["task"]["env"], {"PGHOST": "db", "PGPASSWORD": "REDACTED"})
+        self.assertEqual(shown["env"]["PGPASSWORD"], "REDACTED")
+        self.assertEqual(shown["secret_env"], ["PGPASSWORD"])
+        self.assertEqual(patched.status, 200, patched.body)  # the placeholder keeps the stored value
+        run = self.run_job(job)
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(run["output"], f"db {hashlib.md5(b's3cret').hexdigest()} -\n")  # the real value
+        self.assertNotIn("s3cret", json.dumps(self.service.get_json(f"/jobs/{job['id']}").body))
+
     def test_arguments_are_not_interpreted(self):
         run = self.run_task({"type": "shell", "command": ["echo", "$HOME;", "*"]})
 
