@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -243,6 +245,99 @@ TEST_F(PostgresStoreTest, ANodeWhoseLeaseExpiredCannotFinishTheRunAnotherNodeToo
   auto run = a.jobs->GetRun(id);
   EXPECT_EQ(run->state, core::RunState::kSucceeded);
   EXPECT_EQ(run->attempt, 2);
+}
+
+// A retry after a COMMIT whose answer was lost sends the same outcome again:
+// if it was recorded after all, that is success, not a lost lease.
+TEST_F(PostgresStoreTest, TheSameOutcomeSentTwiceIsRecordedOnceAndADifferentOneIsAConflict) {
+  Node node = OpenNode();
+  CreateEveryMinuteJob(*node.jobs);
+  ASSERT_TRUE(FireDueJobsAndWait(*node.jobs, At("2026-11-27T10:01:00Z"), 10, core::PlanFiring).ok());
+  auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
+    node.runs->ClaimRuns("node-a", 1, At("2026-11-27T10:01:00Z"), At("2026-11-27T10:01:30Z"), std::move(done));
+  });
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1);
+  RunCompletion outcome;
+  outcome.run_id = (*claimed)[0].run.id;
+  outcome.state = core::RunState::kSucceeded;
+  outcome.finished_at = At("2026-11-27T10:01:02Z");
+  RunCompletion later = outcome;
+  later.finished_at = At("2026-11-27T10:01:09Z");
+
+  auto first = Wait<void>([&](auto done) { node.runs->FinishRun("node-a", outcome, std::move(done)); });
+  auto again = Wait<void>([&](auto done) { node.runs->FinishRun("node-a", outcome, std::move(done)); });
+  auto other = Wait<void>([&](auto done) { node.runs->FinishRun("node-a", later, std::move(done)); });
+
+  EXPECT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(again.ok()) << again.error().message;
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(node.jobs->GetRun(outcome.run_id)->finished_at, At("2026-11-27T10:01:02Z"));
+}
+
+// More outcomes than one statement takes (at most 8 MiB of output each) are
+// all recorded: the batcher goes on with a second statement.
+TEST_F(PostgresStoreTest, ABacklogBeyondOneStatementIsRecordedInFull) {
+  Node node = OpenNode();
+  constexpr int kRuns = 100;  // 100 x 128 KiB of output and error: two statements
+  for (int i = 0; i < kRuns; ++i) CreateEveryMinuteJob(*node.jobs);
+  ASSERT_TRUE(FireDueJobsAndWait(*node.jobs, At("2026-11-27T10:01:00Z"), 1000, core::PlanFiring).ok());
+  auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
+    node.runs->ClaimRuns("node-a", kRuns, At("2026-11-27T10:01:00Z"), At("2026-11-27T10:01:30Z"), std::move(done));
+  });
+  ASSERT_TRUE(claimed.ok() && claimed->size() == kRuns);
+
+  std::vector<std::future<core::Result<void>>> answers;
+  for (const ClaimedRun& run : *claimed) {
+    RunCompletion outcome;
+    outcome.run_id = run.run.id;
+    outcome.state = core::RunState::kFailed;
+    outcome.finished_at = At("2026-11-27T10:01:05Z");
+    outcome.output = std::string(64 * 1024, 'o');
+    outcome.error = std::string(64 * 1024, 'e');
+    auto answer = std::make_shared<std::promise<core::Result<void>>>();
+    answers.push_back(answer->get_future());
+    node.runs->FinishRun("node-a", std::move(outcome), [answer](core::Result<void> result) { answer->set_value(result); });
+  }
+
+  for (auto& answer : answers) {
+    const auto result = answer.get();
+    EXPECT_TRUE(result.ok()) << result.error().message;
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM runs WHERE state = 'failed' AND length(output) = 65536"), kRuns);
+}
+
+// With the database gone, outcomes are answered (kUnavailable, after their
+// retries), not left waiting; once it is back, the same outcome goes through.
+TEST_F(PostgresStoreTest, OutcomesThatCannotBeWrittenAreAnsweredUnavailable) {
+  const std::string role = schema_->name() + "_outcomes";
+  ASSERT_TRUE(schema_->Execute("CREATE ROLE " + role + " LOGIN; GRANT ALL ON SCHEMA " + schema_->name() + " TO " + role)
+                  .ok());
+  {
+    Node node = OpenNode(schema_->UrlAs(role));
+    ASSERT_TRUE(node.jobs);
+    CreateEveryMinuteJob(*node.jobs);
+    ASSERT_TRUE(FireDueJobsAndWait(*node.jobs, At("2026-11-27T10:01:00Z"), 10, core::PlanFiring).ok());
+    auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
+      node.runs->ClaimRuns("node-a", 1, At("2026-11-27T10:01:00Z"), At("2026-11-27T10:01:30Z"), std::move(done));
+    });
+    ASSERT_TRUE(claimed.ok() && claimed->size() == 1);
+    RunCompletion outcome;
+    outcome.run_id = (*claimed)[0].run.id;
+    outcome.finished_at = At("2026-11-27T10:01:02Z");
+
+    ASSERT_TRUE(schema_->Execute("ALTER ROLE " + role + " NOLOGIN").ok());
+    KillConnections();
+    auto refused = Wait<void>([&](auto done) { node.runs->FinishRun("node-a", outcome, std::move(done)); });
+    ASSERT_TRUE(schema_->Execute("ALTER ROLE " + role + " LOGIN").ok());
+    auto recorded = Wait<void>([&](auto done) { node.runs->FinishRun("node-a", outcome, std::move(done)); });
+
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable) << refused.error().message;
+    EXPECT_TRUE(recorded.ok()) << recorded.error().message;
+    EXPECT_EQ(node.jobs->GetRun(outcome.run_id)->state, core::RunState::kSucceeded);
+  }
+  ASSERT_TRUE(schema_->Execute("DROP SCHEMA " + schema_->name() + " CASCADE; DROP ROLE " + role).ok());
 }
 
 TEST_F(PostgresStoreTest, LostConnectionsAreReplacedOnTheNextCall) {

@@ -26,8 +26,12 @@ PgDatabase::PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnect
       readers_(options.url, options.read_connections, options.acquire_timeout),
       writer_(std::make_unique<PgWriter>(options.url, std::move(connection),
                                          std::clamp<std::size_t>(options.max_batch, 1, 64))),
-      // Connects on its first write: a process that runs no executor never opens it.
-      outcome_writer_(std::make_unique<PgWriter>(options.url, nullptr, std::clamp<std::size_t>(options.max_batch, 1, 64))) {}
+      // Connects on its first write: a process that runs no executor never
+      // opens it. One write per transaction: each of its statements locks
+      // its runs in id order, which only keeps deadlocks away if no
+      // transaction holds the locks of two statements (PgFinishBatcher
+      // already puts every pending finish into one statement).
+      outcome_writer_(std::make_unique<PgWriter>(options.url, nullptr, 1)) {}
 
 std::unique_ptr<PgListener> PgDatabase::Listen(std::function<void(const PgNotification&)> on_notification,
                                                std::function<void()> on_reconnect) const {

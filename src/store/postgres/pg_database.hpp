@@ -29,9 +29,10 @@ struct PostgresOptions {
 // One PostgreSQL database as this process uses it: two writer threads, each
 // with its own connection, and a pool of read connections. PostgresJobStore
 // and PostgresRunQueue share one. The main writer takes what orders jobs and
-// runs (job edits, firing, claiming); the outcome writer takes what happens
-// to runs this node holds (finishing, retrying, lease renewals, releases),
-// so that a stream of finished runs never delays the next firing or claim.
+// runs (job edits, firing, claiming), with group commit; the outcome writer
+// takes what happens to runs this node holds (finishing, retrying, lease
+// renewals, releases), one statement per transaction, so that a stream of
+// finished runs never delays the next firing or claim.
 class PgDatabase {
  public:
   // Connects, applies pending migrations (one node at a time: they hold an

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -16,25 +17,42 @@ core::Error LostRunError(core::RunId id) {
 namespace {
 
 constexpr int kMaxTries = 3;
+// One statement's share: a backlog (after an outage, say) goes in several
+// statements rather than one array parameter of hundreds of megabytes,
+// whose failure would fail every run in it.
+constexpr std::size_t kMaxRunsPerStatement = 512;
+constexpr std::size_t kMaxBytesPerStatement = std::size_t{8} << 20;
 
 // Fenced by the lease owner: a node whose lease expired (and whose run was
 // re-queued, perhaps re-run) cannot overwrite the newer outcome. A run
 // someone asked to cancel ends as cancelled, unless it succeeded. The runs
-// are locked in id order, as the other statements that lock several running
-// runs do (RequeueAbandonedRuns, RenewLeases), so that those cannot deadlock
-// with this one from another connection.
+// are locked in id order, as every single statement that locks several
+// running runs does (RenewLeases, ReleaseRuns, RequeueAbandonedRuns), and the
+// outcome writer gives each of its statements a transaction of its own, so
+// two such statements cannot deadlock. (A group commit of the main writer,
+// cancelling two runs one after the other, still could; PostgreSQL detects
+// it and this batch is tried again.)
+//
+// The second SELECT makes a retry idempotent: when the connection was lost
+// during COMMIT, the outcome may have been recorded after all; a run already
+// ended with this very finished_at and no lease counts as recorded, not as
+// lost. It reads the statement's snapshot, so the runs this statement
+// updates do not show up twice.
 constexpr const char* kFinishRuns =
     "WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])"
     " AS u (id, state, finished_at, output, error, owner)), "
     "held AS MATERIALIZED (SELECT runs.id FROM runs JOIN f ON f.id = runs.id"
-    " WHERE runs.state = 'running' AND runs.lease_owner = f.owner ORDER BY runs.id FOR NO KEY UPDATE OF runs) "
-    "UPDATE runs SET finished_at = f.finished_at, duration_ms = f.finished_at - coalesce(runs.started_at, f.finished_at), "
-    "output = f.output, "
+    " WHERE runs.state = 'running' AND runs.lease_owner = f.owner ORDER BY runs.id FOR NO KEY UPDATE OF runs), "
+    "finished AS (UPDATE runs SET finished_at = f.finished_at, "
+    "duration_ms = f.finished_at - coalesce(runs.started_at, f.finished_at), output = f.output, "
     "state = CASE WHEN runs.cancel_requested_at IS NULL OR f.state = 'succeeded' THEN f.state ELSE 'cancelled' END, "
     "error = CASE WHEN runs.cancel_requested_at IS NULL OR f.state IN ('succeeded', 'cancelled') THEN f.error "
     "ELSE 'cancelled by request; ' || f.error END, "
     "lease_owner = NULL, lease_expires_at = NULL "
-    "FROM held, f WHERE runs.id = held.id AND f.id = held.id RETURNING runs.id";
+    "FROM held, f WHERE runs.id = held.id AND f.id = held.id RETURNING runs.id) "
+    "SELECT id FROM finished "
+    "UNION ALL SELECT runs.id FROM runs JOIN f ON f.id = runs.id"
+    " WHERE runs.state NOT IN ('running', 'queued') AND runs.lease_owner IS NULL AND runs.finished_at = f.finished_at";
 
 }  // namespace
 
@@ -46,12 +64,13 @@ void PgFinishBatcher::Finish(const std::string& owner, RunCompletion completion,
 void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pending) {
   struct Taken {
     bool taken = false;
+    bool more = false;  // finishes were left pending: this write queues the next
     Batch finishes;
   };
   auto batch = std::make_shared<Taken>();
   writer.Submit<std::vector<core::RunId>>(
       [pending, batch](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
-        batch->finishes = pending->Take();
+        batch->finishes = pending->Take(batch->more);
         batch->taken = true;
         std::vector<std::optional<std::int64_t>> ids, finished_at;
         std::vector<std::string> states, outputs, errors, owners;
@@ -81,8 +100,9 @@ void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pend
       [&writer, pending, batch](core::Result<std::vector<core::RunId>> recorded) {
         // The transaction failed before the write ran (no connection): it
         // answers for what it would have taken, or they would wait forever.
-        if (!batch->taken) batch->finishes = pending->Take();
+        if (!batch->taken) batch->finishes = pending->Take(batch->more);
         Answer(writer, pending, batch->finishes, recorded);
+        if (batch->more) QueueWrite(writer, pending);
       });
 }
 
@@ -110,10 +130,19 @@ bool PgFinishBatcher::Pending::Add(PendingFinish finish) {
   return true;
 }
 
-PgFinishBatcher::Batch PgFinishBatcher::Pending::Take() {
+PgFinishBatcher::Batch PgFinishBatcher::Pending::Take(bool& more) {
   std::lock_guard lock(mutex);
-  write_queued = false;
-  return std::exchange(finishes, {});
+  std::size_t count = 0;
+  std::size_t bytes = 0;
+  while (count < finishes.size() && count < kMaxRunsPerStatement && (count == 0 || bytes < kMaxBytesPerStatement)) {
+    bytes += finishes[count].completion.output.size() + finishes[count].completion.error.size();
+    ++count;
+  }
+  Batch taken(std::make_move_iterator(finishes.begin()), std::make_move_iterator(finishes.begin() + count));
+  finishes.erase(finishes.begin(), finishes.begin() + count);
+  more = !finishes.empty();
+  write_queued = more;  // the caller queues the write that takes the rest
+  return taken;
 }
 
 }  // namespace jobsched::store::postgres

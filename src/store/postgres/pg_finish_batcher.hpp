@@ -49,8 +49,10 @@ class PgFinishBatcher {
 
     // Adds `finish`; true when the caller must queue a write to take it.
     bool Add(PendingFinish finish);
-    // What is pending now: the batch the queued write records.
-    Batch Take();
+    // What the queued write records now: the oldest pending finishes, at
+    // most one statement's share. `more` says some were left; the write
+    // stays queued for them, and the caller must queue it.
+    Batch Take(bool& more);
   };
 
   // Queues the write that records what is pending when it runs.
