@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <system_error>
 
@@ -15,6 +16,7 @@
 #include "api/api.hpp"
 #include "api/api_key_cache.hpp"
 #include "api/http_server.hpp"
+#include "app/database_lock.hpp"
 #include "app/instrumented_store.hpp"
 #include "app/redaction.hpp"
 #include "app/system_clock.hpp"
@@ -48,6 +50,9 @@ struct Service::Parts {
   const core::Clock* clock = &system_clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
+  // SQLite: this process's claim to the file. Before the stores, so it is
+  // released only after they have closed.
+  std::optional<DatabaseLock> sqlite_lock;
   // The database: one object for SQLite, two sharing one connection set for
   // PostgreSQL. Destroyed after everything that uses them.
   std::shared_ptr<store::JobStore> jobs;
@@ -180,6 +185,10 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
     std::filesystem::create_directories(folder, error);
     if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
   }
+  // Before opening: a second process must not even apply migrations.
+  auto lock = DatabaseLock::Acquire(url->location);
+  if (!lock) return lock.error();
+  parts.sqlite_lock = std::move(lock).value();
   auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
   if (!store) return store.error();
   spdlog::info("database: sqlite {}", url->location);

@@ -1,9 +1,10 @@
 """End-to-end durability tests: a 201 means the job survives SIGKILL; a 400 writes nothing."""
 
+import subprocess
 import threading
 import unittest
 
-from harness import ServiceTestCase, list_all_jobs
+from harness import ServiceTestCase, binary_path, list_all_jobs
 
 # Schedules whose first run is at least a day away, so that nothing can legitimately
 # change a job between its 201 and the read after the restart.
@@ -176,6 +177,23 @@ class DurabilityTest(ServiceTestCase):
         self.service.restart()
 
         self.assertEqual(list_all_jobs(self.service), jobs_before)
+
+
+class OneProcessPerSqliteFileTest(ServiceTestCase):
+    """SQLite mode is one process: a second `serve` on the same file is refused, and once the
+    first is gone (even by SIGKILL) the file is free again."""
+
+    def test_a_second_serve_on_the_same_file_is_refused_until_the_first_is_gone(self):
+        job = self.create_job(name="kept", every="1d")
+        second = subprocess.run([binary_path(), "serve", "--listen", "127.0.0.1:0", "--db", self.service.db_url],
+                                capture_output=True, text=True, timeout=30)
+
+        self.assertNotEqual(second.returncode, 0)
+        self.assertIn("another `jobsched serve` is using", second.stdout + second.stderr)
+        self.assertEqual(self.service.get_json(f"/jobs/{job['id']}").status, 200)  # the first goes on
+        self.service.kill9()
+        self.service.restart()  # the kernel dropped the lock with the process
+        self.assertEqual(self.service.get_json(f"/jobs/{job['id']}").body["name"], "kept")
 
 
 if __name__ == "__main__":
