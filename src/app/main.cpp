@@ -27,6 +27,7 @@
 #include "app/service.hpp"
 #include "app/system_clock.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace {
@@ -205,6 +206,7 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
 }  // namespace
 
 int main(int argc, char** argv) {
+  jobsched::store::sqlite::ConfigureSqliteLibrary();  // before any thread exists
   try {
     CLI::App cli{"jobsched: a job scheduler service"};
     cli.set_version_flag("--version", std::string("jobsched ") + JOBSCHED_VERSION);

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 namespace jobsched::core {
 
@@ -16,6 +17,9 @@ std::string_view ClosestSpelling(std::string_view word, const Candidates& candid
   std::string_view closest;
   std::size_t best = 3;
   for (const auto& candidate : candidates) {
+    // A view into the candidate itself: a spelling that built a string would leave `closest` dangling.
+    static_assert(std::is_same_v<decltype(spelling(candidate)), std::string_view>,
+                  "spelling must return a std::string_view into the candidate");
     const std::string_view text = spelling(candidate);
     const std::size_t distance = EditDistance(word, text);
     if (distance < best) {

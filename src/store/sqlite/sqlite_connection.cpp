@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 namespace jobsched::store::sqlite {
-namespace {
 
 // SQLite keeps allocation statistics under one process-wide mutex, taken on
 // every allocation; a read allocates once per text column, so the reader
@@ -11,12 +10,10 @@ namespace {
 // the statistics (sqlite3_memory_used) or sets a soft heap limit. It must be
 // configured before SQLite initialises; when something else initialised it
 // first, sqlite3_config refuses and the statistics simply stay on.
-void DisableMemoryStatistics() {
+void ConfigureSqliteLibrary() {
   static const int kOnce = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kOnce;
 }
-
-}  // namespace
 
 core::Error SqliteError(sqlite3* db, std::string_view context) {
   const int code = sqlite3_extended_errcode(db);
@@ -98,7 +95,7 @@ std::string Statement::ColumnText(int column) const {
 }
 
 core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path, Mode mode) {
-  DisableMemoryStatistics();
+  ConfigureSqliteLibrary();  // a no-op once main() has done it
   sqlite3* db = nullptr;
   // NOMUTEX: each connection is used by one thread at a time, so SQLite's own
   // per-connection mutex would only cost time.

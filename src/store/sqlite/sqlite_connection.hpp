@@ -63,6 +63,11 @@ class StatementUse {
   Statement* statement_;
 };
 
+// Process-wide SQLite settings (allocation statistics off). main() calls it
+// before any thread starts, as sqlite3_config requires; Open() calls it too,
+// for tests and tools, where it is then the first use of SQLite. Idempotent.
+void ConfigureSqliteLibrary();
+
 // One SQLite connection, used by one thread at a time. Statements prepared
 // through Cached() live as long as the connection and are reused.
 class SqliteConnection {
