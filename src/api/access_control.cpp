@@ -63,7 +63,12 @@ bool AccessControl::Charge(const std::string& client, std::int64_t limit, Verdic
 bool AccessControl::ChargeAnonymous(const HttpRequest& request, Verdict& verdict) const {
   const std::int64_t limit = options_.rate_limit.default_limit;
   if (limit <= 0) return true;
-  return Charge(AnonymousClient(request.remote_address), limit, verdict);
+  // Behind a trusted load balancer, the address it forwarded, not its own.
+  const std::string client =
+      options_.trusted_proxies.empty()
+          ? request.remote_address
+          : options_.trusted_proxies.ClientAddress(request.remote_address, request.HeaderValues("X-Forwarded-For"));
+  return Charge(AnonymousClient(client), limit, verdict);
 }
 
 AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::Route* route) const {

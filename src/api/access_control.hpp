@@ -9,6 +9,7 @@
 #include "api/api_key_cache.hpp"
 #include "api/http_message.hpp"
 #include "api/rate_limiter.hpp"
+#include "api/trusted_proxies.hpp"
 #include "api/router.hpp"
 #include "core/clock.hpp"
 
@@ -26,6 +27,8 @@ struct AccessOptions {
   bool public_readyz = true;
   bool public_docs = true;
   RateLimiterOptions rate_limit;
+  // Whose X-Forwarded-For names the client of an anonymous request.
+  TrustedProxies trusted_proxies;
 };
 
 // Authentication, authorisation and rate limiting of every request, decided

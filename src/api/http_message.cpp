@@ -28,6 +28,14 @@ std::string_view HttpRequest::Header(std::string_view name) const {
   return FindHeader(headers, name);
 }
 
+std::vector<std::string_view> HttpRequest::HeaderValues(std::string_view name) const {
+  std::vector<std::string_view> values;
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) values.emplace_back(value);
+  }
+  return values;
+}
+
 std::string_view HttpResponse::Header(std::string_view name) const {
   return FindHeader(headers, name);
 }

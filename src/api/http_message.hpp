@@ -40,6 +40,8 @@ struct HttpRequest {
 
   // The first header with this name (case-insensitive), or empty.
   std::string_view Header(std::string_view name) const;
+  // Every header with this name, in order (a list header may come in several).
+  std::vector<std::string_view> HeaderValues(std::string_view name) const;
 };
 
 struct HttpResponse {

@@ -114,6 +114,9 @@ struct Config {
   // spreads a client over N nodes, it gets about N times this.
   std::int64_t rate_limit = 6000;
   std::string rate_limit_window = "1m";
+  // --trusted-proxies: load balancers (addresses, CIDR blocks) whose
+  // X-Forwarded-For names the client of an anonymous request. Empty: nobody's.
+  std::string trusted_proxies;
 };
 
 struct Roles {

@@ -152,6 +152,9 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
   access.public_docs = config.public_docs;
   access.rate_limit.default_limit = config.rate_limit;
   access.rate_limit.window = *window;
+  auto proxies = api::TrustedProxies::Parse(config.trusted_proxies);
+  if (!proxies) return proxies.error();
+  access.trusted_proxies = std::move(proxies).value();
   keys.Start(*refresh);
   spdlog::info("authentication: {} ({} active API keys, refreshed every {} ms); rate limit: {}",
                access.require_keys || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "api/trusted_proxies.hpp"
 #include "core/duration.hpp"
 #include "core/spelling.hpp"
 #include "executor/http/task_host_policy.hpp"
@@ -91,6 +92,12 @@ Result<void> CheckTaskHosts(const std::string& text) {
   return core::Ok();
 }
 
+Result<void> CheckTrustedProxies(const std::string& text) {
+  auto proxies = api::TrustedProxies::Parse(text);
+  if (!proxies) return Invalid(proxies.error().message);
+  return core::Ok();
+}
+
 template <std::string Config::*Field, Result<void> (*Check)(const std::string&) = AnyText>
 Result<void> ApplyText(const SettingValue& value, Config& config) {
   if (auto checked = Check(Text(value)); !checked) return checked.error();
@@ -140,7 +147,7 @@ Result<void> CheckRoles(const std::string& text) {
   return core::Ok();
 }
 
-const std::array<Setting, 30> kSettings{{
+const std::array<Setting, 31> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
@@ -201,6 +208,8 @@ const std::array<Setting, 30> kSettings{{
      ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
     {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
      ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
+    {"trusted_proxies", "Load balancers whose X-Forwarded-For names anonymous clients: addresses, CIDRs (a,b)",
+     kText, false, false, ApplyText<&Config::trusted_proxies, CheckTrustedProxies>, GetText<&Config::trusted_proxies>},
 }};
 
 }  // namespace

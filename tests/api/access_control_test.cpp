@@ -284,6 +284,25 @@ TEST_F(AccessControlTest, AKeyWithoutALimitIsNeverLimited) {
   }
 }
 
+TEST_F(AccessControlTest, AnonymousClientsBehindATrustedProxyHaveBucketsOfTheirOwn) {
+  AccessOptions options;
+  options.rate_limit.default_limit = 1;
+  options.trusted_proxies = *TrustedProxies::Parse("127.0.0.1");
+  AccessControl control = Control(options);
+  const auto check = [&](std::string peer, std::string forwarded) {
+    HttpRequest request = Request(kListJobs, {}, std::move(peer));
+    request.headers.emplace_back("X-Forwarded-For", std::move(forwarded));
+    return control.Check(request, &kListJobs);
+  };
+
+  EXPECT_FALSE(check("127.0.0.1", "203.0.113.1").refusal.has_value());
+  EXPECT_FALSE(check("127.0.0.1", "203.0.113.2").refusal.has_value());  // another client, another bucket
+  EXPECT_TRUE(check("127.0.0.1", "203.0.113.1").refusal.has_value());   // the first one's is empty
+  // A client that is no proxy cannot pick its bucket by sending the header.
+  EXPECT_FALSE(check("198.51.100.7", "203.0.113.3").refusal.has_value());
+  EXPECT_TRUE(check("198.51.100.7", "203.0.113.4").refusal.has_value());
+}
+
 TEST_F(AccessControlTest, GuessingTokensIsLimitedByAddress) {
   AddKey("ci", core::Role::kRead, 'a');
   AccessOptions options;

@@ -28,7 +28,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "smtp_username", "smtp_password", "default_email_to", "docs_dir",
                                        "allow_task_hosts", "enable_shell_tasks",
                                        "insecure",      "key_refresh_interval", "public_metrics", "public_readyz",
-                                       "public_docs",   "rate_limit",   "rate_limit_window"};
+                                       "public_docs",   "rate_limit",   "rate_limit_window", "trusted_proxies"};
   EXPECT_EQ(keys, expected);
 }
 

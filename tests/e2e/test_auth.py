@@ -471,6 +471,32 @@ class AnonymousRateLimitTest(ServiceTestCase):
         self.assertEqual(self.service.get_json("/readyz").status, 200)
 
 
+class TrustedProxyRateLimitTest(ServiceTestCase):
+    """Behind a load balancer named in --trusted-proxies, each forwarded client has its own bucket;
+    without the setting, X-Forwarded-For changes nothing (a client cannot choose its bucket)."""
+
+    service_args = ("--rate-limit", "2", "--rate-limit-window", "1h", "--trusted-proxies", "127.0.0.1")
+
+    def statuses(self, forwarded_for, count):
+        return [self.service.request("GET", "/jobs", headers={"X-Forwarded-For": forwarded_for}).status
+                for _ in range(count)]
+
+    def test_each_forwarded_client_is_limited_on_its_own(self):
+        self.assertEqual(self.statuses("203.0.113.1", 3), [200, 200, 429])
+        self.assertEqual(self.statuses("203.0.113.2", 2), [200, 200])
+        self.assertEqual(self.statuses("198.51.100.7, 203.0.113.1", 1), [429])  # what a client claims is skipped
+
+
+class UntrustedForwardedForTest(ServiceTestCase):
+    service_args = ("--rate-limit", "2", "--rate-limit-window", "1h")
+
+    def test_forwarded_addresses_are_ignored_without_trusted_proxies(self):
+        statuses = [self.service.request("GET", "/jobs", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status
+                    for n in range(3)]
+
+        self.assertEqual(statuses, [200, 200, 429])
+
+
 class CachingTest(KeyedServiceTestCase):
     """GETs of a job, a run and list pages carry an ETag; If-None-Match answers 304 without a body."""
 

@@ -100,7 +100,7 @@ class ConfigCheckTest(ConfigTestCase):
                           "keep_runs_per_job", "prune_interval", "smtp_url", "smtp_tls", "smtp_from",
                           "default_email_to", "docs_dir", "allow_task_hosts", "enable_shell_tasks", "insecure",
                           "key_refresh_interval", "public_metrics", "public_readyz", "public_docs", "rate_limit",
-                          "rate_limit_window"})
+                          "rate_limit_window", "trusted_proxies"})
         self.assertIn("# smtp_username is not set", result.stdout)
         self.assertIn("# smtp_password is not set", result.stdout)
 

@@ -16,7 +16,7 @@
 #include <curl/curl.h>
 
 #include "executor/http/http_status.hpp"
-#include "executor/http/ip_address.hpp"
+#include "core/ip_address.hpp"
 #include "executor/http/webhook_signature.hpp"
 
 namespace jobsched::executor::http {

@@ -6,9 +6,13 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "executor/http/ip_address.hpp"
+#include "core/ip_address.hpp"
 
 namespace jobsched::executor::http {
+
+using core::Cidr;
+using core::IpAddress;
+using core::NonPublicRange;
 
 // Which hosts webhooks may reach, so that a job cannot make the service call
 // what only the service can reach (server-side request forgery): by default

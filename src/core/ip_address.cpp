@@ -1,4 +1,4 @@
-#include "executor/http/ip_address.hpp"
+#include "core/ip_address.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace jobsched::executor::http {
+namespace jobsched::core {
 namespace {
 
 // A range of the classification tables: the first `prefix_length` bits of
@@ -167,4 +167,4 @@ bool Cidr::Contains(const IpAddress& address) const {
 
 std::string Cidr::ToString() const { return network_.ToString() + "/" + std::to_string(prefix_length_); }
 
-}  // namespace jobsched::executor::http
+}  // namespace jobsched::core

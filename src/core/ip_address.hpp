@@ -9,7 +9,7 @@
 
 struct sockaddr;
 
-namespace jobsched::executor::http {
+namespace jobsched::core {
 
 // An IPv4 or an IPv6 address, in network byte order. Pure value; no lookups.
 class IpAddress {
@@ -72,4 +72,4 @@ class Cidr {
   int prefix_length_ = 0;
 };
 
-}  // namespace jobsched::executor::http
+}  // namespace jobsched::core

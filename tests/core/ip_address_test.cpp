@@ -1,4 +1,4 @@
-#include "executor/http/ip_address.hpp"
+#include "core/ip_address.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace jobsched::executor::http {
+namespace jobsched::core {
 namespace {
 
 std::optional<std::string_view> RangeOf(const std::string& text) {
@@ -171,4 +171,4 @@ TEST(Cidr, RefusesMalformedBlocks) {
 }
 
 }  // namespace
-}  // namespace jobsched::executor::http
+}  // namespace jobsched::core
