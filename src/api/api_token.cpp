@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/text.hpp"
+
 namespace jobsched::api {
 namespace {
 
@@ -107,10 +109,8 @@ bool DigestsEqual(const TokenDigest& a, const TokenDigest& b) {
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer";
-  if (authorization.size() <= kScheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    const char c = authorization[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i]) return std::nullopt;
+  if (authorization.size() <= kScheme.size() || !core::EqualsIgnoringCase(authorization.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
   }
   std::string_view rest = authorization.substr(kScheme.size());
   if (rest.front() != ' ') return std::nullopt;

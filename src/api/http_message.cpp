@@ -1,23 +1,16 @@
 #include "api/http_message.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/text.hpp"
 
 namespace jobsched::api {
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::string_view FindHeader(const std::vector<std::pair<std::string, std::string>>& headers,
                             std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (core::EqualsIgnoringCase(key, name)) return value;
   }
   return {};
 }
@@ -31,7 +24,7 @@ std::string_view HttpRequest::Header(std::string_view name) const {
 std::vector<std::string_view> HttpRequest::HeaderValues(std::string_view name) const {
   std::vector<std::string_view> values;
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) values.emplace_back(value);
+    if (core::EqualsIgnoringCase(key, name)) values.emplace_back(value);
   }
   return values;
 }
@@ -42,7 +35,7 @@ std::string_view HttpResponse::Header(std::string_view name) const {
 
 HttpResponse& HttpResponse::SetHeader(std::string name, std::string value) {
   for (auto& [key, existing] : headers) {
-    if (EqualsIgnoreCase(key, name)) {
+    if (core::EqualsIgnoringCase(key, name)) {
       existing = std::move(value);
       return *this;
     }

@@ -2,32 +2,13 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace jobsched::api {
-namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// The comma-separated entries of `list`, trimmed, in order.
-std::vector<std::string_view> Entries(std::string_view list) {
-  std::vector<std::string_view> entries;
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    entries.push_back(Trim(list.substr(0, comma)));
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return entries;
-}
-
-}  // namespace
 
 core::Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
   TrustedProxies proxies;
-  for (const std::string_view entry : Entries(list)) {
+  for (const std::string_view entry : core::SplitList(list)) {
     if (entry.empty()) continue;
     auto block = core::Cidr::Parse(entry);
     if (!block) {
@@ -49,7 +30,7 @@ std::string TrustedProxies::ClientAddress(std::string_view peer,
   if (blocks_.empty() || !peer_address || !Trusts(*peer_address)) return std::string(peer);
   std::vector<std::string_view> hops;
   for (const std::string_view header : forwarded_for) {
-    for (const std::string_view entry : Entries(header)) hops.push_back(entry);
+    for (const std::string_view entry : core::SplitList(header)) hops.push_back(entry);
   }
   std::string client(peer);
   for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {

@@ -7,6 +7,8 @@
 #include <span>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace jobsched::core {
 namespace {
 
@@ -65,13 +67,6 @@ constexpr int kMaxFields = 6;
 constexpr int kSearchYears = 9;
 constexpr int kLastYear = 9999;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::toupper(static_cast<unsigned char>(x)) ==
-           std::toupper(static_cast<unsigned char>(y));
-  });
-}
-
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -109,7 +104,7 @@ std::optional<int> ParseNumber(std::string_view text) {
 // One value of a field: a number or, where the field has them, a name.
 Result<int> ParseValue(std::string_view text, const FieldSpec& spec) {
   for (std::size_t i = 0; i < spec.names.size(); ++i) {
-    if (EqualsIgnoreCase(text, spec.names[i])) return spec.first_named + static_cast<int>(i);
+    if (EqualsIgnoringCase(text, spec.names[i])) return spec.first_named + static_cast<int>(i);
   }
   const auto number = ParseNumber(text);
   if (!number) return FieldError(spec, "bad value " + Quoted(text));
@@ -306,7 +301,7 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
 
   if (fields[0].starts_with('@')) {
     const auto macro = std::find_if(kMacros.begin(), kMacros.end(), [&](const Macro& m) {
-      return EqualsIgnoreCase(m.name, fields[0]);
+      return EqualsIgnoringCase(m.name, fields[0]);
     });
     if (macro == kMacros.end()) {
       return CronError("unknown macro " + Quoted(fields[0]) +

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/text.hpp"
+
 namespace jobsched::core {
 namespace {
 
@@ -13,12 +15,6 @@ constexpr std::array<std::pair<ComputeKind, std::string_view>, 3> kComputeNames{
 }};
 
 constexpr std::array<std::string_view, 6> kHttpMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-  });
-}
 
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 

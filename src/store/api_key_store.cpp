@@ -1,25 +1,15 @@
 #include "store/api_key_store.hpp"
 
-#include <future>
+#include "store/wait.hpp"
 
 namespace jobsched::store {
 
 core::Result<core::ApiKey> CreateApiKeyAndWait(ApiKeyStore& store, core::ApiKey key) {
-  std::promise<core::Result<core::ApiKey>> promise;
-  auto future = promise.get_future();
-  store.CreateApiKey(std::move(key), [&promise](core::Result<core::ApiKey> created) {
-    promise.set_value(std::move(created));
-  });
-  return future.get();
+  return Wait<core::ApiKey>([&](auto done) { store.CreateApiKey(std::move(key), std::move(done)); });
 }
 
 core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string name, core::TimePoint now) {
-  std::promise<core::Result<core::ApiKey>> promise;
-  auto future = promise.get_future();
-  store.RevokeApiKey(std::move(name), now, [&promise](core::Result<core::ApiKey> revoked) {
-    promise.set_value(std::move(revoked));
-  });
-  return future.get();
+  return Wait<core::ApiKey>([&](auto done) { store.RevokeApiKey(std::move(name), now, std::move(done)); });
 }
 
 }  // namespace jobsched::store

@@ -1,21 +1,8 @@
 #include "store/job_store.hpp"
 
-#include <future>
+#include "store/wait.hpp"
 
 namespace jobsched::store {
-
-namespace {
-
-// Calls an asynchronous store method and waits for its answer.
-template <typename T, typename Start>
-core::Result<T> Wait(Start start) {
-  std::promise<core::Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](core::Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
-
-}  // namespace
 
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job) {
   return Wait<core::Job>([&](auto done) { store.CreateJob(std::move(job), std::move(done)); });

@@ -13,6 +13,10 @@ const std::string_view kRunColumns =
     "runs.started_at, runs.finished_at, runs.duration_ms, runs.output, runs.error, runs.jitter_ms, "
     "runs.cancel_requested_at";
 
+const std::string_view kKeyColumns =
+    "api_keys.id, api_keys.name, api_keys.role, api_keys.namespace, api_keys.token_hash, api_keys.rate_limit, "
+    "api_keys.created_at, api_keys.revoked_at, api_keys.expires_at";
+
 std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms) {
   if (!ms) return std::nullopt;
   return core::FromUnixMs(*ms);

@@ -15,6 +15,7 @@ extern const std::string_view kJobColumns;
 constexpr int kJobColumnCount = 21;
 extern const std::string_view kRunColumns;
 constexpr int kRunColumnCount = 14;
+extern const std::string_view kKeyColumns;  // api_keys, read by each store's KeyFromRow
 
 // Nullable times as stored: milliseconds since the epoch, or NULL.
 std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms);

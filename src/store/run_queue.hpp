@@ -15,6 +15,10 @@
 
 namespace jobsched::store {
 
+// A node whose heartbeat stopped this long ago is forgotten (its nodes row
+// deleted) by RequeueAbandonedRuns.
+inline constexpr core::Milliseconds kForgetSilentNodesAfter{24LL * 3600 * 1000};
+
 // A run handed to an executor, with what it needs of its job.
 struct ClaimedRun {
   core::Run run;
@@ -72,7 +76,7 @@ class RunQueue {
   virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,
                            std::function<void(core::Result<std::vector<core::RunId>>)> done) = 0;
 
-  // Forgets nodes silent for a day. Puts back in the queue, as a new attempt (or ends as cancelled, when
+  // Forgets nodes silent for kForgetSilentNodesAfter. Puts back in the queue, as a new attempt (or ends as cancelled, when
   // someone asked to cancel it), every running run whose lease
   // expired before `now` or whose owner is not `live_owner` (pass the
   // current process at start-up: runs of a process that died are orphans).

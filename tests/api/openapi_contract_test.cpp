@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -89,9 +90,11 @@ SecurityContract ExpectedSecurity(RouteAccess access) {
 TEST(OpenApiContract, EveryOperationDocumentsTheAccessTheServerEnforces) {
   const auto document = boost::json::parse(OpenApiJson()).as_object();
 
+  std::size_t checked = 0;
   for (const auto& [path, item] : document.at("paths").as_object()) {
     for (const auto& [method, value] : item.as_object()) {
       if (!value.is_object() || !value.as_object().contains("responses")) continue;
+      ++checked;
       std::string upper(method);
       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       const std::string name = upper + " " + std::string(path);
@@ -116,12 +119,32 @@ TEST(OpenApiContract, EveryOperationDocumentsTheAccessTheServerEnforces) {
       }
     }
   }
+  EXPECT_GE(checked, 20u) << "the document's operations were not found: the loop above checked nothing";
 }
 
 TEST(OpenApiContract, TheEmbeddedYamlAndJsonAreTheSameDocument) {
   EXPECT_NE(OpenApiYaml().find("openapi: 3.1"), std::string_view::npos);
-  const std::string version(boost::json::parse(OpenApiJson()).as_object().at("openapi").as_string());
+  const auto document = boost::json::parse(OpenApiJson()).as_object();
+  const std::string version(document.at("openapi").as_string());
   EXPECT_EQ(version.substr(0, 3), "3.1");
+
+  // The same paths in both: in the YAML, each is a key indented by two
+  // spaces ("  /jobs/{id}:") under `paths:`.
+  std::set<std::string> yaml_paths;
+  const std::string_view yaml = OpenApiYaml();
+  std::size_t start = 0;
+  while (start < yaml.size()) {
+    const std::size_t end = std::min(yaml.find('\n', start), yaml.size());
+    const std::string_view line = yaml.substr(start, end - start);
+    if (line.size() > 4 && line.substr(0, 3) == "  /" && line.back() == ':') {
+      yaml_paths.emplace(line.substr(2, line.size() - 3));
+    }
+    start = end + 1;
+  }
+  std::set<std::string> json_paths;
+  for (const auto& [path, item] : document.at("paths").as_object()) json_paths.emplace(path);
+  EXPECT_FALSE(json_paths.empty());
+  EXPECT_EQ(yaml_paths, json_paths);
 }
 
 }  // namespace

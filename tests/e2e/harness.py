@@ -24,6 +24,8 @@ import urllib.parse
 
 import contract
 
+from shipped_nginx import free_port  # noqa: F401  (tests import it from here too)
+
 STARTUP_DEADLINE_S = 10.0
 STOP_DEADLINE_S = 10.0
 REQUEST_TIMEOUT_S = 10.0
@@ -488,14 +490,6 @@ def wait_for_finished_runs(service, job_id, count, timeout_s):
     runs = wait_for_runs(service, job_id, lambda runs: len(finished(runs)) >= count, timeout_s,
                          f"{count} finished")
     return list(reversed(finished(runs)))
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot bind port 0)."""
-    import socket
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RecordedRequest:

@@ -255,9 +255,6 @@ class DatabaseOutageTest(ClusterTestCase):
         self.assertEqual(set(states) - {"succeeded"}, set(), f"runs that did not succeed: {states}")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class RolesTest(ClusterTestCase):
     """An API-only node and a worker-only node (scheduler + executor) sharing one database."""
@@ -293,3 +290,7 @@ class RolesTest(ClusterTestCase):
         self.assertEqual(worker.request("GET", "/readyz").status, 200)
         self.assertEqual(worker.request("GET", "/jobs", unchecked="a worker node has no jobs API").status, 404)
         self.assertRegex(api.log_text(), r"roles: api\b")
+
+
+if __name__ == "__main__":
+    unittest.main()

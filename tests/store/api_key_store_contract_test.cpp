@@ -26,21 +26,9 @@ core::ApiKey Key(const std::string& name, char hash_digit, core::Role role = cor
 }
 
 template <typename BackendType>
-class ApiKeyStoreContract : public ::testing::Test {
+class ApiKeyStoreContract : public StoreContractTest<BackendType> {
  protected:
-  void SetUp() override {
-    auto backend = BackendType::Create();
-    ASSERT_TRUE(backend.ok()) << backend.error().message;
-    backend_ = std::move(backend).value();
-    auto instance = backend_->Open();
-    ASSERT_TRUE(instance.ok()) << instance.error().message;
-    instance_ = std::move(instance).value();
-  }
-
-  ApiKeyStore& store() { return *instance_.keys; }
-
-  std::unique_ptr<Backend> backend_;
-  StoreInstance instance_;  // after backend_: closed before its database goes
+  ApiKeyStore& store() { return *this->instance_.keys; }
 };
 
 TYPED_TEST_SUITE(ApiKeyStoreContract, Backends);

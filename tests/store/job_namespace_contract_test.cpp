@@ -29,18 +29,9 @@ core::Job MakeJob(const std::string& name, std::optional<std::string> job_namesp
 }
 
 template <typename BackendType>
-class JobNamespaceContract : public ::testing::Test {
+class JobNamespaceContract : public StoreContractTest<BackendType> {
  protected:
-  void SetUp() override {
-    auto backend = BackendType::Create();
-    ASSERT_TRUE(backend.ok()) << backend.error().message;
-    backend_ = std::move(backend).value();
-    auto instance = backend_->Open();
-    ASSERT_TRUE(instance.ok()) << instance.error().message;
-    instance_ = std::move(instance).value();
-  }
-
-  JobStore& store() { return *instance_.jobs; }
+  JobStore& store() { return *this->instance_.jobs; }
 
   core::JobId Create(const std::string& name, std::optional<std::string> job_namespace) {
     auto created = CreateJobAndWait(store(), MakeJob(name, std::move(job_namespace)));
@@ -63,8 +54,6 @@ class JobNamespaceContract : public ::testing::Test {
     return names;
   }
 
-  std::unique_ptr<Backend> backend_;
-  StoreInstance instance_;  // after backend_: closed before its database goes
 };
 
 TYPED_TEST_SUITE(JobNamespaceContract, Backends);

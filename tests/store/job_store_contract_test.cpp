@@ -42,24 +42,9 @@ core::Job MakeJob(const std::string& name, const std::string& interval = "weekly
 }
 
 template <typename BackendType>
-class JobStoreContract : public ::testing::Test {
+class JobStoreContract : public StoreContractTest<BackendType> {
  protected:
-  void SetUp() override {
-    auto backend = BackendType::Create();
-    ASSERT_TRUE(backend.ok()) << backend.error().message;
-    backend_ = std::move(backend).value();
-    instance_ = OpenInstance();
-    ASSERT_TRUE(instance_.jobs);
-  }
-
-  // Another store instance on the same database: a restarted or second process.
-  StoreInstance OpenInstance() {
-    auto instance = backend_->Open();
-    EXPECT_TRUE(instance.ok()) << instance.error().message;
-    return instance.ok() ? std::move(instance).value() : StoreInstance{};
-  }
-
-  JobStore& store() { return *instance_.jobs; }
+  JobStore& store() { return *this->instance_.jobs; }
 
   // A weekly job; `overlap` "allow" lets several runs of it be queued at once.
   core::JobId Create(const std::string& name, std::optional<std::string> overlap = std::nullopt) {
@@ -80,8 +65,6 @@ class JobStoreContract : public ::testing::Test {
     return Wait<core::Run>([&](auto done) { store().TriggerJob(id, At(now), std::move(done)); });
   }
 
-  std::unique_ptr<Backend> backend_;
-  StoreInstance instance_;  // after backend_: closed before its database goes
 };
 
 TYPED_TEST_SUITE(JobStoreContract, Backends);

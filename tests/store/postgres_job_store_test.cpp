@@ -27,7 +27,7 @@ namespace jobsched::store::postgres {
 namespace {
 
 using jobsched::testing::At;
-using store::testing::Wait;
+using store::Wait;
 using namespace std::chrono_literals;
 
 // One process of jobsched, as far as the store goes.

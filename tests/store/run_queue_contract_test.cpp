@@ -23,17 +23,13 @@ using jobsched::testing::At;
 using namespace std::chrono_literals;
 
 template <typename BackendType>
-class RunQueueContract : public ::testing::Test {
+class RunQueueContract : public StoreContractTest<BackendType> {
  protected:
   void SetUp() override {
-    auto backend = BackendType::Create();
-    ASSERT_TRUE(backend.ok()) << backend.error().message;
-    backend_ = std::move(backend).value();
-    auto instance = backend_->Open();
-    ASSERT_TRUE(instance.ok()) << instance.error().message;
-    instance_ = std::move(instance).value();
-    store_ = instance_.jobs.get();
-    queue_ = instance_.runs.get();
+    StoreContractTest<BackendType>::SetUp();
+    if (this->HasFatalFailure()) return;
+    store_ = this->instance_.jobs.get();
+    queue_ = this->instance_.runs.get();
   }
 
   // A job created at `created`, firing every `every` (first run one period
@@ -50,7 +46,7 @@ class RunQueueContract : public ::testing::Test {
     EXPECT_TRUE(job.ok());
     auto stored = CreateJobAndWait(*store_, *job);
     EXPECT_TRUE(stored.ok());
-    return stored->id;
+    return stored.ok() ? stored->id : 0;
   }
 
   FireResult Fire(const char* now, std::size_t limit = 1000) {
@@ -83,8 +79,6 @@ class RunQueueContract : public ::testing::Test {
     });
   }
 
-  std::unique_ptr<Backend> backend_;
-  StoreInstance instance_;  // after backend_: closed before its database goes
   JobStore* store_ = nullptr;
   RunQueue* queue_ = nullptr;
 };

@@ -13,6 +13,7 @@
 #include "store/api_key_store.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/wait.hpp"
 
 namespace jobsched::store::testing {
 
@@ -39,14 +40,32 @@ struct PostgresBackend {
   static core::Result<std::unique_ptr<Backend>> Create();
 };
 
-// Calls an asynchronous store method and waits for its answer.
-template <typename T, typename Start>
-core::Result<T> Wait(Start start) {
-  std::promise<core::Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](core::Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
+// Waits for an asynchronous store method's answer (store/wait.hpp).
+using store::Wait;
+
+// The fixture of every contract suite: a fresh database of `BackendType` for
+// each test, with one store instance open on it.
+template <typename BackendType>
+class StoreContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto backend = BackendType::Create();
+    ASSERT_TRUE(backend.ok()) << backend.error().message;
+    backend_ = std::move(backend).value();
+    instance_ = OpenInstance();
+    ASSERT_TRUE(instance_.jobs);
+  }
+
+  // Another store instance on the same database: a restarted or second process.
+  StoreInstance OpenInstance() {
+    auto instance = backend_->Open();
+    EXPECT_TRUE(instance.ok()) << instance.error().message;
+    return instance.ok() ? std::move(instance).value() : StoreInstance{};
+  }
+
+  std::unique_ptr<Backend> backend_;
+  StoreInstance instance_;  // after backend_: closed before its database goes
+};
 
 // ctest names each typed test after its backend: X<...SqliteBackend>, X<...PostgresBackend>.
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;

@@ -19,35 +19,29 @@ inline store::RunListQuery JobRuns(core::JobId job_id, std::size_t limit,
 
 }  // namespace jobsched::testing
 
-#include <future>
 #include <string>
 
 #include "store/run_queue.hpp"
+#include "store/wait.hpp"
 
 namespace jobsched::testing {
 
-// Calls an asynchronous store method and waits for its answer.
-template <typename T, typename Start>
-core::Result<T> WaitFor(Start start) {
-  std::promise<core::Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](core::Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
+// Calls an asynchronous store method and waits for its answer (store/wait.hpp).
+using store::Wait;
 
 // A manual run of `job` triggered, claimed by `owner` and finished
 // (succeeded) at `at`; its id. `store` is both the JobStore and the RunQueue.
 template <typename Store>
 core::RunId FinishedRunAt(Store& store, core::JobId job, core::TimePoint at, const std::string& owner = "node-a") {
-  auto run = WaitFor<core::Run>([&](auto done) { store.TriggerJob(job, at, std::move(done)); });
+  auto run = Wait<core::Run>([&](auto done) { store.TriggerJob(job, at, std::move(done)); });
   if (!run) return 0;
-  auto claimed = WaitFor<std::vector<store::ClaimedRun>>(
+  auto claimed = Wait<std::vector<store::ClaimedRun>>(
       [&](auto done) { store.ClaimRuns(owner, 1000, at, at + std::chrono::seconds{30}, std::move(done)); });
   if (!claimed) return 0;
   store::RunCompletion completion;
   completion.run_id = run->id;
   completion.finished_at = at;
-  if (!WaitFor<void>([&](auto done) { store.FinishRun(owner, completion, std::move(done)); })) return 0;
+  if (!Wait<void>([&](auto done) { store.FinishRun(owner, completion, std::move(done)); })) return 0;
   return run->id;
 }
 

@@ -15,8 +15,9 @@
 
 #include <curl/curl.h>
 
-#include "executor/http/http_status.hpp"
 #include "core/ip_address.hpp"
+#include "core/text.hpp"
+#include "executor/http/http_status.hpp"
 #include "executor/http/webhook_signature.hpp"
 
 namespace jobsched::executor::http {
@@ -28,15 +29,9 @@ constexpr std::array<std::string_view, 6> kReservedHeaders{
     "idempotency-key", "jobsched-job-id", "jobsched-attempt", "jobsched-signature", "content-length",
     "transfer-encoding"};
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-  });
-}
-
 bool IsReserved(std::string_view name) {
   return std::any_of(kReservedHeaders.begin(), kReservedHeaders.end(),
-                     [name](std::string_view reserved) { return EqualsIgnoringCase(name, reserved); });
+                     [name](std::string_view reserved) { return core::EqualsIgnoringCase(name, reserved); });
 }
 
 // Everything one request needs after Start() returns. The completion
@@ -247,7 +242,7 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   std::vector<std::string> lines;
   for (const auto& [name, value] : task.headers) {
     if (IsReserved(name)) continue;
-    has_content_type = has_content_type || EqualsIgnoringCase(name, "content-type");
+    has_content_type = has_content_type || core::EqualsIgnoringCase(name, "content-type");
     // "Name:" would tell curl to remove the header; "Name;" sends it empty.
     lines.push_back(value.empty() ? name + ";" : name + ": " + value);
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/text.hpp"
+
 namespace jobsched::executor::http {
 namespace {
 
@@ -33,12 +35,6 @@ bool LooksLikeHostName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), IsHostNameChar);
 }
 
-std::string_view Trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // "[fd00::]/8" -> "fd00::/8": an IPv6 address may be written as in a URL.
 std::string Unbracketed(std::string_view entry) {
   const std::size_t close = entry.find(']');
@@ -54,10 +50,7 @@ bool IsDigitsAndDots(std::string_view text) {
 
 core::Result<TaskHostPolicy> TaskHostPolicy::Parse(std::string_view allow_list) {
   TaskHostPolicy policy;
-  while (!allow_list.empty()) {
-    const std::size_t comma = allow_list.find(',');
-    const std::string_view entry = Trimmed(allow_list.substr(0, comma));
-    allow_list = comma == std::string_view::npos ? std::string_view() : allow_list.substr(comma + 1);
+  for (const std::string_view entry : core::SplitList(allow_list)) {
     if (entry.empty()) continue;
     if (auto block = Cidr::Parse(Unbracketed(entry))) {
       policy.blocks_.push_back(*block);

@@ -29,11 +29,7 @@ void PgWriter::Abandon(Queue::Batch& batch, const core::Error& error) {
 }
 
 void PgWriter::CommitBatch(Queue::Batch& batch) {
-  if (auto begun = Begin(); !begun) {
-    if (connection_ && !connection_->IsHealthy()) connection_.reset();
-    for (auto& write : batch) write.finish(&begun.error());
-    return;
-  }
+  if (auto begun = Begin(); !begun) return Abandon(batch, begun.error());
   PgConnection& db = *connection_;
   if (batch.size() == 1) {
     // Alone in its transaction: no savepoint needed, a failure rolls it all back.

@@ -148,9 +148,8 @@ void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::stri
                                             std::function<void(core::Result<std::size_t>)> done) {
   database_->writer().Submit<std::size_t>(
       [now, live_owner, all_other_owners](PgConnection& db) -> core::Result<std::size_t> {
-        // Nodes silent for a day are forgotten.
         auto forget = db.Query("DELETE FROM nodes WHERE alive_until < $1",
-                               PgParams().Add(std::int64_t{ToUnixMs(now) - std::int64_t{24} * 3600 * 1000}));
+                               PgParams().Add(ToUnixMs(now - kForgetSilentNodesAfter)));
         if (!forget) return forget.error();
         // One statement: the abandoned runs are locked first, so two nodes
         // re-queueing at once cannot both bump a run's attempt (the second

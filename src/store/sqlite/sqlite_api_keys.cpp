@@ -7,10 +7,6 @@
 namespace jobsched::store::sqlite {
 namespace {
 
-constexpr std::string_view kKeyColumns =
-    "api_keys.id, api_keys.name, api_keys.role, api_keys.namespace, api_keys.token_hash, api_keys.rate_limit, "
-    "api_keys.created_at, api_keys.revoked_at, api_keys.expires_at";
-
 core::Result<core::ApiKey> KeyFromRow(const Statement& row, int first) {
   const auto role = core::ParseRole(row.ColumnText(first + 2));
   if (!role) return core::Error::Internal("stored API key has an unknown role");

@@ -13,9 +13,6 @@ namespace {
 
 using core::ToUnixMs;
 
-// A node silent this long is forgotten (its row deleted).
-constexpr std::int64_t kForgetNodesAfterMs = 24LL * 3600 * 1000;
-
 // The job's oldest run that is queued or running, if any.
 core::Result<std::optional<core::RunId>> UnfinishedRunOf(SqliteConnection& db, core::JobId job_id) {
   auto select = db.Cached(
@@ -123,7 +120,8 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
         return result;
       },
       [this, touched, done = std::move(done)](core::Result<FireResult> fired) {
-        cache_.Invalidate(*touched);
+        // Nothing fired (the usual tick): nothing to forget, and reads in flight may keep theirs.
+        if (!touched->empty()) cache_.Invalidate(*touched);
         done(std::move(fired));
       });
 }
@@ -409,7 +407,7 @@ void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string
       [now, live_owner, all_other_owners](SqliteConnection& db) -> core::Result<std::size_t> {
         auto forget = db.Cached("DELETE FROM nodes WHERE alive_until < ?");
         if (!forget) return forget.error();
-        (*forget)->Bind(1, ToUnixMs(now) - kForgetNodesAfterMs);
+        (*forget)->Bind(1, ToUnixMs(now - kForgetSilentNodesAfter));
         if (auto ran = (*forget)->Run(); !ran) return ran.error();
         // The lost attempt joins the run's history (a cancelled run simply ends).
         auto record = db.Cached(
