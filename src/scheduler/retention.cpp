@@ -1,21 +1,12 @@
 #include "scheduler/retention.hpp"
 
-#include <future>
-
 #include <spdlog/spdlog.h>
 
+#include "store/wait.hpp"
+
 namespace jobsched::scheduler {
-namespace {
 
-template <typename T, typename Start>
-core::Result<T> Wait(Start start) {
-  std::promise<core::Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](core::Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
-
-}  // namespace
+using store::Wait;
 
 Retention::Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options)
     : store_(store), clock_(clock), options_(options) {}
