@@ -171,10 +171,10 @@ class StoreProbe {
  private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  OpStats fire_;    // guarded by mutex_
-  OpStats claim_;   // guarded by mutex_
-  OpStats finish_;  // guarded by mutex_
-  std::size_t recorded_ = 0;                // guarded by mutex_
+  OpStats fire_;                              // guarded by mutex_
+  OpStats claim_;                             // guarded by mutex_
+  OpStats finish_;                            // guarded by mutex_
+  std::size_t recorded_ = 0;                  // guarded by mutex_
   SteadyClock::time_point last_recorded_at_;  // guarded by mutex_
 };
 
@@ -384,8 +384,8 @@ core::Result<std::vector<core::Job>> MakeJobs(std::size_t count, const std::stri
     auto job = core::ValidateNewJob(request, now);
     if (!job) return job.error();
     // Phase i of `count`, evenly over `spread`.
-    job->next_run = first_due + milliseconds{static_cast<std::int64_t>(i) * spread.count() /
-                                             static_cast<std::int64_t>(count)};
+    job->next_run =
+        first_due + milliseconds{static_cast<std::int64_t>(i) * spread.count() / static_cast<std::int64_t>(count)};
     jobs.push_back(std::move(job).value());
   }
   return jobs;
@@ -396,10 +396,10 @@ core::Result<std::vector<core::Job>> MakeJobs(std::size_t count, const std::stri
 struct RunFigures {
   std::size_t runs = 0;
   std::size_t succeeded = 0;
-  std::size_t duplicates = 0;           // (job_id, scheduled_for) pairs with more than one run
+  std::size_t duplicates = 0;            // (job_id, scheduled_for) pairs with more than one run
   std::vector<std::int64_t> lateness;    // started_at - scheduled_for, ms
   std::vector<std::int64_t> insert_lag;  // created_at - scheduled_for, ms
-  std::int64_t last_created = 0;        // max over the runs, ms since epoch
+  std::int64_t last_created = 0;         // max over the runs, ms since epoch
   std::int64_t last_started = 0;
   std::int64_t last_finished = 0;
 };
@@ -447,24 +447,25 @@ core::Result<RunFigures> ReadRuns(const std::string& path, core::TimePoint from,
   ReadOnlyDb db(path);
   RunFigures figures;
   const bool ok =
-      db.Query("SELECT scheduled_for, created_at, started_at, finished_at, state = 'succeeded' FROM runs "
-               "WHERE scheduled_for >= ?1 AND scheduled_for < ?2",
-               core::ToUnixMs(from), core::ToUnixMs(to),
-               [&figures](sqlite3_stmt* row) {
-                 const std::int64_t scheduled_for = sqlite3_column_int64(row, 0);
-                 const std::int64_t created_at = sqlite3_column_int64(row, 1);
-                 ++figures.runs;
-                 figures.insert_lag.push_back(created_at - scheduled_for);
-                 figures.last_created = std::max(figures.last_created, created_at);
-                 if (sqlite3_column_type(row, 2) != SQLITE_NULL) {
-                   const std::int64_t started_at = sqlite3_column_int64(row, 2);
-                   figures.lateness.push_back(started_at - scheduled_for);
-                   figures.last_started = std::max(figures.last_started, started_at);
-                 }
-                 const std::int64_t finished_at = sqlite3_column_int64(row, 3);
-                 figures.last_finished = std::max(figures.last_finished, finished_at);
-                 if (sqlite3_column_int64(row, 4) != 0) ++figures.succeeded;
-               }) &&
+      db.Query(
+          "SELECT scheduled_for, created_at, started_at, finished_at, state = 'succeeded' FROM runs "
+          "WHERE scheduled_for >= ?1 AND scheduled_for < ?2",
+          core::ToUnixMs(from), core::ToUnixMs(to),
+          [&figures](sqlite3_stmt* row) {
+            const std::int64_t scheduled_for = sqlite3_column_int64(row, 0);
+            const std::int64_t created_at = sqlite3_column_int64(row, 1);
+            ++figures.runs;
+            figures.insert_lag.push_back(created_at - scheduled_for);
+            figures.last_created = std::max(figures.last_created, created_at);
+            if (sqlite3_column_type(row, 2) != SQLITE_NULL) {
+              const std::int64_t started_at = sqlite3_column_int64(row, 2);
+              figures.lateness.push_back(started_at - scheduled_for);
+              figures.last_started = std::max(figures.last_started, started_at);
+            }
+            const std::int64_t finished_at = sqlite3_column_int64(row, 3);
+            figures.last_finished = std::max(figures.last_finished, finished_at);
+            if (sqlite3_column_int64(row, 4) != 0) ++figures.succeeded;
+          }) &&
       db.Query("SELECT count(*) FROM (SELECT 1 FROM runs GROUP BY job_id, scheduled_for HAVING count(*) > 1)", 0, 0,
                [&figures](sqlite3_stmt* row) {
                  figures.duplicates = static_cast<std::size_t>(sqlite3_column_int64(row, 0));
@@ -578,8 +579,8 @@ Verdict RunBurst(const Options& options, const std::string& db_path) {
   std::printf("  throughput         %.0f runs/s end to end\n", rate);
   std::printf("  lateness           %s  (started_at - scheduled_for)\n", Distribution(figures->lateness).c_str());
   std::printf("  insert lag         %s  (created_at - scheduled_for)\n", Distribution(figures->insert_lag).c_str());
-  const bool met = correct && done_seconds * 1000.0 <= static_cast<double>(kBurstTarget.count()) *
-                                                          static_cast<double>(count) / 100'000.0;
+  const bool met = correct && done_seconds * 1000.0 <=
+                                  static_cast<double>(kBurstTarget.count()) * static_cast<double>(count) / 100'000.0;
   std::printf("  target             %zu runs within %.2f s (>= 20000 runs/s): %s\n", count,
               Seconds(kBurstTarget.count()) * static_cast<double>(count) / 100'000.0, met ? "MET" : "MISSED");
   if (!correct) return Verdict::kBroken;

@@ -39,9 +39,7 @@ void BM_CronNextAfter_6FieldBerlin(benchmark::State& state) {
 }
 BENCHMARK(BM_CronNextAfter_6FieldBerlin);
 
-void BM_CronNextAfter_5FieldUtc(benchmark::State& state) {
-  WalkNextAfter(state, "*/15 9-17 * * MON-FRI", nullptr);
-}
+void BM_CronNextAfter_5FieldUtc(benchmark::State& state) { WalkNextAfter(state, "*/15 9-17 * * MON-FRI", nullptr); }
 BENCHMARK(BM_CronNextAfter_5FieldUtc);
 
 // Every minute in Berlin: dominated by the zone lookups, and crosses each

@@ -107,7 +107,8 @@ std::optional<HttpRequest> ParseRequest(std::string_view input) {
   if (space == std::string_view::npos) return std::nullopt;
   const std::string_view method = request_line.substr(0, space);
   std::string_view target = request_line.substr(space + 1);
-  if (const std::size_t version = target.find(' '); version != std::string_view::npos) target = target.substr(0, version);
+  if (const std::size_t version = target.find(' '); version != std::string_view::npos)
+    target = target.substr(0, version);
   if (!IsToken(method) || !IsTarget(target)) return std::nullopt;
   request.method = std::string(method);
   request.target = std::string(target);

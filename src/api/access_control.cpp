@@ -5,8 +5,7 @@
 namespace jobsched::api {
 namespace {
 
-void AddLimitHeaders(const TokenBucket::Decision& decision,
-                     std::vector<std::pair<std::string, std::string>>& headers) {
+void AddLimitHeaders(const TokenBucket::Decision& decision, std::vector<std::pair<std::string, std::string>>& headers) {
   headers.emplace_back("RateLimit-Limit", std::to_string(decision.limit));
   headers.emplace_back("RateLimit-Remaining", std::to_string(decision.remaining));
   headers.emplace_back("RateLimit-Reset", std::to_string(decision.reset_s));
@@ -49,12 +48,12 @@ bool AccessControl::Charge(const std::string& client, std::int64_t limit, Verdic
   if (decision.limit == 0) return true;  // not limited
   AddLimitHeaders(decision, verdict.headers);
   if (decision.allowed) return true;
-  HttpResponse refusal = ProblemResponse(core::Error{
-      core::ErrorCode::kRateLimited,
-      "too many requests: the limit is " + std::to_string(decision.limit) + " per " +
-          std::to_string(options_.rate_limit.window.count() / 1000) + " s; retry in " +
-          std::to_string(decision.retry_after_s) + " s",
-      {}});
+  HttpResponse refusal =
+      ProblemResponse(core::Error{core::ErrorCode::kRateLimited,
+                                  "too many requests: the limit is " + std::to_string(decision.limit) + " per " +
+                                      std::to_string(options_.rate_limit.window.count() / 1000) + " s; retry in " +
+                                      std::to_string(decision.retry_after_s) + " s",
+                                  {}});
   refusal.SetHeader("Retry-After", std::to_string(decision.retry_after_s));
   verdict.refusal = std::move(refusal);
   return false;
@@ -102,8 +101,8 @@ AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::
   const core::Role needed = access ? RequiredRole(*access) : core::Role::kAdmin;
   if (!core::RoleAllows(key->role, needed)) {
     verdict.refusal = ProblemResponse(core::Error::PermissionDenied(
-        "API key '" + key->name + "' has role " + std::string(core::ToString(key->role)) + "; " + request.method +
-        " " + (route != nullptr ? route->pattern : request.path) + " needs " + std::string(core::ToString(needed))));
+        "API key '" + key->name + "' has role " + std::string(core::ToString(key->role)) + "; " + request.method + " " +
+        (route != nullptr ? route->pattern : request.path) + " needs " + std::string(core::ToString(needed))));
     verdict.refusal->SetHeader("WWW-Authenticate", "Bearer realm=\"jobsched\", error=\"insufficient_scope\"");
     return verdict;
   }

@@ -9,8 +9,8 @@
 #include "api/api_key_cache.hpp"
 #include "api/http_message.hpp"
 #include "api/rate_limiter.hpp"
-#include "api/trusted_proxies.hpp"
 #include "api/router.hpp"
+#include "api/trusted_proxies.hpp"
 #include "core/clock.hpp"
 
 namespace jobsched::api {

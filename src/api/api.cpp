@@ -26,7 +26,7 @@ struct Exchange {
   std::string path;
   std::string_view route = "unmatched";  // the router's pattern, once matched
   std::chrono::steady_clock::time_point arrived;
-  std::string key_name;  // the API key the request authenticated with, if any
+  std::string key_name;                                            // the API key the request authenticated with, if any
   std::vector<std::pair<std::string, std::string>> limit_headers;  // RateLimit-*
 };
 

@@ -15,8 +15,7 @@ std::uint64_t Prefix(const TokenDigest& digest) {
 
 }  // namespace
 
-ApiKeyCache::ApiKeyCache(store::ApiKeyStore& store)
-    : store_(store), snapshot_(std::make_shared<const Snapshot>()) {}
+ApiKeyCache::ApiKeyCache(store::ApiKeyStore& store) : store_(store), snapshot_(std::make_shared<const Snapshot>()) {}
 
 ApiKeyCache::~ApiKeyCache() { Stop(); }
 
@@ -35,7 +34,7 @@ core::Result<void> ApiKeyCache::Refresh() {
     snapshot->by_prefix.emplace(Prefix(*digest), snapshot->entries.size());
     snapshot->entries.push_back(
         Entry{*digest, AuthenticatedKey{std::move(key.name), key.role, std::move(key.namespace_name), key.rate_limit,
-                                           key.expires_at}});
+                                        key.expires_at}});
   }
   const std::size_t before = size();
   const std::size_t after = snapshot->entries.size();

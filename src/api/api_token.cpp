@@ -109,7 +109,8 @@ bool DigestsEqual(const TokenDigest& a, const TokenDigest& b) {
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer";
-  if (authorization.size() <= kScheme.size() || !core::EqualsIgnoringCase(authorization.substr(0, kScheme.size()), kScheme)) {
+  if (authorization.size() <= kScheme.size() ||
+      !core::EqualsIgnoringCase(authorization.substr(0, kScheme.size()), kScheme)) {
     return std::nullopt;
   }
   std::string_view rest = authorization.substr(kScheme.size());

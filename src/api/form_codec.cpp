@@ -3,8 +3,8 @@
 #include <string>
 
 #include "api/json_codec.hpp"
-#include "codec/task_codec.hpp"
 #include "api/query_params.hpp"
+#include "codec/task_codec.hpp"
 
 namespace jobsched::api {
 
@@ -17,7 +17,8 @@ core::Result<core::JobRequest> DecodeJobRequestForm(std::string_view body) {
     else query += c;
   }
   auto params = QueryParams::Parse(query);
-  if (!params) return core::Error::InvalidArgument("body", "request body is not a valid form: " + params.error().message);
+  if (!params)
+    return core::Error::InvalidArgument("body", "request body is not a valid form: " + params.error().message);
 
   core::JobRequest request;
   for (const auto& [key, value] : params->values()) {

@@ -7,8 +7,7 @@
 namespace jobsched::api {
 namespace {
 
-std::string_view FindHeader(const std::vector<std::pair<std::string, std::string>>& headers,
-                            std::string_view name) {
+std::string_view FindHeader(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (core::EqualsIgnoringCase(key, name)) return value;
   }
@@ -17,9 +16,7 @@ std::string_view FindHeader(const std::vector<std::pair<std::string, std::string
 
 }  // namespace
 
-std::string_view HttpRequest::Header(std::string_view name) const {
-  return FindHeader(headers, name);
-}
+std::string_view HttpRequest::Header(std::string_view name) const { return FindHeader(headers, name); }
 
 std::vector<std::string_view> HttpRequest::HeaderValues(std::string_view name) const {
   std::vector<std::string_view> values;
@@ -29,9 +26,7 @@ std::vector<std::string_view> HttpRequest::HeaderValues(std::string_view name) c
   return values;
 }
 
-std::string_view HttpResponse::Header(std::string_view name) const {
-  return FindHeader(headers, name);
-}
+std::string_view HttpResponse::Header(std::string_view name) const { return FindHeader(headers, name); }
 
 HttpResponse& HttpResponse::SetHeader(std::string name, std::string value) {
   for (auto& [key, existing] : headers) {

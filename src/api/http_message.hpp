@@ -29,10 +29,10 @@ struct Caller {
 // do not pay for Beast's headers. Header names keep the client's spelling;
 // Header() looks them up case-insensitively.
 struct HttpRequest {
-  std::string method;   // "GET", "POST", ...
-  std::string target;   // as sent: "/jobs?limit=10"
-  std::string path;     // target without the query: "/jobs"
-  std::string query;    // after '?', undecoded; empty when absent
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: "/jobs?limit=10"
+  std::string path;    // target without the query: "/jobs"
+  std::string query;   // after '?', undecoded; empty when absent
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_address;  // peer IP, for logs and anonymous rate limits

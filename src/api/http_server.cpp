@@ -95,9 +95,8 @@ HttpResponse Problem(int status, std::string_view detail) {
   HttpResponse response;
   response.status = status;
   response.SetHeader("Content-Type", "application/problem+json");
-  response.body = R"({"type":"about:blank","title":)" + JsonString(StatusTitle(status)) +
-                  R"(,"status":)" + std::to_string(status) + R"(,"detail":)" +
-                  JsonString(detail) + "}";
+  response.body = R"({"type":"about:blank","title":)" + JsonString(StatusTitle(status)) + R"(,"status":)" +
+                  std::to_string(status) + R"(,"detail":)" + JsonString(detail) + "}";
   return response;
 }
 
@@ -238,7 +237,7 @@ struct Connection {
   asio::steady_timer wakeup;  // cancelled when the response arrives or on forced close
   std::chrono::steady_clock::time_point accepted_at;
   std::string remote_address;
-  bool idle = false;          // waiting for the first byte of a request; Stop() may close it
+  bool idle = false;  // waiting for the first byte of a request; Stop() may close it
   bool force_closed = false;
   std::list<Connection*>::iterator registration;
 };
@@ -289,8 +288,7 @@ std::string SerializeResponse(HttpResponse response, unsigned version, bool keep
   for (const auto& [name, value] : response.headers) {
     // Framing headers are ours to set. CR or LF would let a value smuggle in extra headers.
     if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
-        beast::iequals(name, "Connection") || name.empty() ||
-        name.find_first_of("\r\n: ") != std::string::npos ||
+        beast::iequals(name, "Connection") || name.empty() || name.find_first_of("\r\n: ") != std::string::npos ||
         value.find_first_of("\r\n") != std::string::npos) {
       continue;
     }
@@ -317,12 +315,10 @@ std::string SerializeResponse(HttpResponse response, unsigned version, bool keep
 // The answer for a request that could not be read, or nullopt when the client is gone.
 std::optional<HttpResponse> RejectionFor(const ErrorCode& ec, const HttpServerOptions& options) {
   if (ec == http::error::header_limit) {
-    return Problem(431, "request header exceeds " + std::to_string(options.max_header_bytes) +
-                            " bytes");
+    return Problem(431, "request header exceeds " + std::to_string(options.max_header_bytes) + " bytes");
   }
   if (ec == http::error::body_limit) {
-    return Problem(413, "request body exceeds " + std::to_string(options.max_body_bytes) +
-                            " bytes");
+    return Problem(413, "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
   }
   const bool is_parse_error = ec.category() == make_error_code(http::error::bad_method).category();
   if (is_parse_error && ec != http::error::end_of_stream && ec != http::error::partial_message) {
@@ -335,8 +331,8 @@ std::optional<HttpResponse> RejectionFor(const ErrorCode& ec, const HttpServerOp
 // The connection coroutine and its steps.
 
 struct ReadResult {
-  std::optional<BeastRequest> request;     // a complete request
-  std::optional<HttpResponse> rejection;   // or an error to answer before closing
+  std::optional<BeastRequest> request;    // a complete request
+  std::optional<HttpResponse> rejection;  // or an error to answer before closing
   unsigned version = 11;
 };
 
@@ -351,8 +347,7 @@ asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_reque
   if (connection.buffer.size() == 0) {
     if (!first_request) stream.expires_after(options.idle_timeout);
     connection.idle = true;
-    auto [ec, bytes] = co_await stream.async_read_some(connection.buffer.prepare(kReadChunkBytes),
-                                                       kNoThrow);
+    auto [ec, bytes] = co_await stream.async_read_some(connection.buffer.prepare(kReadChunkBytes), kNoThrow);
     connection.idle = false;
     if (ec) co_return ReadResult{};
     connection.buffer.commit(bytes);
@@ -362,9 +357,7 @@ asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_reque
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
   parser.body_limit(options.max_body_bytes);
-  if (auto [ec, bytes] = co_await http::async_read_header(stream, connection.buffer, parser,
-                                                          kNoThrow);
-      ec) {
+  if (auto [ec, bytes] = co_await http::async_read_header(stream, connection.buffer, parser, kNoThrow); ec) {
     co_return ReadResult{std::nullopt, RejectionFor(ec, options)};
   }
   const unsigned version = parser.get().version();
@@ -378,8 +371,7 @@ asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_reque
       }
     }
     stream.expires_after(options.body_read_timeout);
-    if (auto [ec, bytes] = co_await http::async_read(stream, connection.buffer, parser, kNoThrow);
-        ec) {
+    if (auto [ec, bytes] = co_await http::async_read(stream, connection.buffer, parser, kNoThrow); ec) {
       co_return ReadResult{std::nullopt, RejectionFor(ec, options), version};
     }
   }
@@ -388,8 +380,7 @@ asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_reque
 
 // Calls the handler and suspends until its responder is called, on whatever thread. Returns
 // nullopt if Stop() closed the connection meanwhile.
-asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connection,
-                                                           BeastRequest&& message) {
+asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connection, BeastRequest&& message) {
   auto slot = std::make_shared<ResponseSlot>();
   slot->wakeup = &connection.wakeup;
   // Reset on every exit, including destruction of this frame during shutdown, so that a late
@@ -405,8 +396,7 @@ asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connectio
     auto state = std::make_shared<ResponderState>(connection.worker.gate, slot);
     Responder responder = [state](HttpResponse response) { state->Answer(std::move(response)); };
     try {
-      connection.worker.server.handler(ToHttpRequest(std::move(message), connection.remote_address),
-                                       responder);
+      connection.worker.server.handler(ToHttpRequest(std::move(message), connection.remote_address), responder);
     } catch (...) {
       responder(Problem(500, "the request handler failed"));
     }
@@ -421,8 +411,8 @@ asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connectio
   co_return std::move(slot->response);
 }
 
-asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse response,
-                                    unsigned version, bool keep_alive, bool header_only) {
+asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse response, unsigned version, bool keep_alive,
+                                    bool header_only) {
   const std::string wire = SerializeResponse(std::move(response), version, keep_alive, header_only);
   connection.stream.expires_after(connection.worker.server.options.write_timeout);
   auto [ec, bytes] = co_await asio::async_write(connection.stream, asio::buffer(wire), kNoThrow);
@@ -435,8 +425,7 @@ asio::awaitable<void> CloseGracefully(Connection& connection) {
   connection.stream.expires_after(kLingerTimeout);
   std::array<char, kReadChunkBytes> discarded;
   for (std::size_t total = 0; total < kMaxLingerBytes;) {
-    auto [read_ec, bytes] =
-        co_await connection.stream.async_read_some(asio::buffer(discarded), kNoThrow);
+    auto [read_ec, bytes] = co_await connection.stream.async_read_some(asio::buffer(discarded), kNoThrow);
     if (read_ec) break;
     total += bytes;
   }
@@ -448,8 +437,7 @@ asio::awaitable<void> ServeConnection(Worker& worker, tcp::socket socket, Connec
   for (bool first_request = true; !worker.stopping; first_request = false) {
     ReadResult read = co_await ReadRequest(connection, first_request);
     if (read.rejection) {
-      if (co_await WriteResponse(connection, std::move(*read.rejection), read.version, false,
-                                 false)) {
+      if (co_await WriteResponse(connection, std::move(*read.rejection), read.version, false, false)) {
         co_await CloseGracefully(connection);
       }
       co_return;
@@ -458,13 +446,11 @@ asio::awaitable<void> ServeConnection(Worker& worker, tcp::socket socket, Connec
 
     const bool client_keeps_alive = read.request->keep_alive();
     const bool header_only = read.request->method() == http::verb::head;
-    std::optional<HttpResponse> response =
-        co_await AwaitResponse(connection, std::move(*read.request));
+    std::optional<HttpResponse> response = co_await AwaitResponse(connection, std::move(*read.request));
     if (!response) co_return;
 
     const bool keep_alive = client_keeps_alive && !worker.stopping && !WantsClose(*response);
-    if (!co_await WriteResponse(connection, std::move(*response), read.version, keep_alive,
-                                header_only)) {
+    if (!co_await WriteResponse(connection, std::move(*response), read.version, keep_alive, header_only)) {
       co_return;
     }
     if (!keep_alive) {
@@ -504,8 +490,7 @@ asio::awaitable<void> AcceptLoop(Worker& worker) {
       RejectOverloaded(std::move(socket));
       continue;
     }
-    asio::co_spawn(worker.context,
-                   ServeConnection(worker, std::move(socket), ConnectionTicket(server)),
+    asio::co_spawn(worker.context, ServeConnection(worker, std::move(socket), ConnectionTicket(server)),
                    [](const std::exception_ptr&) {});
   }
 }
@@ -567,8 +552,7 @@ core::Result<void> OpenAcceptor(tcp::acceptor& acceptor, const tcp::endpoint& en
 
 class HttpServer::Impl {
  public:
-  Impl(HttpServerOptions options, RequestHandler handler)
-      : server_{std::move(options), std::move(handler), {}} {}
+  Impl(HttpServerOptions options, RequestHandler handler) : server_{std::move(options), std::move(handler), {}} {}
 
   ~Impl() { Stop(std::chrono::milliseconds{0}); }
 
@@ -602,8 +586,7 @@ class HttpServer::Impl {
       try {
         worker->thread = std::thread([this, &worker = *worker] { Run(worker); });
       } catch (const std::system_error& error) {
-        return core::Error::Unavailable(std::string("cannot start server thread: ") +
-                                        error.what());
+        return core::Error::Unavailable(std::string("cannot start server thread: ") + error.what());
       }
       ++launched_threads_;
     }
@@ -650,8 +633,7 @@ class HttpServer::Impl {
 
   bool WaitForThreads(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    return threads_finished_.wait_until(lock, deadline,
-                                        [&] { return finished_threads_ == launched_threads_; });
+    return threads_finished_.wait_until(lock, deadline, [&] { return finished_threads_ == launched_threads_; });
   }
 
   ServerState server_;
@@ -667,8 +649,7 @@ class HttpServer::Impl {
   unsigned finished_threads_ = 0;  // guarded by mutex_
 };
 
-core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
-                                                            RequestHandler handler) {
+core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, RequestHandler handler) {
   if (!handler) return core::Error::InvalidArgument("handler", "a request handler is required");
   if (options.max_header_bytes > std::numeric_limits<std::uint32_t>::max()) {
     return core::Error::InvalidArgument("max_header_bytes", "must fit in 32 bits");

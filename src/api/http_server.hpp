@@ -49,8 +49,7 @@ class HttpServer {
   // own listening socket on the same address (SO_REUSEPORT), so the kernel spreads connections
   // across threads without a shared queue. Fails with kInvalidArgument for bad options and
   // kUnavailable when the address cannot be bound.
-  static core::Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
-                                                         RequestHandler handler);
+  static core::Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, RequestHandler handler);
 
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -38,10 +38,10 @@ core::Result<void> CheckIfMatch(std::string_view if_match, const core::Job& job)
       return core::Ok();
     }
   }
-  return core::Error{core::ErrorCode::kPreconditionFailed,
-                     "If-Match does not name the job's current version " + std::to_string(job.version) +
-                         "; read it again and retry",
-                     "If-Match"};
+  return core::Error{
+      core::ErrorCode::kPreconditionFailed,
+      "If-Match does not name the job's current version " + std::to_string(job.version) + "; read it again and retry",
+      "If-Match"};
 }
 
 }  // namespace jobsched::api

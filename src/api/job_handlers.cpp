@@ -24,7 +24,8 @@ std::string MediaType(std::string_view content_type) {
 }
 
 bool IsJson(std::string_view media) {
-  return media.empty() || media == "application/json" || (media.size() > 5 && media.substr(media.size() - 5) == "+json");
+  return media.empty() || media == "application/json" ||
+         (media.size() > 5 && media.substr(media.size() - 5) == "+json");
 }
 
 bool StartsLikeJson(std::string_view body) {
@@ -81,9 +82,9 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
   // A read or write key creates jobs only in its own namespace; the request
   // may name it, or leave it to the key (an admin key: to its home namespace).
   if (decoded->namespace_name && !request.caller.MayAccess(*decoded->namespace_name)) {
-    respond(ProblemResponse(core::Error::PermissionDenied(
-        "API key '" + request.caller.key_name + "' may create jobs only in namespace '" +
-        request.caller.home_namespace + "'")));
+    respond(ProblemResponse(core::Error::PermissionDenied("API key '" + request.caller.key_name +
+                                                          "' may create jobs only in namespace '" +
+                                                          request.caller.home_namespace + "'")));
     return;
   }
   if (!decoded->namespace_name) decoded->namespace_name = request.caller.home_namespace;
@@ -119,8 +120,9 @@ core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>
   }
   if (task && std::holds_alternative<core::ShellTask>(*task) && !options_.shell_enabled) {
     return core::Error::InvalidArgument(
-        "task.type", "task.type: shell tasks are disabled on this service; the operator enables them with "
-                     "--enable-shell-tasks (JOBSCHED_ENABLE_SHELL_TASKS, enable_shell_tasks)");
+        "task.type",
+        "task.type: shell tasks are disabled on this service; the operator enables them with "
+        "--enable-shell-tasks (JOBSCHED_ENABLE_SHELL_TASKS, enable_shell_tasks)");
   }
   // A shell task runs as the service's user, which can read every namespace's
   // jobs and every key's hash: only a key that may do all that anyway may

@@ -55,8 +55,7 @@ class JobHandlers {
   // Writes `change` of the job in one store transaction, after checking that
   // `caller` may access the job and If-Match.
   void ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
-                   std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
-                   Responder respond);
+                   std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change, Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
   // Fails naming task.type when `task` is of a kind this service does not
   // accept: email without an SMTP server, shell unless enabled; and with

@@ -51,11 +51,12 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
   if (auto enabled = CheckTaskEnabled(patch->set.task, request.caller); !enabled) {
     return respond(ProblemResponse(enabled.error()));
   }
-  ApplyChange(*id, request.caller, std::string(request.Header("If-Match")),
-              [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
-                return core::ApplyJobPatch(current, patch, now);
-              },
-              std::move(respond));
+  ApplyChange(
+      *id, request.caller, std::string(request.Header("If-Match")),
+      [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
+        return core::ApplyJobPatch(current, patch, now);
+      },
+      std::move(respond));
 }
 
 void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond) {
@@ -63,13 +64,14 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
   if (!id) return respond(ProblemResponse(id.error()));
   core::JobPatch patch;
   patch.set.is_active = active;
-  ApplyChange(*id, request.caller, std::string(request.Header("If-Match")),
-              [patch = std::move(patch)](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
-                // Pausing a paused job (or resuming a running one) changes nothing.
-                if (current.is_active == *patch.set.is_active) return current;
-                return core::ApplyJobPatch(current, patch, now);
-              },
-              std::move(respond));
+  ApplyChange(
+      *id, request.caller, std::string(request.Header("If-Match")),
+      [patch = std::move(patch)](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
+        // Pausing a paused job (or resuming a running one) changes nothing.
+        if (current.is_active == *patch.set.is_active) return current;
+        return core::ApplyJobPatch(current, patch, now);
+      },
+      std::move(respond));
 }
 
 void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
@@ -78,8 +80,8 @@ void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string 
   const core::TimePoint now = clock_.Now();
   store_.UpdateJob(
       id,
-      [id, caller, if_match = std::move(if_match), change = std::move(change), now](const core::Job& current)
-          -> core::Result<core::Job> {
+      [id, caller, if_match = std::move(if_match), change = std::move(change),
+       now](const core::Job& current) -> core::Result<core::Job> {
         // Checked on the job as read in the write's own transaction.
         if (!caller.MayAccess(current.namespace_name)) return HiddenJobError(id);
         if (auto matches = CheckIfMatch(if_match, current); !matches) return matches.error();
@@ -97,8 +99,8 @@ void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params
   if (!id) return respond(ProblemResponse(id.error()));
   store_.DeleteJob(
       *id,
-      [id = *id, caller = request.caller, if_match = std::string(request.Header("If-Match"))](
-          const core::Job& current) -> core::Result<void> {
+      [id = *id, caller = request.caller,
+       if_match = std::string(request.Header("If-Match"))](const core::Job& current) -> core::Result<void> {
         if (!caller.MayAccess(current.namespace_name)) return HiddenJobError(id);
         return CheckIfMatch(if_match, current);
       },

@@ -20,8 +20,9 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array<std::string_view, 19> kKnownFields{
-    "name", "interval", "every", "cron", "timezone", "at", "start_at", "end_at", "task", "is_active",
-    "timeout", "retry", "misfire", "catchup_window", "overlap", "jitter", "last_run", "next_run", "namespace"};
+    "name",    "interval", "every",     "cron",     "timezone", "at",      "start_at",
+    "end_at",  "task",     "is_active", "timeout",  "retry",    "misfire", "catchup_window",
+    "overlap", "jitter",   "last_run",  "next_run", "namespace"};
 
 }  // namespace
 
@@ -54,8 +55,7 @@ core::Error UnknownJobField(std::string_view name) {
 namespace {
 
 core::Error WrongType(std::string_view field, std::string_view expected) {
-  return core::Error::InvalidArgument(std::string(field),
-                                      std::string(field) + ": must be " + std::string(expected));
+  return core::Error::InvalidArgument(std::string(field), std::string(field) + ": must be " + std::string(expected));
 }
 
 std::string Quote(std::string_view text) { return json::serialize(json::string_view(text.data(), text.size())); }
@@ -95,11 +95,8 @@ void AppendJob(std::string& out, const core::Job& job) {
       out += ",\"timezone\":";
       out += Quote(job.schedule.timezone());
       break;
-    case core::ScheduleKind::kAt:
-      AppendTime(out, "at", job.schedule.at());
-      break;
-    case core::ScheduleKind::kInterval:
-      break;
+    case core::ScheduleKind::kAt: AppendTime(out, "at", job.schedule.at()); break;
+    case core::ScheduleKind::kInterval: break;
   }
   if (job.schedule.start_at()) AppendTime(out, "start_at", job.schedule.start_at());
   if (job.schedule.end_at()) AppendTime(out, "end_at", job.schedule.end_at());

@@ -7,8 +7,8 @@
 #include "core/job.hpp"
 #include "core/job_patch.hpp"
 #include "core/job_validation.hpp"
-#include "core/run.hpp"
 #include "core/result.hpp"
+#include "core/run.hpp"
 
 namespace jobsched::api {
 

@@ -34,8 +34,7 @@ std::uint64_t NextRandom() {
 
 std::string RequestIdFor(std::string_view client_id) {
   if (IsSane(client_id)) return std::string(client_id);
-  constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
-                                      '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
   std::string id(32, '0');
   for (int half = 0; half < 2; ++half) {
     std::uint64_t bits = NextRandom();

@@ -14,8 +14,7 @@ namespace {
 // whether a next page exists) and answers with the page, its ETag and, when
 // more follow, a Link to `path` keeping `filters`.
 void RespondWithRunPage(store::JobStore& store, const HttpRequest& request, store::RunListQuery query,
-                        const PageRequest& page, const std::string& path, std::string_view filters,
-                        Responder respond) {
+                        const PageRequest& page, const std::string& path, std::string_view filters, Responder respond) {
   query.before_id = page.cursor;
   query.limit = page.limit + 1;
   auto runs = store.ListRuns(query);
@@ -99,8 +98,7 @@ void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams
   respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
 }
 
-void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const PathParams& params,
-                     Responder respond) {
+void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
   auto run_id = PathId(params, "id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
   if (!request.caller.all_namespaces) {

@@ -70,7 +70,8 @@ core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
     std::string path = url.substr(kSqlite.size());
     // Accept sqlite:///abs/path and sqlite://rel/path as well as sqlite:path.
     if (path.rfind("//", 0) == 0) path = path.substr(2);
-    if (path.empty()) return core::Error::InvalidArgument("db", "sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
+    if (path.empty())
+      return core::Error::InvalidArgument("db", "sqlite: needs a file path, e.g. sqlite:./data/jobsched.db");
     return DatabaseUrl{DatabaseUrl::Kind::kSqlite, path};
   }
   for (std::string_view scheme : {"postgresql://", "postgres://"}) {

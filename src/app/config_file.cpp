@@ -49,16 +49,17 @@ core::Result<ConfigFile> ParseConfigText(std::string_view text, const std::strin
   }
   ConfigFile file{.path = path, .entries = {}};
   for (const auto& [key, value] : root.as_table()) {
-    FileEntry entry{.key = key, .value = std::nullopt, .type_name = TypeName(value.type()),
-                    .line = value.location().line()};
+    FileEntry entry{
+        .key = key, .value = std::nullopt, .type_name = TypeName(value.type()), .line = value.location().line()};
     if (value.is_string()) entry.value = value.as_string().str;
     if (value.is_integer()) entry.value = static_cast<std::int64_t>(value.as_integer());
     if (value.is_boolean()) entry.value = value.as_boolean();
     file.entries.push_back(std::move(entry));
   }
   // The table is unordered; errors read best in the order of the file.
-  std::sort(file.entries.begin(), file.entries.end(),
-            [](const FileEntry& a, const FileEntry& b) { return a.line < b.line || (a.line == b.line && a.key < b.key); });
+  std::sort(file.entries.begin(), file.entries.end(), [](const FileEntry& a, const FileEntry& b) {
+    return a.line < b.line || (a.line == b.line && a.key < b.key);
+  });
   return file;
 }
 

@@ -64,8 +64,9 @@ std::string FormatEffectiveConfig(const EffectiveConfig& effective) {
     std::string statement;
     if (setting.env_only) {
       const bool set = from.source != SettingSource::kDefault;
-      statement = "# " + std::string(setting.key) + (set ? " = " + Shown(setting, setting.get(effective.config))
-                                                          : " is not set (only " + EnvName(setting.key) + " sets it)");
+      statement = "# " + std::string(setting.key) +
+                  (set ? " = " + Shown(setting, setting.get(effective.config))
+                       : " is not set (only " + EnvName(setting.key) + " sets it)");
       if (!set) {
         lines.emplace_back(statement, "");
         continue;
@@ -81,7 +82,8 @@ std::string FormatEffectiveConfig(const EffectiveConfig& effective) {
   }
   for (const auto& [statement, comment] : lines) {
     out += statement;
-    if (!comment.empty()) out += std::string(width > statement.size() ? width - statement.size() : 0, ' ') + "  # " + comment;
+    if (!comment.empty())
+      out += std::string(width > statement.size() ? width - statement.size() : 0, ' ') + "  # " + comment;
     out += '\n';
   }
   return out;

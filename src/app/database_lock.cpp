@@ -19,7 +19,8 @@ core::Result<DatabaseLock> DatabaseLock::Acquire(const std::string& database_pat
     ::close(fd);
     if (error == EWOULDBLOCK) {
       return core::Error::Unavailable("another `jobsched serve` is using sqlite:" + database_path + " (it holds " +
-                                      lock_path + "); SQLite mode is one process: stop it first, or use "
+                                      lock_path +
+                                      "); SQLite mode is one process: stop it first, or use "
                                       "PostgreSQL to run several nodes");
     }
     return core::Error::Unavailable("cannot lock " + lock_path + ": " + std::strerror(error));

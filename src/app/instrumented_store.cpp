@@ -135,8 +135,7 @@ void InstrumentedStore::RenewLeases(const std::string& owner, core::TimePoint le
                     TimedCallback<std::vector<core::RunId>>(metrics_, "renew_leases", std::move(done)));
 }
 
-void InstrumentedStore::RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner,
-                                             bool all_other_owners,
+void InstrumentedStore::RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                                              std::function<void(core::Result<std::size_t>)> done) {
   runs_.RequeueAbandonedRuns(now, live_owner, all_other_owners,
                              TimedCallback<std::size_t>(metrics_, "requeue_abandoned_runs", std::move(done)));

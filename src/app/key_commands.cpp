@@ -27,8 +27,8 @@ core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock&
   }
   if (auto valid = core::ValidateNamespace(request.namespace_name); !valid) return valid.error();
   if (request.rate_limit && (*request.rate_limit < 0 || *request.rate_limit > kMaxKeyRateLimit)) {
-    return core::Error::InvalidArgument("rate-limit", "rate-limit: must be from 0 (no limit) to " +
-                                                          std::to_string(kMaxKeyRateLimit));
+    return core::Error::InvalidArgument("rate-limit",
+                                        "rate-limit: must be from 0 (no limit) to " + std::to_string(kMaxKeyRateLimit));
   }
   std::optional<core::Milliseconds> lifetime;
   if (request.expires_in) {
@@ -52,7 +52,8 @@ core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock&
 }
 
 std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {
-  std::vector<std::vector<std::string>> rows{{"NAME", "ROLE", "NAMESPACE", "RATE_LIMIT", "CREATED", "EXPIRES", "REVOKED"}};
+  std::vector<std::vector<std::string>> rows{
+      {"NAME", "ROLE", "NAMESPACE", "RATE_LIMIT", "CREATED", "EXPIRES", "REVOKED"}};
   for (const core::ApiKey& key : keys) {
     rows.push_back({key.name, std::string(core::ToString(key.role)), key.namespace_name,
                     key.rate_limit ? (*key.rate_limit == 0 ? "none" : std::to_string(*key.rate_limit)) : "default",

@@ -17,8 +17,8 @@ namespace jobsched::app {
 // `jobsched keys create`: what the flags asked for, unchecked.
 struct NewKeyRequest {
   std::string name;
-  std::string role;                        // read | write | admin
-  std::string namespace_name = "default";  // --namespace
+  std::string role;                                       // read | write | admin
+  std::string namespace_name = "default";                 // --namespace
   std::optional<std::int64_t> rate_limit = std::nullopt;  // --rate-limit; nullopt: the service's default
   std::optional<std::string> expires_in = std::nullopt;   // --expires-in: a duration ("90d"); nullopt: never
 };

@@ -12,9 +12,9 @@
 #include <sstream>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "telemetry/json_log_formatter.hpp"
 
@@ -23,8 +23,8 @@
 #include "app/config_report.hpp"
 #include "app/key_commands.hpp"
 #include "app/redaction.hpp"
-#include "app/settings.hpp"
 #include "app/service.hpp"
+#include "app/settings.hpp"
 #include "app/system_clock.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
@@ -79,11 +79,9 @@ void AddSettingOptions(CLI::App& command, CommandLine& line, std::initializer_li
       continue;
     }
     const std::string shown = Shown(setting.get(defaults));
-    line.options[key] =
-        command
-            .add_option(jobsched::app::FlagName(key), line.values[key], help)
-            ->default_str(shown)
-            ->type_name(setting.type == jobsched::app::SettingType::kInteger ? "INT" : "TEXT");
+    line.options[key] = command.add_option(jobsched::app::FlagName(key), line.values[key], help)
+                            ->default_str(shown)
+                            ->type_name(setting.type == jobsched::app::SettingType::kInteger ? "INT" : "TEXT");
   }
 }
 
@@ -189,9 +187,10 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
       spdlog::error("cannot revoke the key: {}", revoked.error().message);
       return 1;
     }
-    std::fprintf(stderr, "API key '%s' is revoked since %s; running services stop accepting it within their "
-                 "key refresh interval.\n", revoked->name.c_str(),
-                 jobsched::core::FormatRfc3339(*revoked->revoked_at).c_str());
+    std::fprintf(stderr,
+                 "API key '%s' is revoked since %s; running services stop accepting it within their "
+                 "key refresh interval.\n",
+                 revoked->name.c_str(), jobsched::core::FormatRfc3339(*revoked->revoked_at).c_str());
     return 0;
   }
   auto keys = (*store)->ListApiKeys();
@@ -232,8 +231,9 @@ int main(int argc, char** argv) {
     AddSettingOptions(*create, create_line.settings, {"db", "log_level"});
     create->add_option("--name", create_line.request.name, "Unique name of the key (never reused)")->required();
     create->add_option("--role", create_line.request.role, "read, write or admin")->required();
-    create->add_option("--namespace", create_line.request.namespace_name,
-                       "The namespace a read or write key is confined to; for admin keys, where their new jobs go")
+    create
+        ->add_option("--namespace", create_line.request.namespace_name,
+                     "The namespace a read or write key is confined to; for admin keys, where their new jobs go")
         ->default_str("default");
     create_line.rate_limit_option = create->add_option(
         "--rate-limit", create_line.rate_limit,
@@ -245,7 +245,8 @@ int main(int argc, char** argv) {
     AddSettingOptions(*list, list_line, {"db", "log_level"});
     CommandLine revoke_line;
     std::string revoke_name;
-    CLI::App* revoke = keys->add_subcommand("revoke", "Revoke an API key: it stops working within the key refresh interval");
+    CLI::App* revoke =
+        keys->add_subcommand("revoke", "Revoke an API key: it stops working within the key refresh interval");
     AddSettingOptions(*revoke, revoke_line, {"db", "log_level"});
     revoke->add_option("name", revoke_name, "The key's name")->required();
 
@@ -256,7 +257,7 @@ int main(int argc, char** argv) {
       std::fputs(jobsched::app::FormatEffectiveConfig(*effective).c_str(), stdout);
       return 0;
     }
-    const CommandLine& line = serve->parsed()     ? serve_line
+    const CommandLine& line = serve->parsed()    ? serve_line
                               : create->parsed() ? create_line.settings
                               : list->parsed()   ? list_line
                               : revoke->parsed() ? revoke_line

@@ -38,8 +38,8 @@ std::string RedactPairs(std::string_view text, std::string_view separators) {
 }  // namespace
 
 bool IsSecretName(std::string_view name) {
-  constexpr std::array<std::string_view, 7> kMarkers{"password", "passwd", "secret", "token",
-                                                    "credential", "api_key", "apikey"};
+  constexpr std::array<std::string_view, 7> kMarkers{"password",   "passwd",  "secret", "token",
+                                                     "credential", "api_key", "apikey"};
   const std::string lower = Lowercase(name);
   for (std::string_view marker : kMarkers) {
     if (lower.find(marker) != std::string::npos) return true;

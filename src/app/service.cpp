@@ -5,11 +5,11 @@
 #include <atomic>
 #include <charconv>
 #include <cstdlib>
-#include <thread>
 #include <filesystem>
 #include <optional>
 #include <random>
 #include <system_error>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -302,10 +302,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
 
   scheduler::Scheduler* scheduler = nullptr;
   if (roles->scheduler) {
-    parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock,
-                                                              scheduler::SchedulerOptions{}, [pool] {
-                                                                if (pool != nullptr) pool->Notify();
-                                                              });
+    parts->scheduler =
+        std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock, scheduler::SchedulerOptions{}, [pool] {
+          if (pool != nullptr) pool->Notify();
+        });
     parts->scheduler->Start();
     scheduler = parts->scheduler.get();
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <type_traits>
 #include <vector>
 
@@ -188,16 +188,16 @@ const std::array<Setting, 31> kSettings{{
      GetText<&Config::smtp_password>},
     {"default_email_to", "Recipient of 'Send Email Notification' jobs without a task", kText, false, false,
      ApplyText<&Config::default_email_to>, GetText<&Config::default_email_to>},
-    {"allow_task_hosts", "Webhook targets allowed beyond public addresses: CIDRs, addresses, host names (a,b)",
-     kText, false, false, ApplyText<&Config::allow_task_hosts, CheckTaskHosts>, GetText<&Config::allow_task_hosts>},
+    {"allow_task_hosts", "Webhook targets allowed beyond public addresses: CIDRs, addresses, host names (a,b)", kText,
+     false, false, ApplyText<&Config::allow_task_hosts, CheckTaskHosts>, GetText<&Config::allow_task_hosts>},
     {"enable_shell_tasks", "Accept shell tasks (commands run on this host as the service's user)", kBoolean, false,
      false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
-    {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false,
-     ApplyText<&Config::docs_dir>, GetText<&Config::docs_dir>},
-    {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false,
-     false, ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
-    {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false,
-     false, ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
+    {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false, ApplyText<&Config::docs_dir>,
+     GetText<&Config::docs_dir>},
+    {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
+     ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
+    {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false, false,
+     ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
     {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,
      ApplyBoolean<&Config::public_metrics>, GetBoolean<&Config::public_metrics>},
     {"public_readyz", "/readyz needs no API key (default true; =false to require one)", kBoolean, false, false,
@@ -208,8 +208,8 @@ const std::array<Setting, 31> kSettings{{
      ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
     {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
      ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
-    {"trusted_proxies", "Load balancers whose X-Forwarded-For names anonymous clients: addresses, CIDRs (a,b)",
-     kText, false, false, ApplyText<&Config::trusted_proxies, CheckTrustedProxies>, GetText<&Config::trusted_proxies>},
+    {"trusted_proxies", "Load balancers whose X-Forwarded-For names anonymous clients: addresses, CIDRs (a,b)", kText,
+     false, false, ApplyText<&Config::trusted_proxies, CheckTrustedProxies>, GetText<&Config::trusted_proxies>},
 }};
 
 }  // namespace

@@ -43,8 +43,9 @@ core::Result<core::RetryPolicy> DecodeRetryPolicy(std::string_view text) {
       if (!value.is_number()) return core::Error::InvalidArgument(field, field + ": must be a number from 0 to 1");
       policy.jitter = value.to_number<double>();
     } else {
-      return core::Error::InvalidArgument(field, field + ": unknown field; a retry policy has max_attempts, "
-                                                         "initial_delay, max_delay and jitter");
+      return core::Error::InvalidArgument(field, field +
+                                                     ": unknown field; a retry policy has max_attempts, "
+                                                     "initial_delay, max_delay and jitter");
     }
   }
   if (auto valid = core::ValidateRetryPolicy(policy); !valid) return valid.error();

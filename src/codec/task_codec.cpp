@@ -221,7 +221,8 @@ json::object EncodeObject(const core::Task& task, bool redact) {
     if (!http->secret_headers.empty()) {
       out["secret_headers"] = json::array(http->secret_headers.begin(), http->secret_headers.end());
     }
-    if (http->signing_secret) out["signing_secret"] = redact ? core::kRedacted : std::string_view(*http->signing_secret);
+    if (http->signing_secret)
+      out["signing_secret"] = redact ? core::kRedacted : std::string_view(*http->signing_secret);
   } else if (const auto* email = std::get_if<core::EmailTask>(&task)) {
     json::array to(email->to.begin(), email->to.end());
     json::array cc(email->cc.begin(), email->cc.end());
@@ -265,7 +266,8 @@ core::Result<core::Task> DecodeTask(std::string_view text) {
   if (name == "noop") {
     if (object.size() > 1) {
       for (const auto& member : object) {
-        if (member.key() != "type") return UnknownMember("noop", std::string_view(member.key().data(), member.key().size()));
+        if (member.key() != "type")
+          return UnknownMember("noop", std::string_view(member.key().data(), member.key().size()));
       }
     }
   } else if (name == "http") {

@@ -16,8 +16,7 @@ using std::chrono::seconds;
 
 constexpr std::array<std::string_view, 12> kMonthNames{"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                                        "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-constexpr std::array<std::string_view, 7> kDayNames{"SUN", "MON", "TUE", "WED",
-                                                    "THU", "FRI", "SAT"};
+constexpr std::array<std::string_view, 7> kDayNames{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
 // What one of the six fields accepts.
 struct FieldSpec {
@@ -71,9 +70,7 @@ bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; 
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-Error CronError(std::string message) {
-  return Error::InvalidArgument("cron", "cron: " + std::move(message));
-}
+Error CronError(std::string message) { return Error::InvalidArgument("cron", "cron: " + std::move(message)); }
 
 Error FieldError(const FieldSpec& spec, std::string_view detail) {
   return CronError(std::string(spec.name) + " field: " + std::string(detail));
@@ -109,8 +106,7 @@ Result<int> ParseValue(std::string_view text, const FieldSpec& spec) {
   const auto number = ParseNumber(text);
   if (!number) return FieldError(spec, "bad value " + Quoted(text));
   if (*number < spec.min || *number > spec.max) {
-    return FieldError(
-        spec, "value " + std::string(text) + " out of range " + RangeText(spec.min, spec.max));
+    return FieldError(spec, "value " + std::string(text) + " out of range " + RangeText(spec.min, spec.max));
   }
   return *number;
 }
@@ -167,8 +163,7 @@ Result<void> ParseElement(std::string_view element, const FieldSpec& spec, Field
     const auto number = ParseNumber(step_text);
     if (!number) return FieldError(spec, "bad step " + Quoted(step_text));
     if (*number < 1 || *number > spec.value_count) {
-      return FieldError(spec, "step " + std::string(step_text) + " out of range " +
-                                  RangeText(1, spec.value_count));
+      return FieldError(spec, "step " + std::string(step_text) + " out of range " + RangeText(1, spec.value_count));
     }
     step = *number;
   }
@@ -217,16 +212,14 @@ unsigned DaysInMonth(int year, unsigned month) {
 
 // Bit d set when day d (1-31) of a month of `length` days, whose 1st falls on
 // `first_weekday` (0 = Sunday), fires.
-std::uint32_t DayMask(const FieldValues& day_of_month, const FieldValues& day_of_week,
-                      unsigned length, unsigned first_weekday) {
+std::uint32_t DayMask(const FieldValues& day_of_month, const FieldValues& day_of_week, unsigned length,
+                      unsigned first_weekday) {
   std::uint32_t mask = 0;
   for (unsigned day = 1; day <= length; ++day) {
     const unsigned weekday = (first_weekday + day - 1) % 7;
-    const bool dom = ((day_of_month.bits >> day) & 1) != 0 ||
-                     ((day_of_month.last_offsets >> (length - day)) & 1) != 0;
+    const bool dom = ((day_of_month.bits >> day) & 1) != 0 || ((day_of_month.last_offsets >> (length - day)) & 1) != 0;
     const bool dow = ((day_of_week.bits >> weekday) & 1) != 0;
-    const bool fires =
-        day_of_month.restricted && day_of_week.restricted ? (dom || dow) : (dom && dow);
+    const bool fires = day_of_month.restricted && day_of_week.restricted ? (dom || dow) : (dom && dow);
     if (fires) mask |= std::uint32_t{1} << day;
   }
   return mask;
@@ -236,8 +229,7 @@ std::uint32_t DayMask(const FieldValues& day_of_month, const FieldValues& day_of
 // ones always select something, so this is the only way an expression that
 // parsed can never fire. Every weekday of the 1st occurs for every month
 // length, so looking at all masks of the month's possible lengths is exact.
-bool SomeMonthHasAFiringDay(std::uint32_t months,
-                            const std::array<std::array<std::uint32_t, 7>, 4>& day_masks) {
+bool SomeMonthHasAFiringDay(std::uint32_t months, const std::array<std::array<std::uint32_t, 7>, 4>& day_masks) {
   for (unsigned month = 1; month <= 12; ++month) {
     if (((months >> month) & 1) == 0) continue;
     const unsigned shortest = month == 2 ? 28 : DaysInMonth(2001, month);
@@ -260,8 +252,7 @@ int NextBit(std::uint64_t mask, int from) {
 
 // The first second of a day at or after `second_of_day` whose hour, minute
 // and second all match, or -1 when the rest of the day has none.
-int NextSecondOfDay(std::uint32_t hours, std::uint64_t minutes, std::uint64_t seconds,
-                    int second_of_day) {
+int NextSecondOfDay(std::uint32_t hours, std::uint64_t minutes, std::uint64_t seconds, int second_of_day) {
   int hour = second_of_day / 3600;
   int minute = second_of_day / 60 % 60;
   int second = second_of_day % 60;
@@ -300,9 +291,8 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
   if (field_count == 0) return CronError("expression is empty");
 
   if (fields[0].starts_with('@')) {
-    const auto macro = std::find_if(kMacros.begin(), kMacros.end(), [&](const Macro& m) {
-      return EqualsIgnoringCase(m.name, fields[0]);
-    });
+    const auto macro = std::find_if(kMacros.begin(), kMacros.end(),
+                                    [&](const Macro& m) { return EqualsIgnoringCase(m.name, fields[0]); });
     if (macro == kMacros.end()) {
       return CronError("unknown macro " + Quoted(fields[0]) +
                        " (expected @yearly, @annually, @monthly, @weekly, @daily, "
@@ -321,8 +311,7 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
 
   // Index fields as six, second first; five fields leave the second at 0.
   const int skipped = field_count == 6 ? 0 : 1;
-  const std::array<const FieldSpec*, kMaxFields> specs{&kSecond,     &kMinute, &kHour,
-                                                       &kDayOfMonth, &kMonth,  &kDayOfWeek};
+  const std::array<const FieldSpec*, kMaxFields> specs{&kSecond, &kMinute, &kHour, &kDayOfMonth, &kMonth, &kDayOfWeek};
   std::array<FieldValues, kMaxFields> values;
   values[0].bits = 1;
   for (int i = skipped; i < kMaxFields; ++i) {
@@ -351,8 +340,7 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
   return cron;
 }
 
-std::optional<date::local_seconds> CronExpression::NextLocalMatch(date::local_seconds from,
-                                                                  int last_year) const {
+std::optional<date::local_seconds> CronExpression::NextLocalMatch(date::local_seconds from, int last_year) const {
   date::local_days day = date::floor<date::days>(from);
   int second_of_day = static_cast<int>((from - day).count());
   // Jump to the next selected month, then day, then time of day; moving a
@@ -375,8 +363,7 @@ std::optional<date::local_seconds> CronExpression::NextLocalMatch(date::local_se
     const int day_of_month = static_cast<int>(static_cast<unsigned>(ymd.day()));
     const int next_day = NextBit(day_masks_[length - 28][first_weekday], day_of_month);
     if (next_day != day_of_month) {
-      day = next_day < 0 ? day + date::days{length - day_of_month + 1}
-                         : day + date::days{next_day - day_of_month};
+      day = next_day < 0 ? day + date::days{length - day_of_month + 1} : day + date::days{next_day - day_of_month};
       second_of_day = 0;
       continue;
     }
@@ -390,8 +377,7 @@ std::optional<date::local_seconds> CronExpression::NextLocalMatch(date::local_se
   }
 }
 
-std::optional<TimePoint> CronExpression::NextAfter(TimePoint after,
-                                                   const date::time_zone* zone) const {
+std::optional<TimePoint> CronExpression::NextAfter(TimePoint after, const date::time_zone* zone) const {
   using namespace date;
   static constexpr TimePoint kEarliest{sys_days{year{1} / 1 / 1}};
   static constexpr TimePoint kEnd{sys_days{year{kLastYear + 1} / 1 / 1}};
@@ -399,8 +385,8 @@ std::optional<TimePoint> CronExpression::NextAfter(TimePoint after,
 
   // The first whole second strictly after `after`, also when it has milliseconds.
   const sys_seconds start = date::floor<seconds>(after) + seconds{1};
-  const int last_year = std::min(
-      static_cast<int>(year_month_day{date::floor<days>(start)}.year()) + kSearchYears, kLastYear);
+  const int last_year =
+      std::min(static_cast<int>(year_month_day{date::floor<days>(start)}.year()) + kSearchYears, kLastYear);
 
   if (zone == nullptr) {
     const auto local = NextLocalMatch(local_seconds{start.time_since_epoch()}, last_year);

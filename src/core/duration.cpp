@@ -27,9 +27,9 @@ constexpr std::int64_t kMaxDurationMs = 10LL * 366 * 24 * 3600 * 1000;
 
 Result<Milliseconds> ParseDuration(std::string_view text, std::string_view field) {
   auto fail = [&](const std::string& why) {
-    return Error::InvalidArgument(std::string(field),
-                                  std::string(field) + ": '" + std::string(text.substr(0, 64)) +
-                                      "' is not a duration (" + why + "); use e.g. \"30s\", \"15m\", \"1h30m\", \"1d\"");
+    return Error::InvalidArgument(std::string(field), std::string(field) + ": '" + std::string(text.substr(0, 64)) +
+                                                          "' is not a duration (" + why +
+                                                          "); use e.g. \"30s\", \"15m\", \"1h30m\", \"1d\"");
   };
   if (text.empty()) return fail("empty");
   std::int64_t total = 0;

@@ -33,24 +33,16 @@ struct Error {
   static Error InvalidArgument(std::string field, std::string message) {
     return Error{ErrorCode::kInvalidArgument, std::move(message), std::move(field)};
   }
-  static Error NotFound(std::string message) {
-    return Error{ErrorCode::kNotFound, std::move(message), {}};
-  }
-  static Error Conflict(std::string message) {
-    return Error{ErrorCode::kConflict, std::move(message), {}};
-  }
+  static Error NotFound(std::string message) { return Error{ErrorCode::kNotFound, std::move(message), {}}; }
+  static Error Conflict(std::string message) { return Error{ErrorCode::kConflict, std::move(message), {}}; }
   static Error Unauthenticated(std::string message) {
     return Error{ErrorCode::kUnauthenticated, std::move(message), {}};
   }
   static Error PermissionDenied(std::string message) {
     return Error{ErrorCode::kPermissionDenied, std::move(message), {}};
   }
-  static Error Unavailable(std::string message) {
-    return Error{ErrorCode::kUnavailable, std::move(message), {}};
-  }
-  static Error Internal(std::string message) {
-    return Error{ErrorCode::kInternal, std::move(message), {}};
-  }
+  static Error Unavailable(std::string message) { return Error{ErrorCode::kUnavailable, std::move(message), {}}; }
+  static Error Internal(std::string message) { return Error{ErrorCode::kInternal, std::move(message), {}}; }
 };
 
 }  // namespace jobsched::core

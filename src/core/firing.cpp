@@ -48,8 +48,9 @@ FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_p
           plan.occurrences.push_back(occurrence);
           caught_up = true;
         } else {
-          plan.skipped.push_back({occurrence, "missed (the service was down or behind); misfire run_once ran one "
-                                              "catch-up run"});
+          plan.skipped.push_back({occurrence,
+                                  "missed (the service was down or behind); misfire run_once ran one "
+                                  "catch-up run"});
         }
         break;
       case MisfirePolicy::kSkip:
@@ -65,8 +66,8 @@ FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_p
     }
   }
   if (truncated && !plan.skipped.empty()) {
-    plan.skipped.back().reason += "; older occurrences beyond the last " +
-                                  std::to_string(kMaxOccurrencesPerFiring) + " are not listed";
+    plan.skipped.back().reason +=
+        "; older occurrences beyond the last " + std::to_string(kMaxOccurrencesPerFiring) + " are not listed";
   }
   if (job.overlap == OverlapPolicy::kSkip) ApplyOverlapSkip(plan, run_in_progress);
   if (!plan.occurrences.empty()) plan.last_run = plan.occurrences.back();

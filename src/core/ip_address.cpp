@@ -52,8 +52,8 @@ constexpr std::array<Range<4>, 16> kV4Ranges{{
 constexpr std::array<Range<16>, 8> kV6Ranges{{
     {{}, 128, "unspecified"},
     {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, "loopback"},
-    {{}, 96, "reserved"},  // IPv4-compatible, deprecated (::ffff:0:0/96 is handled before)
-    {{0x01, 0x00}, 64, "reserved"},  // discard-only
+    {{}, 96, "reserved"},                        // IPv4-compatible, deprecated (::ffff:0:0/96 is handled before)
+    {{0x01, 0x00}, 64, "reserved"},              // discard-only
     {{0x20, 0x01, 0x0d, 0xb8}, 32, "reserved"},  // documentation
     {{0xfc}, 7, "unique local"},
     {{0xfe, 0x80}, 10, "link-local"},

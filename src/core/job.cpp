@@ -37,8 +37,8 @@ std::optional<OverlapPolicy> ParseOverlapPolicy(std::string_view text) {
 Milliseconds JitterDelay(const Job& job, TimePoint scheduled_for) {
   if (job.jitter.count() <= 0) return Milliseconds{0};
   // splitmix64 of (job, occurrence): cheap, and its low bits are well mixed.
-  std::uint64_t x = static_cast<std::uint64_t>(job.id) * 0x9E3779B97F4A7C15ULL ^
-                    static_cast<std::uint64_t>(ToUnixMs(scheduled_for));
+  std::uint64_t x =
+      static_cast<std::uint64_t>(job.id) * 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(ToUnixMs(scheduled_for));
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;

@@ -34,7 +34,9 @@ Result<Schedule> PatchedSchedule(const Job& current, const JobPatch& patch, Time
   JobRequest request = ScheduleFieldsOf(current);
   const int kinds = (set.interval ? 1 : 0) + (set.every ? 1 : 0) + (set.cron ? 1 : 0) + (set.at ? 1 : 0);
   if (kinds > 1) {
-    return Error::InvalidArgument(set.at ? "at" : set.cron ? "cron" : "every",
+    return Error::InvalidArgument(set.at     ? "at"
+                                  : set.cron ? "cron"
+                                             : "every",
                                   "interval, every, cron and at are exclusive; choose one schedule field");
   }
   if (kinds == 1) {
@@ -68,8 +70,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   // would fail other clients' If-Match for no reason).
   const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&
                      !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry &&
-                     !set.misfire && !set.catchup_window && !set.overlap && !set.jitter &&
-                     patch.cleared.empty();
+                     !set.misfire && !set.catchup_window && !set.overlap && !set.jitter && patch.cleared.empty();
   if (empty) return current;
   Job job = current;
   if (set.name) {

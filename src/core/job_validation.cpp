@@ -25,8 +25,8 @@ Result<void> ValidateJobName(const std::string& name) {
   if (!code_points) return Error::InvalidArgument("name", "name: not valid UTF-8");
   if (code_points->empty()) return Error::InvalidArgument("name", "name: must not be empty");
   if (code_points->size() > kMaxJobNameLength) {
-    return Error::InvalidArgument("name", "name: at most " + std::to_string(kMaxJobNameLength) +
-                                              " characters, got " + std::to_string(code_points->size()));
+    return Error::InvalidArgument("name", "name: at most " + std::to_string(kMaxJobNameLength) + " characters, got " +
+                                              std::to_string(code_points->size()));
   }
   bool only_space = true;
   for (const char32_t c : *code_points) {
@@ -67,8 +67,8 @@ Result<void> ApplyRunPolicyFields(const JobRequest& request, Job& job) {
 }
 
 Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
-  const int schedule_fields = (request.interval ? 1 : 0) + (request.every ? 1 : 0) + (request.cron ? 1 : 0) +
-                              (request.at ? 1 : 0);
+  const int schedule_fields =
+      (request.interval ? 1 : 0) + (request.every ? 1 : 0) + (request.cron ? 1 : 0) + (request.at ? 1 : 0);
   if (schedule_fields == 0) {
     return Error::InvalidArgument("interval", "a job needs exactly one schedule field: interval, every, cron or at");
   }
@@ -118,9 +118,9 @@ Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
   }
   auto interval = ParseNamedInterval(*request.interval);
   if (!interval) {
-    return Error::InvalidArgument(
-        "interval", "interval: unknown value '" + request.interval->substr(0, 64) +
-                        "'; expected one of hourly, daily, weekly, monthly, hourly_for_today");
+    return Error::InvalidArgument("interval",
+                                  "interval: unknown value '" + request.interval->substr(0, 64) +
+                                      "'; expected one of hourly, daily, weekly, monthly, hourly_for_today");
   }
   if (*interval == NamedInterval::kHourlyForToday && !end_at) {
     // "For today" ends at the next UTC midnight after creation.

@@ -22,8 +22,8 @@ struct JobRequest {
   std::optional<std::string> end_at;    // RFC 3339, exclusive; recurring schedules only
   std::optional<bool> is_active;
   std::optional<Task> task;
-  std::optional<std::string> timeout;  // a duration, e.g. "30s"
-  std::optional<RetryPolicy> retry;   // already decoded; checked here
+  std::optional<std::string> timeout;         // a duration, e.g. "30s"
+  std::optional<RetryPolicy> retry;           // already decoded; checked here
   std::optional<std::string> misfire;         // run_once | skip | run_all
   std::optional<std::string> catchup_window;  // a duration
   std::optional<std::string> overlap;         // skip | allow | queue

@@ -129,8 +129,8 @@ Result<void> ValidateEmail(const EmailTask& task) {
 Result<void> ValidateCompute(const ComputeTask& task) {
   const std::int64_t max = MaxComputeInput(task.kind);
   if (task.n < 1 || task.n > max) {
-    return Error::InvalidArgument("task.n", "task.n: must be from 1 to " + std::to_string(max) + " for " +
-                                                std::string(ToString(task.kind)));
+    return Error::InvalidArgument(
+        "task.n", "task.n: must be from 1 to " + std::to_string(max) + " for " + std::string(ToString(task.kind)));
   }
   return Ok();
 }
@@ -146,7 +146,8 @@ bool IsEnvironmentName(std::string_view name) {
 
 Result<void> ValidateShell(const ShellTask& task) {
   if (task.command.empty() || task.command.front().empty()) {
-    return Error::InvalidArgument("task.command", "task.command: needs the program to run, e.g. [\"backup\", \"--all\"]");
+    return Error::InvalidArgument("task.command",
+                                  "task.command: needs the program to run, e.g. [\"backup\", \"--all\"]");
   }
   if (task.command.size() > 256) return Error::InvalidArgument("task.command", "task.command: at most 256 arguments");
   for (std::size_t i = 0; i < task.command.size(); ++i) {
@@ -165,14 +166,15 @@ Result<void> ValidateShell(const ShellTask& task) {
   }
   for (std::size_t i = 0; i < task.secret_env.size(); ++i) {
     const std::string& name = task.secret_env[i];
-    const bool present = std::any_of(task.env.begin(), task.env.end(),
-                                     [&name](const auto& variable) { return variable.first == name; });
+    const bool present =
+        std::any_of(task.env.begin(), task.env.end(), [&name](const auto& variable) { return variable.first == name; });
     if (!present) {
       const std::string field = "task.secret_env[" + std::to_string(i) + "]";
       return Error::InvalidArgument(field, field + ": '" + name.substr(0, 64) + "' names no variable in task.env");
     }
   }
-  if (task.working_dir && (task.working_dir->empty() || task.working_dir->front() != '/' || HasNul(*task.working_dir))) {
+  if (task.working_dir &&
+      (task.working_dir->empty() || task.working_dir->front() != '/' || HasNul(*task.working_dir))) {
     return Error::InvalidArgument("task.working_dir", "task.working_dir: must be an absolute path");
   }
   return Ok();
@@ -219,7 +221,8 @@ Result<Task> ResolveTask(const std::optional<Task>& task, std::string_view job_n
   if (task) return *task;
   if (job_name == "Send Email Notification") {
     if (!default_email_to) {
-      return Error::InvalidArgument("task", "job 'Send Email Notification' has no task and no --default-email-to is set");
+      return Error::InvalidArgument("task",
+                                    "job 'Send Email Notification' has no task and no --default-email-to is set");
     }
     EmailTask email;
     email.to = {*default_email_to};

@@ -95,8 +95,8 @@ std::optional<ComputeKind> ParseComputeKind(std::string_view text);
 std::string_view TaskTypeName(const Task& task);
 
 // What the API shows in place of a secret (a secret header's value, a
-// signing secret, a secret environment variable of a shell task). Sent back by a client, it means "keep the stored secret":
-// see KeepRedactedSecrets.
+// signing secret, a secret environment variable of a shell task). Sent back by a client, it means "keep the stored
+// secret": see KeepRedactedSecrets.
 inline constexpr std::string_view kRedacted = "REDACTED";
 
 // Whether the header `name` of `task` holds a secret: Authorization and

@@ -1,6 +1,5 @@
 #include "core/time.hpp"
 
-
 namespace jobsched::core {
 namespace {
 
@@ -72,10 +71,9 @@ std::string FormatRfc3339(TimePoint t) {
 Result<TimePoint> ParseRfc3339(std::string_view text, std::string_view field) {
   using namespace std::chrono;
   auto fail = [&](const char* why) {
-    return Error::InvalidArgument(std::string(field),
-                                  std::string(field) + ": '" + std::string(text.substr(0, 64)) +
-                                      "' is not an RFC 3339 date-time (" + why +
-                                      "), e.g. 2026-03-29T09:00:00Z");
+    return Error::InvalidArgument(std::string(field), std::string(field) + ": '" + std::string(text.substr(0, 64)) +
+                                                          "' is not an RFC 3339 date-time (" + why +
+                                                          "), e.g. 2026-03-29T09:00:00Z");
   };
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -110,8 +108,8 @@ Result<TimePoint> ParseRfc3339(std::string_view text, std::string_view field) {
     const int sign = text[pos] == '-' ? -1 : 1;
     ++pos;
     int offset_hours = 0, offset_mins = 0;
-    if (!ReadDigits(text, pos, 2, offset_hours) || !Expect(text, pos, ':') ||
-        !ReadDigits(text, pos, 2, offset_mins) || offset_hours > 23 || offset_mins > 59) {
+    if (!ReadDigits(text, pos, 2, offset_hours) || !Expect(text, pos, ':') || !ReadDigits(text, pos, 2, offset_mins) ||
+        offset_hours > 23 || offset_mins > 59) {
       return fail("bad offset");
     }
     offset_minutes = sign * (offset_hours * 60 + offset_mins);
@@ -124,8 +122,7 @@ Result<TimePoint> ParseRfc3339(std::string_view text, std::string_view field) {
                            std::chrono::day{static_cast<unsigned>(day)}};
   // Leap seconds (second 60) are not representable in Unix time; refused.
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) return fail("no such date or time");
-  const TimePoint local = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} +
-                          Milliseconds{millis};
+  const TimePoint local = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + Milliseconds{millis};
   return local - minutes{offset_minutes};
 }
 

@@ -16,10 +16,10 @@ namespace jobsched::executor {
 // final state with the job's RetryPolicy; a runner never decides about retries.
 enum class RunOutcome {
   kSucceeded,
-  kFailed,    // the task ran and failed (HTTP 503, SMTP refused, bad input)
-  kTimedOut,  // RunContext::timeout (or the task's own timeout) ran out
-  kCancelled, // RunContext::stop was requested or the runner shut down first;
-              // the attempt did not finish and should go back to the queue
+  kFailed,     // the task ran and failed (HTTP 503, SMTP refused, bad input)
+  kTimedOut,   // RunContext::timeout (or the task's own timeout) ran out
+  kCancelled,  // RunContext::stop was requested or the runner shut down first;
+               // the attempt did not finish and should go back to the queue
 };
 
 std::string_view ToString(RunOutcome outcome);
@@ -31,7 +31,7 @@ inline constexpr std::size_t kMaxOutputBytes = 64 * 1024;
 struct RunContext {
   std::int64_t run_id = 0;  // unique per run: the idempotency key the receiver sees
   std::int64_t job_id = 0;
-  int attempt = 1;          // 1 for the first try of this run
+  int attempt = 1;  // 1 for the first try of this run
   // For the whole attempt, counted from Start(), including any time spent
   // waiting for a free thread. Must be positive.
   std::chrono::milliseconds timeout{30'000};

@@ -27,8 +27,7 @@ core::RunState StateFor(RunOutcome outcome) {
 
 }  // namespace
 
-WorkerPool::WorkerPool(store::RunQueue& queue, const core::Clock& clock, TaskRunners runners,
-                       WorkerPoolOptions options)
+WorkerPool::WorkerPool(store::RunQueue& queue, const core::Clock& clock, TaskRunners runners, WorkerPoolOptions options)
     : queue_(queue), clock_(clock), runners_(runners), options_(std::move(options)), random_(std::random_device{}()) {}
 
 WorkerPool::~WorkerPool() { Stop(std::chrono::milliseconds{0}); }
@@ -197,8 +196,8 @@ bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
   failed.state = StateFor(result.outcome);
   failed.finished_at = clock_.Now();
   failed.output = result.output;
-  failed.error = "attempt " + std::to_string(attempt) + " " + std::string(core::ToString(failed.state)) + ": " +
-                 result.error;
+  failed.error =
+      "attempt " + std::to_string(attempt) + " " + std::string(core::ToString(failed.state)) + ": " + result.error;
   const core::TimePoint available_at = failed.finished_at + *delay;
   queue_.RetryRun(options_.owner, std::move(failed), available_at, [this, run_id](core::Result<void> retried) {
     if (!retried) spdlog::warn("executor: retry of run {} not queued: {}", run_id, retried.error().message);
@@ -218,8 +217,7 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
     ++pending_writes_;
     // The final state says when the retries ran out.
     if (state != core::RunState::kSucceeded && state != core::RunState::kCancelled &&
-        found->second.retry.max_attempts > 1 &&
-        found->second.attempt >= found->second.retry.max_attempts) {
+        found->second.retry.max_attempts > 1 && found->second.attempt >= found->second.retry.max_attempts) {
       error = "retries exhausted after " + std::to_string(found->second.attempt) + " attempts; last: " + error;
     }
   }
@@ -229,14 +227,15 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
   completion.finished_at = clock_.Now();
   completion.output = std::move(output);
   completion.error = std::move(error);
-  queue_.FinishRun(options_.owner, std::move(completion), [this, run_id, task_type, state](core::Result<void> recorded) {
-    if (!recorded) {
-      spdlog::warn("executor: outcome of run {} not recorded: {}", run_id, recorded.error().message);
-    } else if (options_.on_run_finished) {
-      options_.on_run_finished(task_type, state);
-    }
-    Forget(run_id);
-  });
+  queue_.FinishRun(options_.owner, std::move(completion),
+                   [this, run_id, task_type, state](core::Result<void> recorded) {
+                     if (!recorded) {
+                       spdlog::warn("executor: outcome of run {} not recorded: {}", run_id, recorded.error().message);
+                     } else if (options_.on_run_finished) {
+                       options_.on_run_finished(task_type, state);
+                     }
+                     Forget(run_id);
+                   });
 }
 
 void WorkerPool::Release(std::vector<core::RunId> run_ids) {

@@ -102,9 +102,9 @@ class WorkerPool {
     core::RetryPolicy retry;
     std::stop_source stop;
     std::chrono::steady_clock::time_point deadline;  // when the watchdog gives up on it
-    bool settled = false;                             // an outcome was decided; later ones are ignored
-    bool cancel_requested = false;                    // someone cancelled it: it ends as cancelled
-    std::string_view task_type = "unknown";           // for metrics
+    bool settled = false;                            // an outcome was decided; later ones are ignored
+    bool cancel_requested = false;                   // someone cancelled it: it ends as cancelled
+    std::string_view task_type = "unknown";          // for metrics
   };
 
   void DispatchLoop();
@@ -127,12 +127,12 @@ class WorkerPool {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  bool started_ = false;               // guarded by mutex_
-  bool stopping_ = false;              // guarded by mutex_
-  bool notified_ = true;               // guarded by mutex_
+  bool started_ = false;                       // guarded by mutex_
+  bool stopping_ = false;                      // guarded by mutex_
+  bool notified_ = true;                       // guarded by mutex_
   std::map<core::RunId, InFlight> in_flight_;  // guarded by mutex_
-  std::size_t pending_writes_ = 0;     // store calls not yet answered; guarded by mutex_
-  std::mt19937_64 random_;             // for retry jitter; guarded by mutex_
+  std::size_t pending_writes_ = 0;             // store calls not yet answered; guarded by mutex_
+  std::mt19937_64 random_;                     // for retry jitter; guarded by mutex_
   std::chrono::steady_clock::time_point last_heartbeat_ = std::chrono::steady_clock::now();  // guarded by mutex_
   std::thread dispatcher_;
   std::thread heartbeat_;

@@ -23,9 +23,8 @@ core::Result<std::size_t> Retention::PruneOnce() {
   if (options_.keep_for.count() > 0) {
     const core::TimePoint before = clock_.Now() - options_.keep_for;
     for (;;) {
-      auto deleted = Wait<std::size_t>([&](auto done) {
-        store_.PruneRunsFinishedBefore(before, options_.batch_rows, std::move(done));
-      });
+      auto deleted = Wait<std::size_t>(
+          [&](auto done) { store_.PruneRunsFinishedBefore(before, options_.batch_rows, std::move(done)); });
       if (!deleted) return deleted.error();
       total += *deleted;
       if (*deleted < options_.batch_rows) break;
@@ -36,8 +35,7 @@ core::Result<std::size_t> Retention::PruneOnce() {
     core::JobId after = 0;
     for (;;) {
       auto pruned = Wait<store::PruneResult>([&](auto done) {
-        store_.PruneRunsBeyond(options_.keep_per_job, after, options_.batch_jobs, options_.batch_rows,
-                               std::move(done));
+        store_.PruneRunsBeyond(options_.keep_per_job, after, options_.batch_jobs, options_.batch_rows, std::move(done));
       });
       if (!pruned) return pruned.error();
       total += pruned->deleted;

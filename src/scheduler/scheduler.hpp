@@ -69,9 +69,9 @@ class Scheduler {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;                    // guarded by mutex_
-  bool woken_ = false;                       // guarded by mutex_
-  core::TimePoint sleeping_until_{};         // guarded by mutex_
+  bool stopping_ = false;                              // guarded by mutex_
+  bool woken_ = false;                                 // guarded by mutex_
+  core::TimePoint sleeping_until_{};                   // guarded by mutex_
   std::chrono::steady_clock::time_point last_tick_{};  // guarded by mutex_
   std::thread thread_;
 };

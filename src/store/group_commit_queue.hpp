@@ -17,7 +17,7 @@ namespace jobsched::store {
 // A write to run inside a shared transaction, and the caller to answer.
 template <typename Connection>
 struct GroupWrite {
-  std::function<bool(Connection&)> apply;                     // true when it succeeded
+  std::function<bool(Connection&)> apply;                       // true when it succeeded
   std::function<void(const core::Error* commit_error)> finish;  // after COMMIT, or without one when it failed
 };
 
@@ -55,20 +55,19 @@ class GroupCommitQueue {
   template <typename T>
   void Submit(std::function<core::Result<T>(Connection&)> apply, std::function<void(core::Result<T>)> done) {
     auto outcome = std::make_shared<std::optional<core::Result<T>>>();
-    Enqueue(GroupWrite<Connection>{
-        [apply = std::move(apply), outcome](Connection& connection) {
-          *outcome = apply(connection);
-          return (*outcome)->ok();
-        },
-        [done = std::move(done), outcome](const core::Error* commit_error) {
-          // A write that failed keeps its own error; one that succeeded (or
-          // never ran) hears why its transaction did not commit.
-          if (commit_error != nullptr && (!outcome->has_value() || (*outcome)->ok())) {
-            done(*commit_error);
-          } else {
-            done(std::move(**outcome));
-          }
-        }});
+    Enqueue(GroupWrite<Connection>{[apply = std::move(apply), outcome](Connection& connection) {
+                                     *outcome = apply(connection);
+                                     return (*outcome)->ok();
+                                   },
+                                   [done = std::move(done), outcome](const core::Error* commit_error) {
+                                     // A write that failed keeps its own error; one that succeeded (or
+                                     // never ran) hears why its transaction did not commit.
+                                     if (commit_error != nullptr && (!outcome->has_value() || (*outcome)->ok())) {
+                                       done(*commit_error);
+                                     } else {
+                                       done(std::move(**outcome));
+                                     }
+                                   }});
   }
 
  private:

@@ -39,7 +39,7 @@ class JobCache {
  private:
   const std::size_t capacity_;
   mutable std::shared_mutex mutex_;
-  std::uint64_t epoch_ = 0;                       // guarded by mutex_; advanced by every Invalidate
+  std::uint64_t epoch_ = 0;                          // guarded by mutex_; advanced by every Invalidate
   std::unordered_map<core::JobId, core::Job> jobs_;  // guarded by mutex_
 };
 

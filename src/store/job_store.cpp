@@ -10,8 +10,7 @@ core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job) {
 
 core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
                                             FirePlanner planner) {
-  return Wait<FireResult>(
-      [&](auto done) { store.FireDueJobs(now, limit, std::move(planner), std::move(done)); });
+  return Wait<FireResult>([&](auto done) { store.FireDueJobs(now, limit, std::move(planner), std::move(done)); });
 }
 
 }  // namespace jobsched::store

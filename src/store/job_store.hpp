@@ -16,20 +16,20 @@ namespace jobsched::store {
 // One page of GET /jobs: jobs ordered by id, starting after `after_id`.
 struct JobListQuery {
   std::optional<bool> is_active;
-  std::optional<std::string> name_prefix;  // jobs whose name starts with this (case-sensitive)
-  std::optional<std::string> task_type;    // jobs whose task is of this type ("http", ...)
+  std::optional<std::string> name_prefix;    // jobs whose name starts with this (case-sensitive)
+  std::optional<std::string> task_type;      // jobs whose task is of this type ("http", ...)
   std::optional<std::string> job_namespace;  // only jobs of this namespace
-  std::optional<core::JobId> after_id;  // keyset cursor: the last id of the previous page
+  std::optional<core::JobId> after_id;       // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
 };
 
 // One page of a run history: newest first, starting before `before_id`.
 struct RunListQuery {
-  std::optional<core::JobId> job_id;     // only this job's runs
+  std::optional<core::JobId> job_id;         // only this job's runs
   std::optional<std::string> job_namespace;  // only runs of jobs in this namespace
-  std::optional<core::RunId> before_id;  // keyset cursor: the last id of the previous page
+  std::optional<core::RunId> before_id;      // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
-  std::optional<core::RunState> state;   // only runs in this state
+  std::optional<core::RunState> state;  // only runs in this state
   // Only runs scheduled in [scheduled_from, scheduled_until).
   std::optional<core::TimePoint> scheduled_from;
   std::optional<core::TimePoint> scheduled_until;
@@ -54,8 +54,8 @@ struct PruneResult {
 // in production. The store passes the job's oldest unfinished (queued or
 // running) run when the job's overlap policy is skip, for the planner to skip
 // overlapping occurrences.
-using FirePlanner = std::function<core::FirePlan(const core::Job&, core::TimePoint now,
-                                                 std::optional<core::RunId> run_in_progress)>;
+using FirePlanner =
+    std::function<core::FirePlan(const core::Job&, core::TimePoint now, std::optional<core::RunId> run_in_progress)>;
 
 // Where jobs live. Implementations: SqliteJobStore (embedded, the default)
 // and, later, PostgresJobStore. Every method is safe to call from any thread.
@@ -86,8 +86,7 @@ class JobStore {
   // Queues a run of the job now, outside its schedule (trigger "manual").
   // kConflict when the job's overlap policy is skip and a run of it has not
   // finished; under allow it runs alongside, under queue after the others.
-  virtual void TriggerJob(core::JobId id, core::TimePoint now,
-                          std::function<void(core::Result<core::Run>)> done) = 0;
+  virtual void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) = 0;
 
   // Cancels run `run_id` of job `job_id`: a queued run ends at once as
   // cancelled; a running one is marked (cancel_requested_at) for its executor

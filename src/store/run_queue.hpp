@@ -50,8 +50,7 @@ class RunQueue {
   // exactly one caller. A run of a job with overlap queue is claimed only when
   // no run of its job is running and no older one is queued: in order, one at
   // a time.
-  virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
-                         core::TimePoint lease_until,
+  virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
                          std::function<void(core::Result<std::vector<ClaimedRun>>)> done) = 0;
 
   // Records the outcome of a run `owner` holds; a run someone asked to cancel
@@ -76,11 +75,10 @@ class RunQueue {
   virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,
                            std::function<void(core::Result<std::vector<core::RunId>>)> done) = 0;
 
-  // Forgets nodes silent for kForgetSilentNodesAfter. Puts back in the queue, as a new attempt (or ends as cancelled, when
-  // someone asked to cancel it), every running run whose lease
-  // expired before `now` or whose owner is not `live_owner` (pass the
-  // current process at start-up: runs of a process that died are orphans).
-  // Returns how many were re-queued.
+  // Forgets nodes silent for kForgetSilentNodesAfter. Puts back in the queue, as a new attempt (or ends as cancelled,
+  // when someone asked to cancel it), every running run whose lease expired before `now` or whose owner is not
+  // `live_owner` (pass the current process at start-up: runs of a process that died are orphans). Returns how many were
+  // re-queued.
   virtual void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                                     std::function<void(core::Result<std::size_t>)> done) = 0;
 

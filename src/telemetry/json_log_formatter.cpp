@@ -22,9 +22,9 @@ void AppendTime(spdlog::memory_buf_t& out, spdlog::log_clock::time_point time) {
   std::tm utc{};
   gmtime_r(&t, &utc);
   char buffer[32];
-  const int length = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                                   utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                                   static_cast<int>(millis));
+  const int length =
+      std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                    utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
   Append(out, std::string_view(buffer, static_cast<std::size_t>(length)));
 }
 

@@ -45,8 +45,8 @@ class LabelCache {
   std::unordered_map<std::string, Handles, StringHash, std::equal_to<>> map_;
 };
 
-const prometheus::Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                           0.05,   0.1,   0.25,   0.5,   1,    2.5, 5};
+const prometheus::Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                           0.1,    0.25,  0.5,    1,     2.5,  5};
 const prometheus::Histogram::BucketBoundaries kLagBuckets{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                           0.5,   1,     2.5,  5,     10,   30,  60};
 const prometheus::Histogram::BucketBoundaries kStoreBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
@@ -110,11 +110,12 @@ struct Metrics::Impl {
                                          .Register(*registry)
                                          .Add({});
 
-  prometheus::Gauge& live_nodes = prometheus::BuildGauge()
-                                      .Name("jobsched_nodes_alive")
-                                      .Help("Nodes (processes running tasks) whose heartbeat is recent, at scrape time.")
-                                      .Register(*registry)
-                                      .Add({});
+  prometheus::Gauge& live_nodes =
+      prometheus::BuildGauge()
+          .Name("jobsched_nodes_alive")
+          .Help("Nodes (processes running tasks) whose heartbeat is recent, at scrape time.")
+          .Register(*registry)
+          .Add({});
 
   struct HttpHandles {
     prometheus::Counter* requests;

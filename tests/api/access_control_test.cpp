@@ -159,9 +159,8 @@ TEST_F(AccessControlTest, EachRoleReachesWhatItsRoleAllows) {
     int refused_with;  // 0: allowed
   };
   const Case cases[] = {
-      {'r', &kListJobs, 0}, {'r', &kCreateJob, 403}, {'r', &kMetrics, 0},
-      {'w', &kListJobs, 0}, {'w', &kCreateJob, 0},   {'w', &kMetrics, 0},
-      {'x', &kListJobs, 0}, {'x', &kCreateJob, 0},   {'x', &kMetrics, 0},
+      {'r', &kListJobs, 0}, {'r', &kCreateJob, 403}, {'r', &kMetrics, 0},   {'w', &kListJobs, 0}, {'w', &kCreateJob, 0},
+      {'w', &kMetrics, 0},  {'x', &kListJobs, 0},    {'x', &kCreateJob, 0}, {'x', &kMetrics, 0},
   };
 
   for (const Case& c : cases) {

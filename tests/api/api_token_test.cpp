@@ -29,11 +29,11 @@ TEST(IsWellFormedToken, RefusesAnythingButThePrefixAnd43Base64UrlCharacters) {
   EXPECT_TRUE(IsWellFormedToken(good));
   EXPECT_TRUE(IsWellFormedToken("jsk_" + std::string(41, 'z') + "-_"));
 
-  for (const std::string& bad : {std::string(), std::string("jsk_"), "jsk_" + std::string(42, 'A'),
-                                "jsk_" + std::string(44, 'A'), "JSK_" + std::string(43, 'A'),
-                                "key_" + std::string(43, 'A'), "jsk_" + std::string(42, 'A') + "=",
-                                "jsk_" + std::string(42, 'A') + "+", "jsk_" + std::string(42, 'A') + " ",
-                                "jsk_" + std::string(42, 'A') + std::string(1, '\0')}) {
+  for (const std::string& bad :
+       {std::string(), std::string("jsk_"), "jsk_" + std::string(42, 'A'), "jsk_" + std::string(44, 'A'),
+        "JSK_" + std::string(43, 'A'), "key_" + std::string(43, 'A'), "jsk_" + std::string(42, 'A') + "=",
+        "jsk_" + std::string(42, 'A') + "+", "jsk_" + std::string(42, 'A') + " ",
+        "jsk_" + std::string(42, 'A') + std::string(1, '\0')}) {
     EXPECT_FALSE(IsWellFormedToken(bad)) << bad;
   }
 }

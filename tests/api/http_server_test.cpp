@@ -89,8 +89,7 @@ class TestClient {
     response.status = std::stoi(head.substr(9, 3));
     for (std::size_t line = head.find("\r\n"); line != std::string::npos;) {
       const std::size_t next = head.find("\r\n", line + 2);
-      const std::string field = head.substr(line + 2, next == std::string::npos ? std::string::npos
-                                                                                : next - line - 2);
+      const std::string field = head.substr(line + 2, next == std::string::npos ? std::string::npos : next - line - 2);
       const std::size_t colon = field.find(':');
       std::string name = field.substr(0, colon);
       for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -130,8 +129,7 @@ class TestClient {
 };
 
 std::string Get(std::string_view target, std::string_view extra_headers = "") {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) +
-         "\r\n";
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) + "\r\n";
 }
 
 HttpServerOptions TestOptions() {
@@ -153,8 +151,7 @@ void EchoHandler(HttpRequest&& request, Responder respond) {
   respond(std::move(response));
 }
 
-std::unique_ptr<HttpServer> StartServer(RequestHandler handler,
-                                        HttpServerOptions options = TestOptions()) {
+std::unique_ptr<HttpServer> StartServer(RequestHandler handler, HttpServerOptions options = TestOptions()) {
   auto server = HttpServer::Start(std::move(options), std::move(handler));
   if (!server) throw std::runtime_error("server did not start: " + server.error().message);
   return std::move(server).value();
@@ -200,8 +197,9 @@ TEST(HttpServer, PassesMethodPathQueryHeadersAndBodyToTheHandler) {
   auto server = StartServer(EchoHandler);
   TestClient client(server->port());
 
-  client.Send("POST /jobs/42?limit=10&x=y HTTP/1.1\r\nHost: test\r\nX-Test: hello\r\n"
-              "Content-Length: 5\r\n\r\nabcde");
+  client.Send(
+      "POST /jobs/42?limit=10&x=y HTTP/1.1\r\nHost: test\r\nX-Test: hello\r\n"
+      "Content-Length: 5\r\n\r\nabcde");
   const ParsedResponse response = client.ReadResponse();
 
   EXPECT_EQ(response.status, 200);
@@ -268,9 +266,8 @@ TEST(HttpServer, AnswersOversizedBodyWith413WithoutReadingIt) {
   EXPECT_EQ(response.status, 413);
   EXPECT_EQ(response.headers.at("content-type"), "application/problem+json");
   EXPECT_EQ(response.headers.at("connection"), "close");
-  EXPECT_EQ(response.body,
-            R"({"type":"about:blank","title":"Content Too Large","status":413,)"
-            R"("detail":"request body exceeds 1048576 bytes"})");
+  EXPECT_EQ(response.body, R"({"type":"about:blank","title":"Content Too Large","status":413,)"
+                           R"("detail":"request body exceeds 1048576 bytes"})");
   EXPECT_TRUE(client.ReadUntilClosed());
 }
 
@@ -280,8 +277,9 @@ TEST(HttpServer, AnswersChunkedBodyOverTheLimitWith413) {
   auto server = StartServer(EchoHandler, options);
   TestClient client(server->port());
 
-  client.Send("POST /jobs HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-              "10\r\n0123456789abcdef\r\n0\r\n\r\n");
+  client.Send(
+      "POST /jobs HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "10\r\n0123456789abcdef\r\n0\r\n\r\n");
   const ParsedResponse response = client.ReadResponse();
 
   EXPECT_EQ(response.status, 413);
@@ -368,8 +366,7 @@ TEST(HttpServer, LetsARequestInFlightCompleteDuringStop) {
   EXPECT_EQ(response.headers.at("connection"), "close");
   EXPECT_TRUE(client.ReadUntilClosed());
   client.Close();  // lets the server finish its lingering close at once
-  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(kSafetyTimeoutSeconds)),
-            std::future_status::ready);
+  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(kSafetyTimeoutSeconds)), std::future_status::ready);
 }
 
 TEST(HttpServer, StopClosesIdleConnectionsWithoutWaitingForTheGracePeriod) {
@@ -447,9 +444,8 @@ TEST(HttpServer, ClosesAfterAnHttp10RequestWithoutKeepAlive) {
 }
 
 TEST(HttpServer, ClosesWhenTheResponseAsksForIt) {
-  auto server = StartServer([](HttpRequest&&, Responder respond) {
-    respond(HttpResponse{}.SetHeader("Connection", "close"));
-  });
+  auto server =
+      StartServer([](HttpRequest&&, Responder respond) { respond(HttpResponse{}.SetHeader("Connection", "close")); });
   TestClient client(server->port());
 
   client.Send(Get("/"));
@@ -474,9 +470,7 @@ TEST(HttpServer, SendsContinueBeforeReadingABodyWhenAsked) {
 }
 
 TEST(HttpServer, AnswersHeadWithTheLengthButNoBody) {
-  auto server = StartServer([](HttpRequest&&, Responder respond) {
-    respond(HttpResponse{200, {}, "twelve bytes"});
-  });
+  auto server = StartServer([](HttpRequest&&, Responder respond) { respond(HttpResponse{200, {}, "twelve bytes"}); });
   TestClient client(server->port());
 
   client.Send("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n" + Get("/"));

@@ -22,7 +22,7 @@ TEST(TrustedProxies, BehindATrustedProxyTheClientIsTheAddressItForwarded) {
   const TrustedProxies proxies = Parsed("127.0.0.1");
 
   EXPECT_EQ(proxies.ClientAddress("127.0.0.1", {"203.0.113.9"}), "203.0.113.9");
-  EXPECT_EQ(proxies.ClientAddress("127.0.0.1", {}), "127.0.0.1");  // a request of the proxy's own
+  EXPECT_EQ(proxies.ClientAddress("127.0.0.1", {}), "127.0.0.1");                     // a request of the proxy's own
   EXPECT_EQ(proxies.ClientAddress("198.51.100.1", {"203.0.113.9"}), "198.51.100.1");  // not a proxy: ignored
 }
 

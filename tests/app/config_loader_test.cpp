@@ -27,7 +27,8 @@ class ConfigLoader : public ::testing::Test {
     ConfigSources sources;
     sources.config_path = std::move(config_path);
     sources.flags = std::move(flags);
-    sources.environment = [environment = std::move(environment)](const std::string& name) -> std::optional<std::string> {
+    sources.environment = [environment =
+                               std::move(environment)](const std::string& name) -> std::optional<std::string> {
       const auto found = environment.find(name);
       if (found == environment.end()) return std::nullopt;
       return found->second;
@@ -154,8 +155,9 @@ TEST_F(ConfigLoader, RefusesCredentialsInTheFile) {
 
   ASSERT_FALSE(effective.ok());
   EXPECT_EQ(effective.error().message,
-            path + ":1: smtp_password is read only from the environment (JOBSCHED_SMTP_PASSWORD), so credentials "
-                   "stay out of configuration files");
+            path +
+                ":1: smtp_password is read only from the environment (JOBSCHED_SMTP_PASSWORD), so credentials "
+                "stay out of configuration files");
   EXPECT_EQ(effective.error().message.find("\"pw\""), std::string::npos);
 }
 
@@ -236,7 +238,8 @@ TEST_F(ConfigLoader, RefusesAValueTheFlagOverridesWhenItIsInvalid) {
   auto effective = LoadConfig(Sources(path, {}, {{"log_level", "info"}}));
 
   ASSERT_FALSE(effective.ok());
-  EXPECT_EQ(effective.error().message, path + ":1: log_level: must be one of trace, debug, info, warn, error, got 'verbose'");
+  EXPECT_EQ(effective.error().message,
+            path + ":1: log_level: must be one of trace, debug, info, warn, error, got 'verbose'");
 }
 
 TEST_F(ConfigLoader, AcceptsAZeroDrainDelayOnly) {

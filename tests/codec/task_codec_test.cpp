@@ -7,9 +7,9 @@ namespace {
 
 TEST(DecodeTask, ReadsEveryTaskType) {
   auto noop = DecodeTask(R"({"type":"noop"})");
-  auto http = DecodeTask(
-      R"({"type":"http","url":"https://example.com/hook","method":"PUT","headers":{"X-A":"b"},"body":"hi",)"
-      R"("timeout":"10s","expect_status":204})");
+  auto http =
+      DecodeTask(R"({"type":"http","url":"https://example.com/hook","method":"PUT","headers":{"X-A":"b"},"body":"hi",)"
+                 R"("timeout":"10s","expect_status":204})");
   auto email = DecodeTask(R"({"type":"email","to":["a@example.com"],"cc":"c@example.com","subject":"S","body":"B"})");
   auto compute = DecodeTask(R"({"type":"compute","function":"factorial_sum","n":1000})");
 
@@ -41,11 +41,24 @@ TEST(DecodeTask, SendsJsonBodiesAsJson) {
 TEST(EncodeTask, RoundTripsThroughDecode) {
   const core::Task tasks[] = {
       core::NoopTask{},
-      core::HttpTask{"POST", "http://127.0.0.1:8080/x", {{"A", "1"}, {"B", "2"}}, "body", core::Milliseconds{1500}, 200,
-                     {}, std::nullopt},
-      core::HttpTask{"GET", "https://example.com/x", {{"Authorization", "Bearer t"}, {"X-Key", "k"}}, "", std::nullopt,
-                     std::nullopt, {"X-Key"}, "a signing secret of 32 bytes...."},
-      core::EmailTask{{"a@example.com", "b@example.com"}, {"c@example.com"}, "Hi \xc3\xa9", "Body\nline", "me@example.com"},
+      core::HttpTask{"POST",
+                     "http://127.0.0.1:8080/x",
+                     {{"A", "1"}, {"B", "2"}},
+                     "body",
+                     core::Milliseconds{1500},
+                     200,
+                     {},
+                     std::nullopt},
+      core::HttpTask{"GET",
+                     "https://example.com/x",
+                     {{"Authorization", "Bearer t"}, {"X-Key", "k"}},
+                     "",
+                     std::nullopt,
+                     std::nullopt,
+                     {"X-Key"},
+                     "a signing secret of 32 bytes...."},
+      core::EmailTask{
+          {"a@example.com", "b@example.com"}, {"c@example.com"}, "Hi \xc3\xa9", "Body\nline", "me@example.com"},
       core::ComputeTask{core::ComputeKind::kMonteCarloPi, 1'000'000},
       core::ShellTask{{"backup", "--all", "a b"}, {{"MODE", "full"}}, "/srv/data", {}},
       core::ShellTask{{"/usr/bin/true"}, {}, std::nullopt, {}},
@@ -83,7 +96,9 @@ TEST(DecodeTask, ReadsSecretHeadersAndTheSigningSecret) {
 TEST(EncodeTaskForApi, ShowsEverySecretAsRedacted) {
   core::HttpTask http;
   http.url = "https://example.com/hook";
-  http.headers = {{"authorization", "Bearer t0ken"}, {"X-Api-Key", "k3y"}, {"X-Trace", "visible"},
+  http.headers = {{"authorization", "Bearer t0ken"},
+                  {"X-Api-Key", "k3y"},
+                  {"X-Trace", "visible"},
                   {"Proxy-Authorization", "Basic cHJveHk="}};
   http.secret_headers = {"x-api-key"};
   http.signing_secret = "s1gning-secret-of-some-length";

@@ -24,9 +24,9 @@ TEST(Role, EachRoleIncludesTheOnesBelowIt) {
     bool allowed;
   };
   const Case cases[] = {
-      {Role::kRead, Role::kRead, true},    {Role::kRead, Role::kWrite, false},  {Role::kRead, Role::kAdmin, false},
-      {Role::kWrite, Role::kRead, true},   {Role::kWrite, Role::kWrite, true},  {Role::kWrite, Role::kAdmin, false},
-      {Role::kAdmin, Role::kRead, true},   {Role::kAdmin, Role::kWrite, true},  {Role::kAdmin, Role::kAdmin, true},
+      {Role::kRead, Role::kRead, true},  {Role::kRead, Role::kWrite, false}, {Role::kRead, Role::kAdmin, false},
+      {Role::kWrite, Role::kRead, true}, {Role::kWrite, Role::kWrite, true}, {Role::kWrite, Role::kAdmin, false},
+      {Role::kAdmin, Role::kRead, true}, {Role::kAdmin, Role::kWrite, true}, {Role::kAdmin, Role::kAdmin, true},
   };
 
   for (const Case& c : cases) {
@@ -35,13 +35,15 @@ TEST(Role, EachRoleIncludesTheOnesBelowIt) {
 }
 
 TEST(ValidateKeyName, AcceptsLowerCaseNamesOfLettersDigitsAndPunctuation) {
-  for (const std::string& name : std::vector<std::string>{"ci", "deploy-bot", "team_a.reader", "0", std::string(64, 'k')}) {
+  for (const std::string& name :
+       std::vector<std::string>{"ci", "deploy-bot", "team_a.reader", "0", std::string(64, 'k')}) {
     EXPECT_TRUE(ValidateKeyName(name).ok()) << name;
   }
 }
 
 TEST(ValidateKeyName, RefusesWhatWouldNeedQuotingNamingTheField) {
-  for (const std::string& name : std::vector<std::string>{"", "CI", "-ci", ".ci", "ci bot", "ci/bot", "ci\n", std::string(65, 'k'), "k\xc3\xa9y"}) {
+  for (const std::string& name : std::vector<std::string>{"", "CI", "-ci", ".ci", "ci bot", "ci/bot", "ci\n",
+                                                          std::string(65, 'k'), "k\xc3\xa9y"}) {
     auto valid = ValidateKeyName(name);
 
     ASSERT_FALSE(valid.ok()) << name;

@@ -28,11 +28,11 @@ TimePoint Utc(const std::string& text) {
   int minute = 0;
   int second = 0;
   int millis = 0;
-  const int parsed = std::sscanf(text.c_str(), "%d-%u-%uT%d:%d:%d.%dZ", &year, &month, &day,
-                                 &hour, &minute, &second, &millis);
+  const int parsed =
+      std::sscanf(text.c_str(), "%d-%u-%uT%d:%d:%d.%dZ", &year, &month, &day, &hour, &minute, &second, &millis);
   EXPECT_GE(parsed, 6) << "bad test timestamp " << text;
-  return date::sys_days{date::year{year} / month / day} + std::chrono::hours{hour} +
-         minutes{minute} + seconds{second} + Milliseconds{millis};
+  return date::sys_days{date::year{year} / month / day} + std::chrono::hours{hour} + minutes{minute} + seconds{second} +
+         Milliseconds{millis};
 }
 
 // A result as "2026-03-29T01:00:00Z" (with ".mmm" only if the milliseconds are
@@ -44,9 +44,7 @@ std::string Format(std::optional<TimePoint> time) {
   return date::format("%FT%TZ", *time);
 }
 
-const date::time_zone* Zone(const char* name) {
-  return name == nullptr ? nullptr : date::locate_zone(name);
-}
+const date::time_zone* Zone(const char* name) { return name == nullptr ? nullptr : date::locate_zone(name); }
 
 CronExpression MustParse(std::string_view text) {
   auto cron = CronExpression::Parse(text);
@@ -139,13 +137,11 @@ TEST(CronExpression, RejectsMalformedExpressionsNamingFieldAndValue) {
 
 TEST(CronExpression, RejectsExpressionsThatCanNeverFire) {
   const std::vector<std::pair<const char*, const char*>> cases = {
-      {"0 0 30 2 *",
-       "cron: expression never fires: day-of-month '30' does not occur in month '2'"},
+      {"0 0 30 2 *", "cron: expression never fires: day-of-month '30' does not occur in month '2'"},
       {"0 0 31 APR,JUN,SEP,NOV *",
        "cron: expression never fires: day-of-month '31' does not occur in month "
        "'APR,JUN,SEP,NOV'"},
-      {"0 0 0 L-29 FEB *",
-       "cron: expression never fires: day-of-month 'L-29' does not occur in month 'FEB'"},
+      {"0 0 0 L-29 FEB *", "cron: expression never fires: day-of-month 'L-29' does not occur in month 'FEB'"},
   };
 
   for (const auto& [text, message] : cases) {
@@ -176,64 +172,75 @@ TEST(CronExpression, NamesAreCaseInsensitiveAndEqualToTheirNumbers) {
   };
 
   for (const auto& [named, numbered] : equivalents) {
-    EXPECT_EQ(NextRuns(named, "2026-01-01T00:00:00Z", 60),
-              NextRuns(numbered, "2026-01-01T00:00:00Z", 60))
+    EXPECT_EQ(NextRuns(named, "2026-01-01T00:00:00Z", 60), NextRuns(numbered, "2026-01-01T00:00:00Z", 60))
         << named << " vs " << numbered;
   }
 }
 
 TEST(CronExpression, FollowsRangesStepsAndLists) {
   ExpectSchedules({
-      {"*/15 * * * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-01T00:15:00Z", "2026-01-01T00:30:00Z", "2026-01-01T00:45:00Z",
-        "2026-01-01T01:00:00Z"}},
-      {"5-20/5 * * * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-01T00:05:00Z", "2026-01-01T00:10:00Z", "2026-01-01T00:15:00Z",
-        "2026-01-01T00:20:00Z", "2026-01-01T01:05:00Z"}},
-      {"50/5 * * * *", nullptr, "2026-01-01T00:00:00Z",
+      {"*/15 * * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-01T00:15:00Z", "2026-01-01T00:30:00Z", "2026-01-01T00:45:00Z", "2026-01-01T01:00:00Z"}},
+      {"5-20/5 * * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-01T00:05:00Z", "2026-01-01T00:10:00Z", "2026-01-01T00:15:00Z", "2026-01-01T00:20:00Z",
+        "2026-01-01T01:05:00Z"}},
+      {"50/5 * * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
        {"2026-01-01T00:50:00Z", "2026-01-01T00:55:00Z", "2026-01-01T01:50:00Z"}},
-      {"1,2,30 * * * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:30:00Z",
-        "2026-01-01T01:01:00Z"}},
-      {"0 9-17/4 * * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-01T09:00:00Z", "2026-01-01T13:00:00Z", "2026-01-01T17:00:00Z",
-        "2026-01-02T09:00:00Z"}},
-      {"0 8-9,17 * * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-01T08:00:00Z", "2026-01-01T09:00:00Z", "2026-01-01T17:00:00Z",
-        "2026-01-02T08:00:00Z"}},
-      {"0 0 */10 * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-11T00:00:00Z", "2026-01-21T00:00:00Z", "2026-01-31T00:00:00Z",
-        "2026-02-01T00:00:00Z"}},
-      {"0 0 1 */3 *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-04-01T00:00:00Z", "2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z",
-        "2027-01-01T00:00:00Z"}},
+      {"1,2,30 * * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:30:00Z", "2026-01-01T01:01:00Z"}},
+      {"0 9-17/4 * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-01T09:00:00Z", "2026-01-01T13:00:00Z", "2026-01-01T17:00:00Z", "2026-01-02T09:00:00Z"}},
+      {"0 8-9,17 * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-01T08:00:00Z", "2026-01-01T09:00:00Z", "2026-01-01T17:00:00Z", "2026-01-02T08:00:00Z"}},
+      {"0 0 */10 * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-11T00:00:00Z", "2026-01-21T00:00:00Z", "2026-01-31T00:00:00Z", "2026-02-01T00:00:00Z"}},
+      {"0 0 1 */3 *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-04-01T00:00:00Z", "2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z"}},
       // 2026-01-01 is a Thursday; 1-5/2 is Monday, Wednesday, Friday.
-      {"0 0 * * 1-5/2", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-02T00:00:00Z", "2026-01-05T00:00:00Z", "2026-01-07T00:00:00Z",
-        "2026-01-09T00:00:00Z"}},
+      {"0 0 * * 1-5/2",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-02T00:00:00Z", "2026-01-05T00:00:00Z", "2026-01-07T00:00:00Z", "2026-01-09T00:00:00Z"}},
   });
 }
 
 TEST(CronExpression, HonoursALeadingSecondsField) {
   ExpectSchedules({
-      {"*/20 * * * * *", nullptr, "2026-01-01T00:00:00Z",
+      {"*/20 * * * * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
        {"2026-01-01T00:00:20Z", "2026-01-01T00:00:40Z", "2026-01-01T00:01:00Z"}},
-      {"30 0 12 * * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-01T12:00:30Z", "2026-01-02T12:00:30Z"}},
-      {"0 30 9 * * MON-FRI", nullptr, "2026-01-01T00:00:00Z",
+      {"30 0 12 * * *", nullptr, "2026-01-01T00:00:00Z", {"2026-01-01T12:00:30Z", "2026-01-02T12:00:30Z"}},
+      {"0 30 9 * * MON-FRI",
+       nullptr,
+       "2026-01-01T00:00:00Z",
        {"2026-01-01T09:30:00Z", "2026-01-02T09:30:00Z", "2026-01-05T09:30:00Z"}},
-      {"15,45 59 23 31 12 *", nullptr, "2026-12-31T23:59:20Z",
-       {"2026-12-31T23:59:45Z", "2027-12-31T23:59:15Z"}},
+      {"15,45 59 23 31 12 *", nullptr, "2026-12-31T23:59:20Z", {"2026-12-31T23:59:45Z", "2027-12-31T23:59:15Z"}},
   });
 }
 
 TEST(CronExpression, ExpandsEveryMacro) {
   // 2026-05-15 is a Friday.
   const std::vector<std::pair<const char*, const char*>> cases = {
-      {"@yearly", "2027-01-01T00:00:00Z"},  {"@annually", "2027-01-01T00:00:00Z"},
-      {"@monthly", "2026-06-01T00:00:00Z"}, {"@weekly", "2026-05-17T00:00:00Z"},
-      {"@daily", "2026-05-16T00:00:00Z"},   {"@midnight", "2026-05-16T00:00:00Z"},
-      {"@hourly", "2026-05-15T11:00:00Z"},  {"@DAILY", "2026-05-16T00:00:00Z"},
+      {"@yearly", "2027-01-01T00:00:00Z"}, {"@annually", "2027-01-01T00:00:00Z"}, {"@monthly", "2026-06-01T00:00:00Z"},
+      {"@weekly", "2026-05-17T00:00:00Z"}, {"@daily", "2026-05-16T00:00:00Z"},    {"@midnight", "2026-05-16T00:00:00Z"},
+      {"@hourly", "2026-05-15T11:00:00Z"}, {"@DAILY", "2026-05-16T00:00:00Z"},
   };
 
   for (const auto& [macro, expected] : cases) {
@@ -243,14 +250,21 @@ TEST(CronExpression, ExpandsEveryMacro) {
 
 TEST(CronExpression, LastDayOfMonthFollowsMonthLengths) {
   ExpectSchedules({
-      {"0 0 L * *", nullptr, "2026-01-01T00:00:00Z",
-       {"2026-01-31T00:00:00Z", "2026-02-28T00:00:00Z", "2026-03-31T00:00:00Z",
-        "2026-04-30T00:00:00Z"}},
-      {"0 0 L 2 *", nullptr, "2026-01-01T00:00:00Z",
+      {"0 0 L * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
+       {"2026-01-31T00:00:00Z", "2026-02-28T00:00:00Z", "2026-03-31T00:00:00Z", "2026-04-30T00:00:00Z"}},
+      {"0 0 L 2 *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
        {"2026-02-28T00:00:00Z", "2027-02-28T00:00:00Z", "2028-02-29T00:00:00Z"}},
-      {"0 0 L-1 * *", nullptr, "2026-01-01T00:00:00Z",
+      {"0 0 L-1 * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
        {"2026-01-30T00:00:00Z", "2026-02-27T00:00:00Z", "2026-03-30T00:00:00Z"}},
-      {"0 0 1,l * *", nullptr, "2026-01-01T00:00:00Z",
+      {"0 0 1,l * *",
+       nullptr,
+       "2026-01-01T00:00:00Z",
        {"2026-01-31T00:00:00Z", "2026-02-01T00:00:00Z", "2026-02-28T00:00:00Z"}},
       // Only leap Februaries have a day 29 - 28 = 1st counted from the end.
       {"0 0 L-28 2 *", nullptr, "2026-01-01T00:00:00Z", {"2028-02-01T00:00:00Z"}},
@@ -259,8 +273,7 @@ TEST(CronExpression, LastDayOfMonthFollowsMonthLengths) {
 
 TEST(CronExpression, WaitsForTheTwentyNinthOfFebruary) {
   ExpectSchedules({
-      {"0 0 29 2 *", nullptr, "2026-01-01T00:00:00Z",
-       {"2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"}},
+      {"0 0 29 2 *", nullptr, "2026-01-01T00:00:00Z", {"2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"}},
       // 2100 is not a leap year: eight years between leap days.
       {"0 0 29 2 *", nullptr, "2096-03-01T00:00:00Z", {"2104-02-29T00:00:00Z"}},
   });
@@ -269,16 +282,20 @@ TEST(CronExpression, WaitsForTheTwentyNinthOfFebruary) {
 TEST(CronExpression, FiresWhenEitherDayFieldMatchesIfBothAreRestricted) {
   // April 2026: Fridays are the 3rd, 10th, 17th and 24th; the 13th is a Monday.
   ExpectSchedules({
-      {"0 0 13 * FRI", nullptr, "2026-04-01T00:00:00Z",
-       {"2026-04-03T00:00:00Z", "2026-04-10T00:00:00Z", "2026-04-13T00:00:00Z",
-        "2026-04-17T00:00:00Z", "2026-04-24T00:00:00Z", "2026-05-01T00:00:00Z"}},
-      {"0 0 13 * *", nullptr, "2026-04-01T00:00:00Z",
-       {"2026-04-13T00:00:00Z", "2026-05-13T00:00:00Z"}},
-      {"0 0 13 * ?", nullptr, "2026-04-01T00:00:00Z",
-       {"2026-04-13T00:00:00Z", "2026-05-13T00:00:00Z"}},
-      {"0 0 * * FRI", nullptr, "2026-04-01T00:00:00Z",
+      {"0 0 13 * FRI",
+       nullptr,
+       "2026-04-01T00:00:00Z",
+       {"2026-04-03T00:00:00Z", "2026-04-10T00:00:00Z", "2026-04-13T00:00:00Z", "2026-04-17T00:00:00Z",
+        "2026-04-24T00:00:00Z", "2026-05-01T00:00:00Z"}},
+      {"0 0 13 * *", nullptr, "2026-04-01T00:00:00Z", {"2026-04-13T00:00:00Z", "2026-05-13T00:00:00Z"}},
+      {"0 0 13 * ?", nullptr, "2026-04-01T00:00:00Z", {"2026-04-13T00:00:00Z", "2026-05-13T00:00:00Z"}},
+      {"0 0 * * FRI",
+       nullptr,
+       "2026-04-01T00:00:00Z",
        {"2026-04-03T00:00:00Z", "2026-04-10T00:00:00Z", "2026-04-17T00:00:00Z"}},
-      {"0 0 ? * FRI", nullptr, "2026-04-01T00:00:00Z",
+      {"0 0 ? * FRI",
+       nullptr,
+       "2026-04-01T00:00:00Z",
        {"2026-04-03T00:00:00Z", "2026-04-10T00:00:00Z", "2026-04-17T00:00:00Z"}},
   });
 }
@@ -310,12 +327,15 @@ TEST(CronExpression, TreatsNullAndUtcZonesAlike) {
 
 TEST(CronExpression, WalksAcrossTheYearBoundaryInLocalTime) {
   ExpectSchedules({
-      {"0 23 * * *", "Europe/Berlin", "2026-12-30T00:00:00Z",
+      {"0 23 * * *",
+       "Europe/Berlin",
+       "2026-12-30T00:00:00Z",
        {"2026-12-30T22:00:00Z", "2026-12-31T22:00:00Z", "2027-01-01T22:00:00Z"}},
       // Local New Year in Berlin is still the old year in UTC.
-      {"@yearly", "Europe/Berlin", "2026-06-01T00:00:00Z",
-       {"2026-12-31T23:00:00Z", "2027-12-31T23:00:00Z"}},
-      {"0 21 L * *", "America/New_York", "2026-11-15T00:00:00Z",
+      {"@yearly", "Europe/Berlin", "2026-06-01T00:00:00Z", {"2026-12-31T23:00:00Z", "2027-12-31T23:00:00Z"}},
+      {"0 21 L * *",
+       "America/New_York",
+       "2026-11-15T00:00:00Z",
        {"2026-12-01T02:00:00Z", "2027-01-01T02:00:00Z", "2027-02-01T02:00:00Z"}},
   });
 }
@@ -324,21 +344,32 @@ TEST(CronExpression, WalksAcrossTheYearBoundaryInLocalTime) {
 // 2026-10-25 03:00 CEST -> 02:00 CET at 01:00Z.
 TEST(CronExpression, FiresOnceAtTheEndOfASpringForwardGap) {
   ExpectSchedules({
-      {"30 2 * * *", "Europe/Berlin", "2026-03-28T00:00:00Z",
+      {"30 2 * * *",
+       "Europe/Berlin",
+       "2026-03-28T00:00:00Z",
        {"2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"}},
-      {"*/15 2 * * *", "Europe/Berlin", "2026-03-29T00:00:00Z",
+      {"*/15 2 * * *",
+       "Europe/Berlin",
+       "2026-03-29T00:00:00Z",
        {"2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z", "2026-03-30T00:15:00Z"}},
-      {"0 * * * *", "Europe/Berlin", "2026-03-28T23:30:00Z",
+      {"0 * * * *",
+       "Europe/Berlin",
+       "2026-03-28T23:30:00Z",
        {"2026-03-29T00:00:00Z", "2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z"}},
-      {"30 2,3 * * *", "Europe/Berlin", "2026-03-29T00:00:00Z",
+      {"30 2,3 * * *",
+       "Europe/Berlin",
+       "2026-03-29T00:00:00Z",
        {"2026-03-29T01:00:00Z", "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"}},
       // America/New_York: 2026-03-08 02:00 EST -> 03:00 EDT at 07:00Z.
-      {"30 2 * * *", "America/New_York", "2026-03-07T00:00:00Z",
+      {"30 2 * * *",
+       "America/New_York",
+       "2026-03-07T00:00:00Z",
        {"2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"}},
       // Australia/Lord_Howe: 2026-10-04 02:00 +10:30 -> 02:30 +11 at 2026-10-03T15:30Z.
-      {"15 2 * * *", "Australia/Lord_Howe", "2026-10-03T00:00:00Z",
-       {"2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"}},
-      {"*/10 * * * *", "Australia/Lord_Howe", "2026-10-03T15:15:00Z",
+      {"15 2 * * *", "Australia/Lord_Howe", "2026-10-03T00:00:00Z", {"2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"}},
+      {"*/10 * * * *",
+       "Australia/Lord_Howe",
+       "2026-10-03T15:15:00Z",
        {"2026-10-03T15:20:00Z", "2026-10-03T15:30:00Z", "2026-10-03T15:40:00Z"}},
   });
 }
@@ -358,23 +389,26 @@ TEST(CronExpression, FiresAtTheEndOfAGapWhenAskedInItsLastSecond) {
 
 TEST(CronExpression, FiresOnceAtTheFirstOccurrenceOfARepeatedTime) {
   ExpectSchedules({
-      {"30 2 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z",
-       {"2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"}},
+      {"30 2 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z", {"2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"}},
       {"30 2 * * *", "Europe/Berlin", "2026-10-25T00:10:00Z", {"2026-10-25T00:30:00Z"}},
       // Hourly jobs are silent in the repeated hour (01:00Z is 02:00 CET again).
-      {"0 * * * *", "Europe/Berlin", "2026-10-24T23:30:00Z",
+      {"0 * * * *",
+       "Europe/Berlin",
+       "2026-10-24T23:30:00Z",
        {"2026-10-25T00:00:00Z", "2026-10-25T02:00:00Z", "2026-10-25T03:00:00Z"}},
       // Starting inside the repeated pass skips to the end of the overlap.
       {"*/15 * * * *", "Europe/Berlin", "2026-10-25T01:10:00Z", {"2026-10-25T02:00:00Z"}},
       // America/New_York: 2026-11-01 02:00 EDT -> 01:00 EST at 06:00Z.
-      {"30 1 * * *", "America/New_York", "2026-10-31T12:00:00Z",
-       {"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"}},
-      {"0 * * * *", "America/New_York", "2026-11-01T04:30:00Z",
+      {"30 1 * * *", "America/New_York", "2026-10-31T12:00:00Z", {"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"}},
+      {"0 * * * *",
+       "America/New_York",
+       "2026-11-01T04:30:00Z",
        {"2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z", "2026-11-01T08:00:00Z"}},
       // Australia/Lord_Howe: 2026-04-05 02:00 +11 -> 01:30 +10:30 at 2026-04-04T15:00Z.
-      {"45 1 * * *", "Australia/Lord_Howe", "2026-04-04T00:00:00Z",
-       {"2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"}},
-      {"*/15 * * * *", "Australia/Lord_Howe", "2026-04-04T14:40:00Z",
+      {"45 1 * * *", "Australia/Lord_Howe", "2026-04-04T00:00:00Z", {"2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"}},
+      {"*/15 * * * *",
+       "Australia/Lord_Howe",
+       "2026-04-04T14:40:00Z",
        {"2026-04-04T14:45:00Z", "2026-04-04T15:30:00Z", "2026-04-04T15:45:00Z"}},
   });
 }
@@ -384,8 +418,7 @@ TEST(CronExpression, ReturnsNothingBeyondTheYear9999) {
   const CronExpression daily = MustParse("@daily");
 
   EXPECT_EQ(leap_day.NextAfter(Utc("9997-01-01T00:00:00Z"), nullptr), std::nullopt);
-  EXPECT_EQ(Format(daily.NextAfter(Utc("9999-12-30T12:00:00Z"), nullptr)),
-            "9999-12-31T00:00:00Z");
+  EXPECT_EQ(Format(daily.NextAfter(Utc("9999-12-30T12:00:00Z"), nullptr)), "9999-12-31T00:00:00Z");
   EXPECT_EQ(daily.NextAfter(Utc("9999-12-31T12:00:00Z"), nullptr), std::nullopt);
   EXPECT_EQ(daily.NextAfter(TimePoint::max(), nullptr), std::nullopt);
 }
@@ -401,14 +434,12 @@ LocalFields FieldsOf(date::local_seconds local) {
   const auto day = date::floor<date::days>(local);
   const date::year_month_day ymd{day};
   const auto time = date::hh_mm_ss<seconds>(local - day);
-  return {static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-          date::weekday{day}.c_encoding(), static_cast<int>(time.hours().count()),
-          static_cast<int>(time.minutes().count())};
+  return {static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), date::weekday{day}.c_encoding(),
+          static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count())};
 }
 
 std::vector<std::string> BruteForceRuns(const std::function<bool(const LocalFields&)>& matches,
-                                        const date::time_zone* zone, date::sys_seconds from,
-                                        date::sys_seconds to) {
+                                        const date::time_zone* zone, date::sys_seconds from, date::sys_seconds to) {
   std::vector<std::string> runs;
   for (date::sys_seconds t = from + minutes{1}; t <= to; t += minutes{1}) {
     const date::sys_info info = zone->get_info(t);
@@ -418,8 +449,7 @@ std::vector<std::string> BruteForceRuns(const std::function<bool(const LocalFiel
     const bool repeated = before.offset > info.offset && local < overlap_end;
     bool fires = !repeated && matches(FieldsOf(local));
     if (t == info.begin && before.offset < info.offset) {
-      for (auto skipped = local - (info.offset - before.offset); skipped < local;
-           skipped += minutes{1}) {
+      for (auto skipped = local - (info.offset - before.offset); skipped < local; skipped += minutes{1}) {
         fires = fires || matches(FieldsOf(skipped));
       }
     }
@@ -440,13 +470,9 @@ TEST(CronExpression, AgreesWithAMinuteByMinuteOracleAroundTransitions) {
       {"*/15 * * * *", [](const LocalFields& f) { return f.minute % 15 == 0; }},
       {"45 1 * * *", [](const LocalFields& f) { return f.hour == 1 && f.minute == 45; }},
       {"*/10 1-3 * * SUN",
-       [](const LocalFields& f) {
-         return f.weekday == 0 && f.hour >= 1 && f.hour <= 3 && f.minute % 10 == 0;
-       }},
+       [](const LocalFields& f) { return f.weekday == 0 && f.hour >= 1 && f.hour <= 3 && f.minute % 10 == 0; }},
       {"0 0 13 * FRI",
-       [](const LocalFields& f) {
-         return (f.day == 13 || f.weekday == 5) && f.hour == 0 && f.minute == 0;
-       }},
+       [](const LocalFields& f) { return (f.day == 13 || f.weekday == 5) && f.hour == 0 && f.minute == 0; }},
   };
   struct Window {
     const char* zone;
@@ -470,13 +496,11 @@ TEST(CronExpression, AgreesWithAMinuteByMinuteOracleAroundTransitions) {
       const date::time_zone* zone = Zone(window.zone);
       const auto end = date::floor<seconds>(Utc(window.to));
       std::vector<std::string> runs;
-      for (auto t = cron.NextAfter(Utc(window.from), zone); t && *t <= end;
-           t = cron.NextAfter(*t, zone)) {
+      for (auto t = cron.NextAfter(Utc(window.from), zone); t && *t <= end; t = cron.NextAfter(*t, zone)) {
         runs.push_back(Format(t));
       }
 
-      EXPECT_EQ(runs,
-                BruteForceRuns(c.matches, zone, date::floor<seconds>(Utc(window.from)), end))
+      EXPECT_EQ(runs, BruteForceRuns(c.matches, zone, date::floor<seconds>(Utc(window.from)), end))
           << c.text << " in " << window.zone << " from " << window.from;
     }
   }

@@ -13,8 +13,14 @@ TEST(ParseDuration, AcceptsEveryUnitAndCombinations) {
     Milliseconds expected;
   };
   const Case cases[] = {
-      {"30s", 30s}, {"15m", 15min}, {"1h30m", 90min}, {"1d", 24h},
-      {"1w", 168h}, {"250ms", 250ms}, {"1d2h3m4s5ms", 24h + 2h + 3min + 4s + 5ms}, {"90m", 90min},
+      {"30s", 30s},
+      {"15m", 15min},
+      {"1h30m", 90min},
+      {"1d", 24h},
+      {"1w", 168h},
+      {"250ms", 250ms},
+      {"1d2h3m4s5ms", 24h + 2h + 3min + 4s + 5ms},
+      {"90m", 90min},
   };
   for (const Case& c : cases) {
     auto parsed = ParseDuration(c.text, "every");
@@ -39,7 +45,8 @@ TEST(FormatDuration, WritesCanonicalFormThatParsesBack) {
   EXPECT_EQ(FormatDuration(90min), "1h30m");
   EXPECT_EQ(FormatDuration(168h), "1w");
   EXPECT_EQ(FormatDuration(1500ms), "1s500ms");
-  for (Milliseconds d : {Milliseconds{1ms}, Milliseconds{999ms}, Milliseconds{61s}, Milliseconds{25h}, Milliseconds{8 * 24h + 1ms}}) {
+  for (Milliseconds d :
+       {Milliseconds{1ms}, Milliseconds{999ms}, Milliseconds{61s}, Milliseconds{25h}, Milliseconds{8 * 24h + 1ms}}) {
     auto parsed = ParseDuration(FormatDuration(d), "every");
 
     ASSERT_TRUE(parsed.ok());

@@ -90,15 +90,18 @@ TEST_P(PlanFiringAfterDowntime, FollowsTheMisfirePolicy) {
   for (const auto& s : plan.skipped) EXPECT_NE(s.reason.find("missed"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Policies, PlanFiringAfterDowntime,
-    ::testing::Values(
-        MisfireCase{MisfirePolicy::kRunOnce, {"2026-11-27T10:00:00Z"},
-                    {"2026-11-27T11:00:00Z", "2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
-        MisfireCase{MisfirePolicy::kSkip, {},
-                    {"2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
-        MisfireCase{MisfirePolicy::kRunAll, {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"},
-                    {"2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z"}}));
+INSTANTIATE_TEST_SUITE_P(Policies, PlanFiringAfterDowntime,
+                         ::testing::Values(MisfireCase{MisfirePolicy::kRunOnce,
+                                                       {"2026-11-27T10:00:00Z"},
+                                                       {"2026-11-27T11:00:00Z", "2026-11-27T12:00:00Z",
+                                                        "2026-11-27T13:00:00Z"}},
+                                           MisfireCase{MisfirePolicy::kSkip,
+                                                       {},
+                                                       {"2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z",
+                                                        "2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"}},
+                                           MisfireCase{MisfirePolicy::kRunAll,
+                                                       {"2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"},
+                                                       {"2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z"}}));
 
 // The same downtime (10:00 to 13:30, hourly, catchup_window 2h, misfire
 // run_all: 12:00 and 13:00 would run) under each overlap policy, with and
@@ -211,9 +214,9 @@ TEST(PlanFiring, AJobFarBehindLooksAtABoundedNumberOfOccurrences) {
 }
 
 TEST(PlanFiring, ScheduleThatEndsLeavesNoNextRun) {
-  const Job job = DueJob(
-      Schedule::Interval(NamedInterval::kHourlyForToday).WithWindow(std::nullopt, At("2026-11-28T00:00:00Z")),
-      "2026-11-27T23:00:00Z");
+  const Job job =
+      DueJob(Schedule::Interval(NamedInterval::kHourlyForToday).WithWindow(std::nullopt, At("2026-11-28T00:00:00Z")),
+             "2026-11-27T23:00:00Z");
 
   const FirePlan plan = PlanFiring(job, At("2026-11-27T23:00:00Z"));
 

@@ -25,8 +25,8 @@ TEST(IpAddress, ParsesBothFamiliesAndPrintsThemBack) {
 }
 
 TEST(IpAddress, RefusesWhatIsNotAPlainAddress) {
-  for (const char* text : {"", "localhost", "[::1]", "127.0.0.1:80", "fe80::1%eth0", "127.1", "0x7f000001",
-                           "256.0.0.1", "1.2.3.4 "}) {
+  for (const char* text :
+       {"", "localhost", "[::1]", "127.0.0.1:80", "fe80::1%eth0", "127.1", "0x7f000001", "256.0.0.1", "1.2.3.4 "}) {
     EXPECT_FALSE(IpAddress::Parse(text).has_value()) << text;
   }
 }
@@ -81,8 +81,8 @@ TEST(NonPublicRange, NamesEveryNonPublicIpv4Range) {
 }
 
 TEST(NonPublicRange, LetsPublicIpv4AddressesThrough) {
-  for (const char* address : {"8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.0", "100.63.255.255",
-                              "100.128.0.0", "169.253.255.255", "192.169.0.1", "11.0.0.1", "223.255.255.255"}) {
+  for (const char* address : {"8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.0", "100.63.255.255", "100.128.0.0",
+                              "169.253.255.255", "192.169.0.1", "11.0.0.1", "223.255.255.255"}) {
     EXPECT_EQ(RangeOf(address), std::nullopt) << address;
   }
 }
@@ -109,8 +109,8 @@ TEST(NonPublicRange, JudgesIpv6FormsOfIpv4AddressesByTheIpv4Address) {
       {"::ffff:7f00:1", "loopback"},
       {"::ffff:10.0.0.1", "private"},
       {"::ffff:169.254.169.254", "link-local (cloud metadata)"},
-      {"64:ff9b::a00:1", "private"},     // NAT64 of 10.0.0.1
-      {"2002:7f00:1::1", "loopback"},    // 6to4 of 127.0.0.1
+      {"64:ff9b::a00:1", "private"},   // NAT64 of 10.0.0.1
+      {"2002:7f00:1::1", "loopback"},  // 6to4 of 127.0.0.1
       {"2002:a9fe:a9fe::", "link-local (cloud metadata)"},
   };
   for (const auto& [address, range] : cases) EXPECT_EQ(RangeOf(address), std::string_view(range)) << address;
@@ -164,8 +164,8 @@ TEST(Cidr, MatchesIpv4MappedAddressesAsIpv4) {
 }
 
 TEST(Cidr, RefusesMalformedBlocks) {
-  for (const char* text : {"", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/8x", "host/8",
-                           "10.0.0/8"}) {
+  for (const char* text :
+       {"", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/8x", "host/8", "10.0.0/8"}) {
     EXPECT_FALSE(Cidr::Parse(text).has_value()) << text;
   }
 }

@@ -124,7 +124,11 @@ TEST(ApplyJobPatch, ValidatesLikeCreate) {
   };
   const Case cases[] = {
       {"empty name", with([](JobRequest& r) { r.name = ""; }), "name"},
-      {"two schedules", with([](JobRequest& r) { r.every = "1h"; r.cron = "* * * * *"; }), "cron"},
+      {"two schedules", with([](JobRequest& r) {
+         r.every = "1h";
+         r.cron = "* * * * *";
+       }),
+       "cron"},
       {"bad interval", with([](JobRequest& r) { r.interval = "fortnightly"; }), "interval"},
       {"timezone on an interval job", with([](JobRequest& r) { r.timezone = "Europe/Berlin"; }), "timezone"},
       {"bad timeout", with([](JobRequest& r) { r.timeout = "forever"; }), "timeout"},

@@ -107,26 +107,111 @@ INSTANTIATE_TEST_SUITE_P(
                       RejectCase{"control character", Request("a\nb", "weekly"), "name"},
                       RejectCase{"invalid UTF-8", Request("\xff\xfe", "weekly"), "name"},
                       RejectCase{"overlong UTF-8", Request("\xc0\xaf", "weekly"), "name"},
-                      RejectCase{"C1 control (CSI)", Request("a\xc2\x9b" "b", "weekly"), "name"},
+                      RejectCase{"C1 control (CSI)",
+                                 Request("a\xc2\x9b"
+                                         "b",
+                                         "weekly"),
+                                 "name"},
                       RejectCase{"DEL", Request("a\x7f", "weekly"), "name"},
                       RejectCase{"only no-break spaces", Request("\xc2\xa0\xc2\xa0", "weekly"), "name"},
-                      RejectCase{"cron and every", [] { auto r = Request("Job", std::nullopt, "1h"); r.cron = "* * * * *"; return r; }(), "cron"},
-                      RejectCase{"bad cron", [] { auto r = Request("Job", std::nullopt); r.cron = "61 * * * *"; return r; }(), "cron"},
-                      RejectCase{"unknown zone", [] { auto r = Request("Job", std::nullopt); r.cron = "0 9 * * *"; r.timezone = "Europe/Atlantis"; return r; }(), "timezone"},
-                      RejectCase{"zone without cron", [] { auto r = Request("Job", "daily"); r.timezone = "Europe/Berlin"; return r; }(), "timezone"},
-                      RejectCase{"at in the past", [] { auto r = Request("Job", std::nullopt); r.at = "2026-11-27T08:00:00Z"; return r; }(), "at"},
-                      RejectCase{"bad at", [] { auto r = Request("Job", std::nullopt); r.at = "tomorrow"; return r; }(), "at"},
-                      RejectCase{"window on at", [] { auto r = Request("Job", std::nullopt); r.at = "2026-12-01T00:00:00Z"; r.start_at = "2026-11-30T00:00:00Z"; return r; }(), "start_at"},
-                      RejectCase{"end before start", [] { auto r = Request("Job", "daily"); r.start_at = "2026-12-02T00:00:00Z"; r.end_at = "2026-12-01T00:00:00Z"; return r; }(), "end_at"},
-                      RejectCase{"zero timeout", [] { auto r = Request("Job", "daily"); r.timeout = "0s"; return r; }(), "timeout"},
-                      RejectCase{"timeout over a day", [] { auto r = Request("Job", "daily"); r.timeout = "25h"; return r; }(), "timeout"},
+                      RejectCase{"cron and every",
+                                 [] {
+                                   auto r = Request("Job", std::nullopt, "1h");
+                                   r.cron = "* * * * *";
+                                   return r;
+                                 }(),
+                                 "cron"},
+                      RejectCase{"bad cron",
+                                 [] {
+                                   auto r = Request("Job", std::nullopt);
+                                   r.cron = "61 * * * *";
+                                   return r;
+                                 }(),
+                                 "cron"},
+                      RejectCase{"unknown zone",
+                                 [] {
+                                   auto r = Request("Job", std::nullopt);
+                                   r.cron = "0 9 * * *";
+                                   r.timezone = "Europe/Atlantis";
+                                   return r;
+                                 }(),
+                                 "timezone"},
+                      RejectCase{"zone without cron",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.timezone = "Europe/Berlin";
+                                   return r;
+                                 }(),
+                                 "timezone"},
+                      RejectCase{"at in the past",
+                                 [] {
+                                   auto r = Request("Job", std::nullopt);
+                                   r.at = "2026-11-27T08:00:00Z";
+                                   return r;
+                                 }(),
+                                 "at"},
+                      RejectCase{"bad at",
+                                 [] {
+                                   auto r = Request("Job", std::nullopt);
+                                   r.at = "tomorrow";
+                                   return r;
+                                 }(),
+                                 "at"},
+                      RejectCase{"window on at",
+                                 [] {
+                                   auto r = Request("Job", std::nullopt);
+                                   r.at = "2026-12-01T00:00:00Z";
+                                   r.start_at = "2026-11-30T00:00:00Z";
+                                   return r;
+                                 }(),
+                                 "start_at"},
+                      RejectCase{"end before start",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.start_at = "2026-12-02T00:00:00Z";
+                                   r.end_at = "2026-12-01T00:00:00Z";
+                                   return r;
+                                 }(),
+                                 "end_at"},
+                      RejectCase{"zero timeout",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.timeout = "0s";
+                                   return r;
+                                 }(),
+                                 "timeout"},
+                      RejectCase{"timeout over a day",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.timeout = "25h";
+                                   return r;
+                                 }(),
+                                 "timeout"},
                       RejectCase{"no schedule", Request("Job", std::nullopt), "interval"},
                       RejectCase{"unknown interval", Request("Job", "fortnightly"), "interval"},
                       RejectCase{"two schedules", Request("Job", "weekly", "1h"), "every"},
                       RejectCase{"bad duration", Request("Job", std::nullopt, "soon"), "every"},
-                      RejectCase{"empty namespace", [] { auto r = Request("Job", "daily"); r.namespace_name = ""; return r; }(), "namespace"},
-                      RejectCase{"upper-case namespace", [] { auto r = Request("Job", "daily"); r.namespace_name = "Team"; return r; }(), "namespace"},
-                      RejectCase{"namespace with a slash", [] { auto r = Request("Job", "daily"); r.namespace_name = "a/b"; return r; }(), "namespace"}));
+                      RejectCase{"empty namespace",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.namespace_name = "";
+                                   return r;
+                                 }(),
+                                 "namespace"},
+                      RejectCase{"upper-case namespace",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.namespace_name = "Team";
+                                   return r;
+                                 }(),
+                                 "namespace"},
+                      RejectCase{"namespace with a slash",
+                                 [] {
+                                   auto r = Request("Job", "daily");
+                                   r.namespace_name = "a/b";
+                                   return r;
+                                 }(),
+                                 "namespace"}));
 
 TEST(ValidateNewJob, CronWithTimeZoneSchedulesItsNextLocalTime) {
   JobRequest request = Request("Standup", std::nullopt);

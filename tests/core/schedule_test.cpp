@@ -78,8 +78,8 @@ TEST(EverySchedule, KeepsThePhaseOfItsStartAt) {
 }
 
 TEST(ScheduleWindow, EndAtIsExclusive) {
-  const Schedule schedule = Schedule::Interval(NamedInterval::kHourly)
-                                .WithWindow(std::nullopt, At("2026-11-28T00:00:00Z"));
+  const Schedule schedule =
+      Schedule::Interval(NamedInterval::kHourly).WithWindow(std::nullopt, At("2026-11-28T00:00:00Z"));
 
   EXPECT_EQ(schedule.NextAfter(At("2026-11-27T22:00:00Z")), At("2026-11-27T23:00:00Z"));
   EXPECT_EQ(schedule.NextAfter(At("2026-11-27T23:00:00Z")), std::nullopt);
@@ -87,8 +87,8 @@ TEST(ScheduleWindow, EndAtIsExclusive) {
 }
 
 TEST(ScheduleWindow, CalendarScheduleWaitsForStartAt) {
-  const Schedule schedule = Schedule::Interval(NamedInterval::kDaily)
-                                .WithWindow(At("2026-12-24T10:00:00Z"), std::nullopt);
+  const Schedule schedule =
+      Schedule::Interval(NamedInterval::kDaily).WithWindow(At("2026-12-24T10:00:00Z"), std::nullopt);
 
   EXPECT_EQ(schedule.FirstRun(At("2026-11-27T09:00:00Z")), At("2026-12-24T10:00:00Z"));
 }

@@ -38,9 +38,9 @@ TEST(Rfc3339, TruncatesFractionsToMilliseconds) {
 }
 
 TEST(Rfc3339, RejectsMalformedTextNamingTheField) {
-  for (const char* text : {"", "2026-03-29", "2026-03-29T01:00:00", "2026-02-30T00:00:00Z",
-                           "2026-03-29T24:00:00Z", "2026-03-29T01:00:60Z", "2026-03-29T01:00:00Zjunk",
-                           "1969-12-31T23:59:59Z", "2026-3-29T01:00:00Z", "2026-03-29T01:00:00+2:00"}) {
+  for (const char* text :
+       {"", "2026-03-29", "2026-03-29T01:00:00", "2026-02-30T00:00:00Z", "2026-03-29T24:00:00Z", "2026-03-29T01:00:60Z",
+        "2026-03-29T01:00:00Zjunk", "1969-12-31T23:59:59Z", "2026-3-29T01:00:00Z", "2026-03-29T01:00:00+2:00"}) {
     auto parsed = ParseRfc3339(text, "start_at");
 
     ASSERT_FALSE(parsed.ok()) << text;

@@ -20,7 +20,10 @@ TEST(DecodeUtf8, RejectsMalformedInput) {
 
 TEST(ToValidUtf8, ReplacesOnlyTheBadBytes) {
   EXPECT_EQ(ToValidUtf8("ok \xc3\xa9"), "ok \xc3\xa9");
-  EXPECT_EQ(ToValidUtf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(ToValidUtf8("a\xff"
+                        "b"),
+            "a\xef\xbf\xbd"
+            "b");
   EXPECT_EQ(ToValidUtf8("\xc3"), "\xef\xbf\xbd");
 }
 

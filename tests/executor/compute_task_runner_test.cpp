@@ -128,8 +128,7 @@ TEST(ComputeTaskRunner, CancelsQueuedAndRunningTasksWhenDestroyed) {
 TEST(ComputeTaskRunner, RefusesAnInputBeyondTheMaximum) {
   auto runner = Runner();
 
-  TaskResult result =
-      testing::RunAndWait(*runner, Task(core::ComputeKind::kFactorialSum, 1'000'000'000), Context());
+  TaskResult result = testing::RunAndWait(*runner, Task(core::ComputeKind::kFactorialSum, 1'000'000'000), Context());
 
   EXPECT_EQ(result.outcome, RunOutcome::kFailed);
   EXPECT_EQ(result.error, "n must be from 1 to 20000 for factorial_sum, got 1000000000");

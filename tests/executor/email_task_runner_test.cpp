@@ -74,7 +74,8 @@ TEST_F(EmailTaskRunnerTest, DeliversToRecipientsAndCcWithEncodedSubject) {
   task.to = {"alice@example.com", "bob@example.org"};
   task.cc = {"carol@example.net"};
   task.subject = "Rapport quotidien \xE2\x80\x93 r\xC3\xA9sum\xC3\xA9 \xE2\x9C\x93";
-  task.body = "Bonjour,\n\ntout va bien \xE2\x80\x94 \xC3\xA9t\xC3\xA9 2026.\n.leading dot\n" + std::string(200, '#') + "\n";
+  task.body =
+      "Bonjour,\n\ntout va bien \xE2\x80\x94 \xC3\xA9t\xC3\xA9 2026.\n.leading dot\n" + std::string(200, '#') + "\n";
   task.from = "reports@example.com";
 
   TaskResult result = testing::RunAndWait(*Runner(), task, Context());
@@ -84,8 +85,7 @@ TEST_F(EmailTaskRunnerTest, DeliversToRecipientsAndCcWithEncodedSubject) {
   ASSERT_EQ(messages.size(), 1U);
   const auto& message = messages[0];
   EXPECT_EQ(message.mail_from, "reports@example.com");
-  EXPECT_EQ(message.rcpt_tos,
-            (std::vector<std::string>{"alice@example.com", "bob@example.org", "carol@example.net"}));
+  EXPECT_EQ(message.rcpt_tos, (std::vector<std::string>{"alice@example.com", "bob@example.org", "carol@example.net"}));
   EXPECT_EQ(message.Header("From"), "reports@example.com");
   EXPECT_EQ(message.Header("To"), "alice@example.com, bob@example.org");
   EXPECT_EQ(message.Header("Cc"), "carol@example.net");
@@ -98,7 +98,8 @@ TEST_F(EmailTaskRunnerTest, DeliversToRecipientsAndCcWithEncodedSubject) {
   EXPECT_EQ(result.output,
             "to alice@example.com, bob@example.org; cc carol@example.net\n"
             "Message-ID: <jobsched.17.4242@example.com>\n"
-            "server: 250 OK stored as message " + std::to_string(messages_before_ + 1));
+            "server: 250 OK stored as message " +
+                std::to_string(messages_before_ + 1));
 }
 
 TEST_F(EmailTaskRunnerTest, UsesTheDefaultSenderWhenTheJobNamesNone) {

@@ -31,7 +31,8 @@ TEST(EstimatePi, StopsWhenInterrupted) {
 }
 
 TEST(DescribePiEstimate, WritesOneLineOfJson) {
-  EXPECT_EQ(DescribePiEstimate(PiEstimate{4, 3, 3.0}, 9), R"({"samples":4,"inside":3,"estimate":3.0000000000,"seed":9})");
+  EXPECT_EQ(DescribePiEstimate(PiEstimate{4, 3, 3.0}, 9),
+            R"({"samples":4,"inside":3,"estimate":3.0000000000,"seed":9})");
 }
 
 }  // namespace

@@ -86,8 +86,8 @@ TEST(TaskHostPolicy, IgnoresEmptyEntriesAndSpaces) {
 }
 
 TEST(TaskHostPolicy, RefusesEntriesThatAreNeitherBlocksNorNames) {
-  for (const char* entry : {"10.0.0.0/33", "10.0.0", "host name", "http://example.com", "*.", "a..b", "ex@mple",
-                            "10.0.0.0/8/8"}) {
+  for (const char* entry :
+       {"10.0.0.0/33", "10.0.0", "host name", "http://example.com", "*.", "a..b", "ex@mple", "10.0.0.0/8/8"}) {
     const auto policy = TaskHostPolicy::Parse(entry);
 
     EXPECT_FALSE(policy.ok()) << entry;

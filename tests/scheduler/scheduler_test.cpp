@@ -28,7 +28,8 @@ class SchedulerTest : public ::testing::Test {
     auto store = store::sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db")});
     ASSERT_TRUE(store.ok());
     store_ = std::move(store).value();
-    scheduler_ = std::make_unique<Scheduler>(*store_, clock_, SchedulerOptions{.batch_size = 3}, [this] { ++notified_; });
+    scheduler_ =
+        std::make_unique<Scheduler>(*store_, clock_, SchedulerOptions{.batch_size = 3}, [this] { ++notified_; });
   }
 
   core::JobId CreateJob(const char* interval, const char* every = nullptr) {

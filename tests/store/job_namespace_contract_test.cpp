@@ -53,7 +53,6 @@ class JobNamespaceContract : public StoreContractTest<BackendType> {
     for (const core::Job& job : *jobs) names.push_back(job.name);
     return names;
   }
-
 };
 
 TYPED_TEST_SUITE(JobNamespaceContract, Backends);

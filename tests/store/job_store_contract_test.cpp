@@ -64,7 +64,6 @@ class JobStoreContract : public StoreContractTest<BackendType> {
   core::Result<core::Run> Trigger(core::JobId id, const char* now) {
     return Wait<core::Run>([&](auto done) { store().TriggerJob(id, At(now), std::move(done)); });
   }
-
 };
 
 TYPED_TEST_SUITE(JobStoreContract, Backends);
@@ -72,8 +71,14 @@ TYPED_TEST_SUITE(JobStoreContract, Backends);
 TYPED_TEST(JobStoreContract, CreatedJobCanBeReadBackWithEveryField) {
   core::Job job = MakeJob("Number Crunching");
   // Secrets are stored in full: only the API redacts them.
-  job.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/hook", {{"X-A", "b"}}, "{}", std::nullopt, 204,
-                                       {"X-A"}, "signing-secret-0123456789"}};
+  job.task = core::Task{core::HttpTask{"POST",
+                                       "http://127.0.0.1:9/hook",
+                                       {{"X-A", "b"}},
+                                       "{}",
+                                       std::nullopt,
+                                       204,
+                                       {"X-A"},
+                                       "signing-secret-0123456789"}};
   job.retry.max_attempts = 3;
   job.misfire = core::MisfirePolicy::kRunAll;
   job.catchup_window = std::chrono::minutes{5};
@@ -179,7 +184,8 @@ TYPED_TEST(JobStoreContract, ListFiltersByNamePrefixAndTaskType) {
   core::Job report = MakeJob("report daily");
   report.task = core::Task{core::ComputeTask{core::ComputeKind::kPrimeCount, 100}};
   core::Job hook = MakeJob("report hook");
-  hook.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
+  hook.task =
+      core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
   ASSERT_TRUE(CreateJobAndWait(this->store(), report).ok());
   ASSERT_TRUE(CreateJobAndWait(this->store(), hook).ok());
   ASSERT_TRUE(CreateJobAndWait(this->store(), MakeJob("cleanup")).ok());
@@ -252,9 +258,8 @@ TYPED_TEST(JobStoreContract, AsyncCreatesAnswerOnlyAfterCommit) {
   ASSERT_TRUE(observer.jobs);
 
   for (int i = 0; i < kJobs; ++i) {
-    this->store().CreateJob(MakeJob("async"), [&promises, i](core::Result<core::Job> result) {
-      promises[i].set_value(std::move(result));
-    });
+    this->store().CreateJob(
+        MakeJob("async"), [&promises, i](core::Result<core::Job> result) { promises[i].set_value(std::move(result)); });
   }
 
   for (auto& promise : promises) {
@@ -292,12 +297,14 @@ TYPED_TEST(JobStoreContract, AReadAfterEachWriteSeesIt) {
   const core::JobId id = this->Create("first");
   ASSERT_EQ(this->store().GetJob(id)->name, "first");
 
-  ASSERT_TRUE(this->Update(id, [](const core::Job& current) -> core::Result<core::Job> {
-                    core::Job changed = current;
-                    changed.name = "second";
-                    changed.version = current.version + 1;
-                    return changed;
-                  }).ok());
+  ASSERT_TRUE(this->Update(id,
+                           [](const core::Job& current) -> core::Result<core::Job> {
+                             core::Job changed = current;
+                             changed.name = "second";
+                             changed.version = current.version + 1;
+                             return changed;
+                           })
+                  .ok());
   EXPECT_EQ(this->store().GetJob(id)->name, "second");
 
   const auto due = this->store().GetJob(id)->next_run;

@@ -97,7 +97,8 @@ class PostgresStoreTest : public ::testing::Test {
     auto database = PgDatabase::Open({.url = url.empty() ? schema_->url() : url});
     EXPECT_TRUE(database.ok()) << database.error().message;
     if (!database) return {};
-    return Node{*database, std::make_unique<PostgresJobStore>(*database), std::make_unique<PostgresRunQueue>(*database)};
+    return Node{*database, std::make_unique<PostgresJobStore>(*database),
+                std::make_unique<PostgresRunQueue>(*database)};
   }
 
   // Overlap allow: each occurrence gets a queued run, whatever happened to the last.
@@ -297,7 +298,8 @@ TEST_F(PostgresStoreTest, ABacklogBeyondOneStatementIsRecordedInFull) {
     outcome.error = std::string(64 * 1024, 'e');
     auto answer = std::make_shared<std::promise<core::Result<void>>>();
     answers.push_back(answer->get_future());
-    node.runs->FinishRun("node-a", std::move(outcome), [answer](core::Result<void> result) { answer->set_value(result); });
+    node.runs->FinishRun("node-a", std::move(outcome),
+                         [answer](core::Result<void> result) { answer->set_value(result); });
   }
 
   for (auto& answer : answers) {
@@ -311,8 +313,8 @@ TEST_F(PostgresStoreTest, ABacklogBeyondOneStatementIsRecordedInFull) {
 // retries), not left waiting; once it is back, the same outcome goes through.
 TEST_F(PostgresStoreTest, OutcomesThatCannotBeWrittenAreAnsweredUnavailable) {
   const std::string role = schema_->name() + "_outcomes";
-  ASSERT_TRUE(schema_->Execute("CREATE ROLE " + role + " LOGIN; GRANT ALL ON SCHEMA " + schema_->name() + " TO " + role)
-                  .ok());
+  ASSERT_TRUE(
+      schema_->Execute("CREATE ROLE " + role + " LOGIN; GRANT ALL ON SCHEMA " + schema_->name() + " TO " + role).ok());
   {
     Node node = OpenNode(schema_->UrlAs(role));
     ASSERT_TRUE(node.jobs);
@@ -357,8 +359,8 @@ TEST_F(PostgresStoreTest, LostConnectionsAreReplacedOnTheNextCall) {
 
 TEST_F(PostgresStoreTest, ADatabaseThatCannotBeReachedIsUnavailableUntilItIsBack) {
   const std::string role = schema_->name() + "_app";
-  ASSERT_TRUE(schema_->Execute("CREATE ROLE " + role + " LOGIN; GRANT ALL ON SCHEMA " + schema_->name() + " TO " + role)
-                  .ok());
+  ASSERT_TRUE(
+      schema_->Execute("CREATE ROLE " + role + " LOGIN; GRANT ALL ON SCHEMA " + schema_->name() + " TO " + role).ok());
   {
     Node node = OpenNode(schema_->UrlAs(role));
     ASSERT_TRUE(node.jobs);
@@ -411,8 +413,8 @@ TEST_F(PostgresStoreTest, MigrateIsIdempotentAndTheDatabaseRefusesASecondRunOfAn
                             " VALUES ('j', 'interval', 'hourly', 0, 0);"
                             "INSERT INTO runs (job_id, scheduled_for, created_at) SELECT id, 1000, 0 FROM jobs")
                   .ok());
-  EXPECT_FALSE(schema_->Execute("INSERT INTO runs (job_id, scheduled_for, created_at) SELECT id, 1000, 0 FROM jobs")
-                   .ok());
+  EXPECT_FALSE(
+      schema_->Execute("INSERT INTO runs (job_id, scheduled_for, created_at) SELECT id, 1000, 0 FROM jobs").ok());
 }
 
 TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
@@ -427,8 +429,7 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   for (auto& thread : nodes) thread.join();
 
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(Count("SELECT count(*) FROM schema_migrations"),
-            static_cast<std::int64_t>(PostgresMigrations().size()));
+  EXPECT_EQ(Count("SELECT count(*) FROM schema_migrations"), static_cast<std::int64_t>(PostgresMigrations().size()));
 }
 
 TEST_F(PostgresStoreTest, AnotherNodeHearsOfNewJobsAndQueuedRuns) {

@@ -56,9 +56,8 @@ class RunQueueContract : public StoreContractTest<BackendType> {
   }
 
   std::vector<ClaimedRun> Claim(const std::string& owner, std::size_t limit, const char* now = "2026-11-27T10:05:00Z") {
-    auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
-      queue_->ClaimRuns(owner, limit, At(now), At(now) + 30s, std::move(done));
-    });
+    auto claimed = Wait<std::vector<ClaimedRun>>(
+        [&](auto done) { queue_->ClaimRuns(owner, limit, At(now), At(now) + 30s, std::move(done)); });
     EXPECT_TRUE(claimed.ok()) << claimed.error().message;
     return claimed.ok() ? *claimed : std::vector<ClaimedRun>{};
   }
@@ -74,9 +73,8 @@ class RunQueueContract : public StoreContractTest<BackendType> {
   }
 
   core::Result<std::size_t> Requeue(const char* now, const std::string& live_owner, bool all_other_owners) {
-    return Wait<std::size_t>([&](auto done) {
-      queue_->RequeueAbandonedRuns(At(now), live_owner, all_other_owners, std::move(done));
-    });
+    return Wait<std::size_t>(
+        [&](auto done) { queue_->RequeueAbandonedRuns(At(now), live_owner, all_other_owners, std::move(done)); });
   }
 
   JobStore* store_ = nullptr;
@@ -294,7 +292,9 @@ TYPED_TEST(RunQueueContract, ReleasedRunsGoBackToTheQueueUnchanged) {
   const auto claimed = this->Claim("node-a", 1);
   ASSERT_EQ(claimed.size(), 1u);
 
-  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-a", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done)); });
+  auto released = Wait<void>([&](auto done) {
+    this->queue_->ReleaseRuns("node-a", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done));
+  });
 
   ASSERT_TRUE(released.ok()) << released.error().message;
   auto run = this->store_->GetRun(claimed[0].run.id);
@@ -410,7 +410,8 @@ TYPED_TEST(RunQueueContract, ClaimedRunsComeOldestFirstWithTheirJobsTaskAndRetry
   core::JobRequest request;
   request.name = "hook";
   request.every = "1m";
-  request.task = core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
+  request.task =
+      core::Task{core::HttpTask{"POST", "http://127.0.0.1:9/x", {}, "", std::nullopt, std::nullopt, {}, std::nullopt}};
   request.timeout = "5s";
   core::RetryPolicy retry;
   retry.max_attempts = 4;
@@ -444,9 +445,8 @@ TYPED_TEST(RunQueueContract, AnOwnerThatLostItsRunCannotRetryIt) {
   failed.state = core::RunState::kFailed;
   failed.finished_at = At("2026-11-27T10:06:01Z");
 
-  auto retried = Wait<void>([&](auto done) {
-    this->queue_->RetryRun("node-a", failed, At("2026-11-27T10:07:00Z"), std::move(done));
-  });
+  auto retried = Wait<void>(
+      [&](auto done) { this->queue_->RetryRun("node-a", failed, At("2026-11-27T10:07:00Z"), std::move(done)); });
 
   ASSERT_FALSE(retried.ok());
   EXPECT_EQ(retried.error().code, core::ErrorCode::kConflict);
@@ -513,7 +513,9 @@ TYPED_TEST(RunQueueContract, ReleaseHandsBackOnlyTheOwnersRuns) {
   const auto claimed = this->Claim("node-a", 1);
   ASSERT_EQ(claimed.size(), 1u);
 
-  auto released = Wait<void>([&](auto done) { this->queue_->ReleaseRuns("node-b", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done)); });
+  auto released = Wait<void>([&](auto done) {
+    this->queue_->ReleaseRuns("node-b", {claimed[0].run.id}, At("2026-11-27T10:05:02Z"), std::move(done));
+  });
 
   ASSERT_TRUE(released.ok()) << released.error().message;
   EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->state, core::RunState::kRunning);
@@ -533,7 +535,9 @@ TYPED_TEST(RunQueueContract, NulBytesInOutputAreStoredAsReplacementCharacters) {
   ASSERT_TRUE(Wait<void>([&](auto done) { this->queue_->FinishRun("node-a", completion, std::move(done)); }).ok());
 
   auto run = this->store_->GetRun(completion.run_id);
-  EXPECT_EQ(run->output, "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(run->output,
+            "a\xef\xbf\xbd"
+            "b");
   EXPECT_EQ(run->error, "\xef\xbf\xbd");
 }
 
@@ -541,7 +545,6 @@ TYPED_TEST(RunQueueContract, EmptyQueueHandsOutNothing) {
   EXPECT_TRUE(this->Claim("node-a", 10).empty());
   EXPECT_EQ(this->queue_->QueuedRunCount().value(), 0u);
 }
-
 
 namespace overlap_and_cancel {
 
@@ -783,8 +786,9 @@ class RetentionContract : public RunQueueContract<BackendType> {
       auto run = Wait<core::Run>([&](auto done) { this->store_->TriggerJob(job, at, std::move(done)); });
       EXPECT_TRUE(run.ok());
       if (!run) return ids;
-      auto claimed = Wait<std::vector<ClaimedRun>>(
-          [&](auto done) { this->queue_->ClaimRuns("node-a", 1000, at, at + std::chrono::seconds{30}, std::move(done)); });
+      auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
+        this->queue_->ClaimRuns("node-a", 1000, at, at + std::chrono::seconds{30}, std::move(done));
+      });
       EXPECT_TRUE(claimed.ok());
       RunCompletion completion;
       completion.run_id = run->id;
@@ -835,8 +839,9 @@ TYPED_TEST(RetentionContract, KeepsTheNewestFinishedRunsOfEachJobAndNeverUnfinis
   const auto runs_a = this->FinishedRuns(a, 5, At("2026-11-27T11:00:00Z"));
   const auto runs_b = this->FinishedRuns(b, 2, At("2026-11-27T11:00:00Z"));
   const auto runs_c = this->FinishedRuns(c, 4, At("2026-11-27T11:00:00Z"));
-  const core::Run queued_a =
-      Wait<core::Run>([&](auto done) { this->store_->TriggerJob(a, At("2026-11-27T12:00:00Z"), std::move(done)); }).value();
+  const core::Run queued_a = Wait<core::Run>([&](auto done) {
+                               this->store_->TriggerJob(a, At("2026-11-27T12:00:00Z"), std::move(done));
+                             }).value();
 
   // Two jobs per call: a and b, then c.
   auto first = Wait<PruneResult>([&](auto done) { this->store_->PruneRunsBeyond(2, 0, 2, 100, std::move(done)); });
@@ -868,8 +873,9 @@ TYPED_TEST(RetentionContract, ARowLimitStopsInsideAJobAndTheNextCallGoesOn) {
 
 TYPED_TEST(RetentionContract, DeletingARunDeletesItsAttempts) {
   const core::JobId job = this->CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
-  const core::Run run =
-      Wait<core::Run>([&](auto done) { this->store_->TriggerJob(job, At("2026-11-27T11:00:00Z"), std::move(done)); }).value();
+  const core::Run run = Wait<core::Run>([&](auto done) {
+                          this->store_->TriggerJob(job, At("2026-11-27T11:00:00Z"), std::move(done));
+                        }).value();
   this->Claim("node-a", 1, "2026-11-27T11:00:00Z");
   RunCompletion failed;
   failed.run_id = run.id;

@@ -17,9 +17,9 @@ namespace jobsched::testing {
 namespace {
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) ==
-                                                std::tolower(static_cast<unsigned char>(y)); });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 std::string_view Trim(std::string_view text) {
@@ -179,8 +179,8 @@ std::optional<RecordedRequest> HttpEndpoint::ReadRequest(int connection) {
       if (length_at != std::string::npos) {
         const std::size_t value_at = length_at + std::string_view("\r\ncontent-length:").size();
         const std::size_t value_end = head.find("\r\n", value_at);
-        body_length = std::stoul(std::string(
-            head.substr(value_at, value_end == std::string_view::npos ? head.npos : value_end - value_at)));
+        body_length = std::stoul(
+            std::string(head.substr(value_at, value_end == std::string_view::npos ? head.npos : value_end - value_at)));
       }
     }
   }

@@ -79,10 +79,10 @@ class HttpEndpoint {
 
   mutable std::mutex mutex_;
   std::condition_variable stopped_;
-  bool stopping_ = false;                 // guarded by mutex_
-  EndpointResponse response_;             // guarded by mutex_
-  std::vector<RecordedRequest> requests_; // guarded by mutex_
-  std::vector<std::thread> connections_;  // guarded by mutex_
+  bool stopping_ = false;                  // guarded by mutex_
+  EndpointResponse response_;              // guarded by mutex_
+  std::vector<RecordedRequest> requests_;  // guarded by mutex_
+  std::vector<std::thread> connections_;   // guarded by mutex_
 
   std::thread acceptor_;
 };

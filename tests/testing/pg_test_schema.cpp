@@ -53,8 +53,7 @@ core::Result<std::string> TestServerUrl() {
     std::string url;
     if (!std::getline(in, url) || url.empty()) {
       return core::Error::Unavailable(std::string("JOBSCHED_TEST_PG_DSN_FILE=") + file +
-                                      " holds no URL: did the pg_server fixture fail to start? (" +
-                                      kHowToGetOne + ")");
+                                      " holds no URL: did the pg_server fixture fail to start? (" + kHowToGetOne + ")");
     }
     return url;
   }
@@ -66,14 +65,15 @@ core::Result<std::unique_ptr<PgTestSchema>> PgTestSchema::Create() {
   if (!server) return server.error();
   static std::atomic<int> counter{0};
   std::random_device random;
-  const std::string name = "test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
-                           std::to_string(random() % 1'000'000);
+  const std::string name =
+      "test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(random() % 1'000'000);
   if (auto created = Run(*server, "CREATE SCHEMA " + name); !created) return created.error();
   return std::unique_ptr<PgTestSchema>(new PgTestSchema(*server, name));
 }
 
 PgTestSchema::PgTestSchema(std::string server_url, std::string name)
-    : server_url_(std::move(server_url)), name_(std::move(name)),
+    : server_url_(std::move(server_url)),
+      name_(std::move(name)),
       url_(WithParameter(server_url_, "options=-csearch_path%3D" + name_ + "&application_name=" + name_)) {}
 
 PgTestSchema::~PgTestSchema() { (void)Run(server_url_, "DROP SCHEMA IF EXISTS " + name_ + " CASCADE"); }

@@ -109,8 +109,8 @@ bool SmtpServer::TryStart(int port, std::string& failure) {
   const std::string log_path = directory_.File("aiosmtpd-" + std::to_string(port) + ".log");
   const std::string listen = "127.0.0.1:" + std::to_string(port);
   const std::string messages = (directory_.path() / "messages").string();
-  std::vector<std::string> arguments{kPython, "-m", "aiosmtpd", "-n", "-l", listen, "-c", "smtp_sink.JsonSink",
-                                     messages};
+  std::vector<std::string> arguments{kPython, "-m", "aiosmtpd",           "-n",    "-l",
+                                     listen,  "-c", "smtp_sink.JsonSink", messages};
   std::vector<std::string> environment;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view variable(*entry);

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <sys/types.h>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -13,12 +13,12 @@ namespace jobsched::testing {
 
 // One message the SMTP server accepted, decoded by Python's email package.
 struct ReceivedEmail {
-  std::string mail_from;              // the envelope sender (MAIL FROM)
-  std::vector<std::string> rcpt_tos;  // the envelope recipients (RCPT TO)
-  std::string raw;                    // the message as it arrived
+  std::string mail_from;                                     // the envelope sender (MAIL FROM)
+  std::vector<std::string> rcpt_tos;                         // the envelope recipients (RCPT TO)
+  std::string raw;                                           // the message as it arrived
   std::vector<std::pair<std::string, std::string>> headers;  // decoded (RFC 2047) values
-  std::string body;                   // decoded content (quoted-printable undone)
-  std::vector<std::string> defects;   // what the parser found malformed; empty is good
+  std::string body;                                          // decoded content (quoted-printable undone)
+  std::vector<std::string> defects;                          // what the parser found malformed; empty is good
 
   // The first header called `name`, compared case-insensitively.
   std::optional<std::string> Header(std::string_view name) const;

@@ -67,8 +67,7 @@ core::Result<std::string> DescribeFactorialSum(std::int64_t n, const std::string
   auto sha256 = Sha256Hex(decimal);
   if (!sha256) return sha256.error();
   std::string out = "{\"n\":" + std::to_string(n) + ",\"digits\":" + std::to_string(decimal.size()) +
-                    ",\"leading_digits\":\"" + decimal.substr(0, kLeadingDigits) + "\",\"sha256\":\"" + *sha256 +
-                    "\"";
+                    ",\"leading_digits\":\"" + decimal.substr(0, kLeadingDigits) + "\",\"sha256\":\"" + *sha256 + "\"";
   if (decimal.size() <= kMaxFullValueDigits) out += ",\"value\":\"" + decimal + "\"";
   out += "}";
   return out;

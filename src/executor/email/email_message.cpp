@@ -198,11 +198,10 @@ std::string FormatRfc5322Date(core::TimePoint date) {
   const std::chrono::weekday weekday{day};
   const std::chrono::hh_mm_ss time{std::chrono::floor<std::chrono::seconds>(date - day)};
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04d %02d:%02d:%02d +0000",
-                kWeekdays[weekday.c_encoding()].data(), static_cast<unsigned>(ymd.day()),
-                kMonths[static_cast<unsigned>(ymd.month()) - 1].data(), static_cast<int>(ymd.year()),
-                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()));
+  std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04d %02d:%02d:%02d +0000", kWeekdays[weekday.c_encoding()].data(),
+                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1].data(),
+                static_cast<int>(ymd.year()), static_cast<int>(time.hours().count()),
+                static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
   return buffer;
 }
 

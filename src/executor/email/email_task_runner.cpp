@@ -166,8 +166,7 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Delivery& 
     case CURLE_USE_SSL_FAILED:
       return TaskResult::Failed("the SMTP server does not offer STARTTLS, which the configuration requires: " +
                                 completion.error);
-    default:
-      return TaskResult::Failed("SMTP delivery failed: " + completion.error + reply);
+    default: return TaskResult::Failed("SMTP delivery failed: " + completion.error + reply);
   }
 }
 
@@ -226,8 +225,8 @@ std::string Prepare(const core::EmailTask& task, const RunContext& context, cons
   if (domain.empty()) domain = "localhost";
 
   EmailMessage message{from, task.to, task.cc, task.subject, task.body, now, {}, context.run_id, context.job_id};
-  message.message_id = "<jobsched." + std::to_string(context.job_id) + "." + std::to_string(context.run_id) + "@" +
-                       domain + ">";
+  message.message_id =
+      "<jobsched." + std::to_string(context.job_id) + "." + std::to_string(context.run_id) + "@" + domain + ">";
   delivery.message = FormatEmailMessage(message);
   delivery.mail_from = "<" + sender + ">";
 
@@ -254,18 +253,17 @@ std::string Prepare(const core::EmailTask& task, const RunContext& context, cons
 }  // namespace
 
 core::Result<std::unique_ptr<EmailTaskRunner>> EmailTaskRunner::Create(CurlLoop& loop, EmailOptions options,
-                                                                        const core::Clock& clock) {
+                                                                       const core::Clock& clock) {
   const std::string_view url = options.smtp_url;
   if (!url.starts_with("smtp://") && !url.starts_with("smtps://")) {
     return core::Error::InvalidArgument("smtp_url", "smtp_url: must start with smtp:// or smtps://");
   }
-  if (HasLineBreak(options.smtp_url) || HasLineBreak(options.default_from) ||
-      HasLineBreak(options.message_id_domain)) {
+  if (HasLineBreak(options.smtp_url) || HasLineBreak(options.default_from) || HasLineBreak(options.message_id_domain)) {
     return core::Error::InvalidArgument("smtp", "the SMTP settings must not contain line breaks");
   }
   if (!options.default_from.empty() && AddressOf(options.default_from).find('@') == std::string_view::npos) {
-    return core::Error::InvalidArgument("default_from", "default_from: '" + options.default_from +
-                                                            "' is not an email address");
+    return core::Error::InvalidArgument("default_from",
+                                        "default_from: '" + options.default_from + "' is not an email address");
   }
   return std::unique_ptr<EmailTaskRunner>(new EmailTaskRunner(loop, std::move(options), clock));
 }

@@ -25,9 +25,9 @@ namespace {
 
 // Headers the runner owns: the receiver's de-duplication depends on them, and
 // a job overriding the message framing could corrupt the request.
-constexpr std::array<std::string_view, 6> kReservedHeaders{
-    "idempotency-key", "jobsched-job-id", "jobsched-attempt", "jobsched-signature", "content-length",
-    "transfer-encoding"};
+constexpr std::array<std::string_view, 6> kReservedHeaders{"idempotency-key",  "jobsched-job-id",
+                                                           "jobsched-attempt", "jobsched-signature",
+                                                           "content-length",   "transfer-encoding"};
 
 bool IsReserved(std::string_view name) {
   return std::any_of(kReservedHeaders.begin(), kReservedHeaders.end(),
@@ -138,7 +138,8 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
     const std::size_t first_space = line.find(' ');
     const std::size_t second_space =
         first_space == std::string_view::npos ? std::string_view::npos : line.find(' ', first_space + 1);
-    exchange->reason = second_space == std::string_view::npos ? std::string() : std::string(line.substr(second_space + 1));
+    exchange->reason =
+        second_space == std::string_view::npos ? std::string() : std::string(line.substr(second_space + 1));
   }
   return bytes;
 }
@@ -166,7 +167,8 @@ TaskResult ResultOfResponse(CURL* easy, const Exchange& exchange) {
   const bool succeeded = exchange.expect_status ? status == *exchange.expect_status : status >= 200 && status <= 299;
   if (succeeded) return TaskResult::Succeeded(std::move(output));
 
-  std::string reason = exchange.reason.empty() ? std::string(StandardReason(static_cast<int>(status))) : exchange.reason;
+  std::string reason =
+      exchange.reason.empty() ? std::string(StandardReason(static_cast<int>(status))) : exchange.reason;
   std::string error = "HTTP " + std::to_string(status) + (reason.empty() ? "" : " " + reason) + " (expected " +
                       (exchange.expect_status ? std::to_string(*exchange.expect_status) : "2xx") + ")";
   return TaskResult::Failed(std::move(error), std::move(output));
@@ -189,15 +191,12 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Exchange& 
       return TaskResult::Failed((os_error == ECONNREFUSED ? "connection refused: " : "could not connect: ") +
                                 completion.error);
     }
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return TaskResult::Failed("could not resolve host: " + completion.error);
+    case CURLE_COULDNT_RESOLVE_HOST: return TaskResult::Failed("could not resolve host: " + completion.error);
     case CURLE_UNSUPPORTED_PROTOCOL:
       return TaskResult::Failed("unsupported protocol (only http and https): " + completion.error);
     case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-      return TaskResult::Failed("TLS failed: " + completion.error);
-    default:
-      return TaskResult::Failed("request failed: " + completion.error);
+    case CURLE_PEER_FAILED_VERIFICATION: return TaskResult::Failed("TLS failed: " + completion.error);
+    default: return TaskResult::Failed("request failed: " + completion.error);
   }
 }
 
@@ -299,8 +298,8 @@ void HttpTaskRunner::Start(const core::Task& task, const RunContext& context, Do
     if (const std::optional<std::string> host = UrlHost(http->url)) {
       exchange->host_allowed_by_name = hosts_->AllowsHostName(*host);
       if (const auto refused = hosts_->RefusedHostName(*host)) {
-        done(TaskResult::Failed("refused to connect to " + *host + " (" + std::string(*refused) + "): " +
-                                std::string(kAllowHint)));
+        done(TaskResult::Failed("refused to connect to " + *host + " (" + std::string(*refused) +
+                                "): " + std::string(kAllowHint)));
         return;
       }
     }
@@ -309,8 +308,7 @@ void HttpTaskRunner::Start(const core::Task& task, const RunContext& context, Do
     const core::TimePoint now = options_.clock != nullptr
                                     ? options_.clock->Now()
                                     : std::chrono::floor<core::Milliseconds>(std::chrono::system_clock::now());
-    const std::int64_t unix_seconds =
-        std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    const std::int64_t unix_seconds = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
     easy = MakeRequest(*http, context, options_.user_agent, unix_seconds, *exchange);
   } catch (const std::exception& error) {
     done(TaskResult::Failed(std::string("cannot prepare the request: ") + error.what()));

@@ -13,8 +13,8 @@ namespace {
 // refusing the names too makes the error plain and covers a resolver that
 // answers with something else.
 constexpr std::array<std::string_view, 6> kMetadataHostNames{
-    "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
-    "metadata.azure.internal"};
+    "metadata",      "metadata.google.internal",   "metadata.goog",
+    "instance-data", "instance-data.ec2.internal", "metadata.azure.internal"};
 
 std::string Normalized(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);

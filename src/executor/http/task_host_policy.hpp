@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
 #include "core/ip_address.hpp"
+#include "core/result.hpp"
 
 namespace jobsched::executor::http {
 

@@ -141,7 +141,8 @@ core::Result<Spawned> Spawn(const std::string& program, const core::ShellTask& t
   if (task.working_dir) {
     struct stat info {};
     if (stat(task.working_dir->c_str(), &info) != 0) {
-      return core::Error::InvalidArgument("task.working_dir", "working_dir " + *task.working_dir + ": " + ErrnoText(errno));
+      return core::Error::InvalidArgument("task.working_dir",
+                                          "working_dir " + *task.working_dir + ": " + ErrnoText(errno));
     }
     if (!S_ISDIR(info.st_mode)) {
       return core::Error::InvalidArgument("task.working_dir", "working_dir " + *task.working_dir + ": not a directory");
@@ -182,7 +183,8 @@ core::Result<Spawned> Spawn(const std::string& program, const core::ShellTask& t
   std::vector<char*> envp = Pointers(environment);
   pid_t pid = -1;
   const int error = posix_spawn(&pid, program.c_str(), &setup.actions, &setup.attributes, argv.data(), envp.data());
-  if (error != 0) return core::Error::InvalidArgument("task.command", "cannot start " + program + ": " + ErrnoText(error));
+  if (error != 0)
+    return core::Error::InvalidArgument("task.command", "cannot start " + program + ": " + ErrnoText(error));
   return Spawned{pid, std::move(read_end)};
 }
 
@@ -248,14 +250,12 @@ enum class Ending { kExited, kTimedOut, kCancelled };
 
 TaskResult ResultOf(const Command& command, Ending ending, std::optional<int> status, std::string output) {
   switch (ending) {
-    case Ending::kCancelled:
-      return TaskResult::Cancelled("cancelled: the command's process group was stopped");
+    case Ending::kCancelled: return TaskResult::Cancelled("cancelled: the command's process group was stopped");
     case Ending::kTimedOut:
       return TaskResult::TimedOut(
           "timed out after " + std::to_string(command.timeout.count()) + " ms; the command's process group was stopped",
           std::move(output));
-    case Ending::kExited:
-      break;
+    case Ending::kExited: break;
   }
   if (!status) return TaskResult::Failed("the command ended, but its exit status is unknown", std::move(output));
   if (WIFEXITED(*status)) {

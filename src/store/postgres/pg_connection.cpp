@@ -36,8 +36,8 @@ core::Error PgError(pg_conn* connection, const pg_result* result, std::string_vi
   const std::string_view sqlstate = state != nullptr ? state : "";
   // No SQLSTATE: libpq itself failed (the server went away mid-answer).
   if (sqlstate.empty()) return core::Error::Unavailable(message);
-  if (StartsWith(sqlstate, "08") || StartsWith(sqlstate, "53") || StartsWith(sqlstate, "57P") ||
-      sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "25006") {
+  if (StartsWith(sqlstate, "08") || StartsWith(sqlstate, "53") || StartsWith(sqlstate, "57P") || sqlstate == "40001" ||
+      sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "25006") {
     // Connection trouble, a server shutting down or out of resources, a
     // transaction to try again, a lock not available, a read-only replica.
     return core::Error::Unavailable(message);
@@ -143,8 +143,8 @@ bool PgResult::Bool(int row, int column) const { return Text(row, column) == "t"
 
 core::Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& url) {
   // Defaults first: with expand_dbname, what the URL itself says wins.
-  const char* const keywords[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
-                                  "keepalives_count", "application_name", "dbname", nullptr};
+  const char* const keywords[] = {"connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
+                                  "keepalives_count", "application_name", "dbname",          nullptr};
   const char* const values[] = {"5", "1", "10", "5", "3", "jobsched", url.c_str(), nullptr};
   pg_conn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return core::Error::Unavailable("postgresql: out of memory");
@@ -187,8 +187,8 @@ core::Result<PgResult> PgConnection::Query(const std::string& sql, const PgParam
     found = prepared_.emplace(sql, name).first;
   }
   const std::vector<const char*> values = params.Pointers();
-  pg_result* raw = PQexecPrepared(connection_, found->second.c_str(), static_cast<int>(values.size()),
-                                  values.data(), nullptr, nullptr, /*resultFormat=*/0);
+  pg_result* raw = PQexecPrepared(connection_, found->second.c_str(), static_cast<int>(values.size()), values.data(),
+                                  nullptr, nullptr, /*resultFormat=*/0);
   PgResult result(raw);
   const ExecStatusType status = PQresultStatus(raw);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return PgError(connection_, raw, "postgresql");

@@ -35,7 +35,8 @@ PgDatabase::PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnect
 
 std::unique_ptr<PgListener> PgDatabase::Listen(std::function<void(const PgNotification&)> on_notification,
                                                std::function<void()> on_reconnect) const {
-  return std::make_unique<PgListener>(url_, std::vector<std::string>{std::string(kJobsChannel), std::string(kRunsChannel)},
+  return std::make_unique<PgListener>(url_,
+                                      std::vector<std::string>{std::string(kJobsChannel), std::string(kRunsChannel)},
                                       std::move(on_notification), std::move(on_reconnect));
 }
 

@@ -112,7 +112,8 @@ void PgFinishBatcher::Answer(PgWriter& writer, const std::shared_ptr<Pending>& p
   for (PendingFinish& finish : batch) {
     const core::RunId id = finish.completion.run_id;
     if (recorded) {
-      finish.done(std::binary_search(recorded->begin(), recorded->end(), id) ? core::Ok() : core::Result<void>(LostRunError(id)));
+      finish.done(std::binary_search(recorded->begin(), recorded->end(), id) ? core::Ok()
+                                                                             : core::Result<void>(LostRunError(id)));
     } else if (recorded.error().code == core::ErrorCode::kUnavailable && ++finish.tries < kMaxTries) {
       queue_again = pending->Add(std::move(finish)) || queue_again;
     } else {

@@ -46,8 +46,8 @@ struct FiringWrites {
 
 // The oldest unfinished (queued or running) run of each of `jobs` that has
 // one: what an overlap policy of skip needs to know.
-core::Result<std::map<core::JobId, core::RunId>> UnfinishedRunsOf(PgConnection& db,
-                                                                  const std::vector<std::optional<std::int64_t>>& jobs) {
+core::Result<std::map<core::JobId, core::RunId>> UnfinishedRunsOf(
+    PgConnection& db, const std::vector<std::optional<std::int64_t>>& jobs) {
   std::map<core::JobId, core::RunId> unfinished;
   if (jobs.empty()) return unfinished;
   auto selected = db.Query(
@@ -61,8 +61,7 @@ core::Result<std::map<core::JobId, core::RunId>> UnfinishedRunsOf(PgConnection& 
 
 }  // namespace
 
-core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit,
-                                 const FirePlanner& planner) {
+core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit, const FirePlanner& planner) {
   // SKIP LOCKED: a job another node is firing (or triggering, or a client
   // changing) right now is left alone this round. NO KEY UPDATE is enough,
   // since the id stays: inserting runs of the job elsewhere, whose foreign-key
@@ -130,7 +129,8 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
   // advance is not ours to make.
   auto advanced = db.Query(
       "UPDATE jobs SET next_run = a.next_run, last_run = coalesce(a.last_run, jobs.last_run) "
-      "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS a (id, next_run, last_run, read_next_run) "
+      "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS a (id, next_run, last_run, "
+      "read_next_run) "
       "WHERE jobs.id = a.id AND jobs.next_run = a.read_next_run",
       PgParams()
           .AddArray(writes.job_ids)

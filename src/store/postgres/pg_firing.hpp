@@ -14,7 +14,6 @@ namespace jobsched::store::postgres {
 // another node is firing), inserts the runs `planner` asks for (an
 // occurrence that already has a run is skipped, never doubled) and advances
 // next_run / last_run only where next_run still holds the value read.
-core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit,
-                                 const FirePlanner& planner);
+core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit, const FirePlanner& planner);
 
 }  // namespace jobsched::store::postgres

@@ -17,7 +17,9 @@ core::Result<void> Notify(PgConnection& db, std::string_view channel, std::strin
 
 PgListener::PgListener(std::string url, std::vector<std::string> channels,
                        std::function<void(const PgNotification&)> on_notification, std::function<void()> on_reconnect)
-    : url_(std::move(url)), channels_(std::move(channels)), on_notification_(std::move(on_notification)),
+    : url_(std::move(url)),
+      channels_(std::move(channels)),
+      on_notification_(std::move(on_notification)),
       on_reconnect_(std::move(on_reconnect)) {
   if (pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
   thread_ = std::thread([this] { Loop(); });

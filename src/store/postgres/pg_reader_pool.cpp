@@ -5,18 +5,19 @@
 namespace jobsched::store::postgres {
 
 PgReaderPool::PgReaderPool(std::string url, std::size_t max_connections, std::chrono::milliseconds acquire_timeout)
-    : url_(std::move(url)), max_connections_(max_connections == 0 ? 1 : max_connections),
+    : url_(std::move(url)),
+      max_connections_(max_connections == 0 ? 1 : max_connections),
       acquire_timeout_(acquire_timeout) {}
 
 core::Result<std::unique_ptr<PgConnection>> PgReaderPool::Acquire() {
   {
     std::unique_lock lock(mutex_);
-    const bool available = released_.wait_for(
-        lock, acquire_timeout_, [this] { return !idle_.empty() || open_ < max_connections_; });
+    const bool available =
+        released_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || open_ < max_connections_; });
     if (!available) {
       return core::Error::Unavailable("postgresql: all " + std::to_string(max_connections_) +
-                                      " read connections stayed busy for " +
-                                      std::to_string(acquire_timeout_.count()) + " ms");
+                                      " read connections stayed busy for " + std::to_string(acquire_timeout_.count()) +
+                                      " ms");
     }
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());

@@ -13,8 +13,8 @@ core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
   auto text = [&](int index) { return std::string(result.Text(row, first + index)); };
   auto optional_int = [&](int index) { return result.OptionalInt(row, first + index); };
   auto integer = [&](int index) { return result.Int(row, first + index); };
-  auto schedule = core::Schedule::Restore(text(2), text(3), text(14), OptionalTime(optional_int(4)),
-                                          OptionalTime(optional_int(5)));
+  auto schedule =
+      core::Schedule::Restore(text(2), text(3), text(14), OptionalTime(optional_int(4)), OptionalTime(optional_int(5)));
   if (!schedule) return schedule.error();
   std::optional<core::Task> task;
   if (const std::string encoded = text(6); !encoded.empty()) {

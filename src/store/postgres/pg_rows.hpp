@@ -8,8 +8,8 @@
 #include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
-#include "store/row_columns.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/row_columns.hpp"
 
 namespace jobsched::store::postgres {
 
@@ -35,8 +35,7 @@ core::Result<core::Run> ReadRun(PgConnection& db, core::RunId id, RowLock lock);
 // Every row of `result`, read with `read` (JobFromRow, RunFromRow). Stops at
 // the first error.
 template <typename T>
-core::Result<std::vector<T>> CollectRows(const PgResult& result,
-                                         core::Result<T> (*read)(const PgResult&, int, int)) {
+core::Result<std::vector<T>> CollectRows(const PgResult& result, core::Result<T> (*read)(const PgResult&, int, int)) {
   std::vector<T> rows;
   rows.reserve(static_cast<std::size_t>(result.rows()));
   for (int row = 0; row < result.rows(); ++row) {

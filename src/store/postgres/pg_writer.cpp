@@ -57,7 +57,8 @@ void PgWriter::CommitBatch(Queue::Batch& batch) {
   if (auto committed = db.Execute("COMMIT"); !committed) {
     core::Error error = committed.error();
     // The COMMIT may or may not have happened; either way nobody may be told it did.
-    if (!db.IsHealthy()) error.message = "postgresql: connection lost while committing (outcome unknown): " + error.message;
+    if (!db.IsHealthy())
+      error.message = "postgresql: connection lost while committing (outcome unknown): " + error.message;
     return Abandon(batch, error);
   }
   for (auto& write : batch) write.finish(nullptr);

@@ -51,7 +51,7 @@ class PgWriter {
 
   const std::string url_;
   std::unique_ptr<PgConnection> connection_;  // only the writer thread touches it after construction
-  Queue queue_;  // last: its thread stops before the connection goes
+  Queue queue_;                               // last: its thread stops before the connection goes
 };
 
 }  // namespace jobsched::store::postgres

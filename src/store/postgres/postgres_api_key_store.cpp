@@ -25,8 +25,7 @@ core::Result<core::ApiKey> KeyFromRow(const PgResult& result, int row, int first
 
 // The key named `name`, locked for the rest of the writer's transaction.
 core::Result<std::optional<core::ApiKey>> FindKeyForUpdate(PgConnection& db, const std::string& name) {
-  static const std::string kSql =
-      "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE name = $1 FOR UPDATE";
+  static const std::string kSql = "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE name = $1 FOR UPDATE";
   auto selected = db.Query(kSql, PgParams().Add(name));
   if (!selected) return selected.error();
   if (selected->rows() == 0) return std::optional<core::ApiKey>();
@@ -93,15 +92,13 @@ void PostgresApiKeyStore::RevokeApiKey(std::string name, core::TimePoint now,
 
 core::Result<std::vector<core::ApiKey>> PostgresApiKeyStore::ListApiKeys() {
   static const std::string kSql = "SELECT " + std::string(kKeyColumns) + " FROM api_keys ORDER BY name COLLATE \"C\"";
-  return database_->readers().Read<std::vector<core::ApiKey>>(
-      [](PgConnection& db) { return SelectKeys(db, kSql); });
+  return database_->readers().Read<std::vector<core::ApiKey>>([](PgConnection& db) { return SelectKeys(db, kSql); });
 }
 
 core::Result<std::vector<core::ApiKey>> PostgresApiKeyStore::ActiveApiKeys() {
   static const std::string kSql =
       "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE revoked_at IS NULL ORDER BY name COLLATE \"C\"";
-  return database_->readers().Read<std::vector<core::ApiKey>>(
-      [](PgConnection& db) { return SelectKeys(db, kSql); });
+  return database_->readers().Read<std::vector<core::ApiKey>>([](PgConnection& db) { return SelectKeys(db, kSql); });
 }
 
 }  // namespace jobsched::store::postgres

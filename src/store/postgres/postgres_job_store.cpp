@@ -23,10 +23,9 @@ std::string RetryColumn(const core::RetryPolicy& retry) {
 // The columns a job writes, in the order JobParams adds them ($1-$19);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",      "schedule_kind", "schedule_expr", "start_at",   "end_at",     "task",
-    "is_active", "last_run",      "next_run",      "updated_at", "version",    "timeout_ms",
-    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",  "jitter_ms",
-    "namespace"};
+    "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
+    "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace"};
 constexpr int kWrittenColumnCount = 19;
 
 PgParams JobParams(const core::Job& job) {
@@ -156,8 +155,7 @@ void PostgresJobStore::DeleteJob(core::JobId id, std::function<core::Result<void
 }
 
 core::Result<core::Job> PostgresJobStore::GetJob(core::JobId id) {
-  return database_->readers().Read<core::Job>(
-      [id](PgConnection& db) { return ReadJob(db, id, RowLock::kNone); });
+  return database_->readers().Read<core::Job>([id](PgConnection& db) { return ReadJob(db, id, RowLock::kNone); });
 }
 
 core::Result<std::vector<core::Job>> PostgresJobStore::ListJobs(const JobListQuery& query) {
@@ -170,9 +168,10 @@ core::Result<std::vector<core::Job>> PostgresJobStore::ListJobs(const JobListQue
             " ORDER BY jobs.id LIMIT $3";
         // A namespace's page has its own statement: a plain `namespace = $6`
         // lets the planner walk jobs_by_namespace instead of every job.
-        static const std::string kAll = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > $1" + kFilters;
-        static const std::string kInNamespace = "SELECT " + std::string(kJobColumns) +
-                                                " FROM jobs WHERE jobs.namespace = $6 AND jobs.id > $1" + kFilters;
+        static const std::string kAll =
+            "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > $1" + kFilters;
+        static const std::string kInNamespace =
+            "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.namespace = $6 AND jobs.id > $1" + kFilters;
         PgParams params;
         params.Add(query.after_id.value_or(0));
         if (query.is_active) {

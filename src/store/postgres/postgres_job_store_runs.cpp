@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <string>
 
-#include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/pg_firing.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/postgres_job_store.hpp"
 
 namespace jobsched::store::postgres {
 
@@ -44,9 +44,9 @@ void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
         auto job = ReadJob(db, id, RowLock::kForUpdate);
         if (!job) return job.error();
         if (job->overlap == core::OverlapPolicy::kSkip) {
-          auto unfinished = db.Query(
-              "SELECT id FROM runs WHERE job_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
-              PgParams().Add(id));
+          auto unfinished =
+              db.Query("SELECT id FROM runs WHERE job_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
+                       PgParams().Add(id));
           if (!unfinished) return unfinished.error();
           if (unfinished->rows() > 0) {
             return core::Error::Conflict("run " + std::to_string(unfinished->Int(0, 0)) +
@@ -94,7 +94,8 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
             "finished_at = CASE state WHEN 'queued' THEN $2 ELSE finished_at END, "
             "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
             "cancel_requested_at = coalesce(cancel_requested_at, $2) "
-            "WHERE id = $1 RETURNING " + std::string(kRunColumns);
+            "WHERE id = $1 RETURNING " +
+            std::string(kRunColumns);
         auto updated = db.Query(kCancel, PgParams().Add(run_id).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
         if (updated->rows() != 1) return core::Error::NotFound("run " + std::to_string(run_id) + " does not exist");
@@ -123,10 +124,9 @@ core::Result<std::vector<core::RunAttempt>> PostgresJobStore::ListRunAttempts(co
           if (selected->IsNull(row, 0)) continue;  // the run, without earlier attempts
           const auto state = core::ParseRunState(selected->Text(row, 1));
           if (!state) return core::Error::Internal("stored run attempt has an unknown state");
-          attempts.push_back(core::RunAttempt{static_cast<int>(selected->Int(row, 0)), *state,
-                                              OptionalTime(selected->OptionalInt(row, 2)),
-                                              OptionalTime(selected->OptionalInt(row, 3)),
-                                              std::string(selected->Text(row, 4))});
+          attempts.push_back(core::RunAttempt{
+              static_cast<int>(selected->Int(row, 0)), *state, OptionalTime(selected->OptionalInt(row, 2)),
+              OptionalTime(selected->OptionalInt(row, 3)), std::string(selected->Text(row, 4))});
         }
         return attempts;
       });
@@ -145,9 +145,7 @@ core::Result<std::vector<core::Run>> PostgresJobStore::ListRuns(const RunListQue
                                         " (SELECT jobs.id FROM jobs WHERE jobs.namespace = $7::text))"
                                         " ORDER BY runs.id DESC LIMIT $3";
         PgParams params;
-        params.Add(query.job_id)
-            .Add(query.before_id.value_or(INT64_MAX))
-            .Add(static_cast<std::int64_t>(query.limit));
+        params.Add(query.job_id).Add(query.before_id.value_or(INT64_MAX)).Add(static_cast<std::int64_t>(query.limit));
         if (query.state) {
           params.Add(core::ToString(*query.state));
         } else {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/postgres_job_store.hpp"
 
 namespace jobsched::store::postgres {
 

@@ -49,12 +49,11 @@ void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, co
             " ORDER BY r.id LIMIT $4 FOR UPDATE OF r SKIP LOCKED) "
             "UPDATE runs SET state = 'running', lease_owner = $1, lease_expires_at = $2, started_at = $3 "
             "FROM picked, jobs WHERE runs.id = picked.id AND jobs.id = runs.job_id "
-            "RETURNING " + std::string(kRunColumns) + ", " + std::string(kJobColumns);
-        auto claimed_rows = db.Query(kClaim, PgParams()
-                                                 .Add(owner)
-                                                 .Add(ToUnixMs(lease_until))
-                                                 .Add(ToUnixMs(now))
-                                                 .Add(static_cast<std::int64_t>(limit)));
+            "RETURNING " +
+            std::string(kRunColumns) + ", " + std::string(kJobColumns);
+        auto claimed_rows = db.Query(
+            kClaim,
+            PgParams().Add(owner).Add(ToUnixMs(lease_until)).Add(ToUnixMs(now)).Add(static_cast<std::int64_t>(limit)));
         if (!claimed_rows) return claimed_rows.error();
         std::vector<ClaimedRun> claimed;
         claimed.reserve(static_cast<std::size_t>(claimed_rows->rows()));
@@ -81,8 +80,8 @@ void PostgresRunQueue::FinishRun(const std::string& owner, RunCompletion complet
 void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                                 std::function<void(core::Result<void>)> done) {
   database_->outcome_writer().Submit<bool>(
-      [owner, failed_attempt = std::move(failed_attempt), available_at](PgConnection& db) mutable
-      -> core::Result<bool> {
+      [owner, failed_attempt = std::move(failed_attempt),
+       available_at](PgConnection& db) mutable -> core::Result<bool> {
         // One statement: the run is locked (and fenced by its owner) once,
         // then the failed attempt joins its history and the run moves on: to
         // the next attempt, or, when someone asked to cancel it, to its end.
@@ -143,8 +142,7 @@ void PostgresRunQueue::RenewLeases(const std::string& owner, core::TimePoint lea
       std::move(done));
 }
 
-void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner,
-                                            bool all_other_owners,
+void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                                             std::function<void(core::Result<std::size_t>)> done) {
   database_->writer().Submit<std::size_t>(
       [now, live_owner, all_other_owners](PgConnection& db) -> core::Result<std::size_t> {

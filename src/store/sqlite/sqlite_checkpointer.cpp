@@ -2,8 +2,7 @@
 
 namespace jobsched::store::sqlite {
 
-SqliteCheckpointer::SqliteCheckpointer(std::unique_ptr<SqliteConnection> connection,
-                                       std::chrono::milliseconds interval)
+SqliteCheckpointer::SqliteCheckpointer(std::unique_ptr<SqliteConnection> connection, std::chrono::milliseconds interval)
     : connection_(std::move(connection)), interval_(interval) {
   thread_ = std::thread([this] { Loop(); });
 }

@@ -23,12 +23,9 @@ core::Error SqliteError(sqlite3* db, std::string_view context) {
     case SQLITE_LOCKED:
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
-      return core::Error::Unavailable(std::move(message));
-    case SQLITE_CONSTRAINT:
-      return core::Error::Conflict(std::move(message));
-    default:
-      return core::Error::Internal(std::move(message));
+    case SQLITE_FULL: return core::Error::Unavailable(std::move(message));
+    case SQLITE_CONSTRAINT: return core::Error::Conflict(std::move(message));
+    default: return core::Error::Internal(std::move(message));
   }
 }
 
@@ -143,8 +140,8 @@ core::Result<StatementUse> SqliteConnection::Cached(std::string_view sql) {
   auto found = statements_.find(sql);
   if (found == statements_.end()) {
     sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
-                           nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+        SQLITE_OK) {
       return SqliteError(db_, "sqlite prepare");
     }
     found = statements_.emplace(std::string(sql), Statement(db_, raw)).first;

@@ -31,9 +31,8 @@ core::Result<int> CurrentVersion(SqliteConnection& db) {
 }
 
 core::Result<int> ApplyMigrations(SqliteConnection& db) {
-  if (auto created = db.Execute(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  if (auto created = db.Execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
       !created) {
     return created.error();
   }
@@ -74,10 +73,9 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
 // The columns a job writes, in the order BindJobColumns binds them (1-19);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",      "schedule_kind", "schedule_expr", "start_at",   "end_at",     "task",
-    "is_active", "last_run",      "next_run",      "updated_at", "version",    "timeout_ms",
-    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",  "jitter_ms",
-    "namespace"};
+    "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
+    "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace"};
 constexpr int kWrittenColumnCount = 19;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
@@ -165,8 +163,8 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
   if (auto manual = (*connection)->Execute("PRAGMA wal_autocheckpoint = 0"); !manual) return manual.error();
   auto checkpoint_connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
   if (!checkpoint_connection) return checkpoint_connection.error();
-  auto checkpointer = std::make_unique<SqliteCheckpointer>(std::move(checkpoint_connection).value(),
-                                                           std::chrono::milliseconds{200});
+  auto checkpointer =
+      std::make_unique<SqliteCheckpointer>(std::move(checkpoint_connection).value(), std::chrono::milliseconds{200});
   auto writer = std::make_unique<SqliteWriter>(std::move(connection).value(), options.max_batch);
   return std::unique_ptr<SqliteJobStore>(new SqliteJobStore(options.path, std::move(writer), std::move(checkpointer)));
 }
@@ -189,8 +187,7 @@ SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> w
 
 void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
   writer_->Submit<core::Job>(
-      [job = std::move(job)](SqliteConnection& db) mutable { return InsertJob(db, std::move(job)); },
-      std::move(done));
+      [job = std::move(job)](SqliteConnection& db) mutable { return InsertJob(db, std::move(job)); }, std::move(done));
 }
 
 void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
@@ -251,8 +248,8 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
   // A namespace's page has its own statement: `namespace = ?6` as a plain
   // condition lets SQLite walk jobs_by_namespace instead of every job.
   static const std::string kAll = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > ?1" + kFilters;
-  static const std::string kInNamespace = "SELECT " + std::string(kJobColumns) +
-                                          " FROM jobs WHERE jobs.namespace = ?6 AND jobs.id > ?1" + kFilters;
+  static const std::string kInNamespace =
+      "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.namespace = ?6 AND jobs.id > ?1" + kFilters;
   auto statement = (**reader).Cached(query.job_namespace ? kInNamespace : kAll);
   if (!statement) return statement.error();
   std::optional<std::int64_t> active;

@@ -20,8 +20,8 @@ void SqliteJobStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t
       std::move(done));
 }
 
-void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit,
-                                     std::size_t limit, std::function<void(core::Result<PruneResult>)> done) {
+void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
+                                     std::function<void(core::Result<PruneResult>)> done) {
   writer_->Submit<PruneResult>(
       [keep, after_job, job_limit, limit](SqliteConnection& db) -> core::Result<PruneResult> {
         auto jobs = db.Cached("SELECT id FROM jobs WHERE id > ? ORDER BY id LIMIT ?");
@@ -57,8 +57,11 @@ void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, st
           if (*row) newest_to_go = (*cutoff)->ColumnInt(0);
           (*cutoff)->Reset();
           if (newest_to_go) {
-            (*remove)->Reset().Bind(1, id).Bind(2, *newest_to_go).Bind(
-                3, static_cast<std::int64_t>(limit - result.deleted));
+            (*remove)
+                ->Reset()
+                .Bind(1, id)
+                .Bind(2, *newest_to_go)
+                .Bind(3, static_cast<std::int64_t>(limit - result.deleted));
             if (auto ran = (*remove)->Run(); !ran) return ran.error();
             result.deleted += static_cast<std::size_t>(db.Changes());
             // Stopped inside this job (the limit): look at it again next time.

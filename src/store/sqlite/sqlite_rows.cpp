@@ -10,8 +10,7 @@ using core::FromUnixMs;
 core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   auto column = [first](int index) { return first + index; };
   auto schedule = core::Schedule::Restore(row.ColumnText(column(2)), row.ColumnText(column(3)),
-                                          row.ColumnText(column(14)),
-                                          OptionalTime(row.ColumnOptionalInt(column(4))),
+                                          row.ColumnText(column(14)), OptionalTime(row.ColumnOptionalInt(column(4))),
                                           OptionalTime(row.ColumnOptionalInt(column(5))));
   if (!schedule) return schedule.error();
   std::optional<core::Task> task;

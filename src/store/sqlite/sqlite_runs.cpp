@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_job_store.hpp"
 #include "store/run_output.hpp"
+#include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 
 namespace jobsched::store::sqlite {
@@ -15,8 +15,8 @@ using core::ToUnixMs;
 
 // The job's oldest run that is queued or running, if any.
 core::Result<std::optional<core::RunId>> UnfinishedRunOf(SqliteConnection& db, core::JobId job_id) {
-  auto select = db.Cached(
-      "SELECT id FROM runs WHERE job_id = ? AND (state = 'queued' OR state = 'running') ORDER BY id LIMIT 1");
+  auto select =
+      db.Cached("SELECT id FROM runs WHERE job_id = ? AND (state = 'queued' OR state = 'running') ORDER BY id LIMIT 1");
   if (!select) return select.error();
   (*select)->Bind(1, job_id);
   auto row = (*select)->Step();
@@ -55,17 +55,22 @@ core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job,
         "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING");
     if (!skip) return skip.error();
     for (const core::SkippedOccurrence& skipped : plan.skipped) {
-      (*skip)->Reset().Bind(1, job.id).Bind(2, ToUnixMs(skipped.scheduled_for)).Bind(3, ToUnixMs(now)).Bind(
-          4, skipped.reason);
+      (*skip)
+          ->Reset()
+          .Bind(1, job.id)
+          .Bind(2, ToUnixMs(skipped.scheduled_for))
+          .Bind(3, ToUnixMs(now))
+          .Bind(4, skipped.reason);
       if (auto done = (*skip)->Run(); !done) return done.error();
     }
   }
   // Compare-and-set on next_run: if anything moved the job meanwhile, the
   // advance is not ours to make.
-  auto advance = db.Cached(
-      "UPDATE jobs SET next_run = ?, last_run = coalesce(?, last_run) WHERE id = ? AND next_run = ?");
+  auto advance =
+      db.Cached("UPDATE jobs SET next_run = ?, last_run = coalesce(?, last_run) WHERE id = ? AND next_run = ?");
   if (!advance) return advance.error();
-  (*advance)->Bind(1, OptionalMs(plan.next_run))
+  (*advance)
+      ->Bind(1, OptionalMs(plan.next_run))
       .Bind(2, OptionalMs(plan.last_run))
       .Bind(3, job.id)
       .Bind(4, OptionalMs(job.next_run));
@@ -227,16 +232,18 @@ core::Result<std::vector<core::RunAttempt>> SqliteJobStore::ListRunAttempts(core
 core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  static const std::string kSql = "SELECT " + std::string(kRunColumns) +
-                                  " FROM runs WHERE (?1 IS NULL OR runs.job_id = ?1) AND runs.id < ?2"
-                                  " AND (?4 IS NULL OR runs.state = ?4)"
-                                  " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
-                                  " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
-                                  " AND (?7 IS NULL OR runs.job_id IN (SELECT jobs.id FROM jobs WHERE jobs.namespace = ?7))"
-                                  " ORDER BY runs.id DESC LIMIT ?3";
+  static const std::string kSql =
+      "SELECT " + std::string(kRunColumns) +
+      " FROM runs WHERE (?1 IS NULL OR runs.job_id = ?1) AND runs.id < ?2"
+      " AND (?4 IS NULL OR runs.state = ?4)"
+      " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
+      " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
+      " AND (?7 IS NULL OR runs.job_id IN (SELECT jobs.id FROM jobs WHERE jobs.namespace = ?7))"
+      " ORDER BY runs.id DESC LIMIT ?3";
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
-  (*statement)->Bind(1, query.job_id)
+  (*statement)
+      ->Bind(1, query.job_id)
       .Bind(2, query.before_id.value_or(INT64_MAX))
       .Bind(3, static_cast<std::int64_t>(query.limit))
       .Bind(5, OptionalMs(query.scheduled_from))
@@ -263,8 +270,11 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
             "ORDER BY r.id LIMIT ?4) RETURNING id";
         auto claim = db.Cached(kClaim);
         if (!claim) return claim.error();
-        (*claim)->Bind(1, owner).Bind(2, ToUnixMs(lease_until)).Bind(3, ToUnixMs(now)).Bind(4,
-                                                                                         static_cast<std::int64_t>(limit));
+        (*claim)
+            ->Bind(1, owner)
+            .Bind(2, ToUnixMs(lease_until))
+            .Bind(3, ToUnixMs(now))
+            .Bind(4, static_cast<std::int64_t>(limit));
         std::vector<core::RunId> ids;
         for (;;) {
           auto row = (*claim)->Step();
@@ -308,7 +318,8 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
             "lease_owner = NULL, lease_expires_at = NULL "
             "WHERE id = ?5 AND state = 'running' AND lease_owner = ?6");
         if (!update) return update.error();
-        (*update)->Bind(1, core::ToString(completion.state))
+        (*update)
+            ->Bind(1, core::ToString(completion.state))
             .Bind(2, ToUnixMs(completion.finished_at))
             .Bind(3, CapRunOutput(std::move(completion.output)))
             .Bind(4, CapRunOutput(std::move(completion.error)))
@@ -330,15 +341,16 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
 void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                               std::function<void(core::Result<void>)> done) {
   writer_->Submit<bool>(
-      [owner, failed_attempt = std::move(failed_attempt), available_at](SqliteConnection& db) mutable
-      -> core::Result<bool> {
+      [owner, failed_attempt = std::move(failed_attempt),
+       available_at](SqliteConnection& db) mutable -> core::Result<bool> {
         // The failed attempt joins the run's history before the run moves on.
         auto record = db.Cached(
             "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
             "SELECT id, attempt, ?3, started_at, ?4, ?5 FROM runs WHERE id = ?1 AND state = 'running' AND "
             "lease_owner = ?2 ON CONFLICT DO NOTHING");
         if (!record) return record.error();
-        (*record)->Bind(1, failed_attempt.run_id)
+        (*record)
+            ->Bind(1, failed_attempt.run_id)
             .Bind(2, owner)
             .Bind(3, core::ToString(failed_attempt.state))
             .Bind(4, ToUnixMs(failed_attempt.finished_at))
@@ -355,7 +367,8 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
             "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
             "WHERE id = ?4 AND state = 'running' AND lease_owner = ?5");
         if (!update) return update.error();
-        (*update)->Bind(1, ToUnixMs(available_at))
+        (*update)
+            ->Bind(1, ToUnixMs(available_at))
             .Bind(2, CapRunOutput(std::move(failed_attempt.output)))
             .Bind(3, CapRunOutput(std::move(failed_attempt.error)))
             .Bind(4, failed_attempt.run_id)
@@ -412,7 +425,8 @@ void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string
         // The lost attempt joins the run's history (a cancelled run simply ends).
         auto record = db.Cached(
             "INSERT INTO run_attempts (run_id, attempt, state, started_at, finished_at, error) "
-            "SELECT id, attempt, 'failed', started_at, ?1, 'abandoned: its executor (' || coalesce(lease_owner, '?') || "
+            "SELECT id, attempt, 'failed', started_at, ?1, 'abandoned: its executor (' || coalesce(lease_owner, '?') "
+            "|| "
             "') stopped before it finished' FROM runs "
             "WHERE state = 'running' AND cancel_requested_at IS NULL "
             "AND (lease_expires_at < ?1 OR (?2 AND lease_owner IS NOT ?3)) ON CONFLICT DO NOTHING");
