@@ -297,7 +297,8 @@ class Rig {
     executor::WorkerPoolOptions pool_options;
     pool_options.owner = "fire-bench-" + std::to_string(getpid());
     pool_options.max_concurrent_runs = options.max_concurrent_runs;
-    executor::TaskRunners runners{&rig->noop_, nullptr, nullptr, nullptr};
+    executor::TaskRunners runners;
+    runners.Set<core::NoopTask>(&rig->noop_);
     rig->pool_ = std::make_unique<executor::WorkerPool>(*rig->queue_, rig->clock_, runners, pool_options);
     if (auto started = rig->pool_->Start(); !started) return started.error();
 

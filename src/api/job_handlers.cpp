@@ -114,15 +114,8 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
 }
 
 core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const {
-  if (task && std::holds_alternative<core::EmailTask>(*task) && !options_.email_enabled) {
-    return core::Error::InvalidArgument("task.type",
-                                        "task.type: email tasks need an SMTP server; start jobsched with --smtp-url");
-  }
-  if (task && std::holds_alternative<core::ShellTask>(*task) && !options_.shell_enabled) {
-    return core::Error::InvalidArgument(
-        "task.type",
-        "task.type: shell tasks are disabled on this service; the operator enables them with "
-        "--enable-shell-tasks (JOBSCHED_ENABLE_SHELL_TASKS, enable_shell_tasks)");
+  if (task && !options_.task_kinds.Has(*task)) {
+    return core::Error::InvalidArgument("task.type", "task.type: " + core::WhyTaskKindDisabled(core::KindOf(*task)));
   }
   // A shell task runs as the service's user, which can read every namespace's
   // jobs and every key's hash: only a key that may do all that anyway may
@@ -170,8 +163,8 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   const auto name = params->Get("name");
   const auto type = params->Get("type");
   const auto job_namespace = params->Get("namespace");
-  if (type && *type != "noop" && *type != "http" && *type != "email" && *type != "compute" && *type != "shell") {
-    respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be noop, http, email, compute or shell")));
+  if (type && !core::FindTaskKind(*type)) {
+    respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames())));
     return;
   }
 

@@ -4,17 +4,16 @@
 
 #include "api/router.hpp"
 #include "core/clock.hpp"
+#include "core/task_kind.hpp"
 #include "store/job_store.hpp"
 
 namespace jobsched::api {
 
 struct JobHandlerOptions {
-  // Whether an SMTP server is configured; without one, email tasks are
-  // refused at creation rather than failing at every run.
-  bool email_enabled = false;
-  // Whether the operator enabled shell tasks (--enable-shell-tasks); without
-  // it they are refused at creation and in a PATCH.
-  bool shell_enabled = false;
+  // The task kinds jobs may use here; the others are refused at creation and
+  // in a PATCH (with what the operator must set) rather than failing at
+  // every run. By default, the kinds that need no setting.
+  core::EnabledTaskKinds task_kinds = core::EnabledTaskKinds::From(false, false);
   // Told the next_run of every job written, so the scheduler can wake early.
   std::function<void(core::TimePoint)> on_next_run;
   // Told when a run was queued by hand (trigger), so the executor claims it.

@@ -20,13 +20,8 @@
 #include "app/instrumented_store.hpp"
 #include "app/redaction.hpp"
 #include "app/system_clock.hpp"
+#include "app/task_runners.hpp"
 #include "core/duration.hpp"
-#include "executor/compute/compute_task_runner.hpp"
-#include "executor/curl_loop.hpp"
-#include "executor/email/email_task_runner.hpp"
-#include "executor/http/http_task_runner.hpp"
-#include "executor/noop/noop_task_runner.hpp"
-#include "executor/shell/shell_task_runner.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
@@ -63,15 +58,8 @@ struct Service::Parts {
   telemetry::Metrics metrics;
   // What every other part uses: the store, timed per operation.
   std::unique_ptr<InstrumentedStore> instrumented;
-  std::unique_ptr<executor::CurlLoop> curl_loop;
-  // Email has a loop of its own: libcurl blocks its thread while an SMTP
-  // server is slow to answer some commands, which must not stall webhooks.
-  std::unique_ptr<executor::CurlLoop> email_curl_loop;
-  std::unique_ptr<executor::noop::NoopTaskRunner> noop_runner;
-  std::unique_ptr<executor::http::HttpTaskRunner> http_runner;
-  std::unique_ptr<executor::email::EmailTaskRunner> email_runner;
-  std::unique_ptr<executor::compute::ComputeTaskRunner> compute_runner;
-  std::unique_ptr<executor::shell::ShellTaskRunner> shell_runner;  // only with --enable-shell-tasks
+  // The task runners (executor role only), before the pool that uses them.
+  std::unique_ptr<TaskRunnerSet> runners;
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
@@ -202,47 +190,6 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
   return core::Ok();
 }
 
-core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
-  {
-    auto loop = executor::CurlLoop::Create();
-    if (!loop) return loop.error();
-    parts.curl_loop = std::move(loop).value();
-    parts.noop_runner = std::make_unique<executor::noop::NoopTaskRunner>();
-    auto hosts = executor::http::TaskHostPolicy::Parse(config.allow_task_hosts);
-    if (!hosts) return core::Error::InvalidArgument("allow_task_hosts", "allow_task_hosts: " + hosts.error().message);
-    executor::http::HttpRunnerOptions http;
-    http.hosts = std::move(hosts).value();
-    http.clock = parts.clock;
-    parts.http_runner = std::make_unique<executor::http::HttpTaskRunner>(*parts.curl_loop, std::move(http));
-    if (!config.allow_task_hosts.empty()) spdlog::info("webhooks may also reach: {}", config.allow_task_hosts);
-    auto compute = executor::compute::ComputeTaskRunner::Create();
-    if (!compute) return compute.error();
-    parts.compute_runner = std::move(compute).value();
-    if (config.enable_shell_tasks) {
-      parts.shell_runner = std::make_unique<executor::shell::ShellTaskRunner>();
-      spdlog::warn("shell tasks are enabled: whoever may create jobs can run commands on this host");
-    }
-    if (!config.smtp_url.empty()) {
-      executor::email::EmailOptions email;
-      email.smtp_url = config.smtp_url;
-      if (config.smtp_tls == "none") email.tls = executor::email::SmtpTls::kNone;
-      else if (config.smtp_tls == "starttls") email.tls = executor::email::SmtpTls::kStartTlsIfOffered;
-      else email.tls = executor::email::SmtpTls::kRequired;
-      email.username = config.smtp_username;
-      email.password = config.smtp_password;
-      email.default_from = config.smtp_from;
-      auto email_loop = executor::CurlLoop::Create();
-      if (!email_loop) return email_loop.error();
-      parts.email_curl_loop = std::move(email_loop).value();
-      auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, *parts.clock);
-      if (!runner) return runner.error();
-      parts.email_runner = std::move(runner).value();
-      spdlog::info("email: via {}", RedactSecrets(config.smtp_url));
-    }
-  }
-  return core::Ok();
-}
-
 core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto address = ParseListenAddress(config.listen);
   if (!address) return core::Error::InvalidArgument("listen", "listen: " + address.error().message);
@@ -278,7 +225,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   telemetry::SetLogNodeId(node_id);
   executor::WorkerPool* pool = nullptr;
   if (roles->executor) {
-    if (auto runners = BuildRunners(config, *parts); !runners) return runners.error();
+    auto runners = TaskRunnerSet::Build(config, *parts->clock);
+    if (!runners) return runners.error();
+    parts->runners = std::move(runners).value();
     executor::WorkerPoolOptions pool_options;
     pool_options.owner = node_id;
     pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
@@ -293,9 +242,8 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     // node's runs come back when their leases expire).
     pool_options.requeue_other_owners_at_start = parts->single_node;
     if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
-    executor::TaskRunners runners{parts->noop_runner.get(), parts->http_runner.get(), parts->email_runner.get(),
-                                  parts->compute_runner.get(), parts->shell_runner.get()};
-    parts->pool = std::make_unique<executor::WorkerPool>(instrumented, *parts->clock, runners, pool_options);
+    parts->pool =
+        std::make_unique<executor::WorkerPool>(instrumented, *parts->clock, parts->runners->table(), pool_options);
     if (auto started = parts->pool->Start(); !started) return started.error();
     pool = parts->pool.get();
   }
@@ -347,8 +295,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   api::ApiOptions api_options;
   // Without the api role a node still answers health checks and metrics.
   api_options.jobs_api = roles->api;
-  api_options.jobs.email_enabled = parts->email_runner != nullptr || !roles->executor;
-  api_options.jobs.shell_enabled = parts->shell_runner != nullptr || (!roles->executor && config.enable_shell_tasks);
+  // What this node runs; a node without the executor role accepts what the
+  // executors elsewhere may run (email: they may have an SMTP server).
+  api_options.jobs.task_kinds =
+      parts->runners ? parts->runners->enabled() : core::EnabledTaskKinds::From(true, config.enable_shell_tasks);
   api_options.jobs.on_next_run = [scheduler](core::TimePoint next_run) {
     if (scheduler != nullptr) scheduler->NotifyNextRun(next_run);
   };
@@ -431,12 +381,7 @@ void Service::Stop() {
       std::_Exit(0);
     }
   });
-  parts.compute_runner.reset();
-  parts.shell_runner.reset();
-  parts.email_runner.reset();
-  parts.http_runner.reset();
-  parts.email_curl_loop.reset();
-  parts.curl_loop.reset();
+  parts.runners.reset();
   torn_down = true;
   watchdog.join();
 }

@@ -34,9 +34,6 @@ class Service {
   explicit Service(std::unique_ptr<Parts> parts);
   // The stores --db names (SQLite, or PostgreSQL in cluster mode), migrated.
   static core::Result<void> OpenStore(const Config& config, Parts& parts);
-  // The task runners email (when --smtp-url is set), shell (when
-  // --enable-shell-tasks is), http, compute and noop.
-  static core::Result<void> BuildRunners(const Config& config, Parts& parts);
 
   std::unique_ptr<Parts> parts_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/task_kind.hpp"
 #include "core/text.hpp"
 
 namespace jobsched::core {
@@ -205,16 +206,7 @@ std::optional<ComputeKind> ParseComputeKind(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view TaskTypeName(const Task& task) {
-  struct Namer {
-    std::string_view operator()(const NoopTask&) const { return "noop"; }
-    std::string_view operator()(const HttpTask&) const { return "http"; }
-    std::string_view operator()(const EmailTask&) const { return "email"; }
-    std::string_view operator()(const ComputeTask&) const { return "compute"; }
-    std::string_view operator()(const ShellTask&) const { return "shell"; }
-  };
-  return std::visit(Namer{}, task);
-}
+std::string_view TaskTypeName(const Task& task) { return KindOf(task).name; }
 
 Result<Task> ResolveTask(const std::optional<Task>& task, std::string_view job_name,
                          const std::optional<std::string>& default_email_to) {

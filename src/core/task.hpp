@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -13,17 +14,33 @@
 namespace jobsched::core {
 
 // What a job does when it fires. The JSON form lives in codec/task_codec;
-// running each kind lives in executor/<kind>/.
+// running each kind lives in executor/<kind>/; the table of kinds, built from
+// each struct's kKind, in core/task_kind.hpp.
+
+// How the operator turns a kind of task on.
+enum class TaskEnablement {
+  kAlways,              // nothing to configure
+  kWhenSmtpConfigured,  // --smtp-url names the server it sends through
+  kWhenShellEnabled,    // --enable-shell-tasks: it runs commands on the host
+};
+
+// One kind of task: its "type" in the API and how it is enabled.
+struct TaskKind {
+  std::string_view name;
+  TaskEnablement enablement = TaskEnablement::kAlways;
+};
 
 // Records a run and does nothing: for testing schedules and for jobs whose
 // only purpose is their history.
 struct NoopTask {
+  static constexpr TaskKind kKind{"noop", TaskEnablement::kAlways};
   friend bool operator==(const NoopTask&, const NoopTask&) = default;
 };
 
 // Calls a webhook. The request carries `Idempotency-Key: <run id>` and
 // `Jobsched-Job-Id: <job id>` so the receiver can de-duplicate retries.
 struct HttpTask {
+  static constexpr TaskKind kKind{"http", TaskEnablement::kAlways};
   std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE or HEAD
   std::string url;              // http:// or https://
   std::vector<std::pair<std::string, std::string>> headers;
@@ -43,6 +60,7 @@ struct HttpTask {
 
 // Sends an email through the SMTP server the operator configured.
 struct EmailTask {
+  static constexpr TaskKind kKind{"email", TaskEnablement::kWhenSmtpConfigured};
   std::vector<std::string> to;  // at least one address
   std::vector<std::string> cc;
   std::string subject;
@@ -59,6 +77,7 @@ enum class ComputeKind {
 };
 
 struct ComputeTask {
+  static constexpr TaskKind kKind{"compute", TaskEnablement::kAlways};
   ComputeKind kind = ComputeKind::kFactorialSum;
   std::int64_t n = 0;
   friend bool operator==(const ComputeTask&, const ComputeTask&) = default;
@@ -67,6 +86,7 @@ struct ComputeTask {
 // Runs a program on the service's host, without a shell: `command` is the
 // argument vector. Accepted only where the operator enabled shell tasks.
 struct ShellTask {
+  static constexpr TaskKind kKind{"shell", TaskEnablement::kWhenShellEnabled};
   // argv: command[0] is a path, or a name looked up in PATH; the rest are
   // its arguments, passed as they are (no quoting, globbing or expansion).
   std::vector<std::string> command;
@@ -91,7 +111,7 @@ std::int64_t MaxComputeInput(ComputeKind kind);
 std::string_view ToString(ComputeKind kind);
 std::optional<ComputeKind> ParseComputeKind(std::string_view text);
 
-// The task's "type" as the API spells it: "noop", "http", "email", "compute", "shell".
+// The task's "type" as the API spells it (its kind's name): "noop", "http", ...
 std::string_view TaskTypeName(const Task& task);
 
 // What the API shows in place of a secret (a secret header's value, a

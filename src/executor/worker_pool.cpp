@@ -131,12 +131,14 @@ void WorkerPool::Launch(store::ClaimedRun claimed) {
   if (options_.on_run_started && claimed.run.trigger == core::RunTrigger::kSchedule && claimed.run.attempt == 1) {
     options_.on_run_started(clock_.Now() - (claimed.run.scheduled_for + claimed.run.jitter));
   }
-  TaskRunner* runner = RunnerFor(*task);
+  TaskRunner* runner = runners_.For(*task);
   if (runner == nullptr) {
-    const bool shell = std::holds_alternative<core::ShellTask>(*task);
+    const core::TaskKind& kind = core::KindOf(*task);
+    const std::string_view setting = core::EnablingSetting(kind.enablement);
     Record(run_id, core::RunState::kFailed, {},
-           std::string(core::TaskTypeName(*task)) + " tasks are not enabled on this node (" +
-               (shell ? "--enable-shell-tasks is not set" : "is --smtp-url set?") + ")");
+           std::string(kind.name) + " tasks are not enabled on this node (" +
+               (setting.empty() ? std::string("it has no runner for them") : std::string(setting) + " is not set") +
+               ")");
     return;
   }
   RunContext context;
@@ -146,14 +148,6 @@ void WorkerPool::Launch(store::ClaimedRun claimed) {
   context.timeout = claimed.timeout;
   context.stop = stop;
   runner->Start(*task, context, [this, run_id](TaskResult result) { OnTaskDone(run_id, std::move(result)); });
-}
-
-TaskRunner* WorkerPool::RunnerFor(const core::Task& task) const {
-  if (std::holds_alternative<core::HttpTask>(task)) return runners_.http;
-  if (std::holds_alternative<core::EmailTask>(task)) return runners_.email;
-  if (std::holds_alternative<core::ComputeTask>(task)) return runners_.compute;
-  if (std::holds_alternative<core::ShellTask>(task)) return runners_.shell;
-  return runners_.noop;
 }
 
 void WorkerPool::OnTaskDone(core::RunId run_id, TaskResult result) {

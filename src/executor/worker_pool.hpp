@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/task_kind.hpp"
 #include "executor/task_runner.hpp"
 #include "store/run_queue.hpp"
 
@@ -24,12 +26,25 @@ namespace jobsched::executor {
 // The runner for each task kind. `email` may be null when no SMTP server is
 // configured, `shell` when shell tasks are not enabled; such runs fail with a
 // clear error.
-struct TaskRunners {
-  TaskRunner* noop = nullptr;
-  TaskRunner* http = nullptr;
-  TaskRunner* email = nullptr;
-  TaskRunner* compute = nullptr;
-  TaskRunner* shell = nullptr;
+// The runner of each task kind, indexed like core::Task::index(); none for a
+// kind this node does not run (its runs fail, saying which setting is
+// missing). The runners are not owned.
+class TaskRunners {
+ public:
+  template <typename TaskStruct>
+  TaskRunners& Set(TaskRunner* runner) {
+    runners_[core::kTaskKindIndex<TaskStruct>] = runner;
+    return *this;
+  }
+  TaskRunners& Set(std::size_t kind_index, TaskRunner* runner) {
+    runners_.at(kind_index) = runner;
+    return *this;
+  }
+  // The runner for `task`'s kind, or nullptr.
+  TaskRunner* For(const core::Task& task) const { return runners_[task.index()]; }
+
+ private:
+  std::array<TaskRunner*, core::kTaskKindCount> runners_{};
 };
 
 struct WorkerPoolOptions {
@@ -118,7 +133,6 @@ class WorkerPool {
   void Release(std::vector<core::RunId> run_ids);
   void Forget(core::RunId run_id);
   void EnforceDeadlines();
-  TaskRunner* RunnerFor(const core::Task& task) const;
 
   store::RunQueue& queue_;
   const core::Clock& clock_;

@@ -12,6 +12,7 @@
 
 #include "api/access_policy.hpp"
 #include "api/api.hpp"
+#include "core/task_kind.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/metrics.hpp"
 #include "testing/fake_clock.hpp"
@@ -145,6 +146,28 @@ TEST(OpenApiContract, TheEmbeddedYamlAndJsonAreTheSameDocument) {
   for (const auto& [path, item] : document.at("paths").as_object()) json_paths.emplace(path);
   EXPECT_FALSE(json_paths.empty());
   EXPECT_EQ(yaml_paths, json_paths);
+}
+
+// The task kinds are one list in core: the spec's `type` filter, its Task
+// union and its discriminator name exactly those kinds.
+TEST(OpenApiContract, TheSpecNamesEveryTaskKindAndNoOther) {
+  const auto document = boost::json::parse(OpenApiJson()).as_object();
+  std::set<std::string> kinds;
+  for (const core::TaskKind& kind : core::kTaskKinds) kinds.emplace(kind.name);
+
+  std::set<std::string> filter;
+  for (const auto& parameter : document.at("paths").at("/jobs").at("get").at("parameters").as_array()) {
+    const auto& object = parameter.as_object();
+    if (!object.contains("name") || object.at("name") != "type") continue;
+    for (const auto& name : object.at("schema").at("enum").as_array()) filter.emplace(name.as_string());
+  }
+  std::set<std::string> mapped;
+  const auto& task = document.at("components").at("schemas").at("Task").as_object();
+  for (const auto& [name, target] : task.at("discriminator").at("mapping").as_object()) mapped.emplace(name);
+
+  EXPECT_EQ(filter, kinds) << "GET /jobs ?type= enum";
+  EXPECT_EQ(mapped, kinds) << "Task discriminator";
+  EXPECT_EQ(task.at("oneOf").as_array().size(), kinds.size()) << "Task oneOf";
 }
 
 }  // namespace

@@ -56,11 +56,11 @@ class WorkerPoolTest : public ::testing::Test {
   }
 
   // A job with a noop task and `retry`, and one manual run of it.
-  core::RunId QueueRun(core::RetryPolicy retry = {}) {
+  core::RunId QueueRun(core::RetryPolicy retry = {}, core::Task task = core::NoopTask{}) {
     core::JobRequest request;
     request.name = "job";
     request.every = "1h";
-    request.task = core::Task{core::NoopTask{}};
+    request.task = std::move(task);
     request.retry = retry;
     auto job = core::ValidateNewJob(request, clock_.Now());
     EXPECT_TRUE(job.ok());
@@ -77,7 +77,7 @@ class WorkerPoolTest : public ::testing::Test {
     options.requeue_other_owners_at_start = single_node;
     options.idle_nap = 20ms;
     options.heartbeat_interval = heartbeat;
-    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
+    auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners().Set<core::NoopTask>(&runner), options);
     EXPECT_TRUE(pool->Start().ok());
     return pool;
   }
@@ -107,6 +107,20 @@ TEST_F(WorkerPoolTest, RunsQueuedRunsAndRecordsTheirOutcome) {
 
   EXPECT_EQ(run.output, "ok");
   EXPECT_EQ(run.attempt, 1);
+  pool->Stop(1s);
+}
+
+TEST_F(WorkerPoolTest, FailsARunOfAKindThisNodeHasNoRunnerForSayingWhichSettingIsMissing) {
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+  core::ShellTask shell;
+  shell.command = {"true"};
+  const core::RunId id = QueueRun({}, shell);
+  auto pool = StartPool(runner);
+
+  const core::Run run = WaitForState(id, core::RunState::kFailed);
+
+  EXPECT_EQ(run.error, "shell tasks are not enabled on this node (--enable-shell-tasks is not set)");
+  EXPECT_EQ(runner.calls(), 0);
   pool->Stop(1s);
 }
 
@@ -237,7 +251,7 @@ TEST_F(WorkerPoolTest, CanBeDestroyedAsSoonAsItsLastOutcomeIsRecorded) {
     finishing.set_value();
     std::this_thread::sleep_for(100ms);  // long enough for the pool's destructor to be waiting
   };
-  auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners{.noop = &runner}, options);
+  auto pool = std::make_unique<WorkerPool>(*store_, clock_, TaskRunners().Set<core::NoopTask>(&runner), options);
   const auto created = pool->last_heartbeat();
   ASSERT_TRUE(pool->Start().ok());
   while (pool->last_heartbeat() == created) std::this_thread::sleep_for(1ms);
