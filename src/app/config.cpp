@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <string_view>
+#include <utility>
 
 #include "app/redaction.hpp"
 
@@ -64,6 +65,20 @@ core::Result<ListenAddress> ParseListenAddress(const std::string& text) {
   return address;
 }
 
+std::string FormatListenAddress(const ListenAddress& address) {
+  const bool ipv6 = address.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
+std::string FormatRoles(const Roles& roles) {
+  std::string text;
+  for (const auto& [on, name] :
+       {std::pair{roles.api, "api"}, std::pair{roles.scheduler, "scheduler"}, std::pair{roles.executor, "executor"}}) {
+    if (on) text += (text.empty() ? "" : ",") + std::string(name);
+  }
+  return text;
+}
+
 core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.rfind(kSqlite, 0) == 0) {
@@ -85,6 +100,10 @@ core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   }
   return core::Error::InvalidArgument(
       "db", "expected sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE, got '" + RedactSecrets(url) + "'");
+}
+
+std::string FormatDatabaseUrl(const DatabaseUrl& url) {
+  return url.kind == DatabaseUrl::Kind::kSqlite ? "sqlite:" + url.location : url.location;
 }
 
 }  // namespace jobsched::app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,31 +9,94 @@
 
 namespace jobsched::app {
 
-// Settings of `jobsched serve` and `jobsched migrate`. Each comes from a flag,
-// a JOBSCHED_* environment variable, the configuration file or the default,
-// in that order of precedence (config_loader.hpp; the list of settings with
-// their checks is settings.cpp). The comments name the file key and the flag.
+struct Roles {
+  bool api = false;
+  bool scheduler = false;
+  bool executor = false;
+  friend bool operator==(const Roles&, const Roles&) = default;
+};
+
+// "api,scheduler,executor" or any non-empty subset, in any order.
+core::Result<Roles> ParseRoles(const std::string& text);
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+// Whether `host` is a loopback address (127.0.0.0/8, ::1) or "localhost":
+// only this machine can connect. Anything else, 0.0.0.0 and :: included,
+// is reachable from the network.
+bool IsLoopbackHost(const std::string& host);
+
+// "127.0.0.1:8000" or "[::1]:8000". Fails naming the setting "listen"; the
+// message does not say where the value came from (the caller does).
+core::Result<ListenAddress> ParseListenAddress(const std::string& text);
+
+// The text ParseListenAddress reads: "127.0.0.1:8000", "[::1]:8000".
+std::string FormatListenAddress(const ListenAddress& address);
+
+// "api,scheduler,executor" (the roles that are on, in that order).
+std::string FormatRoles(const Roles& roles);
+
+// The store a --db URL names.
+struct DatabaseUrl {
+  enum class Kind { kSqlite, kPostgres };
+  Kind kind = Kind::kSqlite;
+  // kSqlite: the database file. kPostgres: the URL as given, for libpq
+  // (which reads user, password, host, port, database and parameters).
+  std::string location;
+  friend bool operator==(const DatabaseUrl&, const DatabaseUrl&) = default;
+};
+
+// "sqlite:PATH" (also sqlite:///abs/path) or "postgresql://..." (also
+// postgres://). Fails naming the setting "db"; messages name no source, as
+// above, and never show a password.
+core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
+
+// The URL ParseDatabaseUrl reads ("sqlite:PATH", or the PostgreSQL URL as
+// given), unredacted.
+std::string FormatDatabaseUrl(const DatabaseUrl& url);
+
+// How much the service logs: the spdlog levels it maps to, by name.
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+// json: one object per line, for log collectors; text: for a person.
+enum class LogFormat { kJson, kText };
+// How email reaches the SMTP server over smtp:// (smtps:// is TLS from the
+// first byte whatever this says).
+enum class SmtpTlsMode {
+  kNone,      // plain text
+  kStartTls,  // STARTTLS when the server offers it
+  kRequired,  // STARTTLS or fail
+};
+
+// Settings of `jobsched serve` and `jobsched migrate`, typed: each comes from
+// a flag, a JOBSCHED_* environment variable, the configuration file or the
+// default, in that order of precedence (config_loader.hpp), and is parsed
+// and checked once, by its row of the settings table (settings.cpp). The
+// comments name the file key and the flag.
 struct Config {
   // --listen / JOBSCHED_LISTEN: HOST:PORT to serve HTTP on; port 0 picks a
   // free port and logs it.
-  std::string listen = "127.0.0.1:8000";
+  ListenAddress listen{"127.0.0.1", 8000};
   // --db / JOBSCHED_DB: where jobs live. "sqlite:PATH" (the file is created,
   // with its folder, if missing), or a PostgreSQL URL
   // "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAM=VALUE...]"
   // (also postgres://): cluster mode, where every node shares the database.
-  std::string db = "sqlite:./data/jobsched.db";
+  DatabaseUrl db{DatabaseUrl::Kind::kSqlite, "./data/jobsched.db"};
   // --roles: what this node does, a comma-separated subset of api (the HTTP
   // API), scheduler (firing due jobs, pruning history) and executor (running
   // them). Health checks and /metrics are served whatever the roles.
-  std::string roles = "api,scheduler,executor";
+  Roles roles{true, true, true};
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
-  std::string log_level = "info";
+  LogLevel log_level = LogLevel::kInfo;
   // --log-format: json (one object per line, for log collectors) or text
   // (for a person at a terminal).
-  std::string log_format = "json";
+  LogFormat log_format = LogFormat::kJson;
   // --access-log: on (one info line per answered request) or off (only 5xx
   // answers are logged, as warnings).
-  std::string access_log = "on";
+  bool access_log = true;
   // --http-threads / JOBSCHED_HTTP_THREADS: event loops serving HTTP; 0 means
   // one per core. More than the cores only adds context switches.
   unsigned http_threads = 0;
@@ -41,15 +105,15 @@ struct Config {
   std::size_t max_concurrent_runs = 256;
   // --shutdown-grace: on SIGTERM, how long runs in flight may take to finish
   // before they are handed back to the queue.
-  std::string shutdown_grace = "30s";
+  std::chrono::milliseconds shutdown_grace{30'000};
   // --lease-timeout: a run whose process stops renewing its lease for this
   // long is re-queued. Shorter recovers faster; too short re-runs slow tasks
   // whose heartbeat was merely delayed.
-  std::string lease_timeout = "30s";
+  std::chrono::milliseconds lease_timeout{30'000};
   // --drain-delay: on SIGTERM, how long to keep serving requests with
   // /readyz answering 503 before closing the listener, so a load balancer
   // notices and stops sending traffic first. 0 for a single node.
-  std::string drain_delay = "0s";
+  std::chrono::milliseconds drain_delay{0};
 
   // --keep-runs-days: finished runs older than this many days are deleted;
   // 0 keeps them forever.
@@ -58,7 +122,7 @@ struct Config {
   // the newest; 0 for no limit.
   std::size_t keep_runs_per_job = 1000;
   // --prune-interval: how often finished runs past those limits are deleted.
-  std::string prune_interval = "1m";
+  std::chrono::milliseconds prune_interval{60'000};
 
   // --smtp-url: the SMTP server email tasks use (smtp://host:port or
   // smtps://host:port). Empty: email tasks are refused at creation.
@@ -70,7 +134,7 @@ struct Config {
   std::string smtp_username;
   std::string smtp_password;
   // --smtp-tls: none, starttls (if offered) or required (default).
-  std::string smtp_tls = "required";
+  SmtpTlsMode smtp_tls = SmtpTlsMode::kRequired;
   // --smtp-from: sender of emails whose task names none.
   std::string smtp_from = "jobsched@localhost";
   // --default-email-to: recipient of the original service's "Send Email
@@ -82,7 +146,8 @@ struct Config {
   // "*.corp.example"; matched on the URL's host). Default "": loopback,
   // private, link-local (cloud metadata), CGNAT and other non-public
   // addresses are refused. Each entry opens that much of the network the
-  // service runs in to whoever may create jobs.
+  // service runs in to whoever may create jobs. Checked when loaded; the
+  // http runner keeps the parsed policy.
   std::string allow_task_hosts;
   // --enable-shell-tasks: accept tasks of type "shell", which run a command
   // (argv, no shell) on this host as the service's user. Default false: they
@@ -101,7 +166,7 @@ struct Config {
   // --key-refresh-interval: how often the service re-reads the keys, so a
   // key created or revoked by `jobsched keys` counts within this time. Each
   // refresh is one small query.
-  std::string key_refresh_interval = "5s";
+  std::chrono::milliseconds key_refresh_interval{5'000};
   // --public-metrics, --public-readyz, --public-docs: which routes stay open
   // while authentication is on; /healthz always does. /metrics needs a key
   // by default.
@@ -113,47 +178,12 @@ struct Config {
   // limiting off. Each node counts on its own: behind a load balancer that
   // spreads a client over N nodes, it gets about N times this.
   std::int64_t rate_limit = 6000;
-  std::string rate_limit_window = "1m";
+  // From 1 s to 24 h.
+  std::chrono::milliseconds rate_limit_window{60'000};
   // --trusted-proxies: load balancers (addresses, CIDR blocks) whose
   // X-Forwarded-For names the client of an anonymous request. Empty: nobody's.
+  // Checked when loaded.
   std::string trusted_proxies;
 };
-
-struct Roles {
-  bool api = false;
-  bool scheduler = false;
-  bool executor = false;
-};
-
-// "api,scheduler,executor" or any non-empty subset, in any order.
-core::Result<Roles> ParseRoles(const std::string& text);
-
-struct ListenAddress {
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-// Whether `host` is a loopback address (127.0.0.0/8, ::1) or "localhost":
-// only this machine can connect. Anything else, 0.0.0.0 and :: included,
-// is reachable from the network.
-bool IsLoopbackHost(const std::string& host);
-
-// "127.0.0.1:8000" or "[::1]:8000". Fails naming the setting "listen"; the
-// message does not say where the value came from (the caller does).
-core::Result<ListenAddress> ParseListenAddress(const std::string& text);
-
-// The store a --db URL names.
-struct DatabaseUrl {
-  enum class Kind { kSqlite, kPostgres };
-  Kind kind = Kind::kSqlite;
-  // kSqlite: the database file. kPostgres: the URL as given, for libpq
-  // (which reads user, password, host, port, database and parameters).
-  std::string location;
-};
-
-// "sqlite:PATH" (also sqlite:///abs/path) or "postgresql://..." (also
-// postgres://). Fails naming the setting "db"; messages name no source, as
-// above, and never show a password.
-core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
 }  // namespace jobsched::app

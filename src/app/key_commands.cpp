@@ -76,8 +76,7 @@ std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {
 }
 
 core::Result<std::shared_ptr<store::ApiKeyStore>> OpenKeyStore(const Config& config) {
-  auto url = ParseDatabaseUrl(config.db);
-  if (!url) return core::Error::InvalidArgument("db", "db: " + url.error().message);
+  const DatabaseUrl* url = &config.db;
   if (url->kind == DatabaseUrl::Kind::kPostgres) {
     auto database = store::postgres::PgDatabase::Open({.url = url->location, .read_connections = 1});
     if (!database) return database.error();

@@ -97,6 +97,17 @@ std::optional<jobsched::app::EffectiveConfig> LoadOrExplain(const CommandLine& l
   return std::move(effective).value();
 }
 
+spdlog::level::level_enum SpdlogLevel(jobsched::app::LogLevel level) {
+  switch (level) {
+    case jobsched::app::LogLevel::kTrace: return spdlog::level::trace;
+    case jobsched::app::LogLevel::kDebug: return spdlog::level::debug;
+    case jobsched::app::LogLevel::kInfo: return spdlog::level::info;
+    case jobsched::app::LogLevel::kWarn: return spdlog::level::warn;
+    case jobsched::app::LogLevel::kError: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
 // Blocks until SIGINT or SIGTERM. The signals were blocked in every thread
 // before any was started, so they are delivered here and nowhere else.
 int WaitForStopSignal(const sigset_t& signals) {
@@ -118,8 +129,7 @@ int Serve(const Config& config) {
     spdlog::error("cannot start: {}", service.error().message);
     return 1;
   }
-  spdlog::info("jobsched {} listening on http://{}:{}", JOBSCHED_VERSION,
-               jobsched::app::ParseListenAddress(config.listen)->host, (*service)->port());
+  spdlog::info("jobsched {} listening on http://{}:{}", JOBSCHED_VERSION, config.listen.host, (*service)->port());
   const int signal_number = WaitForStopSignal(signals);
   spdlog::info("received signal {}, shutting down", signal_number);
   (*service)->Stop();
@@ -128,11 +138,7 @@ int Serve(const Config& config) {
 }
 
 int Migrate(const Config& config) {
-  auto url = jobsched::app::ParseDatabaseUrl(config.db);
-  if (!url) {
-    spdlog::error("db: {}", url.error().message);
-    return 1;
-  }
+  const jobsched::app::DatabaseUrl* url = &config.db;
   const bool postgres = url->kind == jobsched::app::DatabaseUrl::Kind::kPostgres;
   auto version = postgres ? jobsched::store::postgres::PgDatabase::Migrate(url->location)
                           : jobsched::store::sqlite::SqliteJobStore::Migrate(url->location);
@@ -266,9 +272,10 @@ int main(int argc, char** argv) {
     if (!effective) return 1;
     // The keys commands print their results on standard output: logs go elsewhere.
     if (keys->parsed()) spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
-    spdlog::set_level(spdlog::level::from_str(effective->config.log_level));
-    spdlog::set_formatter(effective->config.log_format == "text" ? jobsched::telemetry::MakeTextLogFormatter()
-                                                                 : jobsched::telemetry::MakeJsonLogFormatter());
+    spdlog::set_level(SpdlogLevel(effective->config.log_level));
+    spdlog::set_formatter(effective->config.log_format == jobsched::app::LogFormat::kText
+                              ? jobsched::telemetry::MakeTextLogFormatter()
+                              : jobsched::telemetry::MakeJsonLogFormatter());
     if (!effective->config_path.empty()) spdlog::info("configuration file: {}", effective->config_path);
     if (serve->parsed()) return Serve(effective->config);
     if (keys->parsed()) return Keys(effective->config, create, create_line, revoke, revoke_name);

@@ -80,12 +80,6 @@ struct Service::Parts {
 
 namespace {
 
-core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
-  auto parsed = core::ParseDuration(text, name);
-  if (!parsed) return core::Error::InvalidArgument(name, "--" + std::string(name) + ": " + parsed.error().message);
-  return *parsed;
-}
-
 // Unique per process start, so leases of a previous run of this same host
 // are told apart from ours.
 std::string NodeId() {
@@ -112,26 +106,22 @@ std::string DefaultDocsDir() {
 
 // Authentication and rate limits from the settings, with the keys read once
 // (serve refuses to start when a listener beyond loopback would have none).
-core::Result<api::AccessOptions> AccessSettings(const Config& config, const ListenAddress& address,
-                                                api::ApiKeyCache& keys) {
+core::Result<api::AccessOptions> AccessSettings(const Config& config, api::ApiKeyCache& keys) {
+  const ListenAddress& address = config.listen;
   if (auto loaded = keys.Refresh(); !loaded) return loaded.error();
   const bool exposed = !IsLoopbackHost(address.host);
   const bool insecure = config.insecure;
   if (exposed && !insecure && keys.size() == 0) {
     return core::Error::InvalidArgument(
-        "listen", "refusing to serve on " + config.listen +
+        "listen", "refusing to serve on " + FormatListenAddress(config.listen) +
                       " (reachable from the network) without API keys: create one with `jobsched keys create "
                       "--name NAME --role admin` on the same database, or listen on 127.0.0.1, or pass --insecure "
                       "to serve everyone without authentication");
   }
   if (exposed && insecure && keys.size() == 0) {
     spdlog::warn("--insecure: serving {} without authentication; anyone who can connect may change every job",
-                 config.listen);
+                 FormatListenAddress(config.listen));
   }
-  auto refresh = DurationSetting(config.key_refresh_interval, "key-refresh-interval");
-  if (!refresh) return refresh.error();
-  auto window = DurationSetting(config.rate_limit_window, "rate-limit-window");
-  if (!window) return window.error();
   api::AccessOptions access;
   access.keys = &keys;
   access.require_keys = exposed && !insecure;
@@ -139,24 +129,24 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
   access.public_readyz = config.public_readyz;
   access.public_docs = config.public_docs;
   access.rate_limit.default_limit = config.rate_limit;
-  access.rate_limit.window = *window;
+  access.rate_limit.window = config.rate_limit_window;
   auto proxies = api::TrustedProxies::Parse(config.trusted_proxies);
   if (!proxies) return proxies.error();
   access.trusted_proxies = std::move(proxies).value();
-  keys.Start(*refresh);
+  keys.Start(config.key_refresh_interval);
   spdlog::info("authentication: {} ({} active API keys, refreshed every {} ms); rate limit: {}",
                access.require_keys || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
-               refresh->count(),
+               config.key_refresh_interval.count(),
                config.rate_limit == 0 ? std::string("off")
-                                      : std::to_string(config.rate_limit) + " per " + config.rate_limit_window);
+                                      : std::to_string(config.rate_limit) + " per " +
+                                            core::FormatDuration(core::Milliseconds{config.rate_limit_window.count()}));
   return access;
 }
 
 }  // namespace
 
 core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
-  auto url = ParseDatabaseUrl(config.db);
-  if (!url) return core::Error::InvalidArgument("db", "db: " + url.error().message);
+  const DatabaseUrl* url = &config.db;
   if (url->kind == DatabaseUrl::Kind::kPostgres) {
     auto database = store::postgres::PgDatabase::Open({.url = url->location});
     if (!database) return database.error();
@@ -191,34 +181,22 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
 }
 
 core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
-  auto address = ParseListenAddress(config.listen);
-  if (!address) return core::Error::InvalidArgument("listen", "listen: " + address.error().message);
-  auto grace = DurationSetting(config.shutdown_grace, "shutdown-grace");
-  if (!grace) return grace.error();
-  auto lease = DurationSetting(config.lease_timeout, "lease-timeout");
-  if (!lease) return lease.error();
-
   auto parts = std::make_unique<Parts>();
-  parts->shutdown_grace = *grace;
-  if (config.drain_delay != "0s" && config.drain_delay != "0") {
-    auto drain = DurationSetting(config.drain_delay, "drain-delay");
-    if (!drain) return drain.error();
-    parts->drain_delay = *drain;
-  }
+  parts->shutdown_grace = config.shutdown_grace;
+  parts->drain_delay = config.drain_delay;
   if (auto opened = OpenStore(config, *parts); !opened) return opened.error();
   parts->instrumented = std::make_unique<InstrumentedStore>(*parts->jobs, *parts->runs, parts->metrics);
   InstrumentedStore& instrumented = *parts->instrumented;
   telemetry::Metrics& metrics = parts->metrics;
   // Before anything starts: a node that must not serve without keys stops here.
   parts->keys = std::make_unique<api::ApiKeyCache>(*parts->api_keys);
-  auto access = AccessSettings(config, *address, *parts->keys);
+  auto access = AccessSettings(config, *parts->keys);
   if (!access) return access.error();
 
-  auto roles = ParseRoles(config.roles);
-  if (!roles) return core::Error::InvalidArgument("roles", "roles: " + roles.error().message);
+  const Roles* roles = &config.roles;
   if (parts->single_node && !(roles->scheduler && roles->executor)) {
     spdlog::warn("roles {}: on SQLite no other process fires or runs jobs; jobs of this database will wait",
-                 config.roles);
+                 FormatRoles(config.roles));
   }
 
   const std::string node_id = NodeId();
@@ -235,8 +213,8 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
       metrics.ObserveRunFinished(task_type, core::ToString(state));
     };
     pool_options.max_concurrent_runs = config.max_concurrent_runs;
-    pool_options.lease_timeout = *lease;
-    pool_options.heartbeat_interval = std::max(*lease / 6, std::chrono::milliseconds{100});
+    pool_options.lease_timeout = config.lease_timeout;
+    pool_options.heartbeat_interval = std::max(config.lease_timeout / 6, std::chrono::milliseconds{100});
     // Alone on its database, a starting process knows every running run is an
     // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
     // node's runs come back when their leases expire).
@@ -257,12 +235,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     parts->scheduler->Start();
     scheduler = parts->scheduler.get();
 
-    auto prune_interval = DurationSetting(config.prune_interval, "prune-interval");
-    if (!prune_interval) return prune_interval.error();
     scheduler::RetentionOptions retention;
     retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
     retention.keep_per_job = config.keep_runs_per_job;
-    retention.interval = *prune_interval;
+    retention.interval = config.prune_interval;
     parts->retention = std::make_unique<scheduler::Retention>(instrumented, *parts->clock, retention);
     parts->retention->Start();
   }
@@ -318,7 +294,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     return core::Ok();
   };
   api_options.metrics = &metrics;
-  api_options.access_log = config.access_log == "on";
+  api_options.access_log = config.access_log;
   api_options.access = std::move(access).value();
   const core::Clock& clock = *parts->clock;
   api_options.before_scrape = [&metrics, &instrumented, pool, &clock] {
@@ -331,11 +307,11 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     }
   };
   parts->api = std::make_unique<api::Api>(instrumented, *parts->clock, std::move(api_options));
-  spdlog::info("roles: {}", config.roles);
+  spdlog::info("roles: {}", FormatRoles(config.roles));
 
   api::HttpServerOptions options;
-  options.host = address->host;
-  options.port = address->port;
+  options.host = config.listen.host;
+  options.port = config.listen.port;
   options.threads = config.http_threads;
   const api::Api& api = *parts->api;
   auto server = api::HttpServer::Start(options, [&api](api::HttpRequest&& request, api::Responder respond) {

@@ -25,62 +25,6 @@ const std::string& Text(const SettingValue& value) { return std::get<std::string
 
 Result<void> AnyText(const std::string&) { return core::Ok(); }
 
-Result<void> CheckListen(const std::string& text) {
-  auto address = ParseListenAddress(text);
-  if (!address) return Invalid(address.error().message);
-  return core::Ok();
-}
-
-Result<void> CheckDatabase(const std::string& text) {
-  auto url = ParseDatabaseUrl(text);
-  if (!url) return Invalid(url.error().message);
-  return core::Ok();
-}
-
-template <std::size_t N>
-Result<void> CheckOneOf(const std::string& text, const std::array<std::string_view, N>& allowed) {
-  if (std::find(allowed.begin(), allowed.end(), text) != allowed.end()) return core::Ok();
-  std::string list;
-  for (std::string_view name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-  return Invalid("must be one of " + list + ", got '" + text + "'");
-}
-
-Result<void> CheckLogLevel(const std::string& text) {
-  return CheckOneOf<5>(text, {"trace", "debug", "info", "warn", "error"});
-}
-
-Result<void> CheckLogFormat(const std::string& text) { return CheckOneOf<2>(text, {"json", "text"}); }
-
-Result<void> CheckOnOff(const std::string& text) { return CheckOneOf<2>(text, {"on", "off"}); }
-
-Result<void> CheckSmtpTls(const std::string& text) { return CheckOneOf<3>(text, {"none", "starttls", "required"}); }
-
-Result<void> CheckDuration(const std::string& text) {
-  // ParseDuration starts its message with the field name; ours has none.
-  constexpr std::string_view kField = "value";
-  auto parsed = core::ParseDuration(text, kField);
-  if (parsed) return core::Ok();
-  std::string message = parsed.error().message;
-  if (message.rfind(std::string(kField) + ": ", 0) == 0) message.erase(0, kField.size() + 2);
-  return Invalid(message);
-}
-
-// The drain delay may be zero (a single node has no load balancer to wait for).
-Result<void> CheckDurationOrZero(const std::string& text) {
-  if (text == "0" || text == "0s") return core::Ok();
-  return CheckDuration(text);
-}
-
-// At least a second (the headers count in seconds), at most a day.
-Result<void> CheckRateLimitWindow(const std::string& text) {
-  if (auto valid = CheckDuration(text); !valid) return valid;
-  const auto window = core::ParseDuration(text, "value");
-  if (*window < std::chrono::seconds{1} || *window > std::chrono::hours{24}) {
-    return Invalid("must be from 1s to 24h, got '" + text + "'");
-  }
-  return core::Ok();
-}
-
 Result<void> CheckSmtpUrl(const std::string& text) {
   if (text.empty() || text.rfind("smtp://", 0) == 0 || text.rfind("smtps://", 0) == 0) return core::Ok();
   return Invalid("must start with smtp:// or smtps://, or be empty");
@@ -98,6 +42,7 @@ Result<void> CheckTrustedProxies(const std::string& text) {
   return core::Ok();
 }
 
+// Text settings kept as text, after `Check`.
 template <std::string Config::*Field, Result<void> (*Check)(const std::string&) = AnyText>
 Result<void> ApplyText(const SettingValue& value, Config& config) {
   if (auto checked = Check(Text(value)); !checked) return checked.error();
@@ -108,6 +53,96 @@ Result<void> ApplyText(const SettingValue& value, Config& config) {
 template <std::string Config::*Field>
 SettingValue GetText(const Config& config) {
   return config.*Field;
+}
+
+// Settings parsed into a type of their own: `Parse` reads the text (failing
+// with a message that names no source), `Format` writes it back for
+// `config check` and --help.
+template <auto Field, auto Parse, auto Format>
+Result<void> ApplyParsed(const SettingValue& value, Config& config) {
+  auto parsed = Parse(Text(value));
+  if (!parsed) return Invalid(parsed.error().message);
+  config.*Field = std::move(parsed).value();
+  return core::Ok();
+}
+
+template <auto Field, auto Parse, auto Format>
+SettingValue GetParsed(const Config& config) {
+  return std::string(Format(config.*Field));
+}
+
+// A duration ("30s", "1h30m"), parsed once into std::chrono::milliseconds.
+template <std::int64_t kMinMs, std::int64_t kMaxMs>
+Result<std::chrono::milliseconds> ParseDurationSetting(const std::string& text) {
+  if (kMinMs == 0 && (text == "0" || text == "0s")) return std::chrono::milliseconds{0};
+  // ParseDuration starts its message with the field name; ours has none.
+  constexpr std::string_view kField = "value";
+  auto parsed = core::ParseDuration(text, kField);
+  if (!parsed) {
+    std::string message = parsed.error().message;
+    if (message.rfind(std::string(kField) + ": ", 0) == 0) message.erase(0, kField.size() + 2);
+    return Invalid(message);
+  }
+  if (parsed->count() < kMinMs || parsed->count() > kMaxMs) {
+    return Invalid("must be from " + core::FormatDuration(core::Milliseconds{kMinMs}) + " to " +
+                   core::FormatDuration(core::Milliseconds{kMaxMs}) + ", got '" + text + "'");
+  }
+  return std::chrono::milliseconds{parsed->count()};
+}
+
+std::string FormatDurationSetting(std::chrono::milliseconds duration) {
+  return core::FormatDuration(core::Milliseconds{duration.count()});
+}
+
+constexpr std::int64_t kTenYearsMs = 10LL * 366 * 24 * 3600 * 1000;
+
+template <auto Field, std::int64_t kMinMs = 1, std::int64_t kMaxMs = kTenYearsMs>
+constexpr auto kApplyDuration = ApplyParsed<Field, ParseDurationSetting<kMinMs, kMaxMs>, FormatDurationSetting>;
+template <auto Field, std::int64_t kMinMs = 1, std::int64_t kMaxMs = kTenYearsMs>
+constexpr auto kGetDuration = GetParsed<Field, ParseDurationSetting<kMinMs, kMaxMs>, FormatDurationSetting>;
+
+// An enum setting: the names of its values, in the enum's order.
+template <typename Enum, std::size_t N>
+struct EnumNames {
+  std::array<std::pair<Enum, std::string_view>, N> names;
+
+  Result<Enum> Parse(const std::string& text) const {
+    for (const auto& [value, name] : names) {
+      if (name == text) return value;
+    }
+    std::string list;
+    for (const auto& [value, name] : names) list += (list.empty() ? "" : ", ") + std::string(name);
+    return Invalid("must be one of " + list + ", got '" + text + "'");
+  }
+  std::string_view Format(Enum value) const {
+    for (const auto& [each, name] : names) {
+      if (each == value) return name;
+    }
+    return names.front().second;
+  }
+};
+
+constexpr EnumNames<LogLevel, 5> kLogLevels{{{{LogLevel::kTrace, "trace"},
+                                              {LogLevel::kDebug, "debug"},
+                                              {LogLevel::kInfo, "info"},
+                                              {LogLevel::kWarn, "warn"},
+                                              {LogLevel::kError, "error"}}}};
+constexpr EnumNames<LogFormat, 2> kLogFormats{{{{LogFormat::kJson, "json"}, {LogFormat::kText, "text"}}}};
+constexpr EnumNames<bool, 2> kOnOff{{{{true, "on"}, {false, "off"}}}};
+constexpr EnumNames<SmtpTlsMode, 3> kSmtpTlsModes{
+    {{{SmtpTlsMode::kNone, "none"}, {SmtpTlsMode::kStartTls, "starttls"}, {SmtpTlsMode::kRequired, "required"}}}};
+
+template <auto Field, const auto& kNames>
+Result<void> ApplyEnum(const SettingValue& value, Config& config) {
+  auto parsed = kNames.Parse(Text(value));
+  if (!parsed) return parsed.error();
+  config.*Field = *parsed;
+  return core::Ok();
+}
+
+template <auto Field, const auto& kNames>
+SettingValue GetEnum(const Config& config) {
+  return std::string(kNames.Format(config.*Field));
 }
 
 template <auto Field, std::int64_t kMin, std::int64_t kMax>
@@ -142,44 +177,46 @@ constexpr SettingType kText = SettingType::kString;
 constexpr SettingType kInteger = SettingType::kInteger;
 constexpr SettingType kBoolean = SettingType::kBoolean;
 
-Result<void> CheckRoles(const std::string& text) {
-  if (auto roles = ParseRoles(text); !roles) return Invalid(roles.error().message);
-  return core::Ok();
-}
+Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenAddress(text); }
+Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
+Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
 const std::array<Setting, 31> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
-     ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
+     ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
+     GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
     {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
-     ApplyText<&Config::db, CheckDatabase>, GetText<&Config::db>},
+     ApplyParsed<&Config::db, ParseDatabase, FormatDatabaseUrl>,
+     GetParsed<&Config::db, ParseDatabase, FormatDatabaseUrl>},
     {"roles", "What this node does: api, scheduler, executor (comma-separated)", kText, false, false,
-     ApplyText<&Config::roles, CheckRoles>, GetText<&Config::roles>},
-    {"log_level", "trace, debug, info, warn or error", kText, false, false,
-     ApplyText<&Config::log_level, CheckLogLevel>, GetText<&Config::log_level>},
+     ApplyParsed<&Config::roles, ParseRolesSetting, FormatRoles>,
+     GetParsed<&Config::roles, ParseRolesSetting, FormatRoles>},
+    {"log_level", "trace, debug, info, warn or error", kText, false, false, ApplyEnum<&Config::log_level, kLogLevels>,
+     GetEnum<&Config::log_level, kLogLevels>},
     {"log_format", "json (one object per line) or text (for a terminal)", kText, false, false,
-     ApplyText<&Config::log_format, CheckLogFormat>, GetText<&Config::log_format>},
+     ApplyEnum<&Config::log_format, kLogFormats>, GetEnum<&Config::log_format, kLogFormats>},
     {"access_log", "on: a log line per request; off: only 5xx answers", kText, false, false,
-     ApplyText<&Config::access_log, CheckOnOff>, GetText<&Config::access_log>},
+     ApplyEnum<&Config::access_log, kOnOff>, GetEnum<&Config::access_log, kOnOff>},
     {"http_threads", "HTTP event loops; 0 = one per core", kInteger, false, false,
      ApplyInteger<&Config::http_threads, 0, 1024>, GetInteger<&Config::http_threads>},
     {"max_concurrent_runs", "Runs executing at once", kInteger, false, false,
      ApplyInteger<&Config::max_concurrent_runs, 1, 100000>, GetInteger<&Config::max_concurrent_runs>},
     {"shutdown_grace", "On SIGTERM, time for runs in flight to finish", kText, false, false,
-     ApplyText<&Config::shutdown_grace, CheckDuration>, GetText<&Config::shutdown_grace>},
+     kApplyDuration<&Config::shutdown_grace>, kGetDuration<&Config::shutdown_grace>},
     {"drain_delay", "On SIGTERM, serve this long with /readyz 503 first", kText, false, false,
-     ApplyText<&Config::drain_delay, CheckDurationOrZero>, GetText<&Config::drain_delay>},
+     kApplyDuration<&Config::drain_delay, 0>, kGetDuration<&Config::drain_delay, 0>},
     {"lease_timeout", "Re-queue a run whose node is silent this long", kText, false, false,
-     ApplyText<&Config::lease_timeout, CheckDuration>, GetText<&Config::lease_timeout>},
+     kApplyDuration<&Config::lease_timeout>, kGetDuration<&Config::lease_timeout>},
     {"keep_runs_days", "Delete finished runs older than this many days; 0 keeps them", kInteger, false, false,
      ApplyInteger<&Config::keep_runs_days, 0, 36500>, GetInteger<&Config::keep_runs_days>},
     {"keep_runs_per_job", "Keep at most this many finished runs per job; 0 for no limit", kInteger, false, false,
      ApplyInteger<&Config::keep_runs_per_job, 0, 10000000>, GetInteger<&Config::keep_runs_per_job>},
     {"prune_interval", "How often finished runs past the keep_runs limits are deleted", kText, false, false,
-     ApplyText<&Config::prune_interval, CheckDuration>, GetText<&Config::prune_interval>},
+     kApplyDuration<&Config::prune_interval>, kGetDuration<&Config::prune_interval>},
     {"smtp_url", "SMTP server for email tasks: smtp://host:port or smtps://", kText, false, false,
      ApplyText<&Config::smtp_url, CheckSmtpUrl>, GetText<&Config::smtp_url>},
-    {"smtp_tls", "none, starttls or required", kText, false, false, ApplyText<&Config::smtp_tls, CheckSmtpTls>,
-     GetText<&Config::smtp_tls>},
+    {"smtp_tls", "none, starttls or required", kText, false, false, ApplyEnum<&Config::smtp_tls, kSmtpTlsModes>,
+     GetEnum<&Config::smtp_tls, kSmtpTlsModes>},
     {"smtp_from", "Sender of emails whose task names none", kText, false, false, ApplyText<&Config::smtp_from>,
      GetText<&Config::smtp_from>},
     {"smtp_username", "SMTP user name (environment only)", kText, true, true, ApplyText<&Config::smtp_username>,
@@ -197,7 +234,7 @@ const std::array<Setting, 31> kSettings{{
     {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
      ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
     {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false, false,
-     ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
+     kApplyDuration<&Config::key_refresh_interval>, kGetDuration<&Config::key_refresh_interval>},
     {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,
      ApplyBoolean<&Config::public_metrics>, GetBoolean<&Config::public_metrics>},
     {"public_readyz", "/readyz needs no API key (default true; =false to require one)", kBoolean, false, false,
@@ -207,7 +244,8 @@ const std::array<Setting, 31> kSettings{{
     {"rate_limit", "Requests per window per API key (or client address); 0 = no limit", kInteger, false, false,
      ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
     {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
-     ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
+     kApplyDuration<&Config::rate_limit_window, 1000, 24 * 3600 * 1000>,
+     kGetDuration<&Config::rate_limit_window, 1000, 24 * 3600 * 1000>},
     {"trusted_proxies", "Load balancers whose X-Forwarded-For names anonymous clients: addresses, CIDRs (a,b)", kText,
      false, false, ApplyText<&Config::trusted_proxies, CheckTrustedProxies>, GetText<&Config::trusted_proxies>},
 }};

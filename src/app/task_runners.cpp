@@ -60,12 +60,10 @@ RunnerResult MakeRunner(std::type_identity<core::EmailTask>, RunnerContext& cont
   const Config& config = context.config;
   executor::email::EmailOptions email;
   email.smtp_url = config.smtp_url;
-  if (config.smtp_tls == "none") {
-    email.tls = executor::email::SmtpTls::kNone;
-  } else if (config.smtp_tls == "starttls") {
-    email.tls = executor::email::SmtpTls::kStartTlsIfOffered;
-  } else {
-    email.tls = executor::email::SmtpTls::kRequired;
+  switch (config.smtp_tls) {
+    case SmtpTlsMode::kNone: email.tls = executor::email::SmtpTls::kNone; break;
+    case SmtpTlsMode::kStartTls: email.tls = executor::email::SmtpTls::kStartTlsIfOffered; break;
+    case SmtpTlsMode::kRequired: email.tls = executor::email::SmtpTls::kRequired; break;
   }
   email.username = config.smtp_username;
   email.password = config.smtp_password;

@@ -69,16 +69,16 @@ TEST_F(ConfigLoader, ReadsEverySettingTypeFromTheFile) {
 
   ASSERT_TRUE(effective.ok()) << effective.error().message;
   const Config& config = effective->config;
-  EXPECT_EQ(config.listen, "0.0.0.0:9000");
-  EXPECT_EQ(config.db, "sqlite:/var/lib/jobsched/jobs.db");
-  EXPECT_EQ(config.log_level, "debug");
+  EXPECT_EQ(config.listen, (ListenAddress{"0.0.0.0", 9000}));
+  EXPECT_EQ(config.db, (DatabaseUrl{DatabaseUrl::Kind::kSqlite, "/var/lib/jobsched/jobs.db"}));
+  EXPECT_EQ(config.log_level, LogLevel::kDebug);
   EXPECT_EQ(config.http_threads, 2u);
   EXPECT_EQ(config.max_concurrent_runs, 64u);
-  EXPECT_EQ(config.shutdown_grace, "45s");
-  EXPECT_EQ(config.drain_delay, "5s");
-  EXPECT_EQ(config.lease_timeout, "1m");
+  EXPECT_EQ(config.shutdown_grace, std::chrono::seconds{45});
+  EXPECT_EQ(config.drain_delay, std::chrono::seconds{5});
+  EXPECT_EQ(config.lease_timeout, std::chrono::minutes{1});
   EXPECT_EQ(config.smtp_url, "smtp://mail:587");
-  EXPECT_EQ(config.smtp_tls, "starttls");
+  EXPECT_EQ(config.smtp_tls, SmtpTlsMode::kStartTls);
   EXPECT_EQ(config.smtp_from, "jobs@example.com");
   EXPECT_EQ(config.default_email_to, "ops@example.com");
   EXPECT_EQ(config.docs_dir, "/usr/share/swagger");
@@ -101,10 +101,10 @@ TEST_F(ConfigLoader, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
   EXPECT_EQ(effective->config.max_concurrent_runs, 30u);
   EXPECT_EQ(effective->origins.at("max_concurrent_runs").source, SettingSource::kFlag);
   EXPECT_EQ(effective->origins.at("max_concurrent_runs").where, "--max-concurrent-runs");
-  EXPECT_EQ(effective->config.log_level, "warn");
+  EXPECT_EQ(effective->config.log_level, LogLevel::kWarn);
   EXPECT_EQ(effective->origins.at("log_level").source, SettingSource::kEnvironment);
   EXPECT_EQ(effective->origins.at("log_level").where, "JOBSCHED_LOG_LEVEL");
-  EXPECT_EQ(effective->config.listen, "127.0.0.1:1001");
+  EXPECT_EQ(effective->config.listen, (ListenAddress{"127.0.0.1", 1001}));
   EXPECT_EQ(effective->origins.at("listen").source, SettingSource::kFile);
   EXPECT_EQ(effective->config.lease_timeout, Config{}.lease_timeout);
   EXPECT_EQ(effective->origins.at("lease_timeout").source, SettingSource::kDefault);
@@ -116,7 +116,7 @@ TEST_F(ConfigLoader, TakesTheFileFromTheEnvironmentWithoutTheFlag) {
   auto effective = LoadConfig(Sources(std::nullopt, {{"JOBSCHED_CONFIG", path}}));
 
   ASSERT_TRUE(effective.ok()) << effective.error().message;
-  EXPECT_EQ(effective->config.log_level, "error");
+  EXPECT_EQ(effective->config.log_level, LogLevel::kError);
   EXPECT_EQ(effective->config_path_origin.source, SettingSource::kEnvironment);
 }
 

@@ -31,7 +31,7 @@ TEST(TaskRunnerSet, WithSmtpAndShellEnabledEveryKindHasARunner) {
   SystemClock clock;
   Config config;
   config.smtp_url = "smtp://127.0.0.1:2525";
-  config.smtp_tls = "none";
+  config.smtp_tls = SmtpTlsMode::kNone;
   config.enable_shell_tasks = true;
 
   auto set = TaskRunnerSet::Build(config, clock);

@@ -29,9 +29,7 @@ TEST(TaskKinds, NamesAreUniqueAndFoundByName) {
   EXPECT_FALSE(FindTaskKind("").has_value());
 }
 
-TEST(TaskKinds, NamesListsEveryKindForMessages) {
-  EXPECT_EQ(TaskKindNames(), "noop, http, email, compute or shell");
-}
+TEST(TaskKinds, NamesListsEveryKindForMessages) { EXPECT_EQ(TaskKindNames(), "noop, http, email, compute or shell"); }
 
 TEST(EnabledTaskKinds, KindsThatNeedNoSettingAreAlwaysOn) {
   const EnabledTaskKinds kinds = EnabledTaskKinds::From(false, false);
