@@ -103,7 +103,6 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
       respond(ProblemResponse(created.error()));
       return;
     }
-    if (created->next_run && options_.on_next_run) options_.on_next_run(*created->next_run);
     std::string body = EncodeJob(*created);
     std::string etag = JobETag(*created, body);
     HttpResponse response = JsonResponse(201, std::move(body));

@@ -14,10 +14,6 @@ struct JobHandlerOptions {
   // in a PATCH (with what the operator must set) rather than failing at
   // every run. By default, the kinds that need no setting.
   core::EnabledTaskKinds task_kinds = core::EnabledTaskKinds::From(false, false);
-  // Told the next_run of every job written, so the scheduler can wake early.
-  std::function<void(core::TimePoint)> on_next_run;
-  // Told when a run was queued by hand (trigger), so the executor claims it.
-  std::function<void()> on_run_queued;
   // Told when someone asked to cancel a running run, so this node's executor
   // stops it at once if it runs it (other nodes learn at their heartbeat).
   std::function<void(core::RunId)> on_cancel_requested;

@@ -89,7 +89,6 @@ void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string 
       },
       [this, respond = std::move(respond)](core::Result<core::Job> updated) {
         if (!updated) return respond(ProblemResponse(updated.error()));
-        if (updated->next_run && options_.on_next_run) options_.on_next_run(*updated->next_run);
         respond(JobResponse(200, *updated));
       });
 }
@@ -121,7 +120,6 @@ void JobHandlers::TriggerJob(const HttpRequest& request, const PathParams& param
   }
   store_.TriggerJob(*id, clock_.Now(), [this, respond = std::move(respond)](core::Result<core::Run> run) {
     if (!run) return respond(ProblemResponse(run.error()));
-    if (options_.on_run_queued) options_.on_run_queued();
     HttpResponse response = JsonResponse(202, EncodeRun(*run));
     response.SetHeader("Location", "/runs/" + std::to_string(run->id));
     respond(std::move(response));

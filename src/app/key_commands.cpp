@@ -1,14 +1,10 @@
 #include "app/key_commands.hpp"
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 
 #include "api/api_token.hpp"
+#include "app/database.hpp"
 #include "core/duration.hpp"
-#include "store/postgres/pg_database.hpp"
-#include "store/postgres/postgres_api_key_store.hpp"
-#include "store/sqlite/sqlite_job_store.hpp"
 
 namespace jobsched::app {
 namespace {
@@ -76,22 +72,10 @@ std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {
 }
 
 core::Result<std::shared_ptr<store::ApiKeyStore>> OpenKeyStore(const Config& config) {
-  const DatabaseUrl* url = &config.db;
-  if (url->kind == DatabaseUrl::Kind::kPostgres) {
-    auto database = store::postgres::PgDatabase::Open({.url = url->location, .read_connections = 1});
-    if (!database) return database.error();
-    return std::shared_ptr<store::ApiKeyStore>(
-        std::make_shared<store::postgres::PostgresApiKeyStore>(std::move(database).value()));
-  }
-  const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
-  if (!folder.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
-  }
-  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 64});
-  if (!store) return store.error();
-  return std::shared_ptr<store::ApiKeyStore>(std::move(store).value());
+  auto database = OpenDatabase(config.db, DatabaseUse::kTool);
+  if (!database) return database.error();
+  // The key store keeps what it needs of the database alive on its own.
+  return std::move((*database)->api_keys);
 }
 
 }  // namespace jobsched::app

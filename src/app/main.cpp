@@ -21,14 +21,12 @@
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
+#include "app/database.hpp"
 #include "app/key_commands.hpp"
 #include "app/redaction.hpp"
 #include "app/service.hpp"
 #include "app/settings.hpp"
 #include "app/system_clock.hpp"
-#include "store/postgres/pg_database.hpp"
-#include "store/sqlite/sqlite_connection.hpp"
-#include "store/sqlite/sqlite_job_store.hpp"
 
 namespace {
 
@@ -138,15 +136,13 @@ int Serve(const Config& config) {
 }
 
 int Migrate(const Config& config) {
-  const jobsched::app::DatabaseUrl* url = &config.db;
-  const bool postgres = url->kind == jobsched::app::DatabaseUrl::Kind::kPostgres;
-  auto version = postgres ? jobsched::store::postgres::PgDatabase::Migrate(url->location)
-                          : jobsched::store::sqlite::SqliteJobStore::Migrate(url->location);
+  auto version = jobsched::app::MigrateDatabase(config.db);
   if (!version) {
     spdlog::error("migration failed: {}", version.error().message);
     return 1;
   }
-  spdlog::info("database {} is at schema version {}", jobsched::app::RedactSecrets(url->location), *version);
+  spdlog::info("database {} is at schema version {}",
+               jobsched::app::RedactSecrets(jobsched::app::FormatDatabaseUrl(config.db)), *version);
   return 0;
 }
 
@@ -211,7 +207,7 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
 }  // namespace
 
 int main(int argc, char** argv) {
-  jobsched::store::sqlite::ConfigureSqliteLibrary();  // before any thread exists
+  jobsched::app::ConfigureDatabaseLibraries();  // before any thread exists
   try {
     CLI::App cli{"jobsched: a job scheduler service"};
     cli.set_version_flag("--version", std::string("jobsched ") + JOBSCHED_VERSION);

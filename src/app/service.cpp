@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <charconv>
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -16,21 +14,14 @@
 #include "api/api.hpp"
 #include "api/api_key_cache.hpp"
 #include "api/http_server.hpp"
-#include "app/database_lock.hpp"
+#include "app/database.hpp"
 #include "app/instrumented_store.hpp"
 #include "app/redaction.hpp"
-#include "app/system_clock.hpp"
 #include "app/task_runners.hpp"
 #include "core/duration.hpp"
 #include "executor/worker_pool.hpp"
 #include "scheduler/retention.hpp"
 #include "scheduler/scheduler.hpp"
-#include "store/postgres/pg_clock.hpp"
-#include "store/postgres/pg_database.hpp"
-#include "store/postgres/postgres_api_key_store.hpp"
-#include "store/postgres/postgres_job_store.hpp"
-#include "store/postgres/postgres_run_queue.hpp"
-#include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/log_context.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -39,22 +30,11 @@ namespace jobsched::app {
 // Declaration order is construction order; members are destroyed in reverse.
 // Stop() runs the shutdown in its own order before that.
 struct Service::Parts {
-  SystemClock system_clock;
-  // What every part reads the time from: the system clock, or in cluster
-  // mode PostgreSQL's (database_clock), so all nodes agree on it.
-  const core::Clock* clock = &system_clock;
+  // The stores, the clock and the change feed (database.hpp). First: every
+  // part below uses it, so it is destroyed last.
+  std::unique_ptr<Database> database;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
-  // SQLite: this process's claim to the file. Before the stores, so it is
-  // released only after they have closed.
-  std::optional<DatabaseLock> sqlite_lock;
-  // The database: one object for SQLite, two sharing one connection set for
-  // PostgreSQL. Destroyed after everything that uses them.
-  std::shared_ptr<store::JobStore> jobs;
-  std::shared_ptr<store::RunQueue> runs;
-  std::shared_ptr<store::ApiKeyStore> api_keys;
-  // False when other processes (cluster nodes) share the database.
-  bool single_node = true;
   telemetry::Metrics metrics;
   // What every other part uses: the store, timed per operation.
   std::unique_ptr<InstrumentedStore> instrumented;
@@ -63,12 +43,10 @@ struct Service::Parts {
   std::unique_ptr<executor::WorkerPool> pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
-  // Cluster mode: the database itself, and the listener that wakes this
-  // node's scheduler and pool when another node changes a job or queues runs.
-  std::shared_ptr<store::postgres::PgDatabase> postgres;
-  // PostgreSQL's clock as this node sees it; destroyed before the database.
-  std::unique_ptr<store::postgres::PgClock> database_clock;
-  std::unique_ptr<store::postgres::PgListener> listener;
+  // What wakes the scheduler and the pool when a job is due sooner or runs
+  // were queued (by this node, or in cluster mode by any). After them, so
+  // these end first.
+  std::vector<std::unique_ptr<store::ChangeFeed::Subscription>> subscriptions;
   // The active API keys, re-read every --key-refresh-interval.
   std::unique_ptr<api::ApiKeyCache> keys;
   std::unique_ptr<api::Api> api;
@@ -146,37 +124,135 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, api::ApiKe
 }  // namespace
 
 core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
-  const DatabaseUrl* url = &config.db;
-  if (url->kind == DatabaseUrl::Kind::kPostgres) {
-    auto database = store::postgres::PgDatabase::Open({.url = url->location});
-    if (!database) return database.error();
-    spdlog::info("database: postgresql {}", (*database)->description());
-    parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
-    parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
-    parts.api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(*database);
-    parts.single_node = false;
-    parts.postgres = *database;
-    parts.database_clock = std::make_unique<store::postgres::PgClock>(*parts.postgres);
-    parts.clock = parts.database_clock.get();
+  auto database = OpenDatabase(config.db, DatabaseUse::kServe);
+  if (!database) return database.error();
+  parts.database = std::move(database).value();
+  spdlog::info("database: {}", parts.database->description);
+  parts.instrumented = std::make_unique<InstrumentedStore>(*parts.database->jobs, *parts.database->runs, parts.metrics);
+  return core::Ok();
+}
+
+core::Result<void> Service::StartExecutor(const Config& config, Parts& parts, const std::string& node_id) {
+  auto runners = TaskRunnerSet::Build(config, *parts.database->clock);
+  if (!runners) return runners.error();
+  parts.runners = std::move(runners).value();
+  telemetry::Metrics& metrics = parts.metrics;
+  executor::WorkerPoolOptions options;
+  options.owner = node_id;
+  options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
+  options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
+    metrics.ObserveRunFinished(task_type, core::ToString(state));
+  };
+  options.max_concurrent_runs = config.max_concurrent_runs;
+  options.lease_timeout = config.lease_timeout;
+  options.heartbeat_interval = std::max(config.lease_timeout / 6, std::chrono::milliseconds{100});
+  // Alone on its database, a starting process knows every running run is an
+  // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
+  // node's runs come back when their leases expire).
+  options.requeue_other_owners_at_start = parts.database->single_node;
+  if (!config.default_email_to.empty()) options.default_email_to = config.default_email_to;
+  parts.pool = std::make_unique<executor::WorkerPool>(*parts.instrumented, *parts.database->clock,
+                                                      parts.runners->table(), options);
+  return parts.pool->Start();
+}
+
+void Service::StartScheduler(const Config& config, Parts& parts) {
+  executor::WorkerPool* pool = parts.pool.get();
+  parts.scheduler = std::make_unique<scheduler::Scheduler>(*parts.instrumented, *parts.database->clock,
+                                                           scheduler::SchedulerOptions{}, [pool] {
+                                                             if (pool != nullptr) pool->Notify();
+                                                           });
+  parts.scheduler->Start();
+  scheduler::RetentionOptions retention;
+  retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
+  retention.keep_per_job = config.keep_runs_per_job;
+  retention.interval = config.prune_interval;
+  parts.retention = std::make_unique<scheduler::Retention>(*parts.instrumented, *parts.database->clock, retention);
+  parts.retention->Start();
+}
+
+void Service::SubscribeToChanges(Parts& parts) {
+  scheduler::Scheduler* scheduler = parts.scheduler.get();
+  executor::WorkerPool* pool = parts.pool.get();
+  if (scheduler == nullptr && pool == nullptr) return;
+  const core::Clock& clock = *parts.database->clock;
+  parts.subscriptions.push_back(
+      parts.database->changes->Subscribe([scheduler, pool, &clock](const store::StoreChange& change) {
+        switch (change.kind) {
+          case store::StoreChange::Kind::kJobScheduled:
+            if (scheduler != nullptr) scheduler->NotifyNextRun(change.next_run);
+            break;
+          case store::StoreChange::Kind::kRunsQueued:
+            if (pool != nullptr) pool->Notify();
+            break;
+          case store::StoreChange::Kind::kResync:
+            // Changes may have been missed: look again.
+            if (scheduler != nullptr) scheduler->NotifyNextRun(clock.Now());
+            if (pool != nullptr) pool->Notify();
+            break;
+        }
+      }));
+}
+
+api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
+  api::ApiOptions options;
+  // Without the api role a node still answers health checks and metrics.
+  options.jobs_api = config.roles.api;
+  // What this node runs; a node without the executor role accepts what the
+  // executors elsewhere may run (email: they may have an SMTP server).
+  options.jobs.task_kinds =
+      parts.runners ? parts.runners->enabled() : core::EnabledTaskKinds::From(true, config.enable_shell_tasks);
+  executor::WorkerPool* pool = parts.pool.get();
+  options.jobs.on_cancel_requested = [pool](core::RunId run_id) {
+    if (pool != nullptr) pool->Cancel(run_id);
+  };
+  options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
+  const std::atomic<bool>& stopping = parts.stopping;
+  scheduler::Scheduler* scheduler = parts.scheduler.get();
+  options.ready = [&stopping, scheduler]() -> core::Result<void> {
+    if (stopping) return core::Error::Unavailable("shutting down");
+    if (scheduler != nullptr && !scheduler->IsAlive(std::chrono::seconds{5})) {
+      return core::Error::Unavailable("the scheduler loop is stuck");
+    }
     return core::Ok();
-  }
-  const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
-  if (!folder.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
-  }
-  // Before opening: a second process must not even apply migrations.
-  auto lock = DatabaseLock::Acquire(url->location);
-  if (!lock) return lock.error();
-  parts.sqlite_lock = std::move(lock).value();
-  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
-  if (!store) return store.error();
-  spdlog::info("database: sqlite {}", url->location);
-  std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();
-  parts.jobs = sqlite;
-  parts.runs = sqlite;
-  parts.api_keys = sqlite;
+  };
+  options.metrics = &parts.metrics;
+  options.before_scrape = ScrapeHook(parts);
+  options.access_log = config.access_log;
+  return options;
+}
+
+std::function<void()> Service::ScrapeHook(Parts& parts) {
+  telemetry::Metrics& metrics = parts.metrics;
+  InstrumentedStore& store = *parts.instrumented;
+  executor::WorkerPool* pool = parts.pool.get();
+  const core::Clock& clock = *parts.database->clock;
+  return [&metrics, &store, pool, &clock] {
+    if (auto queued = store.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
+    if (auto nodes = store.LiveNodeCount(clock.Now())) metrics.SetLiveNodes(*nodes);
+    if (pool != nullptr) {
+      metrics.SetExecutorSlots(pool->busy(), pool->slots());
+      metrics.SetHeartbeatAge(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - pool->last_heartbeat()).count());
+    }
+  };
+}
+
+core::Result<void> Service::StartApi(const Config& config, Parts& parts, api::AccessOptions access) {
+  api::ApiOptions options = ApiSettings(config, parts);
+  options.access = std::move(access);
+  parts.api = std::make_unique<api::Api>(*parts.instrumented, *parts.database->clock, std::move(options));
+  spdlog::info("roles: {}", FormatRoles(config.roles));
+  api::HttpServerOptions server;
+  server.host = config.listen.host;
+  server.port = config.listen.port;
+  server.threads = config.http_threads;
+  const api::Api& api = *parts.api;
+  auto started = api::HttpServer::Start(server, [&api](api::HttpRequest&& request, api::Responder respond) {
+    api.Handle(std::move(request), std::move(respond));
+  });
+  if (!started) return started.error();
+  parts.server = std::move(started).value();
   return core::Ok();
 }
 
@@ -185,140 +261,22 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->shutdown_grace = config.shutdown_grace;
   parts->drain_delay = config.drain_delay;
   if (auto opened = OpenStore(config, *parts); !opened) return opened.error();
-  parts->instrumented = std::make_unique<InstrumentedStore>(*parts->jobs, *parts->runs, parts->metrics);
-  InstrumentedStore& instrumented = *parts->instrumented;
-  telemetry::Metrics& metrics = parts->metrics;
   // Before anything starts: a node that must not serve without keys stops here.
-  parts->keys = std::make_unique<api::ApiKeyCache>(*parts->api_keys);
+  parts->keys = std::make_unique<api::ApiKeyCache>(*parts->database->api_keys);
   auto access = AccessSettings(config, *parts->keys);
   if (!access) return access.error();
-
-  const Roles* roles = &config.roles;
-  if (parts->single_node && !(roles->scheduler && roles->executor)) {
+  if (parts->database->single_node && !(config.roles.scheduler && config.roles.executor)) {
     spdlog::warn("roles {}: on SQLite no other process fires or runs jobs; jobs of this database will wait",
                  FormatRoles(config.roles));
   }
-
   const std::string node_id = NodeId();
   telemetry::SetLogNodeId(node_id);
-  executor::WorkerPool* pool = nullptr;
-  if (roles->executor) {
-    auto runners = TaskRunnerSet::Build(config, *parts->clock);
-    if (!runners) return runners.error();
-    parts->runners = std::move(runners).value();
-    executor::WorkerPoolOptions pool_options;
-    pool_options.owner = node_id;
-    pool_options.on_run_started = [&metrics](std::chrono::nanoseconds lag) { metrics.ObserveFireLag(lag); };
-    pool_options.on_run_finished = [&metrics](std::string_view task_type, core::RunState state) {
-      metrics.ObserveRunFinished(task_type, core::ToString(state));
-    };
-    pool_options.max_concurrent_runs = config.max_concurrent_runs;
-    pool_options.lease_timeout = config.lease_timeout;
-    pool_options.heartbeat_interval = std::max(config.lease_timeout / 6, std::chrono::milliseconds{100});
-    // Alone on its database, a starting process knows every running run is an
-    // orphan of an earlier one; in a cluster, they belong to live nodes (a dead
-    // node's runs come back when their leases expire).
-    pool_options.requeue_other_owners_at_start = parts->single_node;
-    if (!config.default_email_to.empty()) pool_options.default_email_to = config.default_email_to;
-    parts->pool =
-        std::make_unique<executor::WorkerPool>(instrumented, *parts->clock, parts->runners->table(), pool_options);
-    if (auto started = parts->pool->Start(); !started) return started.error();
-    pool = parts->pool.get();
+  if (config.roles.executor) {
+    if (auto started = StartExecutor(config, *parts, node_id); !started) return started.error();
   }
-
-  scheduler::Scheduler* scheduler = nullptr;
-  if (roles->scheduler) {
-    parts->scheduler =
-        std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock, scheduler::SchedulerOptions{}, [pool] {
-          if (pool != nullptr) pool->Notify();
-        });
-    parts->scheduler->Start();
-    scheduler = parts->scheduler.get();
-
-    scheduler::RetentionOptions retention;
-    retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
-    retention.keep_per_job = config.keep_runs_per_job;
-    retention.interval = config.prune_interval;
-    parts->retention = std::make_unique<scheduler::Retention>(instrumented, *parts->clock, retention);
-    parts->retention->Start();
-  }
-
-  if (parts->postgres && (scheduler != nullptr || pool != nullptr)) {
-    // A job another node created may be due before this scheduler's nap
-    // ends, and runs another node queued or handed back are ours to claim
-    // too: without this, each node would notice only at its next nap.
-    const core::Clock& clock = *parts->clock;
-    parts->listener = parts->postgres->Listen(
-        [scheduler, pool](const store::postgres::PgNotification& notification) {
-          if (notification.channel == store::postgres::kRunsChannel) {
-            if (pool != nullptr) pool->Notify();
-            return;
-          }
-          std::int64_t next_run_ms = 0;
-          const std::string& payload = notification.payload;
-          const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), next_run_ms);
-          if (scheduler != nullptr && error == std::errc() && end == payload.data() + payload.size()) {
-            scheduler->NotifyNextRun(core::FromUnixMs(next_run_ms));
-          }
-        },
-        // Notifications sent while the connection was down are lost: look again.
-        [scheduler, pool, &clock] {
-          if (scheduler != nullptr) scheduler->NotifyNextRun(clock.Now());
-          if (pool != nullptr) pool->Notify();
-        });
-  }
-
-  api::ApiOptions api_options;
-  // Without the api role a node still answers health checks and metrics.
-  api_options.jobs_api = roles->api;
-  // What this node runs; a node without the executor role accepts what the
-  // executors elsewhere may run (email: they may have an SMTP server).
-  api_options.jobs.task_kinds =
-      parts->runners ? parts->runners->enabled() : core::EnabledTaskKinds::From(true, config.enable_shell_tasks);
-  api_options.jobs.on_next_run = [scheduler](core::TimePoint next_run) {
-    if (scheduler != nullptr) scheduler->NotifyNextRun(next_run);
-  };
-  api_options.jobs.on_run_queued = [pool] {
-    if (pool != nullptr) pool->Notify();
-  };
-  api_options.jobs.on_cancel_requested = [pool](core::RunId run_id) {
-    if (pool != nullptr) pool->Cancel(run_id);
-  };
-  api_options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
-  const std::atomic<bool>& stopping = parts->stopping;
-  api_options.ready = [&stopping, scheduler]() -> core::Result<void> {
-    if (stopping) return core::Error::Unavailable("shutting down");
-    if (scheduler != nullptr && !scheduler->IsAlive(std::chrono::seconds{5})) {
-      return core::Error::Unavailable("the scheduler loop is stuck");
-    }
-    return core::Ok();
-  };
-  api_options.metrics = &metrics;
-  api_options.access_log = config.access_log;
-  api_options.access = std::move(access).value();
-  const core::Clock& clock = *parts->clock;
-  api_options.before_scrape = [&metrics, &instrumented, pool, &clock] {
-    if (auto queued = instrumented.QueuedRunCount()) metrics.SetQueuedRuns(*queued);
-    if (auto nodes = instrumented.LiveNodeCount(clock.Now())) metrics.SetLiveNodes(*nodes);
-    if (pool != nullptr) {
-      metrics.SetExecutorSlots(pool->busy(), pool->slots());
-      metrics.SetHeartbeatAge(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - pool->last_heartbeat()).count());
-    }
-  };
-  parts->api = std::make_unique<api::Api>(instrumented, *parts->clock, std::move(api_options));
-  spdlog::info("roles: {}", FormatRoles(config.roles));
-
-  api::HttpServerOptions options;
-  options.host = config.listen.host;
-  options.port = config.listen.port;
-  options.threads = config.http_threads;
-  const api::Api& api = *parts->api;
-  auto server = api::HttpServer::Start(options, [&api](api::HttpRequest&& request, api::Responder respond) {
-    api.Handle(std::move(request), std::move(respond));
-  });
-  if (!server) return server.error();
-  parts->server = std::move(server).value();
+  if (config.roles.scheduler) StartScheduler(config, *parts);
+  SubscribeToChanges(*parts);
+  if (auto started = StartApi(config, *parts, std::move(access).value()); !started) return started.error();
   return std::unique_ptr<Service>(new Service(std::move(parts)));
 }
 
@@ -340,7 +298,7 @@ void Service::Stop() {
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
   parts.server->Stop();
-  parts.listener.reset();
+  parts.subscriptions.clear();
   parts.keys->Stop();
   if (parts.scheduler) parts.scheduler->Stop();
   if (parts.retention) parts.retention->Stop();

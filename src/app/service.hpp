@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "api/api.hpp"
 #include "app/config.hpp"
 #include "core/result.hpp"
 
@@ -32,8 +35,20 @@ class Service {
  private:
   struct Parts;
   explicit Service(std::unique_ptr<Parts> parts);
-  // The stores --db names (SQLite, or PostgreSQL in cluster mode), migrated.
+  // Start-up, step by step (Start calls them in this order).
+  // The database --db names, migrated, and the instrumented store over it.
   static core::Result<void> OpenStore(const Config& config, Parts& parts);
+  // The executor role: task runners and the worker pool.
+  static core::Result<void> StartExecutor(const Config& config, Parts& parts, const std::string& node_id);
+  // The scheduler role: the firing loop and the pruning of run history.
+  static void StartScheduler(const Config& config, Parts& parts);
+  // Wakes the scheduler and the pool on the database's changes.
+  static void SubscribeToChanges(Parts& parts);
+  // The HTTP API and its server.
+  static core::Result<void> StartApi(const Config& config, Parts& parts, api::AccessOptions access);
+  static api::ApiOptions ApiSettings(const Config& config, Parts& parts);
+  // Telemetry read at scrape time: queue depth, live nodes, executor slots.
+  static std::function<void()> ScrapeHook(Parts& parts);
 
   std::unique_ptr<Parts> parts_;
 };

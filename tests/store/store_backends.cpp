@@ -1,5 +1,6 @@
 #include "store_backends.hpp"
 
+#include "store/postgres/pg_change_feed.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
@@ -17,7 +18,7 @@ class Sqlite final : public Backend {
     auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db")});
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
-    return StoreInstance{shared, shared, shared};
+    return StoreInstance{shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
   }
 
  private:
@@ -33,7 +34,8 @@ class Postgres final : public Backend {
     if (!database) return database.error();
     return StoreInstance{std::make_shared<postgres::PostgresJobStore>(*database),
                          std::make_shared<postgres::PostgresRunQueue>(*database),
-                         std::make_shared<postgres::PostgresApiKeyStore>(*database)};
+                         std::make_shared<postgres::PostgresApiKeyStore>(*database),
+                         std::make_shared<postgres::PgChangeFeed>(*database)};
   }
 
  private:

@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
+#include "store/change_feed.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
 #include "store/wait.hpp"
@@ -22,6 +23,7 @@ struct StoreInstance {
   std::shared_ptr<JobStore> jobs;
   std::shared_ptr<RunQueue> runs;
   std::shared_ptr<ApiKeyStore> keys;
+  std::shared_ptr<ChangeFeed> changes;  // last: ends before the stores
 };
 
 // One empty database, on which a test opens store instances. Opening a

@@ -187,8 +187,19 @@ SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> w
 
 void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
   writer_->Submit<core::Job>(
-      [job = std::move(job)](SqliteConnection& db) mutable { return InsertJob(db, std::move(job)); }, std::move(done));
+      [job = std::move(job)](SqliteConnection& db) mutable { return InsertJob(db, std::move(job)); },
+      [this, done = std::move(done)](core::Result<core::Job> created) {
+        if (created) PublishScheduled(*created);
+        done(std::move(created));
+      });
 }
+
+void SqliteJobStore::PublishScheduled(const core::Job& job) {
+  if (!job.is_active || !job.next_run) return;
+  changes_.Publish(StoreChange{StoreChange::Kind::kJobScheduled, *job.next_run});
+}
+
+void SqliteJobStore::PublishRunsQueued() { changes_.Publish(StoreChange{StoreChange::Kind::kRunsQueued}); }
 
 void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
   writer_->Submit<core::Job>(
@@ -202,6 +213,7 @@ void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback don
       },
       [this, id, done = std::move(done)](core::Result<core::Job> updated) {
         cache_.Invalidate(id);  // committed (or not): before anyone hears of it
+        if (updated) PublishScheduled(*updated);
         done(std::move(updated));
       });
 }

@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
+#include "store/change_feed.hpp"
 #include "store/job_cache.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
@@ -73,6 +74,11 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   core::Result<std::size_t> QueuedRunCount() override;
   core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 
+  // The changes this store commits, published after each commit from the
+  // writer thread: jobs scheduled (create, update) and runs queued (fired,
+  // triggered, re-queued, handed back), as PostgreSQL notifies them.
+  ChangeFeed& changes() { return changes_; }
+
   // ApiKeyStore (sqlite_api_keys.cpp)
   void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;
   void RevokeApiKey(std::string name, core::TimePoint now,
@@ -84,6 +90,10 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
                  std::unique_ptr<SqliteCheckpointer> checkpointer);
 
+  // Publish on changes_ what a committed write did.
+  void PublishScheduled(const core::Job& job);
+  void PublishRunsQueued();
+
   // The database file as opened: Ping fails when the path no longer names
   // it (deleted or replaced under us, so writes would go to a lost file).
   const std::string path_;
@@ -94,6 +104,10 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // its commit (JobCache). Only this process writes the file: SQLite mode is
   // one process. Before writer_, whose last callbacks still use it.
   JobCache cache_;
+  // What this process's other parts hear of committed changes (SQLite mode
+  // is one process, so the feed is in memory). Before writer_, whose
+  // callbacks publish.
+  ChangeFanOut changes_;
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // Last member: destroyed first, so queued writes finish while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;

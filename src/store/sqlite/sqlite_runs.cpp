@@ -127,6 +127,7 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
       [this, touched, done = std::move(done)](core::Result<FireResult> fired) {
         // Nothing fired (the usual tick): nothing to forget, and reads in flight may keep theirs.
         if (!touched->empty()) cache_.Invalidate(*touched);
+        if (fired && fired->runs_created > 0) PublishRunsQueued();
         done(std::move(fired));
       });
 }
@@ -161,7 +162,10 @@ void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
         run.created_at = now;
         return run;
       },
-      std::move(done));
+      [this, done = std::move(done)](core::Result<core::Run> triggered) {
+        if (triggered) PublishRunsQueued();
+        done(std::move(triggered));
+      });
 }
 
 void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
@@ -447,7 +451,10 @@ void SqliteJobStore::RequeueAbandonedRuns(core::TimePoint now, const std::string
         if (auto ran = (*update)->Run(); !ran) return ran.error();
         return static_cast<std::size_t>(db.Changes());
       },
-      std::move(done));
+      [this, done = std::move(done)](core::Result<std::size_t> requeued) {
+        if (requeued && *requeued > 0) PublishRunsQueued();
+        done(std::move(requeued));
+      });
 }
 
 void SqliteJobStore::ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
@@ -462,14 +469,17 @@ void SqliteJobStore::ReleaseRuns(const std::string& owner, std::vector<core::Run
             "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
             "WHERE id = ?1 AND state = 'running' AND lease_owner = ?2");
         if (!update) return update.error();
+        std::int64_t released = 0;
         for (const core::RunId id : run_ids) {
           (*update)->Reset().Bind(1, id).Bind(2, owner).Bind(3, ToUnixMs(now));
           if (auto ran = (*update)->Run(); !ran) return ran.error();
+          released += db.Changes();
         }
-        return true;
+        return released > 0;
       },
-      [done = std::move(done)](core::Result<bool> released) {
+      [this, done = std::move(done)](core::Result<bool> released) {
         if (!released) return done(released.error());
+        if (*released) PublishRunsQueued();
         done(core::Ok());
       });
 }

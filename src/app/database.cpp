@@ -1,0 +1,90 @@
+#include "app/database.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+#include "app/system_clock.hpp"
+#include "store/postgres/pg_change_feed.hpp"
+#include "store/postgres/pg_clock.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_api_key_store.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_run_queue.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_job_store.hpp"
+
+namespace jobsched::app {
+namespace {
+
+// The clock that measures PostgreSQL's, keeping the database it reads alive.
+class DatabaseClock final : public core::Clock {
+ public:
+  explicit DatabaseClock(std::shared_ptr<store::postgres::PgDatabase> database)
+      : database_(std::move(database)), clock_(*database_) {}
+  core::TimePoint Now() const override { return clock_.Now(); }
+
+ private:
+  std::shared_ptr<store::postgres::PgDatabase> database_;
+  store::postgres::PgClock clock_;  // after database_: stops before it goes
+};
+
+core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, DatabaseUse use) {
+  store::postgres::PostgresOptions options{.url = url.location};
+  if (use == DatabaseUse::kTool) options.read_connections = 1;
+  auto opened = store::postgres::PgDatabase::Open(options);
+  if (!opened) return opened.error();
+  std::shared_ptr<store::postgres::PgDatabase> postgres = std::move(opened).value();
+  auto database = std::make_unique<Database>();
+  database->jobs = std::make_shared<store::postgres::PostgresJobStore>(postgres);
+  database->runs = std::make_shared<store::postgres::PostgresRunQueue>(postgres);
+  database->api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(postgres);
+  database->changes = std::make_shared<store::postgres::PgChangeFeed>(postgres);
+  database->single_node = false;
+  database->description = "postgresql " + postgres->description();
+  database->clock = use == DatabaseUse::kServe ? std::shared_ptr<const core::Clock>(std::make_shared<DatabaseClock>(postgres))
+                                               : std::make_shared<SystemClock>();
+  return database;
+}
+
+core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, DatabaseUse use) {
+  const std::filesystem::path folder = std::filesystem::path(url.location).parent_path();
+  if (!folder.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
+  }
+  auto database = std::make_unique<Database>();
+  if (use == DatabaseUse::kServe) {
+    // Before opening: a second process must not even apply migrations.
+    auto lock = DatabaseLock::Acquire(url.location);
+    if (!lock) return lock.error();
+    database->sqlite_lock = std::move(lock).value();
+  }
+  auto opened = store::sqlite::SqliteJobStore::Open(
+      {.path = url.location, .max_batch = use == DatabaseUse::kServe ? std::size_t{1024} : std::size_t{64}});
+  if (!opened) return opened.error();
+  std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(opened).value();
+  database->jobs = sqlite;
+  database->runs = sqlite;
+  database->api_keys = sqlite;
+  // The feed lives in the store; sharing ownership keeps the store alive for it.
+  database->changes = std::shared_ptr<store::ChangeFeed>(sqlite, &sqlite->changes());
+  database->clock = std::make_shared<SystemClock>();
+  database->description = "sqlite " + url.location;
+  return database;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url, DatabaseUse use) {
+  return url.kind == DatabaseUrl::Kind::kPostgres ? OpenPostgres(url, use) : OpenSqlite(url, use);
+}
+
+void ConfigureDatabaseLibraries() { store::sqlite::ConfigureSqliteLibrary(); }
+
+core::Result<int> MigrateDatabase(const DatabaseUrl& url) {
+  return url.kind == DatabaseUrl::Kind::kPostgres ? store::postgres::PgDatabase::Migrate(url.location)
+                                                  : store::sqlite::SqliteJobStore::Migrate(url.location);
+}
+
+}  // namespace jobsched::app

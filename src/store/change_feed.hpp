@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace jobsched::store {
+
+// A change the store committed that other parts of the service act on, as
+// they hear of it after the commit. In cluster mode every node hears every
+// node's changes (LISTEN/NOTIFY), its own included.
+struct StoreChange {
+  enum class Kind {
+    kJobScheduled,  // a job's next_run was set (created, updated): next_run
+    kRunsQueued,    // runs became claimable (fired, triggered, re-queued, handed back)
+    kResync,        // changes may have been missed (a lost connection): look again
+  };
+  Kind kind = Kind::kResync;
+  core::TimePoint next_run{};  // kJobScheduled only: when that job is due next
+};
+
+// Delivers StoreChanges to whoever subscribed. Handlers run on the thread
+// that learnt of the change (a store's writer thread, or the listener of
+// PostgreSQL notifications): keep them short, and never wait there for the
+// store.
+class ChangeFeed {
+ public:
+  using Handler = std::function<void(const StoreChange&)>;
+
+  // Ends its subscription when destroyed; once the destructor returns, the
+  // handler is not running and will not run again. Must not outlive its feed.
+  class Subscription {
+   public:
+    virtual ~Subscription() = default;
+  };
+
+  virtual ~ChangeFeed() = default;
+
+  // Calls `handler` for every change committed from now on.
+  [[nodiscard]] virtual std::unique_ptr<Subscription> Subscribe(Handler handler) = 0;
+};
+
+// The fan-out every feed uses: a list of handlers, each called for every
+// change published. Thread-safe; Publish holds a mutex while it calls the
+// handlers, which is what lets a Subscription's destructor promise the
+// handler is done.
+class ChangeFanOut final : public ChangeFeed {
+ public:
+  std::unique_ptr<Subscription> Subscribe(Handler handler) override;
+  // Calls every handler with `change`, in subscription order.
+  void Publish(const StoreChange& change);
+  // Whether anyone listens (a feed may skip work when nobody does).
+  bool HasSubscribers() const;
+
+ private:
+  class Entry;
+  void Remove(std::uint64_t id);
+
+  mutable std::mutex mutex_;
+  std::uint64_t next_id_ = 0;                                   // guarded by mutex_
+  std::vector<std::pair<std::uint64_t, Handler>> subscribers_;  // guarded by mutex_
+};
+
+}  // namespace jobsched::store
