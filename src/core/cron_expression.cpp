@@ -2,47 +2,20 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
-#include <charconv>
-#include <span>
 #include <utility>
 
+#include "core/cron_field.hpp"
 #include "core/text.hpp"
 
 namespace jobsched::core {
 namespace {
 
+using cron::CronError;
+using cron::FieldValues;
+using cron::kMaxFields;
+using cron::Quoted;
+using cron::SplitFields;
 using std::chrono::seconds;
-
-constexpr std::array<std::string_view, 12> kMonthNames{"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-                                                       "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-constexpr std::array<std::string_view, 7> kDayNames{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
-
-// What one of the six fields accepts.
-struct FieldSpec {
-  std::string_view name;
-  int min;
-  int max;
-  int value_count;                          // largest sensible step
-  std::span<const std::string_view> names;  // names[i] stands for first_named + i
-  int first_named;
-  bool allows_question;  // `?` as `*` (day-of-month, day-of-week)
-  bool allows_last;      // `L`, `L-n` (day-of-month)
-};
-
-constexpr FieldSpec kSecond{"second", 0, 59, 60, {}, 0, false, false};
-constexpr FieldSpec kMinute{"minute", 0, 59, 60, {}, 0, false, false};
-constexpr FieldSpec kHour{"hour", 0, 23, 24, {}, 0, false, false};
-constexpr FieldSpec kDayOfMonth{"day-of-month", 1, 31, 31, {}, 0, true, true};
-constexpr FieldSpec kMonth{"month", 1, 12, 12, kMonthNames, 1, false, false};
-constexpr FieldSpec kDayOfWeek{"day-of-week", 0, 7, 7, kDayNames, 0, true, false};
-
-// The values one field selected.
-struct FieldValues {
-  std::uint64_t bits = 0;          // bit v set: value v matches
-  std::uint32_t last_offsets = 0;  // day-of-month: bit n set for "L-n" ("L" is n = 0)
-  bool restricted = true;          // false for a bare `*` or `?`
-};
 
 struct Macro {
   std::string_view name;
@@ -59,151 +32,10 @@ constexpr std::array<Macro, 7> kMacros{{
     {"@hourly", "0 * * * *"},
 }};
 
-constexpr int kMaxFields = 6;
-
 // Leap years repeat at most every eight years (2096 -> 2104), so a valid
 // expression fires within nine calendar years of any starting point.
 constexpr int kSearchYears = 9;
 constexpr int kLastYear = 9999;
-
-bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-Error CronError(std::string message) { return Error::InvalidArgument("cron", "cron: " + std::move(message)); }
-
-Error FieldError(const FieldSpec& spec, std::string_view detail) {
-  return CronError(std::string(spec.name) + " field: " + std::string(detail));
-}
-
-// 'text', appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "'" + std::string.
-std::string Quoted(std::string_view text) {
-  std::string quoted;
-  quoted.reserve(text.size() + 2);
-  quoted += '\'';
-  quoted += text;
-  quoted += '\'';
-  return quoted;
-}
-
-std::string RangeText(int min, int max) { return std::to_string(min) + "-" + std::to_string(max); }
-
-// A non-negative decimal number, or nullopt when `text` is not all digits.
-// Saturates instead of overflowing; callers range-check the result.
-std::optional<int> ParseNumber(std::string_view text) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), IsDigit)) return std::nullopt;
-  if (text.size() > 9) return 1'000'000'000;
-  int value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
-// One value of a field: a number or, where the field has them, a name.
-Result<int> ParseValue(std::string_view text, const FieldSpec& spec) {
-  for (std::size_t i = 0; i < spec.names.size(); ++i) {
-    if (EqualsIgnoringCase(text, spec.names[i])) return spec.first_named + static_cast<int>(i);
-  }
-  const auto number = ParseNumber(text);
-  if (!number) return FieldError(spec, "bad value " + Quoted(text));
-  if (*number < spec.min || *number > spec.max) {
-    return FieldError(spec, "value " + std::string(text) + " out of range " + RangeText(spec.min, spec.max));
-  }
-  return *number;
-}
-
-// "L" or "L-n" in day-of-month.
-Result<void> ParseLast(std::string_view element, const FieldSpec& spec, FieldValues& values) {
-  if (element.find('/') != std::string_view::npos) {
-    return FieldError(spec, Quoted(element) + " cannot take a step");
-  }
-  int offset = 0;
-  if (element.size() > 1) {
-    const auto number = element[1] == '-' ? ParseNumber(element.substr(2)) : std::nullopt;
-    if (!number) return FieldError(spec, "bad value " + Quoted(element));
-    if (*number > 30) {
-      return FieldError(spec, "offset in " + Quoted(element) + " out of range 0-30");
-    }
-    offset = *number;
-  }
-  values.last_offsets |= std::uint32_t{1} << offset;
-  return Ok();
-}
-
-// One list element: `*`, `a`, `a-b`, each optionally followed by `/step`.
-Result<void> ParseElement(std::string_view element, const FieldSpec& spec, FieldValues& values) {
-  if (spec.allows_last && !element.empty() && (element[0] == 'L' || element[0] == 'l')) {
-    return ParseLast(element, spec, values);
-  }
-  const auto slash = element.find('/');
-  const std::string_view range = element.substr(0, slash);
-  int first = spec.min;
-  int last = spec.max;
-  if (range != "*" && !(spec.allows_question && range == "?")) {
-    const auto dash = range.find('-');
-    if (range.empty() || dash == 0 || dash + 1 == range.size()) {
-      return FieldError(spec, "bad value " + Quoted(element));
-    }
-    auto low = ParseValue(range.substr(0, dash), spec);
-    if (!low) return low.error();
-    first = *low;
-    if (dash != std::string_view::npos) {
-      auto high = ParseValue(range.substr(dash + 1), spec);
-      if (!high) return high.error();
-      last = *high;
-      if (first > last) {
-        return FieldError(spec, "range " + std::string(range) + " goes backwards");
-      }
-    } else if (slash == std::string_view::npos) {
-      last = first;  // a single value; "a/n" keeps last = max
-    }
-  }
-  int step = 1;
-  if (slash != std::string_view::npos) {
-    const std::string_view step_text = element.substr(slash + 1);
-    const auto number = ParseNumber(step_text);
-    if (!number) return FieldError(spec, "bad step " + Quoted(step_text));
-    if (*number < 1 || *number > spec.value_count) {
-      return FieldError(spec, "step " + std::string(step_text) + " out of range " + RangeText(1, spec.value_count));
-    }
-    step = *number;
-  }
-  for (int v = first; v <= last; v += step) values.bits |= std::uint64_t{1} << v;
-  return Ok();
-}
-
-Result<FieldValues> ParseField(std::string_view text, const FieldSpec& spec) {
-  FieldValues values;
-  values.restricted = !(text == "*" || (spec.allows_question && text == "?"));
-  std::size_t begin = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', begin);
-    const std::string_view element = text.substr(begin, comma - begin);
-    if (element.empty()) {
-      return FieldError(spec, "empty list element in " + Quoted(text));
-    }
-    if (auto parsed = ParseElement(element, spec, values); !parsed) return parsed.error();
-    if (comma == std::string_view::npos) break;
-    begin = comma + 1;
-  }
-  return values;
-}
-
-// Splits on whitespace into at most kMaxFields views; returns how many fields
-// there are, also beyond kMaxFields, so the error can say so.
-int SplitFields(std::string_view text, std::array<std::string_view, kMaxFields>& fields) {
-  int count = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    if (IsSpace(text[i])) {
-      ++i;
-      continue;
-    }
-    const std::size_t start = i;
-    while (i < text.size() && !IsSpace(text[i])) ++i;
-    if (count < kMaxFields) fields[count] = text.substr(start, i - start);
-    ++count;
-  }
-  return count;
-}
 
 unsigned DaysInMonth(int year, unsigned month) {
   return static_cast<unsigned>(
@@ -283,33 +115,26 @@ int NextSecondOfDay(std::uint32_t hours, std::uint64_t minutes, std::uint64_t se
   }
 }
 
-}  // namespace
-
-Result<CronExpression> CronExpression::Parse(std::string_view text) {
-  std::array<std::string_view, kMaxFields> fields;
-  const int field_count = SplitFields(text, fields);
-  if (field_count == 0) return CronError("expression is empty");
-
-  if (fields[0].starts_with('@')) {
-    const auto macro = std::find_if(kMacros.begin(), kMacros.end(),
-                                    [&](const Macro& m) { return EqualsIgnoringCase(m.name, fields[0]); });
-    if (macro == kMacros.end()) {
-      return CronError("unknown macro " + Quoted(fields[0]) +
-                       " (expected @yearly, @annually, @monthly, @weekly, @daily, "
-                       "@midnight or @hourly)");
-    }
-    if (field_count != 1) {
-      return CronError("macro " + std::string(macro->name) + " takes no further fields");
-    }
-    auto expanded = Parse(macro->expansion);
-    if (expanded) expanded->text_ = std::string(text);
-    return expanded;
+// The expansion of the macro `name` ("@daily"), which must stand alone.
+Result<std::string_view> ExpandMacro(std::string_view name, int field_count) {
+  const auto macro =
+      std::find_if(kMacros.begin(), kMacros.end(), [&](const Macro& m) { return EqualsIgnoringCase(m.name, name); });
+  if (macro == kMacros.end()) {
+    return CronError("unknown macro " + Quoted(name) +
+                     " (expected @yearly, @annually, @monthly, @weekly, @daily, "
+                     "@midnight or @hourly)");
   }
-  if (field_count != 5 && field_count != 6) {
-    return CronError("expected 5 or 6 fields, got " + std::to_string(field_count));
+  if (field_count != 1) {
+    return CronError("macro " + std::string(macro->name) + " takes no further fields");
   }
+  return macro->expansion;
+}
 
-  // Index fields as six, second first; five fields leave the second at 0.
+// The values of all six fields, second first, from 5 or 6 `fields`: five
+// leave the second at 0. Day-of-week 7 becomes 0 (both are Sunday).
+Result<std::array<FieldValues, kMaxFields>> ParseFields(const std::array<std::string_view, kMaxFields>& fields,
+                                                        int field_count) {
+  using namespace cron;
   const int skipped = field_count == 6 ? 0 : 1;
   const std::array<const FieldSpec*, kMaxFields> specs{&kSecond, &kMinute, &kHour, &kDayOfMonth, &kMonth, &kDayOfWeek};
   std::array<FieldValues, kMaxFields> values;
@@ -321,6 +146,31 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
   }
   FieldValues& day_of_week = values[5];
   if ((day_of_week.bits >> 7) & 1) day_of_week.bits = (day_of_week.bits | 1) & 0x7f;  // 7 = Sunday
+  return values;
+}
+
+}  // namespace
+
+Result<CronExpression> CronExpression::Parse(std::string_view text) {
+  std::array<std::string_view, kMaxFields> fields;
+  const int field_count = SplitFields(text, fields);
+  if (field_count == 0) return CronError("expression is empty");
+
+  if (fields[0].starts_with('@')) {
+    const Result<std::string_view> expansion = ExpandMacro(fields[0], field_count);
+    if (!expansion) return expansion.error();
+    auto expanded = Parse(*expansion);
+    if (expanded) expanded->text_ = std::string(text);
+    return expanded;
+  }
+  if (field_count != 5 && field_count != 6) {
+    return CronError("expected 5 or 6 fields, got " + std::to_string(field_count));
+  }
+
+  auto parsed = ParseFields(fields, field_count);
+  if (!parsed) return parsed.error();
+  const std::array<FieldValues, kMaxFields>& values = *parsed;
+  const int skipped = field_count == 6 ? 0 : 1;
 
   CronExpression cron;
   cron.text_ = std::string(text);
@@ -330,7 +180,7 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
   cron.months_ = static_cast<std::uint32_t>(values[4].bits);
   for (unsigned length = 28; length <= 31; ++length) {
     for (unsigned weekday = 0; weekday < 7; ++weekday) {
-      cron.day_masks_[length - 28][weekday] = DayMask(values[3], day_of_week, length, weekday);
+      cron.day_masks_[length - 28][weekday] = DayMask(values[3], values[5], length, weekday);
     }
   }
   if (!SomeMonthHasAFiringDay(cron.months_, cron.day_masks_)) {
