@@ -59,9 +59,8 @@ core::Result<std::map<core::JobId, core::RunId>> UnfinishedRunsOf(
   return unfinished;
 }
 
-}  // namespace
-
-core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit, const FirePlanner& planner) {
+// Locks and reads up to `limit` active jobs due at `now`.
+core::Result<std::vector<core::Job>> LockDueJobs(PgConnection& db, core::TimePoint now, std::size_t limit) {
   // SKIP LOCKED: a job another node is firing (or triggering, or a client
   // changing) right now is left alone this round. NO KEY UPDATE is enough,
   // since the id stays: inserting runs of the job elsewhere, whose foreign-key
@@ -71,31 +70,37 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
                                   " ORDER BY next_run LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED";
   auto selected = db.Query(kDue, PgParams().Add(ToUnixMs(now)).Add(static_cast<std::int64_t>(limit)));
   if (!selected) return selected.error();
-  auto due = CollectRows<core::Job>(*selected, JobFromRow);
-  if (!due) return due.error();
+  return CollectRows<core::Job>(*selected, JobFromRow);
+}
 
-  FireResult result;
-  result.more_due = due->size() == limit;
-  if (due->empty()) return result;
+// What `planner` makes of each of the `due` jobs, given the unfinished run of
+// those whose overlap policy is skip.
+core::Result<FiringWrites> PlanFirings(PgConnection& db, const std::vector<core::Job>& due, core::TimePoint now,
+                                       const FirePlanner& planner) {
   // Our lock on each job row keeps other nodes from firing or triggering it
   // until we commit, so what we read here stays true meanwhile (a run may
   // finish, which only makes a skip unnecessary, as in SQLite).
   std::vector<std::optional<std::int64_t>> skip_overlap;
-  for (const core::Job& job : *due) {
+  for (const core::Job& job : due) {
     if (job.overlap == core::OverlapPolicy::kSkip) skip_overlap.emplace_back(job.id);
   }
   auto unfinished = UnfinishedRunsOf(db, skip_overlap);
   if (!unfinished) return unfinished.error();
   FiringWrites writes;
-  for (const core::Job& job : *due) {
+  for (const core::Job& job : due) {
     std::optional<core::RunId> in_progress;
     if (job.overlap == core::OverlapPolicy::kSkip) {
       if (auto found = unfinished->find(job.id); found != unfinished->end()) in_progress = found->second;
     }
     writes.Add(job, planner(job, now, in_progress));
   }
-  result.jobs_fired = due->size();
+  return writes;
+}
 
+// Inserts the runs to queue and the skipped occurrences. Returns how many
+// runs were queued (an occurrence that already has a run gets none).
+core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& writes, core::TimePoint now) {
+  std::size_t created = 0;
   if (!writes.run_job_ids.empty()) {
     auto inserted = db.Query(
         "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, available_at, jitter_ms) "
@@ -110,7 +115,7 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
             .AddArray(writes.run_available_at)
             .AddArray(writes.run_jitters));
     if (!inserted) return inserted.error();
-    result.runs_created = static_cast<std::size_t>(inserted->affected());
+    created = static_cast<std::size_t>(inserted->affected());
   }
   if (!writes.skip_job_ids.empty()) {
     auto skipped = db.Query(
@@ -125,6 +130,11 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
             .Add(ToUnixMs(now)));
     if (!skipped) return skipped.error();
   }
+  return created;
+}
+
+// Moves each job's next_run and last_run on.
+core::Result<void> AdvanceJobs(PgConnection& db, const FiringWrites& writes) {
   // Compare-and-set on next_run: if anything moved a job meanwhile, its
   // advance is not ours to make.
   auto advanced = db.Query(
@@ -138,6 +148,25 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
           .AddArray(writes.last_runs)
           .AddArray(writes.read_next_runs));
   if (!advanced) return advanced.error();
+  return core::Ok();
+}
+
+}  // namespace
+
+core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit, const FirePlanner& planner) {
+  auto due = LockDueJobs(db, now, limit);
+  if (!due) return due.error();
+  FireResult result;
+  result.more_due = due->size() == limit;
+  if (due->empty()) return result;
+
+  auto writes = PlanFirings(db, *due, now, planner);
+  if (!writes) return writes.error();
+  result.jobs_fired = due->size();
+  auto created = InsertRuns(db, *writes, now);
+  if (!created) return created.error();
+  result.runs_created = *created;
+  if (auto advanced = AdvanceJobs(db, *writes); !advanced) return advanced.error();
   return result;
 }
 
