@@ -2,12 +2,9 @@
 // migrate` brings a database's schema up to date; `jobsched config check`
 // validates a configuration and prints the effective one; `jobsched keys`
 // creates, lists and revokes API keys.
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <initializer_list>
-#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -18,6 +15,7 @@
 
 #include "telemetry/json_log_formatter.hpp"
 
+#include "app/cli_commands.hpp"
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
@@ -25,63 +23,14 @@
 #include "app/key_commands.hpp"
 #include "app/redaction.hpp"
 #include "app/service.hpp"
-#include "app/settings.hpp"
 #include "app/system_clock.hpp"
 
 namespace {
 
+using jobsched::app::CommandLine;
+using jobsched::app::Commands;
 using jobsched::app::Config;
-
-// The flags of one subcommand, bound by setting key; which were given is
-// read back from CLI11 after parsing.
-struct CommandLine {
-  std::string config_path;
-  CLI::Option* config_option = nullptr;
-  std::map<std::string, std::string> values;
-  std::map<std::string, bool> switches;  // boolean settings, flags without a value
-  std::map<std::string, CLI::Option*> options;
-
-  jobsched::app::ConfigSources Sources() const {
-    jobsched::app::ConfigSources sources;
-    if (config_option->count() > 0) sources.config_path = config_path;
-    for (const auto& [key, option] : options) {
-      if (option->count() == 0) continue;
-      const auto on = switches.find(key);
-      sources.flags[key] = on == switches.end() ? values.at(key) : (on->second ? "true" : "false");
-    }
-    return sources;
-  }
-};
-
-// How a setting's default shows in --help.
-std::string Shown(const jobsched::app::SettingValue& value) {
-  if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
-  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
-  return std::get<std::string>(value);
-}
-
-// --config and a flag for each setting in `keys` (all of them when empty).
-// The environment and the file are read by LoadConfig, not by CLI11, so that
-// precedence and the origin of every value are decided in one place.
-void AddSettingOptions(CLI::App& command, CommandLine& line, std::initializer_list<std::string_view> keys = {}) {
-  line.config_option =
-      command.add_option("--config", line.config_path, "TOML configuration file [env: JOBSCHED_CONFIG]");
-  const Config defaults;
-  for (const jobsched::app::Setting& setting : jobsched::app::Settings()) {
-    if (setting.env_only) continue;
-    if (keys.size() > 0 && std::find(keys.begin(), keys.end(), setting.key) == keys.end()) continue;
-    const std::string key(setting.key);
-    const std::string help = std::string(setting.help) + " [env: " + jobsched::app::EnvName(key) + "]";
-    if (setting.type == jobsched::app::SettingType::kBoolean) {
-      line.options[key] = command.add_flag(jobsched::app::FlagName(key), line.switches[key], help);
-      continue;
-    }
-    const std::string shown = Shown(setting.get(defaults));
-    line.options[key] = command.add_option(jobsched::app::FlagName(key), line.values[key], help)
-                            ->default_str(shown)
-                            ->type_name(setting.type == jobsched::app::SettingType::kInteger ? "INT" : "TEXT");
-  }
-}
+using jobsched::app::KeyCreateLine;
 
 // The configuration from every source, or nullopt after printing why not.
 std::optional<jobsched::app::EffectiveConfig> LoadOrExplain(const CommandLine& line) {
@@ -146,25 +95,17 @@ int Migrate(const Config& config) {
   return 0;
 }
 
-// The flags of `jobsched keys create`.
-struct KeyCreateLine {
-  CommandLine settings;
-  jobsched::app::NewKeyRequest request;
-  std::int64_t rate_limit = -1;
-  CLI::Option* rate_limit_option = nullptr;
-};
-
 // `jobsched keys create|list|revoke`. The token goes to standard output and
 // nothing else does (logs go to standard error), so scripts can capture it.
-int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_line, CLI::App* revoke,
-         const std::string& revoke_name) {
+int Keys(const Config& config, const Commands& commands) {
   auto store = jobsched::app::OpenKeyStore(config);
   if (!store) {
     spdlog::error("{}", store.error().message);
     return 1;
   }
   jobsched::app::SystemClock clock;
-  if (create->parsed()) {
+  if (commands.create->parsed()) {
+    const KeyCreateLine& create_line = commands.create_line;
     jobsched::app::NewKeyRequest request = create_line.request;
     if (create_line.rate_limit_option->count() > 0) request.rate_limit = create_line.rate_limit;
     auto created = jobsched::app::CreateKey(**store, clock, request);
@@ -183,8 +124,8 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
                  created->key.namespace_name.c_str(), expiry.c_str());
     return 0;
   }
-  if (revoke->parsed()) {
-    auto revoked = jobsched::store::RevokeApiKeyAndWait(**store, revoke_name, clock.Now());
+  if (commands.revoke->parsed()) {
+    auto revoked = jobsched::store::RevokeApiKeyAndWait(**store, commands.revoke_name, clock.Now());
     if (!revoked) {
       spdlog::error("cannot revoke the key: {}", revoked.error().message);
       return 1;
@@ -204,6 +145,25 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
   return 0;
 }
 
+// Logs at the configured level and format; to standard error when
+// `to_stderr` (the keys commands print their results on standard output).
+void ConfigureLogging(const jobsched::app::EffectiveConfig& effective, bool to_stderr) {
+  if (to_stderr) spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
+  spdlog::set_level(SpdlogLevel(effective.config.log_level));
+  spdlog::set_formatter(effective.config.log_format == jobsched::app::LogFormat::kText
+                            ? jobsched::telemetry::MakeTextLogFormatter()
+                            : jobsched::telemetry::MakeJsonLogFormatter());
+  if (!effective.config_path.empty()) spdlog::info("configuration file: {}", effective.config_path);
+}
+
+// `config check`: the effective configuration, secrets redacted.
+int CheckConfig(const CommandLine& line) {
+  const auto effective = LoadOrExplain(line);
+  if (!effective) return 1;
+  std::fputs(jobsched::app::FormatEffectiveConfig(*effective).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -212,69 +172,15 @@ int main(int argc, char** argv) {
     CLI::App cli{"jobsched: a job scheduler service"};
     cli.set_version_flag("--version", std::string("jobsched ") + JOBSCHED_VERSION);
     cli.require_subcommand(1);
-
-    CommandLine serve_line;
-    CLI::App* serve = cli.add_subcommand("serve", "Run the service (HTTP API)");
-    AddSettingOptions(*serve, serve_line);
-    CommandLine migrate_line;
-    CLI::App* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
-    AddSettingOptions(*migrate, migrate_line, {"db", "log_level"});
-    CLI::App* config = cli.add_subcommand("config", "Work with the configuration");
-    config->require_subcommand(1);
-    CommandLine check_line;
-    CLI::App* check = config->add_subcommand(
-        "check", "Validate the configuration (file, environment, flags) and print the effective one, secrets redacted");
-    AddSettingOptions(*check, check_line);
-
-    CLI::App* keys = cli.add_subcommand("keys", "Create, list and revoke API keys");
-    keys->require_subcommand(1);
-    KeyCreateLine create_line;
-    CLI::App* create = keys->add_subcommand("create", "Create an API key and print its token (shown only once)");
-    AddSettingOptions(*create, create_line.settings, {"db", "log_level"});
-    create->add_option("--name", create_line.request.name, "Unique name of the key (never reused)")->required();
-    create->add_option("--role", create_line.request.role, "read, write or admin")->required();
-    create
-        ->add_option("--namespace", create_line.request.namespace_name,
-                     "The namespace a read or write key is confined to; for admin keys, where their new jobs go")
-        ->default_str("default");
-    create_line.rate_limit_option = create->add_option(
-        "--rate-limit", create_line.rate_limit,
-        "Requests per rate-limit window for this key (default: the service's --rate-limit; 0: no limit)");
-    create->add_option("--expires-in", create_line.request.expires_in,
-                       "The key stops working this long after its creation, e.g. 90d or 12h (default: never)");
-    CommandLine list_line;
-    CLI::App* list = keys->add_subcommand("list", "List API keys (never their tokens)");
-    AddSettingOptions(*list, list_line, {"db", "log_level"});
-    CommandLine revoke_line;
-    std::string revoke_name;
-    CLI::App* revoke =
-        keys->add_subcommand("revoke", "Revoke an API key: it stops working within the key refresh interval");
-    AddSettingOptions(*revoke, revoke_line, {"db", "log_level"});
-    revoke->add_option("name", revoke_name, "The key's name")->required();
+    Commands commands(cli);  // not const: CLI11 writes the flags into it
 
     CLI11_PARSE(cli, argc, argv);
-    if (check->parsed()) {
-      const auto effective = LoadOrExplain(check_line);
-      if (!effective) return 1;
-      std::fputs(jobsched::app::FormatEffectiveConfig(*effective).c_str(), stdout);
-      return 0;
-    }
-    const CommandLine& line = serve->parsed()    ? serve_line
-                              : create->parsed() ? create_line.settings
-                              : list->parsed()   ? list_line
-                              : revoke->parsed() ? revoke_line
-                                                 : migrate_line;
-    const auto effective = LoadOrExplain(line);
+    if (commands.check->parsed()) return CheckConfig(commands.check_line);
+    const auto effective = LoadOrExplain(commands.ParsedLine());
     if (!effective) return 1;
-    // The keys commands print their results on standard output: logs go elsewhere.
-    if (keys->parsed()) spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
-    spdlog::set_level(SpdlogLevel(effective->config.log_level));
-    spdlog::set_formatter(effective->config.log_format == jobsched::app::LogFormat::kText
-                              ? jobsched::telemetry::MakeTextLogFormatter()
-                              : jobsched::telemetry::MakeJsonLogFormatter());
-    if (!effective->config_path.empty()) spdlog::info("configuration file: {}", effective->config_path);
-    if (serve->parsed()) return Serve(effective->config);
-    if (keys->parsed()) return Keys(effective->config, create, create_line, revoke, revoke_name);
+    ConfigureLogging(*effective, commands.keys->parsed());
+    if (commands.serve->parsed()) return Serve(effective->config);
+    if (commands.keys->parsed()) return Keys(effective->config, commands);
     return Migrate(effective->config);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "jobsched: fatal: %s\n", error.what());
