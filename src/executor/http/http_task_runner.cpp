@@ -200,13 +200,10 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Exchange& 
   }
 }
 
-// Builds the easy handle; everything it points to lives in `exchange`.
-// `unix_seconds` is the time a signature carries.
-CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const std::string& user_agent,
-                  std::int64_t unix_seconds, Exchange& exchange) {
-  CURL* easy = curl_easy_init();
-  if (easy == nullptr) return nullptr;
-  curl_easy_setopt(easy, CURLOPT_URL, task.url.c_str());
+// The options of every request: where it goes, how it may get there (never
+// by proxy, never by redirect), how long it may take, and who is asking.
+void SetTransferOptions(CURL* easy, const std::string& url, const std::string& user_agent, Exchange& exchange) {
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
@@ -218,7 +215,11 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(exchange.timeout.count()));
   curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
+}
 
+// Sets the task's method and, where it has one, its body (kept in
+// `exchange`). Returns whether the request carries a body.
+bool SetMethodAndBody(CURL* easy, const core::HttpTask& task, Exchange& exchange) {
   if (task.method == "GET") {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else if (task.method == "HEAD") {
@@ -236,7 +237,14 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   if (task.method != "GET" && task.method != "HEAD" && task.method != "POST") {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, task.method.c_str());
   }
+  return has_body;
+}
 
+// The request's header lines: the task's (but never a reserved one), then
+// the run's, the signature over `body` when the task is signed, and the
+// lines that stop curl adding headers of its own.
+std::vector<std::string> HeaderLines(const core::HttpTask& task, const RunContext& context, std::int64_t unix_seconds,
+                                     bool has_body, const std::string& body) {
   bool has_content_type = false;
   std::vector<std::string> lines;
   for (const auto& [name, value] : task.headers) {
@@ -250,13 +258,25 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   lines.push_back("Jobsched-Attempt: " + std::to_string(context.attempt));
   if (task.signing_secret) {
     lines.push_back("Jobsched-Signature: " +
-                    WebhookSignature(*task.signing_secret, unix_seconds, has_body ? exchange.request_body : ""));
+                    WebhookSignature(*task.signing_secret, unix_seconds, has_body ? body : ""));
   }
   // curl would otherwise label every body as a form and, for large ones, wait
   // for a 100 Continue that many webhook receivers never send.
   if (has_body && !has_content_type) lines.push_back("Content-Type:");
   lines.push_back("Expect:");
-  for (const std::string& line : lines) {
+  return lines;
+}
+
+// Builds the easy handle; everything it points to lives in `exchange`.
+// `unix_seconds` is the time a signature carries. nullptr when libcurl
+// runs out of memory.
+CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const std::string& user_agent,
+                  std::int64_t unix_seconds, Exchange& exchange) {
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) return nullptr;
+  SetTransferOptions(easy, task.url, user_agent, exchange);
+  const bool has_body = SetMethodAndBody(easy, task, exchange);
+  for (const std::string& line : HeaderLines(task, context, unix_seconds, has_body, exchange.request_body)) {
     curl_slist* appended = curl_slist_append(exchange.headers, line.c_str());
     if (appended == nullptr) {
       curl_easy_cleanup(easy);
@@ -271,6 +291,13 @@ CURL* MakeRequest(const core::HttpTask& task, const RunContext& context, const s
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
   return easy;
+}
+
+// The time a signature carries, in whole seconds since the epoch.
+std::int64_t SigningTime(const core::Clock* clock) {
+  const core::TimePoint now =
+      clock != nullptr ? clock->Now() : std::chrono::floor<core::Milliseconds>(std::chrono::system_clock::now());
+  return std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -305,11 +332,7 @@ void HttpTaskRunner::Start(const core::Task& task, const RunContext& context, Do
     }
     const std::size_t status_line_bytes = std::string_view("HTTP 000\n").size();
     exchange->body_limit = kMaxOutputBytes - status_line_bytes;
-    const core::TimePoint now = options_.clock != nullptr
-                                    ? options_.clock->Now()
-                                    : std::chrono::floor<core::Milliseconds>(std::chrono::system_clock::now());
-    const std::int64_t unix_seconds = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
-    easy = MakeRequest(*http, context, options_.user_agent, unix_seconds, *exchange);
+    easy = MakeRequest(*http, context, options_.user_agent, SigningTime(options_.clock), *exchange);
   } catch (const std::exception& error) {
     done(TaskResult::Failed(std::string("cannot prepare the request: ") + error.what()));
     return;
