@@ -44,6 +44,65 @@ core::Result<core::JobRequest> DecodeCreateBody(const HttpRequest& request) {
   return core::Error::InvalidArgument("Content-Type", "request body must be application/json");
 }
 
+// GET /jobs's query string: the page asked for and the filters, as given.
+struct JobList {
+  PageRequest page;
+  std::optional<bool> is_active;
+  std::optional<std::string> name;
+  std::optional<std::string> type;
+  std::optional<std::string> job_namespace;
+
+  // The store query for `caller`: the filters, one row more than the page
+  // (it tells whether a next page exists), and a read or write key's own
+  // namespace whatever was asked.
+  store::JobListQuery StoreQuery(const Caller& caller) const {
+    store::JobListQuery query;
+    query.limit = page.limit + 1;
+    query.after_id = page.cursor;
+    query.is_active = is_active;
+    query.name_prefix = name;
+    query.task_type = type;
+    query.job_namespace = job_namespace;
+    if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
+    return query;
+  }
+
+  // The filters again, for the next page's link, which keeps them:
+  // "is_active=true&name=...", or "" without any.
+  std::string Filters() const {
+    std::string filters;
+    if (is_active) filters += *is_active ? "&is_active=true" : "&is_active=false";
+    if (name) filters += "&name=" + PercentEncode(*name);
+    if (type) filters += "&type=" + *type;
+    if (job_namespace) filters += "&namespace=" + PercentEncode(*job_namespace);
+    return filters.empty() ? "" : filters.substr(1);
+  }
+};
+
+// Reads the page and the filters of GET /jobs. Fails naming the parameter
+// that is malformed, or the type or namespace that cannot exist.
+core::Result<JobList> ParseJobList(std::string_view query) {
+  auto params = QueryParams::Parse(query);
+  if (!params) return params.error();
+  auto page = ParsePageRequest(*params);
+  if (!page) return page.error();
+  auto is_active = params->GetBool("is_active");
+  if (!is_active) return is_active.error();
+  JobList list{*page, *is_active, {}, {}, {}};
+  if (const auto name = params->Get("name")) list.name = std::string(*name);
+  if (const auto type = params->Get("type")) {
+    if (!core::FindTaskKind(*type)) {
+      return core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames());
+    }
+    list.type = std::string(*type);
+  }
+  if (const auto job_namespace = params->Get("namespace")) {
+    if (auto valid = core::ValidateNamespace(*job_namespace); !valid) return valid.error();
+    list.job_namespace = std::string(*job_namespace);
+  }
+  return list;
+}
+
 }  // namespace
 
 core::Error HiddenJobError(core::JobId id) {
@@ -144,68 +203,28 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, R
 }
 
 void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
-  auto params = QueryParams::Parse(request.query);
-  if (!params) {
-    respond(ProblemResponse(params.error()));
+  auto list = ParseJobList(request.query);
+  if (!list) {
+    respond(ProblemResponse(list.error()));
     return;
-  }
-  auto page = ParsePageRequest(*params);
-  if (!page) {
-    respond(ProblemResponse(page.error()));
-    return;
-  }
-  auto is_active = params->GetBool("is_active");
-  if (!is_active) {
-    respond(ProblemResponse(is_active.error()));
-    return;
-  }
-  const auto name = params->Get("name");
-  const auto type = params->Get("type");
-  const auto job_namespace = params->Get("namespace");
-  if (type && !core::FindTaskKind(*type)) {
-    respond(ProblemResponse(core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames())));
-    return;
-  }
-
-  store::JobListQuery query;
-  query.limit = page->limit + 1;  // one extra row tells whether a next page exists
-  query.after_id = page->cursor;
-  query.is_active = *is_active;
-  if (name) query.name_prefix = std::string(*name);
-  if (type) query.task_type = std::string(*type);
-  if (job_namespace) {
-    if (auto valid = core::ValidateNamespace(*job_namespace); !valid) {
-      respond(ProblemResponse(valid.error()));
-      return;
-    }
-    query.job_namespace = std::string(*job_namespace);
   }
   // A read or write key lists its own namespace only; asking for another
   // one answers an empty list, as for a namespace without jobs.
   const Caller& caller = request.caller;
-  const bool foreign = job_namespace && !caller.MayAccess(*job_namespace);
-  if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
+  const bool foreign = list->job_namespace && !caller.MayAccess(*list->job_namespace);
   core::Result<std::vector<core::Job>> jobs = std::vector<core::Job>{};
-  if (!foreign) jobs = store_.ListJobs(query);
+  if (!foreign) jobs = store_.ListJobs(list->StoreQuery(caller));
   if (!jobs) {
     respond(ProblemResponse(jobs.error()));
     return;
   }
-  const bool has_more = jobs->size() > page->limit;
+  const bool has_more = jobs->size() > list->page.limit;
   if (has_more) jobs->pop_back();
 
   std::string body = EncodeJobs(*jobs);
   std::string etag = ContentETag(body);
   HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) {
-    // The next page keeps the filters of this one.
-    std::string filters;
-    if (*is_active) filters += **is_active ? "&is_active=true" : "&is_active=false";
-    if (name) filters += "&name=" + PercentEncode(*name);
-    if (type) filters += "&type=" + std::string(*type);
-    if (job_namespace) filters += "&namespace=" + PercentEncode(*job_namespace);
-    SetNextPageLink(response, "/jobs", page->limit, jobs->back().id, filters.empty() ? "" : filters.substr(1));
-  }
+  if (has_more) SetNextPageLink(response, "/jobs", list->page.limit, jobs->back().id, list->Filters());
   respond(std::move(response));
 }
 
