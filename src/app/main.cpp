@@ -95,6 +95,53 @@ int Migrate(const Config& config) {
   return 0;
 }
 
+// `jobsched keys create`: the token on standard output, all else on standard error.
+int CreateKeyCommand(jobsched::store::ApiKeyStore& store, const jobsched::core::Clock& clock,
+                     const KeyCreateLine& create_line) {
+  jobsched::app::NewKeyRequest request = create_line.request;
+  if (create_line.rate_limit_option->count() > 0) request.rate_limit = create_line.rate_limit;
+  auto created = jobsched::app::CreateKey(store, clock, request);
+  if (!created) {
+    spdlog::error("cannot create the key: {}", created.error().message);
+    return 1;
+  }
+  std::fprintf(stdout, "%s\n", created->token.c_str());
+  const std::string expiry = created->key.expires_at
+                                 ? "expires " + jobsched::core::FormatRfc3339(*created->key.expires_at)
+                                 : std::string("never expires");
+  std::fprintf(stderr,
+               "created API key '%s' (role %s, namespace %s, %s). The token above is shown only now: "
+               "store it safely; only its hash is kept.\n",
+               created->key.name.c_str(), std::string(jobsched::core::ToString(created->key.role)).c_str(),
+               created->key.namespace_name.c_str(), expiry.c_str());
+  return 0;
+}
+
+// `jobsched keys revoke NAME`.
+int RevokeKeyCommand(jobsched::store::ApiKeyStore& store, const jobsched::core::Clock& clock, const std::string& name) {
+  auto revoked = jobsched::store::RevokeApiKeyAndWait(store, name, clock.Now());
+  if (!revoked) {
+    spdlog::error("cannot revoke the key: {}", revoked.error().message);
+    return 1;
+  }
+  std::fprintf(stderr,
+               "API key '%s' is revoked since %s; running services stop accepting it within their "
+               "key refresh interval.\n",
+               revoked->name.c_str(), jobsched::core::FormatRfc3339(*revoked->revoked_at).c_str());
+  return 0;
+}
+
+// `jobsched keys list`: the table on standard output.
+int ListKeysCommand(jobsched::store::ApiKeyStore& store) {
+  auto keys = store.ListApiKeys();
+  if (!keys) {
+    spdlog::error("cannot list the keys: {}", keys.error().message);
+    return 1;
+  }
+  std::fputs(jobsched::app::FormatKeyTable(*keys).c_str(), stdout);
+  return 0;
+}
+
 // `jobsched keys create|list|revoke`. The token goes to standard output and
 // nothing else does (logs go to standard error), so scripts can capture it.
 int Keys(const Config& config, const Commands& commands) {
@@ -103,46 +150,10 @@ int Keys(const Config& config, const Commands& commands) {
     spdlog::error("{}", store.error().message);
     return 1;
   }
-  jobsched::app::SystemClock clock;
-  if (commands.create->parsed()) {
-    const KeyCreateLine& create_line = commands.create_line;
-    jobsched::app::NewKeyRequest request = create_line.request;
-    if (create_line.rate_limit_option->count() > 0) request.rate_limit = create_line.rate_limit;
-    auto created = jobsched::app::CreateKey(**store, clock, request);
-    if (!created) {
-      spdlog::error("cannot create the key: {}", created.error().message);
-      return 1;
-    }
-    std::fprintf(stdout, "%s\n", created->token.c_str());
-    const std::string expiry = created->key.expires_at
-                                   ? "expires " + jobsched::core::FormatRfc3339(*created->key.expires_at)
-                                   : std::string("never expires");
-    std::fprintf(stderr,
-                 "created API key '%s' (role %s, namespace %s, %s). The token above is shown only now: "
-                 "store it safely; only its hash is kept.\n",
-                 created->key.name.c_str(), std::string(jobsched::core::ToString(created->key.role)).c_str(),
-                 created->key.namespace_name.c_str(), expiry.c_str());
-    return 0;
-  }
-  if (commands.revoke->parsed()) {
-    auto revoked = jobsched::store::RevokeApiKeyAndWait(**store, commands.revoke_name, clock.Now());
-    if (!revoked) {
-      spdlog::error("cannot revoke the key: {}", revoked.error().message);
-      return 1;
-    }
-    std::fprintf(stderr,
-                 "API key '%s' is revoked since %s; running services stop accepting it within their "
-                 "key refresh interval.\n",
-                 revoked->name.c_str(), jobsched::core::FormatRfc3339(*revoked->revoked_at).c_str());
-    return 0;
-  }
-  auto keys = (*store)->ListApiKeys();
-  if (!keys) {
-    spdlog::error("cannot list the keys: {}", keys.error().message);
-    return 1;
-  }
-  std::fputs(jobsched::app::FormatKeyTable(*keys).c_str(), stdout);
-  return 0;
+  const jobsched::app::SystemClock clock;
+  if (commands.create->parsed()) return CreateKeyCommand(**store, clock, commands.create_line);
+  if (commands.revoke->parsed()) return RevokeKeyCommand(**store, clock, commands.revoke_name);
+  return ListKeysCommand(**store);
 }
 
 // Logs at the configured level and format; to standard error when
