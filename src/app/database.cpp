@@ -41,8 +41,9 @@ core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, Dat
   database->changes = std::make_shared<store::postgres::PgChangeFeed>(postgres);
   database->single_node = false;
   database->description = "postgresql " + postgres->description();
-  database->clock = use == DatabaseUse::kServe ? std::shared_ptr<const core::Clock>(std::make_shared<DatabaseClock>(postgres))
-                                               : std::make_shared<SystemClock>();
+  database->clock = use == DatabaseUse::kServe
+                        ? std::shared_ptr<const core::Clock>(std::make_shared<DatabaseClock>(postgres))
+                        : std::make_shared<SystemClock>();
   return database;
 }
 
