@@ -68,6 +68,17 @@ class RefusedHostsTest(SafeTasksTestCase):
 
         self.assertRefused(run, "169.254.169.254 (link-local (cloud metadata))")
 
+    def test_refuses_ipv6_forms_that_carry_or_hide_a_non_public_ipv4_address(self):
+        # Issue #14: SIIT (::ffff:0:0/96) and local-use NAT64 forms of 127.0.0.1 and 10.0.0.1 were tried.
+        cases = [("::ffff:0:7f00:1", "loopback"), ("::ffff:0:a00:1", "private"),
+                 ("64:ff9b:1::a00:1", "local-use NAT64"), ("2001::a00:1", "Teredo")]
+        for address, range_name in cases:
+            with self.subTest(address=address):
+                run = self.run_task({"type": "http", "url": f"http://[{address}]:{self.endpoint.port}/hook"})
+
+                self.assertRefused(run, f"{address} ({range_name})")
+        self.assertEqual(self.endpoint.requests, [])
+
 
 class AllowedHostNameTest(SafeTasksTestCase):
     """A host name in the allow list opens that name, and nothing else."""
