@@ -231,6 +231,21 @@ class NamespaceTest(KeyedServiceTestCase):
         self.assertEqual(after.body["name"], "secret plan of team a")
         self.assertEqual(after.body["version"], 1)
 
+    def test_cancelling_another_namespaces_run_answers_exactly_like_a_missing_run(self):
+        # Issue #14: "run 2 is not a run of job 1" told the caller that run 2 exists elsewhere.
+        a = self.as_key("writer-a")
+        foreign_id = self.run_of_b["id"]
+        missing_id = foreign_id + 1000
+
+        foreign = a.request("POST", f"/jobs/{self.job['id']}/runs/{foreign_id}/cancel")
+        missing = a.request("POST", f"/jobs/{self.job['id']}/runs/{missing_id}/cancel")
+
+        self.assertProblem(foreign, 404)
+        self.assertProblem(missing, 404)
+        self.assertEqual(json.dumps(foreign.body).replace(str(foreign_id), "RUN"),
+                         json.dumps(missing.body).replace(str(missing_id), "RUN"))
+        self.assertNotEqual(self.as_key("writer-b").request("GET", f"/runs/{foreign_id}").body["state"], "cancelled")
+
     def test_lists_show_only_the_keys_own_namespace(self):
         def ids(key, path):
             response = self.as_key(key).request("GET", path)

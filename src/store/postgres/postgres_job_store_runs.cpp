@@ -78,10 +78,7 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
       [job_id, run_id, now](PgConnection& db) -> core::Result<core::Run> {
         auto run = ReadRun(db, run_id, RowLock::kForUpdate);
         if (!run) return run.error();
-        if (run->job_id != job_id) {
-          return core::Error::NotFound("run " + std::to_string(run_id) + " is not a run of job " +
-                                       std::to_string(job_id));
-        }
+        if (run->job_id != job_id) return RunNotFound(run_id);
         if (core::IsTerminal(run->state)) {
           return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
                                        std::string(core::ToString(run->state)) + ")");
@@ -98,7 +95,7 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
             std::string(kRunColumns);
         auto updated = db.Query(kCancel, PgParams().Add(run_id).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
-        if (updated->rows() != 1) return core::Error::NotFound("run " + std::to_string(run_id) + " does not exist");
+        if (updated->rows() != 1) return RunNotFound(run_id);
         return RunFromRow(*updated, 0);
       },
       std::move(done));

@@ -170,10 +170,7 @@ void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::Tim
       [job_id, run_id, now](SqliteConnection& db) -> core::Result<core::Run> {
         auto run = ReadRun(db, run_id);
         if (!run) return run.error();
-        if (run->job_id != job_id) {
-          return core::Error::NotFound("run " + std::to_string(run_id) + " is not a run of job " +
-                                       std::to_string(job_id));
-        }
+        if (run->job_id != job_id) return RunNotFound(run_id);
         if (core::IsTerminal(run->state)) {
           return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
                                        std::string(core::ToString(run->state)) + ")");
