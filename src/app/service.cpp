@@ -185,7 +185,10 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
   const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
   if (!folder.empty()) {
     std::error_code error;
-    std::filesystem::create_directories(folder, error);
+    // Only its owner may look inside: the database holds webhook secrets.
+    if (std::filesystem::create_directories(folder, error)) {
+      std::filesystem::permissions(folder, std::filesystem::perms::owner_all, error);
+    }
     if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
   }
   // Before opening: a second process must not even apply migrations.
@@ -195,6 +198,14 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
   auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
   if (!store) return store.error();
   spdlog::info("database: sqlite {}", url->location);
+  // New files are 0600 (SqliteConnection); one from an older version may not be.
+  std::error_code error;
+  const auto perms = std::filesystem::status(url->location, error).permissions();
+  if (!error && (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+                    std::filesystem::perms::none) {
+    spdlog::warn("the database {} may be read by other users (mode {:o}) and holds webhook secrets: chmod 600 it",
+                 url->location, static_cast<unsigned>(perms));
+  }
   std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();
   parts.jobs = sqlite;
   parts.runs = sqlite;

@@ -3,6 +3,8 @@
 // (job_store_contract_test.cpp, run_queue_contract_test.cpp).
 #include "store/sqlite/sqlite_job_store.hpp"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -105,6 +107,20 @@ TEST_F(SqliteJobStoreTest, MigrateIsIdempotentAndCreatesTheRunsTable) {
                          nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
+}
+
+// Issue #14: the database holds webhook secrets and was created 0644.
+TEST_F(SqliteJobStoreTest, CreatesTheDatabaseItsWalAndShmForTheOwnerOnlyWhateverTheUmask) {
+  const mode_t previous = ::umask(0);
+  auto store = OpenStore();
+  ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("written")).ok());  // the WAL has content
+  ::umask(previous);
+
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat status {};
+    ASSERT_EQ(::stat(dir_.File(std::string("jobs.db") + suffix).c_str(), &status), 0) << suffix;
+    EXPECT_EQ(status.st_mode & 07777, 0600u) << "jobs.db" << suffix;
+  }
 }
 
 TEST_F(SqliteJobStoreTest, OpeningAnUnwritablePathFailsAsUnavailable) {
