@@ -125,6 +125,23 @@ class ConfigCheckTest(ConfigTestCase):
         self.assertEqual(result.values()["smtp_url"], "smtp://relay:REDACTED@127.0.0.1:2525")
         self.assertIn('# smtp_password = "REDACTED"', result.stdout)
 
+    def test_a_postgresql_url_libpq_would_misread_is_refused_without_showing_the_password(self):
+        # Issue #14: with an unencoded '@' in the password, serve logged libpq's
+        # 'could not translate host name "cret-part@127.0.0.1"'.
+        url = "postgresql://app:se@cret-part@127.0.0.1:1/jobs"
+
+        checked = self.check("--db", url)
+        served = subprocess.run([binary_path(), "serve", "--db", url, "--listen", "127.0.0.1:0"],
+                                env=clean_environment(), capture_output=True, text=True, timeout=30,
+                                stdin=subprocess.DEVNULL)
+
+        for result in (checked, served):
+            self.assertNotEqual(result.returncode, 0)
+            output = result.stdout + result.stderr
+            self.assertNotIn("cret-part", output)
+            self.assertIn("more than one '@'", output)
+            self.assertIn("%40", output)
+
     def test_its_output_is_a_valid_configuration_file(self):
         first = self.check("--listen", "127.0.0.1:4321", "--smtp-from", 'a "quoted" sender')
         saved = self.write("saved.toml", first.stdout)
