@@ -178,6 +178,29 @@ class RedactionTest(SafeTasksTestCase):
         self.assertEqual(request.headers["x-api-key"], SECRETS[1])
         self.assertEqual(request.headers["x-trace"], "changed")
 
+    def test_the_placeholder_does_not_take_the_secrets_to_another_origin(self):
+        # Issue #14: moving the URL to a host of one's choosing while sending REDACTED made the next
+        # run send the stored secrets there.
+        elsewhere = HttpEndpoint()
+        self.addCleanup(elsewhere.close)
+        job = self.create_job(task=self.secret_task())
+        task = self.service.get_json(f"/jobs/{job['id']}").body["task"]
+        task["url"] = elsewhere.url("/hook")
+        without_headers = dict(task, headers={"X-Trace": "t"}, secret_headers=[])
+
+        moved = self.service.request("PATCH", f"/jobs/{job['id']}", body={"task": task},
+                                     headers={"Content-Type": "application/merge-patch+json"})
+        signing_only = self.service.request("PATCH", f"/jobs/{job['id']}", body={"task": without_headers},
+                                            headers={"Content-Type": "application/merge-patch+json"})
+        run = self.run_job(job)
+
+        self.assertProblem(moved, 400, "task.headers.Authorization")
+        self.assertIn("origin", moved.body["detail"])
+        self.assertProblem(signing_only, 400, "task.signing_secret")
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(elsewhere.requests, [])
+        self.assertEqual(self.endpoint.requests_to("/hook")[0].headers["authorization"], SECRETS[0])
+
     def test_patching_a_new_secret_replaces_the_stored_one(self):
         job = self.create_job(task=self.secret_task())
         task = self.secret_task()

@@ -10,8 +10,8 @@ namespace {
 constexpr std::string_view kRedacted = "REDACTED";
 
 core::Error Refused(std::string problem) {
-  return core::Error::InvalidArgument("db", "the PostgreSQL URL " + std::move(problem) +
-                                                " (the URL is not shown: it may hold a password)");
+  return core::Error::InvalidArgument(
+      "db", "the PostgreSQL URL " + std::move(problem) + " (the URL is not shown: it may hold a password)");
 }
 
 int HexValue(char c) {
@@ -138,9 +138,8 @@ std::string RedactPostgresSecrets(std::string message, std::string_view url) {
     }
   }
   // Longest first, so a secret containing another is replaced whole.
-  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
-    return a.size() > b.size();
-  });
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   for (const std::string& secret : secrets) {
     for (std::size_t found = message.find(secret); found != std::string::npos;
          found = message.find(secret, found + kRedacted.size())) {
