@@ -69,8 +69,11 @@ struct Config {
   // Empty: no authentication (unless smtp_url carries userinfo).
   std::string smtp_username;
   std::string smtp_password;
-  // --smtp-tls: none, starttls (if offered) or required (default).
-  std::string smtp_tls = "required";
+  // --smtp-tls: auto (default: required with credentials or a server beyond
+  // loopback, STARTTLS if offered for a relay on this host), required,
+  // starttls (if offered; required with credentials) or none (refused with
+  // credentials). Credentials are never sent without TLS.
+  std::string smtp_tls = "auto";
   // --smtp-from: sender of emails whose task names none.
   std::string smtp_from = "jobsched@localhost";
   // --default-email-to: recipient of the original service's "Send Email

@@ -238,7 +238,8 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       email.smtp_url = config.smtp_url;
       if (config.smtp_tls == "none") email.tls = executor::email::SmtpTls::kNone;
       else if (config.smtp_tls == "starttls") email.tls = executor::email::SmtpTls::kStartTlsIfOffered;
-      else email.tls = executor::email::SmtpTls::kRequired;
+      else if (config.smtp_tls == "required") email.tls = executor::email::SmtpTls::kRequired;
+      else email.tls = executor::email::SmtpTls::kAuto;
       email.username = config.smtp_username;
       email.password = config.smtp_password;
       email.default_from = config.smtp_from;
@@ -248,7 +249,8 @@ core::Result<void> Service::BuildRunners(const Config& config, Parts& parts) {
       auto runner = executor::email::EmailTaskRunner::Create(*parts.email_curl_loop, email, *parts.clock);
       if (!runner) return runner.error();
       parts.email_runner = std::move(runner).value();
-      spdlog::info("email: via {}", RedactSecrets(config.smtp_url));
+      spdlog::info("email: via {} (smtp_tls {}: {})", RedactSecrets(config.smtp_url), config.smtp_tls,
+                   executor::email::Describe(executor::email::EffectiveSmtpTls(email)));
     }
   }
   return core::Ok();

@@ -53,7 +53,9 @@ Result<void> CheckLogFormat(const std::string& text) { return CheckOneOf<2>(text
 
 Result<void> CheckOnOff(const std::string& text) { return CheckOneOf<2>(text, {"on", "off"}); }
 
-Result<void> CheckSmtpTls(const std::string& text) { return CheckOneOf<3>(text, {"none", "starttls", "required"}); }
+Result<void> CheckSmtpTls(const std::string& text) {
+  return CheckOneOf<4>(text, {"auto", "required", "starttls", "none"});
+}
 
 Result<void> CheckDuration(const std::string& text) {
   // ParseDuration starts its message with the field name; ours has none.
@@ -178,8 +180,8 @@ const std::array<Setting, 31> kSettings{{
      ApplyText<&Config::prune_interval, CheckDuration>, GetText<&Config::prune_interval>},
     {"smtp_url", "SMTP server for email tasks: smtp://host:port or smtps://", kText, false, false,
      ApplyText<&Config::smtp_url, CheckSmtpUrl>, GetText<&Config::smtp_url>},
-    {"smtp_tls", "none, starttls or required", kText, false, false, ApplyText<&Config::smtp_tls, CheckSmtpTls>,
-     GetText<&Config::smtp_tls>},
+    {"smtp_tls", "auto (TLS required with credentials or beyond loopback), required, starttls or none", kText, false,
+     false, ApplyText<&Config::smtp_tls, CheckSmtpTls>, GetText<&Config::smtp_tls>},
     {"smtp_from", "Sender of emails whose task names none", kText, false, false, ApplyText<&Config::smtp_from>,
      GetText<&Config::smtp_from>},
     {"smtp_username", "SMTP user name (environment only)", kText, true, true, ApplyText<&Config::smtp_username>,

@@ -170,7 +170,7 @@ class ConfigCheckTest(ConfigTestCase):
 
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("JOBSCHED_SHUTDOWN_GRACE: 'forever' is not a duration", result.stderr)
-        self.assertIn("--smtp-tls: must be one of none, starttls, required, got 'sometimes'", result.stderr)
+        self.assertIn("--smtp-tls: must be one of auto, required, starttls, none, got 'sometimes'", result.stderr)
 
     def test_refuses_a_missing_file(self):
         missing = os.path.join(self.dir, "missing.toml")
