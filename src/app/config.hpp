@@ -101,6 +101,12 @@ struct Config {
   // beyond loopback: then serve refuses to start without a key unless this
   // says to serve everyone without authentication.
   bool insecure = false;
+  // --require-auth: authentication on whatever the listener and before any
+  // key exists (every request but the open routes gets 401 until one is
+  // made). For nodes on loopback behind a proxy: the shipped deploy
+  // configurations set it. Besides, a database that ever had a key requires
+  // authentication until `jobsched keys disable-auth`, whatever this says.
+  bool require_auth = false;
   // --key-refresh-interval: how often the service re-reads the keys, so a
   // key created or revoked by `jobsched keys` counts within this time. Each
   // refresh is one small query.

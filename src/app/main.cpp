@@ -1,7 +1,7 @@
 // jobsched: a job scheduler service. `jobsched serve` runs it; `jobsched
 // migrate` brings a database's schema up to date; `jobsched config check`
 // validates a configuration and prints the effective one; `jobsched keys`
-// creates, lists and revokes API keys.
+// creates, lists and revokes API keys, and turns authentication off on purpose.
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -152,10 +152,10 @@ struct KeyCreateLine {
   CLI::Option* rate_limit_option = nullptr;
 };
 
-// `jobsched keys create|list|revoke`. The token goes to standard output and
+// `jobsched keys create|list|revoke|disable-auth`. The token goes to standard output and
 // nothing else does (logs go to standard error), so scripts can capture it.
 int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_line, CLI::App* revoke,
-         const std::string& revoke_name) {
+         const std::string& revoke_name, CLI::App* disable_auth) {
   auto store = jobsched::app::OpenKeyStore(config);
   if (!store) {
     spdlog::error("{}", store.error().message);
@@ -191,6 +191,19 @@ int Keys(const Config& config, CLI::App* create, const KeyCreateLine& create_lin
                  "API key '%s' is revoked since %s; running services stop accepting it within their "
                  "key refresh interval.\n",
                  revoked->name.c_str(), jobsched::core::FormatRfc3339(*revoked->revoked_at).c_str());
+    return 0;
+  }
+  if (disable_auth->parsed()) {
+    auto disabled = jobsched::store::DisableAuthenticationAndWait(**store);
+    if (!disabled) {
+      spdlog::error("cannot disable authentication: {}", disabled.error().message);
+      return 1;
+    }
+    std::fprintf(stderr, "%s\n",
+                 *disabled ? "authentication is no longer required for this database: services listening on "
+                             "loopback without --require-auth serve every request without a key within their key "
+                             "refresh interval, until a key is created again"
+                           : "authentication was not required for this database; nothing changed");
     return 0;
   }
   auto keys = (*store)->ListApiKeys();
@@ -249,6 +262,12 @@ int main(int argc, char** argv) {
         keys->add_subcommand("revoke", "Revoke an API key: it stops working within the key refresh interval");
     AddSettingOptions(*revoke, revoke_line, {"db", "log_level"});
     revoke->add_option("name", revoke_name, "The key's name")->required();
+    CommandLine disable_auth_line;
+    CLI::App* disable_auth = keys->add_subcommand(
+        "disable-auth",
+        "Serve without authentication again: once a key has existed, a database requires API keys even after every "
+        "key is revoked, until this (refused while a key is active)");
+    AddSettingOptions(*disable_auth, disable_auth_line, {"db", "log_level"});
 
     CLI11_PARSE(cli, argc, argv);
     if (check->parsed()) {
@@ -257,11 +276,12 @@ int main(int argc, char** argv) {
       std::fputs(jobsched::app::FormatEffectiveConfig(*effective).c_str(), stdout);
       return 0;
     }
-    const CommandLine& line = serve->parsed()    ? serve_line
-                              : create->parsed() ? create_line.settings
-                              : list->parsed()   ? list_line
-                              : revoke->parsed() ? revoke_line
-                                                 : migrate_line;
+    const CommandLine& line = serve->parsed()          ? serve_line
+                              : create->parsed()       ? create_line.settings
+                              : list->parsed()         ? list_line
+                              : revoke->parsed()       ? revoke_line
+                              : disable_auth->parsed() ? disable_auth_line
+                                                       : migrate_line;
     const auto effective = LoadOrExplain(line);
     if (!effective) return 1;
     // The keys commands print their results on standard output: logs go elsewhere.
@@ -271,7 +291,7 @@ int main(int argc, char** argv) {
                                                                  : jobsched::telemetry::MakeJsonLogFormatter());
     if (!effective->config_path.empty()) spdlog::info("configuration file: {}", effective->config_path);
     if (serve->parsed()) return Serve(effective->config);
-    if (keys->parsed()) return Keys(effective->config, create, create_line, revoke, revoke_name);
+    if (keys->parsed()) return Keys(effective->config, create, create_line, revoke, revoke_name, disable_auth);
     return Migrate(effective->config);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "jobsched: fatal: %s\n", error.what());

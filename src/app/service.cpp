@@ -136,7 +136,10 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
                       "--name NAME --role admin` on the same database, or listen on 127.0.0.1, or pass --insecure "
                       "to serve everyone without authentication");
   }
-  if (exposed && insecure && keys.size() == 0) {
+  // A database that ever had a key keeps authentication on (ApiKeyCache
+  // warns when none is active); --insecure does not switch it off.
+  const bool recorded = keys.required();
+  if (exposed && insecure && keys.size() == 0 && !recorded && !config.require_auth) {
     spdlog::warn("--insecure: serving {} without authentication; anyone who can connect may change every job",
                  config.listen);
   }
@@ -146,7 +149,12 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
   if (!window) return window.error();
   api::AccessOptions access;
   access.keys = &keys;
-  access.require_keys = exposed && !insecure;
+  access.require_keys = (exposed && !insecure) || config.require_auth;
+  if (access.require_keys && keys.size() == 0 && !recorded) {
+    spdlog::warn(
+        "authentication is required (--require-auth) but no API key exists: every request but the open "
+        "routes gets 401 until one is made with `jobsched keys create --name NAME --role admin`");
+  }
   access.public_metrics = config.public_metrics;
   access.public_readyz = config.public_readyz;
   access.public_docs = config.public_docs;
@@ -157,7 +165,7 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, const List
   access.trusted_proxies = std::move(proxies).value();
   keys.Start(*refresh);
   spdlog::info("authentication: {} ({} active API keys, refreshed every {} ms); rate limit: {}",
-               access.require_keys || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
+               access.require_keys || recorded || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
                refresh->count(),
                config.rate_limit == 0 ? std::string("off")
                                       : std::to_string(config.rate_limit) + " per " + config.rate_limit_window);

@@ -149,7 +149,7 @@ Result<void> CheckRoles(const std::string& text) {
   return core::Ok();
 }
 
-const std::array<Setting, 31> kSettings{{
+const std::array<Setting, 32> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
@@ -198,6 +198,8 @@ const std::array<Setting, 31> kSettings{{
      GetText<&Config::docs_dir>},
     {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
      ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
+    {"require_auth", "Require API keys even on loopback and before any key exists (nodes behind a proxy)", kBoolean,
+     false, false, ApplyBoolean<&Config::require_auth>, GetBoolean<&Config::require_auth>},
     {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false, false,
      ApplyText<&Config::key_refresh_interval, CheckDuration>, GetText<&Config::key_refresh_interval>},
     {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,

@@ -45,6 +45,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "allow_task_hosts",
                                        "enable_shell_tasks",
                                        "insecure",
+                                       "require_auth",
                                        "key_refresh_interval",
                                        "public_metrics",
                                        "public_readyz",

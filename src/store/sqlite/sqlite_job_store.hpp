@@ -79,6 +79,8 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
                     std::function<void(core::Result<core::ApiKey>)> done) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
+  core::Result<bool> AuthenticationRequired() override;
+  void DisableAuthentication(std::function<void(core::Result<bool>)> done) override;
 
  private:
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
