@@ -87,7 +87,10 @@ core::Result<std::shared_ptr<store::ApiKeyStore>> OpenKeyStore(const Config& con
   const std::filesystem::path folder = std::filesystem::path(url->location).parent_path();
   if (!folder.empty()) {
     std::error_code error;
-    std::filesystem::create_directories(folder, error);
+    // As serve does: only the owner may look inside (webhook secrets).
+    if (std::filesystem::create_directories(folder, error)) {
+      std::filesystem::permissions(folder, std::filesystem::perms::owner_all, error);
+    }
     if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
   }
   auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 64});

@@ -231,6 +231,25 @@ class FileModesTest(unittest.TestCase):
         for suffix in ("", "-wal", "-shm", ".lock"):
             self.assertEqual(oct(mode(database + suffix)), oct(0o600), database + suffix)
 
+    def test_the_keys_command_creates_the_folder_and_database_as_private_too(self):
+        import os
+        import stat
+
+        from harness import Service
+
+        service = Service()
+        self.addCleanup(service.close)
+        folder = os.path.join(service.dir, "keys-first")
+        service.db_url = f"sqlite:{folder}/jobsched.db"
+        previous = os.umask(0)
+        try:
+            service.create_key("first", "admin")
+        finally:
+            os.umask(previous)
+
+        self.assertEqual(oct(stat.S_IMODE(os.stat(folder).st_mode)), oct(0o700))
+        self.assertEqual(oct(stat.S_IMODE(os.stat(os.path.join(folder, "jobsched.db")).st_mode)), oct(0o600))
+
     def test_a_database_others_may_read_is_kept_but_warned_about(self):
         import os
 
