@@ -123,6 +123,23 @@ struct Config {
   // spreads a client over N nodes, it gets about N times this.
   std::int64_t rate_limit = 6000;
   std::string rate_limit_window = "1m";
+  // --min-period: the least time between two runs of a job: `every`, cron
+  // (six fields fire up to every second), the schedule's gap less the job's
+  // jitter, and the first retry delay less its jitter are refused below it
+  // (400 naming the field). Default 1s, as fast as six-field cron goes; at
+  // most 1h. Lower lets one job create runs faster than one node executes
+  // them; a job stored with a shorter period runs once per min_period.
+  std::string min_period = "1s";
+  // --max-jobs-per-namespace: jobs one namespace may hold (409 past it); 0
+  // for no limit. Default 10000: at the minimum period that many jobs can
+  // already ask for more runs a second than one node executes.
+  std::size_t max_jobs_per_namespace = 10000;
+  // --max-runs-per-job-per-minute: runs one job may have created in any
+  // minute; a trigger past it gets 409, a catch-up firing skips the rest.
+  // 0 for no limit. Default 120: twice what a schedule at the default
+  // minimum period creates, leaving room for manual triggers and catch-up.
+  // min_period must allow no more (60s / min_period <= this).
+  std::size_t max_runs_per_job_per_minute = 120;
   // --trusted-proxies: load balancers (addresses, CIDR blocks) whose
   // X-Forwarded-For names the client of an anonymous request. Empty: nobody's.
   std::string trusted_proxies;

@@ -50,6 +50,8 @@ struct Service::Parts {
   const core::Clock* clock = &system_clock;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
+  // The operator's quotas, for the store OpenStore opens.
+  store::StoreLimits store_limits;
   // SQLite: this process's claim to the file. Before the stores, so it is
   // released only after they have closed.
   std::optional<DatabaseLock> sqlite_lock;
@@ -92,6 +94,13 @@ struct Service::Parts {
 
 namespace {
 
+// The operator's limits as each part takes them.
+struct StoreAndJobLimits {
+  core::JobLimits job;        // the API's checks of a new or changed job
+  store::StoreLimits store;   // the quotas the store enforces
+  core::FiringLimits firing;  // what one firing of a job may create
+};
+
 core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
   auto parsed = core::ParseDuration(text, name);
   if (!parsed) return core::Error::InvalidArgument(name, "--" + std::string(name) + ": " + parsed.error().message);
@@ -120,6 +129,36 @@ std::string DefaultDocsDir() {
     return installed.string();
   }
   return build_tree.string();
+}
+
+// The operator's limits (min_period, the quotas), checked together: a
+// minimum period that lets a schedule alone create more runs a minute than
+// the run quota would make the quota a lie.
+core::Result<StoreAndJobLimits> LimitSettings(const Config& config) {
+  StoreAndJobLimits limits;
+  if (config.min_period != "0" && config.min_period != "0s") {
+    auto period = DurationSetting(config.min_period, "min-period");
+    if (!period) return period.error();
+    limits.job.min_period = *period;
+  } else {
+    limits.job.min_period = std::chrono::milliseconds{0};
+  }
+  limits.store.max_jobs_per_namespace = config.max_jobs_per_namespace;
+  limits.store.max_runs_per_job_per_minute = config.max_runs_per_job_per_minute;
+  const std::size_t max_runs = config.max_runs_per_job_per_minute;
+  const auto period_ms = limits.job.min_period.count();
+  if (max_runs > 0 && (period_ms == 0 || static_cast<std::size_t>(60'000 / period_ms) > max_runs)) {
+    return core::Error::InvalidArgument("min_period",
+                                        "min_period " + config.min_period + " lets one schedule create more than " +
+                                            std::to_string(max_runs) +
+                                            " runs a minute (max_runs_per_job_per_minute): raise min_period "
+                                            "to at least " +
+                                            std::to_string((60'000 + max_runs - 1) / max_runs) +
+                                            "ms, or raise max_runs_per_job_per_minute (0: no limit)");
+  }
+  limits.firing.min_period = limits.job.min_period;
+  if (max_runs > 0) limits.firing.max_runs = max_runs;
+  return limits;
 }
 
 // Authentication and rate limits from the settings, with the keys read once
@@ -181,7 +220,7 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
     auto database = store::postgres::PgDatabase::Open({.url = url->location});
     if (!database) return database.error();
     spdlog::info("database: postgresql {}", (*database)->description());
-    parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database);
+    parts.jobs = std::make_shared<store::postgres::PostgresJobStore>(*database, parts.store_limits);
     parts.runs = std::make_shared<store::postgres::PostgresRunQueue>(*database);
     parts.api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(*database);
     parts.single_node = false;
@@ -203,7 +242,8 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
   auto lock = DatabaseLock::Acquire(url->location);
   if (!lock) return lock.error();
   parts.sqlite_lock = std::move(lock).value();
-  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
+  auto store =
+      store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024, .limits = parts.store_limits});
   if (!store) return store.error();
   spdlog::info("database: sqlite {}", url->location);
   // New files are 0600 (SqliteConnection); one from an older version may not be.
@@ -272,8 +312,12 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto lease = DurationSetting(config.lease_timeout, "lease-timeout");
   if (!lease) return lease.error();
 
+  auto limits = LimitSettings(config);
+  if (!limits) return limits.error();
+
   auto parts = std::make_unique<Parts>();
   parts->shutdown_grace = *grace;
+  parts->store_limits = limits->store;
   if (config.drain_delay != "0s" && config.drain_delay != "0") {
     auto drain = DurationSetting(config.drain_delay, "drain-delay");
     if (!drain) return drain.error();
@@ -323,10 +367,11 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
 
   scheduler::Scheduler* scheduler = nullptr;
   if (roles->scheduler) {
-    parts->scheduler =
-        std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock, scheduler::SchedulerOptions{}, [pool] {
-          if (pool != nullptr) pool->Notify();
-        });
+    scheduler::SchedulerOptions scheduler_options;
+    scheduler_options.firing_limits = limits->firing;
+    parts->scheduler = std::make_unique<scheduler::Scheduler>(instrumented, *parts->clock, scheduler_options, [pool] {
+      if (pool != nullptr) pool->Notify();
+    });
     parts->scheduler->Start();
     scheduler = parts->scheduler.get();
 
@@ -370,6 +415,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   api_options.jobs_api = roles->api;
   api_options.jobs.email_enabled = parts->email_runner != nullptr || !roles->executor;
   api_options.jobs.shell_enabled = parts->shell_runner != nullptr || (!roles->executor && config.enable_shell_tasks);
+  api_options.jobs.limits = limits->job;
   api_options.jobs.on_next_run = [scheduler](core::TimePoint next_run) {
     if (scheduler != nullptr) scheduler->NotifyNextRun(next_run);
   };
@@ -402,7 +448,8 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
     }
   };
   parts->api = std::make_unique<api::Api>(instrumented, *parts->clock, std::move(api_options));
-  spdlog::info("roles: {}", config.roles);
+  spdlog::info("roles: {}; limits: min_period {}, max_jobs_per_namespace {}, max_runs_per_job_per_minute {}",
+               config.roles, config.min_period, config.max_jobs_per_namespace, config.max_runs_per_job_per_minute);
 
   api::HttpServerOptions options;
   options.host = address->host;

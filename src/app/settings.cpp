@@ -149,7 +149,17 @@ Result<void> CheckRoles(const std::string& text) {
   return core::Ok();
 }
 
-const std::array<Setting, 32> kSettings{{
+// The minimum period: a duration from 1ms to 1h (0 or 0s turns it off).
+Result<void> CheckMinPeriod(const std::string& text) {
+  if (text == "0" || text == "0s") return core::Ok();
+  if (auto valid = CheckDuration(text); !valid) return valid;
+  if (*core::ParseDuration(text, "value") > std::chrono::hours{1}) {
+    return Invalid("must be at most 1h, got '" + text + "'");
+  }
+  return core::Ok();
+}
+
+const std::array<Setting, 35> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyText<&Config::listen, CheckListen>, GetText<&Config::listen>},
     {"db", "Database URL: sqlite:PATH or postgresql://USER@HOST[:PORT]/DATABASE", kText, false, false,
@@ -212,6 +222,12 @@ const std::array<Setting, 32> kSettings{{
      ApplyInteger<&Config::rate_limit, 0, 1000000>, GetInteger<&Config::rate_limit>},
     {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
      ApplyText<&Config::rate_limit_window, CheckRateLimitWindow>, GetText<&Config::rate_limit_window>},
+    {"min_period", "Least time between two runs of a job (every, cron, jitter, retries); 0s: no minimum", kText, false,
+     false, ApplyText<&Config::min_period, CheckMinPeriod>, GetText<&Config::min_period>},
+    {"max_jobs_per_namespace", "Jobs one namespace may hold; 0 = no limit", kInteger, false, false,
+     ApplyInteger<&Config::max_jobs_per_namespace, 0, 100000000>, GetInteger<&Config::max_jobs_per_namespace>},
+    {"max_runs_per_job_per_minute", "Runs one job may have created in any minute; 0 = no limit", kInteger, false, false,
+     ApplyInteger<&Config::max_runs_per_job_per_minute, 0, 1000000>, GetInteger<&Config::max_runs_per_job_per_minute>},
     {"trusted_proxies", "Load balancers whose X-Forwarded-For names anonymous clients: addresses, CIDRs (a,b)", kText,
      false, false, ApplyText<&Config::trusted_proxies, CheckTrustedProxies>, GetText<&Config::trusted_proxies>},
 }};

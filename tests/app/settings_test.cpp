@@ -52,6 +52,9 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "public_docs",
                                        "rate_limit",
                                        "rate_limit_window",
+                                       "min_period",
+                                       "max_jobs_per_namespace",
+                                       "max_runs_per_job_per_minute",
                                        "trusted_proxies"};
   EXPECT_EQ(keys, expected);
 }

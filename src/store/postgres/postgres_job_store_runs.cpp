@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/postgres/pg_firing.hpp"
+#include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/postgres_job_store.hpp"
@@ -38,11 +39,12 @@ void PostgresJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FireP
 void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
                                   std::function<void(core::Result<core::Run>)> done) {
   database_->writer().Submit<core::Run>(
-      [id, now](PgConnection& db) -> core::Result<core::Run> {
+      [id, now, max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<core::Run> {
         // Locked: two nodes triggering the same job under overlap skip (or a
-        // node firing it) take turns, so the check below stays true until we commit.
+        // node firing it) take turns, so the checks below stay true until we commit.
         auto job = ReadJob(db, id, RowLock::kForUpdate);
         if (!job) return job.error();
+        if (auto quota = CheckRunQuota(db, id, now, max_runs); !quota) return quota.error();
         if (job->overlap == core::OverlapPolicy::kSkip) {
           auto unfinished =
               db.Query("SELECT id FROM runs WHERE job_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",

@@ -134,9 +134,10 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
 void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
                                 std::function<void(core::Result<core::Run>)> done) {
   writer_->Submit<core::Run>(
-      [id, now](SqliteConnection& db) -> core::Result<core::Run> {
+      [this, id, now](SqliteConnection& db) -> core::Result<core::Run> {
         auto job = ReadJob(db, id);
         if (!job) return job.error();
+        if (auto quota = CheckRunQuota(db, id, now); !quota) return quota.error();
         if (job->overlap == core::OverlapPolicy::kSkip) {
           auto unfinished = UnfinishedRunOf(db, id);
           if (!unfinished) return unfinished.error();
