@@ -18,6 +18,7 @@
 #include "api/http_server.hpp"
 #include "app/database_lock.hpp"
 #include "app/instrumented_store.hpp"
+#include "app/limit_settings.hpp"
 #include "app/redaction.hpp"
 #include "app/system_clock.hpp"
 #include "core/duration.hpp"
@@ -94,13 +95,6 @@ struct Service::Parts {
 
 namespace {
 
-// The operator's limits as each part takes them.
-struct StoreAndJobLimits {
-  core::JobLimits job;        // the API's checks of a new or changed job
-  store::StoreLimits store;   // the quotas the store enforces
-  core::FiringLimits firing;  // what one firing of a job may create
-};
-
 core::Result<std::chrono::milliseconds> DurationSetting(const std::string& text, const char* name) {
   auto parsed = core::ParseDuration(text, name);
   if (!parsed) return core::Error::InvalidArgument(name, "--" + std::string(name) + ": " + parsed.error().message);
@@ -129,36 +123,6 @@ std::string DefaultDocsDir() {
     return installed.string();
   }
   return build_tree.string();
-}
-
-// The operator's limits (min_period, the quotas), checked together: a
-// minimum period that lets a schedule alone create more runs a minute than
-// the run quota would make the quota a lie.
-core::Result<StoreAndJobLimits> LimitSettings(const Config& config) {
-  StoreAndJobLimits limits;
-  if (config.min_period != "0" && config.min_period != "0s") {
-    auto period = DurationSetting(config.min_period, "min-period");
-    if (!period) return period.error();
-    limits.job.min_period = *period;
-  } else {
-    limits.job.min_period = std::chrono::milliseconds{0};
-  }
-  limits.store.max_jobs_per_namespace = config.max_jobs_per_namespace;
-  limits.store.max_runs_per_job_per_minute = config.max_runs_per_job_per_minute;
-  const std::size_t max_runs = config.max_runs_per_job_per_minute;
-  const auto period_ms = limits.job.min_period.count();
-  if (max_runs > 0 && (period_ms == 0 || static_cast<std::size_t>(60'000 / period_ms) > max_runs)) {
-    return core::Error::InvalidArgument("min_period",
-                                        "min_period " + config.min_period + " lets one schedule create more than " +
-                                            std::to_string(max_runs) +
-                                            " runs a minute (max_runs_per_job_per_minute): raise min_period "
-                                            "to at least " +
-                                            std::to_string((60'000 + max_runs - 1) / max_runs) +
-                                            "ms, or raise max_runs_per_job_per_minute (0: no limit)");
-  }
-  limits.firing.min_period = limits.job.min_period;
-  if (max_runs > 0) limits.firing.max_runs = max_runs;
-  return limits;
 }
 
 // Authentication and rate limits from the settings, with the keys read once
@@ -312,7 +276,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto lease = DurationSetting(config.lease_timeout, "lease-timeout");
   if (!lease) return lease.error();
 
-  auto limits = LimitSettings(config);
+  auto limits = ReadLimitSettings(config);
   if (!limits) return limits.error();
 
   auto parts = std::make_unique<Parts>();

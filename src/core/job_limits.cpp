@@ -25,8 +25,7 @@ std::string_view ScheduleField(const Schedule& schedule) {
 Result<void> CheckRetries(const RetryPolicy& retry, const JobLimits& limits) {
   if (retry.max_attempts <= 1) return Ok();
   if (retry.initial_delay < limits.min_period) {
-    return Error::InvalidArgument("retry.initial_delay", "retry.initial_delay: " +
-                                                             FormatDuration(retry.initial_delay) +
+    return Error::InvalidArgument("retry.initial_delay", "retry.initial_delay: " + FormatDuration(retry.initial_delay) +
                                                              " is shorter than the minimum period; " + Minimum(limits));
   }
   // RetryDelay takes up to `jitter` of the delay off.
@@ -54,10 +53,10 @@ Result<void> CheckJobLimits(const Job& job, const JobLimits& limits) {
     }
     if (job.jitter > Milliseconds{0} && *gap - job.jitter < limits.min_period) {
       const Milliseconds closest = std::max(*gap - job.jitter, Milliseconds{0});
-      return Error::InvalidArgument(
-          "jitter", "jitter: " + FormatDuration(job.jitter) + " on a schedule " + FormatDuration(*gap) +
-                        " apart lets two runs start " + (closest.count() > 0 ? FormatDuration(closest) : "0ms") +
-                        " apart; " + Minimum(limits));
+      return Error::InvalidArgument("jitter", "jitter: " + FormatDuration(job.jitter) + " on a schedule " +
+                                                  FormatDuration(*gap) + " apart lets two runs start " +
+                                                  (closest.count() > 0 ? FormatDuration(closest) : "0ms") + " apart; " +
+                                                  Minimum(limits));
     }
   }
   return CheckRetries(job.retry, limits);

@@ -49,8 +49,8 @@ TEST(CheckJobLimits, AcceptsSchedulesAtOrAboveTheMinimum) {
                     +[](JobRequest& r) { r.at = "2026-11-27T12:00:00Z"; }}) {
     EXPECT_TRUE(CheckJobLimits(JobWith(fill), JobLimits{.min_period = 1s}).ok());
   }
-  EXPECT_FALSE(CheckJobLimits(JobWith([](JobRequest& r) { r.cron = "*/5 * * * *"; }), JobLimits{.min_period = 10min})
-                   .ok());
+  EXPECT_FALSE(
+      CheckJobLimits(JobWith([](JobRequest& r) { r.cron = "*/5 * * * *"; }), JobLimits{.min_period = 10min}).ok());
 }
 
 TEST(CheckJobLimits, RefusesRetriesSoonerThanTheMinimum) {

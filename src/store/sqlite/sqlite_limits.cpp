@@ -27,8 +27,7 @@ core::Result<void> SqliteJobStore::TakeNamespaceRoom(SqliteConnection& db, const
 
 void SqliteJobStore::ForgetNamespaceCount(const std::string& job_namespace) { namespace_jobs_.erase(job_namespace); }
 
-core::Result<void> SqliteJobStore::CheckRunQuota(SqliteConnection& db, core::JobId job_id,
-                                                 core::TimePoint now) const {
+core::Result<void> SqliteJobStore::CheckRunQuota(SqliteConnection& db, core::JobId job_id, core::TimePoint now) const {
   if (limits_.max_runs_per_job_per_minute == 0) return core::Ok();
   // The job's newest runs by id (runs_by_job), at most the quota of them:
   // the quota is reached when that many were created within the window.
