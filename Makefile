@@ -48,8 +48,8 @@ build-fuzz: test-deps
 	@cmake --preset fuzz $(CMAKE_FLAGS) -DJOBSCHED_FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 
+# The service creates the database's folder itself, 0700 (the database holds webhook secrets).
 run: build-binary
-	@mkdir -p data
 	./build/jobsched serve --listen $(LISTEN) --db $(DB)
 
 test: test-deps

@@ -105,8 +105,10 @@ cleanup() {
 # hence --log-level info with --access-log off (no line per request).
 start_service() {
   TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-bench.XXXXXX")"
-  # --rate-limit 0: the benchmark is one client sending far more than a client may.
+  # --rate-limit 0: the benchmark is one client sending far more than a client may;
+  # --max-jobs-per-namespace 0: it creates far more jobs in one namespace than the default quota.
   "$BIN" serve --listen 127.0.0.1:0 --db "${BENCH_DB:-sqlite:$TMP/bench.db}" --log-level info --access-log off --rate-limit 0 \
+    --max-jobs-per-namespace 0 \
     >"$TMP/service.log" 2>&1 &
   SERVICE_PID=$!
 

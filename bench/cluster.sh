@@ -174,8 +174,10 @@ start_node() {
   [[ -n "${BENCH_MAX_CONCURRENT_RUNS:-}" ]] && extra+=(--max-concurrent-runs "$BENCH_MAX_CONCURRENT_RUNS")
   # shellcheck disable=SC2206  # word splitting of the extra flags is intended
   [[ -n "${BENCH_NODE_ARGS:-}" ]] && extra+=($BENCH_NODE_ARGS)
-  # --rate-limit 0: the load generator is one client creating far more jobs than a client may.
+  # --rate-limit 0: the load generator is one client creating far more jobs than a client may;
+  # --max-jobs-per-namespace 0: more jobs in one namespace than the default quota.
   "$BIN" serve --listen "127.0.0.1:$port" --db "$db_url" --access-log off --log-level warn --rate-limit 0 \
+    --max-jobs-per-namespace 0 \
     ${extra[@]+"${extra[@]}"} >"$log_file" 2>&1 &
   local pid=$!
   NODE_PIDS+=("$pid")

@@ -40,7 +40,8 @@ AccessControl::AccessControl(AccessOptions options, const core::Clock& clock)
     : options_(std::move(options)), clock_(clock), limiter_(options_.rate_limit) {}
 
 bool AccessControl::AuthenticationOn() const {
-  return options_.require_keys || (options_.keys != nullptr && options_.keys->size() > 0);
+  return options_.require_keys ||
+         (options_.keys != nullptr && (options_.keys->required() || options_.keys->size() > 0));
 }
 
 bool AccessControl::Charge(const std::string& client, std::int64_t limit, Verdict& verdict) const {

@@ -18,9 +18,9 @@ namespace jobsched::api {
 struct AccessOptions {
   // The keys requests authenticate with; null for none.
   const ApiKeyCache* keys = nullptr;
-  // Authenticate even while no key exists: the service listens beyond
-  // loopback and --insecure was not given. Everything but the open routes is
-  // then refused until a key is created.
+  // Authenticate even while no key exists: --require-auth, or the service
+  // listens beyond loopback and --insecure was not given. Everything but the
+  // open routes is then refused until a key is created.
   bool require_keys = false;
   // Which routes stay open while authentication is on (/healthz always does).
   bool public_metrics = false;
@@ -34,8 +34,10 @@ struct AccessOptions {
 // Authentication, authorisation and rate limiting of every request, decided
 // before its handler runs (Api::Handle calls it).
 //
-// Authentication is on while at least one active key exists, or always with
-// `require_keys`. Off, every caller is anonymous with full access, as before
+// Authentication is on while at least one active key exists, once the
+// database has recorded that it is required (a key ever existed: revoking
+// the last one does not switch it off; ApiKeyStore::AuthenticationRequired),
+// or always with `require_keys`. Off, every caller is anonymous with full access, as before
 // keys existed. On, a request needs `Authorization: Bearer <token>` of an
 // active key (401 otherwise) whose role the route allows (403 otherwise),
 // except on open routes. A read or write key is confined to its namespace;

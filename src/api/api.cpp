@@ -23,6 +23,7 @@ namespace {
 struct Exchange {
   std::string request_id;
   std::string method;
+  std::string_view method_label;  // Router::MethodLabel: a closed set, unlike `method`
   std::string path;
   std::string_view route = "unmatched";  // the router's pattern, once matched
   std::chrono::steady_clock::time_point arrived;
@@ -51,6 +52,7 @@ void Api::Handle(HttpRequest&& request, Responder respond) const {
   auto exchange = std::make_shared<Exchange>();
   exchange->request_id = RequestIdFor(request.Header("X-Request-Id"));
   exchange->method = request.method;
+  exchange->method_label = router_.MethodLabel(request.method);
   exchange->arrived = std::chrono::steady_clock::now();
   const bool log_all = access_log_ && spdlog::should_log(spdlog::level::info);
   if (log_all) exchange->path = request.path;
@@ -58,7 +60,8 @@ void Api::Handle(HttpRequest&& request, Responder respond) const {
   const telemetry::LogContext context("request_id", exchange->request_id);
   Responder answer = [this, exchange, log_all, respond = std::move(respond)](HttpResponse response) {
     const auto latency = std::chrono::steady_clock::now() - exchange->arrived;
-    if (metrics_ != nullptr) metrics_->ObserveHttpRequest(exchange->route, exchange->method, response.status, latency);
+    if (metrics_ != nullptr)
+      metrics_->ObserveHttpRequest(exchange->route, exchange->method_label, response.status, latency);
     if (log_all || response.status >= 500) {
       const double ms = std::chrono::duration<double, std::milli>(latency).count();
       // Answered on another thread (a store's), or on the handler's own.

@@ -22,6 +22,8 @@ ApiKeyCache::~ApiKeyCache() { Stop(); }
 core::Result<void> ApiKeyCache::Refresh() {
   auto keys = store_.ActiveApiKeys();
   if (!keys) return keys.error();
+  auto required = store_.AuthenticationRequired();
+  if (!required) return required.error();
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->entries.reserve(keys->size());
   for (core::ApiKey& key : *keys) {
@@ -39,7 +41,16 @@ core::Result<void> ApiKeyCache::Refresh() {
   const std::size_t before = size();
   const std::size_t after = snapshot->entries.size();
   snapshot_.store(std::move(snapshot));
+  required_.store(*required);
   if (before != after) spdlog::info("API keys: {} active", after);
+  const bool locked_out = *required && after == 0;
+  if (locked_out && !warned_without_keys_) {
+    spdlog::warn(
+        "authentication is required for this database (an API key existed) but no API key is active: every "
+        "request but the open routes gets 401. Create one with `jobsched keys create --name NAME --role admin`, "
+        "or, to serve without authentication on purpose, `jobsched keys disable-auth`");
+  }
+  warned_without_keys_ = locked_out;
   return core::Ok();
 }
 

@@ -45,8 +45,12 @@ class ApiKeyCache {
   ApiKeyCache& operator=(const ApiKeyCache&) = delete;
   ~ApiKeyCache();
 
-  // Reads the active keys. On failure (database unavailable, a corrupt row)
-  // the keys read last stay in force and the error is returned.
+  // Reads the active keys and whether the database requires authentication
+  // (ApiKeyStore::AuthenticationRequired). On failure (database unavailable,
+  // a corrupt row) what was read last stays in force and the error is
+  // returned. Logs a warning whenever it finds authentication required with
+  // no active key (every request but the open routes then gets 401), and at
+  // the first refresh that finds it so.
   core::Result<void> Refresh();
 
   // Refreshes every `interval` until Stop(); failures are logged.
@@ -61,6 +65,10 @@ class ApiKeyCache {
 
   // How many active keys the last successful refresh found.
   std::size_t size() const;
+
+  // Whether the database said authentication is required at the last
+  // successful refresh: an API key was ever created for it.
+  bool required() const { return required_.load(); }
 
  private:
   struct Entry {
@@ -77,6 +85,10 @@ class ApiKeyCache {
   store::ApiKeyStore& store_;
   // Replaced whole by Refresh, read by Find: readers never wait for a refresh.
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  std::atomic<bool> required_{false};
+  // Whether the last refresh logged "required without keys"; only Refresh
+  // touches it (the refresh thread, or the caller before Start()).
+  bool warned_without_keys_ = false;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_

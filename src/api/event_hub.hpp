@@ -74,11 +74,11 @@ class EventHub {
 
   const EventHubOptions options_;
   mutable std::mutex mutex_;
-  std::uint64_t next_id_;                   // guarded by mutex_
-  std::deque<Held> held_;                   // guarded by mutex_; the newest replay_events
-  std::vector<Subscriber*> subscribers_;    // guarded by mutex_
-  bool shut_down_ = false;                  // guarded by mutex_
-  std::uint64_t dropped_ = 0;               // guarded by mutex_
+  std::uint64_t next_id_;                 // guarded by mutex_
+  std::deque<Held> held_;                 // guarded by mutex_; the newest replay_events
+  std::vector<Subscriber*> subscribers_;  // guarded by mutex_
+  bool shut_down_ = false;                // guarded by mutex_
+  std::uint64_t dropped_ = 0;             // guarded by mutex_
 };
 
 // One SSE event as sent: "id: N\nevent: TYPE\ndata: DATA\n\n".

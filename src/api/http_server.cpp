@@ -327,6 +327,41 @@ std::optional<HttpResponse> RejectionFor(const ErrorCode& ec, const HttpServerOp
   return std::nullopt;
 }
 
+// Why the body of `header`'s request has no single reading, or nullopt. RFC 9112 §6.1: a body
+// is framed by Content-Length, or by Transfer-Encoding whose one coding is chunked; anything
+// else gets 400 and the connection closed. Beast 1.81 reads a Transfer-Encoding that does not
+// end in chunked as no body at all (or goes by Content-Length), so the bytes a proxy in front
+// forwarded as this request's body would be read here as a request of their own (smuggling).
+// Both fields together and duplicated chunked fields Beast refuses itself.
+std::optional<std::string> FramingProblem(const BeastRequest::header_type& header) {
+  const auto [first, last] = header.equal_range(http::field::transfer_encoding);
+  if (first == last) return std::nullopt;
+  if (header.version() < 11) return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
+  if (header.count(http::field::content_length) != 0) {
+    return "a request must not have both Transfer-Encoding and Content-Length";
+  }
+  int chunked = 0;
+  int others = 0;
+  for (auto field = first; field != last; ++field) {
+    std::string_view list = field->value();
+    while (!list.empty()) {
+      const std::size_t comma = std::min(list.find(','), list.size());
+      std::string_view coding = list.substr(0, comma);
+      list.remove_prefix(std::min(comma + 1, list.size()));
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (coding.empty()) continue;  // RFC 9110 §5.6.1: empty list elements are ignored
+      if (beast::iequals(coding, "chunked")) {
+        ++chunked;
+      } else {
+        ++others;
+      }
+    }
+  }
+  if (chunked != 1 || others != 0) return "Transfer-Encoding must be exactly chunked, the only coding accepted";
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The connection coroutine and its steps.
 
@@ -361,6 +396,9 @@ asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_reque
     co_return ReadResult{std::nullopt, RejectionFor(ec, options)};
   }
   const unsigned version = parser.get().version();
+  if (auto problem = FramingProblem(parser.get())) {
+    co_return ReadResult{std::nullopt, Problem(400, "malformed HTTP request: " + *problem), version};
+  }
 
   if (!parser.is_done()) {
     // Clients that ask first (curl does for large bodies) would otherwise pause before sending.

@@ -152,6 +152,10 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     respond(ProblemResponse(job.error()));
     return;
   }
+  if (auto within = core::CheckJobLimits(*job, options_.limits); !within) {
+    respond(ProblemResponse(within.error()));
+    return;
+  }
   if (auto enabled = CheckTaskEnabled(job->task, request.caller); !enabled) {
     respond(ProblemResponse(enabled.error()));
     return;

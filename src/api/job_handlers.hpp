@@ -4,6 +4,7 @@
 
 #include "api/router.hpp"
 #include "core/clock.hpp"
+#include "core/job_limits.hpp"
 #include "core/task_kind.hpp"
 #include "store/job_store.hpp"
 
@@ -17,6 +18,9 @@ struct JobHandlerOptions {
   // Told when someone asked to cancel a running run, so this node's executor
   // stops it at once if it runs it (other nodes learn at their heartbeat).
   std::function<void(core::RunId)> on_cancel_requested;
+  // The operator's minimum period (--min-period), checked on create and on a
+  // PATCH of the schedule, jitter or retry policy (core::CheckJobLimits).
+  core::JobLimits limits = {};
 };
 
 // What a caller hears about a job of a namespace it may not access: the

@@ -53,8 +53,17 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
   }
   ApplyChange(
       *id, request.caller, std::string(request.Header("If-Match")),
-      [patch = std::move(patch).value()](const core::Job& current, core::TimePoint now) {
-        return core::ApplyJobPatch(current, patch, now);
+      [patch = std::move(patch).value(), limits = options_.limits](const core::Job& current,
+                                                                   core::TimePoint now) -> core::Result<core::Job> {
+        auto patched = core::ApplyJobPatch(current, patch, now);
+        // Only what the patch changes is held to the minimum: a job stored
+        // before it existed can still be renamed (or paused).
+        const core::JobRequest& set = patch.set;
+        const bool paced = set.interval || set.every || set.cron || set.at || set.jitter || set.retry;
+        if (patched && paced) {
+          if (auto within = core::CheckJobLimits(*patched, limits); !within) return within.error();
+        }
+        return patched;
       },
       std::move(respond));
 }

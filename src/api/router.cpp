@@ -1,5 +1,6 @@
 #include "api/router.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/container/small_vector.hpp>
@@ -64,7 +65,19 @@ core::Result<std::int64_t> PathId(const PathParams& params, std::string_view nam
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   std::vector<std::string> segments;
   for (std::string_view segment : SplitPath(pattern)) segments.emplace_back(segment);
+  for (std::string_view known : {std::string_view(method), method == "GET" ? "HEAD" : std::string_view()}) {
+    if (!known.empty() && std::find(methods_.begin(), methods_.end(), known) == methods_.end()) {
+      methods_.emplace_back(known);
+    }
+  }
   entries_.push_back(Entry{Route{std::move(method), std::move(pattern)}, std::move(segments), std::move(handler)});
+}
+
+std::string_view Router::MethodLabel(std::string_view method) const {
+  for (const std::string& known : methods_) {
+    if (known == method) return known;
+  }
+  return "other";
 }
 
 const Router::Route* Router::Match(std::string_view method, std::string_view path) const {

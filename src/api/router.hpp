@@ -44,6 +44,12 @@ class Router {
   // storage of the router), or left alone when no route has this path.
   void Dispatch(HttpRequest&& request, Responder respond, std::string_view* matched_pattern = nullptr) const;
 
+  // `method` as a metric label: a method some route has ("HEAD" when a GET
+  // route exists), else "other". Clients choose method names freely, so a
+  // label taken from the request would let anyone add series without end.
+  // The view points into the router (or a literal).
+  std::string_view MethodLabel(std::string_view method) const;
+
   // Every registered (method, pattern), in registration order: checked
   // against docs/openapi.yaml by the contract test.
   std::vector<Route> Routes() const;
@@ -56,6 +62,7 @@ class Router {
   };
 
   std::vector<Entry> entries_;
+  std::vector<std::string> methods_;  // distinct methods of entries_, HEAD too when GET is one
 };
 
 }  // namespace jobsched::api

@@ -91,14 +91,20 @@ Commands::Commands(CLI::App& cli) {
   revoke = keys->add_subcommand("revoke", "Revoke an API key: it stops working within the key refresh interval");
   AddSettingOptions(*revoke, revoke_line, {"db", "log_level"});
   revoke->add_option("name", revoke_name, "The key's name")->required();
+  disable_auth = keys->add_subcommand(
+      "disable-auth",
+      "Serve without authentication again: once a key has existed, a database requires API keys even after every "
+      "key is revoked, until this (refused while a key is active)");
+  AddSettingOptions(*disable_auth, disable_auth_line, {"db", "log_level"});
 }
 
 const CommandLine& Commands::ParsedLine() const {
-  return serve->parsed()    ? serve_line
-         : create->parsed() ? create_line.settings
-         : list->parsed()   ? list_line
-         : revoke->parsed() ? revoke_line
-                            : migrate_line;
+  return serve->parsed()          ? serve_line
+         : create->parsed()       ? create_line.settings
+         : list->parsed()         ? list_line
+         : revoke->parsed()       ? revoke_line
+         : disable_auth->parsed() ? disable_auth_line
+                                  : migrate_line;
 }
 
 }  // namespace jobsched::app

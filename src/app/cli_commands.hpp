@@ -1,7 +1,7 @@
 #pragma once
 
 // The jobsched command line: its subcommands (serve, migrate, config check,
-// keys create|list|revoke), their flags (one per row of the settings table,
+// keys create|list|revoke|disable-auth), their flags (one per row of the settings table,
 // plus the keys commands' own) and the configuration sources the flags given
 // make. Compiled into the jobsched binary only, like CLI11 itself.
 
@@ -63,6 +63,8 @@ struct Commands {
   CommandLine revoke_line;
   std::string revoke_name;
   CLI::App* revoke = nullptr;
+  CommandLine disable_auth_line;
+  CLI::App* disable_auth = nullptr;
 };
 
 }  // namespace jobsched::app

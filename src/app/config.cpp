@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "app/redaction.hpp"
+#include "store/postgres/pg_url.hpp"
 
 namespace jobsched::app {
 
@@ -95,6 +96,9 @@ core::Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
       if (url.size() == scheme.size()) {
         return core::Error::InvalidArgument("db", "expected postgresql://USER@HOST[:PORT]/DATABASE, got '" + url + "'");
       }
+      // What libpq would misread (an unencoded '@' in the password) is refused
+      // here: its error messages would quote part of the password.
+      if (auto checked = store::postgres::CheckPostgresUrl(url); !checked) return checked.error();
       return DatabaseUrl{DatabaseUrl::Kind::kPostgres, url};
     }
   }

@@ -66,8 +66,9 @@ enum class LogFormat { kJson, kText };
 // How email reaches the SMTP server over smtp:// (smtps:// is TLS from the
 // first byte whatever this says).
 enum class SmtpTlsMode {
-  kNone,      // plain text
-  kStartTls,  // STARTTLS when the server offers it
+  kAuto,      // kRequired with credentials or a server beyond loopback, else kStartTls
+  kNone,      // plain text (refused with credentials)
+  kStartTls,  // STARTTLS when the server offers it (required with credentials)
   kRequired,  // STARTTLS or fail
 };
 
@@ -133,8 +134,11 @@ struct Config {
   // Empty: no authentication (unless smtp_url carries userinfo).
   std::string smtp_username;
   std::string smtp_password;
-  // --smtp-tls: none, starttls (if offered) or required (default).
-  SmtpTlsMode smtp_tls = SmtpTlsMode::kRequired;
+  // --smtp-tls: auto (default: required with credentials or a server beyond
+  // loopback, STARTTLS if offered for a relay on this host), required,
+  // starttls (if offered; required with credentials) or none (refused with
+  // credentials). Credentials are never sent without TLS.
+  SmtpTlsMode smtp_tls = SmtpTlsMode::kAuto;
   // --smtp-from: sender of emails whose task names none.
   std::string smtp_from = "jobsched@localhost";
   // --default-email-to: recipient of the original service's "Send Email
@@ -163,6 +167,12 @@ struct Config {
   // beyond loopback: then serve refuses to start without a key unless this
   // says to serve everyone without authentication.
   bool insecure = false;
+  // --require-auth: authentication on whatever the listener and before any
+  // key exists (every request but the open routes gets 401 until one is
+  // made). For nodes on loopback behind a proxy: the shipped deploy
+  // configurations set it. Besides, a database that ever had a key requires
+  // authentication until `jobsched keys disable-auth`, whatever this says.
+  bool require_auth = false;
   // --key-refresh-interval: how often the service re-reads the keys, so a
   // key created or revoked by `jobsched keys` counts within this time. Each
   // refresh is one small query.
@@ -180,6 +190,23 @@ struct Config {
   std::int64_t rate_limit = 6000;
   // From 1 s to 24 h.
   std::chrono::milliseconds rate_limit_window{60'000};
+  // --min-period: the least time between two runs of a job: `every`, cron
+  // (six fields fire up to every second), the schedule's gap less the job's
+  // jitter, and the first retry delay less its jitter are refused below it
+  // (400 naming the field). Default 1s, as fast as six-field cron goes; at
+  // most 1h. Lower lets one job create runs faster than one node executes
+  // them; a job stored with a shorter period runs once per min_period.
+  std::chrono::milliseconds min_period{1000};
+  // --max-jobs-per-namespace: jobs one namespace may hold (409 past it); 0
+  // for no limit. Default 10000: at the minimum period that many jobs can
+  // already ask for more runs a second than one node executes.
+  std::size_t max_jobs_per_namespace = 10000;
+  // --max-runs-per-job-per-minute: runs one job may have created in any
+  // minute; a trigger past it gets 409, a catch-up firing skips the rest.
+  // 0 for no limit. Default 120: twice what a schedule at the default
+  // minimum period creates, leaving room for manual triggers and catch-up.
+  // min_period must allow no more (60s / min_period <= this).
+  std::size_t max_runs_per_job_per_minute = 120;
   // --trusted-proxies: load balancers (addresses, CIDR blocks) whose
   // X-Forwarded-For names the client of an anonymous request. Empty: nobody's.
   // Checked when loaded.

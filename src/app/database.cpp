@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "app/system_clock.hpp"
 #include "store/postgres/pg_change_feed.hpp"
 #include "store/postgres/pg_clock.hpp"
@@ -28,14 +30,15 @@ class DatabaseClock final : public core::Clock {
   store::postgres::PgClock clock_;  // after database_: stops before it goes
 };
 
-core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, DatabaseUse use) {
+core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, DatabaseUse use,
+                                                     const store::StoreLimits& limits) {
   store::postgres::PostgresOptions options{.url = url.location};
   if (use == DatabaseUse::kTool) options.read_connections = 1;
   auto opened = store::postgres::PgDatabase::Open(options);
   if (!opened) return opened.error();
   std::shared_ptr<store::postgres::PgDatabase> postgres = std::move(opened).value();
   auto database = std::make_unique<Database>();
-  database->jobs = std::make_shared<store::postgres::PostgresJobStore>(postgres);
+  database->jobs = std::make_shared<store::postgres::PostgresJobStore>(postgres, limits);
   database->runs = std::make_shared<store::postgres::PostgresRunQueue>(postgres);
   database->api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(postgres);
   database->changes = std::make_shared<store::postgres::PgChangeFeed>(postgres);
@@ -47,11 +50,26 @@ core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, Dat
   return database;
 }
 
-core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, DatabaseUse use) {
+// New files are 0600 (SqliteConnection); one made by an older version may not be.
+void WarnIfOthersMayRead(const std::string& path) {
+  std::error_code error;
+  const auto perms = std::filesystem::status(path, error).permissions();
+  if (!error && (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+                    std::filesystem::perms::none) {
+    spdlog::warn("the database {} may be read by other users (mode {:o}) and holds webhook secrets: chmod 600 it", path,
+                 static_cast<unsigned>(perms));
+  }
+}
+
+core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, DatabaseUse use,
+                                                   const store::StoreLimits& limits) {
   const std::filesystem::path folder = std::filesystem::path(url.location).parent_path();
   if (!folder.empty()) {
     std::error_code error;
-    std::filesystem::create_directories(folder, error);
+    // Only its owner may look inside: the database holds webhook secrets.
+    if (std::filesystem::create_directories(folder, error)) {
+      std::filesystem::permissions(folder, std::filesystem::perms::owner_all, error);
+    }
     if (error) return core::Error::Unavailable("cannot create " + folder.string() + ": " + error.message());
   }
   auto database = std::make_unique<Database>();
@@ -62,8 +80,11 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
     database->sqlite_lock = std::move(lock).value();
   }
   auto opened = store::sqlite::SqliteJobStore::Open(
-      {.path = url.location, .max_batch = use == DatabaseUse::kServe ? std::size_t{1024} : std::size_t{64}});
+      {.path = url.location,
+       .max_batch = use == DatabaseUse::kServe ? std::size_t{1024} : std::size_t{64},
+       .limits = limits});
   if (!opened) return opened.error();
+  if (use == DatabaseUse::kServe) WarnIfOthersMayRead(url.location);
   std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(opened).value();
   database->jobs = sqlite;
   database->runs = sqlite;
@@ -77,8 +98,9 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
 
 }  // namespace
 
-core::Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url, DatabaseUse use) {
-  return url.kind == DatabaseUrl::Kind::kPostgres ? OpenPostgres(url, use) : OpenSqlite(url, use);
+core::Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url, DatabaseUse use,
+                                                     const store::StoreLimits& limits) {
+  return url.kind == DatabaseUrl::Kind::kPostgres ? OpenPostgres(url, use, limits) : OpenSqlite(url, use, limits);
 }
 
 void ConfigureDatabaseLibraries() { store::sqlite::ConfigureSqliteLibrary(); }

@@ -12,6 +12,7 @@
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/store_limits.hpp"
 
 namespace jobsched::app {
 
@@ -46,7 +47,9 @@ enum class DatabaseUse {
 // missing) and applies pending migrations. Fails with kUnavailable when it
 // cannot be reached or, for kServe on SQLite, when another process serves
 // the same file.
-core::Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url, DatabaseUse use);
+// `limits` are the quotas the store enforces (StoreLimits: none by default).
+core::Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url, DatabaseUse use,
+                                                     const store::StoreLimits& limits = {});
 
 // Process-wide settings of the database libraries, which must be made before
 // any thread uses them: call first thing in main().

@@ -1,7 +1,7 @@
 // jobsched: a job scheduler service. `jobsched serve` runs it; `jobsched
 // migrate` brings a database's schema up to date; `jobsched config check`
 // validates a configuration and prints the effective one; `jobsched keys`
-// creates, lists and revokes API keys.
+// creates, lists and revokes API keys, and turns authentication off on purpose.
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -131,6 +131,21 @@ int RevokeKeyCommand(jobsched::store::ApiKeyStore& store, const jobsched::core::
   return 0;
 }
 
+// `jobsched keys disable-auth`: a database that had keys serves without them again.
+int DisableAuthCommand(jobsched::store::ApiKeyStore& store) {
+  auto disabled = jobsched::store::DisableAuthenticationAndWait(store);
+  if (!disabled) {
+    spdlog::error("cannot disable authentication: {}", disabled.error().message);
+    return 1;
+  }
+  std::fprintf(stderr, "%s\n",
+               *disabled ? "authentication is no longer required for this database: services listening on "
+                           "loopback without --require-auth serve every request without a key within their key "
+                           "refresh interval, until a key is created again"
+                         : "authentication was not required for this database; nothing changed");
+  return 0;
+}
+
 // `jobsched keys list`: the table on standard output.
 int ListKeysCommand(jobsched::store::ApiKeyStore& store) {
   auto keys = store.ListApiKeys();
@@ -142,7 +157,7 @@ int ListKeysCommand(jobsched::store::ApiKeyStore& store) {
   return 0;
 }
 
-// `jobsched keys create|list|revoke`. The token goes to standard output and
+// `jobsched keys create|list|revoke|disable-auth`. The token goes to standard output and
 // nothing else does (logs go to standard error), so scripts can capture it.
 int Keys(const Config& config, const Commands& commands) {
   auto store = jobsched::app::OpenKeyStore(config);
@@ -153,6 +168,7 @@ int Keys(const Config& config, const Commands& commands) {
   const jobsched::app::SystemClock clock;
   if (commands.create->parsed()) return CreateKeyCommand(**store, clock, commands.create_line);
   if (commands.revoke->parsed()) return RevokeKeyCommand(**store, clock, commands.revoke_name);
+  if (commands.disable_auth->parsed()) return DisableAuthCommand(**store);
   return ListKeysCommand(**store);
 }
 

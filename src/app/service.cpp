@@ -16,7 +16,9 @@
 #include "api/http_server.hpp"
 #include "app/database.hpp"
 #include "app/instrumented_store.hpp"
+#include "app/limit_settings.hpp"
 #include "app/redaction.hpp"
+#include "app/settings.hpp"
 #include "app/task_runners.hpp"
 #include "core/duration.hpp"
 #include "executor/worker_pool.hpp"
@@ -35,6 +37,8 @@ struct Service::Parts {
   std::unique_ptr<Database> database;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds drain_delay{0};
+  // The operator's limits: the store's quotas, firing and the API's checks.
+  LimitSettings limits;
   telemetry::Metrics metrics;
   // What every other part uses: the store, timed per operation.
   std::unique_ptr<InstrumentedStore> instrumented;
@@ -96,13 +100,21 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, api::ApiKe
                       "--name NAME --role admin` on the same database, or listen on 127.0.0.1, or pass --insecure "
                       "to serve everyone without authentication");
   }
-  if (exposed && insecure && keys.size() == 0) {
+  // A database that ever had a key keeps authentication on (ApiKeyCache
+  // warns when none is active); --insecure does not switch it off.
+  const bool recorded = keys.required();
+  if (exposed && insecure && keys.size() == 0 && !recorded && !config.require_auth) {
     spdlog::warn("--insecure: serving {} without authentication; anyone who can connect may change every job",
                  FormatListenAddress(config.listen));
   }
   api::AccessOptions access;
   access.keys = &keys;
-  access.require_keys = exposed && !insecure;
+  access.require_keys = (exposed && !insecure) || config.require_auth;
+  if (access.require_keys && keys.size() == 0 && !recorded) {
+    spdlog::warn(
+        "authentication is required (--require-auth) but no API key exists: every request but the open "
+        "routes gets 401 until one is made with `jobsched keys create --name NAME --role admin`");
+  }
   access.public_metrics = config.public_metrics;
   access.public_readyz = config.public_readyz;
   access.public_docs = config.public_docs;
@@ -113,7 +125,7 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, api::ApiKe
   access.trusted_proxies = std::move(proxies).value();
   keys.Start(config.key_refresh_interval);
   spdlog::info("authentication: {} ({} active API keys, refreshed every {} ms); rate limit: {}",
-               access.require_keys || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
+               access.require_keys || recorded || keys.size() > 0 ? "on" : "off until a key is created", keys.size(),
                config.key_refresh_interval.count(),
                config.rate_limit == 0 ? std::string("off")
                                       : std::to_string(config.rate_limit) + " per " +
@@ -124,7 +136,7 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, api::ApiKe
 }  // namespace
 
 core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
-  auto database = OpenDatabase(config.db, DatabaseUse::kServe);
+  auto database = OpenDatabase(config.db, DatabaseUse::kServe, parts.limits.store);
   if (!database) return database.error();
   parts.database = std::move(database).value();
   spdlog::info("database: {}", parts.database->description);
@@ -158,10 +170,12 @@ core::Result<void> Service::StartExecutor(const Config& config, Parts& parts, co
 
 void Service::StartScheduler(const Config& config, Parts& parts) {
   executor::WorkerPool* pool = parts.pool.get();
-  parts.scheduler = std::make_unique<scheduler::Scheduler>(*parts.instrumented, *parts.database->clock,
-                                                           scheduler::SchedulerOptions{}, [pool] {
-                                                             if (pool != nullptr) pool->Notify();
-                                                           });
+  scheduler::SchedulerOptions options;
+  options.firing_limits = parts.limits.firing;
+  parts.scheduler =
+      std::make_unique<scheduler::Scheduler>(*parts.instrumented, *parts.database->clock, options, [pool] {
+        if (pool != nullptr) pool->Notify();
+      });
   parts.scheduler->Start();
   scheduler::RetentionOptions retention;
   retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
@@ -200,6 +214,7 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.jobs_api = config.roles.api;
   // What this node runs; a node without the executor role accepts what the
   // executors elsewhere may run (email: they may have an SMTP server).
+  options.jobs.limits = parts.limits.job;
   options.jobs.task_kinds =
       parts.runners ? parts.runners->enabled() : core::EnabledTaskKinds::From(true, config.enable_shell_tasks);
   executor::WorkerPool* pool = parts.pool.get();
@@ -242,7 +257,9 @@ core::Result<void> Service::StartApi(const Config& config, Parts& parts, api::Ac
   api::ApiOptions options = ApiSettings(config, parts);
   options.access = std::move(access);
   parts.api = std::make_unique<api::Api>(*parts.instrumented, *parts.database->clock, std::move(options));
-  spdlog::info("roles: {}", FormatRoles(config.roles));
+  spdlog::info("roles: {}; limits: min_period {}, max_jobs_per_namespace {}, max_runs_per_job_per_minute {}",
+               FormatRoles(config.roles), SettingText(config, "min_period"), config.max_jobs_per_namespace,
+               config.max_runs_per_job_per_minute);
   api::HttpServerOptions server;
   server.host = config.listen.host;
   server.port = config.listen.port;
@@ -260,6 +277,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   auto parts = std::make_unique<Parts>();
   parts->shutdown_grace = config.shutdown_grace;
   parts->drain_delay = config.drain_delay;
+  auto limits = ReadLimitSettings(config);
+  if (!limits) return limits.error();
+  parts->limits = std::move(limits).value();
   if (auto opened = OpenStore(config, *parts); !opened) return opened.error();
   // Before anything starts: a node that must not serve without keys stops here.
   parts->keys = std::make_unique<api::ApiKeyCache>(*parts->database->api_keys);

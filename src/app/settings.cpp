@@ -129,8 +129,10 @@ constexpr EnumNames<LogLevel, 5> kLogLevels{{{{LogLevel::kTrace, "trace"},
                                               {LogLevel::kError, "error"}}}};
 constexpr EnumNames<LogFormat, 2> kLogFormats{{{{LogFormat::kJson, "json"}, {LogFormat::kText, "text"}}}};
 constexpr EnumNames<bool, 2> kOnOff{{{{true, "on"}, {false, "off"}}}};
-constexpr EnumNames<SmtpTlsMode, 3> kSmtpTlsModes{
-    {{{SmtpTlsMode::kNone, "none"}, {SmtpTlsMode::kStartTls, "starttls"}, {SmtpTlsMode::kRequired, "required"}}}};
+constexpr EnumNames<SmtpTlsMode, 4> kSmtpTlsModes{{{{SmtpTlsMode::kAuto, "auto"},
+                                                    {SmtpTlsMode::kRequired, "required"},
+                                                    {SmtpTlsMode::kStartTls, "starttls"},
+                                                    {SmtpTlsMode::kNone, "none"}}}};
 
 template <auto Field, const auto& kNames>
 Result<void> ApplyEnum(const SettingValue& value, Config& config) {
@@ -181,7 +183,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 31> kSettings{{
+const std::array<Setting, 35> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -215,8 +217,8 @@ const std::array<Setting, 31> kSettings{{
      kApplyDuration<&Config::prune_interval>, kGetDuration<&Config::prune_interval>},
     {"smtp_url", "SMTP server for email tasks: smtp://host:port or smtps://", kText, false, false,
      ApplyText<&Config::smtp_url, CheckSmtpUrl>, GetText<&Config::smtp_url>},
-    {"smtp_tls", "none, starttls or required", kText, false, false, ApplyEnum<&Config::smtp_tls, kSmtpTlsModes>,
-     GetEnum<&Config::smtp_tls, kSmtpTlsModes>},
+    {"smtp_tls", "auto (TLS required with credentials or beyond loopback), required, starttls or none", kText, false,
+     false, ApplyEnum<&Config::smtp_tls, kSmtpTlsModes>, GetEnum<&Config::smtp_tls, kSmtpTlsModes>},
     {"smtp_from", "Sender of emails whose task names none", kText, false, false, ApplyText<&Config::smtp_from>,
      GetText<&Config::smtp_from>},
     {"smtp_username", "SMTP user name (environment only)", kText, true, true, ApplyText<&Config::smtp_username>,
@@ -233,6 +235,8 @@ const std::array<Setting, 31> kSettings{{
      GetText<&Config::docs_dir>},
     {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
      ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
+    {"require_auth", "Require API keys even on loopback and before any key exists (nodes behind a proxy)", kBoolean,
+     false, false, ApplyBoolean<&Config::require_auth>, GetBoolean<&Config::require_auth>},
     {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false, false,
      kApplyDuration<&Config::key_refresh_interval>, kGetDuration<&Config::key_refresh_interval>},
     {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,
@@ -246,6 +250,12 @@ const std::array<Setting, 31> kSettings{{
     {"rate_limit_window", "The window of rate_limit (1s-24h); the bucket refills over it", kText, false, false,
      kApplyDuration<&Config::rate_limit_window, 1000, 24 * 3600 * 1000>,
      kGetDuration<&Config::rate_limit_window, 1000, 24 * 3600 * 1000>},
+    {"min_period", "Least time between two runs of a job (every, cron, jitter, retries); 0s: no minimum", kText, false,
+     false, kApplyDuration<&Config::min_period, 0, 3600 * 1000>, kGetDuration<&Config::min_period, 0, 3600 * 1000>},
+    {"max_jobs_per_namespace", "Jobs one namespace may hold; 0 = no limit", kInteger, false, false,
+     ApplyInteger<&Config::max_jobs_per_namespace, 0, 100000000>, GetInteger<&Config::max_jobs_per_namespace>},
+    {"max_runs_per_job_per_minute", "Runs one job may have created in any minute; 0 = no limit", kInteger, false, false,
+     ApplyInteger<&Config::max_runs_per_job_per_minute, 0, 1000000>, GetInteger<&Config::max_runs_per_job_per_minute>},
     {"trusted_proxies", "Load balancers whose X-Forwarded-For names anonymous clients: addresses, CIDRs (a,b)", kText,
      false, false, ApplyText<&Config::trusted_proxies, CheckTrustedProxies>, GetText<&Config::trusted_proxies>},
 }};
@@ -259,6 +269,15 @@ const Setting* FindSetting(std::string_view key) {
     if (setting.key == key) return &setting;
   }
   return nullptr;
+}
+
+std::string SettingText(const Config& config, std::string_view key) {
+  const Setting* setting = FindSetting(key);
+  if (setting == nullptr) return "";
+  const SettingValue value = setting->get(config);
+  if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  return std::get<std::string>(value);
 }
 
 std::string_view ClosestSettingKey(std::string_view key) {

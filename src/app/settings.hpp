@@ -45,6 +45,10 @@ std::span<const Setting> Settings();
 // The setting named `key`, or nullptr.
 const Setting* FindSetting(std::string_view key);
 
+// The value of setting `key` in `config` as text ("auto", "30s", "8"), as
+// `config check` shows it before quoting; "" for an unknown key.
+std::string SettingText(const Config& config, std::string_view key);
+
 // The known key closest to `key` (a likely typo), or "" when none is close.
 std::string_view ClosestSettingKey(std::string_view key);
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/redaction.hpp"
+#include "app/settings.hpp"
 #include "executor/compute/compute_task_runner.hpp"
 #include "executor/email/email_task_runner.hpp"
 #include "executor/http/http_task_runner.hpp"
@@ -64,6 +65,7 @@ RunnerResult MakeRunner(std::type_identity<core::EmailTask>, RunnerContext& cont
     case SmtpTlsMode::kNone: email.tls = executor::email::SmtpTls::kNone; break;
     case SmtpTlsMode::kStartTls: email.tls = executor::email::SmtpTls::kStartTlsIfOffered; break;
     case SmtpTlsMode::kRequired: email.tls = executor::email::SmtpTls::kRequired; break;
+    case SmtpTlsMode::kAuto: email.tls = executor::email::SmtpTls::kAuto; break;
   }
   email.username = config.smtp_username;
   email.password = config.smtp_password;
@@ -72,7 +74,8 @@ RunnerResult MakeRunner(std::type_identity<core::EmailTask>, RunnerContext& cont
   if (!loop) return loop.error();
   auto runner = executor::email::EmailTaskRunner::Create(**loop, email, context.clock);
   if (!runner) return runner.error();
-  spdlog::info("email: via {}", RedactSecrets(config.smtp_url));
+  spdlog::info("email: via {} (smtp_tls {}: {})", RedactSecrets(config.smtp_url), SettingText(config, "smtp_tls"),
+               executor::email::Describe(executor::email::EffectiveSmtpTls(email)));
   return std::unique_ptr<executor::TaskRunner>(std::move(runner).value());
 }
 

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <span>
 #include <utility>
 
 #include "core/cron_field.hpp"
@@ -225,6 +229,50 @@ std::optional<date::local_seconds> CronExpression::NextLocalMatch(date::local_se
     }
     return day + seconds{time_of_day};
   }
+}
+
+namespace {
+
+// The smallest distance between two set bits of the `size` low bits of
+// `bits` (not wrapping around); "none" (int's maximum) when fewer than two are set.
+int SmallestStep(std::uint64_t bits, int size) {
+  int smallest = std::numeric_limits<int>::max();
+  int previous = -1;
+  for (int i = 0; i < size; ++i) {
+    if ((bits >> i & 1) == 0) continue;
+    if (previous >= 0) smallest = std::min(smallest, i - previous);
+    previous = i;
+  }
+  return smallest;
+}
+
+int FirstBit(std::uint64_t bits, int size) {
+  for (int i = 0; i < size; ++i) {
+    if (bits >> i & 1) return i;
+  }
+  return 0;
+}
+
+int LastBit(std::uint64_t bits, int size) {
+  for (int i = size - 1; i >= 0; --i) {
+    if (bits >> i & 1) return i;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::chrono::seconds CronExpression::MinimumGap() const {
+  // From the largest unit down: the gap between two firing hours is at least
+  // the step within a day or, across midnight, to the first hour of a next
+  // day; the gap between minutes at least the step within an hour or, across
+  // hours, from the last minute of one firing hour to the first of the next;
+  // likewise for seconds.
+  const int hours = std::min(SmallestStep(hours_, 24), 24 - LastBit(hours_, 24) + FirstBit(hours_, 24));
+  const int minutes = std::min(SmallestStep(minutes_, 60), hours * 60 - LastBit(minutes_, 60) + FirstBit(minutes_, 60));
+  const int seconds =
+      std::min(SmallestStep(seconds_, 60), minutes * 60 - LastBit(seconds_, 60) + FirstBit(seconds_, 60));
+  return std::chrono::seconds{seconds};
 }
 
 std::optional<TimePoint> CronExpression::NextAfter(TimePoint after, const date::time_zone* zone) const {

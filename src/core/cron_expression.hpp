@@ -70,6 +70,12 @@ class CronExpression {
   // Europe/Berlin, CET all year).
   std::optional<TimePoint> NextAfter(TimePoint after, const date::time_zone* zone) const;
 
+  // A lower bound of the wall-clock time between two consecutive firings,
+  // from the second, minute and hour fields ("*/5 * * * * *": 5 s, "0 * * *
+  // *": 1 h; days are not looked at, so a daily expression says 24 h). A
+  // daylight-saving jump may bring two firings closer, once.
+  std::chrono::seconds MinimumGap() const;
+
  private:
   CronExpression() = default;
 

@@ -22,6 +22,11 @@ void ApplyOverlapSkip(FirePlan& plan, std::optional<RunId> run_in_progress) {
 }  // namespace
 
 FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress) {
+  return PlanLimitedFiring(job, now, run_in_progress, FiringLimits{});
+}
+
+FirePlan PlanLimitedFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress,
+                           const FiringLimits& limits) {
   assert(job.next_run && *job.next_run <= now && "only due jobs are planned; the store selects them by next_run");
   // Every occurrence due by now, oldest first (bounded).
   std::vector<TimePoint> due;
@@ -29,6 +34,12 @@ FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_p
   while (next && *next <= now && due.size() < kMaxOccurrencesPerFiring) {
     due.push_back(*next);
     next = job.schedule.NextAfter(*next);
+    // Occurrences closer than the minimum period: one this firing, and the
+    // schedule resumes at least the minimum later (see FiringLimits).
+    if (next && *next - due.back() < limits.min_period) {
+      next = job.schedule.OccurrenceAfter(due.back(), std::max(now, due.back() + limits.min_period - Milliseconds{1}));
+      break;
+    }
   }
   const bool truncated = next && *next <= now;
   if (truncated) next = job.schedule.OccurrenceAfter(due.back(), now);
@@ -68,6 +79,13 @@ FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_p
   if (truncated && !plan.skipped.empty()) {
     plan.skipped.back().reason +=
         "; older occurrences beyond the last " + std::to_string(kMaxOccurrencesPerFiring) + " are not listed";
+  }
+  if (plan.occurrences.size() > limits.max_runs) {
+    for (std::size_t i = limits.max_runs; i < plan.occurrences.size(); ++i) {
+      plan.skipped.push_back({plan.occurrences[i], "over the run-rate quota of " + std::to_string(limits.max_runs) +
+                                                       " runs per job per minute (max_runs_per_job_per_minute)"});
+    }
+    plan.occurrences.resize(limits.max_runs);
   }
   if (job.overlap == OverlapPolicy::kSkip) ApplyOverlapSkip(plan, run_in_progress);
   if (!plan.occurrences.empty()) plan.last_run = plan.occurrences.back();

@@ -51,4 +51,21 @@ struct FirePlan {
 // orders them when runs are claimed).
 FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress = std::nullopt);
 
+// What the operator allows one firing of a job (settings min_period and
+// max_runs_per_job_per_minute).
+struct FiringLimits {
+  // Runs one firing may create for a job; further occurrences it would run
+  // (a run_all catch-up) are skipped, saying so.
+  std::size_t max_runs = kMaxOccurrencesPerFiring;
+  // A schedule whose occurrences come closer than this (a job stored before
+  // the minimum existed; new ones are refused by CheckJobLimits) runs one
+  // occurrence per firing and continues with its first occurrence at least
+  // this long after that one; the occurrences in between are not recorded.
+  Milliseconds min_period{0};
+};
+
+// PlanFiring within `limits`.
+FirePlan PlanLimitedFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress,
+                           const FiringLimits& limits);
+
 }  // namespace jobsched::core

@@ -61,8 +61,18 @@ constexpr std::array<Range<16>, 8> kV6Ranges{{
 }};
 
 constexpr std::array<std::uint8_t, 12> kMappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+// IPv4-translated (SIIT, RFC 7915): ::ffff:0:a.b.c.d, a translator's view of an IPv4 host.
+constexpr std::array<std::uint8_t, 12> kTranslatedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
 constexpr std::array<std::uint8_t, 12> kNat64Prefix{0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr std::array<std::uint8_t, 2> k6to4Prefix{0x20, 0x02};
+// Prefixes that reach an IPv4 host we cannot name: local-use NAT64 (RFC
+// 8215, 64:ff9b:1::/48) puts the IPv4 address wherever its operator's prefix
+// length says, and Teredo (2001::/32) tunnels through a relay to a client
+// address written obfuscated. Neither is a public destination of its own.
+constexpr std::array<Range<16>, 2> kTunnelRanges{{
+    {{0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}, 48, "local-use NAT64"},
+    {{0x20, 0x01, 0x00, 0x00}, 32, "Teredo"},
+}};
 
 std::optional<std::string_view> NonPublicV4(const std::uint8_t* bytes) {
   for (const auto& range : kV4Ranges) {
@@ -128,12 +138,19 @@ std::optional<std::string_view> NonPublicRange(const IpAddress& address) {
   if (plain.is_v4()) return NonPublicV4(bytes);
   // Addresses that carry an IPv4 address reach it through a translator, so
   // they are as public as that address.
+  if (HasPrefix(bytes, kTranslatedPrefix, 96)) return NonPublicV4(bytes + 12);
   if (HasPrefix(bytes, kNat64Prefix, 96)) return NonPublicV4(bytes + 12);
   if (HasPrefix(bytes, k6to4Prefix, 16)) return NonPublicV4(bytes + 2);
+  for (const auto& range : kTunnelRanges) {
+    if (HasPrefix(bytes, range.prefix, range.prefix_length)) return range.name;
+  }
   if (bytes[0] == 0xff) return "multicast";
   for (const auto& range : kV6Ranges) {
     if (HasPrefix(bytes, range.prefix, range.prefix_length)) return range.name;
   }
+  // Only global unicast (2000::/3) is allocated for the internet; whatever
+  // else a future RFC carves out of the rest is not a webhook's business.
+  if ((bytes[0] & 0xe0) != 0x20) return "reserved";
   return std::nullopt;
 }
 

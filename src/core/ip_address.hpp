@@ -44,10 +44,13 @@ class IpAddress {
 // Why `address` is not a public internet address, in words for an error
 // message ("loopback", "private", "link-local", "shared
 // address space (CGNAT)", "multicast", "broadcast", "unspecified",
-// "reserved", "unique local"); nullopt for a public address. IPv6 forms that
-// carry an IPv4 address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96,
-// 6to4 2002::/16) are judged by that IPv4 address; the deprecated
-// IPv4-compatible ::/96 is reserved.
+// "reserved", "unique local", "local-use NAT64", "Teredo"); nullopt for a
+// public address. IPv6 forms that carry an IPv4 address (IPv4-mapped
+// ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, NAT64 64:ff9b::/96, 6to4
+// 2002::/16) are judged by that IPv4 address; local-use NAT64
+// (64:ff9b:1::/48) and Teredo (2001::/32), whose IPv4 address cannot be told,
+// are never public, nor is anything outside global unicast (2000::/3); the
+// deprecated IPv4-compatible ::/96 is reserved.
 std::optional<std::string_view> NonPublicRange(const IpAddress& address);
 
 // A block of addresses, "10.0.0.0/8" or "fd00::/8"; a single address

@@ -210,6 +210,19 @@ std::optional<TimePoint> Schedule::OccurrenceAfter(TimePoint occurrence, TimePoi
   return WithinWindow(CalendarOccurrenceAfter(instant));
 }
 
+std::optional<Milliseconds> Schedule::MinimumGap() const {
+  switch (kind_) {
+    case ScheduleKind::kEvery: return period_;
+    case ScheduleKind::kCron: return Milliseconds{cron_->MinimumGap()};
+    case ScheduleKind::kAt: return std::nullopt;
+    case ScheduleKind::kInterval:
+      return interval_ == NamedInterval::kHourly || interval_ == NamedInterval::kHourlyForToday
+                 ? Milliseconds{std::chrono::hours{1}}
+                 : Milliseconds{std::chrono::hours{24}};
+  }
+  return std::nullopt;
+}
+
 std::optional<TimePoint> Schedule::CalendarOccurrenceAfter(TimePoint after) const {
   if (kind_ == ScheduleKind::kCron) return cron_->NextAfter(after, zone_);
   switch (interval_) {

@@ -72,6 +72,11 @@ class Schedule {
   // `instant`). Used to skip past occurrences missed during downtime.
   std::optional<TimePoint> OccurrenceAfter(TimePoint occurrence, TimePoint instant) const;
 
+  // A lower bound of the time between two consecutive occurrences: the
+  // period of `every`, an hour for hourly intervals and a day for the other
+  // named ones, CronExpression::MinimumGap for cron; nullopt for a one-shot.
+  std::optional<Milliseconds> MinimumGap() const;
+
   ScheduleKind kind() const { return kind_; }
   // Canonical text of the schedule: "weekly", "1h30m", "0 9 * * MON",
   // "2026-12-24T18:00:00Z".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "core/task_kind.hpp"
 #include "core/text.hpp"
@@ -244,6 +245,26 @@ std::string NoStoredValue(std::string_view field, const std::optional<Task>& sto
          "; send the value itself";
 }
 
+// Where a webhook URL sends its request: scheme and authority, lowercased,
+// without the scheme's default port ("https://example.com" for
+// "https://Example.COM:443/hook?x"). ValidateUrl refuses userinfo, so equal
+// origins mean the same bytes name the host, whatever parser reads them.
+std::string UrlOrigin(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const std::size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin(url.substr(0, authority_end));
+  for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string_view default_port = origin.starts_with("https://") ? ":443" : ":80";
+  if (origin.ends_with(default_port)) origin.resize(origin.size() - default_port.size());
+  return origin;
+}
+
+std::string OriginChanged(std::string_view field) {
+  return std::string(field) + ": the URL's origin (scheme, host and port) changed, and '" + std::string(kRedacted) +
+         "' keeps a stored secret only for the origin it was given for; send the secret again, or drop it";
+}
+
 Result<void> KeepRedactedEnv(ShellTask& shell, const std::optional<Task>& stored) {
   const ShellTask* old = stored ? std::get_if<ShellTask>(&*stored) : nullptr;
   for (auto& [name, value] : shell.env) {
@@ -266,6 +287,9 @@ Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stor
   auto* http = std::get_if<HttpTask>(&incoming);
   if (http == nullptr) return Ok();
   const HttpTask* old = stored ? std::get_if<HttpTask>(&*stored) : nullptr;
+  // A secret was given for one server: a placeholder must not send it to
+  // another that whoever edits the job chose.
+  const bool same_origin = old != nullptr && UrlOrigin(old->url) == UrlOrigin(http->url);
   for (auto& [name, value] : http->headers) {
     if (value != kRedacted || !IsSecretHeader(*http, name)) continue;
     const std::string field = "task.headers." + name.substr(0, 64);
@@ -274,12 +298,14 @@ Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stor
       if (EqualsIgnoringCase(old->headers[i].first, name)) kept = &old->headers[i].second;
     }
     if (kept == nullptr) return Error::InvalidArgument(field, NoStoredValue(field, stored));
+    if (!same_origin) return Error::InvalidArgument(field, OriginChanged(field));
     value = *kept;
   }
   if (http->signing_secret && *http->signing_secret == kRedacted) {
     if (old == nullptr || !old->signing_secret) {
       return Error::InvalidArgument("task.signing_secret", NoStoredValue("task.signing_secret", stored));
     }
+    if (!same_origin) return Error::InvalidArgument("task.signing_secret", OriginChanged("task.signing_secret"));
     http->signing_secret = old->signing_secret;
   }
   return Ok();

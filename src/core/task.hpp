@@ -134,7 +134,10 @@ bool IsSecretEnv(const ShellTask& task, std::string_view name);
 // case), the signing secret, or the shell variable of the same name. Fails
 // with kInvalidArgument naming the field ("task.headers.Authorization",
 // "task.signing_secret", "task.env.DB_PASSWORD") when `stored` has no such
-// value to keep, as for a new job (`stored` empty). Other task kinds pass
+// value to keep, as for a new job (`stored` empty), and when the URL's origin
+// (scheme, host, port; case and a default port aside) differs from the
+// stored task's: a secret stays with the server it was given for, so moving
+// a job elsewhere takes sending its secrets again. Other task kinds pass
 // unchanged.
 Result<void> KeepRedactedSecrets(Task& incoming, const std::optional<Task>& stored);
 

@@ -17,7 +17,12 @@ Scheduler::~Scheduler() { Stop(); }
 core::Result<std::size_t> Scheduler::FireDue() {
   std::size_t created = 0;
   for (;;) {
-    auto fired = store::FireDueJobsAndWait(store_, clock_.Now(), options_.batch_size, core::PlanFiring);
+    const core::FiringLimits limits = options_.firing_limits;
+    auto fired = store::FireDueJobsAndWait(
+        store_, clock_.Now(), options_.batch_size,
+        [limits](const core::Job& job, core::TimePoint now, std::optional<core::RunId> run_in_progress) {
+          return core::PlanLimitedFiring(job, now, run_in_progress, limits);
+        });
     if (!fired) return fired.error();
     created += fired->runs_created;
     if (fired->runs_created > 0 && on_runs_created_) on_runs_created_();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/firing.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "store/job_store.hpp"
@@ -26,6 +27,9 @@ struct SchedulerOptions {
   // First and longest pause after a failed store call, doubling in between.
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10'000};
+  // The operator's run quota and minimum period, as one firing applies them
+  // (core::PlanLimitedFiring). No limits by default.
+  core::FiringLimits firing_limits = {};
 };
 
 // Fires jobs when they are due. It sleeps until the earliest next_run, never

@@ -12,4 +12,16 @@ core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string n
   return Wait<core::ApiKey>([&](auto done) { store.RevokeApiKey(std::move(name), now, std::move(done)); });
 }
 
+core::Result<bool> DisableAuthenticationAndWait(ApiKeyStore& store) {
+  return Wait<bool>([&](auto done) { store.DisableAuthentication(std::move(done)); });
+}
+
+core::Error KeysStillActive(const std::vector<std::string>& active) {
+  std::string names;
+  for (std::size_t i = 0; i < active.size() && i < 10; ++i) names += (i == 0 ? "'" : ", '") + active[i] + "'";
+  if (active.size() > 10) names += ", ...";
+  return core::Error::Conflict("authentication stays on while API keys are active (" + names +
+                               "): revoke them first with `jobsched keys revoke NAME`");
+}
+
 }  // namespace jobsched::store

@@ -34,10 +34,26 @@ class ApiKeyStore {
 
   // The keys that are not revoked, by name: what authenticates requests.
   virtual core::Result<std::vector<core::ApiKey>> ActiveApiKeys() = 0;
+
+  // Whether authentication is on for this database whatever its keys: true
+  // from the creation of its first key (CreateApiKey records it in the same
+  // transaction) until DisableAuthentication. Revoking every key leaves it
+  // true, so a node on loopback behind a proxy does not open up.
+  virtual core::Result<bool> AuthenticationRequired() = 0;
+
+  // Deliberately turns that record off (`jobsched keys disable-auth`): a
+  // service with no key then serves everyone again where its listener
+  // allows. kConflict, naming them, while unrevoked keys exist. Answers
+  // whether the record was on.
+  virtual void DisableAuthentication(std::function<void(core::Result<bool>)> done) = 0;
 };
 
 // Blocking forms of the writes, for the `jobsched keys` commands and tests.
 core::Result<core::ApiKey> CreateApiKeyAndWait(ApiKeyStore& store, core::ApiKey key);
 core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string name, core::TimePoint now);
+core::Result<bool> DisableAuthenticationAndWait(ApiKeyStore& store);
+
+// The kConflict of DisableAuthentication: `active` names the unrevoked keys.
+core::Error KeysStillActive(const std::vector<std::string>& active);
 
 }  // namespace jobsched::store

@@ -4,6 +4,10 @@
 
 namespace jobsched::store {
 
+core::Error RunNotFound(core::RunId id) {
+  return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
+}
+
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job) {
   return Wait<core::Job>([&](auto done) { store.CreateJob(std::move(job), std::move(done)); });
 }

@@ -90,8 +90,8 @@ class JobStore {
 
   // Cancels run `run_id` of job `job_id`: a queued run ends at once as
   // cancelled; a running one is marked (cancel_requested_at) for its executor
-  // to stop, and ends as cancelled when it does. kNotFound for a run not of
-  // that job; kConflict for a run that has already ended. Answers with the run
+  // to stop, and ends as cancelled when it does. kNotFound (RunNotFound) for a
+  // missing run and, alike, for a run not of that job; kConflict for a run that has already ended. Answers with the run
   // as it is after the change.
   virtual void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                          std::function<void(core::Result<core::Run>)> done) = 0;
@@ -134,6 +134,11 @@ class JobStore {
   // Runs newest first, optionally of one job.
   virtual core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) = 0;
 };
+
+// The kNotFound of a run that does not exist. Also the answer for a run of
+// another job where a job's run is asked for: the two must read alike, or a
+// caller learns which run ids exist in namespaces it cannot see.
+core::Error RunNotFound(core::RunId id);
 
 // Blocking forms of the asynchronous writes, for tests, tools and loops that
 // own a thread anyway.

@@ -20,7 +20,8 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // One answered HTTP request. `route` is the matched route template (or
-  // "unmatched"), `method` the request method.
+  // "unmatched"), `method` a method the router knows or "other" (the caller
+  // closes both sets: each distinct value is a series kept forever).
   void ObserveHttpRequest(std::string_view route, std::string_view method, int status,
                           std::chrono::nanoseconds latency);
   // A run started executing `lag` after it was due (its scheduled time plus

@@ -110,6 +110,40 @@ TEST_F(AccessControlTest, AKeyTurnsAuthenticationOnAndAMissingOneIsRefused) {
   EXPECT_NE(verdict.refusal->body.find("\"code\":\"unauthenticated\""), std::string::npos);
 }
 
+// Issue #14: revoking the only key turned authentication off on loopback.
+TEST_F(AccessControlTest, RevokingTheLastKeyLeavesAuthenticationOn) {
+  AddKey("ci", core::Role::kWrite, 'a');
+  ASSERT_TRUE(store::RevokeApiKeyAndWait(keys_store_, "ci", clock_.Now()).ok());
+  ASSERT_TRUE(keys_.Refresh().ok());
+  AccessControl control = Control();
+  HttpRequest anonymous = Request(kCreateJob);
+  HttpRequest revoked = Request(kCreateJob, Token('a'));
+
+  const auto anonymous_verdict = control.Check(anonymous, &kCreateJob);
+  const auto revoked_verdict = control.Check(revoked, &kCreateJob);
+
+  EXPECT_EQ(keys_.size(), 0u);
+  EXPECT_TRUE(control.AuthenticationOn());
+  ASSERT_TRUE(anonymous_verdict.refusal.has_value());
+  EXPECT_EQ(anonymous_verdict.refusal->status, 401);
+  ASSERT_TRUE(revoked_verdict.refusal.has_value());
+  EXPECT_EQ(revoked_verdict.refusal->status, 401);
+}
+
+TEST_F(AccessControlTest, DisablingAuthenticationDeliberatelyOpensAServiceWithoutKeysAgain) {
+  AddKey("ci", core::Role::kWrite, 'a');
+  ASSERT_TRUE(store::RevokeApiKeyAndWait(keys_store_, "ci", clock_.Now()).ok());
+  ASSERT_TRUE(store::DisableAuthenticationAndWait(keys_store_).ok());
+  ASSERT_TRUE(keys_.Refresh().ok());
+  AccessControl control = Control();
+  HttpRequest request = Request(kCreateJob);
+
+  const auto verdict = control.Check(request, &kCreateJob);
+
+  EXPECT_FALSE(control.AuthenticationOn());
+  EXPECT_FALSE(verdict.refusal.has_value());
+}
+
 TEST_F(AccessControlTest, UnknownMalformedAndRevokedTokensAreInvalid) {
   AddKey("ci", core::Role::kWrite, 'a');
   AddKey("old", core::Role::kAdmin, 'o');

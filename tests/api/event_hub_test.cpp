@@ -36,8 +36,9 @@ TEST(EventHub, SendsEachEventAsServerSentEventsWithIncreasingIds) {
   hub.Publish("job.created", "default", R"({"job_id":1})");
   hub.Publish("run.queued", "default", R"({"run_id":2})");
 
-  EXPECT_EQ(ReadAll(*stream), "id: 41\nevent: job.created\ndata: {\"job_id\":1}\n\n"
-                              "id: 42\nevent: run.queued\ndata: {\"run_id\":2}\n\n");
+  EXPECT_EQ(ReadAll(*stream),
+            "id: 41\nevent: job.created\ndata: {\"job_id\":1}\n\n"
+            "id: 42\nevent: run.queued\ndata: {\"run_id\":2}\n\n");
   EXPECT_EQ(ReadAll(*stream), "");
 }
 

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -284,6 +285,76 @@ TEST(HttpServer, AnswersChunkedBodyOverTheLimitWith413) {
 
   EXPECT_EQ(response.status, 413);
   EXPECT_TRUE(client.ReadUntilClosed());
+}
+
+// Issue #14, RFC 9112 §6.1: a body whose length the server and a proxy in
+// front could read differently is refused, and the connection closed, so
+// bytes meant as this request's body are never read as a request of their own.
+struct SmugglingCase {
+  const char* name;
+  std::string head;  // request line and fields, without the blank line
+  std::string body;  // ends with a complete request the server must never answer
+};
+
+std::vector<SmugglingCase> SmugglingCases() {
+  const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n";
+  const std::string chunk = "0\r\n\r\n" + smuggled;  // an empty chunked body, then the smuggled request
+  const std::string post = "POST /jobs HTTP/1.1\r\nHost: test\r\n";
+  const std::string length = "Content-Length: " + std::to_string(smuggled.size()) + "\r\n";
+  return {
+      {"chunked then identity", post + "Transfer-Encoding: chunked, identity\r\n", chunk},
+      {"chunked twice in one field", post + "Transfer-Encoding: chunked, chunked\r\n", chunk},
+      {"identity", post + "Transfer-Encoding: identity\r\n", smuggled},
+      {"xchunked", post + "Transfer-Encoding: xchunked\r\n", chunk},
+      {"empty value", post + "Transfer-Encoding: \r\n", smuggled},
+      {"gzip with Content-Length", post + "Transfer-Encoding: gzip\r\n" + length, smuggled},
+      {"gzip then chunked", post + "Transfer-Encoding: gzip, chunked\r\n", chunk},
+      {"gzip field then chunked field", post + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", chunk},
+      {"chunked with a parameter", post + "Transfer-Encoding: chunked;x=1\r\n", chunk},
+      {"Content-Length then chunked", post + length + "Transfer-Encoding: chunked\r\n", chunk},
+      {"chunked then Content-Length", post + "Transfer-Encoding: chunked\r\n" + length, chunk},
+      {"chunked in HTTP/1.0", "POST /jobs HTTP/1.0\r\nHost: test\r\nTransfer-Encoding: chunked\r\n", chunk},
+  };
+}
+
+TEST(HttpServer, RefusesEveryAmbiguousBodyFramingWith400AndClosesWithoutReadingOn) {
+  for (const SmugglingCase& shape : SmugglingCases()) {
+    SCOPED_TRACE(shape.name);
+    std::atomic<int> handled{0};
+    auto server = StartServer([&handled](HttpRequest&& request, Responder respond) {
+      ++handled;
+      EchoHandler(std::move(request), std::move(respond));
+    });
+    TestClient client(server->port());
+
+    client.Send(shape.head + "\r\n" + shape.body);
+    ParsedResponse response = client.ReadResponse();
+
+    EXPECT_EQ(response.status, 400);
+    // HTTP/1.0 closes unless told otherwise, so its answer need not say so.
+    if (shape.head.find("HTTP/1.0") == std::string::npos) {
+      EXPECT_EQ(response.headers["connection"], "close");
+    }
+    EXPECT_TRUE(response.body.find("Transfer-Encoding") != std::string::npos ||
+                response.body.find("Content-Length") != std::string::npos)
+        << response.body;
+    EXPECT_TRUE(client.ReadUntilClosed()) << "the smuggled request was answered";
+    EXPECT_EQ(handled.load(), 0);
+  }
+}
+
+TEST(HttpServer, ReadsAChunkedBodyWhateverTheCaseOfTheCoding) {
+  auto server = StartServer(EchoHandler);
+  TestClient client(server->port());
+
+  client.Send("POST /jobs HTTP/1.1\r\nHost: test\r\nTransfer-Encoding:  Chunked \r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  const ParsedResponse first = client.ReadResponse();
+  client.Send(Get("/after"));
+  ParsedResponse second = client.ReadResponse();
+
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.body, "hello");
+  EXPECT_EQ(second.headers["x-path"], "/after");
 }
 
 TEST(HttpServer, AnswersOversizedHeaderWith431) {

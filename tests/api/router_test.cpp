@@ -79,6 +79,16 @@ TEST_F(RouterTest, ServesHeadWithTheGetRoute) {
   EXPECT_EQ(Dispatch(router_, Request("HEAD", "/jobs/3")).body, "get id=3");
 }
 
+// Issue #14: every method name became a metric label.
+TEST_F(RouterTest, LabelsOnlyMethodsItHasRoutesForAndEverythingElseAsOther) {
+  EXPECT_EQ(router_.MethodLabel("GET"), "GET");
+  EXPECT_EQ(router_.MethodLabel("POST"), "POST");
+  EXPECT_EQ(router_.MethodLabel("HEAD"), "HEAD");
+  for (const char* method : {"DELETE", "PATCH", "get", "MXYZ", "", "GETX"}) {
+    EXPECT_EQ(router_.MethodLabel(method), "other") << method;
+  }
+}
+
 TEST_F(RouterTest, ListsEveryRegisteredRoute) {
   const auto routes = router_.Routes();
 

@@ -228,7 +228,7 @@ TEST_F(ConfigLoader, ChecksValuesFromEverySource) {
       << message;
   EXPECT_NE(message.find("JOBSCHED_HTTP_THREADS: expected an integer, got 'two'"), std::string::npos) << message;
   EXPECT_NE(message.find("--listen: expected HOST:PORT, got 'nowhere'"), std::string::npos) << message;
-  EXPECT_NE(message.find("--smtp-tls: must be one of none, starttls, required, got 'maybe'"), std::string::npos)
+  EXPECT_NE(message.find("--smtp-tls: must be one of auto, required, starttls, none, got 'maybe'"), std::string::npos)
       << message;
 }
 

@@ -45,12 +45,16 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "allow_task_hosts",
                                        "enable_shell_tasks",
                                        "insecure",
+                                       "require_auth",
                                        "key_refresh_interval",
                                        "public_metrics",
                                        "public_readyz",
                                        "public_docs",
                                        "rate_limit",
                                        "rate_limit_window",
+                                       "min_period",
+                                       "max_jobs_per_namespace",
+                                       "max_runs_per_job_per_minute",
                                        "trusted_proxies"};
   EXPECT_EQ(keys, expected);
 }

@@ -506,5 +506,19 @@ TEST(CronExpression, AgreesWithAMinuteByMinuteOracleAroundTransitions) {
   }
 }
 
+// Issue #14: the minimum period applies to cron too, through the shortest
+// wall-clock gap between two firings (a lower bound: days are not looked at).
+TEST(CronExpression, KnowsItsShortestGapBetweenFirings) {
+  const std::pair<const char*, std::int64_t> cases[] = {
+      {"* * * * * *", 1},        {"*/5 * * * * *", 5},       {"0,30 * * * * *", 30}, {"0,50 * * * * *", 10},
+      {"0 * * * * *", 60},       {"* * * * *", 60},          {"*/15 * * * *", 900},  {"0 * * * *", 3600},
+      {"55 0-23/2 * * *", 7200}, {"0 9 * * MON-FRI", 86400}, {"0 0,23 * * *", 3600}, {"30 59 23 * * *", 86400},
+      {"0 0 1 1 *", 86400},      {"@hourly", 3600},          {"58,59 0 0 * * *", 1}, {"0 59,0 * * * *", 60},
+  };
+  for (const auto& [text, seconds] : cases) {
+    EXPECT_EQ(MustParse(text).MinimumGap(), std::chrono::seconds(seconds)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace jobsched::core

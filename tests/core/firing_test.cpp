@@ -213,6 +213,46 @@ TEST(PlanFiring, AJobFarBehindLooksAtABoundedNumberOfOccurrences) {
   EXPECT_EQ(plan.next_run, At("2026-11-28T10:00:01Z"));
 }
 
+// Issue #14: the run-rate quota caps what one firing creates for a job.
+TEST(PlanLimitedFiring, CreatesAtMostTheQuotaOfRunsAndSkipsTheRestSayingWhy) {
+  Job job = DueJob(Schedule::Every(1s), "2026-11-27T10:00:00Z");
+  job.misfire = MisfirePolicy::kRunAll;
+  job.catchup_window = std::chrono::hours{1};
+  job.overlap = OverlapPolicy::kAllow;
+
+  const FirePlan plan = PlanLimitedFiring(job, At("2026-11-27T10:05:00Z"), std::nullopt, FiringLimits{.max_runs = 120});
+
+  ASSERT_EQ(plan.occurrences.size(), 120u);
+  EXPECT_EQ(plan.occurrences.front(), At("2026-11-27T10:00:00Z"));
+  ASSERT_EQ(plan.skipped.size(), 301u - 120u);
+  EXPECT_NE(plan.skipped.front().reason.find("max_runs_per_job_per_minute"), std::string::npos);
+  EXPECT_EQ(plan.last_run, plan.occurrences.back());
+  EXPECT_EQ(plan.next_run, At("2026-11-27T10:05:01Z"));
+}
+
+// A job stored before the minimum period existed keeps its schedule but runs
+// at most one occurrence per firing, the next at least the minimum later.
+TEST(PlanLimitedFiring, ThrottlesAScheduleFasterThanTheMinimumPeriod) {
+  const Job job = DueJob(Schedule::Every(1ms), "2026-11-27T10:00:00Z");
+
+  const FirePlan plan =
+      PlanLimitedFiring(job, At("2026-11-27T10:00:00.250Z"), std::nullopt, FiringLimits{.min_period = 1s});
+
+  ASSERT_EQ(plan.occurrences.size(), 1u);
+  EXPECT_EQ(plan.occurrences[0], At("2026-11-27T10:00:00Z"));
+  EXPECT_TRUE(plan.skipped.empty());
+  EXPECT_EQ(plan.next_run, At("2026-11-27T10:00:01Z"));
+}
+
+TEST(PlanLimitedFiring, LeavesASchedulePacedAtTheMinimumAlone) {
+  const Job job = DueJob(Schedule::Every(1s), "2026-11-27T10:00:00Z");
+
+  const FirePlan plan =
+      PlanLimitedFiring(job, At("2026-11-27T10:00:00.003Z"), std::nullopt, FiringLimits{.min_period = 1s});
+
+  EXPECT_EQ(plan.next_run, At("2026-11-27T10:00:01Z"));
+}
+
 TEST(PlanFiring, ScheduleThatEndsLeavesNoNextRun) {
   const Job job =
       DueJob(Schedule::Interval(NamedInterval::kHourlyForToday).WithWindow(std::nullopt, At("2026-11-28T00:00:00Z")),

@@ -118,6 +118,39 @@ TEST(NonPublicRange, JudgesIpv6FormsOfIpv4AddressesByTheIpv4Address) {
   EXPECT_EQ(RangeOf("64:ff9b::808:808"), std::nullopt);
 }
 
+// Issue #14: a webhook reached [::ffff:0:7f00:1], [::ffff:0:a00:1] and [64:ff9b:1::a00:1].
+TEST(NonPublicRange, JudgesIpv4TranslatedAddressesByTheIpv4Address) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"::ffff:0:7f00:1", "loopback"},  // SIIT (::ffff:0:0/96) of 127.0.0.1
+      {"::ffff:0:a00:1", "private"},    // of 10.0.0.1
+      {"::ffff:0:a9fe:a9fe", "link-local (cloud metadata)"},
+  };
+  for (const auto& [address, range] : cases) EXPECT_EQ(RangeOf(address), std::string_view(range)) << address;
+  EXPECT_EQ(RangeOf("::ffff:0:808:808"), std::nullopt);
+}
+
+TEST(NonPublicRange, RefusesTunnelAndLocalTranslationPrefixesWhateverTheyCarry) {
+  // Local-use NAT64 (RFC 8215) places the IPv4 address where its operator
+  // chose, and Teredo reaches a host through a relay: neither can be judged.
+  const std::pair<const char*, const char*> cases[] = {
+      {"64:ff9b:1::a00:1", "local-use NAT64"},
+      {"64:ff9b:1::808:808", "local-use NAT64"},
+      {"64:ff9b:1:ffff::1", "local-use NAT64"},
+      {"2001::1", "Teredo"},
+      {"2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"},
+  };
+  for (const auto& [address, range] : cases) EXPECT_EQ(RangeOf(address), std::string_view(range)) << address;
+  EXPECT_EQ(RangeOf("2001:1::1"), std::nullopt);  // just past Teredo's /32
+}
+
+TEST(NonPublicRange, TakesOnlyGlobalUnicastIpv6AsPublic) {
+  // Outside 2000::/3 nothing is allocated for the internet.
+  for (const char* address : {"64:ff9b:2::1", "4000::1", "e000::1", "1::1"}) {
+    EXPECT_EQ(RangeOf(address), std::string_view("reserved")) << address;
+  }
+  EXPECT_EQ(RangeOf("2c0f:fb50::1"), std::nullopt);
+}
+
 TEST(NonPublicRange, LetsPublicIpv6AddressesThrough) {
   for (const char* address : {"2001:4860:4860::8888", "2606:4700:4700::1111", "2a00:1450:4001::1"}) {
     EXPECT_EQ(RangeOf(address), std::nullopt) << address;

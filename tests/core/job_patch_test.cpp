@@ -175,6 +175,73 @@ TEST(ApplyJobPatch, TheRedactedPlaceholderKeepsTheStoredSecrets) {
   EXPECT_EQ(http.signing_secret, "stored-signing-secret");
 }
 
+// Issue #14: a write key moved a job's URL to a host of its choosing while
+// sending the placeholders, and the next run sent it the stored secrets.
+TEST(ApplyJobPatch, ThePlaceholderDoesNotCarryASecretToAnotherOrigin) {
+  for (const char* url : {"https://attacker.example/hook", "http://example.com/hook", "https://example.com:8443/hook",
+                          "https://example.com.attacker.example/hook", "https://sub.example.com/hook"}) {
+    for (const char* field : {"task.headers.Authorization", "task.headers.X-Api-Key", "task.signing_secret"}) {
+      HttpTask sent = HookWithSecrets();
+      sent.url = url;
+      if (std::string_view(field) == "task.signing_secret") {
+        sent.signing_secret = "REDACTED";
+      } else {
+        for (auto& [name, value] : sent.headers) {
+          if ("task.headers." + name == field) value = "REDACTED";
+        }
+      }
+      JobPatch patch;
+      patch.set.task = sent;
+
+      auto job = ApplyJobPatch(ExistingWithSecrets(), patch, At("2026-11-27T09:30:00Z"));
+
+      ASSERT_FALSE(job.ok()) << url << " " << field;
+      EXPECT_EQ(job.error().code, ErrorCode::kInvalidArgument);
+      EXPECT_EQ(job.error().field, field) << url;
+      EXPECT_NE(job.error().message.find("origin"), std::string::npos) << job.error().message;
+      EXPECT_EQ(job.error().message.find("Bearer stored"), std::string::npos);
+    }
+  }
+}
+
+TEST(ApplyJobPatch, ThePlaceholderKeepsTheSecretsWhileTheOriginStaysTheSame) {
+  for (const char* url : {"https://example.com/other?x=1", "https://Example.COM/hook", "https://example.com:443/hook",
+                          "https://example.com#frag"}) {
+    HttpTask sent = HookWithSecrets();
+    sent.url = url;
+    sent.headers = {{"Authorization", "REDACTED"}, {"X-Api-Key", "REDACTED"}};
+    sent.signing_secret = "REDACTED";
+    JobPatch patch;
+    patch.set.task = sent;
+
+    auto job = ApplyJobPatch(ExistingWithSecrets(), patch, At("2026-11-27T09:30:00Z"));
+
+    ASSERT_TRUE(job.ok()) << url << ": " << job.error().message;
+    EXPECT_EQ(std::get<HttpTask>(*job->task).headers[0].second, "Bearer stored") << url;
+    EXPECT_EQ(std::get<HttpTask>(*job->task).signing_secret, "stored-signing-secret") << url;
+  }
+}
+
+TEST(ApplyJobPatch, AnotherOriginTakesSecretsSentAgainOrNone) {
+  HttpTask resent = HookWithSecrets();
+  resent.url = "https://elsewhere.example/hook";
+  HttpTask dropped;
+  dropped.url = "https://elsewhere.example/hook";
+  dropped.headers = {{"X-Trace", "t"}};
+  JobPatch resend;
+  resend.set.task = resent;
+  JobPatch drop;
+  drop.set.task = dropped;
+
+  auto with_secrets = ApplyJobPatch(ExistingWithSecrets(), resend, At("2026-11-27T09:30:00Z"));
+  auto without = ApplyJobPatch(ExistingWithSecrets(), drop, At("2026-11-27T09:30:00Z"));
+
+  ASSERT_TRUE(with_secrets.ok()) << with_secrets.error().message;
+  EXPECT_EQ(std::get<HttpTask>(*with_secrets->task).headers[0].second, "Bearer stored");
+  ASSERT_TRUE(without.ok()) << without.error().message;
+  EXPECT_FALSE(std::get<HttpTask>(*without->task).signing_secret.has_value());
+}
+
 TEST(ApplyJobPatch, ANewValueReplacesAStoredSecret) {
   HttpTask sent = HookWithSecrets();
   sent.headers[0].second = "Bearer new";

@@ -35,6 +35,34 @@ class ExampleConfigTest(unittest.TestCase):
             self.assertEqual(effective[key], value, key)
 
 
+class ShippedNodesRequireAuthenticationTest(unittest.TestCase):
+    """Issue #14: the load balancer configurations put nodes on 127.0.0.1 behind a public port, where
+    a node without keys (or whose last key was revoked) served everyone. Every shipped node
+    configuration requires authentication whatever it listens on."""
+
+    def test_every_shipped_node_configuration_requires_authentication(self):
+        configmap = load_yaml_documents(os.path.join(KUBERNETES, "configmap.yaml"))[0]
+        texts = {"jobsched.toml": read(deploy_path("jobsched.toml")),
+                 "cluster-node.toml": read(deploy_path("cluster-node.toml")),
+                 "kubernetes/configmap.yaml": configmap["data"]["jobsched.toml"]}
+
+        for name, text in texts.items():
+            self.assertIs(tomllib.loads(text).get("require_auth"), True, name)
+
+    def test_the_load_balancers_run_their_nodes_with_the_cluster_node_configuration(self):
+        for name in ("nginx.conf", "haproxy.cfg"):
+            text = read(deploy_path(name))
+
+            self.assertIn("jobsched serve --config deploy/cluster-node.toml --listen 127.0.0.1:8001", text, name)
+
+    def test_config_check_accepts_the_cluster_node_configuration(self):
+        result = config_check(deploy_path("cluster-node.toml"))
+
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(tomllib.loads(result.stdout)["require_auth"], True)
+        self.assertEqual(tomllib.loads(result.stdout)["listen"], "127.0.0.1:8001")
+
+
 def manifests():
     """Every object in deploy/kubernetes, by (kind, name)."""
     objects = {}

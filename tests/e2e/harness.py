@@ -662,12 +662,14 @@ class SmtpSink:
     aiosmtpd's Controller cannot bind port 0 in older versions, so the sink picks a free port
     and tries again on the rare collision. With `data_delay_s`, the server holds every message
     that long before it answers the end of DATA, like a stalled server (close() cuts it short).
-    `data_started` is set once a message has been sent up to its end.
+    `data_started` is set once a message has been sent up to its end. It never offers STARTTLS;
+    with `offer_auth_without_tls` it advertises AUTH over plain text (as a server an attacker
+    stripped STARTTLS from would), accepts any login and records it in `auth_attempts`.
     """
 
     ATTEMPTS = 5
 
-    def __init__(self, data_delay_s=0.0):
+    def __init__(self, data_delay_s=0.0, offer_auth_without_tls=False):
         import asyncio
         import email
         import email.policy
@@ -676,6 +678,7 @@ class SmtpSink:
         sink = self
         self._lock = threading.Condition()
         self.messages = []
+        self.auth_attempts = []  # (mechanism, login) of every AUTH seen
         self.data_started = threading.Event()
 
         class Handler:
@@ -692,10 +695,18 @@ class SmtpSink:
                     sink._lock.notify_all()
                 return "250 OK"
 
+        def record_auth(server, session, envelope, mechanism, auth_data):
+            from aiosmtpd.smtp import AuthResult, LoginPassword
+            login = auth_data.login.decode("utf-8", "replace") if isinstance(auth_data, LoginPassword) else ""
+            with sink._lock:
+                sink.auth_attempts.append((mechanism, login))
+            return AuthResult(success=True)
+
+        options = {"auth_require_tls": False, "authenticator": record_auth} if offer_auth_without_tls else {}
         last_error = None
         for _ in range(self.ATTEMPTS):
             port = free_port()
-            controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+            controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
             try:
                 controller.start()
             except (OSError, RuntimeError) as error:  # someone took the port meanwhile

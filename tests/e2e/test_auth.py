@@ -231,6 +231,21 @@ class NamespaceTest(KeyedServiceTestCase):
         self.assertEqual(after.body["name"], "secret plan of team a")
         self.assertEqual(after.body["version"], 1)
 
+    def test_cancelling_another_namespaces_run_answers_exactly_like_a_missing_run(self):
+        # Issue #14: "run 2 is not a run of job 1" told the caller that run 2 exists elsewhere.
+        a = self.as_key("writer-a")
+        foreign_id = self.run_of_b["id"]
+        missing_id = foreign_id + 1000
+
+        foreign = a.request("POST", f"/jobs/{self.job['id']}/runs/{foreign_id}/cancel")
+        missing = a.request("POST", f"/jobs/{self.job['id']}/runs/{missing_id}/cancel")
+
+        self.assertProblem(foreign, 404)
+        self.assertProblem(missing, 404)
+        self.assertEqual(json.dumps(foreign.body).replace(str(foreign_id), "RUN"),
+                         json.dumps(missing.body).replace(str(missing_id), "RUN"))
+        self.assertNotEqual(self.as_key("writer-b").request("GET", f"/runs/{foreign_id}").body["state"], "cancelled")
+
     def test_lists_show_only_the_keys_own_namespace(self):
         def ids(key, path):
             response = self.as_key(key).request("GET", path)
@@ -542,6 +557,77 @@ class CachingTest(KeyedServiceTestCase):
         response = self.as_key("writer-b").request("GET", f"/jobs/{job['id']}", headers={"If-None-Match": etag})
 
         self.assertProblem(response, 404)
+
+
+class AuthenticationStaysOnTest(ServiceTestCase):
+    """Issue #14: on a loopback listener (a node behind the shipped nginx or HAProxy), revoking the
+    only key turned authentication off, and an anonymous POST /jobs went from 401 to 201. Once a
+    database has had a key it requires one, until `jobsched keys disable-auth` says otherwise."""
+
+    service_args = ("--key-refresh-interval", REFRESH)
+
+    def revoke_and_wait(self, name, token):
+        self.service.revoke_key(name)
+        client = self.service.client(token)
+        self.addCleanup(client.close)
+        wait_until(lambda: client.request("GET", "/jobs").status == 401, REFRESH_S * 10 + 2,
+                   "the revoked key to be refused")
+
+    def test_revoking_the_last_key_on_a_loopback_listener_still_answers_401(self):
+        token = self.service.create_key("only", "admin")
+        wait_until(lambda: self.service.get_json("/jobs").status == 401, REFRESH_S * 10 + 2,
+                   "authentication to turn on")
+
+        self.revoke_and_wait("only", token)
+        time.sleep(REFRESH_S * 3)  # several refreshes that find no active key
+        anonymous = self.service.post_json("/jobs", JOB)
+
+        self.assertProblem(anonymous, 401)
+        self.assertEqual(self.service.get_json("/healthz").status, 200)
+        self.assertIn("no API key is active", self.service.log_text())
+        self.assertIn("jobsched keys disable-auth", self.service.log_text())
+
+    def test_it_stays_on_across_a_restart(self):
+        token = self.service.create_key("only", "admin")
+        self.revoke_and_wait("only", token)
+
+        self.service.restart()
+
+        self.assertProblem(self.service.post_json("/jobs", JOB), 401)
+        self.assertIn("no API key is active", self.service.log_text())
+
+    def test_a_fresh_database_that_never_had_a_key_stays_open(self):
+        created = self.service.post_json("/jobs", JOB)
+
+        self.assertEqual(created.status, 201, created.body)
+        self.assertNotIn("no API key is active", self.service.log_text())
+
+    def test_disable_auth_turns_it_off_deliberately_and_only_once_no_key_is_active(self):
+        token = self.service.create_key("only", "admin")
+
+        refused = self.service.keys_command("disable-auth")
+        self.revoke_and_wait("only", token)
+        disabled = self.service.keys_command("disable-auth")
+        opened = wait_until(lambda: (lambda r: r if r.status == 201 else None)(self.service.post_json("/jobs", JOB)),
+                            REFRESH_S * 10 + 2, "the service to serve without a key again")
+
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("'only'", refused.stderr)
+        self.assertEqual(disabled.returncode, 0, disabled.stderr)
+        self.assertIn("no longer required", disabled.stderr)
+        self.assertEqual(opened.status, 201)
+
+
+class RequireAuthTest(ServiceTestCase):
+    """--require-auth (what the shipped deploy configurations set): keys are needed on loopback too,
+    before any exists."""
+
+    service_args = ("--require-auth",)
+
+    def test_a_loopback_listener_without_any_key_refuses_everything_but_the_open_routes(self):
+        self.assertProblem(self.service.post_json("/jobs", JOB), 401)
+        self.assertEqual(self.service.get_json("/healthz").status, 200)
+        self.assertIn("no API key exists", self.service.log_text())
 
 
 class ExposedListenerTest(unittest.TestCase):

@@ -15,7 +15,7 @@ import tempfile
 import time
 import unittest
 
-from harness import HttpEndpoint, Service, wait_until
+from harness import HttpEndpoint, Service, binary_path, wait_until
 from pg_server import PgServer
 from shipped_nginx import free_port, nginx_config_for_test
 
@@ -26,7 +26,8 @@ DEPLOY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."
 class Nginx:
     """nginx running deploy/nginx.conf with its three nodes at `node_ports` and its listener at `port`."""
 
-    def __init__(self, node_ports):
+    def __init__(self, node_ports, token=None):
+        self.token = token  # sent as a bearer token with every request
         self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
         self._dir = tempfile.TemporaryDirectory(prefix="jobsched-nginx-")
         self.dir = self._dir.name
@@ -49,12 +50,14 @@ class Nginx:
         except OSError:
             return False
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, anonymous=False):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             payload = json.dumps(body) if body is not None else None
-            connection.request(method, path, body=payload,
-                               headers={"Content-Type": "application/json"} if payload else {})
+            headers = {"Content-Type": "application/json"} if payload else {}
+            if self.token and not anonymous:
+                headers["Authorization"] = f"Bearer {self.token}"
+            connection.request(method, path, body=payload, headers=headers)
             response = connection.getresponse()
             raw = response.read()
             return response.status, json.loads(raw) if raw else None
@@ -110,6 +113,13 @@ class ClusterTestCase(unittest.TestCase):
             node.start()
             self.nodes.append(node)
 
+    def create_key(self, name, role):
+        """A key on the cluster's database, made with the binary's `keys create`; returns its token."""
+        done = subprocess.run([binary_path(), "keys", "create", "--name", name, "--role", role, "--db", self.db_url],
+                              capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done.stdout.strip()
+
     def sql(self, query):
         return self.pg.psql(query, self.database)
 
@@ -128,10 +138,15 @@ class ClusterTest(ClusterTestCase):
     def test_every_occurrence_fires_exactly_once_while_a_node_dies_and_comes_back(self):
         # About 200 calls are in flight at any time (200 jobs a second, 1 s each); 80 slots a node
         # means no two nodes can hold them all, so the killed node surely holds some.
-        self.start_nodes(extra=("--max-concurrent-runs", "80"))
-        nginx = Nginx(self.node_ports)
+        # The nodes run as deploy/nginx.conf says: with deploy/cluster-node.toml, which requires keys.
+        token = self.create_key("cluster-test", "admin")
+        self.start_nodes(extra=("--config", os.path.join(DEPLOY_DIR, "cluster-node.toml"),
+                                "--max-concurrent-runs", "80"))
+        nginx = Nginx(self.node_ports, token)
         self.addCleanup(nginx.close)
         self.endpoint.route("/hook", delay_s=1.0)
+        self.assertEqual(nginx.request("POST", "/jobs", {"name": "anonymous", "every": "1h"}, anonymous=True)[0],
+                         401)
 
         for n in range(self.JOBS):
             status, body = nginx.request("POST", "/jobs", {

@@ -99,8 +99,9 @@ class ConfigCheckTest(ConfigTestCase):
                           "max_concurrent_runs", "shutdown_grace", "drain_delay", "lease_timeout", "keep_runs_days",
                           "keep_runs_per_job", "prune_interval", "smtp_url", "smtp_tls", "smtp_from",
                           "default_email_to", "docs_dir", "allow_task_hosts", "enable_shell_tasks", "insecure",
-                          "key_refresh_interval", "public_metrics", "public_readyz", "public_docs", "rate_limit",
-                          "rate_limit_window", "trusted_proxies"})
+                          "require_auth", "key_refresh_interval", "public_metrics", "public_readyz", "public_docs",
+                          "rate_limit", "rate_limit_window", "min_period", "max_jobs_per_namespace",
+                          "max_runs_per_job_per_minute", "trusted_proxies"})
         self.assertIn("# smtp_username is not set", result.stdout)
         self.assertIn("# smtp_password is not set", result.stdout)
 
@@ -124,6 +125,23 @@ class ConfigCheckTest(ConfigTestCase):
             self.assertNotIn(secret, result.stdout + result.stderr)
         self.assertEqual(result.values()["smtp_url"], "smtp://relay:REDACTED@127.0.0.1:2525")
         self.assertIn('# smtp_password = "REDACTED"', result.stdout)
+
+    def test_a_postgresql_url_libpq_would_misread_is_refused_without_showing_the_password(self):
+        # Issue #14: with an unencoded '@' in the password, serve logged libpq's
+        # 'could not translate host name "cret-part@127.0.0.1"'.
+        url = "postgresql://app:se@cret-part@127.0.0.1:1/jobs"
+
+        checked = self.check("--db", url)
+        served = subprocess.run([binary_path(), "serve", "--db", url, "--listen", "127.0.0.1:0"],
+                                env=clean_environment(), capture_output=True, text=True, timeout=30,
+                                stdin=subprocess.DEVNULL)
+
+        for result in (checked, served):
+            self.assertNotEqual(result.returncode, 0)
+            output = result.stdout + result.stderr
+            self.assertNotIn("cret-part", output)
+            self.assertIn("more than one '@'", output)
+            self.assertIn("%40", output)
 
     def test_its_output_is_a_valid_configuration_file(self):
         first = self.check("--listen", "127.0.0.1:4321", "--smtp-from", 'a "quoted" sender')
@@ -153,7 +171,7 @@ class ConfigCheckTest(ConfigTestCase):
 
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("JOBSCHED_SHUTDOWN_GRACE: 'forever' is not a duration", result.stderr)
-        self.assertIn("--smtp-tls: must be one of none, starttls, required, got 'sometimes'", result.stderr)
+        self.assertIn("--smtp-tls: must be one of auto, required, starttls, none, got 'sometimes'", result.stderr)
 
     def test_refuses_a_missing_file(self):
         missing = os.path.join(self.dir, "missing.toml")

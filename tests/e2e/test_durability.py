@@ -198,3 +198,69 @@ class OneProcessPerSqliteFileTest(ServiceTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FileModesTest(unittest.TestCase):
+    """Issue #14: the database holds webhook secrets but was created world-readable (0644). Whatever
+    the umask, the service creates the folder it needs 0700 and the database, its WAL, its SHM and
+    the lock file 0600."""
+
+    def test_the_data_folder_and_database_files_are_the_owners_only(self):
+        import os
+        import stat
+
+        from harness import Service
+
+        service = Service()
+        self.addCleanup(service.close)
+        folder = os.path.join(service.dir, "data")
+        database = os.path.join(folder, "jobsched.db")
+        service.db_url = f"sqlite:{database}"
+        previous = os.umask(0)
+        try:
+            service.start()
+        finally:
+            os.umask(previous)
+        created = service.post_json("/jobs", {"name": "secret", "every": "1h"})
+        self.assertEqual(created.status, 201, created.body)
+
+        def mode(path):
+            return stat.S_IMODE(os.stat(path).st_mode)
+
+        self.assertEqual(oct(mode(folder)), oct(0o700))
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            self.assertEqual(oct(mode(database + suffix)), oct(0o600), database + suffix)
+
+    def test_the_keys_command_creates_the_folder_and_database_as_private_too(self):
+        import os
+        import stat
+
+        from harness import Service
+
+        service = Service()
+        self.addCleanup(service.close)
+        folder = os.path.join(service.dir, "keys-first")
+        service.db_url = f"sqlite:{folder}/jobsched.db"
+        previous = os.umask(0)
+        try:
+            service.create_key("first", "admin")
+        finally:
+            os.umask(previous)
+
+        self.assertEqual(oct(stat.S_IMODE(os.stat(folder).st_mode)), oct(0o700))
+        self.assertEqual(oct(stat.S_IMODE(os.stat(os.path.join(folder, "jobsched.db")).st_mode)), oct(0o600))
+
+    def test_a_database_others_may_read_is_kept_but_warned_about(self):
+        import os
+
+        from harness import Service
+
+        service = Service()
+        self.addCleanup(service.close)
+        with open(service.db_path, "wb"):
+            pass
+        os.chmod(service.db_path, 0o644)
+
+        service.start()
+
+        self.assertIn("may be read by other users (mode 644)", service.log_text())

@@ -8,10 +8,14 @@ email package, an implementation independent of the service's encoder.
 import hashlib
 import json
 import math
+import os
+import subprocess
 import sys
+import tempfile
 import unittest
 
-from harness import (HttpEndpoint, ServiceTestCase, SmtpSink, count_jobs, list_all_runs, next_link, rfc3339_ms,
+from harness import (HttpEndpoint, Service, ServiceTestCase, SmtpSink, binary_path, count_jobs, list_all_runs,
+                     next_link, rfc3339_ms,
                      wait_for_finished_runs, wait_until)
 
 PERIOD_MS = 1000
@@ -271,6 +275,86 @@ class EmailTaskTest(EngineTestCase):
         self.assertEqual(mail.mail_from, self.SMTP_FROM)
         self.assertTrue(mail.subject)
         self.assertRunSucceeded(run)
+
+
+class SmtpTlsTest(EngineTestCase):
+    """Issues #14 and #17: credentials never travel in clear, and the default (`--smtp-tls auto`)
+    works with the usual local relay that offers no STARTTLS. The sink never offers STARTTLS and
+    takes AUTH over plain text, like a server an attacker stripped STARTTLS from."""
+
+    CREDENTIALS = {"JOBSCHED_SMTP_USERNAME": "relay-user", "JOBSCHED_SMTP_PASSWORD": "relay-password-123"}
+    TASK = {"type": "email", "to": ["alice@example.com"], "subject": "s", "body": "b"}
+
+    def setUp(self):
+        # Each test starts its own service, with the arguments and environment it needs.
+        self.sink = SmtpSink(offer_auth_without_tls=True)
+        self.addCleanup(self.sink.close)
+
+    def start(self, args=(), env=None):
+        self.service = Service(extra_args=["--smtp-url", self.sink.url, *args], env=env)
+        self.addCleanup(self.service.close)
+        self.service.start()
+        return self.service
+
+    def test_the_default_delivers_to_a_loopback_relay_without_starttls(self):
+        self.start()
+
+        run = self.first_finished_run(self.create_every_second_job(task=self.TASK))
+
+        self.assertRunSucceeded(run)
+        self.assertEqual(len(self.sink.wait_for_messages(1)), 1)
+        self.assertIn("smtp_tls auto: STARTTLS if offered", self.service.log_text())
+
+    def assert_refused_without_sending_credentials(self, run):
+        self.assertEqual(run["state"], "failed", run)
+        self.assertIn("does not offer STARTTLS", run["error"])
+        self.assertIn("credentials are never sent without TLS", run["error"])
+        self.assertEqual(self.sink.auth_attempts, [])
+        self.assertEqual(self.sink.messages, [])
+        self.assertNotIn("relay-password-123", self.service.log_text())
+
+    def test_the_default_requires_tls_when_credentials_are_set(self):
+        self.start(env=self.CREDENTIALS)
+
+        run = self.first_finished_run(self.create_every_second_job(task=self.TASK))
+
+        self.assert_refused_without_sending_credentials(run)
+        self.assertIn("smtp_tls auto: TLS required", self.service.log_text())
+
+    def test_starttls_if_offered_never_sends_credentials_in_clear(self):
+        # Issue #14: a fake server captured AUTH PLAIN in this mode.
+        self.start(["--smtp-tls", "starttls"], env=self.CREDENTIALS)
+
+        run = self.first_finished_run(self.create_every_second_job(task=self.TASK))
+
+        self.assert_refused_without_sending_credentials(run)
+
+    def test_starttls_if_offered_without_credentials_sends_in_clear(self):
+        self.start(["--smtp-tls", "starttls"])
+
+        run = self.first_finished_run(self.create_every_second_job(task=self.TASK))
+
+        self.assertRunSucceeded(run)
+        self.assertEqual(len(self.sink.wait_for_messages(1)), 1)
+
+    def test_none_with_credentials_is_refused_at_start(self):
+        folder = tempfile.TemporaryDirectory(prefix="jobsched-e2e-")
+        self.addCleanup(folder.cleanup)
+        command = [binary_path(), "serve", "--listen", "127.0.0.1:0", "--db", f"sqlite:{folder.name}/jobs.db",
+                   "--smtp-url", self.sink.url, "--smtp-tls", "none"]
+        completed = subprocess.run(command, env=dict(os.environ, **self.CREDENTIALS), capture_output=True,
+                                   text=True, timeout=30, stdin=subprocess.DEVNULL)
+
+        self.assertNotEqual(completed.returncode, 0)
+        self.assertIn("smtp_tls: none would send the SMTP credentials in clear text", completed.stdout +
+                      completed.stderr)
+
+    def test_the_default_requires_tls_for_a_server_beyond_loopback(self):
+        service = Service(extra_args=["--smtp-url", "smtp://mail.example.invalid:587"])
+        self.addCleanup(service.close)
+        service.start()
+
+        self.assertIn("smtp://mail.example.invalid:587 (smtp_tls auto: TLS required)", service.log_text())
 
 
 def body_of(mail):

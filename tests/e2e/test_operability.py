@@ -1,7 +1,9 @@
 """Operability through the real binary: /metrics, request ids, JSON logs, readiness, retention."""
 
+import http.client
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -143,6 +145,55 @@ class MetricsTest(ServiceTestCase):
         routes = {labels.get("route") for _, labels, _ in after["jobsched_http_requests_total"]["samples"]}
         self.assertNotIn(f"/jobs/{job['id']}", routes)
         self.assertNotIn("/jobs/999999", routes)
+
+
+class MetricLabelsTest(ServiceTestCase):
+    """Issue #14: every method name became a label, so anonymous requests with made-up methods grew
+    /metrics without bound (34,000 series from 2,000 requests). Labels come from a closed set."""
+
+    KNOWN_METHODS = {"GET", "HEAD", "POST", "PATCH", "DELETE", "other"}
+
+    def send_raw(self, method, path):
+        connection = http.client.HTTPConnection("127.0.0.1", self.service.port, timeout=10)
+        try:
+            connection.request(method, path)
+            answer = connection.getresponse()
+            answer.read()
+            return answer.status
+        finally:
+            connection.close()
+
+    def random_method(self, rng):
+        return "M" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(5, 150)))
+
+    def series(self):
+        text = self.service.request("GET", "/metrics").body
+        families = parse_exposition(text)
+        samples = [(name, tuple(sorted(labels.items()))) for family in families.values()
+                   for name, labels, _ in family["samples"]]
+        return samples, families
+
+    def test_made_up_methods_do_not_grow_the_number_of_series(self):
+        rng = random.Random(14)
+        paths = ["/x", "/jobs", "/jobs/1", "/metrics"]
+        for path in paths:  # each path's first answer adds its series once
+            self.send_raw(self.random_method(rng), path)
+        self.series()  # the scrape's own series
+        before, _ = self.series()
+
+        for i in range(500):
+            self.send_raw(self.random_method(rng), paths[i % len(paths)])
+
+        after, families = self.series()
+        self.assertEqual(len(after), len(before), sorted(set(after) - set(before))[:5])
+        methods = {labels.get("method") for family in ("jobsched_http_requests_total",
+                                                        "jobsched_http_request_duration_seconds")
+                   for _, labels, _ in families[family]["samples"]}
+        self.assertLessEqual(methods, self.KNOWN_METHODS)
+        self.assertIn("other", methods)
+        routes = {labels.get("route") for _, labels, _ in families["jobsched_http_requests_total"]["samples"]}
+        self.assertIn("unmatched", routes)
+        self.assertNotIn("/x", routes)
 
 
 class RequestIdAndLogTest(ServiceTestCase):

@@ -116,7 +116,7 @@ class OverlapQueueTest(OverlapTestCase):
 class CancelTest(OverlapTestCase):
 
     def test_cancelling_a_running_run_stops_it(self):
-        job = self.slow_job("skip", delay_s=30.0, every="1h", retry={"max_attempts": 3, "initial_delay": "1s"})
+        job = self.slow_job("skip", delay_s=30.0, every="1h", retry={"max_attempts": 3, "initial_delay": "2s"})
         self.assertEqual(self.trigger(job["id"]).status, 202)
         run = self.running_run(job["id"])
         self.endpoint.wait_for_requests(1, "/slow", timeout_s=5.0)
@@ -163,6 +163,9 @@ class CancelTest(OverlapTestCase):
 
 
 class JitterTest(ServiceTestCase):
+    # A 700 ms jitter on a 1 s schedule lets two runs start 300 ms apart: below the default
+    # minimum period, so lowered here (and the run quota with it).
+    service_args = ("--min-period", "100ms", "--max-runs-per-job-per-minute", "0")
 
     def test_each_run_waits_its_recorded_jitter(self):
         job = self.create_job(name="spread", every="1s", jitter="700ms", overlap="allow", task={"type": "noop"})

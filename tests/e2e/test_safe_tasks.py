@@ -68,6 +68,17 @@ class RefusedHostsTest(SafeTasksTestCase):
 
         self.assertRefused(run, "169.254.169.254 (link-local (cloud metadata))")
 
+    def test_refuses_ipv6_forms_that_carry_or_hide_a_non_public_ipv4_address(self):
+        # Issue #14: SIIT (::ffff:0:0/96) and local-use NAT64 forms of 127.0.0.1 and 10.0.0.1 were tried.
+        cases = [("::ffff:0:7f00:1", "loopback"), ("::ffff:0:a00:1", "private"),
+                 ("64:ff9b:1::a00:1", "local-use NAT64"), ("2001::a00:1", "Teredo")]
+        for address, range_name in cases:
+            with self.subTest(address=address):
+                run = self.run_task({"type": "http", "url": f"http://[{address}]:{self.endpoint.port}/hook"})
+
+                self.assertRefused(run, f"{address} ({range_name})")
+        self.assertEqual(self.endpoint.requests, [])
+
 
 class AllowedHostNameTest(SafeTasksTestCase):
     """A host name in the allow list opens that name, and nothing else."""
@@ -166,6 +177,29 @@ class RedactionTest(SafeTasksTestCase):
         self.assertEqual(request.headers["authorization"], SECRETS[0])
         self.assertEqual(request.headers["x-api-key"], SECRETS[1])
         self.assertEqual(request.headers["x-trace"], "changed")
+
+    def test_the_placeholder_does_not_take_the_secrets_to_another_origin(self):
+        # Issue #14: moving the URL to a host of one's choosing while sending REDACTED made the next
+        # run send the stored secrets there.
+        elsewhere = HttpEndpoint()
+        self.addCleanup(elsewhere.close)
+        job = self.create_job(task=self.secret_task())
+        task = self.service.get_json(f"/jobs/{job['id']}").body["task"]
+        task["url"] = elsewhere.url("/hook")
+        without_headers = dict(task, headers={"X-Trace": "t"}, secret_headers=[])
+
+        moved = self.service.request("PATCH", f"/jobs/{job['id']}", body={"task": task},
+                                     headers={"Content-Type": "application/merge-patch+json"})
+        signing_only = self.service.request("PATCH", f"/jobs/{job['id']}", body={"task": without_headers},
+                                            headers={"Content-Type": "application/merge-patch+json"})
+        run = self.run_job(job)
+
+        self.assertProblem(moved, 400, "task.headers.Authorization")
+        self.assertIn("origin", moved.body["detail"])
+        self.assertProblem(signing_only, 400, "task.signing_secret")
+        self.assertEqual(run["state"], "succeeded", run)
+        self.assertEqual(elsewhere.requests, [])
+        self.assertEqual(self.endpoint.requests_to("/hook")[0].headers["authorization"], SECRETS[0])
 
     def test_patching_a_new_secret_replaces_the_stored_one(self):
         job = self.create_job(task=self.secret_task())

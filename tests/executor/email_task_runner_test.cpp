@@ -158,6 +158,130 @@ TEST_F(EmailTaskRunnerTest, FailsWhenStartTlsIsRequiredButNotOffered) {
   EXPECT_TRUE(NewMessages().empty());
 }
 
+// A server that does not offer STARTTLS but takes AUTH in clear: what a
+// server looks like to us once an attacker on the path stripped STARTTLS.
+class EmailCredentialsTest : public EmailTaskRunnerTest {
+ protected:
+  // The base's server too: its members read it.
+  static void SetUpTestSuite() {
+    EmailTaskRunnerTest::SetUpTestSuite();
+    stripped_ = new jobsched::testing::SmtpServer({.offer_auth_without_tls = true});
+  }
+  static void TearDownTestSuite() {
+    delete stripped_;
+    stripped_ = nullptr;
+    EmailTaskRunnerTest::TearDownTestSuite();
+  }
+
+  static EmailOptions WithCredentials(SmtpTls tls) {
+    EmailOptions options = Options(stripped_->Url());
+    options.tls = tls;
+    options.username = "relay-user";
+    options.password = "relay-password";
+    return options;
+  }
+
+  static core::EmailTask Task() {
+    core::EmailTask task;
+    task.to = {"alice@example.com"};
+    return task;
+  }
+
+  static jobsched::testing::SmtpServer* stripped_;
+  // AUTHs the server saw in this test: it is shared by the suite.
+  std::vector<std::string> NewAuthAttempts() const {
+    auto all = stripped_->AuthAttempts();
+    return {all.begin() + static_cast<std::ptrdiff_t>(auth_before_), all.end()};
+  }
+
+  std::size_t stripped_before_ = stripped_->Messages().size();
+  std::size_t auth_before_ = stripped_->AuthAttempts().size();
+};
+
+jobsched::testing::SmtpServer* EmailCredentialsTest::stripped_ = nullptr;
+
+// Issue #14: with --smtp-tls starttls, credentials went out as AUTH PLAIN.
+TEST_F(EmailCredentialsTest, StartTlsIfOfferedNeverSendsCredentialsWithoutTls) {
+  TaskResult result = testing::RunAndWait(*Runner(WithCredentials(SmtpTls::kStartTlsIfOffered)), Task(), Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kFailed);
+  EXPECT_NE(result.error.find("does not offer STARTTLS"), std::string::npos) << result.error;
+  EXPECT_NE(result.error.find("credentials"), std::string::npos) << result.error;
+  EXPECT_EQ(NewAuthAttempts(), std::vector<std::string>{});
+  EXPECT_EQ(stripped_->Messages().size(), stripped_before_);
+}
+
+TEST_F(EmailCredentialsTest, AutoRequiresTlsWhenCredentialsAreSetEvenOnLoopback) {
+  TaskResult result = testing::RunAndWait(*Runner(WithCredentials(SmtpTls::kAuto)), Task(), Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kFailed);
+  EXPECT_NE(result.error.find("does not offer STARTTLS"), std::string::npos) << result.error;
+  EXPECT_EQ(NewAuthAttempts(), std::vector<std::string>{});
+  EXPECT_EQ(stripped_->Messages().size(), stripped_before_);
+}
+
+TEST_F(EmailCredentialsTest, CredentialsInTheUrlCountAsCredentials) {
+  EmailOptions options = Options("smtp://url-user:url-password@127.0.0.1:" + std::to_string(stripped_->port()));
+  options.tls = SmtpTls::kStartTlsIfOffered;
+
+  TaskResult result = testing::RunAndWait(*Runner(options), Task(), Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kFailed);
+  EXPECT_EQ(NewAuthAttempts(), std::vector<std::string>{});
+}
+
+TEST_F(EmailCredentialsTest, PlainTextWithCredentialsIsRefusedAtStart) {
+  auto runner = EmailTaskRunner::Create(*loop_, WithCredentials(SmtpTls::kNone), clock_);
+
+  ASSERT_FALSE(runner.ok());
+  EXPECT_EQ(runner.error().field, "smtp_tls");
+  EXPECT_NE(runner.error().message.find("credentials"), std::string::npos) << runner.error().message;
+}
+
+TEST_F(EmailCredentialsTest, WithoutCredentialsAutoDeliversInClearToALoopbackRelay) {
+  EmailOptions options = Options(stripped_->Url());
+  options.tls = SmtpTls::kAuto;
+
+  TaskResult result = testing::RunAndWait(*Runner(options), Task(), Context());
+
+  EXPECT_EQ(result.outcome, RunOutcome::kSucceeded) << result.error;
+  EXPECT_EQ(stripped_->Messages().size(), stripped_before_ + 1);
+}
+
+TEST(EffectiveSmtpTls, AutoRequiresTlsWithCredentialsOrBeyondLoopbackAndTriesItOtherwise) {
+  struct Case {
+    std::string url;
+    SmtpTls tls;
+    std::string username;
+    SmtpTls expected;
+  };
+  const std::vector<Case> cases = {
+      {"smtp://127.0.0.1:25", SmtpTls::kAuto, "", SmtpTls::kStartTlsIfOffered},
+      {"smtp://localhost:25", SmtpTls::kAuto, "", SmtpTls::kStartTlsIfOffered},
+      {"smtp://LOCALHOST", SmtpTls::kAuto, "", SmtpTls::kStartTlsIfOffered},
+      {"smtp://[::1]:25", SmtpTls::kAuto, "", SmtpTls::kStartTlsIfOffered},
+      {"smtp://127.0.0.2:2525/helo.example", SmtpTls::kAuto, "", SmtpTls::kStartTlsIfOffered},
+      {"smtp://127.0.0.1:25", SmtpTls::kAuto, "user", SmtpTls::kRequired},
+      {"smtp://user:pw@127.0.0.1:25", SmtpTls::kAuto, "", SmtpTls::kRequired},
+      {"smtp://mail.example.com:587", SmtpTls::kAuto, "", SmtpTls::kRequired},
+      {"smtp://10.0.0.5:25", SmtpTls::kAuto, "", SmtpTls::kRequired},
+      {"smtp://localhost.evil.example:25", SmtpTls::kAuto, "", SmtpTls::kRequired},
+      {"smtp://127.0.0.1@mail.example.com:25", SmtpTls::kAuto, "", SmtpTls::kRequired},
+      {"smtp://mail.example.com:587", SmtpTls::kStartTlsIfOffered, "", SmtpTls::kStartTlsIfOffered},
+      {"smtp://mail.example.com:587", SmtpTls::kStartTlsIfOffered, "user", SmtpTls::kRequired},
+      {"smtp://mail.example.com:25", SmtpTls::kNone, "", SmtpTls::kNone},
+      {"smtp://127.0.0.1:25", SmtpTls::kRequired, "", SmtpTls::kRequired},
+  };
+  for (const Case& c : cases) {
+    EmailOptions options;
+    options.smtp_url = c.url;
+    options.tls = c.tls;
+    options.username = c.username;
+
+    EXPECT_EQ(EffectiveSmtpTls(options), c.expected) << c.url << " " << c.username;
+  }
+}
+
 TEST_F(EmailTaskRunnerTest, FailsWithoutAnySender) {
   EmailOptions options = Options();
   options.default_from.clear();

@@ -135,6 +135,23 @@ TEST_F(SchedulerTest, AfterDowntimeEachMissedJobFiresOnceThenContinues) {
   EXPECT_EQ(Fire(), 0u);
 }
 
+// Issue #14: a job stored with `every: "1ms"` before the minimum period
+// existed must not flood the database; it runs once per minimum period.
+TEST_F(SchedulerTest, AJobFasterThanTheMinimumPeriodFiresOncePerPeriod) {
+  scheduler_ = std::make_unique<Scheduler>(
+      *store_, clock_, SchedulerOptions{.batch_size = 3, .firing_limits = {.max_runs = 120, .min_period = 1s}}, [] {});
+  const core::JobId id = CreateJob(nullptr, "1ms");
+
+  std::vector<std::size_t> fired;
+  for (int i = 0; i < 8; ++i) {
+    clock_.Advance(250ms);
+    fired.push_back(Fire());
+  }
+
+  EXPECT_EQ(fired, (std::vector<std::size_t>{1, 0, 0, 0, 1, 0, 0, 0}));
+  EXPECT_EQ(Runs(id).size(), 2u);
+}
+
 TEST_F(SchedulerTest, InactiveJobsNeverFire) {
   core::JobRequest request;
   request.name = "paused";

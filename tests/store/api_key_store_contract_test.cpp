@@ -161,5 +161,47 @@ TYPED_TEST(ApiKeyStoreContract, AnotherInstanceOnTheSameDatabaseSeesTheKeys) {
   EXPECT_EQ(active->front().name, "ci");
 }
 
+// Issue #14: revoking the last key switched authentication off on a loopback
+// listener. Once a key has existed, the database says authentication is on.
+TYPED_TEST(ApiKeyStoreContract, AFreshDatabaseDoesNotRequireAuthentication) {
+  auto required = this->store().AuthenticationRequired();
+
+  ASSERT_TRUE(required.ok()) << required.error().message;
+  EXPECT_FALSE(*required);
+}
+
+TYPED_TEST(ApiKeyStoreContract, CreatingAKeyRecordsThatAuthenticationIsRequiredAndRevokingKeepsIt) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+  EXPECT_TRUE(this->store().AuthenticationRequired().value());
+
+  ASSERT_TRUE(RevokeApiKeyAndWait(this->store(), "ci", At("2026-11-27T11:00:00Z")).ok());
+
+  EXPECT_TRUE(this->store().ActiveApiKeys()->empty());
+  EXPECT_TRUE(this->store().AuthenticationRequired().value());
+  auto other = this->backend_->Open();  // another process, or a restart
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->keys->AuthenticationRequired().value());
+}
+
+TYPED_TEST(ApiKeyStoreContract, DisablingAuthenticationIsRefusedWhileAKeyIsActiveAndClearsTheRecordAfter) {
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("ci", 'a')).ok());
+
+  auto refused = DisableAuthenticationAndWait(this->store());
+  ASSERT_TRUE(RevokeApiKeyAndWait(this->store(), "ci", At("2026-11-27T11:00:00Z")).ok());
+  auto disabled = DisableAuthenticationAndWait(this->store());
+  auto again = DisableAuthenticationAndWait(this->store());
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("ci"), std::string::npos) << refused.error().message;
+  ASSERT_TRUE(disabled.ok()) << disabled.error().message;
+  EXPECT_TRUE(*disabled);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  EXPECT_FALSE(this->store().AuthenticationRequired().value());
+  ASSERT_TRUE(CreateApiKeyAndWait(this->store(), Key("next", 'b')).ok());
+  EXPECT_TRUE(this->store().AuthenticationRequired().value());
+}
+
 }  // namespace
 }  // namespace jobsched::store::testing

@@ -571,6 +571,30 @@ class OverlapContract : public RunQueueContract<BackendType> {
 
 TYPED_TEST_SUITE(OverlapContract, Backends);
 
+// Issue #14: the answer told a key that a run id exists in another job (and
+// so in another namespace); it must read exactly like a missing run's.
+TYPED_TEST(OverlapContract, CancelAnswersARunOfAnotherJobExactlyLikeAMissingRun) {
+  const core::JobId own = this->CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  const core::JobId other = this->CreateJob("2026-11-27T10:00:00Z", "1h", "allow");
+  auto foreign_run = this->Trigger(other);
+  ASSERT_TRUE(foreign_run.ok());
+  const core::RunId missing_run = foreign_run->id + 1000;
+
+  const auto foreign = this->Cancel(own, foreign_run->id);
+  const auto missing = this->Cancel(own, missing_run);
+
+  ASSERT_FALSE(foreign.ok());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(foreign.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+  std::string expected = missing.error().message;
+  const std::string missing_id = std::to_string(missing_run);
+  expected.replace(expected.find(missing_id), missing_id.size(), std::to_string(foreign_run->id));
+  EXPECT_EQ(foreign.error().message, expected);
+  EXPECT_EQ(foreign.error().field, missing.error().field);
+  EXPECT_EQ(this->RunsOf(other)[0].state, RunState::kQueued);
+}
+
 TYPED_TEST(OverlapContract, SkipRecordsTheNextOccurrenceAsSkippedWhileARunIsUnfinished) {
   const core::JobId id = this->CreateJob("2026-11-27T10:00:00Z", "1m");  // overlap skip by default
   this->Fire("2026-11-27T10:01:00Z");

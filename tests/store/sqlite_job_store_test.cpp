@@ -3,11 +3,14 @@
 // (job_store_contract_test.cpp, run_queue_contract_test.cpp).
 #include "store/sqlite/sqlite_job_store.hpp"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
 
 #include "core/job_validation.hpp"
+#include "store/migrations.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/time_literals.hpp"
 
@@ -105,6 +108,46 @@ TEST_F(SqliteJobStoreTest, MigrateIsIdempotentAndCreatesTheRunsTable) {
                          nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
+}
+
+// Issue #14: the database holds webhook secrets and was created 0644.
+TEST_F(SqliteJobStoreTest, CreatesTheDatabaseItsWalAndShmForTheOwnerOnlyWhateverTheUmask) {
+  const mode_t previous = ::umask(0);
+  auto store = OpenStore();
+  ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("written")).ok());  // the WAL has content
+  ::umask(previous);
+
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat status {};
+    ASSERT_EQ(::stat(dir_.File(std::string("jobs.db") + suffix).c_str(), &status), 0) << suffix;
+    EXPECT_EQ(status.st_mode & 07777, 0600u) << "jobs.db" << suffix;
+  }
+}
+
+// Issue #14: a database that had keys before authentication was recorded
+// must not open up when its last key is revoked after the upgrade.
+TEST_F(SqliteJobStoreTest, AnUpgradedDatabaseThatEverHadAKeyRequiresAuthentication) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("jobs.db").c_str(), &db), SQLITE_OK);
+  std::string before_0013 =
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
+      "NULL);";
+  for (const Migration& migration : SqliteMigrations()) {
+    if (migration.version >= 13) break;
+    before_0013 += std::string(migration.sql) + ";INSERT INTO schema_migrations VALUES (" +
+                   std::to_string(migration.version) + ", '" + std::string(migration.name) + "', 0);";
+  }
+  before_0013 +=
+      "INSERT INTO api_keys (name, role, namespace, token_hash, created_at, revoked_at) "
+      "VALUES ('old', 'admin', 'default', '" +
+      std::string(64, 'a') + "', 1000, 2000);";
+  ASSERT_EQ(sqlite3_exec(db, before_0013.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto store = OpenStore();
+
+  EXPECT_TRUE(store->AuthenticationRequired().value());
+  EXPECT_TRUE(store->ActiveApiKeys()->empty());
 }
 
 TEST_F(SqliteJobStoreTest, OpeningAnUnwritablePathFailsAsUnavailable) {

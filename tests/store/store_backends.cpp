@@ -14,8 +14,8 @@ namespace {
 
 class Sqlite final : public Backend {
  public:
-  core::Result<StoreInstance> Open() override {
-    auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db")});
+  core::Result<StoreInstance> OpenWithLimits(const StoreLimits& limits) override {
+    auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db"), .limits = limits});
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
     return StoreInstance{shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
@@ -29,10 +29,10 @@ class Postgres final : public Backend {
  public:
   explicit Postgres(std::unique_ptr<jobsched::testing::PgTestSchema> schema) : schema_(std::move(schema)) {}
 
-  core::Result<StoreInstance> Open() override {
+  core::Result<StoreInstance> OpenWithLimits(const StoreLimits& limits) override {
     auto database = postgres::PgDatabase::Open({.url = schema_->url()});
     if (!database) return database.error();
-    return StoreInstance{std::make_shared<postgres::PostgresJobStore>(*database),
+    return StoreInstance{std::make_shared<postgres::PostgresJobStore>(*database, limits),
                          std::make_shared<postgres::PostgresRunQueue>(*database),
                          std::make_shared<postgres::PostgresApiKeyStore>(*database),
                          std::make_shared<postgres::PgChangeFeed>(*database)};

@@ -14,6 +14,7 @@
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/store_limits.hpp"
 #include "store/wait.hpp"
 
 namespace jobsched::store::testing {
@@ -31,7 +32,9 @@ struct StoreInstance {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual core::Result<StoreInstance> Open() = 0;
+  core::Result<StoreInstance> Open() { return OpenWithLimits(StoreLimits{}); }
+  // An instance that enforces the operator's quotas `limits`.
+  virtual core::Result<StoreInstance> OpenWithLimits(const StoreLimits& limits) = 0;
 };
 
 struct SqliteBackend {

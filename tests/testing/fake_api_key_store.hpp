@@ -22,6 +22,7 @@ class FakeApiKeyStore final : public store::ApiKeyStore {
     }
     key.id = static_cast<std::int64_t>(keys_.size()) + 1;
     keys_.push_back(key);
+    required_ = true;
     lock.unlock();
     done(key);
   }
@@ -56,6 +57,25 @@ class FakeApiKeyStore final : public store::ApiKeyStore {
     return active;
   }
 
+  core::Result<bool> AuthenticationRequired() override {
+    std::lock_guard lock(mutex_);
+    if (unavailable) return core::Error::Unavailable("database unavailable");
+    return required_;
+  }
+
+  void DisableAuthentication(std::function<void(core::Result<bool>)> done) override {
+    std::unique_lock lock(mutex_);
+    std::vector<std::string> active;
+    for (const core::ApiKey& key : keys_) {
+      if (!key.revoked_at) active.push_back(key.name);
+    }
+    const bool was = required_;
+    if (active.empty()) required_ = false;
+    lock.unlock();
+    if (!active.empty()) return done(store::KeysStillActive(active));
+    done(was);
+  }
+
   // Stores a row as a broken database might hold it, bypassing every check.
   void InsertRawForTest(core::ApiKey key) {
     std::lock_guard lock(mutex_);
@@ -67,6 +87,7 @@ class FakeApiKeyStore final : public store::ApiKeyStore {
  private:
   std::mutex mutex_;
   std::vector<core::ApiKey> keys_;  // guarded by mutex_
+  bool required_ = false;           // guarded by mutex_
 };
 
 }  // namespace jobsched::testing

@@ -90,7 +90,7 @@ std::optional<std::string> ReceivedEmail::Header(std::string_view name) const {
   return std::nullopt;
 }
 
-SmtpServer::SmtpServer() {
+SmtpServer::SmtpServer(SmtpServerOptions options) : options_(options) {
   std::filesystem::create_directory(directory_.path() / "messages");
   std::string failure;
   // Another process may take the free port between our probe and the
@@ -109,8 +109,8 @@ bool SmtpServer::TryStart(int port, std::string& failure) {
   const std::string log_path = directory_.File("aiosmtpd-" + std::to_string(port) + ".log");
   const std::string listen = "127.0.0.1:" + std::to_string(port);
   const std::string messages = (directory_.path() / "messages").string();
-  std::vector<std::string> arguments{kPython, "-m", "aiosmtpd",           "-n",    "-l",
-                                     listen,  "-c", "smtp_sink.JsonSink", messages};
+  std::vector<std::string> arguments{kPython, JOBSCHED_TESTING_DIR "/smtp_sink.py", messages, listen};
+  if (options_.offer_auth_without_tls) arguments.emplace_back("--offer-auth-without-tls");
   std::vector<std::string> environment;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view variable(*entry);
@@ -187,12 +187,28 @@ void SmtpServer::Kill() {
 std::vector<ReceivedEmail> SmtpServer::Messages() const {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory_.path() / "messages")) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
+    const bool auth = entry.path().filename().string().starts_with("auth-");
+    if (entry.path().extension() == ".json" && !auth) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());  // zero-padded numbers: arrival order
   std::vector<ReceivedEmail> emails;
   for (const auto& file : files) emails.push_back(ParseRecord(ReadFile(file)));
   return emails;
+}
+
+std::vector<std::string> SmtpServer::AuthAttempts() const {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_.path() / "messages")) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("auth-") && entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> attempts;
+  for (const auto& file : files) {
+    const boost::json::object record = boost::json::parse(ReadFile(file)).as_object();
+    attempts.push_back(String(record.at("mechanism")) + " " + String(record.at("login")));
+  }
+  return attempts;
 }
 
 }  // namespace jobsched::testing

@@ -24,6 +24,13 @@ struct ReceivedEmail {
   std::optional<std::string> Header(std::string_view name) const;
 };
 
+struct SmtpServerOptions {
+  // Advertise AUTH over plain text (the server never offers STARTTLS), as one
+  // an attacker stripped STARTTLS from would; every login is accepted and
+  // recorded (AuthAttempts). Off: AUTH is not offered at all.
+  bool offer_auth_without_tls = false;
+};
+
 // A real SMTP server for tests: Debian's aiosmtpd, started as a subprocess on
 // 127.0.0.1 and a free port, with a handler (testing/smtp_sink.py) that stores
 // each accepted message in a temporary folder. The process is killed (by its
@@ -31,7 +38,7 @@ struct ReceivedEmail {
 // std::runtime_error when the server does not come up within a few seconds.
 class SmtpServer {
  public:
-  SmtpServer();
+  explicit SmtpServer(SmtpServerOptions options = {});
   SmtpServer(const SmtpServer&) = delete;
   SmtpServer& operator=(const SmtpServer&) = delete;
   ~SmtpServer();
@@ -44,12 +51,17 @@ class SmtpServer {
   // soon as the client has seen the server's 250 for it.
   std::vector<ReceivedEmail> Messages() const;
 
+  // "MECHANISM login" for every AUTH the server saw, in order of arrival
+  // (only with offer_auth_without_tls; otherwise AUTH is refused unseen).
+  std::vector<std::string> AuthAttempts() const;
+
  private:
   // Starts aiosmtpd on `port`; false if it exited (port taken) or never
   // accepted connections.
   bool TryStart(int port, std::string& failure);
   void Kill();
 
+  SmtpServerOptions options_;
   TempDir directory_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -1,17 +1,26 @@
-"""An aiosmtpd handler for tests: each accepted message becomes one JSON file.
+"""An aiosmtpd server for tests: each accepted message becomes one JSON file.
 
-Run as `python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.JsonSink DIR`
-with this folder on PYTHONPATH. Python's own email package decodes the
-message (RFC 2047 headers, quoted-printable bodies) and lists what it found
-malformed, so tests check our encoder against an independent decoder rather
-than against a mirror image of itself.
+Run as `python3 smtp_sink.py DIR 127.0.0.1:PORT [--offer-auth-without-tls]`
+(or load JsonSink with `python3 -m aiosmtpd -c smtp_sink.JsonSink DIR`).
+Python's own email package decodes the message (RFC 2047 headers,
+quoted-printable bodies) and lists what it found malformed, so tests check
+our encoder against an independent decoder rather than against a mirror
+image of itself.
+
+The server never offers STARTTLS (it has no certificate). With
+--offer-auth-without-tls it advertises AUTH PLAIN and LOGIN over plain text,
+as a server an attacker stripped STARTTLS from would, accepts any login and
+writes each AUTH it sees to DIR/auth-NNNNNN.json: a client that must never
+send credentials in clear can be caught doing so.
 """
 
+import asyncio
 import email
 import email.policy
 import itertools
 import json
 import os
+import sys
 
 
 class JsonSink:
@@ -48,3 +57,38 @@ class JsonSink:
             json.dump(record, out)
         os.rename(partial, os.path.join(self.directory, f"{number:06d}.json"))
         return "250 OK stored as message " + str(number)
+
+
+class AuthRecorder:
+    """An aiosmtpd authenticator that accepts every login and records it."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.counter = itertools.count(1)
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        login = auth_data.login.decode("utf-8", "replace") if isinstance(auth_data, LoginPassword) else ""
+        number = next(self.counter)
+        partial = os.path.join(self.directory, f".auth-{number:06d}.partial")
+        with open(partial, "w", encoding="utf-8") as out:
+            json.dump({"mechanism": mechanism, "login": login}, out)
+        os.rename(partial, os.path.join(self.directory, f"auth-{number:06d}.json"))
+        return AuthResult(success=True)
+
+
+def main(argv):
+    from aiosmtpd.smtp import SMTP
+    directory, listen = argv[0], argv[1]
+    offer_auth = "--offer-auth-without-tls" in argv[2:]
+    host, _, port = listen.rpartition(":")
+    sink = JsonSink(directory)
+    options = {"auth_require_tls": False, "authenticator": AuthRecorder(directory)} if offer_auth else {}
+    loop = asyncio.new_event_loop()
+    # Fails (and the process exits) when the port is taken: the caller tries another one.
+    loop.run_until_complete(loop.create_server(lambda: SMTP(sink, **options), host, int(port)))
+    loop.run_forever()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -19,6 +19,8 @@
 
 #include <curl/curl.h>
 
+#include "core/ip_address.hpp"
+#include "core/text.hpp"
 #include "executor/email/email_message.hpp"
 
 namespace jobsched::executor::email {
@@ -82,9 +84,10 @@ struct Delivery {
   std::size_t sent = 0;  // bytes of `message` handed to curl so far
   std::string mail_from;
   curl_slist* recipients = nullptr;
-  std::string summary;     // "to a@x, b@y; cc c@z\nMessage-ID: <...>"
-  std::string last_reply;  // the server's latest reply line
-  std::string url;         // the server's, for error messages
+  std::string summary;       // "to a@x, b@y; cc c@z\nMessage-ID: <...>"
+  std::string last_reply;    // the server's latest reply line
+  std::string url;           // the server's, for error messages
+  bool credentials = false;  // whether the transfer would log in
   std::chrono::milliseconds timeout{0};
   DoneCallback done;
 
@@ -132,6 +135,35 @@ std::string JoinAddresses(const std::vector<std::string>& addresses) {
   return out;
 }
 
+// The authority of an smtp:// or smtps:// URL: what lies between "://" and
+// the path.
+std::string_view Authority(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const std::string_view rest = url.substr(scheme_end + 3);
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+bool HasCredentials(const EmailOptions& options) {
+  return !options.username.empty() || Authority(options.smtp_url).find('@') != std::string_view::npos;
+}
+
+// Whether the URL's host is this machine: localhost, 127.0.0.0/8 or ::1.
+bool IsLoopbackServer(std::string_view url) {
+  std::string_view host = Authority(url);
+  host.remove_prefix(std::min(host.size(), host.rfind('@') == std::string_view::npos ? 0 : host.rfind('@') + 1));
+  if (host.starts_with('[')) {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? 0 : host.find(']') - 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  if (core::EqualsIgnoringCase(host, "localhost")) return true;
+  const auto address = core::IpAddress::Parse(host);
+  return address && core::NonPublicRange(*address) == "loopback";
+}
+
+bool IsSmtps(std::string_view url) { return url.starts_with("smtps://"); }
+
 // The URL without user:password@, for messages that may be shown to users.
 std::string RedactedUrl(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
@@ -164,7 +196,10 @@ TaskResult ResultOfCompletion(const CurlCompletion& completion, const Delivery& 
     case CURLE_LOGIN_DENIED:
       return TaskResult::Failed("the SMTP server refused the login: " + completion.error + reply);
     case CURLE_USE_SSL_FAILED:
-      return TaskResult::Failed("the SMTP server does not offer STARTTLS, which the configuration requires: " +
+      return TaskResult::Failed(std::string("the SMTP server does not offer STARTTLS, ") +
+                                (delivery.credentials
+                                     ? "and the SMTP credentials are never sent without TLS; nothing was sent: "
+                                     : "which the configuration requires; nothing was sent: ") +
                                 completion.error);
     default: return TaskResult::Failed("SMTP delivery failed: " + completion.error + reply);
   }
@@ -174,7 +209,8 @@ long CurlTlsMode(SmtpTls tls) {
   switch (tls) {
     case SmtpTls::kNone: return CURLUSESSL_NONE;
     case SmtpTls::kStartTlsIfOffered: return CURLUSESSL_TRY;
-    case SmtpTls::kRequired: return CURLUSESSL_ALL;
+    case SmtpTls::kRequired:
+    case SmtpTls::kAuto: return CURLUSESSL_ALL;
   }
   return CURLUSESSL_ALL;
 }
@@ -192,7 +228,9 @@ CURL* MakeTransfer(const EmailOptions& options, Delivery& delivery) {
   // long. Bound it by the attempt's timeout, in whole seconds.
   const long response_seconds = static_cast<long>((delivery.timeout.count() + 999) / 1000);
   curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, response_seconds < 1 ? 1L : response_seconds);
-  curl_easy_setopt(easy, CURLOPT_USE_SSL, CurlTlsMode(options.tls));
+  // libcurl's CURLUSESSL_TRY goes on in clear when STARTTLS is not offered,
+  // AUTH included: with credentials the effective mode is required.
+  curl_easy_setopt(easy, CURLOPT_USE_SSL, CurlTlsMode(EffectiveSmtpTls(options)));
   if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   if (!options.username.empty()) {
     curl_easy_setopt(easy, CURLOPT_USERNAME, options.username.c_str());
@@ -252,6 +290,23 @@ std::string Prepare(const core::EmailTask& task, const RunContext& context, cons
 
 }  // namespace
 
+SmtpTls EffectiveSmtpTls(const EmailOptions& options) {
+  if (options.tls == SmtpTls::kNone || options.tls == SmtpTls::kRequired) return options.tls;
+  if (HasCredentials(options)) return SmtpTls::kRequired;
+  if (options.tls == SmtpTls::kAuto && !IsLoopbackServer(options.smtp_url)) return SmtpTls::kRequired;
+  return SmtpTls::kStartTlsIfOffered;
+}
+
+std::string_view Describe(SmtpTls tls) {
+  switch (tls) {
+    case SmtpTls::kNone: return "plain text";
+    case SmtpTls::kStartTlsIfOffered: return "STARTTLS if offered";
+    case SmtpTls::kRequired: return "TLS required";
+    case SmtpTls::kAuto: return "auto";
+  }
+  return "auto";
+}
+
 core::Result<std::unique_ptr<EmailTaskRunner>> EmailTaskRunner::Create(CurlLoop& loop, EmailOptions options,
                                                                        const core::Clock& clock) {
   const std::string_view url = options.smtp_url;
@@ -260,6 +315,12 @@ core::Result<std::unique_ptr<EmailTaskRunner>> EmailTaskRunner::Create(CurlLoop&
   }
   if (HasLineBreak(options.smtp_url) || HasLineBreak(options.default_from) || HasLineBreak(options.message_id_domain)) {
     return core::Error::InvalidArgument("smtp", "the SMTP settings must not contain line breaks");
+  }
+  if (options.tls == SmtpTls::kNone && HasCredentials(options) && !IsSmtps(url)) {
+    return core::Error::InvalidArgument(
+        "smtp_tls",
+        "smtp_tls: none would send the SMTP credentials in clear text; use auto, starttls or required "
+        "(all of which require TLS with credentials), an smtps:// URL, or no credentials");
   }
   if (!options.default_from.empty() && AddressOf(options.default_from).find('@') == std::string_view::npos) {
     return core::Error::InvalidArgument("default_from",
@@ -283,6 +344,7 @@ void EmailTaskRunner::Start(const core::Task& task, const RunContext& context, D
   try {
     delivery = std::make_shared<Delivery>();
     delivery->url = options_.smtp_url;
+    delivery->credentials = HasCredentials(options_);
     error = Prepare(*email, context, options_, clock_.Now(), *delivery);
     if (error.empty()) {
       easy = MakeTransfer(options_, *delivery);

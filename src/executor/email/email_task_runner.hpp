@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -11,11 +12,17 @@
 namespace jobsched::executor::email {
 
 // How the connection to an smtp:// server is protected. smtps:// URLs use TLS
-// from the first byte whatever this says.
+// from the first byte whatever this says. Credentials never travel in clear:
+// with a user name (or userinfo in the URL) every mode but kNone requires
+// TLS, and kNone is refused.
 enum class SmtpTls {
   kNone,               // plain text: only for a relay on the same host or a private network
   kStartTlsIfOffered,  // STARTTLS when the server offers it, plain otherwise (open to downgrade)
-  kRequired,           // STARTTLS or fail; the default, so credentials never travel in clear
+  kRequired,           // STARTTLS or fail
+  // The default: kRequired with credentials or a server beyond loopback,
+  // kStartTlsIfOffered for a relay on this host (postfix on 127.0.0.1:25,
+  // Mailpit), which often offers no STARTTLS and needs none.
+  kAuto,
 };
 
 // The operator's SMTP setup. Jobs choose recipients and content, never the
@@ -23,7 +30,7 @@ enum class SmtpTls {
 struct EmailOptions {
   // smtp://host:port (submission usually on 587) or smtps://host:port (465).
   std::string smtp_url = "smtp://localhost:587";
-  SmtpTls tls = SmtpTls::kRequired;
+  SmtpTls tls = SmtpTls::kAuto;
   // SMTP AUTH when `username` is not empty; read them from the operator's
   // environment, never from a job.
   std::string username;
@@ -37,6 +44,14 @@ struct EmailOptions {
   std::string ca_file;
 };
 
+// What `options.tls` comes to for its server and credentials: kNone,
+// kStartTlsIfOffered or kRequired, never kAuto, and kRequired whenever
+// credentials are set (unless kNone, which Create refuses with credentials).
+SmtpTls EffectiveSmtpTls(const EmailOptions& options);
+
+// "TLS required", "STARTTLS if offered", "plain text" (for logs).
+std::string_view Describe(SmtpTls tls);
+
 // Sends core::EmailTask through the configured SMTP server, on a shared
 // CurlLoop. The message is plain UTF-8 text; its Message-ID is derived from
 // the run ("<jobsched.<job>.<run>@domain>"), the same for every attempt, so a
@@ -44,8 +59,9 @@ struct EmailOptions {
 // output names the recipients, the Message-ID and the server's last reply.
 class EmailTaskRunner final : public TaskRunner {
  public:
-  // Fails with kInvalidArgument when the URL is not smtp:// or smtps://, or a
-  // sender or domain contains line breaks. `loop` and `clock` (for the Date
+  // Fails with kInvalidArgument when the URL is not smtp:// or smtps://, a
+  // sender or domain contains line breaks, or kNone would send credentials
+  // over smtp:// in clear (field "smtp_tls"). `loop` and `clock` (for the Date
   // header) must outlive the runner; tasks in flight do not need the runner.
   static core::Result<std::unique_ptr<EmailTaskRunner>> Create(CurlLoop& loop, EmailOptions options,
                                                                const core::Clock& clock);

@@ -5,6 +5,8 @@
 
 #include <libpq-fe.h>
 
+#include "store/postgres/pg_url.hpp"
+
 namespace jobsched::store::postgres {
 namespace {
 
@@ -149,7 +151,12 @@ core::Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string
   pg_conn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return core::Error::Unavailable("postgresql: out of memory");
   std::unique_ptr<PgConnection> connection(new PgConnection(raw));
-  if (PQstatus(raw) != CONNECTION_OK) return PgError(raw, nullptr, "cannot connect to postgresql");
+  if (PQstatus(raw) != CONNECTION_OK) {
+    // libpq may echo what it read from the URL, a password's end included.
+    core::Error error = PgError(raw, nullptr, "cannot connect to postgresql");
+    error.message = RedactPostgresSecrets(std::move(error.message), url);
+    return error;
+  }
   PQsetNoticeProcessor(raw, IgnoreNotice, nullptr);
   // A 2xx means committed: never let a server or database default of
   // synchronous_commit=off acknowledge a write before its WAL is flushed.

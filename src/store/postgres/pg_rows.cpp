@@ -4,6 +4,7 @@
 
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
+#include "store/job_store.hpp"
 
 namespace jobsched::store::postgres {
 
@@ -92,7 +93,7 @@ core::Result<core::Run> ReadRun(PgConnection& db, core::RunId id, RowLock lock) 
   const std::string& sql = lock == RowLock::kNone ? kSelect : lock == RowLock::kForUpdate ? kForUpdate : kForDelete;
   auto selected = db.Query(sql, PgParams().Add(id));
   if (!selected) return selected.error();
-  if (selected->rows() == 0) return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
+  if (selected->rows() == 0) return RunNotFound(id);
   return RunFromRow(*selected, 0);
 }
 

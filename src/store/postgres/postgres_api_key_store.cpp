@@ -66,6 +66,10 @@ void PostgresApiKeyStore::CreateApiKey(core::ApiKey key, std::function<void(core
                                        "' exists already (names are not reused, even after a revoke)");
         }
         key.id = inserted->Int(0, 0);
+        // From now on authentication stays on, even once every key is revoked.
+        auto recorded = db.Query("INSERT INTO auth_required (id, since) VALUES (1, $1) ON CONFLICT DO NOTHING",
+                                 PgParams().Add(core::ToUnixMs(key.created_at)));
+        if (!recorded) return recorded.error();
         key.revoked_at.reset();
         return key;
       },
@@ -99,6 +103,34 @@ core::Result<std::vector<core::ApiKey>> PostgresApiKeyStore::ActiveApiKeys() {
   static const std::string kSql =
       "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE revoked_at IS NULL ORDER BY name COLLATE \"C\"";
   return database_->readers().Read<std::vector<core::ApiKey>>([](PgConnection& db) { return SelectKeys(db, kSql); });
+}
+
+core::Result<bool> PostgresApiKeyStore::AuthenticationRequired() {
+  return database_->readers().Read<bool>([](PgConnection& db) -> core::Result<bool> {
+    auto selected = db.Query("SELECT count(*) FROM auth_required");
+    if (!selected) return selected.error();
+    return selected->Int(0, 0) > 0;
+  });
+}
+
+void PostgresApiKeyStore::DisableAuthentication(std::function<void(core::Result<bool>)> done) {
+  database_->writer().Submit<bool>(
+      [](PgConnection& db) -> core::Result<bool> {
+        // Locks the record first, so a key created meanwhile (which inserts
+        // it again) waits for this transaction and is never lost.
+        auto locked = db.Query("SELECT id FROM auth_required FOR UPDATE");
+        if (!locked) return locked.error();
+        auto active =
+            db.Query("SELECT name FROM api_keys WHERE revoked_at IS NULL ORDER BY name COLLATE \"C\" FOR SHARE");
+        if (!active) return active.error();
+        std::vector<std::string> names;
+        for (int row = 0; row < active->rows(); ++row) names.emplace_back(active->Text(row, 0));
+        if (!names.empty()) return KeysStillActive(names);
+        auto removed = db.Query("DELETE FROM auth_required");
+        if (!removed) return removed.error();
+        return removed->affected() > 0;
+      },
+      std::move(done));
 }
 
 }  // namespace jobsched::store::postgres

@@ -22,6 +22,8 @@ class PostgresApiKeyStore final : public ApiKeyStore {
                     std::function<void(core::Result<core::ApiKey>)> done) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
+  core::Result<bool> AuthenticationRequired() override;
+  void DisableAuthentication(std::function<void(core::Result<bool>)> done) override;
 
  private:
   std::shared_ptr<PgDatabase> database_;

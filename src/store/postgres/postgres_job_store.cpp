@@ -7,6 +7,7 @@
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
+#include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 
@@ -115,11 +116,17 @@ core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::in
 
 }  // namespace
 
-PostgresJobStore::PostgresJobStore(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
+PostgresJobStore::PostgresJobStore(std::shared_ptr<PgDatabase> database, StoreLimits limits)
+    : database_(std::move(database)), limits_(limits) {}
 
 void PostgresJobStore::CreateJob(core::Job job, JobCallback done) {
   database_->writer().Submit<core::Job>(
-      [job = std::move(job)](PgConnection& db) mutable { return InsertJob(db, std::move(job)); }, std::move(done));
+      [job = std::move(job),
+       max_jobs = limits_.max_jobs_per_namespace](PgConnection& db) mutable -> core::Result<core::Job> {
+        if (auto room = CheckNamespaceRoom(db, job.namespace_name, max_jobs); !room) return room.error();
+        return InsertJob(db, std::move(job));
+      },
+      std::move(done));
 }
 
 void PostgresJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {

@@ -8,6 +8,7 @@
 #include "core/result.hpp"
 #include "store/job_store.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "store/store_limits.hpp"
 
 namespace jobsched::store::postgres {
 
@@ -21,7 +22,9 @@ namespace jobsched::store::postgres {
 // See docs/decisions/0003-postgres-store.md.
 class PostgresJobStore final : public JobStore {
  public:
-  explicit PostgresJobStore(std::shared_ptr<PgDatabase> database);
+  // `limits`: the operator's quotas, enforced in each write's transaction
+  // (pg_limits.cpp), across nodes too.
+  explicit PostgresJobStore(std::shared_ptr<PgDatabase> database, StoreLimits limits = {});
 
   void CreateJob(core::Job job, JobCallback done) override;
   void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
@@ -51,6 +54,7 @@ class PostgresJobStore final : public JobStore {
 
  private:
   std::shared_ptr<PgDatabase> database_;
+  const StoreLimits limits_;
 };
 
 }  // namespace jobsched::store::postgres

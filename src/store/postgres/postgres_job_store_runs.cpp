@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/postgres/pg_firing.hpp"
+#include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/postgres_job_store.hpp"
@@ -38,11 +39,12 @@ void PostgresJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FireP
 void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
                                   std::function<void(core::Result<core::Run>)> done) {
   database_->writer().Submit<core::Run>(
-      [id, now](PgConnection& db) -> core::Result<core::Run> {
+      [id, now, max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<core::Run> {
         // Locked: two nodes triggering the same job under overlap skip (or a
-        // node firing it) take turns, so the check below stays true until we commit.
+        // node firing it) take turns, so the checks below stay true until we commit.
         auto job = ReadJob(db, id, RowLock::kForUpdate);
         if (!job) return job.error();
+        if (auto quota = CheckRunQuota(db, id, now, max_runs); !quota) return quota.error();
         if (job->overlap == core::OverlapPolicy::kSkip) {
           auto unfinished =
               db.Query("SELECT id FROM runs WHERE job_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
@@ -78,10 +80,7 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
       [job_id, run_id, now](PgConnection& db) -> core::Result<core::Run> {
         auto run = ReadRun(db, run_id, RowLock::kForUpdate);
         if (!run) return run.error();
-        if (run->job_id != job_id) {
-          return core::Error::NotFound("run " + std::to_string(run_id) + " is not a run of job " +
-                                       std::to_string(job_id));
-        }
+        if (run->job_id != job_id) return RunNotFound(run_id);
         if (core::IsTerminal(run->state)) {
           return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
                                        std::string(core::ToString(run->state)) + ")");
@@ -98,7 +97,7 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
             std::string(kRunColumns);
         auto updated = db.Query(kCancel, PgParams().Add(run_id).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
-        if (updated->rows() != 1) return core::Error::NotFound("run " + std::to_string(run_id) + " does not exist");
+        if (updated->rows() != 1) return RunNotFound(run_id);
         return RunFromRow(*updated, 0);
       },
       std::move(done));

@@ -63,6 +63,11 @@ void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Res
             .Bind(7, OptionalMs(key.expires_at));
         if (auto ran = (*insert)->Run(); !ran) return ran.error();
         key.id = db.LastInsertRowId();
+        // From now on authentication stays on, even once every key is revoked.
+        auto record = db.Cached("INSERT OR IGNORE INTO auth_required (id, since) VALUES (1, ?)");
+        if (!record) return record.error();
+        (*record)->Bind(1, core::ToUnixMs(key.created_at));
+        if (auto ran = (*record)->Run(); !ran) return ran.error();
         key.revoked_at.reset();
         return key;
       },
@@ -105,6 +110,37 @@ core::Result<std::vector<core::ApiKey>> SqliteJobStore::ActiveApiKeys() {
   auto statement = (**reader).Cached(kSql);
   if (!statement) return statement.error();
   return CollectRows<core::ApiKey>(**statement, KeyFromRow);
+}
+
+core::Result<bool> SqliteJobStore::AuthenticationRequired() {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto statement = (**reader).Cached("SELECT count(*) FROM auth_required");
+  if (!statement) return statement.error();
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  return *row && (*statement)->ColumnInt(0) > 0;
+}
+
+void SqliteJobStore::DisableAuthentication(std::function<void(core::Result<bool>)> done) {
+  writer_->Submit<bool>(
+      [](SqliteConnection& db) -> core::Result<bool> {
+        auto active = db.Cached("SELECT name FROM api_keys WHERE revoked_at IS NULL ORDER BY name");
+        if (!active) return active.error();
+        std::vector<std::string> names;
+        for (;;) {
+          auto row = (*active)->Step();
+          if (!row) return row.error();
+          if (!*row) break;
+          names.push_back((*active)->ColumnText(0));
+        }
+        if (!names.empty()) return KeysStillActive(names);
+        auto removed = db.Cached("DELETE FROM auth_required");
+        if (!removed) return removed.error();
+        if (auto ran = (*removed)->Run(); !ran) return ran.error();
+        return db.Changes() > 0;
+      },
+      std::move(done));
 }
 
 }  // namespace jobsched::store::sqlite

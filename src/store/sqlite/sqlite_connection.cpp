@@ -1,5 +1,12 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <sqlite3.h>
 
 namespace jobsched::store::sqlite {
@@ -91,8 +98,28 @@ std::string Statement::ColumnText(int column) const {
                      static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
 }
 
+namespace {
+
+// SQLite would create a missing database 0644: readable by every user of the
+// host, and it holds webhook secrets. Creating it first, empty, 0600 whatever
+// the umask, makes SQLite use it (and give its WAL and SHM the same mode).
+core::Result<void> CreatePrivately(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return core::Ok();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return core::Ok();  // it exists, or SQLite's own open will say why not
+  const int error = ::fchmod(fd, 0600) == 0 ? 0 : errno;
+  ::close(fd);
+  if (error != 0) return core::Error::Unavailable("cannot make " + path + " private: " + std::strerror(error));
+  return core::Ok();
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path, Mode mode) {
   ConfigureSqliteLibrary();  // a no-op once main() has done it
+  if (mode == Mode::kReadWrite) {
+    if (auto created = CreatePrivately(path); !created) return created.error();
+  }
   sqlite3* db = nullptr;
   // NOMUTEX: each connection is used by one thread at a time, so SQLite's own
   // per-connection mutex would only cost time.

@@ -166,7 +166,9 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
   auto checkpointer =
       std::make_unique<SqliteCheckpointer>(std::move(checkpoint_connection).value(), std::chrono::milliseconds{200});
   auto writer = std::make_unique<SqliteWriter>(std::move(connection).value(), options.max_batch);
-  return std::unique_ptr<SqliteJobStore>(new SqliteJobStore(options.path, std::move(writer), std::move(checkpointer)));
+  std::unique_ptr<SqliteJobStore> store(new SqliteJobStore(options.path, std::move(writer), std::move(checkpointer)));
+  store->limits_ = options.limits;
+  return store;
 }
 
 core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
@@ -186,9 +188,16 @@ SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> w
 }
 
 void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
+  std::string job_namespace = job.namespace_name;
   writer_->Submit<core::Job>(
-      [job = std::move(job)](SqliteConnection& db) mutable { return InsertJob(db, std::move(job)); },
-      [this, done = std::move(done)](core::Result<core::Job> created) {
+      [this, job = std::move(job)](SqliteConnection& db) mutable -> core::Result<core::Job> {
+        if (limits_.max_jobs_per_namespace > 0) {
+          if (auto room = TakeNamespaceRoom(db, job.namespace_name); !room) return room.error();
+        }
+        return InsertJob(db, std::move(job));
+      },
+      [this, job_namespace = std::move(job_namespace), done = std::move(done)](core::Result<core::Job> created) {
+        if (!created && limits_.max_jobs_per_namespace > 0) ForgetNamespaceCount(job_namespace);
         if (created) PublishScheduled(*created);
         done(std::move(created));
       });
@@ -220,11 +229,15 @@ void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback don
 
 void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                                std::function<void(core::Result<void>)> done) {
+  auto job_namespace = std::make_shared<std::string>();  // written by the apply, read by the completion
   writer_->Submit<bool>(
-      [id, check = std::move(check)](SqliteConnection& db) -> core::Result<bool> {
+      [this, id, check = std::move(check), job_namespace](SqliteConnection& db) -> core::Result<bool> {
         auto current = ReadJob(db, id);
         if (!current) return current.error();
         if (auto allowed = check(*current); !allowed) return allowed.error();
+        // The namespace is counted afresh, now and after the commit (or its failure).
+        *job_namespace = current->namespace_name;
+        ForgetNamespaceCount(*job_namespace);
         // Its runs go with it (ON DELETE CASCADE).
         auto remove = db.Cached("DELETE FROM jobs WHERE id = ?");
         if (!remove) return remove.error();
@@ -232,8 +245,9 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         if (auto ran = (*remove)->Run(); !ran) return ran.error();
         return true;
       },
-      [this, id, done = std::move(done)](core::Result<bool> deleted) {
+      [this, id, job_namespace, done = std::move(done)](core::Result<bool> deleted) {
         cache_.Invalidate(id);
+        if (!job_namespace->empty()) ForgetNamespaceCount(*job_namespace);
         if (!deleted) return done(deleted.error());
         done(core::Ok());
       });

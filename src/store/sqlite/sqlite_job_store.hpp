@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -15,12 +16,14 @@
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_reader_pool.hpp"
 #include "store/sqlite/sqlite_writer.hpp"
+#include "store/store_limits.hpp"
 
 namespace jobsched::store::sqlite {
 
 struct SqliteOptions {
   std::string path;              // database file, created if missing
   std::size_t max_batch = 1024;  // writes per group-commit transaction
+  StoreLimits limits = {};       // the operator's quotas; none by default
 };
 
 // The embedded store: one SQLite file in WAL mode. Writes go through one
@@ -85,6 +88,8 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
                     std::function<void(core::Result<core::ApiKey>)> done) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
+  core::Result<bool> AuthenticationRequired() override;
+  void DisableAuthentication(std::function<void(core::Result<bool>)> done) override;
 
  private:
   SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
@@ -93,6 +98,20 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // Publish on changes_ what a committed write did.
   void PublishScheduled(const core::Job& job);
   void PublishRunsQueued();
+  // The quotas of StoreLimits (sqlite_limits.cpp); writer thread only.
+  // Counts the job about to be created in `job_namespace`, or refuses it.
+  core::Result<void> TakeNamespaceRoom(SqliteConnection& db, const std::string& job_namespace);
+  // A create counted by TakeNamespaceRoom did not commit, or a delete did:
+  // the namespace is counted afresh next time.
+  void ForgetNamespaceCount(const std::string& job_namespace);
+  // Refuses a run of `job_id` past max_runs_per_job_per_minute.
+  core::Result<void> CheckRunQuota(SqliteConnection& db, core::JobId job_id, core::TimePoint now) const;
+
+  StoreLimits limits_;  // set once by Open
+  // Jobs per namespace, counted once and kept up to date by creates; only
+  // the writer thread touches it (SQLite mode is one process, so nobody
+  // else adds jobs to the file).
+  std::unordered_map<std::string, std::size_t> namespace_jobs_;
 
   // The database file as opened: Ping fails when the path no longer names
   // it (deleted or replaced under us, so writes would go to a lost file).

@@ -2,6 +2,7 @@
 
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
+#include "store/job_store.hpp"
 
 namespace jobsched::store::sqlite {
 
@@ -89,7 +90,7 @@ core::Result<core::Run> ReadRun(SqliteConnection& db, core::RunId id) {
   (*statement)->Bind(1, id);
   auto row = (*statement)->Step();
   if (!row) return row.error();
-  if (!*row) return core::Error::NotFound("run " + std::to_string(id) + " does not exist");
+  if (!*row) return RunNotFound(id);
   return RunFromRow(**statement);
 }
 

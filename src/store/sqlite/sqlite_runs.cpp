@@ -135,9 +135,10 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
 void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
                                 std::function<void(core::Result<core::Run>)> done) {
   writer_->Submit<core::Run>(
-      [id, now](SqliteConnection& db) -> core::Result<core::Run> {
+      [this, id, now](SqliteConnection& db) -> core::Result<core::Run> {
         auto job = ReadJob(db, id);
         if (!job) return job.error();
+        if (auto quota = CheckRunQuota(db, id, now); !quota) return quota.error();
         if (job->overlap == core::OverlapPolicy::kSkip) {
           auto unfinished = UnfinishedRunOf(db, id);
           if (!unfinished) return unfinished.error();
@@ -174,10 +175,7 @@ void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::Tim
       [job_id, run_id, now](SqliteConnection& db) -> core::Result<core::Run> {
         auto run = ReadRun(db, run_id);
         if (!run) return run.error();
-        if (run->job_id != job_id) {
-          return core::Error::NotFound("run " + std::to_string(run_id) + " is not a run of job " +
-                                       std::to_string(job_id));
-        }
+        if (run->job_id != job_id) return RunNotFound(run_id);
         if (core::IsTerminal(run->state)) {
           return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
                                        std::string(core::ToString(run->state)) + ")");
