@@ -1,0 +1,209 @@
+#include "api/server/connection.hpp"
+
+#include <array>
+#include <exception>
+#include <utility>
+
+#include "api/http_problem.hpp"
+#include "api/server/wire.hpp"
+
+namespace jobsched::api::server {
+namespace {
+
+constexpr std::size_t kReadChunkBytes = 4096;
+// After answering with an error we stop sending but keep reading for a short while: closing a
+// socket with unread input makes the kernel send RST, which can destroy our response in the
+// client's receive buffer before it reads it.
+constexpr std::chrono::milliseconds kLingerTimeout{500};
+constexpr std::size_t kMaxLingerBytes = 1 << 20;
+// Accept fails with EMFILE when we run out of descriptors; retrying at once would spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+
+struct ReadResult {
+  std::optional<BeastRequest> request;    // a complete request
+  std::optional<HttpResponse> rejection;  // or an error to answer before closing
+  unsigned version = 11;
+};
+
+// Waits for the first byte of a request (under the idle timeout; for a new connection, under the
+// header timeout counted from accept), then reads the header and, if it is acceptable, the body.
+asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_request) {
+  const HttpServerOptions& options = connection.worker.server.options;
+  beast::tcp_stream& stream = connection.stream;
+  if (first_request) {
+    stream.expires_at(connection.accepted_at + options.header_read_timeout);
+  }
+  if (connection.buffer.size() == 0) {
+    if (!first_request) stream.expires_after(options.idle_timeout);
+    connection.idle = true;
+    auto [ec, bytes] = co_await stream.async_read_some(connection.buffer.prepare(kReadChunkBytes), kNoThrow);
+    connection.idle = false;
+    if (ec) co_return ReadResult{};
+    connection.buffer.commit(bytes);
+  }
+  if (!first_request) stream.expires_after(options.header_read_timeout);
+
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+  parser.body_limit(options.max_body_bytes);
+  if (auto [ec, bytes] = co_await http::async_read_header(stream, connection.buffer, parser, kNoThrow); ec) {
+    co_return ReadResult{std::nullopt, RejectionFor(ec, options)};
+  }
+  const unsigned version = parser.get().version();
+  if (auto problem = FramingProblem(parser.get())) {
+    co_return ReadResult{std::nullopt, ProblemResponse(400, "malformed HTTP request: " + *problem), version};
+  }
+
+  if (!parser.is_done()) {
+    // Clients that ask first (curl does for large bodies) would otherwise pause before sending.
+    if (version == 11 && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> proceed{http::status::continue_, 11};
+      if (auto [ec, bytes] = co_await http::async_write(stream, proceed, kNoThrow); ec) {
+        co_return ReadResult{};
+      }
+    }
+    stream.expires_after(options.body_read_timeout);
+    if (auto [ec, bytes] = co_await http::async_read(stream, connection.buffer, parser, kNoThrow); ec) {
+      co_return ReadResult{std::nullopt, RejectionFor(ec, options), version};
+    }
+  }
+  co_return ReadResult{parser.release(), std::nullopt, version};
+}
+
+// Calls the handler and suspends until its responder is called, on whatever thread. Returns
+// nullopt if Stop() closed the connection meanwhile.
+asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connection, BeastRequest&& message) {
+  auto slot = std::make_shared<ResponseSlot>();
+  slot->wakeup = &connection.wakeup;
+  // Reset on every exit, including destruction of this frame during shutdown, so that a late
+  // responder never touches a timer that is gone.
+  struct Unhook {
+    ResponseSlot& slot;
+    ~Unhook() { slot.wakeup = nullptr; }
+  } unhook{*slot};
+
+  // Our copy of the responder dies at the end of this block: only then does a handler that
+  // dropped its copy get the 500 answer.
+  {
+    auto state = std::make_shared<ResponderState>(connection.worker.gate, slot);
+    Responder responder = [state](HttpResponse response) { state->Answer(std::move(response)); };
+    try {
+      connection.worker.server.handler(ToHttpRequest(std::move(message), connection.remote_address), responder);
+    } catch (...) {
+      responder(ProblemResponse(500, "the request handler failed"));
+    }
+  }
+
+  connection.stream.expires_never();  // the handler takes as long as it takes
+  while (!slot->response && !connection.force_closed) {
+    connection.wakeup.expires_at(asio::steady_timer::time_point::max());
+    co_await connection.wakeup.async_wait(kNoThrow);
+  }
+  if (connection.force_closed) co_return std::nullopt;
+  co_return std::move(slot->response);
+}
+
+asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse response, unsigned version, bool keep_alive,
+                                    bool header_only) {
+  const std::string wire = SerializeResponse(std::move(response), version, keep_alive, header_only);
+  connection.stream.expires_after(connection.worker.server.options.write_timeout);
+  auto [ec, bytes] = co_await asio::async_write(connection.stream, asio::buffer(wire), kNoThrow);
+  co_return !ec;
+}
+
+asio::awaitable<void> CloseGracefully(Connection& connection) {
+  ErrorCode ec;
+  connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  connection.stream.expires_after(kLingerTimeout);
+  std::array<char, kReadChunkBytes> discarded;
+  for (std::size_t total = 0; total < kMaxLingerBytes;) {
+    auto [read_ec, bytes] = co_await connection.stream.async_read_some(asio::buffer(discarded), kNoThrow);
+    if (read_ec) break;
+    total += bytes;
+  }
+  connection.stream.close();
+}
+
+asio::awaitable<void> ServeConnection(Worker& worker, tcp::socket socket, ConnectionTicket) {
+  Connection connection(worker, std::move(socket));
+  for (bool first_request = true; !worker.stopping; first_request = false) {
+    ReadResult read = co_await ReadRequest(connection, first_request);
+    if (read.rejection) {
+      if (co_await WriteResponse(connection, std::move(*read.rejection), read.version, false, false)) {
+        co_await CloseGracefully(connection);
+      }
+      co_return;
+    }
+    if (!read.request) co_return;
+
+    const bool client_keeps_alive = read.request->keep_alive();
+    const bool header_only = read.request->method() == http::verb::head;
+    std::optional<HttpResponse> response = co_await AwaitResponse(connection, std::move(*read.request));
+    if (!response) co_return;
+
+    const bool keep_alive = client_keeps_alive && !worker.stopping && !WantsClose(*response);
+    if (!co_await WriteResponse(connection, std::move(*response), read.version, keep_alive, header_only)) {
+      co_return;
+    }
+    if (!keep_alive) {
+      co_await CloseGracefully(connection);
+      co_return;
+    }
+  }
+}
+
+// Over the connection limit: a best-effort 503 without waiting on the client, then close.
+void RejectOverloaded(tcp::socket socket) {
+  static const std::string kAnswer = [] {
+    HttpResponse problem = ProblemResponse(503, "too many open connections");
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: jobsched\r\n"
+           "Content-Type: application/problem+json\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(problem.body.size()) + "\r\n\r\n" + problem.body;
+  }();
+  ErrorCode ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kAnswer), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+}  // namespace
+
+asio::awaitable<void> AcceptLoop(Worker& worker) {
+  ServerState& server = worker.server;
+  for (;;) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(kNoThrow);
+    if (worker.stopping || !worker.acceptor->is_open()) co_return;
+    if (ec) {
+      asio::steady_timer delay(worker.context, kAcceptRetryDelay);
+      co_await delay.async_wait(kNoThrow);
+      continue;
+    }
+    if (server.open_connections.fetch_add(1) >= server.options.max_connections) {
+      server.open_connections.fetch_sub(1);
+      RejectOverloaded(std::move(socket));
+      continue;
+    }
+    asio::co_spawn(worker.context, ServeConnection(worker, std::move(socket), ConnectionTicket(server)),
+                   [](const std::exception_ptr&) {});
+  }
+}
+
+void BeginStop(Worker& worker) {
+  worker.stopping = true;
+  ErrorCode ec;
+  if (worker.acceptor) worker.acceptor->close(ec);
+  for (Connection* connection : worker.connections) {
+    if (connection->idle) connection->stream.cancel();
+  }
+}
+
+void ForceClose(Worker& worker) {
+  for (Connection* connection : worker.connections) {
+    connection->force_closed = true;
+    connection->stream.close();
+    connection->wakeup.cancel();
+  }
+}
+
+}  // namespace jobsched::api::server
