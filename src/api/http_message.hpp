@@ -1,10 +1,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "api/response_stream.hpp"
 
 namespace jobsched::api {
 
@@ -48,6 +51,10 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A body sent as it is produced (Server-Sent Events) instead of `body`:
+  // the server writes the headers, then what the stream gives, until it ends
+  // or the client leaves; the connection closes after it (no Content-Length).
+  std::shared_ptr<ResponseStream> stream;
 
   HttpResponse& SetHeader(std::string name, std::string value);
   std::string_view Header(std::string_view name) const;

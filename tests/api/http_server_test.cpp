@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -109,6 +110,17 @@ class TestClient {
     return response;
   }
 
+  // Everything received until `marker` has arrived (inclusive of what came with it); empty
+  // when the connection ended or timed out first.
+  std::string ReadUntil(std::string_view marker) {
+    while (buffer_.find(marker) == std::string::npos) {
+      if (!Fill()) return {};
+    }
+    std::string out = std::move(buffer_);
+    buffer_.clear();
+    return out;
+  }
+
   // True when the server closes the connection (EOF or reset) with nothing more to read.
   bool ReadUntilClosed() {
     char byte;
@@ -188,6 +200,57 @@ class HeldResponders {
   std::size_t taken_ = 0;
 };
 
+// A ResponseStream the test feeds: Push() makes text ready and wakes the server.
+class TestStream final : public ResponseStream {
+ public:
+  explicit TestStream(milliseconds idle = milliseconds{60'000}) : idle_(idle) {}
+
+  void Push(std::string text, bool end = false) {
+    std::function<void()> wake;
+    {
+      std::lock_guard lock(mutex_);
+      ready_ += text;
+      ended_ = ended_ || end;
+      wake = wake_;
+    }
+    if (wake) wake();
+  }
+  bool closed() const { return closed_; }
+
+  void SetWake(std::function<void()> wake) override {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+  }
+  bool Read(std::string& out) override {
+    std::lock_guard lock(mutex_);
+    out += ready_;
+    ready_.clear();
+    return !ended_;
+  }
+  std::string IdleChunk() override { return ": idle\n\n"; }
+  milliseconds idle_interval() const override { return idle_; }
+  void Close() override {
+    std::lock_guard lock(mutex_);
+    wake_ = nullptr;
+    closed_ = true;
+  }
+
+ private:
+  const milliseconds idle_;
+  std::mutex mutex_;
+  std::string ready_;
+  bool ended_ = false;
+  std::atomic<bool> closed_{false};
+  std::function<void()> wake_;
+};
+
+HttpResponse Streamed(std::shared_ptr<TestStream> stream) {
+  HttpResponse response;
+  response.SetHeader("Content-Type", "text/event-stream");
+  response.stream = std::move(stream);
+  return response;
+}
+
 TEST(HttpServer, ReportsTheBoundPortWhenStartedOnPortZero) {
   auto server = StartServer(EchoHandler);
 
@@ -236,7 +299,7 @@ TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
   client.Send(Get("/first") + Get("/second") + Get("/third"));
   // Answered one by one: each request reaches the handler only after the previous answer.
   for (const std::string name : {"first", "second", "third"}) {
-    held.Next()(HttpResponse{200, {}, name});
+    held.Next()(HttpResponse{200, {}, name, nullptr});
     const ParsedResponse response = client.ReadResponse();
 
     EXPECT_EQ(response.body, name);
@@ -250,7 +313,7 @@ TEST(HttpServer, AcceptsAResponderCalledLaterFromAnotherThread) {
 
   client.Send(Get("/later"));
   Responder respond = held.Next();
-  std::thread([respond = std::move(respond)] { respond(HttpResponse{202, {}, "done"}); }).join();
+  std::thread([respond = std::move(respond)] { respond(HttpResponse{202, {}, "done", nullptr}); }).join();
   const ParsedResponse response = client.ReadResponse();
 
   EXPECT_EQ(response.status, 202);
@@ -429,7 +492,7 @@ TEST(HttpServer, LetsARequestInFlightCompleteDuringStop) {
     std::this_thread::yield();
   }
   const bool stop_waited = stopped.wait_for(milliseconds{0}) == std::future_status::timeout;
-  respond(HttpResponse{200, {}, "finished"});
+  respond(HttpResponse{200, {}, "finished", nullptr});
   const ParsedResponse response = client.ReadResponse();
 
   EXPECT_TRUE(stop_waited);
@@ -541,7 +604,9 @@ TEST(HttpServer, SendsContinueBeforeReadingABodyWhenAsked) {
 }
 
 TEST(HttpServer, AnswersHeadWithTheLengthButNoBody) {
-  auto server = StartServer([](HttpRequest&&, Responder respond) { respond(HttpResponse{200, {}, "twelve bytes"}); });
+  auto server = StartServer([](HttpRequest&&, Responder respond) {
+    respond(HttpResponse{200, {}, "twelve bytes", nullptr});
+  });
   TestClient client(server->port());
 
   client.Send("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n" + Get("/"));
@@ -607,6 +672,71 @@ TEST(HttpServer, RefusesAPortAnotherJobschedAlreadyServes) {
 
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().code, core::ErrorCode::kUnavailable);
+}
+
+TEST(HttpServer, StreamsABodyAsItComesAndClosesTheConnectionAtItsEnd) {
+  auto stream = std::make_shared<TestStream>();
+  stream->Push("first\n");
+  auto server = StartServer([stream](HttpRequest&&, Responder respond) { respond(Streamed(stream)); });
+  TestClient client(server->port());
+  client.Send(Get("/events"));
+
+  const std::string head = client.ReadUntil("first\n");
+  std::thread([stream] { stream->Push("second\n", true); }).join();
+  const std::string rest = client.ReadUntil("second\n");
+
+  EXPECT_NE(head.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Content-Type: text/event-stream\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Connection: close\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  EXPECT_EQ(rest, "second\n");
+  EXPECT_TRUE(client.ReadUntilClosed());
+  for (int i = 0; i < 100 && !stream->closed(); ++i) std::this_thread::sleep_for(milliseconds{10});
+  EXPECT_TRUE(stream->closed());
+}
+
+TEST(HttpServer, SendsTheStreamsIdleChunkWhenItStaysQuiet) {
+  auto stream = std::make_shared<TestStream>(milliseconds{50});
+  auto server = StartServer([stream](HttpRequest&&, Responder respond) { respond(Streamed(stream)); });
+  TestClient client(server->port());
+  client.Send(Get("/events"));
+
+  const std::string received = client.ReadUntil(": idle\n\n");
+
+  EXPECT_NE(received.find(": idle\n\n"), std::string::npos);
+  stream->Push("", true);
+}
+
+TEST(HttpServer, ClosesTheStreamWhenTheClientGoesAway) {
+  auto stream = std::make_shared<TestStream>(milliseconds{20});
+  stream->Push("hello\n");
+  auto server = StartServer([stream](HttpRequest&&, Responder respond) { respond(Streamed(stream)); });
+  {
+    TestClient client(server->port());
+    client.Send(Get("/events"));
+    ASSERT_FALSE(client.ReadUntil("hello\n").empty());
+  }
+
+  // The next heartbeat's write fails on the closed socket.
+  for (int i = 0; i < 300 && !stream->closed(); ++i) std::this_thread::sleep_for(milliseconds{10});
+
+  EXPECT_TRUE(stream->closed());
+}
+
+TEST(HttpServer, StopEndsStreamsInFlight) {
+  auto stream = std::make_shared<TestStream>();
+  stream->Push("hello\n");
+  auto server = StartServer([stream](HttpRequest&&, Responder respond) { respond(Streamed(stream)); });
+  TestClient client(server->port());
+  client.Send(Get("/events"));
+  ASSERT_FALSE(client.ReadUntil("hello\n").empty());
+
+  const auto started = steady_clock::now();
+  server->Stop(std::chrono::seconds{2});
+
+  EXPECT_LT(steady_clock::now() - started, std::chrono::seconds{2}) << "the stream held Stop() to its grace";
+  EXPECT_TRUE(stream->closed());
+  EXPECT_TRUE(client.ReadUntilClosed());
 }
 
 }  // namespace

@@ -111,6 +111,56 @@ asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse respons
   co_return !ec;
 }
 
+// Where a stream's wake-ups wait for its connection. Touched only on the connection's thread.
+struct StreamSlot {
+  bool pending = false;                  // woken since the last read
+  asio::steady_timer* wakeup = nullptr;  // null once the connection stopped streaming
+};
+
+// Sends `stream` after the headers were written: whatever it has when it wakes us, a heartbeat
+// when it stays quiet for its idle interval, until it ends, the client goes (a failed write)
+// or the server stops.
+asio::awaitable<void> WriteStream(Connection& connection, ResponseStream& stream) {
+  auto slot = std::make_shared<StreamSlot>();
+  slot->wakeup = &connection.wakeup;
+  struct Unhook {
+    StreamSlot& slot;
+    ~Unhook() { slot.wakeup = nullptr; }
+  } unhook{*slot};
+  stream.SetWake([gate = connection.worker.gate, slot] {
+    gate->Dispatch([slot] {
+      slot->pending = true;
+      if (slot->wakeup != nullptr) slot->wakeup->cancel();
+    });
+  });
+  connection.streaming = true;
+  const auto write_timeout = connection.worker.server.options.write_timeout;
+  for (bool open = true; open && !connection.force_closed;) {
+    std::string out;
+    slot->pending = false;
+    open = stream.Read(out) && !connection.worker.stopping;
+    if (!out.empty()) {
+      connection.stream.expires_after(write_timeout);
+      if (auto [ec, bytes] = co_await asio::async_write(connection.stream, asio::buffer(out), kNoThrow); ec) break;
+      connection.stream.expires_never();
+    }
+    // Stop() may have come while we wrote: its cancel found no wait then.
+    if (!open || slot->pending || connection.worker.stopping) continue;
+    connection.wakeup.expires_after(stream.idle_interval());
+    auto [ec] = co_await connection.wakeup.async_wait(kNoThrow);
+    if (!ec && !slot->pending && !connection.worker.stopping) {
+      const std::string idle = stream.IdleChunk();
+      connection.stream.expires_after(write_timeout);
+      if (auto [write_ec, bytes] = co_await asio::async_write(connection.stream, asio::buffer(idle), kNoThrow);
+          write_ec) {
+        break;
+      }
+      connection.stream.expires_never();
+    }
+  }
+  stream.Close();
+}
+
 asio::awaitable<void> CloseGracefully(Connection& connection) {
   ErrorCode ec;
   connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -142,6 +192,15 @@ asio::awaitable<void> ServeConnection(Worker& worker, tcp::socket socket, Connec
     if (!response) co_return;
 
     const bool keep_alive = client_keeps_alive && !worker.stopping && !WantsClose(*response);
+    if (std::shared_ptr<ResponseStream> stream = response->stream) {
+      if (co_await WriteResponse(connection, std::move(*response), read.version, false, header_only) && !header_only) {
+        co_await WriteStream(connection, *stream);
+      } else {
+        stream->Close();
+      }
+      co_await CloseGracefully(connection);
+      co_return;
+    }
     if (!co_await WriteResponse(connection, std::move(*response), read.version, keep_alive, header_only)) {
       co_return;
     }
@@ -195,6 +254,7 @@ void BeginStop(Worker& worker) {
   if (worker.acceptor) worker.acceptor->close(ec);
   for (Connection* connection : worker.connections) {
     if (connection->idle) connection->stream.cancel();
+    if (connection->streaming) connection->wakeup.cancel();
   }
 }
 

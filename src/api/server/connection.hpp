@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "api/http_message.hpp"
-#include "api/server/beast.hpp"
 #include "api/http_server.hpp"
+#include "api/server/beast.hpp"
 #include "api/server/responder.hpp"
 
 namespace jobsched::api::server {
@@ -77,7 +77,8 @@ struct Connection {
   asio::steady_timer wakeup;  // cancelled when the response arrives or on forced close
   std::chrono::steady_clock::time_point accepted_at;
   std::string remote_address;
-  bool idle = false;  // waiting for the first byte of a request; Stop() may close it
+  bool idle = false;       // waiting for the first byte of a request; Stop() may close it
+  bool streaming = false;  // sending a streamed body; Stop() ends it
   bool force_closed = false;
   std::list<Connection*>::iterator registration;
 };

@@ -37,6 +37,8 @@ std::string SerializeResponse(HttpResponse response, unsigned version, bool keep
   }
   // RFC 9110: 204 and 304 never carry a body or, for 204, a Content-Length.
   const bool has_body = response.status != 204 && response.status != 304;
+  const bool streamed = response.stream != nullptr && has_body;
+  if (streamed) keep_alive = false;
   std::string out;
   out.reserve(256 + (has_body && !header_only ? response.body.size() : 0));
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -63,13 +65,13 @@ std::string SerializeResponse(HttpResponse response, unsigned version, bool keep
   // HTTP/1.1 keeps connections open unless told; HTTP/1.0 closes unless told.
   if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
   if (version != 10 && !keep_alive) out += "Connection: close\r\n";
-  if (has_body) {
+  if (has_body && !streamed) {
     out += "Content-Length: ";
     out += std::to_string(response.body.size());
     out += "\r\n";
   }
   out += "\r\n";
-  if (has_body && !header_only) out += response.body;
+  if (has_body && !header_only && !streamed) out += response.body;
   return out;
 }
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "api/http_message.hpp"
-#include "api/server/beast.hpp"
 #include "api/http_server.hpp"
+#include "api/server/beast.hpp"
 
 namespace jobsched::api::server {
 
@@ -19,6 +19,8 @@ bool WantsClose(const HttpResponse& response);
 
 // The response as bytes on the wire, in one buffer: one write, no
 // serializer walking a chain of buffer views (a tenth of a small GET's cost).
+// A response with a stream gets its headers only, with the connection closed
+// at the end of the body instead of a Content-Length.
 std::string SerializeResponse(HttpResponse response, unsigned version, bool keep_alive, bool header_only);
 
 // The answer for a request that could not be read, or nullopt when the client is gone.
