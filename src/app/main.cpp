@@ -2,6 +2,8 @@
 // migrate` brings a database's schema up to date; `jobsched config check`
 // validates a configuration and prints the effective one; `jobsched keys`
 // creates, lists and revokes API keys.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -23,6 +25,7 @@
 #include "app/key_commands.hpp"
 #include "app/redaction.hpp"
 #include "app/service.hpp"
+#include "app/service_urls.hpp"
 #include "app/system_clock.hpp"
 
 namespace {
@@ -77,6 +80,9 @@ int Serve(const Config& config) {
     return 1;
   }
   spdlog::info("jobsched {} listening on http://{}:{}", JOBSCHED_VERSION, config.listen.host, (*service)->port());
+  for (const auto& url : jobsched::app::ServiceUrls(config, (*service)->port())) {
+    spdlog::info("{}: {}", url.what, url.url);
+  }
   const int signal_number = WaitForStopSignal(signals);
   spdlog::info("received signal {}, shutting down", signal_number);
   (*service)->Stop();
@@ -156,14 +162,16 @@ int Keys(const Config& config, const Commands& commands) {
   return ListKeysCommand(**store);
 }
 
-// Logs at the configured level and format; to standard error when
-// `to_stderr` (the keys commands print their results on standard output).
-void ConfigureLogging(const jobsched::app::EffectiveConfig& effective, bool to_stderr) {
-  if (to_stderr) spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
+// Logs at the configured level and format, to standard error (standard
+// output is for results: the keys commands print theirs there). `auto` is
+// readable text for a person at a terminal and JSON for whatever collects
+// the log otherwise.
+void ConfigureLogging(const jobsched::app::EffectiveConfig& effective) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
   spdlog::set_level(SpdlogLevel(effective.config.log_level));
-  spdlog::set_formatter(effective.config.log_format == jobsched::app::LogFormat::kText
-                            ? jobsched::telemetry::MakeTextLogFormatter()
-                            : jobsched::telemetry::MakeJsonLogFormatter());
+  const auto format = jobsched::app::ResolveLogFormat(effective.config.log_format, isatty(STDERR_FILENO) == 1);
+  spdlog::set_formatter(format == jobsched::app::LogFormat::kText ? jobsched::telemetry::MakeTextLogFormatter()
+                                                                  : jobsched::telemetry::MakeJsonLogFormatter());
   if (!effective.config_path.empty()) spdlog::info("configuration file: {}", effective.config_path);
 }
 
@@ -189,7 +197,7 @@ int main(int argc, char** argv) {
     if (commands.check->parsed()) return CheckConfig(commands.check_line);
     const auto effective = LoadOrExplain(commands.ParsedLine());
     if (!effective) return 1;
-    ConfigureLogging(*effective, commands.keys->parsed());
+    ConfigureLogging(*effective);
     if (commands.serve->parsed()) return Serve(effective->config);
     if (commands.keys->parsed()) return Keys(effective->config, commands);
     return Migrate(effective->config);
