@@ -15,6 +15,8 @@ build_packages=(
   prometheus-cpp-dev python3 python3-yaml
   # Header-only TOML parser for `--config` files.
   libtoml11-dev
+  # YAML for the client's job files (`jobsched apply`, `job edit`, `-o yaml`).
+  libyaml-cpp-dev
   # The build tree always configures its tests and benchmarks, so their
   # libraries are needed even by `make run`.
   googletest libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,7 +1,8 @@
 // jobsched: a job scheduler service. `jobsched serve` runs it; `jobsched
 // migrate` brings a database's schema up to date; `jobsched config check`
 // validates a configuration and prints the effective one; `jobsched keys`
-// creates, lists and revokes API keys.
+// creates, lists and revokes API keys. `jobsched job|run|apply|diff` are
+// the client: they speak to a running service over its API (client_cli).
 #include <unistd.h>
 
 #include <csignal>
@@ -18,6 +19,7 @@
 #include "telemetry/json_log_formatter.hpp"
 
 #include "app/cli_commands.hpp"
+#include "app/client_cli.hpp"
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
@@ -27,6 +29,7 @@
 #include "app/service.hpp"
 #include "app/service_urls.hpp"
 #include "app/system_clock.hpp"
+#include "client/exit_code.hpp"
 
 namespace {
 
@@ -183,6 +186,23 @@ int CheckConfig(const CommandLine& line) {
   return 0;
 }
 
+// The exit status after CLI11 refused the command line (`code`, 0 for
+// --help): the client commands' documented 1 for a usage error (64 for
+// `diff`, whose 1 means "changes"); the service commands keep CLI11's.
+int UsageExit(int code, int argc, char** argv) {
+  if (code == 0) return 0;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;
+    const std::string command = argv[i];
+    if (command == "diff") return jobsched::client::kExitDiffUsage;
+    if (command == "job" || command == "run" || command == "apply" || command == "completion") {
+      return jobsched::client::kExitUsage;
+    }
+    break;
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,8 +212,14 @@ int main(int argc, char** argv) {
     cli.set_version_flag("--version", std::string("jobsched ") + JOBSCHED_VERSION);
     cli.require_subcommand(1);
     Commands commands(cli);  // not const: CLI11 writes the flags into it
+    jobsched::app::ClientCommands client(cli);
 
-    CLI11_PARSE(cli, argc, argv);
+    try {
+      cli.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+      return UsageExit(cli.exit(error), argc, argv);
+    }
+    if (auto code = client.Run(cli)) return *code;
     if (commands.check->parsed()) return CheckConfig(commands.check_line);
     const auto effective = LoadOrExplain(commands.ParsedLine());
     if (!effective) return 1;
