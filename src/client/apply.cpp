@@ -43,7 +43,11 @@ std::int64_t IdOf(const json::object& job) { return job.at("id").to_number<std::
 
 void Refused(Planning& planning, const DesiredJob& job, const core::Error& error) {
   // A 401/403/5xx is no mistake of the file, but still stops the whole set.
-  planning.problems.push_back({job.file, job.LineOf(error.field), job.name, error.field, error.message});
+  std::string message = error.message;
+  // A refusal of the job's content reads best as the service's own words.
+  constexpr std::string_view kAnswered = "the service answered 400: ";
+  if (message.rfind(kAnswered, 0) == 0) message.erase(0, kAnswered.size());
+  planning.problems.push_back({job.file, job.LineOf(error.field), job.name, error.field, message});
 }
 
 void PlanCreate(Planning& planning, const DesiredJob& job) {

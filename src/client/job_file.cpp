@@ -1,6 +1,7 @@
 #include "client/job_file.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -110,12 +111,14 @@ void ReadEntry(const json::value& value, const std::string& pointer, const std::
   job.name = std::string(entry.get_object().at("name").get_string());
   const json::value* own = entry.get_object().if_contains("namespace");
   job.namespace_name = own != nullptr && own->is_string() ? std::string(own->get_string()) : file_namespace;
-  if (auto valid = core::ValidateNamespace(job.namespace_name); !valid) {
+  if (auto valid = core::ValidateNamespace(job.namespace_name); !valid && (own != nullptr || !file_namespace.empty())) {
     context.set.problems.push_back({job.file, job.LineOf("namespace"), job.name, "namespace", valid.error().message});
     return;
   }
   job.body = std::move(entry.get_object());
-  job.body["namespace"] = job.namespace_name;
+  // No namespace anywhere (only `job create -f` reads so): the service's
+  // choice, the API key's own.
+  if (!job.namespace_name.empty()) job.body["namespace"] = job.namespace_name;
   context.set.jobs.push_back(std::move(job));
 }
 
@@ -225,7 +228,11 @@ void ReadJobFile(std::string_view text, const std::string& file, const VariableL
                  const std::string& default_namespace, JobSet& set) {
   auto documents = ParseYaml(text);
   if (!documents) {
-    set.problems.push_back({file, 0, "", "", documents.error().message});
+    // "line 3, column 1: ..." -> file:3: ...
+    std::string message = documents.error().message;
+    int line = 0;
+    if (std::sscanf(message.c_str(), "line %d,", &line) == 1) message.erase(0, message.find(": ") + 2);
+    set.problems.push_back({file, line, "", "", "not valid YAML: " + message});
     return;
   }
   for (const YamlDocument& document : *documents) ReadDocument(document, file, lookup, default_namespace, set);

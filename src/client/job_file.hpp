@@ -61,7 +61,9 @@ struct JobSet {
 };
 
 // Reads the jobs of one file's text into `set`, recording every problem
-// rather than stopping at the first. `file` names it in messages.
+// rather than stopping at the first. `file` names it in messages. An empty
+// `default_namespace` leaves the namespace of a job that names none to the
+// service (`job create -f`; `apply` always passes one).
 void ReadJobFile(std::string_view text, const std::string& file, const VariableLookup& lookup,
                  const std::string& default_namespace, JobSet& set);
 

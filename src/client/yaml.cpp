@@ -61,8 +61,11 @@ core::Result<json::value> Convert(const YAML::Node& node, const std::string& poi
       for (const auto& member : node) {
         if (!member.first.IsScalar()) return Located(member.first.Mark(), "a mapping key must be a plain value");
         const std::string key = member.first.Scalar();
-        auto value = Convert(member.second, JsonPointerChild(pointer, key), document);
+        const std::string child = JsonPointerChild(pointer, key);
+        auto value = Convert(member.second, child, document);
         if (!value) return value.error();
+        // A member is where its key is ("task:"), not where a block value starts.
+        if (member.first.Mark().line >= 0) document.lines[child] = member.first.Mark().line + 1;
         object[key] = std::move(value).value();
       }
       return json::value(std::move(object));

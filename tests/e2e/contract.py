@@ -233,6 +233,16 @@ class Contract:
         if schema is not None:
             self._fail_on(self._schema_problem(schema, body, f"{where}/content/{media_type}"), request, status, body)
 
+    def check_schema(self, schema_name, instance, what):
+        """Raises ContractViolation unless `instance` matches components/schemas/`schema_name`.
+
+        For what reaches a test other than as an HTTP answer: the JSON `jobsched job get -o json` prints.
+        """
+        problem = self._schema_problem({"$ref": f"#/components/schemas/{schema_name}"}, instance,
+                                       f"the {schema_name} schema")
+        if problem is not None:
+            raise ContractViolation(f"contract: {what} breaks {self.spec_path} {problem}. Value: {_shown(instance)}")
+
     def _fail_on(self, problem, request, status, body):
         if problem is not None:
             raise ContractViolation(f"contract: {request} answered {status}, which breaks {self.spec_path} "
