@@ -60,6 +60,37 @@ class JobCommandsTest(CliTestCase):
         self.assertRegex(table[1], r"^1\s+default\s+report\s+cron 30 2 \* \* \* \(Europe/Berlin\)\s+active\s+in ")
         self.assertNotIn("\x1b[", "\n".join(table))  # not a terminal: no colour
 
+    def list_on_a_terminal(self, env=None):
+        """`job list` with its standard output on a pseudo-terminal; what it printed."""
+        primary, secondary = pty.openpty()
+        process = subprocess.Popen([self.cli.binary, "job", "list", "--server", self.cli.server],
+                                   stdin=subprocess.DEVNULL, stdout=secondary, stderr=subprocess.PIPE,
+                                   env=dict(self.cli.env, **(env or {})))
+        os.close(secondary)
+        text = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the other side closed: the command has exited
+                break
+            if not chunk:
+                break
+            text += chunk
+        os.close(primary)
+        self.assertEqual(process.wait(30), 0, process.stderr.read())
+        process.stderr.close()
+        return text.decode("utf-8")
+
+    def test_tables_are_coloured_only_on_a_terminal_and_never_with_no_color(self):
+        self.cli.ok("job", "create", "--name", "report", "--every", "1h", "--paused")
+
+        coloured = self.list_on_a_terminal()
+        plain = self.list_on_a_terminal({"NO_COLOR": "1"})
+
+        self.assertIn("\x1b[33mpaused\x1b[0m", coloured)
+        self.assertNotIn("\x1b[", plain)
+        self.assertIn("paused", plain)
+
     def test_get_finds_a_job_by_id_name_or_namespace_and_name(self):
         self.cli.ok("job", "create", "--name", "report", "--every", "1h", "--namespace", "team-a")
         self.cli.ok("job", "create", "--name", "report", "--every", "2h")
