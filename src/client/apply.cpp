@@ -1,5 +1,6 @@
 #include "client/apply.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "client/apply_plan.hpp"
@@ -19,6 +20,14 @@ struct Planning {
   const ClientContext& context;
   std::vector<PlannedChange> plan;
   std::vector<FileProblem> problems;
+  // What the problems exit with: 1 for refused input, unless one was of
+  // another kind (a key without the role: 4; the service failing: 5).
+  int exit_code = kExitUsage;
+
+  void Add(FileProblem problem, const core::Error& error) {
+    if (error.code != core::ErrorCode::kInvalidArgument) exit_code = std::max(exit_code, ExitCodeFor(error));
+    problems.push_back(std::move(problem));
+  }
 };
 
 std::vector<std::string> StringList(const json::value* value) {
@@ -47,7 +56,7 @@ void Refused(Planning& planning, const DesiredJob& job, const core::Error& error
   // A refusal of the job's content reads best as the service's own words.
   constexpr std::string_view kAnswered = "the service answered 400: ";
   if (message.rfind(kAnswered, 0) == 0) message.erase(0, kAnswered.size());
-  planning.problems.push_back({job.file, job.LineOf(error.field), job.name, error.field, message});
+  planning.Add({job.file, job.LineOf(error.field), job.name, error.field, message}, error);
 }
 
 void PlanCreate(Planning& planning, const DesiredJob& job) {
@@ -103,7 +112,7 @@ void PlanPrune(Planning& planning, const JobSet& set, const std::string& ns, con
     for (const json::object& job : jobs) {
       auto checked = planning.context.api.DryRun("DELETE", "/jobs/" + std::to_string(IdOf(job)), std::nullopt);
       if (!checked) {
-        planning.problems.push_back({ns + "/" + name, 0, name, "", checked.error().message});
+        planning.Add({ns + "/" + name, 0, name, "", checked.error().message}, checked.error());
         continue;
       }
       PlannedChange change = Planned(PlannedChange::Kind::kDelete, ns + "/" + name, "", IdOf(job));
@@ -165,11 +174,12 @@ core::Result<void> Execute(const ClientContext& context, const PlannedChange& ch
   return core::Ok();
 }
 
-int ReportProblems(const ClientContext& context, const std::vector<FileProblem>& problems, bool diff_only) {
+int ReportProblems(const ClientContext& context, const std::vector<FileProblem>& problems, bool diff_only,
+                   int exit_code = kExitUsage) {
   for (const FileProblem& problem : problems) std::fprintf(context.err, "%s\n", problem.Text().c_str());
   context.Say("jobsched: " + std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") +
               "; nothing was applied");
-  return diff_only ? kExitDiffUsage : kExitUsage;
+  return diff_only && exit_code == kExitUsage ? kExitDiffUsage : exit_code;
 }
 
 // Every change the files ask for, each checked by the service.
@@ -192,7 +202,9 @@ int RunApply(const ClientContext& context, const ApplyOptions& options) {
     const int code = context.Fail(planning.error());
     return options.diff_only && code == kExitUsage ? kExitDiffUsage : code;
   }
-  if (!planning->problems.empty()) return ReportProblems(context, planning->problems, options.diff_only);
+  if (!planning->problems.empty()) {
+    return ReportProblems(context, planning->problems, options.diff_only, planning->exit_code);
+  }
   const std::string text = RenderPlan(planning->plan, context.style.color);
   std::fputs(text.c_str(), context.out);
   const bool changes = PlanChangesSomething(planning->plan);

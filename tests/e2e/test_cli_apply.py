@@ -6,7 +6,7 @@ import stat
 import textwrap
 
 from cli_testing import Cli, check_schema
-from harness import ServiceTestCase, list_all_jobs
+from harness import ServiceTestCase, list_all_jobs, wait_until
 
 EXIT_USAGE, EXIT_CONFLICT, EXIT_DIFF_CHANGES, EXIT_DIFF_USAGE = 1, 3, 1, 64
 
@@ -163,6 +163,28 @@ class ApplyTest(ServiceTestCase):
         self.assertExit(done, 0)
         self.assertEqual(done.stdout.count("curl -sS -X POST"), 3)
         self.assertEqual(self.jobs(), {})
+
+
+class ApplyPermissionTest(ServiceTestCase):
+    service_args = ("--key-refresh-interval", "200ms")
+
+    def test_a_key_confined_to_another_namespace_exits_4_and_applies_nothing(self):
+        token = self.service.create_key("writer-a", "write", namespace="team-a")
+        root = self.service.create_key("root", "admin")
+        cli = Cli(f"http://127.0.0.1:{self.service.port}")
+        self.addCleanup(cli.close)
+        cli.write("jobs.yaml", "- {name: mine, namespace: team-a, every: 1h}\n- {name: theirs, namespace: team-b, "
+                               "every: 1h}\n")
+        env = {"JOBSCHED_TOKEN": token}
+        # Until the service has read the keys, it authenticates nobody and lets everyone in.
+        wait_until(lambda: cli.run("job", "list").returncode == 4, 10, "the keys to count")
+
+        done = cli.run("apply", "-f", cli.path("jobs.yaml"), env=env)
+
+        self.assertEqual(done.returncode, 4, done.stdout + done.stderr)
+        self.assertIn("job 'theirs'", done.stderr)
+        self.assertIn("403", done.stderr)
+        self.assertEqual(cli.json("job", "list", env={"JOBSCHED_TOKEN": root}), [])
 
 
 class EditTest(ServiceTestCase):
