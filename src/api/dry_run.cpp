@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "api/job_etag.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
 #include "api/query_params.hpp"
@@ -71,7 +72,12 @@ HttpResponse DryRunResponse(const DryRunAnswer& answer) {
   }
   if (answer.run != nullptr) body += ",\"run\":" + EncodeRun(*answer.run);
   body += '}';
-  return JsonResponse(200, std::move(body));
+  HttpResponse response = JsonResponse(200, std::move(body));
+  // A stored job's ETag as it is now (a dry run changes nothing): as
+  // If-Match, it makes exactly the change previewed or none.
+  const core::Job* stored = answer.current != nullptr ? answer.current : answer.job;
+  if (stored != nullptr && stored->id != 0) response.SetHeader("ETag", JobETag(*stored, EncodeJob(*stored)));
+  return response;
 }
 
 core::Result<void> CheckNameFree(store::JobStore& store, const core::Job& job) {

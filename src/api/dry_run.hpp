@@ -36,7 +36,8 @@ struct DryRunAnswer {
   const core::Run* run = nullptr;
 };
 
-// 200 with the DryRun body for `answer`.
+// 200 with the DryRun body for `answer`, and for a stored job its current
+// ETag (If-Match with it makes exactly the previewed change, or none).
 HttpResponse DryRunResponse(const DryRunAnswer& answer);
 
 // The API members (as EncodeJob writes them) in which `after` differs from

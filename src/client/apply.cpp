@@ -88,6 +88,7 @@ void PlanUpdate(Planning& planning, const DesiredJob& job, const json::object& c
     if (!previewed) return Refused(planning, job, previewed.error());
     change.preview = previewed->body.at("job").get_object();
     change.changed = StringList(previewed->body.get_object().if_contains("changed"));
+    change.etag = previewed->etag;  // the job as compared: If-Match keeps a later change from being overwritten
   }
   planning.plan.push_back(std::move(change));
 }
@@ -117,6 +118,7 @@ void PlanPrune(Planning& planning, const JobSet& set, const std::string& ns, con
       }
       PlannedChange change = Planned(PlannedChange::Kind::kDelete, ns + "/" + name, "", IdOf(job));
       change.current = job;
+      change.etag = checked->etag;
       planning.plan.push_back(std::move(change));
     }
   }
@@ -143,35 +145,22 @@ core::Result<void> PlanNamespace(Planning& planning, const JobSet& set, const st
   return core::Ok();
 }
 
-// The ETag of job `id` if it is still at the version the plan read.
-core::Result<std::string> StillAsPlanned(const ClientContext& context, const PlannedChange& change) {
-  auto now = context.api.Get("/jobs/" + std::to_string(change.id));
-  if (!now) return now.error();
-  if (MemberText(now->body.get_object(), "version") != MemberText(change.current, "version")) {
-    return core::Error{core::ErrorCode::kPreconditionFailed,
-                       "job " + std::to_string(change.id) + " (" + change.identity +
-                           ") was changed by someone else while this apply ran; run it again",
-                       ""};
-  }
-  return now->etag;
-}
-
-// Makes one change; If-Match keeps a job changed meanwhile from being
-// overwritten.
+// Makes one change; an update or delete carries If-Match with the version
+// the plan compared, so a job changed meanwhile is not overwritten.
 core::Result<void> Execute(const ClientContext& context, const PlannedChange& change) {
   const std::string path = "/jobs/" + std::to_string(change.id);
-  core::Result<ApiAnswer> done = core::Error::Internal("nothing to do");
-  if (change.kind == PlannedChange::Kind::kCreate) {
-    done = context.api.Change("POST", "/jobs", json::value(change.body));
-  } else {
-    auto etag = StillAsPlanned(context, change);
-    if (!etag) return etag.error();
-    done = change.kind == PlannedChange::Kind::kUpdate
-               ? context.api.Change("PATCH", path, json::value(change.body), *etag)
-               : context.api.Change("DELETE", path, std::nullopt, *etag);
-  }
-  if (!done) return done.error();
-  return core::Ok();
+  core::Result<ApiAnswer> done = change.kind == PlannedChange::Kind::kCreate
+                                     ? context.api.Change("POST", "/jobs", json::value(change.body))
+                                 : change.kind == PlannedChange::Kind::kUpdate
+                                     ? context.api.Change("PATCH", path, json::value(change.body), change.etag)
+                                     : context.api.Change("DELETE", path, std::nullopt, change.etag);
+  if (done) return core::Ok();
+  if (done.error().code != core::ErrorCode::kPreconditionFailed) return done.error();
+  return core::Error{core::ErrorCode::kPreconditionFailed,
+                     "job " + std::to_string(change.id) + " (" + change.identity +
+                         ") was changed by someone else while this apply ran; nothing of it was overwritten: run "
+                         "apply again",
+                     ""};
 }
 
 int ReportProblems(const ClientContext& context, const std::vector<FileProblem>& problems, bool diff_only,

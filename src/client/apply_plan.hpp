@@ -20,6 +20,7 @@ struct PlannedChange {
   boost::json::object preview;       // create, update: the job as it would be (from a dry run)
   std::vector<std::string> changed;  // update: the members that would change, next_run included
   boost::json::object body;          // create: the request; update: the merge patch
+  std::string etag;                  // update, delete: the job's ETag when planned, for If-Match
 };
 
 // The plan for a person: "+ create", "~ change" (each changed member before
