@@ -105,7 +105,8 @@ core::Result<JobsByName> CurrentJobs(const ClientContext& context, const std::st
 }
 
 void PlanPrune(Planning& planning, const JobSet& set, const std::string& ns, const JobsByName& current) {
-  for (const auto& [name, jobs] : current) {
+  for (const auto& [stored_name, jobs] : current) {
+    const std::string& name = stored_name;  // a lambda cannot capture a structured binding (clang 14)
     const bool listed = std::any_of(set.jobs.begin(), set.jobs.end(), [&](const DesiredJob& job) {
       return job.namespace_name == ns && job.name == name;
     });
