@@ -117,7 +117,8 @@ class Contract:
     def __init__(self, spec_path=SPEC_PATH):
         self.spec_path = spec_path
         with open(spec_path, encoding="utf-8") as source:
-            self.spec = yaml.safe_load(source)
+            # libyaml's loader when there is one: the pure-Python one takes over a second for the spec.
+            self.spec = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self._resolver = jsonschema.RefResolver.from_schema(self.spec)
         self._formats = _format_checker()
         # RefResolver keeps a scope stack while it resolves: one validation at a time.
