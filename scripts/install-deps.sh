@@ -15,6 +15,8 @@ build_packages=(
   prometheus-cpp-dev python3 python3-yaml
   # Header-only TOML parser for `--config` files.
   libtoml11-dev
+  # YAML for the client's job files (`jobsched apply`, `job edit`, `-o yaml`).
+  libyaml-cpp-dev
   # The build tree always configures its tests and benchmarks, so their
   # libraries are needed even by `make run`.
   googletest libgtest-dev libgmock-dev libbenchmark-dev
@@ -27,6 +29,9 @@ test_packages=(
   # The end-to-end tests check every answer against docs/openapi.yaml, and
   # drive Swagger UI in a headless browser.
   python3-jsonschema chromium
+  # `jobsched completion zsh|fish` are loaded into the real shells, and the
+  # client's HTTPS is tested against a certificate openssl makes.
+  zsh fish openssl
   # fuzz/: clang-14 and its compiler-rt, which carries libFuzzer
   # (-fsanitize=fuzzer) and the ASan/UBSan runtimes for clang.
   clang-14 libclang-rt-14-dev

@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 22> kRules{{
+constexpr std::array<Rule, 23> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"GET", "/jobs/{id}", RouteAccess::kRead},
@@ -23,6 +23,7 @@ constexpr std::array<Rule, 22> kRules{{
     {"POST", "/jobs/{id}/trigger", RouteAccess::kWrite},
     {"POST", "/jobs/{id}/runs/{run_id}/cancel", RouteAccess::kWrite},
     {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
+    {"GET", "/jobs/{id}/next", RouteAccess::kRead},
     {"GET", "/runs", RouteAccess::kRead},
     {"GET", "/runs/{id}", RouteAccess::kRead},
     {"GET", "/runs/{id}/attempts", RouteAccess::kRead},

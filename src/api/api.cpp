@@ -9,6 +9,7 @@
 
 #include "api/docs_handlers.hpp"
 #include "api/health_handlers.hpp"
+#include "api/job_next_handlers.hpp"
 #include "api/metrics_handlers.hpp"
 #include "api/request_id.hpp"
 #include "api/run_handlers.hpp"
@@ -41,6 +42,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
   if (options.jobs_api) {
     jobs_->Register(router_);
     RegisterRunHandlers(router_, store);
+    RegisterJobNextHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);
   }
   RegisterHealthHandlers(router_, store, std::move(options.ready));

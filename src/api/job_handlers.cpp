@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "api/dry_run.hpp"
 #include "api/form_codec.hpp"
 #include "api/job_etag.hpp"
 #include "api/json_codec.hpp"
@@ -131,6 +132,8 @@ void JobHandlers::Register(Router& router) {
 }
 
 void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
   auto decoded = DecodeCreateBody(request);
   if (!decoded) {
     const bool bad_media = decoded.error().field == "Content-Type";
@@ -159,6 +162,10 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
   if (auto enabled = CheckTaskEnabled(job->task, request.caller); !enabled) {
     respond(ProblemResponse(enabled.error()));
     return;
+  }
+  if (*dry_run) {
+    if (auto free = CheckNameFree(store_, *job); !free) return respond(ProblemResponse(free.error()));
+    return respond(DryRunResponse({.action = "create", .job = &*job}));
   }
   // Answered from the store's writer thread once the job is durable.
   store_.CreateJob(std::move(job).value(), [this, respond = std::move(respond)](core::Result<core::Job> created) {

@@ -51,10 +51,14 @@ class JobHandlers {
   void DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void CancelRun(const HttpRequest& request, const PathParams& params, Responder respond);
+  using Change = std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)>;
   // Writes `change` of the job in one store transaction, after checking that
-  // `caller` may access the job and If-Match.
-  void ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
-                   std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change, Responder respond);
+  // `caller` may access the job and If-Match; with `dry_run`, answers what
+  // it would write (a DryRun of `action`) and writes nothing.
+  void ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change, std::string_view action,
+                   bool dry_run, Responder respond);
+  void PreviewChange(core::JobId id, const Caller& caller, std::string_view if_match, const Change& change,
+                     std::string_view action, Responder respond);
   void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
   // Fails naming task.type when `task` is of a kind this service does not
   // accept: email without an SMTP server, shell unless enabled; and with

@@ -2,6 +2,7 @@
 // delete.
 #include <utility>
 
+#include "api/dry_run.hpp"
 #include "api/job_etag.hpp"
 #include "api/job_handlers.hpp"
 #include "api/json_codec.hpp"
@@ -46,6 +47,8 @@ void JobHandlers::RegisterLifecycle(Router& router) {
 void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params, Responder respond) {
   auto id = PathId(params, "id");
   if (!id) return respond(ProblemResponse(id.error()));
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
   auto patch = DecodeJobPatch(request.body);
   if (!patch) return respond(ProblemResponse(patch.error()));
   if (auto enabled = CheckTaskEnabled(patch->set.task, request.caller); !enabled) {
@@ -65,12 +68,14 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
         }
         return patched;
       },
-      std::move(respond));
+      "update", *dry_run, std::move(respond));
 }
 
 void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond) {
   auto id = PathId(params, "id");
   if (!id) return respond(ProblemResponse(id.error()));
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
   core::JobPatch patch;
   patch.set.is_active = active;
   ApplyChange(
@@ -80,12 +85,12 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
         if (current.is_active == *patch.set.is_active) return current;
         return core::ApplyJobPatch(current, patch, now);
       },
-      std::move(respond));
+      active ? "resume" : "pause", *dry_run, std::move(respond));
 }
 
-void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match,
-                              std::function<core::Result<core::Job>(const core::Job&, core::TimePoint)> change,
-                              Responder respond) {
+void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change,
+                              std::string_view action, bool dry_run, Responder respond) {
+  if (dry_run) return PreviewChange(id, caller, if_match, change, action, std::move(respond));
   const core::TimePoint now = clock_.Now();
   store_.UpdateJob(
       id,
@@ -102,9 +107,33 @@ void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string 
       });
 }
 
+void JobHandlers::PreviewChange(core::JobId id, const Caller& caller, std::string_view if_match, const Change& change,
+                                std::string_view action, Responder respond) {
+  auto current = VisibleJob(store_, caller, id);
+  if (!current) return respond(ProblemResponse(current.error()));
+  if (auto matches = CheckIfMatch(if_match, *current); !matches) return respond(ProblemResponse(matches.error()));
+  auto changed = change(*current, clock_.Now());
+  if (!changed) return respond(ProblemResponse(changed.error()));
+  changed->id = id;
+  if (changed->name != current->name) {
+    if (auto free = CheckNameFree(store_, *changed); !free) return respond(ProblemResponse(free.error()));
+  }
+  respond(DryRunResponse({.action = action, .job = &*changed, .current = &*current}));
+}
+
 void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond) {
   auto id = PathId(params, "id");
   if (!id) return respond(ProblemResponse(id.error()));
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
+  if (*dry_run) {
+    auto job = VisibleJob(store_, request.caller, *id);
+    if (!job) return respond(ProblemResponse(job.error()));
+    if (auto matches = CheckIfMatch(request.Header("If-Match"), *job); !matches) {
+      return respond(ProblemResponse(matches.error()));
+    }
+    return respond(DryRunResponse({.action = "delete", .job = &*job}));
+  }
   store_.DeleteJob(
       *id,
       [id = *id, caller = request.caller,
@@ -123,6 +152,14 @@ void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params
 void JobHandlers::TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond) {
   auto id = PathId(params, "id");
   if (!id) return respond(ProblemResponse(id.error()));
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
+  if (*dry_run) {
+    auto job = VisibleJob(store_, request.caller, *id);
+    if (!job) return respond(ProblemResponse(job.error()));
+    if (auto allowed = CheckTriggerAllowed(store_, *job); !allowed) return respond(ProblemResponse(allowed.error()));
+    return respond(DryRunResponse({.action = "trigger", .job = &*job}));
+  }
   // A job never changes namespace, so checking before the write holds for it.
   if (!request.caller.all_namespaces) {
     if (auto job = VisibleJob(store_, request.caller, *id); !job) return respond(ProblemResponse(job.error()));
@@ -140,6 +177,15 @@ void JobHandlers::CancelRun(const HttpRequest& request, const PathParams& params
   if (!job_id) return respond(ProblemResponse(job_id.error()));
   auto run_id = PathId(params, "run_id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
+  if (*dry_run) {
+    auto job = VisibleJob(store_, request.caller, *job_id);
+    if (!job) return respond(ProblemResponse(job.error()));
+    auto run = CheckCancelAllowed(store_, *job_id, *run_id);
+    if (!run) return respond(ProblemResponse(run.error()));
+    return respond(DryRunResponse({.action = "cancel", .job = &*job, .run = &*run}));
+  }
   if (!request.caller.all_namespaces) {
     if (auto job = VisibleJob(store_, request.caller, *job_id); !job) return respond(ProblemResponse(job.error()));
   }

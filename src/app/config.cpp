@@ -110,4 +110,9 @@ std::string FormatDatabaseUrl(const DatabaseUrl& url) {
   return url.kind == DatabaseUrl::Kind::kSqlite ? "sqlite:" + url.location : url.location;
 }
 
+LogFormat ResolveLogFormat(LogFormat format, bool stderr_is_terminal) {
+  if (format != LogFormat::kAuto) return format;
+  return stderr_is_terminal ? LogFormat::kText : LogFormat::kJson;
+}
+
 }  // namespace jobsched::app

@@ -61,8 +61,13 @@ std::string FormatDatabaseUrl(const DatabaseUrl& url);
 
 // How much the service logs: the spdlog levels it maps to, by name.
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
-// json: one object per line, for log collectors; text: for a person.
-enum class LogFormat { kJson, kText };
+// json: one object per line, for log collectors; text: for a person; auto:
+// text when standard error (where logs go) is a terminal, json otherwise.
+enum class LogFormat { kJson, kText, kAuto };
+
+// The format `format` stands for, given whether standard error is a
+// terminal: kAuto becomes kText or kJson, the others stay.
+LogFormat ResolveLogFormat(LogFormat format, bool stderr_is_terminal);
 // How email reaches the SMTP server over smtp:// (smtps:// is TLS from the
 // first byte whatever this says).
 enum class SmtpTlsMode {
@@ -92,9 +97,10 @@ struct Config {
   Roles roles{true, true, true};
   // --log-level / JOBSCHED_LOG_LEVEL: trace, debug, info, warn, error.
   LogLevel log_level = LogLevel::kInfo;
-  // --log-format: json (one object per line, for log collectors) or text
-  // (for a person at a terminal).
-  LogFormat log_format = LogFormat::kJson;
+  // --log-format: json (one object per line, for log collectors), text (for
+  // a person at a terminal) or auto (default): text when standard error is a
+  // terminal, json otherwise (a pipe, a file, journald, a container's log).
+  LogFormat log_format = LogFormat::kAuto;
   // --access-log: on (one info line per answered request) or off (only 5xx
   // answers are logged, as warnings).
   bool access_log = true;

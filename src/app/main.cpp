@@ -2,6 +2,10 @@
 // migrate` brings a database's schema up to date; `jobsched config check`
 // validates a configuration and prints the effective one; `jobsched keys`
 // creates, lists and revokes API keys, and turns authentication off on purpose.
+// `jobsched job|run|apply|diff` are the client: they speak to a running
+// service over its API (client_cli).
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -16,6 +20,7 @@
 #include "telemetry/json_log_formatter.hpp"
 
 #include "app/cli_commands.hpp"
+#include "app/client_cli.hpp"
 #include "app/config.hpp"
 #include "app/config_loader.hpp"
 #include "app/config_report.hpp"
@@ -23,7 +28,9 @@
 #include "app/key_commands.hpp"
 #include "app/redaction.hpp"
 #include "app/service.hpp"
+#include "app/service_urls.hpp"
 #include "app/system_clock.hpp"
+#include "client/exit_code.hpp"
 
 namespace {
 
@@ -77,6 +84,9 @@ int Serve(const Config& config) {
     return 1;
   }
   spdlog::info("jobsched {} listening on http://{}:{}", JOBSCHED_VERSION, config.listen.host, (*service)->port());
+  for (const auto& url : jobsched::app::ServiceUrls(config, (*service)->port())) {
+    spdlog::info("{}: {}", url.what, url.url);
+  }
   const int signal_number = WaitForStopSignal(signals);
   spdlog::info("received signal {}, shutting down", signal_number);
   (*service)->Stop();
@@ -172,14 +182,16 @@ int Keys(const Config& config, const Commands& commands) {
   return ListKeysCommand(**store);
 }
 
-// Logs at the configured level and format; to standard error when
-// `to_stderr` (the keys commands print their results on standard output).
-void ConfigureLogging(const jobsched::app::EffectiveConfig& effective, bool to_stderr) {
-  if (to_stderr) spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
+// Logs at the configured level and format, to standard error (standard
+// output is for results: the keys commands print theirs there). `auto` is
+// readable text for a person at a terminal and JSON for whatever collects
+// the log otherwise.
+void ConfigureLogging(const jobsched::app::EffectiveConfig& effective) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("jobsched"));
   spdlog::set_level(SpdlogLevel(effective.config.log_level));
-  spdlog::set_formatter(effective.config.log_format == jobsched::app::LogFormat::kText
-                            ? jobsched::telemetry::MakeTextLogFormatter()
-                            : jobsched::telemetry::MakeJsonLogFormatter());
+  const auto format = jobsched::app::ResolveLogFormat(effective.config.log_format, isatty(STDERR_FILENO) == 1);
+  spdlog::set_formatter(format == jobsched::app::LogFormat::kText ? jobsched::telemetry::MakeTextLogFormatter()
+                                                                  : jobsched::telemetry::MakeJsonLogFormatter());
   if (!effective.config_path.empty()) spdlog::info("configuration file: {}", effective.config_path);
 }
 
@@ -191,6 +203,23 @@ int CheckConfig(const CommandLine& line) {
   return 0;
 }
 
+// The exit status after CLI11 refused the command line (`code`, 0 for
+// --help): the client commands' documented 1 for a usage error (64 for
+// `diff`, whose 1 means "changes"); the service commands keep CLI11's.
+int UsageExit(int code, int argc, char** argv) {
+  if (code == 0) return 0;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;
+    const std::string command = argv[i];
+    if (command == "diff") return jobsched::client::kExitDiffUsage;
+    if (command == "job" || command == "run" || command == "apply" || command == "completion") {
+      return jobsched::client::kExitUsage;
+    }
+    break;
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -200,12 +229,18 @@ int main(int argc, char** argv) {
     cli.set_version_flag("--version", std::string("jobsched ") + JOBSCHED_VERSION);
     cli.require_subcommand(1);
     Commands commands(cli);  // not const: CLI11 writes the flags into it
+    jobsched::app::ClientCommands client(cli);
 
-    CLI11_PARSE(cli, argc, argv);
+    try {
+      cli.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+      return UsageExit(cli.exit(error), argc, argv);
+    }
+    if (auto code = client.Run(cli)) return *code;
     if (commands.check->parsed()) return CheckConfig(commands.check_line);
     const auto effective = LoadOrExplain(commands.ParsedLine());
     if (!effective) return 1;
-    ConfigureLogging(*effective, commands.keys->parsed());
+    ConfigureLogging(*effective);
     if (commands.serve->parsed()) return Serve(effective->config);
     if (commands.keys->parsed()) return Keys(effective->config, commands);
     return Migrate(effective->config);

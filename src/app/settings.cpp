@@ -127,7 +127,8 @@ constexpr EnumNames<LogLevel, 5> kLogLevels{{{{LogLevel::kTrace, "trace"},
                                               {LogLevel::kInfo, "info"},
                                               {LogLevel::kWarn, "warn"},
                                               {LogLevel::kError, "error"}}}};
-constexpr EnumNames<LogFormat, 2> kLogFormats{{{{LogFormat::kJson, "json"}, {LogFormat::kText, "text"}}}};
+constexpr EnumNames<LogFormat, 3> kLogFormats{
+    {{{LogFormat::kJson, "json"}, {LogFormat::kText, "text"}, {LogFormat::kAuto, "auto"}}}};
 constexpr EnumNames<bool, 2> kOnOff{{{{true, "on"}, {false, "off"}}}};
 constexpr EnumNames<SmtpTlsMode, 4> kSmtpTlsModes{{{{SmtpTlsMode::kAuto, "auto"},
                                                     {SmtpTlsMode::kRequired, "required"},
@@ -195,7 +196,7 @@ const std::array<Setting, 35> kSettings{{
      GetParsed<&Config::roles, ParseRolesSetting, FormatRoles>},
     {"log_level", "trace, debug, info, warn or error", kText, false, false, ApplyEnum<&Config::log_level, kLogLevels>,
      GetEnum<&Config::log_level, kLogLevels>},
-    {"log_format", "json (one object per line) or text (for a terminal)", kText, false, false,
+    {"log_format", "json (one object per line), text, or auto: text on a terminal, else json", kText, false, false,
      ApplyEnum<&Config::log_format, kLogFormats>, GetEnum<&Config::log_format, kLogFormats>},
     {"access_log", "on: a log line per request; off: only 5xx answers", kText, false, false,
      ApplyEnum<&Config::access_log, kOnOff>, GetEnum<&Config::access_log, kOnOff>},

@@ -67,14 +67,16 @@ class JobStore {
 
   // Inserts `job` (its id is assigned here) and calls `done` once the
   // transaction is durable, with the stored job, or with an error if nothing
-  // was written. `done` runs on a store thread: keep it short and hand work
-  // elsewhere. Concurrent creates may share one transaction (group commit).
+  // was written: JobNameTaken when another job of its namespace has its name
+  // (names are unique per namespace, docs/decisions/0009-job-identity.md). `done` runs on a store thread: keep it short
+  // and hand work elsewhere. Concurrent creates may share one transaction (group commit).
   virtual void CreateJob(core::Job job, JobCallback done) = 0;
 
   // Reads the job, lets `change` compute its new state from the current one,
   // and writes that, all in one transaction: nothing can slip in between.
   // `change` runs on a store thread and may fail (a stale If-Match, bad
-  // input); then nothing is written. kNotFound for a missing job.
+  // input); then nothing is written. kNotFound for a missing job;
+  // JobNameTaken for a rename to a name its namespace already has.
   using JobChange = std::function<core::Result<core::Job>(const core::Job& current)>;
   virtual void UpdateJob(core::JobId id, JobChange change, JobCallback done) = 0;
 
@@ -139,6 +141,15 @@ class JobStore {
 // another job where a job's run is asked for: the two must read alike, or a
 // caller learns which run ids exist in namespaces it cannot see.
 core::Error RunNotFound(core::RunId id);
+// What CreateJob and UpdateJob answer when another job of the namespace
+// already has the name: kConflict, field "name". Also what a dry run, which
+// only reads, answers in the same case.
+core::Error JobNameTaken(const std::string& name, const std::string& job_namespace);
+
+// Whether `error`, from an insert or update of the jobs table, is the unique
+// index on (namespace, name) refusing the row (SQLite and PostgreSQL spell
+// it differently).
+bool IsJobNameConflict(const core::Error& error);
 
 // Blocking forms of the asynchronous writes, for tests, tools and loops that
 // own a thread anyway.

@@ -117,7 +117,8 @@ class Contract:
     def __init__(self, spec_path=SPEC_PATH):
         self.spec_path = spec_path
         with open(spec_path, encoding="utf-8") as source:
-            self.spec = yaml.safe_load(source)
+            # libyaml's loader when there is one: the pure-Python one takes over a second for the spec.
+            self.spec = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self._resolver = jsonschema.RefResolver.from_schema(self.spec)
         self._formats = _format_checker()
         # RefResolver keeps a scope stack while it resolves: one validation at a time.
@@ -232,6 +233,16 @@ class Contract:
         schema = content[media_type].get("schema")
         if schema is not None:
             self._fail_on(self._schema_problem(schema, body, f"{where}/content/{media_type}"), request, status, body)
+
+    def check_schema(self, schema_name, instance, what):
+        """Raises ContractViolation unless `instance` matches components/schemas/`schema_name`.
+
+        For what reaches a test other than as an HTTP answer: the JSON `jobsched job get -o json` prints.
+        """
+        problem = self._schema_problem({"$ref": f"#/components/schemas/{schema_name}"}, instance,
+                                       f"the {schema_name} schema")
+        if problem is not None:
+            raise ContractViolation(f"contract: {what} breaks {self.spec_path} {problem}. Value: {_shown(instance)}")
 
     def _fail_on(self, problem, request, status, body):
         if problem is not None:

@@ -10,6 +10,7 @@ the contract on purpose says so with `unchecked="reason"`.
 """
 
 import http.client
+import itertools
 import json
 import os
 import re
@@ -387,6 +388,9 @@ def form_body(fields):
     return urllib.parse.urlencode(fields)
 
 
+_JOB_NUMBERS = itertools.count(1)
+
+
 class ServiceTestCase(unittest.TestCase):
     """Starts a fresh service for every test; stops it in cleanup even when the test fails,
     and prints the service log when it did fail."""
@@ -415,8 +419,11 @@ class ServiceTestCase(unittest.TestCase):
         assert_problem(self, response.status, (response.headers, response.body), expected_status, field)
 
     def create_job(self, **fields):
-        """POSTs a job (a daily one unless a schedule is given), asserts the 201, returns the job."""
-        job = {"name": "job"}
+        """POSTs a job (a daily one unless a schedule is given), asserts the 201, returns the job.
+
+        Without a name, the job gets one no other job of the test process has ("job 7"): names are
+        unique within a namespace."""
+        job = {"name": f"job {next(_JOB_NUMBERS)}"}
         if "interval" not in fields and "every" not in fields:
             job["interval"] = "daily"
         job.update(fields)

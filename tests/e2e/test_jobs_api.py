@@ -77,8 +77,8 @@ class JobsApiTestCase(ServiceTestCase):
         status, _, body = self.service.request("GET", "/healthz")
         self.assertEqual((status, body), (200, {"status": "ok"}))
 
-    def post_raw(self, body, content_type="application/json"):
-        return self.service.request("POST", "/jobs", body=body, headers={"Content-Type": content_type})
+    def post_raw(self, body, content_type="application/json", path="/jobs"):
+        return self.service.request("POST", path, body=body, headers={"Content-Type": content_type})
 
     def setUp(self):
         super().setUp()
@@ -185,6 +185,15 @@ class CreateJobTest(JobsApiTestCase):
 
         self.assertEqual(response.status, 201, response.body)
         self.assertEqual(response.body["name"], "Number Crunching")
+        self.assertEqual(response.body["interval"], "weekly")
+
+    def test_create_accepts_a_form_typed_with_spaces_as_the_original_did(self):
+        # `curl -d 'name=Send Email Notification&interval=weekly' .../jobs/`, spaces unencoded.
+        response = self.post_raw("name=Send Email Notification&interval=weekly", "application/x-www-form-urlencoded",
+                                 path="/jobs/")
+
+        self.assertEqual(response.status, 201, response.body)
+        self.assertEqual(response.body["name"], "Send Email Notification")
         self.assertEqual(response.body["interval"], "weekly")
 
     def test_create_decodes_percent_escapes_in_form_post(self):
@@ -341,7 +350,7 @@ class CreateValidationTest(JobsApiTestCase):
             ("name=a", "interval"),
             ("name=a&interval=yearly", "interval"),
             ("name=a&every=soon", "every"),
-            ("name=a&interval=daily&is_active=yes", "is_active"),
+            ("name=a&interval=daily&is_active=maybe", "is_active"),
             ("name=a&interval=daily&task=email", "task"),
             ("name=a&intervall=daily", "intervall"),
         ]
@@ -402,7 +411,7 @@ class GetJobTest(JobsApiTestCase):
 class ListJobsTest(JobsApiTestCase):
 
     def create_jobs(self, count, **fields):
-        return [self.create_job(name=f"job {i}", **fields) for i in range(count)]
+        return [self.create_job(**fields) for _ in range(count)]
 
     def test_list_returns_all_jobs_ordered_by_id(self):
         created = self.create_jobs(5)

@@ -34,10 +34,12 @@ class MinimumPeriodTest(ServiceTestCase):
         self.assertEqual(self.service.get_json("/jobs").body, [])
 
     def test_the_minimum_itself_and_slower_schedules_are_accepted(self):
-        for fields in ({"every": "1s"}, {"cron": "* * * * * *"}, {"interval": "hourly"},
-                       {"every": "1h", "retry": {"max_attempts": 3, "initial_delay": "2s", "jitter": 0.5}}):
+        for number, fields in enumerate(({"every": "1s"}, {"cron": "* * * * * *"}, {"interval": "hourly"},
+                                         {"every": "1h", "retry": {"max_attempts": 3, "initial_delay": "2s",
+                                                                   "jitter": 0.5}})):
             with self.subTest(fields=fields):
-                self.assertEqual(self.service.post_json("/jobs", dict({"name": "ok"}, **fields)).status, 201)
+                body = dict({"name": f"ok-{number}"}, **fields)  # names are unique in a namespace
+                self.assertEqual(self.service.post_json("/jobs", body).status, 201)
 
     def test_a_patch_below_the_minimum_is_refused_and_changes_nothing(self):
         job = self.create_job(every="1m")

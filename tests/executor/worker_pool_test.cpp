@@ -13,6 +13,7 @@
 #include "core/job_validation.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "testing/temp_dir.hpp"
+#include "testing/unique_name.hpp"
 
 namespace jobsched::executor {
 namespace {
@@ -58,7 +59,7 @@ class WorkerPoolTest : public ::testing::Test {
   // A job with a noop task and `retry`, and one manual run of it.
   core::RunId QueueRun(core::RetryPolicy retry = {}, core::Task task = core::NoopTask{}) {
     core::JobRequest request;
-    request.name = "job";
+    request.name = jobsched::testing::UniqueJobName();
     request.every = "1h";
     request.task = std::move(task);
     request.retry = retry;

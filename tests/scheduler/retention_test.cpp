@@ -11,6 +11,7 @@
 #include "testing/run_queries.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/time_literals.hpp"
+#include "testing/unique_name.hpp"
 
 namespace jobsched::scheduler {
 namespace {
@@ -28,7 +29,7 @@ class RetentionTest : public ::testing::Test {
 
   core::JobId CreateJob() {
     core::JobRequest request;
-    request.name = "job";
+    request.name = jobsched::testing::UniqueJobName();
     request.every = "1h";
     request.overlap = "allow";
     auto job = core::ValidateNewJob(request, clock_.Now());

@@ -10,6 +10,7 @@
 #include "testing/run_queries.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/time_literals.hpp"
+#include "testing/unique_name.hpp"
 
 namespace jobsched::scheduler {
 namespace {
@@ -34,7 +35,7 @@ class SchedulerTest : public ::testing::Test {
 
   core::JobId CreateJob(const char* interval, const char* every = nullptr) {
     core::JobRequest request;
-    request.name = "job";
+    request.name = jobsched::testing::UniqueJobName();
     if (interval != nullptr) request.interval = interval;
     if (every != nullptr) request.every = every;
     // No executor runs here, so runs stay queued: under the default overlap

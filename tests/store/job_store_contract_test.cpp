@@ -234,7 +234,7 @@ TYPED_TEST(JobStoreContract, ConcurrentCreatesAllCommitWithDistinctIds) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto created = CreateJobAndWait(this->store(), MakeJob("t" + std::to_string(t)));
+        auto created = CreateJobAndWait(this->store(), MakeJob("t" + std::to_string(t) + "." + std::to_string(i)));
         if (created.ok()) ids[t].push_back(created->id);
       }
     });
@@ -258,8 +258,9 @@ TYPED_TEST(JobStoreContract, AsyncCreatesAnswerOnlyAfterCommit) {
   ASSERT_TRUE(observer.jobs);
 
   for (int i = 0; i < kJobs; ++i) {
-    this->store().CreateJob(
-        MakeJob("async"), [&promises, i](core::Result<core::Job> result) { promises[i].set_value(std::move(result)); });
+    this->store().CreateJob(MakeJob("async " + std::to_string(i)), [&promises, i](core::Result<core::Job> result) {
+      promises[i].set_value(std::move(result));
+    });
   }
 
   for (auto& promise : promises) {

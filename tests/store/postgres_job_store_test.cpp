@@ -22,6 +22,7 @@
 #include "store_backends.hpp"
 #include "testing/pg_test_schema.hpp"
 #include "testing/time_literals.hpp"
+#include "testing/unique_name.hpp"
 
 namespace jobsched::store::postgres {
 namespace {
@@ -104,7 +105,7 @@ class PostgresStoreTest : public ::testing::Test {
   // Overlap allow: each occurrence gets a queued run, whatever happened to the last.
   core::JobId CreateEveryMinuteJob(JobStore& store) {
     core::JobRequest request;
-    request.name = "job";
+    request.name = jobsched::testing::UniqueJobName();
     request.every = "1m";
     request.overlap = "allow";
     auto job = core::ValidateNewJob(request, At("2026-11-27T10:00:00Z"));

@@ -15,6 +15,7 @@
 #include "store_backends.hpp"
 #include "testing/run_queries.hpp"
 #include "testing/time_literals.hpp"
+#include "testing/unique_name.hpp"
 
 namespace jobsched::store::testing {
 namespace {
@@ -38,7 +39,7 @@ class RunQueueContract : public StoreContractTest<BackendType> {
                         std::optional<std::string> overlap = std::nullopt,
                         std::optional<std::string> jitter = std::nullopt) {
     core::JobRequest request;
-    request.name = "job";
+    request.name = jobsched::testing::UniqueJobName();
     request.every = every;
     request.overlap = std::move(overlap);
     request.jitter = std::move(jitter);
@@ -180,7 +181,7 @@ TYPED_TEST(RunQueueContract, ClaimHandsEachRunToOneOwnerWithItsJob) {
   for (const auto& claimed : a) ids.insert(claimed.run.id);
   for (const auto& claimed : b) ids.insert(claimed.run.id);
   EXPECT_EQ(ids.size(), 5u);
-  EXPECT_EQ(a[0].job_name, "job");
+  EXPECT_EQ(a[0].job_name, this->store_->GetJob(a[0].run.job_id)->name);
   EXPECT_EQ(a[0].timeout, core::kDefaultJobTimeout);
   EXPECT_EQ(a[0].run.started_at, At("2026-11-27T10:05:00Z"));
   EXPECT_EQ(this->queue_->QueuedRunCount().value(), 0u);

@@ -66,7 +66,7 @@ TEST_F(SqliteJobStoreTest, DatabaseIsInWalModeWithFullSync) {
 
 TEST_F(SqliteJobStoreTest, NoConnectionPinsTheWalSoCheckpointsComplete) {
   auto store = OpenStore();
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("job")).ok());
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(CreateJobAndWait(*store, MakeJob("job " + std::to_string(i))).ok());
   ASSERT_TRUE(store->GetJob(1).ok());
   ASSERT_TRUE(store->ListJobs(Page(10)).ok());
   ASSERT_TRUE(store->Ping().ok());

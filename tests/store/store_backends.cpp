@@ -5,6 +5,7 @@
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/postgres_run_queue.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "testing/pg_test_schema.hpp"
 #include "testing/temp_dir.hpp"
@@ -19,6 +20,12 @@ class Sqlite final : public Backend {
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
     return StoreInstance{shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
+  }
+
+  core::Result<void> ExecuteForTest(const std::string& sql) override {
+    auto connection = sqlite::SqliteConnection::Open(dir_.File("jobs.db"), sqlite::SqliteConnection::Mode::kReadWrite);
+    if (!connection) return connection.error();
+    return (*connection)->Execute(sql);
   }
 
  private:
@@ -37,6 +44,8 @@ class Postgres final : public Backend {
                          std::make_shared<postgres::PostgresApiKeyStore>(*database),
                          std::make_shared<postgres::PgChangeFeed>(*database)};
   }
+
+  core::Result<void> ExecuteForTest(const std::string& sql) override { return schema_->Execute(sql); }
 
  private:
   std::unique_ptr<jobsched::testing::PgTestSchema> schema_;

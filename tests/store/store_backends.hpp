@@ -6,6 +6,7 @@
 // and PostgreSQL in a fresh schema on the test run's throwaway server.
 #include <future>
 #include <memory>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -35,6 +36,9 @@ class Backend {
   core::Result<StoreInstance> Open() { return OpenWithLimits(StoreLimits{}); }
   // An instance that enforces the operator's quotas `limits`.
   virtual core::Result<StoreInstance> OpenWithLimits(const StoreLimits& limits) = 0;
+  // Runs `sql` (one or more statements) on the database, around the store:
+  // for tests that set up what an older build left behind.
+  virtual core::Result<void> ExecuteForTest(const std::string& sql) = 0;
 };
 
 struct SqliteBackend {

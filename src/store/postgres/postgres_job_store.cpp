@@ -80,8 +80,11 @@ const std::string& UpdateSql() {
       if (!assignments.empty()) assignments += ", ";
       assignments += std::string(column) + " = $" + std::to_string(index++);
     }
-    return "UPDATE jobs SET " + assignments + " WHERE id = $" + std::to_string(kWrittenColumnCount + 1) +
-           " AND version = $" + std::to_string(kWrittenColumnCount + 2);
+    // A job that shared its name when names became unique (0015) is exempt
+    // from the unique index until it gets a new name. The right-hand side
+    // reads the row as it was, and $1 is the new name.
+    return "UPDATE jobs SET " + assignments + ", duplicate_name = (duplicate_name AND name = $1)" + " WHERE id = $" +
+           std::to_string(kWrittenColumnCount + 1) + " AND version = $" + std::to_string(kWrittenColumnCount + 2);
   }();
   return sql;
 }
@@ -97,7 +100,9 @@ core::Result<core::Job> InsertJob(PgConnection& db, core::Job job) {
   PgParams params = JobParams(job);
   params.Add(ToUnixMs(job.created_at));
   auto inserted = db.Query(InsertSql(), params);
-  if (!inserted) return inserted.error();
+  if (!inserted) {
+    return IsJobNameConflict(inserted.error()) ? JobNameTaken(job.name, job.namespace_name) : inserted.error();
+  }
   job.id = inserted->Int(0, 0);
   if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
   return job;
@@ -107,7 +112,9 @@ core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::in
   PgParams params = JobParams(job);
   params.Add(job.id).Add(read_version);
   auto updated = db.Query(UpdateSql(), params);
-  if (!updated) return updated.error();
+  if (!updated) {
+    return IsJobNameConflict(updated.error()) ? JobNameTaken(job.name, job.namespace_name) : updated.error();
+  }
   // Impossible while we hold the row lock taken by ReadJob; kept as a guard.
   if (updated->affected() != 1) return core::Error::Conflict("job " + std::to_string(job.id) + " changed meanwhile");
   if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();

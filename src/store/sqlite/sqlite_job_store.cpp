@@ -124,7 +124,11 @@ const std::string& UpdateSql() {
       if (!assignments.empty()) assignments += ", ";
       assignments += std::string(column) + " = ?";
     }
-    return "UPDATE jobs SET " + assignments + " WHERE id = ? AND version = ?";
+    // A job that shared its name when names became unique (0015) is exempt
+    // from the unique index until it gets a new name. The right-hand side
+    // reads the row as it was, and ?1 is the new name.
+    return "UPDATE jobs SET " + assignments + ", duplicate_name = (duplicate_name AND name = ?1)" +
+           " WHERE id = ? AND version = ?";
   }();
   return sql;
 }
@@ -134,7 +138,9 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   if (!insert) return insert.error();
   BindJobColumns(**insert, job);
   (*insert)->Bind(kWrittenColumnCount + 1, ToUnixMs(job.created_at));
-  if (auto done = (*insert)->Run(); !done) return done.error();
+  if (auto done = (*insert)->Run(); !done) {
+    return IsJobNameConflict(done.error()) ? JobNameTaken(job.name, job.namespace_name) : done.error();
+  }
   job.id = db.LastInsertRowId();
   return job;
 }
@@ -145,7 +151,9 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
   Statement& statement = **update;
   BindJobColumns(statement, job);
   statement.Bind(kWrittenColumnCount + 1, job.id).Bind(kWrittenColumnCount + 2, read_version);
-  if (auto done = statement.Run(); !done) return done.error();
+  if (auto done = statement.Run(); !done) {
+    return IsJobNameConflict(done.error()) ? JobNameTaken(job.name, job.namespace_name) : done.error();
+  }
   // Impossible inside the writer's transaction, which read the row just now;
   // kept as a guard should another process write this file.
   if (db.Changes() != 1) return core::Error::Conflict("job " + std::to_string(job.id) + " changed meanwhile");

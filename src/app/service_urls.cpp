@@ -1,0 +1,18 @@
+#include "app/service_urls.hpp"
+
+namespace jobsched::app {
+
+std::vector<ServiceUrl> ServiceUrls(const Config& config, std::uint16_t port) {
+  if (!config.roles.api) return {};
+  std::string host = config.listen.host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const std::string base = "http://" + host + ":" + std::to_string(port);
+  return {
+      {"API", base + "/jobs"}, {"docs", base + "/docs (OpenAPI: " + base + "/openapi.json)"},
+      // The console goes here, {"console", base + "/ui/"}, once it is served.
+  };
+}
+
+}  // namespace jobsched::app

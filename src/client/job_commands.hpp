@@ -1,0 +1,47 @@
+#pragma once
+
+// `jobsched job list|get|create|delete|pause|resume|trigger|next`. Each
+// answers the exit status (exit_code.hpp); results go to standard output in
+// the chosen format, what was done and errors to standard error.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "client/client_context.hpp"
+#include "client/job_flags.hpp"
+
+namespace jobsched::client {
+
+struct JobListOptions {
+  std::optional<std::string> name;  // jobs whose name starts with this
+  std::optional<std::string> type;  // task type
+  std::optional<bool> active;
+  bool all = false;  // every page, not only the first
+  std::int64_t limit = 100;
+};
+
+int ListJobs(const ClientContext& context, const JobListOptions& options);
+int GetJob(const ClientContext& context, const std::string& ref);
+// From flags, or from `file` (YAML or JSON, "-" for standard input; `${VAR}`
+// replaced), flags winning over the file's members.
+int CreateJob(const ClientContext& context, const JobFlags& flags, const std::string& file);
+int DeleteJob(const ClientContext& context, const std::string& ref);
+int SetJobActive(const ClientContext& context, const std::string& ref, bool active);
+// The next `count` occurrences, in the job's zone and UTC, and in `tz`.
+int ListNextRuns(const ClientContext& context, const std::string& ref, std::int64_t count,
+                 const std::optional<std::string>& tz);
+// Queues a run now; with `wait`, follows it and answers 0 only if it
+// succeeded (kExitRunFailed otherwise, kExitWaitTimedOut after `timeout`).
+int TriggerJob(const ClientContext& context, const std::string& ref, bool wait, std::chrono::milliseconds timeout);
+
+// What a change command prints: nothing after --print-curl; a DryRun as a
+// dry run; in a table `summary` (a sentence); otherwise the answer's body.
+int ReportChange(const ClientContext& context, const ApiAnswer& answer, Resource resource, const std::string& summary);
+
+// The namespace the client works in (--namespace, JOBSCHED_NAMESPACE, the
+// profile's), or "" for none given.
+const std::string& ClientNamespace(const ClientContext& context);
+
+}  // namespace jobsched::client
