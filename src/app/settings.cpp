@@ -181,7 +181,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 31> kSettings{{
+const std::array<Setting, 32> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -231,6 +231,8 @@ const std::array<Setting, 31> kSettings{{
      false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false, ApplyText<&Config::docs_dir>,
      GetText<&Config::docs_dir>},
+    {"console_dir", "Serve the console's own files from this folder, re-read on every request (development)", kText,
+     false, false, ApplyText<&Config::console_dir>, GetText<&Config::console_dir>},
     {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
      ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
     {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false, false,
