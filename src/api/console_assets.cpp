@@ -150,8 +150,9 @@ std::optional<std::string_view> InlineImportMap(std::string_view html) {
 std::string CspHashSource(std::string_view text) {
   const std::string digest = Sha256(text);
   std::string base64(4 * ((digest.size() + 2) / 3) + 1, '\0');
-  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64.data()),
-                                   reinterpret_cast<const unsigned char*>(digest.data()), static_cast<int>(digest.size()));
+  const int size =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64.data()),
+                      reinterpret_cast<const unsigned char*>(digest.data()), static_cast<int>(digest.size()));
   base64.resize(static_cast<std::size_t>(size));
   return "sha256-" + base64;
 }

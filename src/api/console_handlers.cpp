@@ -17,8 +17,8 @@ namespace {
 // Every page of the console; each answers index.html. Literal paths come
 // before captures, so that /ui/jobs/new is not counted as /ui/jobs/{id}.
 constexpr std::array<std::string_view, 9> kPages{
-    "/ui",          "/ui/jobs", "/ui/jobs/new", "/ui/jobs/{id}", "/ui/jobs/{id}/edit",
-    "/ui/runs",     "/ui/runs/{id}", "/ui/admin", "/ui/signin",
+    "/ui",      "/ui/jobs",      "/ui/jobs/new", "/ui/jobs/{id}", "/ui/jobs/{id}/edit",
+    "/ui/runs", "/ui/runs/{id}", "/ui/admin",    "/ui/signin",
 };
 
 // Assets are named by the version of the build they belong to: whatever is

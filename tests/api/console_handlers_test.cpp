@@ -27,11 +27,10 @@ constexpr std::string_view kIndex = R"(<!DOCTYPE html>
 </head><body><div id="app"></div></body></html>
 )";
 
-void Write(const std::filesystem::path& path, std::string_view text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+void Write(const std::filesystem::path& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
 
-HttpResponse Get(const Router& router, std::string path, std::vector<std::pair<std::string, std::string>> headers = {}) {
+HttpResponse Get(const Router& router, std::string path,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpRequest request;
   request.method = "GET";
   request.path = path;
@@ -141,8 +140,9 @@ TEST_F(ConsoleHandlersTest, AnotherVersionOrAnUnknownFileIsNotFound) {
   const Router router = Serve();
   const std::string version = VersionIn(Get(router, "/ui/").body);
 
-  for (const std::string& path : {std::string("/ui/assets/0123456789ab/main.js"), "/ui/assets/" + version + "/nothing.js",
-                                  "/ui/assets/" + version + "/notes.txt", "/ui/assets/" + version + "/index.html"}) {
+  for (const std::string& path :
+       {std::string("/ui/assets/0123456789ab/main.js"), "/ui/assets/" + version + "/nothing.js",
+        "/ui/assets/" + version + "/notes.txt", "/ui/assets/" + version + "/index.html"}) {
     const HttpResponse response = Get(router, path);
     EXPECT_EQ(response.status, 404) << path;
     EXPECT_EQ(response.Header("Content-Type"), "application/problem+json") << path;
@@ -201,9 +201,10 @@ TEST_F(ConsoleHandlersTest, GzipIsSentOnlyWhenTheClientDoesNotRefuseIt) {
     bool gzip;
   };
   const Case cases[] = {
-      {"gzip", true},         {"GZIP", true},           {"deflate, gzip;q=0.5", true}, {"*", true},
-      {"gzip;q=0", false},    {"gzip; q=0.0", false},   {"identity", false},           {"", false},
-      {"*, gzip;q=0", false}, {"br, *;q=0", false},     {"x-gzip", false},
+      {"gzip", true},       {"GZIP", true},      {"deflate, gzip;q=0.5", true},
+      {"*", true},          {"gzip;q=0", false}, {"gzip; q=0.0", false},
+      {"identity", false},  {"", false},         {"*, gzip;q=0", false},
+      {"br, *;q=0", false}, {"x-gzip", false},
   };
   const Router router = Serve();
   const std::string path = "/ui/assets/" + VersionIn(Get(router, "/ui/").body) + "/main.js";

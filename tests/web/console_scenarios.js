@@ -248,7 +248,7 @@ module.exports = {
   async nextRuns(tools, { jobId }) {
     const page = await tools.newPage();
     await visit(tools, page, `/ui/jobs/${jobId}`);
-    const table = page.getByRole("region", { name: "Next occurrences" });
+    const table = page.getByRole("table").filter({ hasText: "In the job's zone" });
     await table.waitFor({ timeout: 10000 });
     return { rows: await table.getByRole("row").count() };
   },
