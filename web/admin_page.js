@@ -15,7 +15,7 @@ function NodesPanel() {
   return html`<section aria-labelledby="nodes-title">
     <h2 id="nodes-title">Nodes</h2>
     <${ProblemMessage} error=${nodes.error} title="The nodes could not be loaded" />
-    ${nodes.data && html`<div class="table-scroll" tabindex="0" role="region" aria-label="Nodes">
+    ${nodes.data && html`<div class="table-scroll" tabindex="0" role="region" aria-label="Nodes, table">
       <table>
         <thead><tr><th scope="col">Node</th><th scope="col">Alive until</th><th scope="col">Runs in flight</th></tr></thead>
         <tbody>${nodes.data.map((node) => html`<tr><th scope="row">${node.id}</th>

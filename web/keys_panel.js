@@ -74,7 +74,7 @@ export function KeysPanel() {
     <h2 id="keys-title">API keys</h2>
     <${ProblemMessage} error=${keys.error || error} title=${keys.error ? "The keys could not be loaded" : undefined} />
     ${created && html`<${NewToken} created=${created} onDismiss=${() => setCreated(null)} />`}
-    ${keys.data && html`<div class="table-scroll" tabindex="0" role="region" aria-label="API keys">
+    ${keys.data && html`<div class="table-scroll" tabindex="0" role="region" aria-label="API keys, table">
       <table>
         <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Namespace</th><th scope="col">Created</th>
           <th scope="col">Expires</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>

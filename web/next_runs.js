@@ -15,7 +15,7 @@ export function NextRuns({ job }) {
     ${!job.is_active && html`<p class="muted">The job is paused: these are the times it would get if resumed now.</p>`}
     <${ProblemMessage} error=${next.error} title="The next occurrences could not be loaded" />
     ${next.data && runs.length === 0 && html`<p>The schedule has nothing left to fire.</p>`}
-    ${runs.length > 0 && html`<div class="table-scroll" tabindex="0" role="region" aria-label="Next occurrences">
+    ${runs.length > 0 && html`<div class="table-scroll" tabindex="0" role="region" aria-label="Next occurrences, table">
       <table>
         <thead><tr><th scope="col">#</th><th scope="col">In the job's zone (${zone})</th>
           <th scope="col">In your zone (${viewerZone})</th></tr></thead>

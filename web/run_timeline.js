@@ -36,7 +36,7 @@ export function RunAttempts({ attempts }) {
     <h2 id="attempts-title">Earlier attempts</h2>
     <${ProblemMessage} error=${attempts.error} title="The attempts could not be loaded" />
     ${attempts.data && rows.length === 0 && html`<p class="muted">None: this is the first attempt.</p>`}
-    ${rows.length > 0 && html`<div class="table-scroll" tabindex="0" role="region" aria-label="Earlier attempts">
+    ${rows.length > 0 && html`<div class="table-scroll" tabindex="0" role="region" aria-label="Earlier attempts, table">
       <table>
         <thead><tr><th scope="col">Attempt</th><th scope="col">State</th><th scope="col">Started</th>
           <th scope="col">Ended</th><th scope="col">Error</th></tr></thead>
