@@ -59,6 +59,12 @@ export function JobFormPage() {
   }, [source.data]);
 
   const check = useValidation(values, { editingId, etag: base?.etag, enabled: dirty });
+  // A dry run of the edit refused with 412: someone changed the job since the form opened.
+  // Show what changed now, before any save.
+  useEffect(() => {
+    if (check.general?.status !== 412 || conflict || !editingId) return;
+    api.getJob(editingId).then(({ data, etag }) => setConflict({ job: data, etag }), () => {});
+  }, [check.general]);
   const preview = usePreview(values);
   const errors = { ...check.errors, ...fieldErrors };
   const form = {
@@ -120,7 +126,7 @@ export function JobFormPage() {
       <${TaskFields} form=${form} />
       <${PolicyFields} form=${form} />
       <${Status} status=${check.status} />
-      <${ProblemMessage} error=${check.general || saveError} />
+      <${ProblemMessage} error=${check.general?.status === 412 ? saveError : check.general || saveError} />
       ${conflict && html`<${ConflictView} before=${base.job} after=${conflict.job} busy=${saving}
         onTakeTheirs=${takeTheirs} onKeepMine=${() => { const next = conflict; setBase(next); setConflict(null); save(next.etag); }} />`}
       <div class="actions">

@@ -18,8 +18,8 @@ function Row({ job, selected, onSelect, selectable }) {
     <td><${JobStateBadge} job=${job} /></td>
     <td title=${formatTime(job.next_run)}>${job.next_run ? html`${formatShortTime(job.next_run)}
       <span class="muted small"> (${formatRelative(job.next_run)})</span>` : "—"}</td>
-    <td><${StateBadge} state=${job.last_outcome || "none"} /></td>
-    <td><${RunStrip} states=${job.recent_runs} /></td>
+    <td>${job.last_outcome === undefined ? "—" : html`<${StateBadge} state=${job.last_outcome || "none"} />`}</td>
+    <td>${job.recent_runs === undefined ? "—" : html`<${RunStrip} states=${job.recent_runs} />`}</td>
   </tr>`;
 }
 
