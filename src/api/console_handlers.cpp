@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "api/console_assets.hpp"
 #include "api/json_response.hpp"
 #include "api/problem.hpp"
@@ -44,6 +46,8 @@ BundleSource MakeSource(const ConsoleOptions& options) {
   auto loaded = LoadConsoleBundle(options.dir, std::nullopt, std::nullopt, true);
   if (!loaded) {
     core::Error error = loaded.error();
+    // Said once at start; the pages then answer 503 with the same words.
+    if (!options.dir.empty()) spdlog::warn("web console unavailable: {}", error.message);
     return [error]() -> core::Result<std::shared_ptr<const ConsoleBundle>> { return error; };
   }
   auto bundle = std::make_shared<const ConsoleBundle>(std::move(*loaded));
