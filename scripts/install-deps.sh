@@ -10,7 +10,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgmp-dev
+  libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgmp-dev zlib1g-dev
   libfmt-dev libspdlog-dev libcli11-dev libhowardhinnant-date-dev tzdata
   prometheus-cpp-dev python3 python3-yaml
   # Header-only TOML parser for `--config` files.

@@ -28,6 +28,8 @@ bool IsOpen(RouteAccess access, const AccessOptions& options) {
     case RouteAccess::kReadiness: return options.public_readyz;
     case RouteAccess::kMetrics: return options.public_metrics;
     case RouteAccess::kDocs: return options.public_docs;
+    // The console must load before anyone can sign in; it holds no data.
+    case RouteAccess::kConsole: return true;
     case RouteAccess::kRead:
     case RouteAccess::kWrite: return false;
   }

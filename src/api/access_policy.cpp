@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 23> kRules{{
+constexpr std::array<Rule, 34> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"GET", "/jobs/{id}", RouteAccess::kRead},
@@ -36,6 +36,17 @@ constexpr std::array<Rule, 23> kRules{{
     {"GET", "/docs", RouteAccess::kDocs},
     {"GET", "/docs/{file}", RouteAccess::kDocs},
     {"GET", "/swagger", RouteAccess::kDocs},  // a redirect to /docs
+    {"GET", "/", RouteAccess::kConsole},      // a redirect to /ui/
+    {"GET", "/ui", RouteAccess::kConsole},
+    {"GET", "/ui/jobs", RouteAccess::kConsole},
+    {"GET", "/ui/jobs/new", RouteAccess::kConsole},
+    {"GET", "/ui/jobs/{id}", RouteAccess::kConsole},
+    {"GET", "/ui/jobs/{id}/edit", RouteAccess::kConsole},
+    {"GET", "/ui/runs", RouteAccess::kConsole},
+    {"GET", "/ui/runs/{id}", RouteAccess::kConsole},
+    {"GET", "/ui/admin", RouteAccess::kConsole},
+    {"GET", "/ui/signin", RouteAccess::kConsole},
+    {"GET", "/ui/assets/{version}/{file}", RouteAccess::kConsole},
 }};
 
 }  // namespace

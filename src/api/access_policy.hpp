@@ -13,6 +13,7 @@ enum class RouteAccess {
   kReadiness,  // GET /readyz: open unless --public-readyz=false; never rate limited
   kMetrics,    // GET /metrics: needs a key unless --public-metrics
   kDocs,       // the OpenAPI document and Swagger UI: open unless --public-docs=false
+  kConsole,    // the web console's pages and files: always open (they hold no data), rate limited
   kRead,       // reading jobs and runs, previewing schedules: any key
   kWrite,      // creating, changing, triggering, cancelling, deleting: write or admin
 };

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/console_handlers.hpp"
 #include "api/docs_handlers.hpp"
 #include "api/health_handlers.hpp"
 #include "api/job_next_handlers.hpp"
@@ -47,7 +48,10 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
   }
   RegisterHealthHandlers(router_, store, std::move(options.ready));
   if (metrics_ != nullptr) RegisterMetricsHandlers(router_, *metrics_, std::move(options.before_scrape));
-  if (options.jobs_api) RegisterDocsHandlers(router_, options.docs_dir);
+  if (options.jobs_api) {
+    RegisterDocsHandlers(router_, options.docs_dir);
+    RegisterConsoleHandlers(router_, options.console);
+  }
 }
 
 void Api::Handle(HttpRequest&& request, Responder respond) const {

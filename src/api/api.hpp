@@ -4,6 +4,7 @@
 #include <string>
 
 #include "api/access_control.hpp"
+#include "api/console_handlers.hpp"
 #include "api/health_handlers.hpp"
 #include "api/http_message.hpp"
 #include "api/job_handlers.hpp"
@@ -24,6 +25,8 @@ struct ApiOptions {
   JobHandlerOptions jobs;
   // Where Swagger UI's assets are (see RegisterDocsHandlers).
   std::string docs_dir;
+  // Where the web console's files are (see RegisterConsoleHandlers).
+  ConsoleOptions console;
   // Extra conditions of GET /readyz (see RegisterHealthHandlers).
   ReadinessCheck ready;
   // Where requests are counted and timed, and what GET /metrics shows; none
@@ -40,8 +43,8 @@ struct ApiOptions {
 };
 
 // Every route of the HTTP API, registered on one router: jobs and their
-// lifecycle, runs, schedule previews, health, metrics, the OpenAPI document
-// and Swagger UI. `store` and `clock` must outlive it.
+// lifecycle, runs, schedule previews, health, metrics, the OpenAPI document,
+// Swagger UI and the web console. `store` and `clock` must outlive it.
 class Api {
  public:
   Api(store::JobStore& store, const core::Clock& clock, ApiOptions options);

@@ -6,7 +6,13 @@
 namespace jobsched::api {
 namespace {
 
-// If-None-Match holds "*" or a comma-separated list of (possibly weak) tags.
+// Content-Type, ETag, Cache-Control, X-Request-Id and the three RateLimit-*
+// of a typical answer: room for them up front instead of regrowing the
+// vector three times per request.
+constexpr std::size_t kTypicalHeaderCount = 8;
+
+}  // namespace
+
 bool IfNoneMatchHolds(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     const std::size_t comma = header.find(',');
@@ -20,13 +26,6 @@ bool IfNoneMatchHolds(std::string_view header, std::string_view etag) {
   }
   return false;
 }
-
-// Content-Type, ETag, Cache-Control, X-Request-Id and the three RateLimit-*
-// of a typical answer: room for them up front instead of regrowing the
-// vector three times per request.
-constexpr std::size_t kTypicalHeaderCount = 8;
-
-}  // namespace
 
 HttpResponse JsonResponse(int status, std::string body) {
   HttpResponse response;

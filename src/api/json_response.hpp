@@ -15,6 +15,10 @@ HttpResponse JsonResponse(int status, std::string body);
 // to revalidate (Cache-Control: no-cache) so they never see stale jobs.
 HttpResponse CacheableJsonResponse(const HttpRequest& request, std::string body, std::string etag);
 
+// Whether an If-None-Match header ("*" or a comma-separated list of tags, a
+// `W/` prefix ignored) names `etag`.
+bool IfNoneMatchHolds(std::string_view header, std::string_view etag);
+
 // A strong ETag for any body: a quoted 64-bit FNV-1a hash.
 std::string ContentETag(std::string_view body);
 

@@ -167,6 +167,12 @@ struct Config {
   // --docs-dir: Swagger UI's assets; empty means share/swagger-ui next to the
   // binary, where the build puts them.
   std::string docs_dir;
+  // --console-dir: serve the web console's own files (web/ of a source tree)
+  // from this folder, read on every request and never cached, for working
+  // on the console; the vendor files (Preact, uPlot) still come from the
+  // installed folder, share/console next to the binary. Empty (default):
+  // everything from the installed folder, read once and cached by browsers.
+  std::string console_dir;
 
   // --insecure: authentication (API keys, made with `jobsched keys create`)
   // is on while at least one active key exists, and always when `listen` is

@@ -71,15 +71,15 @@ std::string NodeId() {
   return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(random() % 1'000'000);
 }
 
-// Swagger UI's assets: next to the binary in a build tree (build/jobsched,
-// build/share/swagger-ui), or where `cmake --install` puts them
-// (PREFIX/bin/jobsched, PREFIX/share/jobsched/swagger-ui).
-std::string DefaultDocsDir() {
+// Files installed with the binary (Swagger UI's assets, the web console):
+// next to it in a build tree (build/jobsched, build/share/NAME), or where
+// `cmake --install` puts them (PREFIX/bin/jobsched, PREFIX/share/jobsched/NAME).
+std::string DefaultShareDir(const std::string& name) {
   std::error_code error;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "share/swagger-ui";
-  const std::filesystem::path build_tree = exe.parent_path() / "share" / "swagger-ui";
-  const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "jobsched" / "swagger-ui";
+  if (error) return "share/" + name;
+  const std::filesystem::path build_tree = exe.parent_path() / "share" / name;
+  const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "jobsched" / name;
   if (!std::filesystem::is_directory(build_tree, error) && std::filesystem::is_directory(installed, error)) {
     return installed.string();
   }
@@ -221,7 +221,9 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.jobs.on_cancel_requested = [pool](core::RunId run_id) {
     if (pool != nullptr) pool->Cancel(run_id);
   };
-  options.docs_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
+  options.docs_dir = config.docs_dir.empty() ? DefaultShareDir("swagger-ui") : config.docs_dir;
+  options.console.dir = DefaultShareDir("console");
+  options.console.dev_dir = config.console_dir;
   const std::atomic<bool>& stopping = parts.stopping;
   scheduler::Scheduler* scheduler = parts.scheduler.get();
   options.ready = [&stopping, scheduler]() -> core::Result<void> {

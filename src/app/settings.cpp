@@ -184,7 +184,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 35> kSettings{{
+const std::array<Setting, 36> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -234,6 +234,8 @@ const std::array<Setting, 35> kSettings{{
      false, ApplyBoolean<&Config::enable_shell_tasks>, GetBoolean<&Config::enable_shell_tasks>},
     {"docs_dir", "Swagger UI assets (default: next to the binary)", kText, false, false, ApplyText<&Config::docs_dir>,
      GetText<&Config::docs_dir>},
+    {"console_dir", "Serve the console's own files from this folder, re-read on every request (development)", kText,
+     false, false, ApplyText<&Config::console_dir>, GetText<&Config::console_dir>},
     {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
      ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
     {"require_auth", "Require API keys even on loopback and before any key exists (nodes behind a proxy)", kBoolean,

@@ -21,6 +21,7 @@ const Router::Route kHealth{"GET", "/healthz"};
 const Router::Route kReady{"GET", "/readyz"};
 const Router::Route kMetrics{"GET", "/metrics"};
 const Router::Route kDocs{"GET", "/docs"};
+const Router::Route kConsole{"GET", "/ui/jobs"};
 
 // A token that IsWellFormedToken accepts, different for each `seed`.
 std::string Token(char seed) { return "jsk_" + std::string(43, seed); }
@@ -241,7 +242,7 @@ TEST_F(AccessControlTest, ReadAndWriteKeysAreConfinedToTheirNamespaceAdminsAreNo
   EXPECT_TRUE(admin.caller.MayAccess("team-a"));
 }
 
-TEST_F(AccessControlTest, OpenRoutesFollowTheSettingsAndHealthIsAlwaysOpen) {
+TEST_F(AccessControlTest, OpenRoutesFollowTheSettingsWhileHealthAndTheConsoleAreAlwaysOpen) {
   AddKey("ci", core::Role::kRead, 'a');
   AccessControl defaults = Control();
   AccessOptions flipped;
@@ -262,6 +263,8 @@ TEST_F(AccessControlTest, OpenRoutesFollowTheSettingsAndHealthIsAlwaysOpen) {
   EXPECT_TRUE(refused(closed, kReady));
   EXPECT_TRUE(refused(closed, kDocs));
   EXPECT_FALSE(refused(closed, kMetrics));
+  EXPECT_FALSE(refused(defaults, kConsole));
+  EXPECT_FALSE(refused(closed, kConsole));
 }
 
 TEST_F(AccessControlTest, APathWithoutARouteStillNeedsAKey) {

@@ -55,6 +55,9 @@ TEST(AccessPolicy, ReadingNeedsReadAndChangingNeedsWrite) {
       {"GET", "/metrics", RouteAccess::kMetrics},
       {"GET", "/openapi.json", RouteAccess::kDocs},
       {"GET", "/docs/{file}", RouteAccess::kDocs},
+      {"GET", "/", RouteAccess::kConsole},
+      {"GET", "/ui/jobs/{id}", RouteAccess::kConsole},
+      {"GET", "/ui/assets/{version}/{file}", RouteAccess::kConsole},
   };
 
   for (const Case& c : cases) {

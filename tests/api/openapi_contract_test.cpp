@@ -81,6 +81,7 @@ SecurityContract ExpectedSecurity(RouteAccess access) {
     case RouteAccess::kHealth: return {{}, {}};
     case RouteAccess::kReadiness: return {{"", "read"}, {"401"}};
     case RouteAccess::kDocs: return {{"", "read"}, {"401", "429"}};
+    case RouteAccess::kConsole: return {{""}, {"429"}};
     case RouteAccess::kMetrics:
     case RouteAccess::kRead: return {{"read"}, {"401", "429"}};
     case RouteAccess::kWrite: return {{"write"}, {"401", "403", "429"}};
@@ -137,7 +138,7 @@ TEST(OpenApiContract, TheEmbeddedYamlAndJsonAreTheSameDocument) {
   while (start < yaml.size()) {
     const std::size_t end = std::min(yaml.find('\n', start), yaml.size());
     const std::string_view line = yaml.substr(start, end - start);
-    if (line.size() > 4 && line.substr(0, 3) == "  /" && line.back() == ':') {
+    if (line.size() >= 4 && line.substr(0, 3) == "  /" && line.back() == ':') {
       yaml_paths.emplace(line.substr(2, line.size() - 3));
     }
     start = end + 1;

@@ -42,6 +42,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "smtp_password",
                                        "default_email_to",
                                        "docs_dir",
+                                       "console_dir",
                                        "allow_task_hosts",
                                        "enable_shell_tasks",
                                        "insecure",

@@ -1,0 +1,69 @@
+// The console's entry point: reads the session, then shows the page the
+// URL names inside the common layout. A 401 from the API (no session, or
+// it ended) leads to the sign-in page, coming back here afterwards.
+import { render } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { html } from "./html.js";
+import { onUnauthenticated } from "./api.js";
+import { AdminPage } from "./admin_page.js";
+import { JobFormPage } from "./job_form_page.js";
+import { JobPage } from "./job_page.js";
+import { JobsPage } from "./jobs_page.js";
+import { Layout } from "./layout.js";
+import { OverviewPage } from "./overview_page.js";
+import { RunPage } from "./run_page.js";
+import { RunsPage } from "./runs_page.js";
+import { Link, navigate, paths, route, useTitle } from "./router.js";
+import { loadSession, session } from "./session.js";
+import { SignInPage } from "./signin_page.js";
+import "./theme.js";
+
+const PAGES = {
+  overview: OverviewPage,
+  jobs: JobsPage,
+  "new-job": JobFormPage,
+  "edit-job": JobFormPage,
+  job: JobPage,
+  runs: RunsPage,
+  run: RunPage,
+  admin: AdminPage,
+  signin: SignInPage,
+};
+
+function NotFound() {
+  useTitle("Not found");
+  return html`<h1>Not found</h1><p>The console has no page at ${location.pathname}.
+    <${Link} href=${paths.overview()}>Go to the overview</${Link}>.</p>`;
+}
+
+function toSignIn() {
+  if (route.value.name === "signin") return;
+  navigate(paths.signin(location.pathname + location.search), { replace: true });
+}
+
+function App() {
+  const current = route.value;
+  const state = session.value.status;
+  const first = useRef(true);
+  useEffect(() => {
+    if (state === "signed-out") toSignIn();
+  }, [state, current.name]);
+  // After moving to another page, focus its content, as a page load would.
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById("main")?.focus();
+  }, [current.name, current.id]);
+  if (state === "loading") return html`<${Layout}><p class="muted">Loading…</p></${Layout}>`;
+  if (state === "signed-out" && current.name !== "signin") return html`<${Layout}><p class="muted">Signing in…</p></${Layout}>`;
+  const Page = PAGES[current.name] || NotFound;
+  // Keyed by the path: a new job or run starts its page afresh.
+  return html`<${Layout}><${Page} key=${`${current.name}/${current.id}`} /></${Layout}>`;
+}
+
+onUnauthenticated(() => {
+  if (session.value.status !== "signed-out") session.value = { status: "signed-out", authentication: true };
+  toSignIn();
+});
+
+render(html`<${App} />`, document.getElementById("app"));
+loadSession();

@@ -1,0 +1,23 @@
+// Loading data for a component: {data, error, loading, reload}. A reload
+// keeps the data on screen until the new answer arrives (no flicker when
+// live updates refetch), and an answer that arrives after a newer request
+// was made is dropped.
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+
+export function useLoad(load, deps) {
+  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const serial = useRef(0);
+  const reload = useCallback(() => {
+    const mine = ++serial.current;
+    setState((previous) => ({ ...previous, loading: true }));
+    return load().then(
+      (data) => mine === serial.current && setState({ data, error: null, loading: false }),
+      (error) => mine === serial.current && setState((previous) => ({ data: previous.data, error, loading: false })),
+    );
+  }, deps);
+  useEffect(() => {
+    setState({ data: null, error: null, loading: true });
+    reload();
+  }, [reload]);
+  return { ...state, reload };
+}
