@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 34> kRules{{
+constexpr std::array<Rule, 35> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"GET", "/jobs/{id}", RouteAccess::kRead},
@@ -25,6 +25,7 @@ constexpr std::array<Rule, 34> kRules{{
     {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
     {"GET", "/jobs/{id}/next", RouteAccess::kRead},
     {"GET", "/runs", RouteAccess::kRead},
+    {"GET", "/events", RouteAccess::kRead},
     {"GET", "/runs/{id}", RouteAccess::kRead},
     {"GET", "/runs/{id}/attempts", RouteAccess::kRead},
     {"POST", "/schedules/preview", RouteAccess::kRead},

@@ -9,6 +9,7 @@
 
 #include "api/console_handlers.hpp"
 #include "api/docs_handlers.hpp"
+#include "api/event_handlers.hpp"
 #include "api/health_handlers.hpp"
 #include "api/job_next_handlers.hpp"
 #include "api/metrics_handlers.hpp"
@@ -45,6 +46,9 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     RegisterRunHandlers(router_, store);
     RegisterJobNextHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);
+    EventHub* events = options.events;
+    if (events == nullptr) events = (own_events_ = std::make_unique<EventHub>()).get();
+    RegisterEventHandlers(router_, *events);
   }
   RegisterHealthHandlers(router_, store, std::move(options.ready));
   if (metrics_ != nullptr) RegisterMetricsHandlers(router_, *metrics_, std::move(options.before_scrape));

@@ -5,6 +5,7 @@
 
 #include "api/access_control.hpp"
 #include "api/console_handlers.hpp"
+#include "api/event_hub.hpp"
 #include "api/health_handlers.hpp"
 #include "api/http_message.hpp"
 #include "api/job_handlers.hpp"
@@ -27,6 +28,9 @@ struct ApiOptions {
   std::string docs_dir;
   // Where the web console's files are (see RegisterConsoleHandlers).
   ConsoleOptions console;
+  // What GET /events streams (the service feeds it through an EventBridge);
+  // null: a hub of the Api's own, which nothing feeds.
+  EventHub* events = nullptr;
   // Extra conditions of GET /readyz (see RegisterHealthHandlers).
   ReadinessCheck ready;
   // Where requests are counted and timed, and what GET /metrics shows; none
@@ -60,6 +64,7 @@ class Api {
 
  private:
   Router router_;
+  std::unique_ptr<EventHub> own_events_;  // when ApiOptions::events is null
   std::unique_ptr<JobHandlers> jobs_;
   AccessControl access_;
   telemetry::Metrics* metrics_ = nullptr;

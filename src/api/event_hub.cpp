@@ -125,15 +125,20 @@ EventHub::~EventHub() {
 }
 
 void EventHub::Publish(std::string_view type, std::string_view namespace_name, std::string_view data_json) {
-  std::vector<std::shared_ptr<ResponseStream>> unused;
+  Send(type, namespace_name, false, data_json);
+}
+
+void EventHub::PublishToAll(std::string_view type, std::string_view data_json) { Send(type, "", true, data_json); }
+
+void EventHub::Send(std::string_view type, std::string_view namespace_name, bool everyone, std::string_view data_json) {
   std::lock_guard lock(mutex_);
   if (shut_down_) return;
   const std::uint64_t id = next_id_++;
   auto text = std::make_shared<const std::string>(FormatServerSentEvent(id, type, data_json));
-  held_.push_back(Held{id, std::string(namespace_name), text});
+  held_.push_back(Held{id, std::string(namespace_name), everyone, text});
   while (held_.size() > options_.replay_events) held_.pop_front();
   for (Subscriber* subscriber : subscribers_) {
-    if (!subscriber->MayAccess(namespace_name)) continue;
+    if (!everyone && !subscriber->MayAccess(namespace_name)) continue;
     if (!subscriber->Offer(text, options_.subscriber_buffer_bytes)) ++dropped_;
   }
 }
@@ -152,7 +157,7 @@ std::shared_ptr<ResponseStream> EventHub::Subscribe(const Caller& caller, std::o
     const bool nothing_missed = *last_event_id + 1 == next_id_;
     if (held || nothing_missed) {
       for (const Held& event : held_) {
-        if (event.id > *last_event_id && caller.MayAccess(event.namespace_name)) {
+        if (event.id > *last_event_id && (event.everyone || caller.MayAccess(event.namespace_name))) {
           subscriber->Offer(event.text, options_.subscriber_buffer_bytes);
         }
       }

@@ -49,6 +49,10 @@ class EventHub {
   // `type` to every subscriber that may access `namespace_name`.
   void Publish(std::string_view type, std::string_view namespace_name, std::string_view data_json);
 
+  // Sends an event of `type` to every subscriber, whatever its namespaces
+  // ("reset": what was missed cannot be told, start over).
+  void PublishToAll(std::string_view type, std::string_view data_json);
+
   // A stream of the events `caller` may see, from now on; with
   // `last_event_id`, first those after it still held here, or an event of
   // type "reset" when some are not.
@@ -67,10 +71,13 @@ class EventHub {
   struct Held {
     std::uint64_t id;
     std::string namespace_name;
+    bool everyone = false;                    // sent whatever the namespace
     std::shared_ptr<const std::string> text;  // the event as sent
   };
 
   void Remove(Subscriber* subscriber);
+  // Publish, for `everyone` or the subscribers that may access `namespace_name`.
+  void Send(std::string_view type, std::string_view namespace_name, bool everyone, std::string_view data_json);
 
   const EventHubOptions options_;
   mutable std::mutex mutex_;

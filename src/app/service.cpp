@@ -13,6 +13,8 @@
 
 #include "api/api.hpp"
 #include "api/api_key_cache.hpp"
+#include "api/event_bridge.hpp"
+#include "api/event_hub.hpp"
 #include "api/http_server.hpp"
 #include "app/database.hpp"
 #include "app/instrumented_store.hpp"
@@ -51,6 +53,10 @@ struct Service::Parts {
   // were queued (by this node, or in cluster mode by any). After them, so
   // these end first.
   std::vector<std::unique_ptr<store::ChangeFeed::Subscription>> subscriptions;
+  // The event stream (GET /events) and what feeds it from the database's
+  // changes; the bridge ends before the hub goes.
+  std::unique_ptr<api::EventHub> events;
+  std::unique_ptr<api::EventBridge> event_bridge;
   // The active API keys, re-read every --key-refresh-interval.
   std::unique_ptr<api::ApiKeyCache> keys;
   std::unique_ptr<api::Api> api;
@@ -204,6 +210,8 @@ void Service::SubscribeToChanges(Parts& parts) {
             if (scheduler != nullptr) scheduler->NotifyNextRun(clock.Now());
             if (pool != nullptr) pool->Notify();
             break;
+          case store::StoreChange::Kind::kJob:
+          case store::StoreChange::Kind::kRun: break;  // for the event stream (EventBridge)
         }
       }));
 }
@@ -258,6 +266,16 @@ std::function<void()> Service::ScrapeHook(Parts& parts) {
 core::Result<void> Service::StartApi(const Config& config, Parts& parts, api::AccessOptions access) {
   api::ApiOptions options = ApiSettings(config, parts);
   options.access = std::move(access);
+  if (config.roles.api) {
+    // Ids start at the start time (microseconds): a client resuming with an
+    // id an earlier process gave out is told to start over, not misled.
+    const auto start = std::chrono::system_clock::now().time_since_epoch();
+    parts.events = std::make_unique<api::EventHub>(api::EventHubOptions{
+        .first_id = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(start).count())});
+    parts.event_bridge =
+        std::make_unique<api::EventBridge>(*parts.database->changes, *parts.instrumented, *parts.events);
+    options.events = parts.events.get();
+  }
   parts.api = std::make_unique<api::Api>(*parts.instrumented, *parts.database->clock, std::move(options));
   spdlog::info("roles: {}; limits: min_period {}, max_jobs_per_namespace {}, max_runs_per_job_per_minute {}",
                FormatRoles(config.roles), SettingText(config, "min_period"), config.max_jobs_per_namespace,
@@ -319,7 +337,10 @@ void Service::Stop() {
   }
   // Outside in: no new requests, no new firings, then the runs in flight get
   // their grace period and whatever is unfinished goes back to the queue.
+  // Streams end with a "shutdown" event, so clients reconnect elsewhere at once.
+  if (parts.events) parts.events->Shutdown();
   parts.server->Stop();
+  parts.event_bridge.reset();
   parts.subscriptions.clear();
   parts.keys->Stop();
   if (parts.scheduler) parts.scheduler->Stop();

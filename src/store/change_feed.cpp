@@ -5,6 +5,62 @@
 
 namespace jobsched::store {
 
+StoreChange StoreChange::Scheduled(core::TimePoint next_run) {
+  StoreChange change;
+  change.kind = Kind::kJobScheduled;
+  change.next_run = next_run;
+  return change;
+}
+
+StoreChange StoreChange::RunsQueued() {
+  StoreChange change;
+  change.kind = Kind::kRunsQueued;
+  return change;
+}
+
+StoreChange StoreChange::Resync() { return StoreChange{}; }
+
+StoreChange StoreChange::Job(Action action, std::int64_t job_id, std::string namespace_name) {
+  StoreChange change;
+  change.kind = Kind::kJob;
+  change.action = action;
+  change.job_id = job_id;
+  change.namespace_name = std::move(namespace_name);
+  return change;
+}
+
+StoreChange StoreChange::Run(Action action, std::int64_t run_id, std::int64_t job_id, std::string state,
+                             std::string namespace_name) {
+  StoreChange change;
+  change.kind = Kind::kRun;
+  change.action = action;
+  change.run_id = run_id;
+  change.job_id = job_id;
+  change.state = std::move(state);
+  change.namespace_name = std::move(namespace_name);
+  return change;
+}
+
+std::string_view EventName(const StoreChange& change) {
+  using Action = StoreChange::Action;
+  if (change.kind == StoreChange::Kind::kJob) {
+    switch (change.action) {
+      case Action::kCreated: return "job.created";
+      case Action::kDeleted: return "job.deleted";
+      default: return "job.updated";
+    }
+  }
+  if (change.kind == StoreChange::Kind::kRun) {
+    switch (change.action) {
+      case Action::kStarted: return "run.started";
+      case Action::kFinished: return "run.finished";
+      case Action::kQueued: return "run.queued";
+      default: return "run.updated";
+    }
+  }
+  return "";
+}
+
 class ChangeFanOut::Entry final : public ChangeFeed::Subscription {
  public:
   Entry(ChangeFanOut& owner, std::uint64_t id) : owner_(owner), id_(id) {}

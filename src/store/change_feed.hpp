@@ -4,6 +4,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/time.hpp"
@@ -18,10 +20,32 @@ struct StoreChange {
     kJobScheduled,  // a job's next_run was set (created, updated): next_run
     kRunsQueued,    // runs became claimable (fired, triggered, re-queued, handed back)
     kResync,        // changes may have been missed (a lost connection): look again
+    kJob,           // a job was created, updated or deleted: action, job_id, namespace_name
+    kRun,           // a run was queued, started or finished: action, run_id, job_id, state
   };
+  // What happened to the job or run (kJob, kRun).
+  enum class Action { kCreated, kUpdated, kDeleted, kQueued, kStarted, kFinished };
+
   Kind kind = Kind::kResync;
   core::TimePoint next_run{};  // kJobScheduled only: when that job is due next
+  Action action = Action::kUpdated;
+  std::int64_t job_id = 0;
+  std::int64_t run_id = 0;  // kRun
+  std::string state;        // kRun: the run's state after the change
+  // The job's namespace where the store knew it without another read; empty
+  // otherwise (the job's id tells: namespaces never change).
+  std::string namespace_name;
+
+  static StoreChange Scheduled(core::TimePoint next_run);
+  static StoreChange RunsQueued();
+  static StoreChange Resync();
+  static StoreChange Job(Action action, std::int64_t job_id, std::string namespace_name);
+  static StoreChange Run(Action action, std::int64_t run_id, std::int64_t job_id, std::string state,
+                         std::string namespace_name = {});
 };
+
+// "job.created", "run.finished": the event's name as the event stream sends it.
+std::string_view EventName(const StoreChange& change);
 
 // Delivers StoreChanges to whoever subscribed. Handlers run on the thread
 // that learnt of the change (a store's writer thread, or the listener of

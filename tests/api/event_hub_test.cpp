@@ -58,6 +58,15 @@ TEST(EventHub, ACallerSeesOnlyItsOwnNamespace) {
   EXPECT_NE(all.find("id: 2\n"), std::string::npos);
 }
 
+TEST(EventHub, SomeEventsGoToEveryNamespace) {
+  EventHub hub;
+  auto team_a = hub.Subscribe(NamespaceCaller("team-a"), std::nullopt);
+
+  hub.PublishToAll("reset", "{}");
+
+  EXPECT_NE(ReadAll(*team_a).find("event: reset\n"), std::string::npos);
+}
+
 TEST(EventHub, NewEventsWakeTheStream) {
   EventHub hub;
   auto stream = hub.Subscribe(AdminCaller(), std::nullopt);

@@ -5,6 +5,8 @@
 #include <thread>
 #include <utility>
 
+#include "store/postgres/pg_events.hpp"
+
 namespace jobsched::store::postgres {
 namespace {
 
@@ -20,9 +22,9 @@ std::unique_ptr<ChangeFeed::Subscription> PgChangeFeed::Subscribe(Handler handle
   if (!listener_) {
     listener_ = database_->Listen(
         [this](const PgNotification& notification) {
-          if (auto change = DecodeNotification(notification)) fan_out_.Publish(*change);
+          for (const StoreChange& change : DecodeNotification(notification)) fan_out_.Publish(change);
         },
-        [this] { fan_out_.Publish(StoreChange{StoreChange::Kind::kResync}); });
+        [this] { fan_out_.Publish(StoreChange::Resync()); });
     // "From now on" holds once LISTEN is in effect: wait for it, a bounded
     // while (the database may be down; the naps of the scheduler and the
     // pool are the safety net then).
@@ -34,14 +36,15 @@ std::unique_ptr<ChangeFeed::Subscription> PgChangeFeed::Subscribe(Handler handle
   return subscription;
 }
 
-std::optional<StoreChange> DecodeNotification(const PgNotification& notification) {
-  if (notification.channel == kRunsChannel) return StoreChange{StoreChange::Kind::kRunsQueued};
-  if (notification.channel != kJobsChannel) return std::nullopt;
+std::vector<StoreChange> DecodeNotification(const PgNotification& notification) {
+  if (notification.channel == kRunsChannel) return {StoreChange::RunsQueued()};
+  if (notification.channel == kEventsChannel) return DecodeEvents(notification.payload);
+  if (notification.channel != kJobsChannel) return {};
   std::int64_t next_run_ms = 0;
   const std::string& payload = notification.payload;
   const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), next_run_ms);
-  if (error != std::errc() || end != payload.data() + payload.size()) return std::nullopt;
-  return StoreChange{StoreChange::Kind::kJobScheduled, core::FromUnixMs(next_run_ms)};
+  if (error != std::errc() || end != payload.data() + payload.size()) return {};
+  return {StoreChange::Scheduled(core::FromUnixMs(next_run_ms))};
 }
 
 }  // namespace jobsched::store::postgres

@@ -2,7 +2,7 @@
 
 #include <memory>
 #include <mutex>
-#include <optional>
+#include <vector>
 
 #include "store/change_feed.hpp"
 #include "store/postgres/pg_database.hpp"
@@ -33,8 +33,9 @@ class PgChangeFeed final : public ChangeFeed {
   std::unique_ptr<PgListener> listener_;  // guarded by mutex_; last: stops before fan_out_ goes
 };
 
-// What a notification on one of the store's channels means, or nullopt for
-// one that means nothing (another channel, a payload that is not a time).
-std::optional<StoreChange> DecodeNotification(const PgNotification& notification);
+// What a notification on one of the store's channels means: nothing for one
+// that means nothing (another channel, a payload that cannot be read), many
+// changes for a notification of events (pg_events.hpp).
+std::vector<StoreChange> DecodeNotification(const PgNotification& notification);
 
 }  // namespace jobsched::store::postgres

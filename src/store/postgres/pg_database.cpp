@@ -1,5 +1,7 @@
 #include "store/postgres/pg_database.hpp"
 
+#include "store/postgres/pg_events.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -35,9 +37,9 @@ PgDatabase::PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnect
 
 std::unique_ptr<PgListener> PgDatabase::Listen(std::function<void(const PgNotification&)> on_notification,
                                                std::function<void()> on_reconnect) const {
-  return std::make_unique<PgListener>(url_,
-                                      std::vector<std::string>{std::string(kJobsChannel), std::string(kRunsChannel)},
-                                      std::move(on_notification), std::move(on_reconnect));
+  return std::make_unique<PgListener>(
+      url_, std::vector<std::string>{std::string(kJobsChannel), std::string(kRunsChannel), std::string(kEventsChannel)},
+      std::move(on_notification), std::move(on_reconnect));
 }
 
 }  // namespace jobsched::store::postgres

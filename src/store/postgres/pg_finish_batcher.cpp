@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/postgres/pg_events.hpp"
 #include "store/run_output.hpp"
 
 namespace jobsched::store::postgres {
@@ -49,9 +50,11 @@ constexpr const char* kFinishRuns =
     "error = CASE WHEN runs.cancel_requested_at IS NULL OR f.state IN ('succeeded', 'cancelled') THEN f.error "
     "ELSE 'cancelled by request; ' || f.error END, "
     "lease_owner = NULL, lease_expires_at = NULL "
-    "FROM held, f WHERE runs.id = held.id AND f.id = held.id RETURNING runs.id) "
-    "SELECT id FROM finished "
-    "UNION ALL SELECT runs.id FROM runs JOIN f ON f.id = runs.id"
+    "FROM held, f WHERE runs.id = held.id AND f.id = held.id RETURNING runs.id, runs.job_id, runs.state) "
+    // The last column: whether this statement finished the run (it gets an
+    // event), or an earlier try of the same batch did.
+    "SELECT id, job_id, state, true FROM finished "
+    "UNION ALL SELECT runs.id, runs.job_id, runs.state, false FROM runs JOIN f ON f.id = runs.id"
     " WHERE runs.state NOT IN ('running', 'queued') AND runs.lease_owner IS NULL AND runs.finished_at = f.finished_at";
 
 }  // namespace
@@ -93,7 +96,15 @@ void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pend
         if (!updated) return updated.error();
         std::vector<core::RunId> recorded;
         recorded.reserve(static_cast<std::size_t>(updated->rows()));
-        for (int row = 0; row < updated->rows(); ++row) recorded.push_back(updated->Int(row, 0));
+        std::vector<StoreChange> events;
+        for (int row = 0; row < updated->rows(); ++row) {
+          recorded.push_back(updated->Int(row, 0));
+          if (updated->Bool(row, 3)) {
+            events.push_back(StoreChange::Run(StoreChange::Action::kFinished, updated->Int(row, 0),
+                                              updated->Int(row, 1), std::string(updated->Text(row, 2))));
+          }
+        }
+        if (auto notified = NotifyEvents(db, events); !notified) return notified.error();
         std::sort(recorded.begin(), recorded.end());
         return recorded;
       },

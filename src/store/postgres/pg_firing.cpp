@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_rows.hpp"
 
 namespace jobsched::store::postgres {
@@ -97,9 +98,11 @@ core::Result<FiringWrites> PlanFirings(PgConnection& db, const std::vector<core:
   return writes;
 }
 
-// Inserts the runs to queue and the skipped occurrences. Returns how many
-// runs were queued (an occurrence that already has a run gets none).
-core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& writes, core::TimePoint now) {
+// Inserts the runs to queue and the skipped occurrences, adding an event for
+// each run made to `events`. Returns how many runs were queued (an occurrence
+// that already has a run gets none).
+core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& writes, core::TimePoint now,
+                                     std::vector<StoreChange>& events) {
   std::size_t created = 0;
   if (!writes.run_job_ids.empty()) {
     auto inserted = db.Query(
@@ -107,7 +110,7 @@ core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& write
         "SELECT o.job_id, o.scheduled_for, 'schedule', 'queued', 1, $3, o.available_at, o.jitter_ms "
         "FROM unnest($1::bigint[], $2::bigint[], $4::bigint[], $5::bigint[]) "
         "AS o (job_id, scheduled_for, available_at, jitter_ms) "
-        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING",
+        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING RETURNING id, job_id",
         PgParams()
             .AddArray(writes.run_job_ids)
             .AddArray(writes.run_times)
@@ -115,20 +118,28 @@ core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& write
             .AddArray(writes.run_available_at)
             .AddArray(writes.run_jitters));
     if (!inserted) return inserted.error();
-    created = static_cast<std::size_t>(inserted->affected());
+    created = static_cast<std::size_t>(inserted->rows());
+    for (int row = 0; row < inserted->rows(); ++row) {
+      events.push_back(
+          StoreChange::Run(StoreChange::Action::kQueued, inserted->Int(row, 0), inserted->Int(row, 1), "queued"));
+    }
   }
   if (!writes.skip_job_ids.empty()) {
     auto skipped = db.Query(
         "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, finished_at, error) "
         "SELECT s.job_id, s.scheduled_for, 'schedule', 'skipped', 1, $4, $4, s.reason "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS s (job_id, scheduled_for, reason) "
-        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING",
+        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING RETURNING id, job_id",
         PgParams()
             .AddArray(writes.skip_job_ids)
             .AddArray(writes.skip_times)
             .AddArray(writes.skip_reasons)
             .Add(ToUnixMs(now)));
     if (!skipped) return skipped.error();
+    for (int row = 0; row < skipped->rows(); ++row) {
+      events.push_back(
+          StoreChange::Run(StoreChange::Action::kFinished, skipped->Int(row, 0), skipped->Int(row, 1), "skipped"));
+    }
   }
   return created;
 }
@@ -163,10 +174,16 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
   auto writes = PlanFirings(db, *due, now, planner);
   if (!writes) return writes.error();
   result.jobs_fired = due->size();
-  auto created = InsertRuns(db, *writes, now);
+  std::vector<StoreChange> events;
+  auto created = InsertRuns(db, *writes, now, events);
   if (!created) return created.error();
   result.runs_created = *created;
   if (auto advanced = AdvanceJobs(db, *writes); !advanced) return advanced.error();
+  // Each fired job's next_run moved: the console shows it.
+  for (const core::Job& job : *due) {
+    events.push_back(StoreChange::Job(StoreChange::Action::kUpdated, job.id, job.namespace_name));
+  }
+  if (auto notified = NotifyEvents(db, events); !notified) return notified.error();
   return result;
 }
 

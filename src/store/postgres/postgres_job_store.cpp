@@ -7,6 +7,7 @@
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
+#include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
@@ -105,6 +106,10 @@ core::Result<core::Job> InsertJob(PgConnection& db, core::Job job) {
   }
   job.id = inserted->Int(0, 0);
   if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
+  if (auto notified = NotifyEvents(db, {StoreChange::Job(StoreChange::Action::kCreated, job.id, job.namespace_name)});
+      !notified) {
+    return notified.error();
+  }
   return job;
 }
 
@@ -118,6 +123,10 @@ core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::in
   // Impossible while we hold the row lock taken by ReadJob; kept as a guard.
   if (updated->affected() != 1) return core::Error::Conflict("job " + std::to_string(job.id) + " changed meanwhile");
   if (auto notified = NotifyNextRun(db, job); !notified) return notified.error();
+  if (auto notified = NotifyEvents(db, {StoreChange::Job(StoreChange::Action::kUpdated, job.id, job.namespace_name)});
+      !notified) {
+    return notified.error();
+  }
   return job;
 }
 
@@ -159,6 +168,11 @@ void PostgresJobStore::DeleteJob(core::JobId id, std::function<core::Result<void
         // Its runs go with it (ON DELETE CASCADE).
         if (auto removed = db.Query("DELETE FROM jobs WHERE id = $1", PgParams().Add(id)); !removed) {
           return removed.error();
+        }
+        if (auto notified =
+                NotifyEvents(db, {StoreChange::Job(StoreChange::Action::kDeleted, id, current->namespace_name)});
+            !notified) {
+          return notified.error();
         }
         return true;
       },

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_firing.hpp"
 #include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
@@ -62,6 +63,11 @@ void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
             PgParams().Add(id).Add(ToUnixMs(now)));
         if (!inserted) return inserted.error();
         if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+        if (auto notified =
+                NotifyEvents(db, {StoreChange::Run(StoreChange::Action::kQueued, inserted->Int(0, 0), id, "queued")});
+            !notified) {
+          return notified.error();
+        }
         core::Run run;
         run.id = inserted->Int(0, 0);
         run.job_id = id;
@@ -98,7 +104,16 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
         auto updated = db.Query(kCancel, PgParams().Add(run_id).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
         if (updated->rows() != 1) return RunNotFound(run_id);
-        return RunFromRow(*updated, 0);
+        auto cancelled = RunFromRow(*updated, 0);
+        if (!cancelled) return cancelled.error();
+        const bool ended = core::IsTerminal(cancelled->state);
+        if (auto notified = NotifyEvents(
+                db, {StoreChange::Run(ended ? StoreChange::Action::kFinished : StoreChange::Action::kUpdated, run_id,
+                                      job_id, std::string(core::ToString(cancelled->state)))});
+            !notified) {
+          return notified.error();
+        }
+        return cancelled;
       },
       std::move(done));
 }

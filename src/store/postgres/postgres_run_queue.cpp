@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/run_output.hpp"
@@ -19,6 +20,26 @@ std::function<void(core::Result<bool>)> ToVoid(std::function<void(core::Result<v
     if (!written) return done(written.error());
     done(core::Ok());
   };
+}
+
+}  // namespace
+
+namespace {
+
+// A run handed back to the queue, or ended there when someone asked to cancel it.
+StoreChange RequeuedEvent(core::RunId run_id, core::JobId job_id, std::string state) {
+  const auto action = state == "queued" ? StoreChange::Action::kQueued : StoreChange::Action::kFinished;
+  return StoreChange::Run(action, run_id, job_id, std::move(state));
+}
+
+// The events of the runs a statement returned as (id, job_id, state).
+std::vector<StoreChange> RequeuedEvents(const PgResult& rows) {
+  std::vector<StoreChange> events;
+  events.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    events.push_back(RequeuedEvent(rows.Int(row, 0), rows.Int(row, 1), std::string(rows.Text(row, 2))));
+  }
+  return events;
 }
 
 }  // namespace
@@ -57,13 +78,16 @@ void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, co
         if (!claimed_rows) return claimed_rows.error();
         std::vector<ClaimedRun> claimed;
         claimed.reserve(static_cast<std::size_t>(claimed_rows->rows()));
+        std::vector<StoreChange> events;
         for (int row = 0; row < claimed_rows->rows(); ++row) {
           auto run = RunFromRow(*claimed_rows, row);
           if (!run) return run.error();
           auto job = JobFromRow(*claimed_rows, row, kRunColumnCount);
           if (!job) return job.error();
+          events.push_back(StoreChange::Run(StoreChange::Action::kStarted, run->id, job->id, "running"));
           claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
         }
+        if (auto notified = NotifyEvents(db, events); !notified) return notified.error();
         // RETURNING keeps no order: hand them out oldest first.
         std::sort(claimed.begin(), claimed.end(),
                   [](const ClaimedRun& a, const ClaimedRun& b) { return a.run.id < b.run.id; });
@@ -100,7 +124,7 @@ void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_a
             "duration_ms = CASE WHEN cancel_requested_at IS NULL THEN NULL "
             "ELSE $6 - coalesce(runs.started_at, $6) END, "
             "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE runs.started_at END "
-            "FROM held WHERE runs.id = held.id",
+            "FROM held WHERE runs.id = held.id RETURNING runs.job_id, runs.state",
             PgParams()
                 .Add(ToUnixMs(available_at))
                 .Add(CapRunOutput(std::move(failed_attempt.output)))
@@ -110,7 +134,12 @@ void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_a
                 .Add(ToUnixMs(failed_attempt.finished_at))
                 .Add(core::ToString(failed_attempt.state)));
         if (!updated) return updated.error();
-        if (updated->affected() != 1) return LostRunError(failed_attempt.run_id);
+        if (updated->rows() != 1) return LostRunError(failed_attempt.run_id);
+        if (auto notified = NotifyEvents(
+                db, {RequeuedEvent(failed_attempt.run_id, updated->Int(0, 0), std::string(updated->Text(0, 1)))});
+            !notified) {
+          return notified.error();
+        }
         return true;
       },
       ToVoid(std::move(done)));
@@ -173,14 +202,15 @@ void PostgresRunQueue::RequeueAbandonedRuns(core::TimePoint now, const std::stri
             "error = CASE WHEN runs.cancel_requested_at IS NULL THEN runs.error "
             "ELSE 'cancelled by request (its executor stopped before it could)' END, "
             "started_at = CASE WHEN runs.cancel_requested_at IS NULL THEN NULL ELSE runs.started_at END "
-            "FROM lost WHERE runs.id = lost.id",
+            "FROM lost WHERE runs.id = lost.id RETURNING runs.id, runs.job_id, runs.state",
             PgParams().Add(ToUnixMs(now)).Add(all_other_owners).Add(live_owner));
         if (!updated) return updated.error();
         // Back in the queue: any node may claim them now (see PgListener).
-        if (updated->affected() > 0) {
+        if (updated->rows() > 0) {
           if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+          if (auto notified = NotifyEvents(db, RequeuedEvents(*updated)); !notified) return notified.error();
         }
-        return static_cast<std::size_t>(updated->affected());
+        return static_cast<std::size_t>(updated->rows());
       },
       std::move(done));
 }
@@ -200,12 +230,13 @@ void PostgresRunQueue::ReleaseRuns(const std::string& owner, std::vector<core::R
             "finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE $3::bigint END, "
             "error = CASE WHEN cancel_requested_at IS NULL THEN error ELSE 'cancelled by request' END, "
             "started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END "
-            "FROM mine WHERE runs.id = mine.id",
+            "FROM mine WHERE runs.id = mine.id RETURNING runs.id, runs.job_id, runs.state",
             PgParams().AddArray(ids).Add(owner).Add(ToUnixMs(now)));
         if (!updated) return updated.error();
         // A node shutting down hands its runs to the others at once.
-        if (updated->affected() > 0) {
+        if (updated->rows() > 0) {
           if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+          if (auto notified = NotifyEvents(db, RequeuedEvents(*updated)); !notified) return notified.error();
         }
         return true;
       },

@@ -213,10 +213,10 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
 
 void SqliteJobStore::PublishScheduled(const core::Job& job) {
   if (!job.is_active || !job.next_run) return;
-  changes_.Publish(StoreChange{StoreChange::Kind::kJobScheduled, *job.next_run});
+  changes_.Publish(StoreChange::Scheduled(*job.next_run));
 }
 
-void SqliteJobStore::PublishRunsQueued() { changes_.Publish(StoreChange{StoreChange::Kind::kRunsQueued}); }
+void SqliteJobStore::PublishRunsQueued() { changes_.Publish(StoreChange::RunsQueued()); }
 
 void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
   writer_->Submit<core::Job>(
