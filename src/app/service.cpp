@@ -192,7 +192,7 @@ core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
   auto lock = DatabaseLock::Acquire(url->location);
   if (!lock) return lock.error();
   parts.sqlite_lock = std::move(lock).value();
-  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024});
+  auto store = store::sqlite::SqliteJobStore::Open({.path = url->location, .max_batch = 1024, .clock = parts.clock});
   if (!store) return store.error();
   spdlog::info("database: sqlite {}", url->location);
   std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(store).value();

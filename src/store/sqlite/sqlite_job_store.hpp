@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
 #include "store/job_cache.hpp"
@@ -13,6 +15,7 @@
 #include "store/sqlite/sqlite_checkpointer.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_reader_pool.hpp"
+#include "store/sqlite/sqlite_wal.hpp"
 #include "store/sqlite/sqlite_writer.hpp"
 
 namespace jobsched::store::sqlite {
@@ -20,6 +23,19 @@ namespace jobsched::store::sqlite {
 struct SqliteOptions {
   std::string path;              // database file, created if missing
   std::size_t max_batch = 1024;  // writes per group-commit transaction
+  // Commit pacing under sustained load (SqliteWriterOptions, CommitPacer).
+  std::chrono::microseconds commit_spacing{12'000};
+  int commit_burst = 4;
+  // When the writer resets the WAL (WalPolicy), and how often the
+  // checkpointer copies it back (PASSIVE).
+  WalLimits wal = {};
+  std::chrono::milliseconds checkpoint_interval{200};
+  // The scheduler's clock, or null. With it, FireDueJobs fires what is due
+  // when its write runs (paced commits hold it up to commit_spacing), not
+  // only what was due when it was submitted: a job that came due meanwhile
+  // goes in the same commit instead of waiting for the next one. Must
+  // outlive the store.
+  const core::Clock* clock = nullptr;
 };
 
 // The embedded store: one SQLite file in WAL mode. Writes go through one
@@ -73,6 +89,9 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   core::Result<std::size_t> QueuedRunCount() override;
   core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 
+  // What the WAL went through since the store opened (any thread).
+  WalStats Wal() const { return wal_->Snapshot(); }
+
   // ApiKeyStore (sqlite_api_keys.cpp)
   void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;
   void RevokeApiKey(std::string name, core::TimePoint now,
@@ -81,12 +100,13 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
 
  private:
-  SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
-                 std::unique_ptr<SqliteCheckpointer> checkpointer);
+  SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
+                 std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer);
 
   // The database file as opened: Ping fails when the path no longer names
   // it (deleted or replaced under us, so writes would go to a lost file).
   const std::string path_;
+  const core::Clock* const clock_;  // SqliteOptions::clock
   std::uint64_t file_device_ = 0;
   std::uint64_t file_inode_ = 0;
   SqliteReaderPool readers_;
@@ -94,6 +114,9 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // its commit (JobCache). Only this process writes the file: SQLite mode is
   // one process. Before writer_, whose last callbacks still use it.
   JobCache cache_;
+  // Shared by the writer and the checkpointer: outlives both.
+  std::unique_ptr<WalState> wal_;
+  // Destroyed after the writer: its last checkpoint empties the WAL.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // Last member: destroyed first, so queued writes finish while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;
