@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace jobsched::store::sqlite {
 namespace {
 
@@ -25,9 +27,7 @@ class CommitPacerTest : public ::testing::Test {
   TimePoint now_{std::chrono::hours{1}};
 };
 
-TEST_F(CommitPacerTest, AnIdleWriterCommitsAtOnce) {
-  EXPECT_EQ(pacer_.NextCommitAt(now_), now_);
-}
+TEST_F(CommitPacerTest, AnIdleWriterCommitsAtOnce) { EXPECT_EQ(pacer_.NextCommitAt(now_), now_); }
 
 TEST_F(CommitPacerTest, ABurstOfCommitsGoesAtOnce) {
   const TimePoint start = now_;
@@ -64,6 +64,23 @@ TEST_F(CommitPacerTest, AQuietSpellRefillsTheBurst) {
   EXPECT_EQ(Commit(), quiet_end);
   EXPECT_EQ(Commit(), quiet_end);
   EXPECT_EQ(Commit(), quiet_end + milliseconds{10});
+}
+
+TEST_F(CommitPacerTest, ABacklogLetsCommitsGoAsTheyComeForAWhile) {
+  for (int i = 0; i < 3; ++i) (void)Commit();
+
+  pacer_.Backlog(now_);
+  const TimePoint backlog = now_;
+  int held = 0;
+  for (int i = 0; i < 20; ++i) {
+    now_ += milliseconds{1};
+    if (Commit() != now_) ++held;
+  }
+  now_ = backlog + milliseconds{100};
+  const TimePoint after = pacer_.NextCommitAt(now_);
+
+  EXPECT_EQ(held, 0) << "twenty commits in 20 ms, none held";
+  EXPECT_GT(after, now_) << "paced again once the backlog is over, for the commits it let through";
 }
 
 TEST(CommitPacer, ZeroSpacingNeverHoldsACommit) {

@@ -133,6 +133,7 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
       [this, touched, done = std::move(done)](core::Result<FireResult> fired) {
         // Nothing fired (the usual tick): nothing to forget, and reads in flight may keep theirs.
         if (!touched->empty()) cache_.Invalidate(*touched);
+        if (fired.ok() && fired->more_due) writer_->NoteBacklog();
         done(std::move(fired));
       });
 }
@@ -316,7 +317,11 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
         }
         return claimed;
       },
-      std::move(done));
+      [this, limit, done = std::move(done)](core::Result<std::vector<ClaimedRun>> claimed) {
+        // A full claim: more runs are waiting than the executor had room for.
+        if (claimed.ok() && limit > 0 && claimed->size() == limit) writer_->NoteBacklog();
+        done(std::move(claimed));
+      });
 }
 
 void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completion,

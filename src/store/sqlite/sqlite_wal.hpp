@@ -13,10 +13,10 @@ struct WalStats {
   std::int64_t frames_written = 0;  // WAL frames appended by commits
   std::int64_t bytes_written = 0;   // the same in bytes (page and frame header)
   std::int64_t commits = 0;
-  std::int64_t wal_bytes = 0;       // what the WAL holds after the last commit
+  std::int64_t wal_bytes = 0;  // what the WAL holds after the last commit
   std::int64_t largest_wal_bytes = 0;
-  std::int64_t restarts = 0;        // RESTART checkpoints that let the WAL start over
-  std::int64_t refusals = 0;        // ones readers kept from finishing within their wait
+  std::int64_t restarts = 0;                     // RESTART checkpoints that let the WAL start over
+  std::int64_t refusals = 0;                     // ones readers kept from finishing within their wait
   std::chrono::microseconds longest_restart{0};  // the longest time writes waited for one
 };
 

@@ -51,6 +51,10 @@ class SqliteWriter {
     queue_.Submit<T>(std::move(apply), std::move(done));
   }
 
+  // From a `done` (the writer thread): the write found more work than its
+  // batch took, so commits go unpaced for a while (CommitPacer::Backlog).
+  void NoteBacklog() { pacer_.Backlog(std::chrono::steady_clock::now()); }
+
  private:
   using Queue = GroupCommitQueue<SqliteConnection>;
   void CommitBatch(Queue::Batch& batch);

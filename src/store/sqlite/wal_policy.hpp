@@ -63,7 +63,7 @@ class WalPolicy {
 
  private:
   const WalLimits limits_;
-  std::optional<TimePoint> retry_at_;  // set while backing off after a refusal
+  std::optional<TimePoint> retry_at_;      // set while backing off after a refusal
   std::chrono::milliseconds back_off_{0};  // the last back-off; zero after a restart
 };
 
