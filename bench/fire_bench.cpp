@@ -11,7 +11,8 @@
 //
 // Usage: fire_bench [--mode=all|burst|steady] [--jobs=100000] [--steady-jobs=1000]
 //                   [--steady-seconds=10] [--max-concurrent-runs=256] [--fire-batch=512]
-//                   [--store-batch=1024] [--seed-margin-ms=0 (auto)] [--dir=$TMPDIR] [--keep]
+//                   [--store-batch=1024] [--commit-spacing-us=(the store's)] [--seed-margin-ms=0 (auto)]
+//                   [--dir=$TMPDIR] [--keep]
 // Exit status: 0 all checks and targets met, 1 a correctness check failed
 // (missing, failed or duplicate runs), 2 only a performance target was missed.
 
@@ -59,7 +60,8 @@ struct Options {
   std::size_t max_concurrent_runs = 256;
   std::size_t fire_batch = 512;
   std::size_t store_batch = 1024;
-  milliseconds seed_margin{0};  // 0: estimated from the job count
+  long long commit_spacing_us = -1;  // -1: the store's default
+  milliseconds seed_margin{0};       // 0: estimated from the job count
   std::string dir;
   bool keep = false;
 };
@@ -86,6 +88,7 @@ bool ParseOptions(int argc, char** argv, Options& options) {
       else if (name == "--max-concurrent-runs") options.max_concurrent_runs = number();
       else if (name == "--fire-batch") options.fire_batch = number();
       else if (name == "--store-batch") options.store_batch = number();
+      else if (name == "--commit-spacing-us") options.commit_spacing_us = std::stoll(value);
       else if (name == "--seed-margin-ms") options.seed_margin = milliseconds{number()};
       else if (name == "--dir") options.dir = value;
       else if (name == "--keep") options.keep = true;
@@ -288,7 +291,11 @@ class Rig {
  public:
   static core::Result<std::unique_ptr<Rig>> Start(const std::string& db_path, const Options& options) {
     auto rig = std::unique_ptr<Rig>(new Rig());
-    auto store = store::sqlite::SqliteJobStore::Open({.path = db_path, .max_batch = options.store_batch});
+    store::sqlite::SqliteOptions store_options{.path = db_path, .max_batch = options.store_batch};
+    store_options.clock = &rig->clock_;  // as the service does
+    if (options.commit_spacing_us >= 0)
+      store_options.commit_spacing = std::chrono::microseconds{options.commit_spacing_us};
+    auto store = store::sqlite::SqliteJobStore::Open(store_options);
     if (!store) return store.error();
     rig->store_ = std::move(store).value();
     rig->jobs_ = std::make_unique<ProbedJobStore>(*rig->store_, rig->probe_);
@@ -354,10 +361,21 @@ class Rig {
     if (pool_) pool_->Stop(milliseconds{5'000});
     scheduler_.reset();
     pool_.reset();
+    if (store_) wal_ = store_->Wal();
     store_.reset();
   }
 
   StoreProbe& probe() { return probe_; }
+  // What the store wrote to its WAL (after Stop).
+  void PrintWal(std::size_t runs) const {
+    std::printf(
+        "  WAL                %.1f MiB written in %lld commits (%.1f KB per run, seeding included), "
+        "largest %.1f MiB, %lld restarts (%lld refused), longest %.1f ms\n",
+        static_cast<double>(wal_.bytes_written) / (1 << 20), static_cast<long long>(wal_.commits),
+        static_cast<double>(wal_.bytes_written) / 1000.0 / static_cast<double>(std::max<std::size_t>(runs, 1)),
+        static_cast<double>(wal_.largest_wal_bytes) / (1 << 20), static_cast<long long>(wal_.restarts),
+        static_cast<long long>(wal_.refusals), static_cast<double>(wal_.longest_restart.count()) / 1000.0);
+  }
   const core::Clock& clock() const { return clock_; }
 
  private:
@@ -367,6 +385,7 @@ class Rig {
   StoreProbe probe_;
   executor::noop::NoopTaskRunner noop_;
   std::unique_ptr<store::sqlite::SqliteJobStore> store_;
+  store::sqlite::WalStats wal_;
   std::unique_ptr<ProbedJobStore> jobs_;
   std::unique_ptr<ProbedRunQueue> queue_;
   std::unique_ptr<executor::WorkerPool> pool_;
@@ -578,6 +597,7 @@ Verdict RunBurst(const Options& options, const std::string& db_path) {
               commit_seconds);
   const double rate = static_cast<double>(figures->succeeded) / std::max(done_seconds, 0.001);
   std::printf("  throughput         %.0f runs/s end to end\n", rate);
+  (*rig)->PrintWal(figures->runs);
   std::printf("  lateness           %s  (started_at - scheduled_for)\n", Distribution(figures->lateness).c_str());
   std::printf("  insert lag         %s  (created_at - scheduled_for)\n", Distribution(figures->insert_lag).c_str());
   const bool met = correct && done_seconds * 1000.0 <=
@@ -634,6 +654,7 @@ Verdict RunSteady(const Options& options, const std::string& db_path) {
   const bool correct = CheckRuns(*figures, count * static_cast<std::size_t>(options.steady_seconds));
   std::printf("  fires              %.0f runs/s in the window\n",
               static_cast<double>(figures->runs) / static_cast<double>(options.steady_seconds));
+  (*rig)->PrintWal(figures->runs);
   std::printf("  lateness           %s  (started_at - scheduled_for)\n", Distribution(figures->lateness).c_str());
   std::printf("  insert lag         %s  (created_at - scheduled_for)\n", Distribution(figures->insert_lag).c_str());
   const bool met = correct && Percentile(figures->lateness, 0.99) <= kSteadyP99Target.count();

@@ -52,7 +52,7 @@ status=0
 output="$("$BIN" "${args[@]}" "$@" | tee /dev/stderr)" || status=$?
 echo
 echo "summary (load average afterwards $(load_average)):"
-grep -E '^== |all recorded by|throughput|lateness|duplicates|runs  |target|CHECK FAILED' <<<"$output" || true
+grep -E '^== |all recorded by|throughput|lateness|duplicates|runs  |  WAL  |target|CHECK FAILED' <<<"$output" || true
 case $status in
   0) echo "result: all checks and targets met" ;;
   2) echo "result: correct, but a performance target was missed" ;;

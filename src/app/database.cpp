@@ -79,10 +79,13 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
     if (!lock) return lock.error();
     database->sqlite_lock = std::move(lock).value();
   }
+  // The store fires by this clock (SqliteOptions::clock), the one the scheduler reads.
+  database->clock = std::make_shared<SystemClock>();
   auto opened = store::sqlite::SqliteJobStore::Open(
       {.path = url.location,
        .max_batch = use == DatabaseUse::kServe ? std::size_t{1024} : std::size_t{64},
-       .limits = limits});
+       .limits = limits,
+       .clock = database->clock.get()});
   if (!opened) return opened.error();
   if (use == DatabaseUse::kServe) WarnIfOthersMayRead(url.location);
   std::shared_ptr<store::sqlite::SqliteJobStore> sqlite = std::move(opened).value();
@@ -91,7 +94,6 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
   database->api_keys = sqlite;
   // The feed lives in the store; sharing ownership keeps the store alive for it.
   database->changes = std::shared_ptr<store::ChangeFeed>(sqlite, &sqlite->changes());
-  database->clock = std::make_shared<SystemClock>();
   database->description = "sqlite " + url.location;
   return database;
 }

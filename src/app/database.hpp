@@ -23,14 +23,15 @@ struct Database {
   // SQLite, for `serve`: this process's claim to the file (see
   // DatabaseLock), released only after the stores below have closed.
   std::optional<DatabaseLock> sqlite_lock;
+  // The system clock, or in cluster mode PostgreSQL's as seen from here
+  // (store::postgres::PgClock), so all nodes agree on time. Before the
+  // stores: SQLite's fires by it until it closes.
+  std::shared_ptr<const core::Clock> clock;
   std::shared_ptr<store::JobStore> jobs;
   std::shared_ptr<store::RunQueue> runs;
   std::shared_ptr<store::ApiKeyStore> api_keys;
   // In-process for SQLite; LISTEN/NOTIFY for PostgreSQL, decoded in store/postgres.
   std::shared_ptr<store::ChangeFeed> changes;
-  // The system clock, or in cluster mode PostgreSQL's as seen from here
-  // (store::postgres::PgClock), so all nodes agree on time.
-  std::shared_ptr<const core::Clock> clock;
   // False when other processes (cluster nodes) share the database.
   bool single_node = true;
   // "sqlite ./data/jobsched.db", "postgresql user@host:5432/db": for logs,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -30,10 +31,15 @@ template <typename Connection>
 class GroupCommitQueue {
  public:
   using Batch = std::deque<GroupWrite<Connection>>;
+  using Clock = std::chrono::steady_clock;
 
   // Starts the thread. `commit` must stay callable until the queue is destroyed.
-  GroupCommitQueue(std::size_t max_batch, std::function<void(Batch&)> commit)
-      : max_batch_(max_batch == 0 ? 1 : max_batch), commit_(std::move(commit)) {
+  // `hold_until`, if given, is asked on the thread before each batch is taken:
+  // pending writes wait until the time it returns, so that more of them share
+  // the next transaction (SQLite's CommitPacer). Stopping cuts the wait short.
+  GroupCommitQueue(std::size_t max_batch, std::function<void(Batch&)> commit,
+                   std::function<Clock::time_point()> hold_until = nullptr)
+      : max_batch_(max_batch == 0 ? 1 : max_batch), commit_(std::move(commit)), hold_until_(std::move(hold_until)) {
     thread_ = std::thread([this] { Loop(); });
   }
   GroupCommitQueue(const GroupCommitQueue&) = delete;
@@ -86,6 +92,7 @@ class GroupCommitQueue {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
         if (pending_.empty()) return;  // stopping, and everything submitted is done
+        if (hold_until_) wake_.wait_until(lock, hold_until_(), [this] { return stopping_; });
         while (!pending_.empty() && batch.size() < max_batch_) {
           batch.push_back(std::move(pending_.front()));
           pending_.pop_front();
@@ -98,6 +105,7 @@ class GroupCommitQueue {
 
   const std::size_t max_batch_;
   const std::function<void(Batch&)> commit_;
+  const std::function<Clock::time_point()> hold_until_;
   std::mutex mutex_;
   std::condition_variable wake_;
   Batch pending_;          // guarded by mutex_

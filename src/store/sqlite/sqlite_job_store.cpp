@@ -133,6 +133,15 @@ const std::string& UpdateSql() {
   return sql;
 }
 
+core::Result<std::int64_t> PageSize(SqliteConnection& db) {
+  auto statement = db.Cached("PRAGMA page_size");
+  if (!statement) return statement.error();
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  const std::int64_t size = (*statement)->ColumnInt(0);
+  return size;
+}
+
 core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   auto insert = db.Cached(InsertSql());
   if (!insert) return insert.error();
@@ -166,15 +175,27 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
   auto connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
   if (!connection) return connection.error();
   if (auto version = ApplyMigrations(**connection); !version) return version.error();
+  // A WAL left by a process that died (recovered by opening it) is copied
+  // back and emptied before anything else reads or writes.
+  if (auto emptied = (*connection)->Execute("PRAGMA wal_checkpoint(TRUNCATE)"); !emptied) return emptied.error();
   // Checkpoints run on their own connection (see SqliteCheckpointer), never
   // inside a commit of the writer.
   if (auto manual = (*connection)->Execute("PRAGMA wal_autocheckpoint = 0"); !manual) return manual.error();
+  auto page_size = PageSize(**connection);
+  if (!page_size) return page_size.error();
+  auto wal = std::make_unique<WalState>(*page_size);
   auto checkpoint_connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);
   if (!checkpoint_connection) return checkpoint_connection.error();
   auto checkpointer =
-      std::make_unique<SqliteCheckpointer>(std::move(checkpoint_connection).value(), std::chrono::milliseconds{200});
-  auto writer = std::make_unique<SqliteWriter>(std::move(connection).value(), options.max_batch);
-  std::unique_ptr<SqliteJobStore> store(new SqliteJobStore(options.path, std::move(writer), std::move(checkpointer)));
+      std::make_unique<SqliteCheckpointer>(std::move(checkpoint_connection).value(), options.checkpoint_interval, *wal);
+  auto writer = std::make_unique<SqliteWriter>(std::move(connection).value(),
+                                               SqliteWriterOptions{.max_batch = options.max_batch,
+                                                                   .commit_spacing = options.commit_spacing,
+                                                                   .commit_burst = options.commit_burst,
+                                                                   .wal = options.wal},
+                                               *wal);
+  std::unique_ptr<SqliteJobStore> store(
+      new SqliteJobStore(options.path, options.clock, std::move(wal), std::move(writer), std::move(checkpointer)));
   store->limits_ = options.limits;
   return store;
 }
@@ -185,9 +206,14 @@ core::Result<int> SqliteJobStore::Migrate(const std::string& path) {
   return ApplyMigrations(**connection);
 }
 
-SqliteJobStore::SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
-                               std::unique_ptr<SqliteCheckpointer> checkpointer)
-    : path_(path), readers_(std::move(path)), checkpointer_(std::move(checkpointer)), writer_(std::move(writer)) {
+SqliteJobStore::SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
+                               std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer)
+    : path_(path),
+      clock_(clock),
+      readers_(std::move(path)),
+      wal_(std::move(wal)),
+      checkpointer_(std::move(checkpointer)),
+      writer_(std::move(writer)) {
   struct stat file {};
   if (::stat(path_.c_str(), &file) == 0) {
     file_device_ = static_cast<std::uint64_t>(file.st_dev);

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
 #include "store/change_feed.hpp"
@@ -15,6 +17,7 @@
 #include "store/sqlite/sqlite_checkpointer.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_reader_pool.hpp"
+#include "store/sqlite/sqlite_wal.hpp"
 #include "store/sqlite/sqlite_writer.hpp"
 #include "store/store_limits.hpp"
 
@@ -24,6 +27,19 @@ struct SqliteOptions {
   std::string path;              // database file, created if missing
   std::size_t max_batch = 1024;  // writes per group-commit transaction
   StoreLimits limits = {};       // the operator's quotas; none by default
+  // Commit pacing under sustained load (SqliteWriterOptions, CommitPacer).
+  std::chrono::microseconds commit_spacing{12'000};
+  int commit_burst = 4;
+  // When the writer resets the WAL (WalPolicy), and how often the
+  // checkpointer copies it back (PASSIVE).
+  WalLimits wal = {};
+  std::chrono::milliseconds checkpoint_interval{200};
+  // The scheduler's clock, or null. With it, FireDueJobs fires what is due
+  // when its write runs (paced commits hold it up to commit_spacing), not
+  // only what was due when it was submitted: a job that came due meanwhile
+  // goes in the same commit instead of waiting for the next one. Must
+  // outlive the store.
+  const core::Clock* clock = nullptr;
 };
 
 // The embedded store: one SQLite file in WAL mode. Writes go through one
@@ -81,6 +97,8 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // writer thread: jobs scheduled (create, update) and runs queued (fired,
   // triggered, re-queued, handed back), as PostgreSQL notifies them.
   ChangeFeed& changes() { return changes_; }
+  // What the WAL went through since the store opened (any thread).
+  WalStats Wal() const { return wal_->Snapshot(); }
 
   // ApiKeyStore (sqlite_api_keys.cpp)
   void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;
@@ -92,8 +110,8 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   void DisableAuthentication(std::function<void(core::Result<bool>)> done) override;
 
  private:
-  SqliteJobStore(std::string path, std::unique_ptr<SqliteWriter> writer,
-                 std::unique_ptr<SqliteCheckpointer> checkpointer);
+  SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
+                 std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer);
 
   // Publish on changes_ what a committed write did.
   void PublishScheduled(const core::Job& job);
@@ -116,6 +134,7 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // The database file as opened: Ping fails when the path no longer names
   // it (deleted or replaced under us, so writes would go to a lost file).
   const std::string path_;
+  const core::Clock* const clock_;  // SqliteOptions::clock
   std::uint64_t file_device_ = 0;
   std::uint64_t file_inode_ = 0;
   SqliteReaderPool readers_;
@@ -127,6 +146,9 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // is one process, so the feed is in memory). Before writer_, whose
   // callbacks publish.
   ChangeFanOut changes_;
+  // Shared by the writer and the checkpointer: outlives both.
+  std::unique_ptr<WalState> wal_;
+  // Destroyed after the writer: its last checkpoint empties the WAL.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // Last member: destroyed first, so queued writes finish while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;

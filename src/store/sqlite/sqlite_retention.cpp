@@ -4,6 +4,42 @@
 #include "store/sqlite/sqlite_rows.hpp"
 
 namespace jobsched::store::sqlite {
+namespace {
+
+// The id of the job's (keep+1)-th newest finished run: the newest that goes.
+// No index holds finished runs by job (0014 dropped it, for the WAL's sake),
+// so it is found from two that exist, without reading a run row: the run at
+// position p (newest first) of runs_by_job is that run when exactly `keep`
+// of the runs above it are finished, i.e. when p = keep + the unfinished runs
+// from it up (runs_unfinished_by_job, a handful). Starting at p = keep and
+// moving p there only ever moves down to it, in one step per unfinished run
+// in the way at most.
+core::Result<std::optional<core::RunId>> NewestFinishedBeyond(SqliteConnection& db, core::JobId job,
+                                                              std::int64_t keep) {
+  auto at = db.Cached("SELECT id FROM runs WHERE job_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?");
+  if (!at) return at.error();
+  auto unfinished = db.Cached(
+      "SELECT count(*) FROM runs INDEXED BY runs_unfinished_by_job "
+      "WHERE job_id = ? AND (state = 'queued' OR state = 'running') AND id >= ?");
+  if (!unfinished) return unfinished.error();
+  std::int64_t position = keep;
+  for (int step = 0; step < 64; ++step) {
+    (*at)->Reset().Bind(1, job).Bind(2, position);
+    auto row = (*at)->Step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<core::RunId>{};  // fewer than keep + 1 finished runs
+    const core::RunId candidate = (*at)->ColumnInt(0);
+    (*unfinished)->Reset().Bind(1, job).Bind(2, candidate);
+    auto counted = (*unfinished)->Step();
+    if (!counted) return counted.error();
+    const std::int64_t next = keep + (*unfinished)->ColumnInt(0);
+    if (next == position) return std::optional<core::RunId>{candidate};
+    position = next;
+  }
+  return std::optional<core::RunId>{};  // a job with that many unfinished runs: next pass
+}
+
+}  // namespace
 
 void SqliteJobStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
                                              std::function<void(core::Result<std::size_t>)> done) {
@@ -36,12 +72,6 @@ void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, st
         }
         (*jobs)->Reset();
 
-        // The newest finished run that goes: the (keep+1)-th newest, read
-        // from the index of finished runs alone.
-        auto cutoff = db.Cached(
-            "SELECT id FROM runs WHERE job_id = ? AND state <> 'queued' AND state <> 'running' "
-            "ORDER BY id DESC LIMIT 1 OFFSET ?");
-        if (!cutoff) return cutoff.error();
         auto remove = db.Cached(
             "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE job_id = ?1 AND state <> 'queued' "
             "AND state <> 'running' AND id <= ?2 ORDER BY id LIMIT ?3)");
@@ -50,17 +80,13 @@ void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, st
         PruneResult result;
         for (const core::JobId id : ids) {
           if (result.deleted >= limit) break;
-          (*cutoff)->Reset().Bind(1, id).Bind(2, static_cast<std::int64_t>(keep));
-          auto row = (*cutoff)->Step();
-          if (!row) return row.error();
-          std::optional<core::RunId> newest_to_go;
-          if (*row) newest_to_go = (*cutoff)->ColumnInt(0);
-          (*cutoff)->Reset();
-          if (newest_to_go) {
+          auto newest_to_go = NewestFinishedBeyond(db, id, static_cast<std::int64_t>(keep));
+          if (!newest_to_go) return newest_to_go.error();
+          if (*newest_to_go) {
             (*remove)
                 ->Reset()
                 .Bind(1, id)
-                .Bind(2, *newest_to_go)
+                .Bind(2, **newest_to_go)
                 .Bind(3, static_cast<std::int64_t>(limit - result.deleted));
             if (auto ran = (*remove)->Run(); !ran) return ran.error();
             result.deleted += static_cast<std::size_t>(db.Changes());

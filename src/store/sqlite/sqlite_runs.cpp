@@ -1,5 +1,6 @@
 // The scheduling half of SqliteJobStore: firing due jobs, the run queue with
 // its leases, and run history.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,10 +14,12 @@ namespace {
 
 using core::ToUnixMs;
 
-// The job's oldest run that is queued or running, if any.
+// The job's oldest run that is queued or running, if any. INDEXED BY: runs_by_job
+// would serve the same order, through the job's whole history (migration 0014).
 core::Result<std::optional<core::RunId>> UnfinishedRunOf(SqliteConnection& db, core::JobId job_id) {
-  auto select =
-      db.Cached("SELECT id FROM runs WHERE job_id = ? AND (state = 'queued' OR state = 'running') ORDER BY id LIMIT 1");
+  auto select = db.Cached(
+      "SELECT id FROM runs INDEXED BY runs_unfinished_by_job "
+      "WHERE job_id = ? AND (state = 'queued' OR state = 'running') ORDER BY id LIMIT 1");
   if (!select) return select.error();
   (*select)->Bind(1, job_id);
   auto row = (*select)->Step();
@@ -96,7 +99,10 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
   // The jobs whose next_run / last_run this firing moves, for the cache.
   auto touched = std::make_shared<std::vector<core::JobId>>();
   writer_->Submit<FireResult>(
-      [now, limit, planner = std::move(planner), touched](SqliteConnection& db) -> core::Result<FireResult> {
+      [submitted = now, clock = clock_, limit, planner = std::move(planner),
+       touched](SqliteConnection& db) -> core::Result<FireResult> {
+        // What is due by now, not only by when the write was submitted (see SqliteOptions::clock).
+        const core::TimePoint now = clock != nullptr ? std::max(submitted, clock->Now()) : submitted;
         static const std::string kSql = "SELECT " + std::string(kJobColumns) +
                                         " FROM jobs WHERE is_active = 1 AND next_run IS NOT NULL AND next_run <= ?"
                                         " ORDER BY next_run LIMIT ?";
@@ -128,6 +134,7 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
         // Nothing fired (the usual tick): nothing to forget, and reads in flight may keep theirs.
         if (!touched->empty()) cache_.Invalidate(*touched);
         if (fired && fired->runs_created > 0) PublishRunsQueued();
+        if (fired.ok() && fired->more_due) writer_->NoteBacklog();
         done(std::move(fired));
       });
 }
@@ -234,15 +241,21 @@ core::Result<std::vector<core::RunAttempt>> SqliteJobStore::ListRunAttempts(core
 core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  static const std::string kSql =
-      "SELECT " + std::string(kRunColumns) +
-      " FROM runs WHERE (?1 IS NULL OR runs.job_id = ?1) AND runs.id < ?2"
+  static const std::string kFilters =
+      " AND runs.id < ?2"
       " AND (?4 IS NULL OR runs.state = ?4)"
       " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
       " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
       " AND (?7 IS NULL OR runs.job_id IN (SELECT jobs.id FROM jobs WHERE jobs.namespace = ?7))"
       " ORDER BY runs.id DESC LIMIT ?3";
-  auto statement = (**reader).Cached(kSql);
+  // One job's page has its own statement: SQLite plans a statement once, and
+  // `?1 IS NULL OR job_id = ?1` made it walk every run newest first until it
+  // had a page of this job's (all of them, for a job with few runs), holding
+  // its read snapshot, and so the WAL, all along. `job_id = ?1` reads runs_by_job.
+  static const std::string kAll = "SELECT " + std::string(kRunColumns) + " FROM runs WHERE ?1 IS NULL" + kFilters;
+  static const std::string kOfJob =
+      "SELECT " + std::string(kRunColumns) + " FROM runs WHERE runs.job_id = ?1" + kFilters;
+  auto statement = (**reader).Cached(query.job_id ? kOfJob : kAll);
   if (!statement) return statement.error();
   (*statement)
       ->Bind(1, query.job_id)
@@ -267,7 +280,8 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
             "WHERE id IN (SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
             "WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= ?3) "
             // overlap queue: one at a time, oldest first.
-            "AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id "
+            "AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p INDEXED BY runs_unfinished_by_job "
+            "WHERE p.job_id = r.job_id "
             "AND (p.state = 'queued' OR p.state = 'running') AND (p.state = 'running' OR p.id < r.id))) "
             "ORDER BY r.id LIMIT ?4) RETURNING id";
         auto claim = db.Cached(kClaim);
@@ -305,7 +319,11 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
         }
         return claimed;
       },
-      std::move(done));
+      [this, limit, done = std::move(done)](core::Result<std::vector<ClaimedRun>> claimed) {
+        // A full claim: more runs are waiting than the executor had room for.
+        if (claimed.ok() && limit > 0 && claimed->size() == limit) writer_->NoteBacklog();
+        done(std::move(claimed));
+      });
 }
 
 void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completion,

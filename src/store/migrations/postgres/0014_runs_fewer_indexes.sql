@@ -1,0 +1,3 @@
+-- SQLite only: there, the WAL rewrote runs_finished_by_job on every finished
+-- and every pruned run, and it was dropped. PostgreSQL's retention still
+-- reads it. Kept, empty, so versions match.
