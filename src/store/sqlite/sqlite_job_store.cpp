@@ -232,7 +232,10 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
       },
       [this, job_namespace = std::move(job_namespace), done = std::move(done)](core::Result<core::Job> created) {
         if (!created && limits_.max_jobs_per_namespace > 0) ForgetNamespaceCount(job_namespace);
-        if (created) PublishScheduled(*created);
+        if (created) {
+          PublishScheduled(*created);
+          Publish({StoreChange::Job(StoreChange::Action::kCreated, created->id, created->namespace_name)});
+        }
         done(std::move(created));
       });
 }
@@ -240,6 +243,10 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
 void SqliteJobStore::PublishScheduled(const core::Job& job) {
   if (!job.is_active || !job.next_run) return;
   changes_.Publish(StoreChange::Scheduled(*job.next_run));
+}
+
+void SqliteJobStore::Publish(const std::vector<StoreChange>& changes) {
+  for (const StoreChange& change : changes) changes_.Publish(change);
 }
 
 void SqliteJobStore::PublishRunsQueued() { changes_.Publish(StoreChange::RunsQueued()); }
@@ -256,7 +263,10 @@ void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback don
       },
       [this, id, done = std::move(done)](core::Result<core::Job> updated) {
         cache_.Invalidate(id);  // committed (or not): before anyone hears of it
-        if (updated) PublishScheduled(*updated);
+        if (updated) {
+          PublishScheduled(*updated);
+          Publish({StoreChange::Job(StoreChange::Action::kUpdated, updated->id, updated->namespace_name)});
+        }
         done(std::move(updated));
       });
 }
@@ -283,6 +293,7 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         cache_.Invalidate(id);
         if (!job_namespace->empty()) ForgetNamespaceCount(*job_namespace);
         if (!deleted) return done(deleted.error());
+        Publish({StoreChange::Job(StoreChange::Action::kDeleted, id, *job_namespace)});
         done(core::Ok());
       });
 }

@@ -77,7 +77,7 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
 
-  // RunQueue (sqlite_runs.cpp)
+  // RunQueue (sqlite_job_store_runs.cpp)
   void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
                  std::function<void(core::Result<std::vector<ClaimedRun>>)> done) override;
   void FinishRun(const std::string& owner, RunCompletion completion,
@@ -116,6 +116,7 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   // Publish on changes_ what a committed write did.
   void PublishScheduled(const core::Job& job);
   void PublishRunsQueued();
+  void Publish(const std::vector<StoreChange>& changes);
   // The quotas of StoreLimits (sqlite_limits.cpp); writer thread only.
   // Counts the job about to be created in `job_namespace`, or refuses it.
   core::Result<void> TakeNamespaceRoom(SqliteConnection& db, const std::string& job_namespace);

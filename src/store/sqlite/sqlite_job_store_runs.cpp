@@ -1,0 +1,193 @@
+// The scheduling half of SqliteJobStore that JobStore declares: firing due
+// jobs (sqlite_firing), triggering and cancelling runs, and run history. The
+// run queue is sqlite_run_queue.cpp, as PostgreSQL's is postgres_run_queue.cpp.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_firing.hpp"
+#include "store/sqlite/sqlite_job_store.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
+
+namespace jobsched::store::sqlite {
+
+using core::ToUnixMs;
+
+core::Result<std::optional<core::TimePoint>> SqliteJobStore::NextDueTime() {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto statement = (**reader).Cached("SELECT min(next_run) FROM jobs WHERE is_active = 1 AND next_run IS NOT NULL");
+  if (!statement) return statement.error();
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  const auto next = OptionalTime((*statement)->ColumnOptionalInt(0));
+  return next;
+}
+
+void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
+                                 std::function<void(core::Result<FireResult>)> done) {
+  // The jobs whose next_run / last_run this firing moves, for the cache, and
+  // what it did, for the change feed.
+  auto touched = std::make_shared<std::vector<core::JobId>>();
+  auto events = std::make_shared<std::vector<StoreChange>>();
+  writer_->Submit<FireResult>(
+      [submitted = now, clock = clock_, limit, planner = std::move(planner), touched,
+       events](SqliteConnection& db) -> core::Result<FireResult> {
+        // What is due by now, not only by when the write was submitted (see SqliteOptions::clock).
+        const core::TimePoint now = clock != nullptr ? std::max(submitted, clock->Now()) : submitted;
+        return FireDue(db, now, limit, planner, *touched, *events);
+      },
+      [this, touched, events, done = std::move(done)](core::Result<FireResult> fired) {
+        // Nothing fired (the usual tick): nothing to forget, and reads in flight may keep theirs.
+        if (!touched->empty()) cache_.Invalidate(*touched);
+        if (fired && fired->runs_created > 0) PublishRunsQueued();
+        if (fired) Publish(*events);
+        if (fired.ok() && fired->more_due) writer_->NoteBacklog();
+        done(std::move(fired));
+      });
+}
+
+void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
+                                std::function<void(core::Result<core::Run>)> done) {
+  auto job_namespace = std::make_shared<std::string>();
+  writer_->Submit<core::Run>(
+      [this, id, now, job_namespace](SqliteConnection& db) -> core::Result<core::Run> {
+        auto job = ReadJob(db, id);
+        if (!job) return job.error();
+        *job_namespace = job->namespace_name;
+        if (auto quota = CheckRunQuota(db, id, now); !quota) return quota.error();
+        if (job->overlap == core::OverlapPolicy::kSkip) {
+          auto unfinished = UnfinishedRunOf(db, id);
+          if (!unfinished) return unfinished.error();
+          if (*unfinished) {
+            return core::Error::Conflict("run " + std::to_string(**unfinished) +
+                                         " of this job has not finished and its overlap policy is skip; cancel it, "
+                                         "wait for it, or set overlap to allow or queue");
+          }
+        }
+        auto insert = db.Cached(
+            "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
+            "VALUES (?, ?, 'manual', 'queued', 1, ?)");
+        if (!insert) return insert.error();
+        (*insert)->Bind(1, id).Bind(2, ToUnixMs(now)).Bind(3, ToUnixMs(now));
+        if (auto ran = (*insert)->Run(); !ran) return ran.error();
+        core::Run run;
+        run.id = db.LastInsertRowId();
+        run.job_id = id;
+        run.scheduled_for = now;
+        run.trigger = core::RunTrigger::kManual;
+        run.state = core::RunState::kQueued;
+        run.created_at = now;
+        return run;
+      },
+      [this, job_namespace, done = std::move(done)](core::Result<core::Run> triggered) {
+        if (triggered) {
+          PublishRunsQueued();
+          Publish({StoreChange::Run(StoreChange::Action::kQueued, triggered->id, triggered->job_id, "queued",
+                                    *job_namespace)});
+        }
+        done(std::move(triggered));
+      });
+}
+
+void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
+                               std::function<void(core::Result<core::Run>)> done) {
+  writer_->Submit<core::Run>(
+      [job_id, run_id, now](SqliteConnection& db) -> core::Result<core::Run> {
+        auto run = ReadRun(db, run_id);
+        if (!run) return run.error();
+        if (run->job_id != job_id) return RunNotFound(run_id);
+        if (core::IsTerminal(run->state)) {
+          return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
+                                       std::string(core::ToString(run->state)) + ")");
+        }
+        // A queued run ends here; a running one ends when its executor has
+        // stopped it, which the first request already asked for.
+        auto update = db.Cached(
+            "UPDATE runs SET "
+            "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
+            "finished_at = CASE state WHEN 'queued' THEN ?2 ELSE finished_at END, "
+            "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
+            "cancel_requested_at = coalesce(cancel_requested_at, ?2) "
+            "WHERE id = ?1");
+        if (!update) return update.error();
+        (*update)->Bind(1, run_id).Bind(2, ToUnixMs(now));
+        if (auto ran = (*update)->Run(); !ran) return ran.error();
+        return ReadRun(db, run_id);
+      },
+      [this, done = std::move(done)](core::Result<core::Run> cancelled) {
+        if (cancelled) {
+          const bool ended = core::IsTerminal(cancelled->state);
+          Publish({StoreChange::Run(ended ? StoreChange::Action::kFinished : StoreChange::Action::kUpdated,
+                                    cancelled->id, cancelled->job_id, std::string(core::ToString(cancelled->state)))});
+        }
+        done(std::move(cancelled));
+      });
+}
+
+core::Result<core::Run> SqliteJobStore::GetRun(core::RunId id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  return ReadRun(**reader, id);
+}
+
+core::Result<std::vector<core::RunAttempt>> SqliteJobStore::ListRunAttempts(core::RunId id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  // One snapshot for both reads: the run cannot be retried in between.
+  if (auto begun = (**reader).Execute("BEGIN"); !begun) return begun.error();
+  struct Rollback {
+    SqliteConnection& db;
+    ~Rollback() { (void)db.Execute("ROLLBACK"); }
+  } rollback{**reader};
+  if (auto run = ReadRun(**reader, id); !run) return run.error();
+  auto select = (**reader).Cached(
+      "SELECT attempt, state, started_at, finished_at, error FROM run_attempts WHERE run_id = ? ORDER BY attempt");
+  if (!select) return select.error();
+  (*select)->Bind(1, id);
+  std::vector<core::RunAttempt> attempts;
+  for (;;) {
+    auto row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto state = core::ParseRunState((*select)->ColumnText(1));
+    if (!state) return core::Error::Internal("stored run attempt has an unknown state");
+    attempts.push_back(core::RunAttempt{static_cast<int>((*select)->ColumnInt(0)), *state,
+                                        OptionalTime((*select)->ColumnOptionalInt(2)),
+                                        OptionalTime((*select)->ColumnOptionalInt(3)), (*select)->ColumnText(4)});
+  }
+  return attempts;
+}
+
+core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery& query) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  static const std::string kFilters =
+      " AND runs.id < ?2"
+      " AND (?4 IS NULL OR runs.state = ?4)"
+      " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
+      " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
+      " AND (?7 IS NULL OR runs.job_id IN (SELECT jobs.id FROM jobs WHERE jobs.namespace = ?7))"
+      " ORDER BY runs.id DESC LIMIT ?3";
+  // One job's page has its own statement: SQLite plans a statement once, and
+  // `?1 IS NULL OR job_id = ?1` made it walk every run newest first until it
+  // had a page of this job's (all of them, for a job with few runs), holding
+  // its read snapshot, and so the WAL, all along. `job_id = ?1` reads runs_by_job.
+  static const std::string kAll = "SELECT " + std::string(kRunColumns) + " FROM runs WHERE ?1 IS NULL" + kFilters;
+  static const std::string kOfJob =
+      "SELECT " + std::string(kRunColumns) + " FROM runs WHERE runs.job_id = ?1" + kFilters;
+  auto statement = (**reader).Cached(query.job_id ? kOfJob : kAll);
+  if (!statement) return statement.error();
+  (*statement)
+      ->Bind(1, query.job_id)
+      .Bind(2, query.before_id.value_or(INT64_MAX))
+      .Bind(3, static_cast<std::int64_t>(query.limit))
+      .Bind(5, OptionalMs(query.scheduled_from))
+      .Bind(6, OptionalMs(query.scheduled_until));
+  if (query.state) (*statement)->Bind(4, core::ToString(*query.state));
+  if (query.job_namespace) (*statement)->Bind(7, *query.job_namespace);
+  return CollectRows<core::Run>(**statement, RunFromRow);
+}
+
+}  // namespace jobsched::store::sqlite
