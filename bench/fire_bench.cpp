@@ -205,6 +205,10 @@ class ProbedJobStore final : public store::JobStore {
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override {
     return inner_.ListJobs(query);
   }
+  core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
+                                                                                   std::size_t count) override {
+    return inner_.RecentRunStates(jobs, count);
+  }
   core::Result<void> Ping() override { return inner_.Ping(); }
   core::Result<std::optional<core::TimePoint>> NextDueTime() override { return inner_.NextDueTime(); }
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,

@@ -5,6 +5,7 @@
 #include "api/dry_run.hpp"
 #include "api/form_codec.hpp"
 #include "api/job_etag.hpp"
+#include "api/job_list.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
 #include "api/pagination.hpp"
@@ -46,64 +47,6 @@ core::Result<core::JobRequest> DecodeCreateBody(const HttpRequest& request) {
 }
 
 // GET /jobs's query string: the page asked for and the filters, as given.
-struct JobList {
-  PageRequest page;
-  std::optional<bool> is_active;
-  std::optional<std::string> name;
-  std::optional<std::string> type;
-  std::optional<std::string> job_namespace;
-
-  // The store query for `caller`: the filters, one row more than the page
-  // (it tells whether a next page exists), and a read or write key's own
-  // namespace whatever was asked.
-  store::JobListQuery StoreQuery(const Caller& caller) const {
-    store::JobListQuery query;
-    query.limit = page.limit + 1;
-    query.after_id = page.cursor;
-    query.is_active = is_active;
-    query.name_prefix = name;
-    query.task_type = type;
-    query.job_namespace = job_namespace;
-    if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
-    return query;
-  }
-
-  // The filters again, for the next page's link, which keeps them:
-  // "is_active=true&name=...", or "" without any.
-  std::string Filters() const {
-    std::string filters;
-    if (is_active) filters += *is_active ? "&is_active=true" : "&is_active=false";
-    if (name) filters += "&name=" + PercentEncode(*name);
-    if (type) filters += "&type=" + *type;
-    if (job_namespace) filters += "&namespace=" + PercentEncode(*job_namespace);
-    return filters.empty() ? "" : filters.substr(1);
-  }
-};
-
-// Reads the page and the filters of GET /jobs. Fails naming the parameter
-// that is malformed, or the type or namespace that cannot exist.
-core::Result<JobList> ParseJobList(std::string_view query) {
-  auto params = QueryParams::Parse(query);
-  if (!params) return params.error();
-  auto page = ParsePageRequest(*params);
-  if (!page) return page.error();
-  auto is_active = params->GetBool("is_active");
-  if (!is_active) return is_active.error();
-  JobList list{*page, *is_active, {}, {}, {}};
-  if (const auto name = params->Get("name")) list.name = std::string(*name);
-  if (const auto type = params->Get("type")) {
-    if (!core::FindTaskKind(*type)) {
-      return core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames());
-    }
-    list.type = std::string(*type);
-  }
-  if (const auto job_namespace = params->Get("namespace")) {
-    if (auto valid = core::ValidateNamespace(*job_namespace); !valid) return valid.error();
-    list.job_namespace = std::string(*job_namespace);
-  }
-  return list;
-}
-
 }  // namespace
 
 core::Error HiddenJobError(core::JobId id) {
@@ -231,11 +174,20 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   }
   const bool has_more = jobs->size() > list->page.limit;
   if (has_more) jobs->pop_back();
+  std::optional<std::map<core::JobId, std::vector<core::RunState>>> recent;
+  if (list->recent_runs) {
+    std::vector<core::JobId> ids;
+    ids.reserve(jobs->size());
+    for (const core::Job& job : *jobs) ids.push_back(job.id);
+    auto states = store_.RecentRunStates(ids, kRecentRunCount);
+    if (!states) return respond(ProblemResponse(states.error()));
+    recent = std::move(states).value();
+  }
 
-  std::string body = EncodeJobs(*jobs);
+  std::string body = EncodeJobList(*jobs, recent ? &*recent : nullptr);
   std::string etag = ContentETag(body);
   HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, "/jobs", list->page.limit, jobs->back().id, list->Filters());
+  if (has_more) SetNextPageLink(response, "/jobs", list->page.limit, list->CursorAfter(jobs->back()), list->Filters());
   respond(std::move(response));
 }
 

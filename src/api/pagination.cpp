@@ -25,7 +25,12 @@ core::Result<PageRequest> ParsePageRequest(const QueryParams& params) {
 
 void SetNextPageLink(HttpResponse& response, std::string_view path, std::size_t limit, std::int64_t cursor,
                      std::string_view extra_query) {
-  std::string next = "<" + std::string(path) + "?limit=" + std::to_string(limit) + "&cursor=" + std::to_string(cursor);
+  SetNextPageLink(response, path, limit, std::to_string(cursor), extra_query);
+}
+
+void SetNextPageLink(HttpResponse& response, std::string_view path, std::size_t limit, std::string_view cursor,
+                     std::string_view extra_query) {
+  std::string next = "<" + std::string(path) + "?limit=" + std::to_string(limit) + "&cursor=" + std::string(cursor);
   if (!extra_query.empty()) {
     next += '&';
     next += extra_query;

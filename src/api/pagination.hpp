@@ -26,5 +26,8 @@ core::Result<PageRequest> ParsePageRequest(const QueryParams& params);
 // the filters the next page must keep ("is_active=true"), or is empty.
 void SetNextPageLink(HttpResponse& response, std::string_view path, std::size_t limit, std::int64_t cursor,
                      std::string_view extra_query);
+// The same with a cursor of any form (URL-safe as it is).
+void SetNextPageLink(HttpResponse& response, std::string_view path, std::size_t limit, std::string_view cursor,
+                     std::string_view extra_query);
 
 }  // namespace jobsched::api

@@ -45,8 +45,8 @@ void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathP
                      std::move(respond));
 }
 
-// GET /runs: runs of every job, newest first, filtered by state and by a
-// scheduled_for range; the filters are kept in the next page's Link.
+// GET /runs: runs of every job, newest first, filtered by state, job,
+// trigger and a scheduled_for range; the filters are kept in the next page's Link.
 void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder respond) {
   auto params = QueryParams::Parse(request.query);
   if (!params) return respond(ProblemResponse(params.error()));
@@ -62,6 +62,20 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
           "state", "state: must be queued, running, succeeded, failed, timed_out, skipped or cancelled")));
     }
     filters += "&state=" + std::string(*state);
+  }
+  if (auto job_id = params->Get("job_id")) {
+    auto id = params->GetInt("job_id", 0, 1, INT64_MAX);
+    if (!id) return respond(ProblemResponse(id.error()));
+    // A job of another namespace lists nothing, as a job without runs.
+    query.job_id = *id;
+    filters += "&job_id=" + std::to_string(*id);
+  }
+  if (auto trigger = params->Get("trigger")) {
+    query.trigger = core::ParseRunTrigger(*trigger);
+    if (!query.trigger) {
+      return respond(ProblemResponse(core::Error::InvalidArgument("trigger", "trigger: must be schedule or manual")));
+    }
+    filters += "&trigger=" + std::string(*trigger);
   }
   for (const char* bound : {"scheduled_from", "scheduled_until"}) {
     auto text = params->Get(bound);

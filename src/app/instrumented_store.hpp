@@ -27,6 +27,8 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
                  std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
+  core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
+                                                                                   std::size_t count) override;
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -14,18 +15,32 @@
 namespace jobsched::store {
 
 // One page of GET /jobs: jobs ordered by id, starting after `after_id`.
+// The order of a job list; each direction pages by keyset on (key, id).
+enum class JobOrder { kId, kName, kNextRun };
+
 struct JobListQuery {
   std::optional<bool> is_active;
   std::optional<std::string> name_prefix;    // jobs whose name starts with this (case-sensitive)
+  std::optional<std::string> name_contains;  // jobs whose name holds this anywhere, case-insensitively
   std::optional<std::string> task_type;      // jobs whose task is of this type ("http", ...)
   std::optional<std::string> job_namespace;  // only jobs of this namespace
-  std::optional<core::JobId> after_id;       // keyset cursor: the last id of the previous page
+  // Jobs whose latest finished run ended in this state ("succeeded", "failed",
+  // "timed_out", "cancelled", "skipped"), or "none": jobs with no finished run.
+  std::optional<std::string> last_outcome;
+  JobOrder order = JobOrder::kId;
+  bool descending = false;
+  // Keyset cursor: the last job of the previous page, by id and, for the
+  // other orders, by its sort key (a null next_run sorts after every time).
+  std::optional<core::JobId> after_id;
+  std::optional<std::string> after_name;
+  std::optional<std::optional<core::TimePoint>> after_next_run;
   std::size_t limit = 100;
 };
 
 // One page of a run history: newest first, starting before `before_id`.
 struct RunListQuery {
   std::optional<core::JobId> job_id;         // only this job's runs
+  std::optional<core::RunTrigger> trigger;   // only runs fired by the schedule, or only manual ones
   std::optional<std::string> job_namespace;  // only runs of jobs in this namespace
   std::optional<core::RunId> before_id;      // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
@@ -101,8 +116,14 @@ class JobStore {
   // The job with this id, or kNotFound.
   virtual core::Result<core::Job> GetJob(core::JobId id) = 0;
 
-  // Up to query.limit jobs after query.after_id, in id order.
+  // Up to query.limit jobs matching its filters, after its cursor, in its order.
   virtual core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) = 0;
+
+  // The states of the newest `count` finished runs of each of `jobs`, newest
+  // first (empty for a job without one): the strip of recent outcomes a job
+  // list shows. One read for the whole page.
+  virtual core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(
+      const std::vector<core::JobId>& jobs, std::size_t count) = 0;
 
   // Succeeds when the database answers a trivial query.
   virtual core::Result<void> Ping() = 0;

@@ -137,6 +137,13 @@ start_server() {
 
   as_server_user "$PG_BIN/psql" --no-psqlrc --quiet -h "$data_dir/socket" -p "$port" \
     -U "$SUPERUSER" -d postgres -c "CREATE DATABASE $DATABASE" >/dev/null
+  # The tests share this database, each in its own schema that it drops at
+  # the end. pg_trgm (the job-name search index of migration 0017) installed
+  # by one test's migration would live in its schema and go with it, taking
+  # the other schemas' indexes along: install it once, in public, as an
+  # operator with several schemas in one database would.
+  as_server_user "$PG_BIN/psql" --no-psqlrc --quiet -h "$data_dir/socket" -p "$port" \
+    -U "$SUPERUSER" -d "$DATABASE" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public" >/dev/null
   local url="postgresql://$SUPERUSER@127.0.0.1:$port/$DATABASE"
   echo "$url" >"$state_dir/url"
   echo "$url"

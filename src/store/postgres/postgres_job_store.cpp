@@ -186,45 +186,6 @@ core::Result<core::Job> PostgresJobStore::GetJob(core::JobId id) {
   return database_->readers().Read<core::Job>([id](PgConnection& db) { return ReadJob(db, id, RowLock::kNone); });
 }
 
-core::Result<std::vector<core::Job>> PostgresJobStore::ListJobs(const JobListQuery& query) {
-  return database_->readers().Read<std::vector<core::Job>>(
-      [&query](PgConnection& db) -> core::Result<std::vector<core::Job>> {
-        static const std::string kFilters =
-            " AND ($2::boolean IS NULL OR jobs.is_active = $2::boolean)"
-            " AND ($4::text IS NULL OR starts_with(jobs.name, $4::text))"
-            " AND ($5::text IS NULL OR (jobs.task <> '' AND jobs.task::json ->> 'type' = $5::text))"
-            " ORDER BY jobs.id LIMIT $3";
-        // A namespace's page has its own statement: a plain `namespace = $6`
-        // lets the planner walk jobs_by_namespace instead of every job.
-        static const std::string kAll =
-            "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > $1" + kFilters;
-        static const std::string kInNamespace =
-            "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.namespace = $6 AND jobs.id > $1" + kFilters;
-        PgParams params;
-        params.Add(query.after_id.value_or(0));
-        if (query.is_active) {
-          params.Add(*query.is_active);
-        } else {
-          params.AddNull();
-        }
-        params.Add(static_cast<std::int64_t>(query.limit));
-        if (query.name_prefix) {
-          params.Add(*query.name_prefix);
-        } else {
-          params.AddNull();
-        }
-        if (query.task_type) {
-          params.Add(*query.task_type);
-        } else {
-          params.AddNull();
-        }
-        if (query.job_namespace) params.Add(*query.job_namespace);
-        auto selected = db.Query(query.job_namespace ? kInNamespace : kAll, params);
-        if (!selected) return selected.error();
-        return CollectRows<core::Job>(*selected, JobFromRow);
-      });
-}
-
 core::Result<void> PostgresJobStore::Ping() {
   auto version = database_->readers().Read<std::int64_t>([](PgConnection& db) -> core::Result<std::int64_t> {
     auto selected = db.Query("SELECT coalesce(max(version), 0) FROM schema_migrations");

@@ -31,7 +31,9 @@ class PostgresJobStore final : public JobStore {
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                  std::function<void(core::Result<void>)> done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
-  core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;
+  core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // postgres_job_list.cpp
+  core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
+                                                                                   std::size_t count) override;
   core::Result<void> Ping() override;
 
   // The scheduling half (postgres_job_store_runs.cpp).

@@ -157,6 +157,7 @@ core::Result<std::vector<core::Run>> PostgresJobStore::ListRuns(const RunListQue
                                         " AND ($6::bigint IS NULL OR runs.scheduled_for < $6::bigint)"
                                         " AND ($7::text IS NULL OR runs.job_id IN"
                                         " (SELECT jobs.id FROM jobs WHERE jobs.namespace = $7::text))"
+                                        " AND ($8::text IS NULL OR runs.trigger = $8::text)"
                                         " ORDER BY runs.id DESC LIMIT $3";
         PgParams params;
         params.Add(query.job_id).Add(query.before_id.value_or(INT64_MAX)).Add(static_cast<std::int64_t>(query.limit));
@@ -168,6 +169,11 @@ core::Result<std::vector<core::Run>> PostgresJobStore::ListRuns(const RunListQue
         params.Add(OptionalMs(query.scheduled_from)).Add(OptionalMs(query.scheduled_until));
         if (query.job_namespace) {
           params.Add(*query.job_namespace);
+        } else {
+          params.AddNull();
+        }
+        if (query.trigger) {
+          params.Add(core::ToString(*query.trigger));
         } else {
           params.AddNull();
         }

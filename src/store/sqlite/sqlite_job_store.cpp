@@ -308,30 +308,6 @@ core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
   return job;
 }
 
-core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
-  auto reader = readers_.Acquire();
-  if (!reader) return reader.error();
-  static const std::string kFilters =
-      " AND (?2 IS NULL OR jobs.is_active = ?2)"
-      " AND (?4 IS NULL OR substr(jobs.name, 1, length(?4)) = ?4)"
-      " AND (?5 IS NULL OR (jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?5))"
-      " ORDER BY id LIMIT ?3";
-  // A namespace's page has its own statement: `namespace = ?6` as a plain
-  // condition lets SQLite walk jobs_by_namespace instead of every job.
-  static const std::string kAll = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id > ?1" + kFilters;
-  static const std::string kInNamespace =
-      "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.namespace = ?6 AND jobs.id > ?1" + kFilters;
-  auto statement = (**reader).Cached(query.job_namespace ? kInNamespace : kAll);
-  if (!statement) return statement.error();
-  std::optional<std::int64_t> active;
-  if (query.is_active) active = *query.is_active ? 1 : 0;
-  (*statement)->Bind(1, query.after_id.value_or(0)).Bind(2, active).Bind(3, static_cast<std::int64_t>(query.limit));
-  if (query.name_prefix) (*statement)->Bind(4, *query.name_prefix);
-  if (query.task_type) (*statement)->Bind(5, *query.task_type);
-  if (query.job_namespace) (*statement)->Bind(6, *query.job_namespace);
-  return CollectRows<core::Job>(**statement, JobFromRow);
-}
-
 core::Result<void> SqliteJobStore::Ping() {
   struct stat file {};
   if (::stat(path_.c_str(), &file) != 0 || static_cast<std::uint64_t>(file.st_dev) != file_device_ ||

@@ -62,7 +62,9 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
                  std::function<void(core::Result<void>)> done) override;
   void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
-  core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;
+  core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // sqlite_job_list.cpp
+  core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
+                                                                                   std::size_t count) override;
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,

@@ -169,6 +169,7 @@ core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery
       " AND (?5 IS NULL OR runs.scheduled_for >= ?5)"
       " AND (?6 IS NULL OR runs.scheduled_for < ?6)"
       " AND (?7 IS NULL OR runs.job_id IN (SELECT jobs.id FROM jobs WHERE jobs.namespace = ?7))"
+      " AND (?8 IS NULL OR runs.trigger = ?8)"
       " ORDER BY runs.id DESC LIMIT ?3";
   // One job's page has its own statement: SQLite plans a statement once, and
   // `?1 IS NULL OR job_id = ?1` made it walk every run newest first until it
@@ -187,6 +188,7 @@ core::Result<std::vector<core::Run>> SqliteJobStore::ListRuns(const RunListQuery
       .Bind(6, OptionalMs(query.scheduled_until));
   if (query.state) (*statement)->Bind(4, core::ToString(*query.state));
   if (query.job_namespace) (*statement)->Bind(7, *query.job_namespace);
+  if (query.trigger) (*statement)->Bind(8, core::ToString(*query.trigger));
   return CollectRows<core::Run>(**statement, RunFromRow);
 }
 

@@ -82,7 +82,8 @@ void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core
           if (!run) return run.error();
           auto job = JobFromRow(**load, kRunColumnCount);  // the job's columns follow the run's
           if (!job) return job.error();
-          events->push_back(StoreChange::Run(StoreChange::Action::kStarted, id, job->id, "running", job->namespace_name));
+          events->push_back(
+              StoreChange::Run(StoreChange::Action::kStarted, id, job->id, "running", job->namespace_name));
           claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
         }
         return claimed;

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_message.hpp"
+#include "api/pagination.hpp"
+#include "core/job.hpp"
+#include "core/result.hpp"
+#include "core/run.hpp"
+#include "store/job_store.hpp"
+
+namespace jobsched::api {
+
+// How many recent finished runs `include=recent_runs` shows per job.
+inline constexpr std::size_t kRecentRunCount = 20;
+
+// What GET /jobs asks for: the page, the filters (name prefix, substring
+// search `q`, task type, active, namespace, last outcome), the order
+// (`sort`: id, name or next_run, with a leading '-' for descending) and
+// whether to add each job's recent outcomes. The cursor is opaque: the id of
+// the page's last job, and for the other orders its sort key too.
+struct JobList {
+  PageRequest page;
+  std::optional<bool> is_active;
+  std::optional<std::string> name;
+  std::optional<std::string> search;  // q
+  std::optional<std::string> type;
+  std::optional<std::string> job_namespace;
+  std::optional<std::string> last_outcome;
+  store::JobOrder order = store::JobOrder::kId;
+  bool descending = false;
+  bool recent_runs = false;
+  store::JobListQuery after;  // the cursor's position (after_id, after_name, after_next_run)
+
+  // The store query for `caller`: the filters, one row more than the page
+  // (it tells whether a next page exists), and a read or write key's own
+  // namespace whatever was asked.
+  store::JobListQuery StoreQuery(const Caller& caller) const;
+  // The cursor that continues after `last`, the page's last job.
+  std::string CursorAfter(const core::Job& last) const;
+  // The filters again, for the next page's link, which keeps them:
+  // "is_active=true&q=...", or "" without any.
+  std::string Filters() const;
+};
+
+// Reads the query of GET /jobs. Fails naming the parameter that is malformed,
+// or the type, namespace, outcome or order that cannot exist.
+core::Result<JobList> ParseJobList(std::string_view query);
+
+// The page as JSON; with `recent`, each job also carries "recent_runs" (its
+// newest finished runs' states, newest first) and "last_outcome" (the first
+// of them, or null).
+std::string EncodeJobList(const std::vector<core::Job>& jobs,
+                          const std::map<core::JobId, std::vector<core::RunState>>* recent);
+
+}  // namespace jobsched::api

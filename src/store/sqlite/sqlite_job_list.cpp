@@ -1,0 +1,132 @@
+// Lists of jobs for SqliteJobStore: the filters, the substring search on
+// names (FTS5's trigram index, migration 0017), the orders with their keyset
+// cursors, and the recent outcomes a list shows beside each job.
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_job_store.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
+
+namespace jobsched::store::sqlite {
+namespace {
+
+// The newest finished run's state, or 'none': what last_outcome compares.
+// runs_by_job walks the job's runs newest first; unfinished ones are few.
+constexpr const char* kLastOutcome =
+    "coalesce((SELECT r.state FROM runs r WHERE r.job_id = jobs.id AND r.state <> 'queued' AND "
+    "r.state <> 'running' ORDER BY r.id DESC LIMIT 1), 'none')";
+
+// A sort key for next_run that puts a job without one after every time.
+constexpr const char* kNextRunKey = "coalesce(jobs.next_run, 9223372036854775807)";
+
+// The trigram index answers a search of three characters or more; a shorter
+// one reads the names (it matches so many that the page fills quickly).
+bool SearchesTheIndex(const std::string& text) { return text.size() >= 3; }
+
+// `text` as an FTS5 phrase: a substring to find anywhere in a name.
+std::string Phrase(const std::string& text) {
+  std::string phrase = "\"";
+  for (const char c : text) {
+    phrase += c;
+    if (c == '"') phrase += '"';
+  }
+  return phrase + "\"";
+}
+
+// The statement for `query`, with its numbered parameters:
+// ?1 namespace, ?2 is_active, ?3 name prefix, ?4 task type, ?5 search text,
+// ?6 last outcome, ?7 cursor id, ?8 cursor key, ?9 limit.
+std::string ListSql(const JobListQuery& query) {
+  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains);
+  std::string sql = "SELECT " + std::string(kJobColumns) + " FROM ";
+  // Searching with the index, the page is read from it, in id order when
+  // that is the order asked for (FTS5 walks its matches by rowid).
+  sql += indexed_search ? "jobs_search JOIN jobs ON jobs.id = jobs_search.rowid WHERE jobs_search MATCH ?5"
+                        : "jobs WHERE 1";
+  if (query.job_namespace) sql += " AND jobs.namespace = ?1";
+  if (query.is_active) sql += " AND jobs.is_active = ?2";
+  if (query.name_prefix) sql += " AND substr(jobs.name, 1, length(?3)) = ?3";
+  if (query.task_type) sql += " AND jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?4";
+  if (query.name_contains && !indexed_search) sql += " AND instr(lower(jobs.name), lower(?5)) > 0";
+  if (query.last_outcome) sql += " AND " + std::string(kLastOutcome) + " = ?6";
+  const char* direction = query.descending ? " DESC" : "";
+  const char* beyond = query.descending ? " < " : " > ";
+  switch (query.order) {
+    case JobOrder::kId: {
+      // Through the index, its rowid: FTS5 then reads its matches in order
+      // and stops at the page's end.
+      const std::string id = indexed_search ? "jobs_search.rowid" : "jobs.id";
+      if (query.after_id) sql += " AND " + id + beyond + "?7";
+      sql += " ORDER BY " + id + direction;
+      break;
+    }
+    case JobOrder::kName:
+      if (query.after_id) sql += std::string(" AND (jobs.name, jobs.id)") + beyond + "(?8, ?7)";
+      sql += std::string(" ORDER BY jobs.name") + direction + ", jobs.id" + direction;
+      break;
+    case JobOrder::kNextRun:
+      if (query.after_id) sql += std::string(" AND (") + kNextRunKey + ", jobs.id)" + beyond + "(?8, ?7)";
+      sql += std::string(" ORDER BY ") + kNextRunKey + direction + ", jobs.id" + direction;
+      break;
+  }
+  return sql + " LIMIT ?9";
+}
+
+}  // namespace
+
+core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto statement = (**reader).Cached(ListSql(query));
+  if (!statement) return statement.error();
+  Statement& list = **statement;
+  if (query.job_namespace) list.Bind(1, *query.job_namespace);
+  if (query.is_active) list.Bind(2, std::int64_t{*query.is_active ? 1 : 0});
+  if (query.name_prefix) list.Bind(3, *query.name_prefix);
+  if (query.task_type) list.Bind(4, *query.task_type);
+  if (query.name_contains) {
+    list.Bind(5, SearchesTheIndex(*query.name_contains) ? Phrase(*query.name_contains) : *query.name_contains);
+  }
+  if (query.last_outcome) list.Bind(6, *query.last_outcome);
+  if (query.after_id) list.Bind(7, *query.after_id);
+  if (query.after_id && query.order == JobOrder::kName) list.Bind(8, query.after_name.value_or(""));
+  if (query.after_id && query.order == JobOrder::kNextRun) {
+    const auto next_run = query.after_next_run.value_or(std::nullopt);
+    list.Bind(8, next_run ? core::ToUnixMs(*next_run) : INT64_MAX);
+  }
+  list.Bind(9, static_cast<std::int64_t>(query.limit));
+  return CollectRows<core::Job>(list, JobFromRow);
+}
+
+core::Result<std::map<core::JobId, std::vector<core::RunState>>> SqliteJobStore::RecentRunStates(
+    const std::vector<core::JobId>& jobs, std::size_t count) {
+  std::map<core::JobId, std::vector<core::RunState>> recent;
+  if (jobs.empty()) return recent;
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  // One snapshot for the page.
+  if (auto begun = (**reader).Execute("BEGIN"); !begun) return begun.error();
+  struct Rollback {
+    SqliteConnection& db;
+    ~Rollback() { (void)db.Execute("ROLLBACK"); }
+  } rollback{**reader};
+  auto statement = (**reader).Cached(
+      "SELECT state FROM runs WHERE job_id = ?1 AND state <> 'queued' AND state <> 'running' "
+      "ORDER BY id DESC LIMIT ?2");
+  if (!statement) return statement.error();
+  for (const core::JobId job : jobs) {
+    std::vector<core::RunState>& states = recent[job];
+    (*statement)->Reset().Bind(1, job).Bind(2, static_cast<std::int64_t>(count));
+    for (;;) {
+      auto row = (*statement)->Step();
+      if (!row) return row.error();
+      if (!*row) break;
+      const auto state = core::ParseRunState((*statement)->ColumnText(0));
+      if (!state) return core::Error::Internal("stored run has an unknown state");
+      states.push_back(*state);
+    }
+  }
+  return recent;
+}
+
+}  // namespace jobsched::store::sqlite
