@@ -81,8 +81,8 @@ TYPED_TEST(SessionStoreContract, ASessionMadeThroughOneInstanceIsFoundThroughAno
 TYPED_TEST(SessionStoreContract, TouchingMovesTheLastUseAndTheExpiryOn) {
   ASSERT_TRUE(CreateSessionAndWait(this->store(), Session('a')).ok());
 
-  auto touched = TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T11:00:00Z"),
-                                     At("2026-11-27T23:00:00Z"));
+  auto touched =
+      TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T11:00:00Z"), At("2026-11-27T23:00:00Z"));
 
   ASSERT_TRUE(touched.ok()) << touched.error().message;
   EXPECT_TRUE(*touched);
@@ -94,12 +94,12 @@ TYPED_TEST(SessionStoreContract, TouchingMovesTheLastUseAndTheExpiryOn) {
 
 TYPED_TEST(SessionStoreContract, ALateOlderTouchNeverMovesTheExpiryBack) {
   ASSERT_TRUE(CreateSessionAndWait(this->store(), Session('a')).ok());
-  ASSERT_TRUE(TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T11:00:00Z"),
-                                  At("2026-11-27T23:00:00Z"))
-                  .ok());
+  ASSERT_TRUE(
+      TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T11:00:00Z"), At("2026-11-27T23:00:00Z"))
+          .ok());
 
-  auto late = TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T10:30:00Z"),
-                                  At("2026-11-27T22:30:00Z"));
+  auto late =
+      TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T10:30:00Z"), At("2026-11-27T22:30:00Z"));
 
   ASSERT_TRUE(late.ok()) << late.error().message;
   const StoredSession session = **this->store().FindSession(std::string(64, 'a'));
@@ -108,8 +108,8 @@ TYPED_TEST(SessionStoreContract, ALateOlderTouchNeverMovesTheExpiryBack) {
 }
 
 TYPED_TEST(SessionStoreContract, TouchingAMissingSessionSaysSo) {
-  auto touched = TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T11:00:00Z"),
-                                     At("2026-11-27T23:00:00Z"));
+  auto touched =
+      TouchSessionAndWait(this->store(), std::string(64, 'a'), At("2026-11-27T11:00:00Z"), At("2026-11-27T23:00:00Z"));
 
   ASSERT_TRUE(touched.ok()) << touched.error().message;
   EXPECT_FALSE(*touched);

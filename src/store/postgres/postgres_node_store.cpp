@@ -20,16 +20,17 @@ core::Result<NodeStatus> NodeFromRow(const PgResult& result, int row, int first)
 PostgresNodeStore::PostgresNodeStore(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
 
 core::Result<std::vector<NodeStatus>> PostgresNodeStore::ListNodes() {
-  return database_->readers().Read<std::vector<NodeStatus>>([](PgConnection& db) -> core::Result<std::vector<NodeStatus>> {
-    // Running runs are few (at most the executors' slots), and the partial
-    // index runs_running holds exactly them.
-    auto selected = db.Query(
-        "SELECT n.id, n.alive_until, "
-        "(SELECT count(*) FROM runs r WHERE r.state = 'running' AND r.lease_owner = n.id) "
-        "FROM nodes n ORDER BY n.id COLLATE \"C\"");
-    if (!selected) return selected.error();
-    return CollectRows<NodeStatus>(*selected, NodeFromRow);
-  });
+  return database_->readers().Read<std::vector<NodeStatus>>(
+      [](PgConnection& db) -> core::Result<std::vector<NodeStatus>> {
+        // Running runs are few (at most the executors' slots), and the partial
+        // index runs_running holds exactly them.
+        auto selected = db.Query(
+            "SELECT n.id, n.alive_until, "
+            "(SELECT count(*) FROM runs r WHERE r.state = 'running' AND r.lease_owner = n.id) "
+            "FROM nodes n ORDER BY n.id COLLATE \"C\"");
+        if (!selected) return selected.error();
+        return CollectRows<NodeStatus>(*selected, NodeFromRow);
+      });
 }
 
 }  // namespace jobsched::store::postgres
