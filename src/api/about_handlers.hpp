@@ -16,8 +16,8 @@ namespace jobsched::api {
 // roles this node runs and the effective settings, secrets already redacted.
 struct AboutInfo {
   std::string version;
-  std::string database;             // "sqlite" | "postgresql"
-  std::vector<std::string> roles;   // of this node: api, scheduler, executor
+  std::string database;            // "sqlite" | "postgresql"
+  std::vector<std::string> roles;  // of this node: api, scheduler, executor
   using SettingValue = std::variant<std::string, std::int64_t, bool>;
   std::vector<std::pair<std::string, SettingValue>> settings;  // key -> value, in the settings table's order
 };

@@ -36,7 +36,8 @@ core::Result<json::object> DecodeJsonObject(const HttpRequest& request) {
 }
 
 HttpResponse JsonBodyProblem(const core::Error& error) {
-  if (error.field == "Content-Type") return ProblemResponse(415, error.message, "Content-Type", "unsupported_media_type");
+  if (error.field == "Content-Type")
+    return ProblemResponse(415, error.message, "Content-Type", "unsupported_media_type");
   return ProblemResponse(error);
 }
 

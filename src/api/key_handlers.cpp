@@ -36,7 +36,8 @@ json::object KeyObject(const core::ApiKey& key) {
 // One optional string member: absent or null leaves `target` alone.
 core::Result<void> ReadString(const json::value& value, std::string_view name, std::optional<std::string>& target) {
   if (value.is_null()) return core::Ok();
-  if (!value.is_string()) return core::Error::InvalidArgument(std::string(name), std::string(name) + ": must be a string");
+  if (!value.is_string())
+    return core::Error::InvalidArgument(std::string(name), std::string(name) + ": must be a string");
   target = std::string(value.as_string().data(), value.as_string().size());
   return core::Ok();
 }
@@ -84,16 +85,16 @@ void CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const HttpRe
   if (!asked) return respond(JsonBodyProblem(asked.error()));
   auto made = PrepareKey(*asked, clock.Now(), kKeyMembers);
   if (!made) return respond(ProblemResponse(made.error()));
-  store.CreateApiKey(std::move(made->key), [token = std::move(made->token),
-                                            respond = std::move(respond)](core::Result<core::ApiKey> stored) {
-    if (!stored) return respond(ProblemResponse(stored.error()));
-    json::object body = KeyObject(*stored);
-    body["token"] = token;
-    HttpResponse response = JsonResponse(201, json::serialize(body));
-    // The token is shown this once and must not linger in a cache.
-    response.SetHeader("Cache-Control", "no-store");
-    respond(std::move(response));
-  });
+  store.CreateApiKey(std::move(made->key),
+                     [token = std::move(made->token), respond = std::move(respond)](core::Result<core::ApiKey> stored) {
+                       if (!stored) return respond(ProblemResponse(stored.error()));
+                       json::object body = KeyObject(*stored);
+                       body["token"] = token;
+                       HttpResponse response = JsonResponse(201, json::serialize(body));
+                       // The token is shown this once and must not linger in a cache.
+                       response.SetHeader("Cache-Control", "no-store");
+                       respond(std::move(response));
+                     });
 }
 
 }  // namespace
@@ -112,15 +113,13 @@ void RegisterKeyHandlers(Router& router, store::ApiKeyStore& store, const core::
   router.Add("POST", "/keys", [&store, &clock](HttpRequest&& request, const PathParams&, Responder respond) {
     CreateKey(store, clock, request, std::move(respond));
   });
-  router.Add("DELETE", "/keys/{name}",
-             [&store, &clock](HttpRequest&&, const PathParams& params, Responder respond) {
-               const auto name = params.find("name");
-               store.RevokeApiKey(name->second, clock.Now(),
-                                  [respond = std::move(respond)](core::Result<core::ApiKey> revoked) {
-                                    if (!revoked) return respond(ProblemResponse(revoked.error()));
-                                    respond(JsonResponse(200, json::serialize(KeyObject(*revoked))));
-                                  });
-             });
+  router.Add("DELETE", "/keys/{name}", [&store, &clock](HttpRequest&&, const PathParams& params, Responder respond) {
+    const auto name = params.find("name");
+    store.RevokeApiKey(name->second, clock.Now(), [respond = std::move(respond)](core::Result<core::ApiKey> revoked) {
+      if (!revoked) return respond(ProblemResponse(revoked.error()));
+      respond(JsonResponse(200, json::serialize(KeyObject(*revoked))));
+    });
+  });
 }
 
 }  // namespace jobsched::api

@@ -11,15 +11,15 @@ core::Result<NewKey> PrepareKey(const NewKeyRequest& request, core::TimePoint no
   if (auto valid = core::ValidateKeyName(request.name); !valid) return valid.error();
   const auto role = core::ParseRole(request.role);
   if (!role) {
-    return core::Error::InvalidArgument(std::string(names.role), std::string(names.role) +
-                                                                     ": must be read, write or admin, got '" +
-                                                                     request.role + "'");
+    return core::Error::InvalidArgument(
+        std::string(names.role),
+        std::string(names.role) + ": must be read, write or admin, got '" + request.role + "'");
   }
   if (auto valid = core::ValidateNamespace(request.namespace_name); !valid) return valid.error();
   if (request.rate_limit && (*request.rate_limit < 0 || *request.rate_limit > kMaxKeyRateLimit)) {
-    return core::Error::InvalidArgument(std::string(names.rate_limit),
-                                        std::string(names.rate_limit) + ": must be from 0 (no limit) to " +
-                                            std::to_string(kMaxKeyRateLimit));
+    return core::Error::InvalidArgument(
+        std::string(names.rate_limit),
+        std::string(names.rate_limit) + ": must be from 0 (no limit) to " + std::to_string(kMaxKeyRateLimit));
   }
   std::optional<core::Milliseconds> lifetime;
   if (request.expires_in) {

@@ -11,7 +11,9 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-std::string Attributes(bool secure) { return std::string("; Path=/; HttpOnly; SameSite=Strict") + (secure ? "; Secure" : ""); }
+std::string Attributes(bool secure) {
+  return std::string("; Path=/; HttpOnly; SameSite=Strict") + (secure ? "; Secure" : "");
+}
 
 }  // namespace
 

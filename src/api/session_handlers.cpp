@@ -70,9 +70,9 @@ core::Result<std::string> DecodeSignIn(const HttpRequest& request) {
 }
 
 HttpResponse BadKey(std::optional<core::TimePoint> expired_at) {
-  HttpResponse response = ProblemResponse(core::Error::Unauthenticated(
-      expired_at ? "the API key expired at " + core::FormatRfc3339(*expired_at)
-                 : "the API key is not valid: unknown, revoked or malformed"));
+  HttpResponse response = ProblemResponse(
+      core::Error::Unauthenticated(expired_at ? "the API key expired at " + core::FormatRfc3339(*expired_at)
+                                              : "the API key is not valid: unknown, revoked or malformed"));
   response.SetHeader("WWW-Authenticate", "Bearer realm=\"jobsched\", error=\"invalid_token\"");
   return response;
 }

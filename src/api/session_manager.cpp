@@ -24,15 +24,15 @@ void SessionManager::Create(std::string key_name, std::function<void(core::Resul
   stored.created_at = now;
   stored.last_seen_at = now;
   stored.expires_at = created.expires_at;
-  store_.CreateSession(std::move(stored), [created = std::move(created), done = std::move(done)](
-                                              core::Result<void> stored_session) mutable {
+  store_.CreateSession(std::move(stored), [created = std::move(created),
+                                           done = std::move(done)](core::Result<void> stored_session) mutable {
     if (!stored_session) return done(stored_session.error());
     done(std::move(created));
   });
 }
 
 core::Result<std::optional<SessionManager::Entry>> SessionManager::Read(const std::string& id_hash,
-                                                                         core::TimePoint now) {
+                                                                        core::TimePoint now) {
   auto found = store_.FindSession(id_hash);
   if (!found) return found.error();
   if (!*found) return std::optional<Entry>();
@@ -43,9 +43,8 @@ core::Result<std::optional<SessionManager::Entry>> SessionManager::Read(const st
                  (*found)->key_name);
     return std::optional<Entry>();
   }
-  return std::optional<Entry>(
-      Entry{ActiveSession{id_hash, std::move((*found)->key_name), *csrf, (*found)->expires_at}, (*found)->last_seen_at,
-            now});
+  return std::optional<Entry>(Entry{ActiveSession{id_hash, std::move((*found)->key_name), *csrf, (*found)->expires_at},
+                                    (*found)->last_seen_at, now});
 }
 
 core::Result<std::optional<ActiveSession>> SessionManager::Resolve(std::string_view id) {

@@ -33,9 +33,9 @@ struct SessionOptions {
 // A session as a request presents it. Its key's role and namespace are not
 // here: AccessControl reads them from the key cache on each request.
 struct ActiveSession {
-  std::string id_hash;      // hex SHA-256 of the session id
-  std::string key_name;     // the API key it was made with
-  TokenDigest csrf_digest;  // SHA-256 of its CSRF token
+  std::string id_hash;         // hex SHA-256 of the session id
+  std::string key_name;        // the API key it was made with
+  TokenDigest csrf_digest;     // SHA-256 of its CSRF token
   core::TimePoint expires_at;  // the idle expiry, as of this request
 };
 
