@@ -33,7 +33,8 @@ TEST(RequestOrigin, HttpsOnlyWhenATrustedProxySaysSo) {
 TEST(RequestOrigin, DefaultPortsAreTheSameOrigin) {
   EXPECT_TRUE(IsOwnOrigin("http://example.com", Request("example.com:80"), Proxies("")));
   EXPECT_TRUE(IsOwnOrigin("http://example.com:80", Request("example.com"), Proxies("")));
-  EXPECT_TRUE(IsOwnOrigin("https://example.com", Request("example.com:443", "127.0.0.1", "https"), Proxies("127.0.0.1")));
+  EXPECT_TRUE(
+      IsOwnOrigin("https://example.com", Request("example.com:443", "127.0.0.1", "https"), Proxies("127.0.0.1")));
 }
 
 TEST(RequestOrigin, OnlyTheSameSchemeHostAndPortAreOurs) {

@@ -30,8 +30,7 @@ class SessionManagerTest : public ::testing::Test {
   }
 
   CreatedSession Create(SessionManager& manager, const std::string& key_name = "console") {
-    auto created = store::Wait<CreatedSession>(
-        [&](auto done) { manager.Create(key_name, std::move(done)); });
+    auto created = store::Wait<CreatedSession>([&](auto done) { manager.Create(key_name, std::move(done)); });
     EXPECT_TRUE(created.ok()) << created.error().message;
     return created.ok() ? *created : CreatedSession{};
   }
