@@ -10,6 +10,7 @@
 #include "api/http_message.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/router.hpp"
+#include "api/session_manager.hpp"
 #include "api/trusted_proxies.hpp"
 #include "core/clock.hpp"
 
@@ -18,6 +19,9 @@ namespace jobsched::api {
 struct AccessOptions {
   // The keys requests authenticate with; null for none.
   const ApiKeyCache* keys = nullptr;
+  // The console's sessions, whose cookie stands in for a key's token; null
+  // for none (the cookie is then ignored).
+  SessionManager* sessions = nullptr;
   // Authenticate even while no key exists: --require-auth, or the service
   // listens beyond loopback and --insecure was not given. Everything but the
   // open routes is then refused until a key is created.
@@ -27,7 +31,8 @@ struct AccessOptions {
   bool public_readyz = true;
   bool public_docs = true;
   RateLimiterOptions rate_limit;
-  // Whose X-Forwarded-For names the client of an anonymous request.
+  // Whose X-Forwarded-For names the client of an anonymous request, and
+  // whose X-Forwarded-Proto says the client used TLS.
   TrustedProxies trusted_proxies;
 };
 
@@ -42,6 +47,14 @@ struct AccessOptions {
 // active key (401 otherwise) whose role the route allows (403 otherwise),
 // except on open routes. A read or write key is confined to its namespace;
 // the handlers apply that through HttpRequest::caller.
+//
+// A request without an Authorization header may instead carry the cookie of
+// a console session (docs/decisions/0008): it then authenticates as the
+// session's key, looked up in the key cache, so a revoked or expired key
+// ends its sessions. A change (any method but GET and HEAD) authenticated
+// by the cookie must also send X-CSRF-Token, the session's token, and, when
+// it has an Origin, come from this service's own origin; 403 otherwise.
+// POST /sessions (sign-in) is open, but refuses another site's Origin too.
 //
 // Every request except /healthz and /readyz is charged to a token bucket:
 // its key's, or its client address's when anonymous (also when the key it
@@ -66,7 +79,30 @@ class AccessControl {
   // Whether requests must authenticate right now.
   bool AuthenticationOn() const;
 
+  // The keys requests authenticate with (null: none).
+  const ApiKeyCache* keys() const { return options_.keys; }
+
+  // Whose forwarded headers are believed (for the Secure cookie attribute).
+  const TrustedProxies& trusted_proxies() const { return options_.trusted_proxies; }
+
  private:
+  // Who sent a request that must authenticate: its key, and the session
+  // when it came with the cookie.
+  struct Identity {
+    AuthenticatedKey key;
+    std::optional<CallerSession> session;
+    TokenDigest csrf_digest{};  // the session's, as stored
+  };
+  // The identity of `request`, or nullopt with the refusal (401, 429, 503)
+  // in `verdict`.
+  std::optional<Identity> Authenticate(const HttpRequest& request, Verdict& verdict) const;
+  // The identity the session cookie `id` names, or nullopt with the refusal.
+  std::optional<Identity> AuthenticateSession(const HttpRequest& request, std::string_view id, Verdict& verdict) const;
+  // Refuses (403) a change authenticated by `session` that lacks its CSRF
+  // token or comes from another origin; false with the refusal in `verdict`.
+  bool CheckCsrf(const HttpRequest& request, const Identity& identity, Verdict& verdict) const;
+  // Refuses (403) a request whose Origin header names another origin.
+  bool CheckOrigin(const HttpRequest& request, Verdict& verdict) const;
   // Charges `client` one request; false (with the 429 in `verdict`) when over.
   bool Charge(const std::string& client, std::int64_t limit, Verdict& verdict) const;
   // Charges the caller's address the default limit; nothing to do (and no

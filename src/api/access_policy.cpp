@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 35> kRules{{
+constexpr std::array<Rule, 43> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"GET", "/jobs/{id}", RouteAccess::kRead},
@@ -29,6 +29,14 @@ constexpr std::array<Rule, 35> kRules{{
     {"GET", "/runs/{id}", RouteAccess::kRead},
     {"GET", "/runs/{id}/attempts", RouteAccess::kRead},
     {"POST", "/schedules/preview", RouteAccess::kRead},
+    {"POST", "/sessions", RouteAccess::kSignIn},
+    {"GET", "/session", RouteAccess::kRead},
+    {"DELETE", "/session", RouteAccess::kRead},  // signing out of one's own session
+    {"GET", "/keys", RouteAccess::kAdmin},
+    {"POST", "/keys", RouteAccess::kAdmin},
+    {"DELETE", "/keys/{name}", RouteAccess::kAdmin},
+    {"GET", "/nodes", RouteAccess::kRead},
+    {"GET", "/about", RouteAccess::kAdmin},
     {"GET", "/healthz", RouteAccess::kHealth},
     {"GET", "/readyz", RouteAccess::kReadiness},
     {"GET", "/metrics", RouteAccess::kMetrics},
@@ -61,7 +69,18 @@ std::optional<RouteAccess> AccessFor(std::string_view method, std::string_view p
 }
 
 core::Role RequiredRole(RouteAccess access) {
-  return access == RouteAccess::kWrite ? core::Role::kWrite : core::Role::kRead;
+  switch (access) {
+    case RouteAccess::kWrite: return core::Role::kWrite;
+    case RouteAccess::kAdmin: return core::Role::kAdmin;
+    case RouteAccess::kHealth:
+    case RouteAccess::kReadiness:
+    case RouteAccess::kMetrics:
+    case RouteAccess::kDocs:
+    case RouteAccess::kConsole:
+    case RouteAccess::kSignIn:
+    case RouteAccess::kRead: return core::Role::kRead;
+  }
+  return core::Role::kAdmin;
 }
 
 }  // namespace jobsched::api

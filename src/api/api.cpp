@@ -12,10 +12,12 @@
 #include "api/event_handlers.hpp"
 #include "api/health_handlers.hpp"
 #include "api/job_next_handlers.hpp"
+#include "api/key_handlers.hpp"
 #include "api/metrics_handlers.hpp"
 #include "api/request_id.hpp"
 #include "api/run_handlers.hpp"
 #include "api/schedule_handlers.hpp"
+#include "api/session_handlers.hpp"
 #include "telemetry/log_context.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -34,11 +36,17 @@ struct Exchange {
   std::vector<std::pair<std::string, std::string>> limit_headers;  // RateLimit-*
 };
 
+// The access options, accepting the cookies of `sessions` when there are any.
+AccessOptions WithSessions(AccessOptions access, SessionManager* sessions) {
+  access.sessions = sessions;
+  return access;
+}
+
 }  // namespace
 
 Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     : jobs_(std::make_unique<JobHandlers>(store, clock, std::move(options.jobs))),
-      access_(std::move(options.access), clock),
+      access_(WithSessions(std::move(options.access), options.sessions), clock),
       metrics_(options.metrics),
       access_log_(options.access_log) {
   if (options.jobs_api) {
@@ -49,6 +57,10 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     EventHub* events = options.events;
     if (events == nullptr) events = (own_events_ = std::make_unique<EventHub>()).get();
     RegisterEventHandlers(router_, *events);
+    if (options.sessions != nullptr)
+      RegisterSessionHandlers(router_, *options.sessions, access_.keys(), access_, clock);
+    if (options.api_keys != nullptr) RegisterKeyHandlers(router_, *options.api_keys, clock);
+    if (options.nodes != nullptr) RegisterAboutHandlers(router_, *options.nodes, std::move(options.about));
   }
   RegisterHealthHandlers(router_, store, std::move(options.ready));
   if (metrics_ != nullptr) RegisterMetricsHandlers(router_, *metrics_, std::move(options.before_scrape));

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "api/about_handlers.hpp"
 #include "api/access_control.hpp"
 #include "api/console_handlers.hpp"
 #include "api/event_hub.hpp"
@@ -10,8 +11,11 @@
 #include "api/http_message.hpp"
 #include "api/job_handlers.hpp"
 #include "api/router.hpp"
+#include "api/session_manager.hpp"
 #include "core/clock.hpp"
+#include "store/api_key_store.hpp"
 #include "store/job_store.hpp"
+#include "store/node_store.hpp"
 
 namespace jobsched::telemetry {
 class Metrics;
@@ -44,11 +48,20 @@ struct ApiOptions {
   // Authentication, roles, namespaces and rate limits (see AccessControl).
   // The default authenticates nobody: no keys, nothing required.
   AccessOptions access;
+  // The console's sessions (POST /sessions, GET and DELETE /session), which
+  // AccessControl then also accepts in place of a token; none when null.
+  SessionManager* sessions = nullptr;
+  // GET, POST /keys and DELETE /keys/{name} (admin); none when null.
+  store::ApiKeyStore* api_keys = nullptr;
+  // GET /nodes and GET /about, which shows `about`; none when null.
+  store::NodeStore* nodes = nullptr;
+  AboutInfo about;
 };
 
 // Every route of the HTTP API, registered on one router: jobs and their
 // lifecycle, runs, schedule previews, health, metrics, the OpenAPI document,
-// Swagger UI and the web console. `store` and `clock` must outlive it.
+// Swagger UI, the web console, its sessions and its admin routes (keys,
+// nodes, about). `store`, `clock` and what `options` points to must outlive it.
 class Api {
  public:
   Api(store::JobStore& store, const core::Clock& clock, ApiOptions options);

@@ -38,6 +38,9 @@ core::Result<void> ApiKeyCache::Refresh() {
         Entry{*digest, AuthenticatedKey{std::move(key.name), key.role, std::move(key.namespace_name), key.rate_limit,
                                         key.expires_at}});
   }
+  // Names point into the entries, which no longer move.
+  for (std::size_t i = 0; i < snapshot->entries.size(); ++i)
+    snapshot->by_name.emplace(snapshot->entries[i].key.name, i);
   const std::size_t before = size();
   const std::size_t after = snapshot->entries.size();
   snapshot_.store(std::move(snapshot));
@@ -93,6 +96,13 @@ std::optional<AuthenticatedKey> ApiKeyCache::Find(std::string_view token) const 
     if (DigestsEqual(entry.digest, digest)) return entry.key;
   }
   return std::nullopt;
+}
+
+std::optional<AuthenticatedKey> ApiKeyCache::FindByName(std::string_view name) const {
+  const std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  const auto found = snapshot->by_name.find(name);
+  if (found == snapshot->by_name.end()) return std::nullopt;
+  return snapshot->entries[found->second].key;
 }
 
 std::size_t ApiKeyCache::size() const { return snapshot_.load()->entries.size(); }

@@ -63,6 +63,10 @@ class ApiKeyCache {
   // reveal nothing an attacker could use.
   std::optional<AuthenticatedKey> Find(std::string_view token) const;
 
+  // The active key named `name`, or nullopt (unknown, or revoked at the last
+  // refresh): what a console session, which names its key, authenticates as.
+  std::optional<AuthenticatedKey> FindByName(std::string_view name) const;
+
   // How many active keys the last successful refresh found.
   std::size_t size() const;
 
@@ -78,6 +82,7 @@ class ApiKeyCache {
   struct Snapshot {
     std::vector<Entry> entries;
     std::unordered_multimap<std::uint64_t, std::size_t> by_prefix;  // digest prefix -> index in entries
+    std::unordered_map<std::string_view, std::size_t> by_name;      // key name (in entries) -> index
   };
 
   void Loop(std::chrono::milliseconds interval);

@@ -1,5 +1,7 @@
 #include "api/api_token.hpp"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -23,8 +25,9 @@ int HexValue(char c) {
   return -1;
 }
 
-// Unpadded base64url of `bytes`.
-std::string Base64Url(const unsigned char* bytes, std::size_t size) {
+}  // namespace
+
+std::string EncodeBase64Url(const unsigned char* bytes, std::size_t size) {
   std::string out;
   out.reserve((size * 4 + 2) / 3);
   std::size_t i = 0;
@@ -48,24 +51,23 @@ std::string Base64Url(const unsigned char* bytes, std::size_t size) {
   return out;
 }
 
-}  // namespace
+bool IsBase64Url(std::string_view text, std::size_t length) {
+  return text.size() == length && std::all_of(text.begin(), text.end(), IsBase64UrlChar);
+}
 
 core::Result<std::string> GenerateToken() {
   unsigned char random[kTokenRandomBytes];
   if (RAND_bytes(random, sizeof random) != 1) {
     return core::Error::Internal("OpenSSL's random generator failed; no key was created");
   }
-  std::string token = std::string(kTokenPrefix) + Base64Url(random, sizeof random);
+  std::string token = std::string(kTokenPrefix) + EncodeBase64Url(random, sizeof random);
   OPENSSL_cleanse(random, sizeof random);
   return token;
 }
 
 bool IsWellFormedToken(std::string_view token) {
-  if (token.size() != kTokenLength || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return false;
-  for (const char c : token.substr(kTokenPrefix.size())) {
-    if (!IsBase64UrlChar(c)) return false;
-  }
-  return true;
+  return token.size() == kTokenLength && token.substr(0, kTokenPrefix.size()) == kTokenPrefix &&
+         IsBase64Url(token.substr(kTokenPrefix.size()), kTokenLength - kTokenPrefix.size());
 }
 
 TokenDigest DigestToken(std::string_view token) {

@@ -40,6 +40,13 @@ std::optional<TokenDigest> ParseTokenHash(std::string_view hex);
 // CRYPTO_memcmp), so response times tell nothing about a stored hash.
 bool DigestsEqual(const TokenDigest& a, const TokenDigest& b);
 
+// Unpadded base64url (RFC 4648 §5) of `size` bytes; what tokens and session
+// ids are written in.
+std::string EncodeBase64Url(const unsigned char* bytes, std::size_t size);
+
+// Whether `text` is exactly `length` base64url characters.
+bool IsBase64Url(std::string_view text, std::size_t length);
+
 // The token of an `Authorization: Bearer <token>` header (RFC 6750: the
 // scheme is case-insensitive, one or more spaces follow it). nullopt when
 // the header is empty or uses another scheme; the token may still be

@@ -2,14 +2,25 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "api/response_stream.hpp"
+#include "core/api_key.hpp"
+#include "core/time.hpp"
 
 namespace jobsched::api {
+
+// The console session a request authenticated with (its cookie), as
+// AccessControl found it.
+struct CallerSession {
+  std::string id_hash;         // hex SHA-256 of the session id
+  std::string csrf_token;      // what the session's changes must send as X-CSRF-Token
+  core::TimePoint expires_at;  // when it ends: its idle expiry, or its key's expiry if sooner
+};
 
 // Who sent a request, as Api::Handle established it before any handler runs;
 // never read from the request itself. The default is the caller of a service
@@ -23,6 +34,11 @@ struct Caller {
   // An admin key, or no authentication: may also do what reaches beyond
   // jobsched itself (shell tasks run commands on the service's host).
   bool admin = true;
+  core::Role role = core::Role::kAdmin;  // the key's role; admin when anonymous
+  std::optional<core::TimePoint> key_expires_at;
+  // Set when the request authenticated with a console session's cookie
+  // rather than a bearer token.
+  std::optional<CallerSession> session;
 
   // Whether this caller may see and touch jobs (and their runs) of namespace `name`.
   bool MayAccess(std::string_view name) const { return all_namespaces || name == home_namespace; }

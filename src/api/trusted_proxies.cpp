@@ -42,4 +42,17 @@ std::string TrustedProxies::ClientAddress(std::string_view peer,
   return client;
 }
 
+bool TrustedProxies::ForwardedOverTls(std::string_view peer,
+                                      const std::vector<std::string_view>& forwarded_proto) const {
+  const auto peer_address = core::IpAddress::Parse(peer);
+  if (blocks_.empty() || !peer_address || !Trusts(*peer_address)) return false;
+  std::string_view last;
+  for (const std::string_view header : forwarded_proto) {
+    for (const std::string_view entry : core::SplitList(header)) {
+      if (!entry.empty()) last = entry;
+    }
+  }
+  return core::EqualsIgnoringCase(last, "https");
+}
+
 }  // namespace jobsched::api

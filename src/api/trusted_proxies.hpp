@@ -13,7 +13,8 @@ namespace jobsched::api {
 // so that anonymous callers behind them are told apart (per-address rate
 // limits) instead of all counting as the proxy. Nobody is trusted unless the
 // operator says so: a client that can reach the service directly could
-// otherwise choose its address. Immutable after Parse.
+// otherwise choose its address. Their X-Forwarded-Proto says whether the
+// client used TLS (session cookies are then Secure). Immutable after Parse.
 class TrustedProxies {
  public:
   TrustedProxies() = default;
@@ -30,6 +31,12 @@ class TrustedProxies {
   // leftmost when all are). An entry that is not an address ends the walk at
   // the hop that handed it over: anything to its left is the client's say.
   std::string ClientAddress(std::string_view peer, const std::vector<std::string_view>& forwarded_for) const;
+
+  // Whether a request from `peer` with these X-Forwarded-Proto values came
+  // to the proxy over TLS: `peer` is trusted and the last entry (what the
+  // nearest proxy, the trusted one, says) is "https". This server speaks
+  // plain HTTP only, so anything else is "http".
+  bool ForwardedOverTls(std::string_view peer, const std::vector<std::string_view>& forwarded_proto) const;
 
   bool empty() const { return blocks_.empty(); }
 

@@ -189,6 +189,11 @@ struct Config {
   // key created or revoked by `jobsched keys` counts within this time. Each
   // refresh is one small query.
   std::chrono::milliseconds key_refresh_interval{5'000};
+  // --session-idle-timeout: a console session (the browser's sign-in,
+  // docs/decisions/0008) unused this long ends; use moves it on (at most
+  // once a minute, so requests do not each cost a write). From 1 minute to
+  // 30 days; default 12 h. Longer keeps a forgotten browser signed in longer.
+  std::chrono::milliseconds session_idle_timeout{12LL * 3600 * 1000};
   // --public-metrics, --public-readyz, --public-docs: which routes stay open
   // while authentication is on; /healthz always does. /metrics needs a key
   // by default.

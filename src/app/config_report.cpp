@@ -30,10 +30,10 @@ std::string Quoted(std::string_view text) {
 }
 
 std::string Shown(const Setting& setting, const SettingValue& value) {
-  if (setting.secret || IsSecretName(setting.key)) return Quoted(kRedacted);
-  if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
-  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
-  return Quoted(RedactSecrets(std::get<std::string>(value)));
+  const SettingValue shown = RedactedValue(setting, value);
+  if (const auto* number = std::get_if<std::int64_t>(&shown)) return std::to_string(*number);
+  if (const auto* flag = std::get_if<bool>(&shown)) return *flag ? "true" : "false";
+  return Quoted(std::get<std::string>(shown));
 }
 
 std::string Describe(const SettingOrigin& origin) {
@@ -47,6 +47,22 @@ std::string Describe(const SettingOrigin& origin) {
 }
 
 }  // namespace
+
+SettingValue RedactedValue(const Setting& setting, const SettingValue& value) {
+  if (setting.secret || IsSecretName(setting.key)) return std::string(kRedacted);
+  if (const auto* text = std::get_if<std::string>(&value)) return RedactSecrets(*text);
+  return value;
+}
+
+std::vector<std::pair<std::string, SettingValue>> RedactedSettings(const Config& config) {
+  std::vector<std::pair<std::string, SettingValue>> settings;
+  for (const Setting& setting : Settings()) {
+    const SettingValue value = setting.get(config);
+    const auto* text = std::get_if<std::string>(&value);
+    settings.emplace_back(setting.key, text != nullptr && text->empty() ? value : RedactedValue(setting, value));
+  }
+  return settings;
+}
 
 std::string FormatEffectiveConfig(const EffectiveConfig& effective) {
   std::string out = "# jobsched effective configuration\n";

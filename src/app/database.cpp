@@ -11,7 +11,9 @@
 #include "store/postgres/pg_database.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_node_store.hpp"
 #include "store/postgres/postgres_run_queue.hpp"
+#include "store/postgres/postgres_session_store.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
@@ -41,6 +43,8 @@ core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, Dat
   database->jobs = std::make_shared<store::postgres::PostgresJobStore>(postgres, limits);
   database->runs = std::make_shared<store::postgres::PostgresRunQueue>(postgres);
   database->api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(postgres);
+  database->sessions = std::make_shared<store::postgres::PostgresSessionStore>(postgres);
+  database->nodes = std::make_shared<store::postgres::PostgresNodeStore>(postgres);
   database->changes = std::make_shared<store::postgres::PgChangeFeed>(postgres);
   database->single_node = false;
   database->description = "postgresql " + postgres->description();
@@ -92,6 +96,8 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
   database->jobs = sqlite;
   database->runs = sqlite;
   database->api_keys = sqlite;
+  database->sessions = sqlite;
+  database->nodes = sqlite;
   // The feed lives in the store; sharing ownership keeps the store alive for it.
   database->changes = std::shared_ptr<store::ChangeFeed>(sqlite, &sqlite->changes());
   database->description = "sqlite " + url.location;

@@ -11,7 +11,9 @@
 #include "store/api_key_store.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
+#include "store/node_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/session_store.hpp"
 #include "store/store_limits.hpp"
 
 namespace jobsched::app {
@@ -30,6 +32,9 @@ struct Database {
   std::shared_ptr<store::JobStore> jobs;
   std::shared_ptr<store::RunQueue> runs;
   std::shared_ptr<store::ApiKeyStore> api_keys;
+  // The console's sessions, and the cluster's nodes (GET /nodes).
+  std::shared_ptr<store::SessionStore> sessions;
+  std::shared_ptr<store::NodeStore> nodes;
   // In-process for SQLite; LISTEN/NOTIFY for PostgreSQL, decoded in store/postgres.
   std::shared_ptr<store::ChangeFeed> changes;
   // False when other processes (cluster nodes) share the database.

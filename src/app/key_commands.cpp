@@ -2,49 +2,21 @@
 
 #include <algorithm>
 
-#include "api/api_token.hpp"
 #include "app/database.hpp"
-#include "core/duration.hpp"
 
 namespace jobsched::app {
 namespace {
-
-constexpr std::int64_t kMaxKeyRateLimit = 1000000;
 
 std::string Cell(const std::optional<core::TimePoint>& time) { return time ? core::FormatRfc3339(*time) : "-"; }
 
 }  // namespace
 
 core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const NewKeyRequest& request) {
-  if (auto valid = core::ValidateKeyName(request.name); !valid) return valid.error();
-  const auto role = core::ParseRole(request.role);
-  if (!role) {
-    return core::Error::InvalidArgument("role", "role: must be read, write or admin, got '" + request.role + "'");
-  }
-  if (auto valid = core::ValidateNamespace(request.namespace_name); !valid) return valid.error();
-  if (request.rate_limit && (*request.rate_limit < 0 || *request.rate_limit > kMaxKeyRateLimit)) {
-    return core::Error::InvalidArgument("rate-limit",
-                                        "rate-limit: must be from 0 (no limit) to " + std::to_string(kMaxKeyRateLimit));
-  }
-  std::optional<core::Milliseconds> lifetime;
-  if (request.expires_in) {
-    auto parsed = core::ParseDuration(*request.expires_in, "expires-in");
-    if (!parsed) return parsed.error();
-    lifetime = *parsed;
-  }
-  auto token = api::GenerateToken();
-  if (!token) return token.error();
-  core::ApiKey key;
-  key.name = request.name;
-  key.role = *role;
-  key.namespace_name = request.namespace_name;
-  key.token_hash = api::HashToken(*token);
-  key.rate_limit = request.rate_limit;
-  key.created_at = clock.Now();
-  if (lifetime) key.expires_at = key.created_at + *lifetime;
-  auto stored = store::CreateApiKeyAndWait(store, std::move(key));
+  auto made = api::PrepareKey(request, clock.Now(), api::kKeyFlags);
+  if (!made) return made.error();
+  auto stored = store::CreateApiKeyAndWait(store, std::move(made->key));
   if (!stored) return stored.error();
-  return CreatedKey{std::move(stored).value(), std::move(token).value()};
+  return CreatedKey{std::move(stored).value(), std::move(made->token)};
 }
 
 std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {

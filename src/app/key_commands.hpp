@@ -1,11 +1,10 @@
 #pragma once
 
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "api/new_key.hpp"
 #include "app/config.hpp"
 #include "core/api_key.hpp"
 #include "core/clock.hpp"
@@ -14,26 +13,18 @@
 
 namespace jobsched::app {
 
-// `jobsched keys create`: what the flags asked for, unchecked.
-struct NewKeyRequest {
-  std::string name;
-  std::string role;                                       // read | write | admin
-  std::string namespace_name = "default";                 // --namespace
-  std::optional<std::int64_t> rate_limit = std::nullopt;  // --rate-limit; nullopt: the service's default
-  std::optional<std::string> expires_in = std::nullopt;   // --expires-in: a duration ("90d"); nullopt: never
-};
+// `jobsched keys create`: what the flags asked for, unchecked (shared with
+// POST /keys, which checks it the same way).
+using NewKeyRequest = api::NewKeyRequest;
 
 // A key as created: the stored record and its token, which exists nowhere
 // else (only its SHA-256 is stored) and must be shown to the operator now.
-struct CreatedKey {
-  core::ApiKey key;
-  std::string token;
-};
+using CreatedKey = api::NewKey;
 
-// Checks `request` (name and namespace per ValidateIdentifier, a known role,
-// a rate limit of 0-1000000, a duration until expiry), makes a token and
-// stores the key, expiring that long after `clock`'s now. kConflict
-// when the name is taken (also by a revoked key).
+// Checks `request` as api::PrepareKey does (errors name the flags:
+// rate-limit, expires-in), makes a token and stores the key, expiring that
+// long after `clock`'s now. kConflict when the name is taken (also by a
+// revoked key).
 core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const NewKeyRequest& request);
 
 // `jobsched keys list`: one line per key (revoked ones included), in columns

@@ -16,6 +16,7 @@
 #include "api/event_bridge.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_server.hpp"
+#include "app/config_report.hpp"
 #include "app/database.hpp"
 #include "app/instrumented_store.hpp"
 #include "app/limit_settings.hpp"
@@ -59,6 +60,8 @@ struct Service::Parts {
   std::unique_ptr<api::EventBridge> event_bridge;
   // The active API keys, re-read every --key-refresh-interval.
   std::unique_ptr<api::ApiKeyCache> keys;
+  // The console's sessions (docs/decisions/0008), before the API that uses them.
+  std::unique_ptr<api::SessionManager> sessions;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
@@ -139,6 +142,18 @@ core::Result<api::AccessOptions> AccessSettings(const Config& config, api::ApiKe
   return access;
 }
 
+// What GET /about shows: plain data, so api needs nothing of app.
+api::AboutInfo AboutService(const Config& config) {
+  api::AboutInfo about;
+  about.version = JOBSCHED_VERSION;
+  about.database = config.db.kind == DatabaseUrl::Kind::kPostgres ? "postgresql" : "sqlite";
+  if (config.roles.api) about.roles.emplace_back("api");
+  if (config.roles.scheduler) about.roles.emplace_back("scheduler");
+  if (config.roles.executor) about.roles.emplace_back("executor");
+  for (auto& [key, value] : RedactedSettings(config)) about.settings.emplace_back(key, std::move(value));
+  return about;
+}
+
 }  // namespace
 
 core::Result<void> Service::OpenStore(const Config& config, Parts& parts) {
@@ -187,7 +202,8 @@ void Service::StartScheduler(const Config& config, Parts& parts) {
   retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
   retention.keep_per_job = config.keep_runs_per_job;
   retention.interval = config.prune_interval;
-  parts.retention = std::make_unique<scheduler::Retention>(*parts.instrumented, *parts.database->clock, retention);
+  parts.retention = std::make_unique<scheduler::Retention>(*parts.instrumented, *parts.database->clock, retention,
+                                                           parts.database->sessions.get());
   parts.retention->Start();
 }
 
@@ -244,6 +260,10 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.metrics = &parts.metrics;
   options.before_scrape = ScrapeHook(parts);
   options.access_log = config.access_log;
+  options.sessions = parts.sessions.get();
+  options.api_keys = parts.database->api_keys.get();
+  options.nodes = parts.database->nodes.get();
+  options.about = AboutService(config);
   return options;
 }
 
@@ -305,6 +325,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   parts->keys = std::make_unique<api::ApiKeyCache>(*parts->database->api_keys);
   auto access = AccessSettings(config, *parts->keys);
   if (!access) return access.error();
+  api::SessionOptions sessions;
+  sessions.idle_timeout = config.session_idle_timeout;
+  parts->sessions =
+      std::make_unique<api::SessionManager>(*parts->database->sessions, *parts->database->clock, sessions);
   if (parts->database->single_node && !(config.roles.scheduler && config.roles.executor)) {
     spdlog::warn("roles {}: on SQLite no other process fires or runs jobs; jobs of this database will wait",
                  FormatRoles(config.roles));

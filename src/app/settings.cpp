@@ -95,6 +95,7 @@ std::string FormatDurationSetting(std::chrono::milliseconds duration) {
 }
 
 constexpr std::int64_t kTenYearsMs = 10LL * 366 * 24 * 3600 * 1000;
+constexpr std::int64_t kThirtyDaysMs = 30LL * 24 * 3600 * 1000;
 
 template <auto Field, std::int64_t kMinMs = 1, std::int64_t kMaxMs = kTenYearsMs>
 constexpr auto kApplyDuration = ApplyParsed<Field, ParseDurationSetting<kMinMs, kMaxMs>, FormatDurationSetting>;
@@ -184,7 +185,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 36> kSettings{{
+const std::array<Setting, 37> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -242,6 +243,9 @@ const std::array<Setting, 36> kSettings{{
      false, false, ApplyBoolean<&Config::require_auth>, GetBoolean<&Config::require_auth>},
     {"key_refresh_interval", "How often API keys are re-read: the longest a revoke takes to count", kText, false, false,
      kApplyDuration<&Config::key_refresh_interval>, kGetDuration<&Config::key_refresh_interval>},
+    {"session_idle_timeout", "A console session unused this long ends (1m-30d)", kText, false, false,
+     kApplyDuration<&Config::session_idle_timeout, 60 * 1000, kThirtyDaysMs>,
+     kGetDuration<&Config::session_idle_timeout, 60 * 1000, kThirtyDaysMs>},
     {"public_metrics", "/metrics needs no API key (default false)", kBoolean, false, false,
      ApplyBoolean<&Config::public_metrics>, GetBoolean<&Config::public_metrics>},
     {"public_readyz", "/readyz needs no API key (default true; =false to require one)", kBoolean, false, false,

@@ -8,8 +8,9 @@ namespace jobsched::scheduler {
 
 using store::Wait;
 
-Retention::Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options)
-    : store_(store), clock_(clock), options_(options) {}
+Retention::Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options,
+                     store::SessionStore* sessions)
+    : store_(store), clock_(clock), sessions_(sessions), options_(options) {}
 
 Retention::~Retention() { Stop(); }
 
@@ -47,8 +48,22 @@ core::Result<std::size_t> Retention::PruneOnce() {
   return total;
 }
 
+core::Result<std::size_t> Retention::PruneSessionsOnce() {
+  if (sessions_ == nullptr) return std::size_t{0};
+  std::size_t total = 0;
+  const core::TimePoint now = clock_.Now();
+  for (;;) {
+    auto deleted = store::DeleteExpiredSessionsAndWait(*sessions_, now, options_.batch_rows);
+    if (!deleted) return deleted.error();
+    total += *deleted;
+    if (*deleted < options_.batch_rows) return total;
+    if (!Pause(options_.pause)) return total;
+  }
+}
+
 void Retention::Start() {
-  if (options_.keep_for.count() == 0 && options_.keep_per_job == 0) return;  // keep everything
+  // Keeping every run and having no sessions: nothing to do.
+  if (options_.keep_for.count() == 0 && options_.keep_per_job == 0 && sessions_ == nullptr) return;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -59,6 +74,12 @@ void Retention::Loop() {
       spdlog::warn("retention: pruning run history failed (will try again): {}", pruned.error().message);
     } else if (*pruned > 0) {
       spdlog::info("retention: deleted {} finished runs", *pruned);
+    }
+    if (auto sessions = PruneSessionsOnce(); !sessions) {
+      spdlog::warn("retention: deleting expired console sessions failed (will try again): {}",
+                   sessions.error().message);
+    } else if (*sessions > 0) {
+      spdlog::info("retention: deleted {} expired console sessions", *sessions);
     }
   } while (Pause(options_.interval));
 }

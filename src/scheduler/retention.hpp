@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/job_store.hpp"
+#include "store/session_store.hpp"
 
 namespace jobsched::scheduler {
 
@@ -27,11 +28,13 @@ struct RetentionOptions {
 };
 
 // Prunes run history in the background (--keep-runs-days,
-// --keep-runs-per-job), in small batches that never stall the scheduler.
+// --keep-runs-per-job), in small batches that never stall the scheduler;
+// and, with a session store, the console sessions past their idle expiry.
 class Retention {
  public:
-  // `store` and `clock` must outlive it.
-  Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options);
+  // `store`, `clock` and `sessions` (null: no sessions to prune) must outlive it.
+  Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options,
+            store::SessionStore* sessions = nullptr);
   Retention(const Retention&) = delete;
   Retention& operator=(const Retention&) = delete;
   ~Retention();
@@ -39,6 +42,10 @@ class Retention {
   // One full pass, now: every finished run past either limit is deleted.
   // Returns how many. What the loop calls; tests call it with a fake clock.
   core::Result<std::size_t> PruneOnce();
+
+  // Deletes every session whose idle expiry has passed, in batches of
+  // `batch_rows`; returns how many. Also run by the loop, every interval.
+  core::Result<std::size_t> PruneSessionsOnce();
 
   void Start();
   void Stop();
@@ -50,6 +57,7 @@ class Retention {
 
   store::JobStore& store_;
   const core::Clock& clock_;
+  store::SessionStore* const sessions_;
   const RetentionOptions options_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "api/api.hpp"
+#include "api/session_manager.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/metrics.hpp"
 #include "testing/fake_clock.hpp"
@@ -18,8 +19,12 @@ TEST(AccessPolicy, KnowsEveryRouteTheApiRegisters) {
   ASSERT_TRUE(store.ok());
   jobsched::testing::FakeClock clock(jobsched::testing::At("2026-11-27T10:00:00Z"));
   telemetry::Metrics metrics;
+  SessionManager sessions(**store, clock);
   ApiOptions options;
   options.metrics = &metrics;
+  options.sessions = &sessions;
+  options.api_keys = store->get();
+  options.nodes = store->get();
   Api api(**store, clock, std::move(options));
 
   for (const Router::Route& route : api.router().Routes()) {
@@ -28,7 +33,7 @@ TEST(AccessPolicy, KnowsEveryRouteTheApiRegisters) {
   }
 }
 
-TEST(AccessPolicy, ReadingNeedsReadAndChangingNeedsWrite) {
+TEST(AccessPolicy, ReadingNeedsReadChangingNeedsWriteAndKeysNeedAdmin) {
   struct Case {
     const char* method;
     const char* pattern;
@@ -58,6 +63,14 @@ TEST(AccessPolicy, ReadingNeedsReadAndChangingNeedsWrite) {
       {"GET", "/", RouteAccess::kConsole},
       {"GET", "/ui/jobs/{id}", RouteAccess::kConsole},
       {"GET", "/ui/assets/{version}/{file}", RouteAccess::kConsole},
+      {"POST", "/sessions", RouteAccess::kSignIn},
+      {"GET", "/session", RouteAccess::kRead},
+      {"DELETE", "/session", RouteAccess::kRead},
+      {"GET", "/nodes", RouteAccess::kRead},
+      {"GET", "/keys", RouteAccess::kAdmin},
+      {"POST", "/keys", RouteAccess::kAdmin},
+      {"DELETE", "/keys/{name}", RouteAccess::kAdmin},
+      {"GET", "/about", RouteAccess::kAdmin},
   };
 
   for (const Case& c : cases) {
@@ -76,6 +89,7 @@ TEST(AccessPolicy, TheRoleARouteNeeds) {
   EXPECT_EQ(RequiredRole(RouteAccess::kMetrics), core::Role::kRead);
   EXPECT_EQ(RequiredRole(RouteAccess::kDocs), core::Role::kRead);
   EXPECT_EQ(RequiredRole(RouteAccess::kWrite), core::Role::kWrite);
+  EXPECT_EQ(RequiredRole(RouteAccess::kAdmin), core::Role::kAdmin);
 }
 
 }  // namespace

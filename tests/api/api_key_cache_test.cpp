@@ -67,6 +67,26 @@ TEST_F(ApiKeyCacheTest, KnowsOnlyWhatTheLastRefreshRead) {
   EXPECT_EQ(cache_.size(), 0u);
 }
 
+TEST_F(ApiKeyCacheTest, FindsAnActiveKeyByItsNameUntilItIsRevoked) {
+  ASSERT_TRUE(store::CreateApiKeyAndWait(store_, Key("ci", 'a')).ok());
+  ASSERT_TRUE(store::CreateApiKeyAndWait(store_, Key("ops", 'b', core::Role::kAdmin)).ok());
+  ASSERT_TRUE(cache_.Refresh().ok());
+
+  const auto ci = cache_.FindByName("ci");
+  const auto ops = cache_.FindByName("ops");
+  ASSERT_TRUE(store::RevokeApiKeyAndWait(store_, "ci", At("2026-11-27T11:00:00Z")).ok());
+  ASSERT_TRUE(cache_.Refresh().ok());
+
+  ASSERT_TRUE(ci.has_value());
+  EXPECT_EQ(ci->name, "ci");
+  EXPECT_EQ(ci->role, core::Role::kWrite);
+  ASSERT_TRUE(ops.has_value());
+  EXPECT_EQ(ops->role, core::Role::kAdmin);
+  EXPECT_FALSE(cache_.FindByName("ci").has_value());
+  EXPECT_TRUE(cache_.FindByName("ops").has_value());
+  EXPECT_FALSE(cache_.FindByName("nobody").has_value());
+}
+
 TEST_F(ApiKeyCacheTest, AFailedRefreshKeepsTheKeysReadBefore) {
   ASSERT_TRUE(store::CreateApiKeyAndWait(store_, Key("ci", 'a')).ok());
   ASSERT_TRUE(cache_.Refresh().ok());

@@ -12,6 +12,7 @@
 
 #include "api/access_policy.hpp"
 #include "api/api.hpp"
+#include "api/session_manager.hpp"
 #include "core/task_kind.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "telemetry/metrics.hpp"
@@ -44,8 +45,12 @@ Operations ServerOperations() {
   EXPECT_TRUE(store.ok());
   jobsched::testing::FakeClock clock(jobsched::testing::At("2026-11-27T10:00:00Z"));
   telemetry::Metrics metrics;  // with metrics, as the service runs: GET /metrics is registered
+  SessionManager sessions(**store, clock);
   ApiOptions options;
   options.metrics = &metrics;
+  options.sessions = &sessions;
+  options.api_keys = store->get();
+  options.nodes = store->get();
   Api api(**store, clock, std::move(options));
   Operations operations;
   for (const Router::Route& route : api.router().Routes()) operations.insert(route.method + " " + route.pattern);
@@ -68,23 +73,30 @@ TEST(OpenApiContract, EveryOperationInTheSpecIsServed) {
   }
 }
 
-// What docs/openapi.yaml must say about an operation of `access`: its
-// security requirements ("" for anonymous, else the role) and the statuses
-// authentication and rate limits add.
+// What docs/openapi.yaml must say about an operation of `access` with
+// `method`: its security requirements ("" for anonymous, else the role) and
+// the statuses authentication and rate limits add. A change (any method but
+// GET) made with the console's session cookie may also get 403 for a
+// missing CSRF token or another site's Origin.
 struct SecurityContract {
   std::set<std::string> security;
   std::set<std::string> statuses;
 };
 
-SecurityContract ExpectedSecurity(RouteAccess access) {
+SecurityContract ExpectedSecurity(RouteAccess access, std::string_view method) {
+  const bool change = method != "GET";
   switch (access) {
     case RouteAccess::kHealth: return {{}, {}};
     case RouteAccess::kReadiness: return {{"", "read"}, {"401"}};
     case RouteAccess::kDocs: return {{"", "read"}, {"401", "429"}};
     case RouteAccess::kConsole: return {{""}, {"429"}};
+    case RouteAccess::kSignIn: return {{""}, {"401", "403", "429"}};
     case RouteAccess::kMetrics:
-    case RouteAccess::kRead: return {{"read"}, {"401", "429"}};
+    case RouteAccess::kRead:
+      if (change) return {{"read"}, {"401", "403", "429"}};
+      return {{"read"}, {"401", "429"}};
     case RouteAccess::kWrite: return {{"write"}, {"401", "403", "429"}};
+    case RouteAccess::kAdmin: return {{"admin"}, {"401", "403", "429"}};
   }
   return {};
 }
@@ -102,7 +114,7 @@ TEST(OpenApiContract, EveryOperationDocumentsTheAccessTheServerEnforces) {
       const std::string name = upper + " " + std::string(path);
       const auto access = AccessFor(upper, std::string(path));
       ASSERT_TRUE(access.has_value()) << name;
-      const SecurityContract expected = ExpectedSecurity(*access);
+      const SecurityContract expected = ExpectedSecurity(*access, upper);
       const auto& operation = value.as_object();
 
       ASSERT_TRUE(operation.contains("security")) << name << " has no security requirement";

@@ -36,6 +36,25 @@ TEST(TrustedProxies, WalksFromTheRightPastTrustedHopsAndIgnoresWhatTheClientClai
   EXPECT_EQ(proxies.ClientAddress("127.0.0.1", {"10.9.9.9, 10.1.2.3"}), "10.9.9.9");  // all trusted: the leftmost
 }
 
+TEST(TrustedProxies, OnlyATrustedProxySaysTheClientUsedTls) {
+  const TrustedProxies proxies = Parsed("127.0.0.1");
+
+  EXPECT_TRUE(proxies.ForwardedOverTls("127.0.0.1", {"https"}));
+  EXPECT_TRUE(proxies.ForwardedOverTls("127.0.0.1", {"HTTPS"}));
+  EXPECT_FALSE(proxies.ForwardedOverTls("127.0.0.1", {"http"}));
+  EXPECT_FALSE(proxies.ForwardedOverTls("127.0.0.1", {}));
+  EXPECT_FALSE(proxies.ForwardedOverTls("198.51.100.1", {"https"}));  // not a proxy: anyone could say it
+  EXPECT_FALSE(Parsed("").ForwardedOverTls("127.0.0.1", {"https"}));
+}
+
+// The nearest proxy (the trusted one) speaks last; what the client sent before it is its own say.
+TEST(TrustedProxies, TheLastForwardedProtoCounts) {
+  const TrustedProxies proxies = Parsed("127.0.0.1");
+
+  EXPECT_FALSE(proxies.ForwardedOverTls("127.0.0.1", {"https, http"}));
+  EXPECT_TRUE(proxies.ForwardedOverTls("127.0.0.1", {"http", "https"}));
+}
+
 TEST(TrustedProxies, AMalformedHopEndsTheWalkAtTheHopThatHandedItOver) {
   const TrustedProxies proxies = Parsed("127.0.0.1, 10.0.0.0/8");
 

@@ -80,5 +80,37 @@ TEST(FormatEffectiveConfig, QuotesStringsAsToml) {
   EXPECT_NE(LineOf(report, "smtp_from").find(R"(smtp_from = "a \"b\" \\ c")"), std::string::npos) << report;
 }
 
+// The settings GET /about shows: the same redaction as `config check`.
+SettingValue ValueOf(const std::vector<std::pair<std::string, SettingValue>>& settings, const std::string& key) {
+  for (const auto& [name, value] : settings) {
+    if (name == key) return value;
+  }
+  ADD_FAILURE() << key << " is not listed";
+  return std::string();
+}
+
+TEST(RedactedSettings, ListsEverySettingTypedWithSecretsRedacted) {
+  const EffectiveConfig effective = Loaded({{"JOBSCHED_SMTP_PASSWORD", "hunter2"},
+                                            {"JOBSCHED_SMTP_URL", "smtp://relay:t0ps3cret@mail:587"},
+                                            {"JOBSCHED_HTTP_THREADS", "3"},
+                                            {"JOBSCHED_ENABLE_SHELL_TASKS", "true"}});
+
+  const auto settings = RedactedSettings(effective.config);
+
+  EXPECT_EQ(settings.size(), Settings().size());
+  EXPECT_EQ(settings.front().first, Settings().front().key);
+  EXPECT_EQ(ValueOf(settings, "smtp_password"), SettingValue(std::string("REDACTED")));
+  EXPECT_EQ(ValueOf(settings, "smtp_url"), SettingValue(std::string("smtp://relay:REDACTED@mail:587")));
+  EXPECT_EQ(ValueOf(settings, "http_threads"), SettingValue(std::int64_t{3}));
+  EXPECT_EQ(ValueOf(settings, "enable_shell_tasks"), SettingValue(true));
+  EXPECT_EQ(ValueOf(settings, "session_idle_timeout"), SettingValue(std::string("12h")));
+}
+
+TEST(RedactedSettings, AnUnsetSecretShowsEmpty) {
+  const auto settings = RedactedSettings(Loaded({}).config);
+
+  EXPECT_EQ(ValueOf(settings, "smtp_password"), SettingValue(std::string()));
+}
+
 }  // namespace
 }  // namespace jobsched::app

@@ -1,5 +1,6 @@
 #include "app/settings.hpp"
 
+#include <chrono>
 #include <set>
 #include <string>
 
@@ -48,6 +49,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "insecure",
                                        "require_auth",
                                        "key_refresh_interval",
+                                       "session_idle_timeout",
                                        "public_metrics",
                                        "public_readyz",
                                        "public_docs",
@@ -66,6 +68,19 @@ TEST(Settings, DefaultsPassTheirOwnChecks) {
     Config config;
     EXPECT_TRUE(setting.apply(setting.get(defaults), config).ok()) << setting.key;
   }
+}
+
+TEST(Settings, TheSessionIdleTimeoutIsADurationFromAMinuteToThirtyDays) {
+  const Setting* setting = FindSetting("session_idle_timeout");
+  ASSERT_NE(setting, nullptr);
+  Config config;
+
+  EXPECT_EQ(SettingText(config, "session_idle_timeout"), "12h");
+  ASSERT_TRUE(setting->apply(std::string("90m"), config).ok());
+  EXPECT_EQ(config.session_idle_timeout, std::chrono::minutes{90});
+  EXPECT_FALSE(setting->apply(std::string("30s"), config).ok());
+  EXPECT_FALSE(setting->apply(std::string("31d"), config).ok());
+  EXPECT_FALSE(setting->apply(std::string("soon"), config).ok());
 }
 
 TEST(Settings, CredentialsAreSecretAndEnvironmentOnly) {

@@ -35,6 +35,7 @@ class StandInNode:
         self.ready_status = ready_status
         self.lock = threading.Lock()
         self.requests = []  # (method, path)
+        self.headers = []  # the headers of each request, lower-case names
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -45,6 +46,7 @@ class StandInNode:
                     self.rfile.read(length)
                 with node.lock:
                     node.requests.append((self.command, self.path))
+                    node.headers.append({name.lower(): value for name, value in self.headers.items()})
                 status = 200
                 if self.path.startswith("/jobs"):
                     status = node.api_status
@@ -82,10 +84,12 @@ class StandInNode:
         self.server.server_close()
 
 
-def request(port, method, path, body=None):
+def request(port, method, path, body=None, headers=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        headers = dict(headers or {})
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
@@ -137,6 +141,13 @@ class ProxyTestCase(unittest.TestCase):
         wait_for_port(self.port, process, log_path)
         return process
 
+    def forwarded_headers(self, headers):
+        """The headers the node received for one GET /jobs sent through the proxy with `headers`."""
+        self.assertEqual(request(self.port, "GET", "/jobs", headers=headers), 200)
+        received = [node.headers[-1] for node in self.nodes if node.count("GET")]
+        self.assertEqual(len(received), 1)
+        return received[0]
+
     def node_addresses(self, text):
         return node_addresses(text, [node.port for node in self.nodes])
 
@@ -180,6 +191,19 @@ class NginxConfigTest(NginxTestCase):
 
         self.assertEqual(statuses, [200] * 6)
         self.assertEqual([node.count("GET") for node in self.nodes], [2, 2, 2])
+
+
+class NginxForwardingTest(NginxTestCase):
+    """What a node needs to judge a browser's Origin (docs/decisions/0008): the Host the browser
+    used, port included, and the scheme it used."""
+
+    def test_the_node_sees_the_host_and_port_and_scheme_the_browser_used(self):
+        self.start_nginx()
+
+        received = self.forwarded_headers({"Host": "console.example:8080", "X-Forwarded-Proto": "https"})
+
+        self.assertEqual(received["host"], "console.example:8080")
+        self.assertEqual(received["x-forwarded-proto"], "http", "the client's own claim must not pass")
 
 
 class NginxRetryTest(NginxTestCase):
@@ -249,6 +273,16 @@ class HaproxyConfigTest(HaproxyTestCase):
 
         self.assertEqual(statuses, [200] * 6)
         self.assertEqual([node.count("GET") for node in self.nodes], [2, 2, 2])
+
+
+class HaproxyForwardingTest(HaproxyTestCase):
+    def test_the_node_sees_the_host_and_port_and_scheme_the_browser_used(self):
+        self.start_haproxy()
+
+        received = self.forwarded_headers({"Host": "console.example:8080", "X-Forwarded-Proto": "https"})
+
+        self.assertEqual(received["host"], "console.example:8080")
+        self.assertEqual(received["x-forwarded-proto"], "http", "the client's own claim must not pass")
 
 
 class HaproxyRetryTest(HaproxyTestCase):

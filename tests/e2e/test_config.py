@@ -99,7 +99,7 @@ class ConfigCheckTest(ConfigTestCase):
                           "max_concurrent_runs", "shutdown_grace", "drain_delay", "lease_timeout", "keep_runs_days",
                           "keep_runs_per_job", "prune_interval", "smtp_url", "smtp_tls", "smtp_from",
                           "default_email_to", "docs_dir", "console_dir", "allow_task_hosts", "enable_shell_tasks", "insecure",
-                          "require_auth", "key_refresh_interval", "public_metrics", "public_readyz", "public_docs",
+                          "require_auth", "key_refresh_interval", "session_idle_timeout", "public_metrics", "public_readyz", "public_docs",
                           "rate_limit", "rate_limit_window", "min_period", "max_jobs_per_namespace",
                           "max_runs_per_job_per_minute", "trusted_proxies"})
         self.assertIn("# smtp_username is not set", result.stdout)

@@ -151,5 +151,50 @@ class ApiKeysOnPostgresTest(PostgresTestCase):
         self.assertEqual(a.request("GET", "/jobs").status, 200)
 
 
+
+class ConsoleOnPostgresTest(PostgresTestCase):
+    """Console sessions and the admin endpoints in cluster mode (docs/decisions/0008): any node
+    accepts a session another node made, and a sign-out through one node counts on the others
+    within their few seconds of session cache."""
+
+    service_args = ("--key-refresh-interval", "200ms", "--lease-timeout", "1s")
+
+    def browser(self, node, method, path, cookie, csrf=None):
+        headers = {"Cookie": f"jobsched_session={cookie}", "Origin": f"http://127.0.0.1:{node.port}"}
+        if csrf is not None:
+            headers["X-CSRF-Token"] = csrf
+        return node.request(method, path, headers=headers)
+
+    def test_a_session_made_through_one_node_works_on_another_until_signed_out(self):
+        token = self.service.create_key("console", "write", namespace="team-a")
+        other = self.start_node()
+        # The running node knows the key from its next refresh on.
+        signed_in = wait_until(lambda: (lambda r: r if r.status == 201 else None)(
+            self.service.post_json("/sessions", {"token": token})), 5.0, "the new key to sign in")
+        cookie = signed_in.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+
+        on_other = self.browser(other, "GET", "/session", cookie)
+        signed_out = self.browser(self.service, "DELETE", "/session", cookie, csrf=signed_in.body["csrf_token"])
+
+        self.assertEqual(on_other.status, 200, on_other.body)
+        self.assertEqual(on_other.body, signed_in.body)
+        self.assertEqual(signed_out.status, 204, signed_out.body)
+        self.assertEqual(self.browser(self.service, "GET", "/jobs", cookie).status, 401)
+        wait_until(lambda: self.browser(other, "GET", "/jobs", cookie).status == 401, 10.0,
+                   "the other node to refuse the ended session")
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM sessions", self.database), "0")
+
+    def test_nodes_lists_both_nodes_and_about_says_postgresql(self):
+        self.start_node()
+
+        nodes = wait_until(lambda: (lambda r: r.body if len(r.body) == 2 else None)(self.service.get_json("/nodes")),
+                           10.0, "both nodes to heartbeat")
+        about = self.service.get_json("/about")
+
+        self.assertEqual(len({node["id"] for node in nodes}), 2)
+        self.assertEqual(about.body["database"], "postgresql")
+        self.assertTrue(about.body["settings"]["db"].startswith("postgresql://"), about.body["settings"]["db"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -98,5 +98,43 @@ TEST_F(RetentionTest, ZeroKeepsEverything) {
   EXPECT_EQ(RunIdsOf(a).size(), 3u);
 }
 
+TEST_F(RetentionTest, DeletesConsoleSessionsPastTheirIdleExpiryInBatches) {
+  for (const char digit : {'a', 'b', 'c', 'd'}) {
+    store::StoredSession session;
+    session.id_hash = std::string(64, digit);
+    session.key_name = "console";
+    session.csrf_hash = std::string(64, 'f');
+    session.created_at = At("2026-11-27T00:00:00Z");
+    session.last_seen_at = session.created_at;
+    // a, b, c ended before now; d ends in an hour.
+    session.expires_at = digit == 'd' ? At("2026-11-27T11:00:00Z") : At("2026-11-27T09:00:00Z");
+    ASSERT_TRUE(store::CreateSessionAndWait(*store_, session).ok());
+  }
+  RetentionOptions options;
+  options.keep_for = 0h;
+  options.keep_per_job = 0;
+  options.batch_rows = 2;  // the pass must loop
+  options.pause = 0ms;
+  Retention retention(*store_, clock_, options, store_.get());
+
+  auto pruned = retention.PruneSessionsOnce();
+
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  EXPECT_EQ(*pruned, 3u);
+  EXPECT_FALSE(store_->FindSession(std::string(64, 'a'))->has_value());
+  EXPECT_TRUE(store_->FindSession(std::string(64, 'd'))->has_value());
+  clock_.Advance(2h);
+  EXPECT_EQ(*retention.PruneSessionsOnce(), 1u);
+}
+
+TEST_F(RetentionTest, WithoutASessionStoreThereAreNoSessionsToPrune) {
+  Retention retention(*store_, clock_, RetentionOptions{});
+
+  auto pruned = retention.PruneSessionsOnce();
+
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 0u);
+}
+
 }  // namespace
 }  // namespace jobsched::scheduler

@@ -4,7 +4,9 @@
 #include "store/postgres/pg_database.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_node_store.hpp"
 #include "store/postgres/postgres_run_queue.hpp"
+#include "store/postgres/postgres_session_store.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "testing/pg_test_schema.hpp"
@@ -19,7 +21,8 @@ class Sqlite final : public Backend {
     auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db"), .limits = limits});
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
-    return StoreInstance{shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
+    return StoreInstance{shared, shared, shared,
+                         shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
   }
 
   core::Result<void> ExecuteForTest(const std::string& sql) override {
@@ -42,6 +45,8 @@ class Postgres final : public Backend {
     return StoreInstance{std::make_shared<postgres::PostgresJobStore>(*database, limits),
                          std::make_shared<postgres::PostgresRunQueue>(*database),
                          std::make_shared<postgres::PostgresApiKeyStore>(*database),
+                         std::make_shared<postgres::PostgresSessionStore>(*database),
+                         std::make_shared<postgres::PostgresNodeStore>(*database),
                          std::make_shared<postgres::PgChangeFeed>(*database)};
   }
 

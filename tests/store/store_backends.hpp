@@ -2,7 +2,8 @@
 
 // The stores the contract suites (job_store_contract_test.cpp,
 // run_queue_contract_test.cpp, job_namespace_contract_test.cpp,
-// api_key_store_contract_test.cpp) run against: SQLite in a temporary directory,
+// api_key_store_contract_test.cpp, session_store_contract_test.cpp,
+// node_store_contract_test.cpp) run against: SQLite in a temporary directory,
 // and PostgreSQL in a fresh schema on the test run's throwaway server.
 #include <future>
 #include <memory>
@@ -14,7 +15,9 @@
 #include "store/api_key_store.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
+#include "store/node_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/session_store.hpp"
 #include "store/store_limits.hpp"
 #include "store/wait.hpp"
 
@@ -25,6 +28,8 @@ struct StoreInstance {
   std::shared_ptr<JobStore> jobs;
   std::shared_ptr<RunQueue> runs;
   std::shared_ptr<ApiKeyStore> keys;
+  std::shared_ptr<SessionStore> sessions;
+  std::shared_ptr<NodeStore> nodes;
   std::shared_ptr<ChangeFeed> changes;  // last: ends before the stores
 };
 

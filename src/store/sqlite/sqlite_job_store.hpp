@@ -13,7 +13,9 @@
 #include "store/change_feed.hpp"
 #include "store/job_cache.hpp"
 #include "store/job_store.hpp"
+#include "store/node_store.hpp"
 #include "store/run_queue.hpp"
+#include "store/session_store.hpp"
 #include "store/sqlite/sqlite_checkpointer.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_reader_pool.hpp"
@@ -45,8 +47,12 @@ struct SqliteOptions {
 // The embedded store: one SQLite file in WAL mode. Writes go through one
 // writer thread with group commit; reads run in parallel, each on a
 // connection taken from a pool (one per concurrently reading thread).
-// API keys live in the same file.
-class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStore {
+// API keys and console sessions live in the same file.
+class SqliteJobStore final : public JobStore,
+                             public RunQueue,
+                             public ApiKeyStore,
+                             public SessionStore,
+                             public NodeStore {
  public:
   // Opens the database, applying pending migrations first. Fails with
   // kUnavailable when the file cannot be opened or written.
@@ -110,6 +116,18 @@ class SqliteJobStore final : public JobStore, public RunQueue, public ApiKeyStor
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
   core::Result<bool> AuthenticationRequired() override;
   void DisableAuthentication(std::function<void(core::Result<bool>)> done) override;
+
+  // SessionStore (sqlite_sessions.cpp)
+  void CreateSession(StoredSession session, std::function<void(core::Result<void>)> done) override;
+  core::Result<std::optional<StoredSession>> FindSession(const std::string& id_hash) override;
+  void TouchSession(std::string id_hash, core::TimePoint last_seen_at, core::TimePoint expires_at,
+                    std::function<void(core::Result<bool>)> done) override;
+  void DeleteSession(std::string id_hash, std::function<void(core::Result<bool>)> done) override;
+  void DeleteExpiredSessions(core::TimePoint now, std::size_t limit,
+                             std::function<void(core::Result<std::size_t>)> done) override;
+
+  // NodeStore (sqlite_nodes.cpp)
+  core::Result<std::vector<NodeStatus>> ListNodes() override;
 
  private:
   SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
