@@ -54,8 +54,9 @@ core::Result<void> ParseSort(std::string_view sort, JobList& list) {
   } else if (sort == "next_run") {
     list.order = store::JobOrder::kNextRun;
   } else {
-    return core::Error::InvalidArgument("sort", "sort: must be id, name or next_run, each with a leading - for "
-                                                "descending");
+    return core::Error::InvalidArgument("sort",
+                                        "sort: must be id, name or next_run, each with a leading - for "
+                                        "descending");
   }
   return core::Ok();
 }
@@ -101,7 +102,8 @@ core::Result<void> ParseFilters(const QueryParams& params, JobList& list) {
     list.search = std::string(*q);
   }
   if (const auto type = params.Get("type")) {
-    if (!core::FindTaskKind(*type)) return core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames());
+    if (!core::FindTaskKind(*type))
+      return core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames());
     list.type = std::string(*type);
   }
   if (const auto job_namespace = params.Get("namespace")) {
@@ -180,7 +182,9 @@ std::string JobList::Filters() const {
   if (last_outcome) filters += "&last_outcome=" + *last_outcome;
   if (order != store::JobOrder::kId || descending) {
     filters += std::string("&sort=") + (descending ? "-" : "") +
-               (order == store::JobOrder::kName ? "name" : order == store::JobOrder::kNextRun ? "next_run" : "id");
+               (order == store::JobOrder::kName      ? "name"
+                : order == store::JobOrder::kNextRun ? "next_run"
+                                                     : "id");
   }
   if (recent_runs) filters += "&include=recent_runs";
   return filters.empty() ? "" : filters.substr(1);
