@@ -6,6 +6,7 @@
 #include "api/query_params.hpp"
 #include "core/job_namespace.hpp"
 #include "core/task_kind.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -175,10 +176,10 @@ std::string JobList::CursorAfter(const core::Job& last) const {
 std::string JobList::Filters() const {
   std::string filters;
   if (is_active) filters += *is_active ? "&is_active=true" : "&is_active=false";
-  if (name) filters += "&name=" + PercentEncode(*name);
-  if (search) filters += "&q=" + PercentEncode(*search);
+  if (name) filters += "&name=" + core::PercentEncode(*name);
+  if (search) filters += "&q=" + core::PercentEncode(*search);
   if (type) filters += "&type=" + *type;
-  if (job_namespace) filters += "&namespace=" + PercentEncode(*job_namespace);
+  if (job_namespace) filters += "&namespace=" + core::PercentEncode(*job_namespace);
   if (last_outcome) filters += "&last_outcome=" + *last_outcome;
   if (order != store::JobOrder::kId || descending) {
     filters += std::string("&sort=") + (descending ? "-" : "") +

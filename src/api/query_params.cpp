@@ -7,22 +7,6 @@
 
 namespace jobsched::api {
 
-std::string PercentEncode(std::string_view text) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
-
 core::Result<QueryParams> QueryParams::Parse(std::string_view query) {
   QueryParams params;
   if (query.empty()) return params;

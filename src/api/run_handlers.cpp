@@ -6,6 +6,7 @@
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -83,7 +84,7 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
     auto instant = core::ParseRfc3339(*text, bound);
     if (!instant) return respond(ProblemResponse(instant.error()));
     (std::string_view(bound) == "scheduled_from" ? query.scheduled_from : query.scheduled_until) = *instant;
-    filters += "&" + std::string(bound) + "=" + PercentEncode(*text);
+    filters += "&" + std::string(bound) + "=" + core::PercentEncode(*text);
   }
   RespondWithRunPage(store, request, query, *page, "/runs", filters.empty() ? "" : filters.substr(1),
                      std::move(respond));

@@ -41,7 +41,8 @@ class JobListContract : public StoreContractTest<BackendType> {
 
   // A manual run of `job`, claimed and ended in `state`.
   void RunEndingIn(core::JobId job, core::RunState state) {
-    auto run = Wait<core::Run>([&](auto done) { store().TriggerJob(job, At("2026-11-27T10:00:00Z"), std::move(done)); });
+    auto run =
+        Wait<core::Run>([&](auto done) { store().TriggerJob(job, At("2026-11-27T10:00:00Z"), std::move(done)); });
     ASSERT_TRUE(run.ok()) << run.error().message;
     auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
       queue().ClaimRuns("node-a", 1000, At("2026-11-27T10:00:00Z"), At("2026-11-27T10:00:30Z"), std::move(done));
@@ -130,8 +131,10 @@ TYPED_TEST(JobListContract, SearchFollowsRenamesAndDeletes) {
         std::move(done));
   });
   ASSERT_TRUE(updated.ok());
-  ASSERT_TRUE(Wait<void>([&](auto done) { this->store().DeleteJob(
-        deleted, [](const core::Job&) -> core::Result<void> { return {}; }, std::move(done)); }).ok());
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                this->store().DeleteJob(
+                    deleted, [](const core::Job&) -> core::Result<void> { return {}; }, std::move(done));
+              }).ok());
 
   JobListQuery query;
   query.name_contains = "report";
@@ -210,7 +213,8 @@ TYPED_TEST(JobListContract, RecentRunStatesAreTheNewestFinishedRunsFirst) {
   this->RunEndingIn(busy, core::RunState::kSucceeded);
   this->RunEndingIn(busy, core::RunState::kFailed);
   this->RunEndingIn(busy, core::RunState::kTimedOut);
-  auto queued = Wait<core::Run>([&](auto done) { this->store().TriggerJob(busy, At("2026-11-27T10:01:00Z"), std::move(done)); });
+  auto queued =
+      Wait<core::Run>([&](auto done) { this->store().TriggerJob(busy, At("2026-11-27T10:01:00Z"), std::move(done)); });
   ASSERT_TRUE(queued.ok());  // not finished: not among the outcomes
 
   auto recent = this->store().RecentRunStates({busy, idle}, 2);
