@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/annotated_mutex.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace jobsched::api {
+
+// Answers of GET /stats kept briefly per key (window and namespace), so that
+// many open consoles, each reloading on every run event, cost the database
+// one read per key every `keep_for` rather than one per request. Safe to
+// call from any thread; `clock` must outlive the cache.
+class StatsCache {
+ public:
+  using Compute = std::function<core::Result<std::string>(core::TimePoint now)>;
+
+  // `keep_for`: how long an answer is served after it was computed (the
+  // staleness a console may see); `max_keys`: past this many keys, the
+  // cache starts afresh, so arbitrary namespaces cannot grow it.
+  StatsCache(const core::Clock& clock, core::Milliseconds keep_for, std::size_t max_keys = 64)
+      : clock_(clock), keep_for_(keep_for), max_keys_(max_keys) {}
+
+  // The answer for `key` if it was computed less than keep_for ago; else
+  // `compute`'s, with now from the clock, kept when it succeeds (an error is
+  // never kept). Callers of one key wait for the one computing it and then
+  // share its answer; different keys do not wait for each other.
+  core::Result<std::string> Get(const std::string& key, const Compute& compute);
+
+ private:
+  struct Entry {
+    core::Mutex mutex;  // held while the answer is computed
+    std::optional<core::TimePoint> computed_at GUARDED_BY(mutex);
+    std::string body GUARDED_BY(mutex);
+  };
+  std::shared_ptr<Entry> EntryFor(const std::string& key);
+
+  const core::Clock& clock_;
+  const core::Milliseconds keep_for_;
+  const std::size_t max_keys_;
+  core::Mutex mutex_;
+  std::map<std::string, std::shared_ptr<Entry>> entries_ GUARDED_BY(mutex_);
+};
+
+}  // namespace jobsched::api
