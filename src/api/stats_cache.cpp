@@ -1,5 +1,6 @@
 #include "api/stats_cache.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace jobsched::api {
@@ -18,10 +19,14 @@ core::Result<std::string> StatsCache::Get(const std::string& key, const Compute&
   core::MutexLock lock(entry->mutex);
   const core::TimePoint now = clock_.Now();
   // A clock that went back (a FakeClock, an adjusted system clock) makes the answer stale too.
-  if (entry->computed_at && *entry->computed_at <= now && now - *entry->computed_at < keep_for_) return entry->body;
+  if (entry->computed_at && *entry->computed_at <= now && now - *entry->computed_at < entry->kept_for) {
+    return entry->body;
+  }
   auto body = compute(now);
   if (!body) return body.error();
+  const core::Milliseconds took = std::max(clock_.Now() - now, core::Milliseconds{0});
   entry->computed_at = now;
+  entry->kept_for = std::max(keep_for_, took * kCostFactor);
   entry->body = *body;
   return body;
 }

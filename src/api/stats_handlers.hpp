@@ -7,8 +7,9 @@
 namespace jobsched::api {
 
 // How long GET /stats serves an answer it computed (per window and
-// namespace): the staleness a console's overview may show, against one
-// database read per few seconds however many consoles are open.
+// namespace; longer for an answer that took long, see StatsCache): the
+// staleness a console's overview may show, against one database read per
+// few seconds however many consoles are open.
 inline constexpr core::Milliseconds kStatsCacheTime{3000};
 
 // GET /stats?window=1h|24h|7d&namespace=NS: the console's overview

@@ -62,6 +62,20 @@ TEST_F(StatsCacheTest, HandsTheClocksNowToTheComputationAndNeverKeepsAnError) {
   EXPECT_EQ(*second, "7d all #1");
 }
 
+TEST_F(StatsCacheTest, KeepsAnAnswerTenTimesAsLongAsItTookWhenThatIsLonger) {
+  auto slow = [this](core::TimePoint) -> core::Result<std::string> {
+    clock_.Advance(seconds{2});
+    return "slow #" + std::to_string(++computed_);
+  };
+  EXPECT_EQ(*cache_.Get("7d all", slow), "slow #1");  // from 10:00:00, taking 2 s: kept until 10:00:20
+
+  clock_.Advance(seconds{17});
+  EXPECT_EQ(*cache_.Get("7d all", slow), "slow #1");
+  clock_.Advance(seconds{1});
+
+  EXPECT_EQ(*cache_.Get("7d all", slow), "slow #2");
+}
+
 TEST_F(StatsCacheTest, StartsAfreshPastItsKeyLimitAndWhenTheClockGoesBack) {
   StatsCache small(clock_, seconds{3}, 2);
   EXPECT_EQ(*small.Get("a", Counting("a")), "a #1");
