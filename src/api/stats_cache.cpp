@@ -17,14 +17,27 @@ std::shared_ptr<StatsCache::Entry> StatsCache::EntryFor(const std::string& key) 
 core::Result<std::string> StatsCache::Get(const std::string& key, const Compute& compute) {
   const std::shared_ptr<Entry> entry = EntryFor(key);
   core::MutexLock lock(entry->mutex);
-  const core::TimePoint now = clock_.Now();
+  core::TimePoint now = clock_.Now();
   // A clock that went back (a FakeClock, an adjusted system clock) makes the answer stale too.
-  if (entry->computed_at && *entry->computed_at <= now && now - *entry->computed_at < entry->kept_for) {
-    return entry->body;
+  auto fresh = [&entry, &now]() REQUIRES(entry->mutex) {
+    return entry->computed_at && *entry->computed_at <= now && now - *entry->computed_at < entry->kept_for;
+  };
+  while (!fresh() && entry->computing) {
+    if (entry->computed_at) return entry->body;  // the previous answer, while another caller computes the next
+    entry->computed.wait(lock.native());
+    entry->mutex.AssertHeld();
+    now = clock_.Now();
   }
+  if (fresh()) return entry->body;
+
+  entry->computing = true;
+  lock.Unlock();
   auto body = compute(now);
-  if (!body) return body.error();
   const core::Milliseconds took = std::max(clock_.Now() - now, core::Milliseconds{0});
+  lock.Lock();
+  entry->computing = false;
+  entry->computed.notify_all();
+  if (!body) return body.error();
   entry->computed_at = now;
   entry->kept_for = std::max(keep_for_, took * kCostFactor);
   entry->body = *body;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -33,16 +34,21 @@ class StatsCache {
       : clock_(clock), keep_for_(keep_for), max_keys_(max_keys) {}
 
   // The answer for `key` if it was computed less than keep_for (or
-  // kCostFactor times its computation's duration) ago; else `compute`'s, with
-  // now from the clock, kept when it succeeds (an error is never kept). Callers of one key wait for the one computing
-  // it and then share its answer; different keys do not wait for each other.
+  // kCostFactor times its computation's duration) ago; else `compute`'s, run
+  // on the calling thread with now from the clock, kept when it succeeds (an
+  // error is never kept). While one caller computes a key, the others get
+  // the key's previous answer at once rather than wait (handlers run on the
+  // server's threads: a week's read must not hold them all); only callers of
+  // a key with no answer yet wait, and share the one computed.
   core::Result<std::string> Get(const std::string& key, const Compute& compute);
 
  private:
   struct Entry {
-    core::Mutex mutex;  // held while the answer is computed
-    std::optional<core::TimePoint> computed_at GUARDED_BY(mutex);
-    core::Milliseconds kept_for GUARDED_BY(mutex){0};  // keep_for, or longer for a costly answer
+    core::Mutex mutex;
+    std::condition_variable computed;  // notified when `computing` ends
+    bool computing GUARDED_BY(mutex) = false;
+    std::optional<core::TimePoint> computed_at GUARDED_BY(mutex);  // of `body`; nullopt before the first answer
+    core::Milliseconds kept_for GUARDED_BY(mutex){0};              // keep_for, or longer for a costly answer
     std::string body GUARDED_BY(mutex);
   };
   std::shared_ptr<Entry> EntryFor(const std::string& key);

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 
 #include "testing/fake_clock.hpp"
 #include "testing/time_literals.hpp"
@@ -74,6 +76,47 @@ TEST_F(StatsCacheTest, KeepsAnAnswerTenTimesAsLongAsItTookWhenThatIsLonger) {
   clock_.Advance(seconds{1});
 
   EXPECT_EQ(*cache_.Get("7d all", slow), "slow #2");
+}
+
+TEST_F(StatsCacheTest, AnswersThePreviousAnswerWhileAnotherCallerComputesTheNext) {
+  EXPECT_EQ(*cache_.Get("7d all", Counting("7d all")), "7d all #1");
+  clock_.Advance(seconds{3});
+  std::promise<void> started;
+  std::promise<void> release;
+  auto blocked = [&](core::TimePoint) -> core::Result<std::string> {
+    started.set_value();
+    release.get_future().wait();
+    return std::string("7d all #2");
+  };
+  std::thread computing([&] { EXPECT_EQ(*cache_.Get("7d all", blocked), "7d all #2"); });
+  started.get_future().wait();
+
+  const auto meanwhile = cache_.Get("7d all", Counting("7d all"));
+
+  release.set_value();
+  computing.join();
+  EXPECT_EQ(*meanwhile, "7d all #1");
+  EXPECT_EQ(computed_, 1);
+  EXPECT_EQ(*cache_.Get("7d all", Counting("7d all")), "7d all #2");
+}
+
+TEST_F(StatsCacheTest, CallersOfAKeyWithoutAnAnswerShareTheOneComputed) {
+  std::promise<void> started;
+  std::promise<void> release;
+  auto blocked = [&](core::TimePoint) -> core::Result<std::string> {
+    started.set_value();
+    release.get_future().wait();
+    return std::string("first");
+  };
+  std::thread computing([&] { EXPECT_EQ(*cache_.Get("1h all", blocked), "first"); });
+  started.get_future().wait();
+  std::thread waiting([&] { EXPECT_EQ(*cache_.Get("1h all", Counting("1h all")), "first"); });
+
+  release.set_value();
+  computing.join();
+  waiting.join();
+
+  EXPECT_EQ(computed_, 0);
 }
 
 TEST_F(StatsCacheTest, StartsAfreshPastItsKeyLimitAndWhenTheClockGoesBack) {
