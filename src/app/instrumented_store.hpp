@@ -29,6 +29,7 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;
+  core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override;
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,
