@@ -1,7 +1,8 @@
 # jobsched: two commands.
 #   make run   installs what is missing, builds, starts the service on SQLite
-#   make test  installs, builds and runs every test: release, ASan/UBSan, the
-#              engine under TSan, and a short run of each fuzz target
+#   make test  installs, builds and runs every test: the style checks, release,
+#              ASan/UBSan, the engine under TSan, and a short run of each fuzz
+#              target (built with clang's thread-safety analysis)
 #   make fuzz  fuzzes each target for FUZZ_SECONDS (see fuzz/)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
@@ -15,7 +16,7 @@ FUZZ_TARGETS ?= duration cron job_json http_request
 # `make test`: seconds each fuzz target runs as a ctest test (see test-fuzz).
 FUZZ_SMOKE_SECONDS ?= 10
 
-.PHONY: all deps test-deps build build-binary build-asan build-tsan build-fuzz run test test-release test-asan \
+.PHONY: all deps test-deps build build-binary build-asan build-tsan build-fuzz run test test-style test-release test-asan \
         test-tsan test-fuzz fuzz bench clean
 
 all: build
@@ -53,10 +54,19 @@ run: build-binary
 	./build/jobsched serve --listen $(LISTEN) --db $(DB)
 
 test: test-deps
+	@$(MAKE) --no-print-directory test-style
 	@$(MAKE) --no-print-directory test-release
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-fuzz
+
+# STYLE.md's rules that a tool can check: clang-format's layout, no file over
+# 400 lines or function over 60 (scripts/code_size.py), and clang-tidy's
+# bug-prone patterns on src/ (it reads the release build's compile commands).
+test-style: build
+	@bash scripts/check-format.sh
+	@python3 scripts/code_size.py
+	@bash scripts/check-tidy.sh build
 
 test-release: build
 	@cd build && ctest --output-on-failure -j $(JOBS)

@@ -35,6 +35,8 @@ test_packages=(
   # fuzz/: clang-14 and its compiler-rt, which carries libFuzzer
   # (-fsanitize=fuzzer) and the ASan/UBSan runtimes for clang.
   clang-14 libclang-rt-14-dev
+  # The style checks of `make test` (scripts/check-format.sh, check-tidy.sh).
+  clang-format-14 clang-tidy-14
 )
 
 wanted=("${build_packages[@]}")
