@@ -53,11 +53,14 @@ async function measureLoad(page, config) {
   // The element entry may come a moment after the frame.
   await page.waitForFunction(() => window.__benchMarks.row !== null, null, { timeout: 2000 }).catch(() => {});
   return page.evaluate(() => {
-    const api = performance.getEntriesByType("resource").find((entry) => /\/jobs\?/.test(entry.name));
+    const resources = performance.getEntriesByType("resource");
+    const api = resources.find((entry) => /\/jobs\?/.test(entry.name));
+    const assets = resources.filter((entry) => entry.name.includes("/ui/assets/"));
     const round = (value) => (value === null || value === undefined ? null : Math.round(value * 10) / 10);
     const marks = window.__benchMarks;
     return { row: round(marks.row), frame: round(marks.frame), inserted: round(marks.inserted),
-      api: api ? round(api.responseEnd - api.startTime) : null };
+      api: api ? round(api.responseEnd - api.startTime) : null, apiStart: api ? round(api.startTime) : null,
+      assets: assets.length, fetched: assets.filter((entry) => entry.transferSize > 0).length };
   });
 }
 

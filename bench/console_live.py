@@ -141,6 +141,10 @@ def report_subscribers(found, conns, wrk_s):
     first = found["rounds"][0]
     grown = first["rss_with"] - found["rss_before"]
     peak = max(max(r["rss_with"], r["rss_after_wrk"] or 0) for r in found["rounds"]) - found["rss_before"]
+    partial = ""
+    if first["kept"] < found["count"]:
+        partial = (f" (the first {found['count'] - first['kept']}, closed to make room for wrk while no connection "
+                   "was free: " + ", ".join(f"{fmt(r['partial_s'])} s" for r in found["rounds"]) + ")")
     lines = [
         f"idle subscribers: {found['count']} GET /events streams, {len(found['rounds'])} rounds; opened in "
         + ", ".join(f"{r['open_s']} s" for r in found["rounds"]) + "; held "
@@ -148,10 +152,8 @@ def report_subscribers(found, conns, wrk_s):
         + f" ({sum(r['ended_by_server'] for r in found['rounds'])} ended by the service, "
         f"{sum(r['bytes'] for r in found['rounds'])} bytes of heartbeats and events received); the service let "
         "go of their connections " + ", ".join(f"{r['release_s']:.1f} s" for r in found["rounds"])
-        + " after they closed (of the first " + str(found["count"] - first["kept"]) + ", closed to make room for "
-        "wrk while no connection was free: " + ", ".join(fmt(r["partial_s"]) + " s" for r in found["rounds"])
-        + ") (reset, then a job event each second: a stream sees its client gone only "
-        "when a write fails)",
+        + " after they closed" + partial + " (reset, then a job event each second: a stream sees its client "
+        "gone only when a write fails)",
         f"  service RSS: {found['rss_before']:.1f} MiB before, {first['rss_with']:.1f} MiB with them "
         f"(+{grown:.1f} MiB, {grown * 1024 / found['count']:.1f} KiB each; target < +100 MB); largest in any round, "
         f"wrk included, +{peak:.1f} MiB; {found['rss_closed']:.1f} MiB at the end, all closed",
@@ -162,7 +164,10 @@ def report_subscribers(found, conns, wrk_s):
     for label, run in runs:
         lines.append(f"  GET /jobs/{{id}} {label:>10}: {run['rps']:9.0f} req/s, p50 {run['p50_ms']:.2f} ms, "
                      f"p99 {run['p99_ms']:.2f} ms, errors {run['errors']:.0f}  (wrk -t1 -c{conns} -d{wrk_s}s)")
-    lines.append(f"  median with / median without: {fmt(found['ratio'], 3)} (target >= 0.9)")
+    pairs = [held["run"]["rps"] * 2 / (found["without"][index]["rps"] + found["without"][index + 1]["rps"])
+             for index, held in enumerate(found["rounds"])]
+    lines.append(f"  median with / median without: {fmt(found['ratio'], 3)} (target >= 0.9); each round against "
+                 f"the mean of the runs beside it: " + ", ".join(fmt(pair, 3) for pair in pairs))
     return lines
 
 
