@@ -86,7 +86,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "jobsched console benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
-echo "binary $BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)), chromium $("$CHROMIUM" --version 2>/dev/null || echo '?')"
+echo "binary $BIN (source tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)), chromium $("$CHROMIUM" --version 2>/dev/null || echo '?')"
 status=0
 python3 "$SCRIPT_DIR/console.py" --binary "$BIN" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
   --chromium "$CHROMIUM" --phases "${BENCH_PHASES:-paint,search,subscribers,events}" \

@@ -158,7 +158,7 @@ class Service:
 def seed(service, count, first, connections=64):
     """Creates jobs first..first+count-1 (wrk/console_seed.lua); returns the seconds it took."""
     started = time.monotonic()
-    finished = subprocess.run(["wrk", "-t1", f"-c{connections}", "-d900s", "-s",
+    finished = subprocess.run(["wrk", "-t1", f"-c{connections}", "-d1800s", "-s",
                                os.path.join(WRK_DIR, "console_seed.lua"), f"{service.url}/jobs", "--",
                                str(count), str(first)], capture_output=True, text=True)
     seconds = time.monotonic() - started
