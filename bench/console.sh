@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Web console benchmark for jobsched (issue #16); bench/console.py does the work (see its header).
+#
+#   paint        first paint of /ui/jobs's first row over 100,000 jobs, headless chromium (target < 300 ms)
+#   search       GET /jobs?q=...&limit=50 over 100,000 and 1,000,000 jobs, p99 (target < 50 ms), seeding
+#                time and database size
+#   subscribers  10,000 idle GET /events streams: RSS growth (target < 100 MB) and GET /jobs/{id}
+#                throughput with them against without (target >= 0.9x)
+#   events       run.finished latency, finished_at to a subscriber's handler, p99 (target < 50 ms),
+#                to a plain subscriber and to the console's handler in chromium
+#
+# Each phase starts its own `jobsched serve` on 127.0.0.1 (a fresh SQLite file, `--rate-limit 0
+# --access-log off --max-jobs-per-namespace 0`), stopped by its PID. Jobs are created through
+# POST /jobs under wrk. About 5 to 10 minutes on 2 busy cores.
+#
+# Usage: bash bench/console.sh
+#   BENCH_PHASES=search BENCH_SEARCH_JOBS=300000 bash bench/console.sh
+# Environment:
+#   JOBSCHED_BINARY           use this binary instead of building build/jobsched
+#   JOBSCHED_TOOLING_MODULES  node_modules with playwright-core (default build/tests/tooling/node_modules,
+#                             installed with `cmake --build build --target test_tooling` when missing)
+#   JOBSCHED_CHROMIUM         chromium to drive (default: chromium on PATH)
+#   BENCH_PHASES              comma-separated subset of paint,search,subscribers,events (default all)
+#   BENCH_PAGE_JOBS           jobs behind the page loads and the first searches   (default 100000)
+#   BENCH_SEARCH_JOBS         jobs for the second searches                         (default 1000000)
+#   BENCH_LOADS               page loads counted, cold and warm each               (default 10)
+#   BENCH_SEARCH_REQUESTS     timed searches per kind of query                     (default 150)
+#   BENCH_SUBSCRIBERS         idle event subscribers                               (default 10000)
+#   BENCH_WRK_SECONDS         each GET /jobs/{id} run, wrk -t1 -c64                (default 10)
+#   BENCH_WRK_ROUNDS          runs with the subscribers, each between two without (default 2)
+#   BENCH_EVENT_JOBS          jobs every 1s in the latency run (= runs per second) (default 100)
+#   BENCH_EVENT_SECONDS       seconds they fire                                    (default 20)
+#   BENCH_KEEP_TMP=1          keep the temporary directory (databases, service logs)
+# Exit status: 0 when every phase ran (targets are reported, not enforced), 1 otherwise.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+readonly SCRIPT_DIR ROOT
+TMP=""
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local status=$?
+  if [[ -n "$TMP" && -d "$TMP" ]]; then
+    if [[ "${BENCH_KEEP_TMP:-0}" == 1 ]]; then
+      log "kept $TMP"
+    else
+      rm -rf "$TMP"
+    fi
+  fi
+  exit "$status"
+}
+
+for tool in wrk node python3; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (bash scripts/install-deps.sh test)"
+done
+CHROMIUM="${JOBSCHED_CHROMIUM:-$(command -v chromium || true)}"
+[[ -x "$CHROMIUM" ]] || die "no chromium (bash scripts/install-deps.sh test, or JOBSCHED_CHROMIUM)"
+
+if [[ -n "${JOBSCHED_BINARY:-}" ]]; then
+  BIN="$JOBSCHED_BINARY"
+  [[ -x "$BIN" ]] || die "JOBSCHED_BINARY=$BIN is not an executable file"
+  log "using prebuilt $BIN"
+else
+  log "building the release binary (cmake --preset release)"
+  (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build build --target jobsched) >&2
+  BIN="$ROOT/build/jobsched"
+fi
+
+MODULES="${JOBSCHED_TOOLING_MODULES:-$ROOT/build/tests/tooling/node_modules}"
+if [[ ! -d "$MODULES/playwright-core" ]]; then
+  [[ -z "${JOBSCHED_TOOLING_MODULES:-}" ]] || die "no playwright-core in JOBSCHED_TOOLING_MODULES=$MODULES"
+  log "installing the test tools (cmake --build build --target test_tooling)"
+  (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build build --target test_tooling) >&2
+fi
+
+# 10,000 subscribers are 10,000 sockets in the service and as many in the client.
+ulimit -n "$(ulimit -Hn)" || true
+(($(ulimit -n) >= 10500)) || log "warning: ulimit -n is $(ulimit -n); 10,000 subscribers need more"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-console.XXXXXX")"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "jobsched console benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+echo "binary $BIN (source tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)), chromium $("$CHROMIUM" --version 2>/dev/null || echo '?')"
+status=0
+python3 "$SCRIPT_DIR/console.py" --binary "$BIN" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
+  --chromium "$CHROMIUM" --phases "${BENCH_PHASES:-paint,search,subscribers,events}" \
+  --page-jobs "${BENCH_PAGE_JOBS:-100000}" --search-jobs "${BENCH_SEARCH_JOBS:-1000000}" \
+  --loads "${BENCH_LOADS:-10}" --search-requests "${BENCH_SEARCH_REQUESTS:-150}" \
+  --subscribers "${BENCH_SUBSCRIBERS:-10000}" --wrk-seconds "${BENCH_WRK_SECONDS:-10}" \
+  --wrk-rounds "${BENCH_WRK_ROUNDS:-2}" \
+  --event-jobs "${BENCH_EVENT_JOBS:-100}" --event-seconds "${BENCH_EVENT_SECONDS:-20}" || status=$?
+exit "$status"

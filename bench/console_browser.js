@@ -1,0 +1,121 @@
+// The web console in Debian's headless chromium for bench/console.py, through playwright-core
+// (JOBSCHED_TOOLING_MODULES, as tests/web/console_browser.js; same chromium flags, and a fresh
+// profile under TMPDIR, which the caller points at a new folder).
+//
+// Usage: node console_browser.js CONFIG_JSON
+//   {"mode": "paint", "origin", "chromium", "path": "/ui/jobs", "loads": 10}
+//     Loads `path` LOADS times, each in a new browser context (empty cache: a first visit) and then
+//     once more in the same context (assets cached: a return visit). For each load it reports, in
+//     ms from the navigation's start: `row`, when the first row of the jobs table was painted (the
+//     Element Timing API's renderTime of its name cell, marked before its first paint), `frame`,
+//     the start of the first frame after the row was inserted (a cross-check, one frame late at
+//     most), `inserted` (the row in the DOM) and `api` (the GET /jobs request's own duration).
+//     Prints {"cold": [load...], "warm": [load...]}.
+//   {"mode": "events", "origin", "chromium", "path": "/ui/runs", "seconds"}
+//     Opens `path` (a page that follows the event stream), waits until it says "Live", adds a
+//     listener through the console's own api.js subscribe(), prints {"ready": true}, and after
+//     SECONDS prints {"events": [[run_id, received_ms]...]} for each run.finished it was handed
+//     (received_ms: wall clock, performance.timeOrigin + performance.now()).
+"use strict";
+
+const path = require("path");
+const { chromium } = require(path.join(process.env.JOBSCHED_TOOLING_MODULES || "", "playwright-core"));
+
+const STEP_TIMEOUT_MS = 30000;
+const ROW = "table.jobs tbody tr";
+
+// Runs in the page before its scripts: marks the first jobs row for Element Timing as soon as it
+// is inserted (before it can be painted) and notes when that happened.
+function watchFirstRow(selector) {
+  const marks = { inserted: null, frame: null, row: null };
+  window.__benchMarks = marks;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.identifier === "bench-first-row" && marks.row === null) marks.row = entry.renderTime || entry.loadTime;
+    }
+  }).observe({ type: "element", buffered: true });
+  const observer = new MutationObserver(() => {
+    const row = document.querySelector(selector);
+    if (!row) return;
+    observer.disconnect();
+    marks.inserted = performance.now();
+    const cell = row.querySelector("th") || row;
+    cell.setAttribute("elementtiming", "bench-first-row");
+    requestAnimationFrame(() => requestAnimationFrame((at) => { marks.frame = at; }));
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
+async function measureLoad(page, config) {
+  await page.goto(config.path);
+  await page.locator(ROW).first().waitFor({ state: "visible" });
+  await page.waitForFunction(() => window.__benchMarks && window.__benchMarks.frame !== null);
+  // The element entry may come a moment after the frame.
+  await page.waitForFunction(() => window.__benchMarks.row !== null, null, { timeout: 2000 }).catch(() => {});
+  return page.evaluate(() => {
+    const resources = performance.getEntriesByType("resource");
+    const api = resources.find((entry) => /\/jobs\?/.test(entry.name));
+    const assets = resources.filter((entry) => entry.name.includes("/ui/assets/"));
+    const round = (value) => (value === null || value === undefined ? null : Math.round(value * 10) / 10);
+    const marks = window.__benchMarks;
+    return { row: round(marks.row), frame: round(marks.frame), inserted: round(marks.inserted),
+      api: api ? round(api.responseEnd - api.startTime) : null, apiStart: api ? round(api.startTime) : null,
+      assets: assets.length, fetched: assets.filter((entry) => entry.transferSize > 0).length };
+  });
+}
+
+async function paint(browser, config) {
+  const cold = [], warm = [];
+  for (let load = 0; load < config.loads; load++) {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, baseURL: config.origin });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await context.addInitScript(watchFirstRow, ROW);
+    const page = await context.newPage();
+    cold.push(await measureLoad(page, config));
+    warm.push(await measureLoad(page, config));
+    await context.close();
+  }
+  return { cold, warm };
+}
+
+async function events(browser, config) {
+  // bypassCSP: the listener is added through a dynamic import from the test's evaluate.
+  const context = await browser.newContext({ baseURL: config.origin, bypassCSP: true });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const page = await context.newPage();
+  await page.goto(config.path);
+  await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+  await page.evaluate(async () => {
+    const main = document.querySelector("script[type=module]").src;
+    const api = await import(main.replace(/main\.js$/, "api.js"));
+    window.__benchEvents = [];
+    api.subscribe((event) => {
+      if (event.type === "run.finished") {
+        window.__benchEvents.push([event.run_id, performance.timeOrigin + performance.now()]);
+      }
+    });
+  });
+  process.stdout.write(JSON.stringify({ ready: true }) + "\n");
+  await page.waitForTimeout(config.seconds * 1000);
+  return { events: await page.evaluate(() => window.__benchEvents) };
+}
+
+async function main() {
+  const config = JSON.parse(process.argv[2]);
+  const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run"];
+  const browser = await chromium.launch({ executablePath: config.chromium, headless: true, args,
+    timeout: STEP_TIMEOUT_MS });
+  try {
+    const run = { paint, events }[config.mode];
+    if (!run) throw new Error(`unknown mode ${config.mode}`);
+    process.stdout.write(JSON.stringify(await run(browser, config)) + "\n");
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`console_browser.js: ${error.stack || error}\n`);
+  process.exit(1);
+});
