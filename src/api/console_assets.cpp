@@ -157,6 +157,23 @@ std::string CspHashSource(std::string_view text) {
   return "sha256-" + base64;
 }
 
+namespace {
+
+// A modulepreload link for every module among `sources`, in name order.
+std::string ModulePreloadLinks(const Sources& sources) {
+  std::string links;
+  for (const auto& entry : sources) {
+    const std::string& name = entry.first;
+    const bool module = name.ends_with(".js") || name.ends_with(".mjs");
+    if (!module) continue;
+    if (!links.empty()) links += '\n';
+    links += "<link rel=\"modulepreload\" href=\"/ui/assets/" + std::string(kVersionPlaceholder) + "/" + name + "\">";
+  }
+  return links;
+}
+
+}  // namespace
+
 core::Result<ConsoleBundle> LoadConsoleBundle(const std::string& folder, const std::optional<std::string>& overlay,
                                               const std::optional<std::string>& fixed_version, bool compress) {
   Sources sources;
@@ -171,7 +188,8 @@ core::Result<ConsoleBundle> LoadConsoleBundle(const std::string& folder, const s
   }
   ConsoleBundle bundle;
   bundle.version = fixed_version ? *fixed_version : VersionOf(sources);
-  std::string page = ReplaceAll(index->second, kVersionPlaceholder, bundle.version);
+  std::string page = ReplaceAll(index->second, kModulePreloadPlaceholder, ModulePreloadLinks(sources));
+  page = ReplaceAll(std::move(page), kVersionPlaceholder, bundle.version);
   bundle.content_security_policy = ContentSecurityPolicy(InlineImportMap(page));
   bundle.index = MakeFile("index.html", std::move(page), compress);
   sources.erase(index);

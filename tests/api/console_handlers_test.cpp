@@ -24,6 +24,7 @@ constexpr std::string_view kIndex = R"(<!DOCTYPE html>
 {"imports": {"preact": "/ui/assets/{{version}}/preact.mjs"}}
 </script>
 <script type="module" src="/ui/assets/{{version}}/main.js"></script>
+{{modulepreload}}
 </head><body><div id="app"></div></body></html>
 )";
 
@@ -118,6 +119,18 @@ TEST_F(ConsoleHandlersTest, EveryPageAnswersTheIndexWithTheVersionFilledIn) {
     EXPECT_EQ(response.body.find("{{version}}"), std::string::npos) << path;
     EXPECT_TRUE(std::regex_match(VersionIn(response.body), std::regex("[0-9a-f]{12}"))) << path;
   }
+}
+
+TEST_F(ConsoleHandlersTest, ThePageAsksForEveryModuleAtOnce) {
+  const std::string page = Get(Serve(), "/ui/jobs").body;
+  const std::string version = VersionIn(page);
+
+  EXPECT_NE(page.find("<link rel=\"modulepreload\" href=\"/ui/assets/" + version + "/main.js\">"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("<link rel=\"modulepreload\" href=\"/ui/assets/" + version + "/preact.mjs\">"), std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("modulepreload\" href=\"/ui/assets/" + version + "/console.css"), std::string::npos) << page;
+  EXPECT_EQ(page.find("{{modulepreload}}"), std::string::npos) << page;
 }
 
 TEST_F(ConsoleHandlersTest, AssetsOfTheCurrentVersionAreCachedForAYearWithTheirContentType) {
