@@ -132,8 +132,8 @@ core::Result<bool> PreviewJobAction(store::JobStore& store, const core::Job& job
   return core::Error::Internal("unknown bulk action");
 }
 
-core::Result<Outcome> PreviewJobs(store::JobStore& store, const std::vector<core::Job>& jobs,
-                                  store::JobAction action, core::TimePoint now, Outcome outcome) {
+core::Result<Outcome> PreviewJobs(store::JobStore& store, const std::vector<core::Job>& jobs, store::JobAction action,
+                                  core::TimePoint now, Outcome outcome) {
   for (const core::Job& job : jobs) {
     auto changes = PreviewJobAction(store, job, action, now);
     if (!changes) {
@@ -201,8 +201,7 @@ void BulkHandlers::ChangeJobs(const HttpRequest& request, Responder respond) {
   for (const core::Job& job : jobs) state->ids.push_back(job.id);
   std::optional<std::string> only_namespace;
   if (!caller.all_namespaces) only_namespace = caller.home_namespace;
-  state->apply = [this, action = bulk->action, only_namespace](std::vector<std::int64_t> batch,
-                                                                OutcomeCallback done) {
+  state->apply = [this, action = bulk->action, only_namespace](std::vector<std::int64_t> batch, OutcomeCallback done) {
     store_.ChangeJobs(std::move(batch), action, clock_.Now(), only_namespace, std::move(done));
   };
   state->respond = std::move(respond);

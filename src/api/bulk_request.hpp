@@ -35,7 +35,7 @@ struct JobBulkRequest {
 
 // {"action": "cancel", "ids": [...] | "filter": {...}, "dry_run": bool}
 struct RunBulkRequest {
-  std::vector<core::RunId> ids;              // distinct, in the order given; empty with a filter
+  std::vector<core::RunId> ids;               // distinct, in the order given; empty with a filter
   std::optional<store::RunListQuery> filter;  // GET /runs' filters: state, job_id, trigger, scheduled_from/until
   bool dry_run = false;
 };
