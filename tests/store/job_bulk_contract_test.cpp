@@ -258,9 +258,8 @@ TYPED_TEST(BulkChangeContract, CancelEndsQueuedRunsAndCountsEndedOnesAsUnchanged
 TYPED_TEST(BulkChangeContract, CancelOfARunningRunAsksItToStop) {
   const core::JobId job = this->Create(MakeJob("a"));
   const core::Run run = this->Trigger(job, kNow - 1min);
-  auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
-    this->instance_.runs->ClaimRuns("node-a", 10, kNow - 50s, kNow + 1min, std::move(done));
-  });
+  auto claimed = Wait<std::vector<ClaimedRun>>(
+      [&](auto done) { this->instance_.runs->ClaimRuns("node-a", 10, kNow - 50s, kNow + 1min, std::move(done)); });
   ASSERT_TRUE(claimed.ok());
   ASSERT_EQ(claimed->size(), 1u);
 
