@@ -77,7 +77,7 @@ struct BulkFailure {
 };
 
 // What one ChangeJobs or CancelRuns batch did, id by id: each id given is in
-// exactly one of changed, unchanged and failed.
+// exactly one of changed, unchanged and failed, each list ascending.
 struct BulkOutcome {
   std::vector<std::int64_t> changed;
   // Already as the action would leave it: a paused job paused, an active one

@@ -132,6 +132,18 @@ TYPED_TEST(BulkChangeContract, PausesActiveJobsAndCountsPausedOnesAsUnchanged) {
   EXPECT_EQ(this->heard_.JobIdsOf(StoreChange::Action::kUpdated, 2), (std::vector<std::int64_t>{a, b}));
 }
 
+TYPED_TEST(BulkChangeContract, AnswersEachIdOnceInAscendingOrder) {
+  const core::JobId a = this->Create(MakeJob("a"));
+  const core::JobId b = this->Create(MakeJob("b"));
+
+  auto outcome = ChangeJobsAndWait(this->store(), {b, a, b}, JobAction::kPause, kNow);
+
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_EQ(outcome->changed, (std::vector<std::int64_t>{a, b}));
+  EXPECT_TRUE(outcome->unchanged.empty());
+  EXPECT_EQ(this->store().GetJob(b)->version, 2);
+}
+
 TYPED_TEST(BulkChangeContract, ResumeRecomputesNextRunFromNow) {
   const core::JobId paused = this->Create(MakeJob("a", false));
   const core::JobId active = this->Create(MakeJob("b"));

@@ -4,6 +4,7 @@
 // the action refuses is recorded and the others commit, a database error
 // undoes the whole batch. Events and wake-ups are notifications queued in the
 // transaction, so every node hears of them once it commits.
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,15 @@
 
 namespace jobsched::store::postgres {
 namespace {
+
+// Ascending and distinct: each id is answered once, and rows are locked in
+// one order whoever changes them, so two batches never wait for each other
+// in a circle.
+std::vector<std::int64_t> Ordered(std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
 
 // Records `error` against `id` when it refuses that one only; otherwise it
 // is the batch's error.
@@ -63,7 +73,7 @@ void PostgresJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action
                                   std::optional<std::string> only_namespace,
                                   std::function<void(core::Result<BulkOutcome>)> done) {
   database_->writer().Submit<BulkOutcome>(
-      [ids = std::move(ids), action, now, only_namespace = std::move(only_namespace),
+      [ids = Ordered(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
        max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<BulkOutcome> {
         const RowLock lock = action == JobAction::kDelete ? RowLock::kForDelete : RowLock::kForUpdate;
         BulkOutcome outcome;
@@ -86,7 +96,7 @@ void PostgresJobStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint 
                                   std::optional<std::string> only_namespace,
                                   std::function<void(core::Result<BulkOutcome>)> done) {
   database_->writer().Submit<BulkOutcome>(
-      [ids = std::move(ids), now,
+      [ids = Ordered(std::move(ids)), now,
        only_namespace = std::move(only_namespace)](PgConnection& db) -> core::Result<BulkOutcome> {
         BulkOutcome outcome;
         for (const core::RunId id : ids) {

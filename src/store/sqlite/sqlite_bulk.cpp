@@ -2,6 +2,7 @@
 // is one write of the writer thread, so one savepoint of one transaction: a
 // job the action refuses is recorded and the others commit; a database error
 // undoes the whole batch. What it did is published after the commit.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,6 +23,14 @@ struct SqliteJobStore::BulkEffects {
 };
 
 namespace {
+
+// Ascending and distinct: each id is answered once, in the order
+// PostgreSQL's store answers (and locks) them.
+std::vector<std::int64_t> Ordered(std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
 
 // Records `error` against `id` when it refuses that one only; otherwise it
 // is the batch's error.
@@ -82,7 +91,7 @@ void SqliteJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, 
                                 std::function<void(core::Result<BulkOutcome>)> done) {
   auto effects = std::make_shared<BulkEffects>();
   writer_->Submit<BulkOutcome>(
-      [this, ids = std::move(ids), action, now, only_namespace = std::move(only_namespace),
+      [this, ids = Ordered(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
        effects](SqliteConnection& db) -> core::Result<BulkOutcome> {
         BulkOutcome outcome;
         for (const core::JobId id : ids) {
@@ -114,7 +123,7 @@ void SqliteJobStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint no
                                 std::function<void(core::Result<BulkOutcome>)> done) {
   auto events = std::make_shared<std::vector<StoreChange>>();
   writer_->Submit<BulkOutcome>(
-      [ids = std::move(ids), now, only_namespace = std::move(only_namespace),
+      [ids = Ordered(std::move(ids)), now, only_namespace = std::move(only_namespace),
        events](SqliteConnection& db) -> core::Result<BulkOutcome> {
         BulkOutcome outcome;
         for (const core::RunId id : ids) {
