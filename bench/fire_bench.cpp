@@ -218,6 +218,7 @@ class ProbedJobStore final : public store::JobStore {
                                                                                    std::size_t count) override {
     return inner_.RecentRunStates(jobs, count);
   }
+  core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override { return inner_.Stats(query); }
   core::Result<void> Ping() override { return inner_.Ping(); }
   core::Result<std::optional<core::TimePoint>> NextDueTime() override { return inner_.NextDueTime(); }
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,

@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 45> kRules{{
+constexpr std::array<Rule, 46> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"POST", "/jobs/bulk", RouteAccess::kWrite},
@@ -31,6 +31,7 @@ constexpr std::array<Rule, 45> kRules{{
     {"GET", "/runs/{id}", RouteAccess::kRead},
     {"GET", "/runs/{id}/attempts", RouteAccess::kRead},
     {"POST", "/schedules/preview", RouteAccess::kRead},
+    {"GET", "/stats", RouteAccess::kRead},
     {"POST", "/sessions", RouteAccess::kSignIn},
     {"GET", "/session", RouteAccess::kRead},
     {"DELETE", "/session", RouteAccess::kRead},  // signing out of one's own session

@@ -18,6 +18,7 @@
 #include "api/run_handlers.hpp"
 #include "api/schedule_handlers.hpp"
 #include "api/session_handlers.hpp"
+#include "api/stats_handlers.hpp"
 #include "telemetry/log_context.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -56,6 +57,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     RegisterRunHandlers(router_, store);
     RegisterJobNextHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);
+    RegisterStatsHandler(router_, store, clock);
     EventHub* events = options.events;
     if (events == nullptr) events = (own_events_ = std::make_unique<EventHub>()).get();
     RegisterEventHandlers(router_, *events);

@@ -6,6 +6,7 @@
 #include "api/query_params.hpp"
 #include "core/job_namespace.hpp"
 #include "core/task_kind.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -190,10 +191,10 @@ std::string JobList::CursorAfter(const core::Job& last) const {
 std::string JobList::Filters() const {
   std::string filters;
   if (filter.is_active) filters += *filter.is_active ? "&is_active=true" : "&is_active=false";
-  if (filter.name) filters += "&name=" + PercentEncode(*filter.name);
-  if (filter.search) filters += "&q=" + PercentEncode(*filter.search);
+  if (filter.name) filters += "&name=" + core::PercentEncode(*filter.name);
+  if (filter.search) filters += "&q=" + core::PercentEncode(*filter.search);
   if (filter.type) filters += "&type=" + *filter.type;
-  if (filter.job_namespace) filters += "&namespace=" + PercentEncode(*filter.job_namespace);
+  if (filter.job_namespace) filters += "&namespace=" + core::PercentEncode(*filter.job_namespace);
   if (filter.last_outcome) filters += "&last_outcome=" + *filter.last_outcome;
   if (order != store::JobOrder::kId || descending) {
     filters += std::string("&sort=") + (descending ? "-" : "") +

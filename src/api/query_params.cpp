@@ -7,30 +7,18 @@
 
 namespace jobsched::api {
 
-std::string PercentEncode(std::string_view text) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
-
 core::Result<QueryParams> QueryParams::Parse(std::string_view query) {
   QueryParams params;
   if (query.empty()) return params;
   auto parsed = boost::urls::parse_query(boost::core::string_view(query.data(), query.size()));
   if (!parsed) return core::Error::InvalidArgument("query", "malformed query string: " + parsed.error().message());
   for (const auto& param : *parsed) {
-    // Parsed views are still percent-encoded; store the decoded text.
-    params.values_.emplace(param.key.decode(), param.has_value ? param.value.decode() : std::string());
+    // Parsed views are still percent-encoded; store the decoded text. A '+'
+    // is a space, as browsers' forms and URLSearchParams write one
+    // (application/x-www-form-urlencoded); a '+' itself comes as %2B.
+    const boost::urls::encoding_opts plus_is_space(true);
+    params.values_.emplace(param.key.decode(plus_is_space),
+                           param.has_value ? param.value.decode(plus_is_space) : std::string());
   }
   return params;
 }

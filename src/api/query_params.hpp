@@ -10,10 +10,6 @@
 
 namespace jobsched::api {
 
-// `text` percent-encoded for a query string: everything but unreserved
-// characters (RFC 3986) is escaped.
-std::string PercentEncode(std::string_view text);
-
 // Decoded query parameters of one request. When a name repeats, the first
 // value wins.
 class QueryParams {

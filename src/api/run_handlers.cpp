@@ -7,6 +7,7 @@
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
 #include "api/run_filter.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -69,7 +70,7 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
       continue;
     }
     if (auto set = SetRunFilter(query, member, *value); !set) return respond(ProblemResponse(set.error()));
-    filters += "&" + std::string(member) + "=" + PercentEncode(*value);
+    filters += "&" + std::string(member) + "=" + core::PercentEncode(*value);
   }
   RespondWithRunPage(store, request, query, *page, "/runs", filters.empty() ? "" : filters.substr(1),
                      std::move(respond));

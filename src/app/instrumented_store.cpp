@@ -88,6 +88,10 @@ core::Result<std::map<core::JobId, std::vector<core::RunState>>> InstrumentedSto
   return Timed(metrics_, "recent_run_states", [&] { return jobs_.RecentRunStates(jobs, count); });
 }
 
+core::Result<store::StoreStats> InstrumentedStore::Stats(const store::StatsQuery& query) {
+  return Timed(metrics_, "stats", [&] { return jobs_.Stats(query); });
+}
+
 core::Result<void> InstrumentedStore::Ping() {
   return Timed(metrics_, "ping", [&] { return jobs_.Ping(); });
 }

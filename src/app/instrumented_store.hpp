@@ -34,6 +34,7 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;
+  core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override;
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,
@@ -48,17 +49,15 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
 
   // RunQueue
   void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
-                 std::function<void(core::Result<std::vector<store::ClaimedRun>>)> done) override;
-  void FinishRun(const std::string& owner, store::RunCompletion completion,
-                 std::function<void(core::Result<void>)> done) override;
+                 ClaimDone done) override;
+  void FinishRun(const std::string& owner, store::RunCompletion completion, WriteDone done) override;
   void RetryRun(const std::string& owner, store::RunCompletion failed_attempt, core::TimePoint available_at,
-                std::function<void(core::Result<void>)> done) override;
-  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
+                WriteDone done) override;
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until, RenewDone done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
-                            std::function<void(core::Result<std::size_t>)> done) override;
+                            CountDone done) override;
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
-                   std::function<void(core::Result<void>)> done) override;
+                   WriteDone done) override;
   core::Result<std::size_t> QueuedRunCount() override;
   core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 

@@ -66,7 +66,4 @@ class ApiClient {
   std::FILE* curl_out_;
 };
 
-// `text` percent-encoded for a query string.
-std::string QueryEncode(std::string_view text);
-
 }  // namespace jobsched::client

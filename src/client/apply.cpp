@@ -8,6 +8,7 @@
 #include "client/job_commands.hpp"
 #include "client/job_diff.hpp"
 #include "client/job_file.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::client {
 namespace {
@@ -95,7 +96,7 @@ void PlanUpdate(Planning& planning, const DesiredJob& job, const json::object& c
 
 // The jobs of `ns` on the service, by name.
 core::Result<JobsByName> CurrentJobs(const ClientContext& context, const std::string& ns) {
-  auto jobs = context.api.GetAll("/jobs?limit=1000&namespace=" + QueryEncode(ns));
+  auto jobs = context.api.GetAll("/jobs?limit=1000&namespace=" + core::PercentEncode(ns));
   if (!jobs) return jobs.error();
   JobsByName by_name;
   for (const json::value& job : *jobs) {

@@ -9,6 +9,7 @@
 #include "client/job_ref.hpp"
 #include "client/run_follower.hpp"
 #include "client/table.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::client {
 namespace {
@@ -64,10 +65,10 @@ int ReportChange(const ClientContext& context, const ApiAnswer& answer, Resource
 
 int ListJobs(const ClientContext& context, const JobListOptions& options) {
   std::string target = "/jobs?limit=" + std::to_string(options.limit);
-  if (options.name) target += "&name=" + QueryEncode(*options.name);
-  if (options.type) target += "&type=" + QueryEncode(*options.type);
+  if (options.name) target += "&name=" + core::PercentEncode(*options.name);
+  if (options.type) target += "&type=" + core::PercentEncode(*options.type);
   if (options.active) target += *options.active ? "&is_active=true" : "&is_active=false";
-  if (!ClientNamespace(context).empty()) target += "&namespace=" + QueryEncode(ClientNamespace(context));
+  if (!ClientNamespace(context).empty()) target += "&namespace=" + core::PercentEncode(ClientNamespace(context));
   auto jobs = context.api.GetAll(target, options.all ? SIZE_MAX : static_cast<std::size_t>(options.limit));
   if (!jobs) return context.Fail(jobs.error());
   context.Print(*jobs, Resource::kJob);
@@ -124,7 +125,7 @@ int ListNextRuns(const ClientContext& context, const std::string& ref, std::int6
   auto id = Resolve(context, ref);
   if (!id) return context.Fail(id.error());
   std::string target = "/jobs/" + std::to_string(*id) + "/next?count=" + std::to_string(count);
-  if (tz) target += "&tz=" + QueryEncode(*tz);
+  if (tz) target += "&tz=" + core::PercentEncode(*tz);
   auto next = context.api.Get(target);
   if (!next) return context.Fail(next.error());
   context.Print(next->body, Resource::kNextRuns);

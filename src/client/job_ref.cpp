@@ -4,6 +4,7 @@
 
 #include "client/output.hpp"
 #include "core/job_namespace.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::client {
 namespace {
@@ -39,8 +40,8 @@ core::Result<std::int64_t> ResolveJob(const ApiClient& api, std::string_view tex
   JobRef ref = ParseJobRef(text);
   if (ref.id != 0) return ref.id;
   if (ref.namespace_name.empty()) ref.namespace_name = default_namespace;
-  std::string target = "/jobs?limit=1000&name=" + QueryEncode(ref.name);
-  if (!ref.namespace_name.empty()) target += "&namespace=" + QueryEncode(ref.namespace_name);
+  std::string target = "/jobs?limit=1000&name=" + core::PercentEncode(ref.name);
+  if (!ref.namespace_name.empty()) target += "&namespace=" + core::PercentEncode(ref.namespace_name);
   // ?name= is a prefix filter: keep the exact matches.
   auto listed = api.GetAll(target);
   if (!listed) return listed.error();

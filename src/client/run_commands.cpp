@@ -6,6 +6,7 @@
 #include "client/job_commands.hpp"
 #include "client/job_ref.hpp"
 #include "client/run_follower.hpp"
+#include "core/text.hpp"
 
 namespace jobsched::client {
 namespace {
@@ -41,7 +42,7 @@ int ListRuns(const ClientContext& context, const RunListOptions& options) {
     if (!job) return context.Fail(job.error());
     target = "/jobs/" + std::to_string(*job) + "/runs?limit=" + std::to_string(options.limit);
   }
-  if (options.state) target += "&state=" + QueryEncode(*options.state);
+  if (options.state) target += "&state=" + core::PercentEncode(*options.state);
   auto runs = context.api.GetAll(target, options.all ? SIZE_MAX : static_cast<std::size_t>(options.limit));
   if (!runs) return context.Fail(runs.error());
   context.Print(*runs, Resource::kRun);

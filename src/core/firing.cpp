@@ -25,27 +25,39 @@ FirePlan PlanFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_p
   return PlanLimitedFiring(job, now, run_in_progress, FiringLimits{});
 }
 
-FirePlan PlanLimitedFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress,
-                           const FiringLimits& limits) {
-  assert(job.next_run && *job.next_run <= now && "only due jobs are planned; the store selects them by next_run");
-  // Every occurrence due by now, oldest first (bounded).
+namespace {
+
+// Every occurrence due by `now`, oldest first (at most
+// kMaxOccurrencesPerFiring), and the next one after them.
+struct DueOccurrences {
   std::vector<TimePoint> due;
+  std::optional<TimePoint> next;
+  bool truncated = false;  // more were due than the bound
+};
+
+DueOccurrences CollectDue(const Job& job, TimePoint now, const FiringLimits& limits) {
+  DueOccurrences result;
   std::optional<TimePoint> next = job.next_run;
-  while (next && *next <= now && due.size() < kMaxOccurrencesPerFiring) {
-    due.push_back(*next);
+  while (next && *next <= now && result.due.size() < kMaxOccurrencesPerFiring) {
+    result.due.push_back(*next);
     next = job.schedule.NextAfter(*next);
     // Occurrences closer than the minimum period: one this firing, and the
     // schedule resumes at least the minimum later (see FiringLimits).
-    if (next && *next - due.back() < limits.min_period) {
-      next = job.schedule.OccurrenceAfter(due.back(), std::max(now, due.back() + limits.min_period - Milliseconds{1}));
+    if (next && *next - result.due.back() < limits.min_period) {
+      next = job.schedule.OccurrenceAfter(result.due.back(),
+                                          std::max(now, result.due.back() + limits.min_period - Milliseconds{1}));
       break;
     }
   }
-  const bool truncated = next && *next <= now;
-  if (truncated) next = job.schedule.OccurrenceAfter(due.back(), now);
+  result.truncated = next && *next <= now;
+  if (result.truncated) next = job.schedule.OccurrenceAfter(result.due.back(), now);
+  result.next = next;
+  return result;
+}
 
-  FirePlan plan;
-  plan.next_run = next;
+// Sorts each due occurrence into a run or a skip by the job's misfire policy:
+// on time ones always run; late ones as the policy says.
+void ApplyMisfirePolicy(const Job& job, TimePoint now, const std::vector<TimePoint>& due, FirePlan& plan) {
   bool caught_up = false;  // run_once: the one catch-up run is planned
   for (const TimePoint occurrence : due) {
     const Milliseconds late = now - occurrence;
@@ -76,17 +88,32 @@ FirePlan PlanLimitedFiring(const Job& job, TimePoint now, std::optional<RunId> r
         break;
     }
   }
-  if (truncated && !plan.skipped.empty()) {
+}
+
+// Runs beyond the per-job quota of one firing are skipped, saying why.
+void ApplyRunQuota(const FiringLimits& limits, FirePlan& plan) {
+  if (plan.occurrences.size() <= limits.max_runs) return;
+  for (std::size_t i = limits.max_runs; i < plan.occurrences.size(); ++i) {
+    plan.skipped.push_back({plan.occurrences[i], "over the run-rate quota of " + std::to_string(limits.max_runs) +
+                                                     " runs per job per minute (max_runs_per_job_per_minute)"});
+  }
+  plan.occurrences.resize(limits.max_runs);
+}
+
+}  // namespace
+
+FirePlan PlanLimitedFiring(const Job& job, TimePoint now, std::optional<RunId> run_in_progress,
+                           const FiringLimits& limits) {
+  assert(job.next_run && *job.next_run <= now && "only due jobs are planned; the store selects them by next_run");
+  const DueOccurrences due = CollectDue(job, now, limits);
+  FirePlan plan;
+  plan.next_run = due.next;
+  ApplyMisfirePolicy(job, now, due.due, plan);
+  if (due.truncated && !plan.skipped.empty()) {
     plan.skipped.back().reason +=
         "; older occurrences beyond the last " + std::to_string(kMaxOccurrencesPerFiring) + " are not listed";
   }
-  if (plan.occurrences.size() > limits.max_runs) {
-    for (std::size_t i = limits.max_runs; i < plan.occurrences.size(); ++i) {
-      plan.skipped.push_back({plan.occurrences[i], "over the run-rate quota of " + std::to_string(limits.max_runs) +
-                                                       " runs per job per minute (max_runs_per_job_per_minute)"});
-    }
-    plan.occurrences.resize(limits.max_runs);
-  }
+  ApplyRunQuota(limits, plan);
   if (job.overlap == OverlapPolicy::kSkip) ApplyOverlapSkip(plan, run_in_progress);
   if (!plan.occurrences.empty()) plan.last_run = plan.occurrences.back();
   return plan;

@@ -66,7 +66,34 @@ Result<void> ApplyRunPolicyFields(const JobRequest& request, Job& job) {
   return Ok();
 }
 
-Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
+namespace {
+
+// The schedule's optional window [start_at, end_at), checked.
+struct ScheduleWindow {
+  std::optional<TimePoint> start_at;
+  std::optional<TimePoint> end_at;
+};
+
+Result<ScheduleWindow> WindowFromRequest(const JobRequest& request) {
+  ScheduleWindow window;
+  if (request.start_at) {
+    auto parsed = ParseRfc3339(*request.start_at, "start_at");
+    if (!parsed) return parsed.error();
+    window.start_at = *parsed;
+  }
+  if (request.end_at) {
+    auto parsed = ParseRfc3339(*request.end_at, "end_at");
+    if (!parsed) return parsed.error();
+    window.end_at = *parsed;
+  }
+  if (window.start_at && window.end_at && *window.end_at <= *window.start_at) {
+    return Error::InvalidArgument("end_at", "end_at: must be after start_at");
+  }
+  return window;
+}
+
+// Exactly one of interval, every, cron and at; a timezone only with cron.
+Result<void> CheckScheduleFields(const JobRequest& request) {
   const int schedule_fields =
       (request.interval ? 1 : 0) + (request.every ? 1 : 0) + (request.cron ? 1 : 0) + (request.at ? 1 : 0);
   if (schedule_fields == 0) {
@@ -79,21 +106,17 @@ Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
   if (request.timezone && !request.cron) {
     return Error::InvalidArgument("timezone", "timezone: only applies to cron schedules");
   }
-  std::optional<TimePoint> start_at;
-  std::optional<TimePoint> end_at;
-  if (request.start_at) {
-    auto parsed = ParseRfc3339(*request.start_at, "start_at");
-    if (!parsed) return parsed.error();
-    start_at = *parsed;
-  }
-  if (request.end_at) {
-    auto parsed = ParseRfc3339(*request.end_at, "end_at");
-    if (!parsed) return parsed.error();
-    end_at = *parsed;
-  }
-  if (start_at && end_at && *end_at <= *start_at) {
-    return Error::InvalidArgument("end_at", "end_at: must be after start_at");
-  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<Schedule> ScheduleFromRequest(const JobRequest& request, TimePoint now) {
+  if (auto fields = CheckScheduleFields(request); !fields) return fields.error();
+  auto window = WindowFromRequest(request);
+  if (!window) return window.error();
+  const std::optional<TimePoint> start_at = window->start_at;
+  std::optional<TimePoint> end_at = window->end_at;
 
   if (request.at) {
     if (start_at || end_at) {

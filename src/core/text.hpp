@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,5 +14,10 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b);
 // gives three), for the caller to skip or refuse; a trailing comma adds none.
 // Views into `list`.
 std::vector<std::string_view> SplitList(std::string_view list);
+
+// `text` percent-encoded for a URL's query (RFC 3986): every byte but the
+// unreserved characters (letters, digits, - . _ ~) as %XX. The service's
+// own links and the command line's requests both use it.
+std::string PercentEncode(std::string_view text);
 
 }  // namespace jobsched::core

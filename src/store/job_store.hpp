@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
+#include "core/stats_window.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::store {
@@ -49,6 +51,35 @@ struct RunListQuery {
   // Only runs scheduled in [scheduled_from, scheduled_until).
   std::optional<core::TimePoint> scheduled_from;
   std::optional<core::TimePoint> scheduled_until;
+};
+
+// What Stats reads: the runs of [from, to] in buckets of `bucket_width`
+// starting at `from`, and the jobs and runs as of `now`.
+struct StatsQuery {
+  std::optional<std::string> job_namespace;  // only jobs of this namespace and their runs
+  core::TimePoint from;
+  core::TimePoint to;
+  core::Milliseconds bucket_width{60'000};
+  core::TimePoint now;
+  // A queued run is late once it could have started (its scheduled time, or
+  // the end of its jitter delay or retry backoff) more than this long ago.
+  core::Milliseconds late_after{60'000};
+  // An active job is due soon when its next_run is at most this far ahead.
+  core::Milliseconds due_within{15 * 60'000};
+};
+
+// What Stats answers. Counts of runs in an end state are of runs that
+// finished in [from, to]; queued and running are as of now.
+struct StoreStats {
+  std::int64_t jobs_active = 0;
+  std::int64_t jobs_paused = 0;
+  std::map<core::RunState, std::int64_t> runs;  // by state; a state without runs may be missing
+  // The buckets with something in them, at most two entries per bucket (the
+  // finished runs, the lateness of started ones; core::FillSeries merges them).
+  std::vector<core::StatsBucket> buckets;
+  std::int64_t late_now = 0;  // queued runs late by more than late_after
+  std::int64_t failing = 0;   // active jobs whose newest finished run failed or timed out
+  std::int64_t due_soon = 0;  // active jobs with a next_run before now + due_within
 };
 
 // What one FireDueJobs call did.
@@ -172,6 +203,12 @@ class JobStore {
   // list shows. One read for the whole page.
   virtual core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(
       const std::vector<core::JobId>& jobs, std::size_t count) = 0;
+
+  // The figures of the console's overview (GET /stats), read in one snapshot
+  // with aggregates computed by the database. Costs a read of the runs that
+  // finished or started in [from, to] (through the finished_at index) plus
+  // one of the jobs; no index of its own.
+  virtual core::Result<StoreStats> Stats(const StatsQuery& query) = 0;
 
   // Succeeds when the database answers a trivial query.
   virtual core::Result<void> Ping() = 0;

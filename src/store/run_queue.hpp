@@ -44,6 +44,12 @@ class RunQueue {
  public:
   virtual ~RunQueue() = default;
 
+  // What each write answers with, after its commit.
+  using WriteDone = std::function<void(core::Result<void>)>;
+  using ClaimDone = std::function<void(core::Result<std::vector<ClaimedRun>>)>;
+  using RenewDone = std::function<void(core::Result<std::vector<core::RunId>>)>;
+  using CountDone = std::function<void(core::Result<std::size_t>)>;
+
   // Marks up to `limit` queued runs that are available at `now` (a retry
   // waits out its backoff), oldest first, as running for `owner`,
   // with a lease until `lease_until`, and returns them. A run is handed to
@@ -51,14 +57,13 @@ class RunQueue {
   // no run of its job is running and no older one is queued: in order, one at
   // a time.
   virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
-                         std::function<void(core::Result<std::vector<ClaimedRun>>)> done) = 0;
+                         ClaimDone done) = 0;
 
   // Records the outcome of a run `owner` holds; a run someone asked to cancel
   // ends as cancelled unless it succeeded. Fails with kConflict when the
   // owner lost the run meanwhile (its lease expired and it was re-queued), so
   // a presumed-dead owner cannot overwrite the outcome of the re-run.
-  virtual void FinishRun(const std::string& owner, RunCompletion completion,
-                         std::function<void(core::Result<void>)> done) = 0;
+  virtual void FinishRun(const std::string& owner, RunCompletion completion, WriteDone done) = 0;
 
   // Records a failed attempt of a run `owner` holds and queues the next
   // attempt, not to be claimed before `available_at` (a run someone asked to
@@ -66,27 +71,26 @@ class RunQueue {
   // failed attempt's error and output until the next attempt ends. kConflict
   // when the owner lost the run meanwhile.
   virtual void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
-                        std::function<void(core::Result<void>)> done) = 0;
+                        WriteDone done) = 0;
 
   // The node's heartbeat: records `owner` as alive until `lease_until` (the
   // nodes table), extends the leases of every run `owner` holds to it, and
   // answers with those of its runs someone asked to cancel (CancelRun), which
   // the owner should stop.
-  virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                           std::function<void(core::Result<std::vector<core::RunId>>)> done) = 0;
+  virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until, RenewDone done) = 0;
 
   // Forgets nodes silent for kForgetSilentNodesAfter. Puts back in the queue, as a new attempt (or ends as cancelled,
   // when someone asked to cancel it), every running run whose lease expired before `now` or whose owner is not
   // `live_owner` (pass the current process at start-up: runs of a process that died are orphans). Returns how many were
   // re-queued.
   virtual void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
-                                    std::function<void(core::Result<std::size_t>)> done) = 0;
+                                    CountDone done) = 0;
 
   // Hands `owner`'s runs with the given ids back to the queue unchanged (same
   // attempt): used at shutdown for runs that could not finish in time. Runs
   // someone asked to cancel end as cancelled instead.
   virtual void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
-                           std::function<void(core::Result<void>)> done) = 0;
+                           WriteDone done) = 0;
 
   // Number of runs waiting in the queue.
   virtual core::Result<std::size_t> QueuedRunCount() = 0;

@@ -19,5 +19,12 @@ TEST(SplitList, TrimsEachEntryAndKeepsEmptyOnesBetweenCommas) {
   EXPECT_EQ(SplitList("a,,b,"), (std::vector<std::string_view>{"a", "", "b"}));
 }
 
+TEST(PercentEncode, KeepsUnreservedCharactersAndEscapesEveryOtherByte) {
+  EXPECT_EQ(PercentEncode("Az09-._~"), "Az09-._~");
+  EXPECT_EQ(PercentEncode("a b+c&d=e/f"), "a%20b%2Bc%26d%3De%2Ff");
+  EXPECT_EQ(PercentEncode("caf\xc3\xa9"), "caf%C3%A9");
+  EXPECT_EQ(PercentEncode(""), "");
+}
+
 }  // namespace
 }  // namespace jobsched::core

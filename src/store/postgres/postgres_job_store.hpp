@@ -34,6 +34,7 @@ class PostgresJobStore final : public JobStore {
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // postgres_job_list.cpp
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;
+  core::Result<StoreStats> Stats(const StatsQuery& query) override;  // postgres_stats.cpp
   core::Result<void> Ping() override;
 
   // The scheduling half (postgres_job_store_runs.cpp).

@@ -23,18 +23,19 @@ class PostgresRunQueue final : public RunQueue {
  public:
   explicit PostgresRunQueue(std::shared_ptr<PgDatabase> database);
 
+  // The executor's path: claims through the writer, finishes and retries
+  // batched by finishes_.
   void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
-                 std::function<void(core::Result<std::vector<ClaimedRun>>)> done) override;
-  void FinishRun(const std::string& owner, RunCompletion completion,
-                 std::function<void(core::Result<void>)> done) override;
+                 ClaimDone done) override;
+  void FinishRun(const std::string& owner, RunCompletion completion, WriteDone done) override;
   void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
-                std::function<void(core::Result<void>)> done) override;
-  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
+                WriteDone done) override;
+  // The node's upkeep: its heartbeat, other nodes' orphans, its shutdown.
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until, RenewDone done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
-                            std::function<void(core::Result<std::size_t>)> done) override;
+                            CountDone done) override;
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
-                   std::function<void(core::Result<void>)> done) override;
+                   WriteDone done) override;
   core::Result<std::size_t> QueuedRunCount() override;
   core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 

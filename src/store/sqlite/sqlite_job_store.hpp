@@ -71,6 +71,7 @@ class SqliteJobStore final : public JobStore,
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // sqlite_job_list.cpp
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;
+  core::Result<StoreStats> Stats(const StatsQuery& query) override;  // sqlite_stats.cpp
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
@@ -91,19 +92,19 @@ class SqliteJobStore final : public JobStore,
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   std::function<void(core::Result<BulkOutcome>)> done) override;
 
-  // RunQueue (sqlite_job_store_runs.cpp)
+  // RunQueue (sqlite_run_queue.cpp). The executor's path: claim, then finish
+  // or retry, each a write of the writer thread.
   void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
-                 std::function<void(core::Result<std::vector<ClaimedRun>>)> done) override;
-  void FinishRun(const std::string& owner, RunCompletion completion,
-                 std::function<void(core::Result<void>)> done) override;
+                 ClaimDone done) override;
+  void FinishRun(const std::string& owner, RunCompletion completion, WriteDone done) override;
   void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
-                std::function<void(core::Result<void>)> done) override;
-  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
-                   std::function<void(core::Result<std::vector<core::RunId>>)> done) override;
+                WriteDone done) override;
+  // The node's upkeep: its heartbeat, other nodes' orphans, its shutdown.
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until, RenewDone done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
-                            std::function<void(core::Result<std::size_t>)> done) override;
+                            CountDone done) override;
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,
-                   std::function<void(core::Result<void>)> done) override;
+                   WriteDone done) override;
   core::Result<std::size_t> QueuedRunCount() override;
   core::Result<std::size_t> LiveNodeCount(core::TimePoint now) override;
 

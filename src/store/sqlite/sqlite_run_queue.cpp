@@ -34,59 +34,76 @@ core::Result<std::size_t> CollectRunEvents(Statement& statement, std::vector<Sto
 
 }  // namespace
 
+namespace {
+
+// Marks up to `limit` runs that may start now as running, leased to `owner`,
+// in one statement, so a crash between the two cannot leave a run marked
+// running with no lease; their ids.
+core::Result<std::vector<core::RunId>> ClaimRunIds(SqliteConnection& db, const std::string& owner, std::size_t limit,
+                                                   core::TimePoint now, core::TimePoint lease_until) {
+  static const std::string kClaim =
+      "UPDATE runs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2, started_at = ?3 "
+      "WHERE id IN (SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
+      "WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= ?3) "
+      // overlap queue: one at a time, oldest first.
+      "AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p INDEXED BY runs_unfinished_by_job "
+      "WHERE p.job_id = r.job_id "
+      "AND (p.state = 'queued' OR p.state = 'running') AND (p.state = 'running' OR p.id < r.id))) "
+      "ORDER BY r.id LIMIT ?4) RETURNING id";
+  auto claim = db.Cached(kClaim);
+  if (!claim) return claim.error();
+  (*claim)
+      ->Bind(1, owner)
+      .Bind(2, ToUnixMs(lease_until))
+      .Bind(3, ToUnixMs(now))
+      .Bind(4, static_cast<std::int64_t>(limit));
+  std::vector<core::RunId> ids;
+  for (;;) {
+    auto row = (*claim)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ids.push_back((*claim)->ColumnInt(0));
+  }
+  (*claim)->Reset();
+  return ids;
+}
+
+// The claimed runs with what the executor needs of their jobs; a "started"
+// event for each goes to `events`.
+core::Result<std::vector<ClaimedRun>> LoadClaimed(SqliteConnection& db, const std::vector<core::RunId>& ids,
+                                                  std::vector<StoreChange>& events) {
+  static const std::string kLoad = "SELECT " + std::string(kRunColumns) + ", " + std::string(kJobColumns) +
+                                   " FROM runs JOIN jobs ON jobs.id = runs.job_id WHERE runs.id = ?";
+  auto load = db.Cached(kLoad);
+  if (!load) return load.error();
+  std::vector<ClaimedRun> claimed;
+  claimed.reserve(ids.size());
+  for (const core::RunId id : ids) {
+    (*load)->Reset().Bind(1, id);
+    auto row = (*load)->Step();
+    if (!row) return row.error();
+    if (!*row) continue;  // its job was deleted in between: nothing to run
+    auto run = RunFromRow(**load);
+    if (!run) return run.error();
+    auto job = JobFromRow(**load, kRunColumnCount);  // the job's columns follow the run's
+    if (!job) return job.error();
+    events.push_back(StoreChange::Run(StoreChange::Action::kStarted, id, job->id, "running", job->namespace_name));
+    claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
+  }
+  return claimed;
+}
+
+}  // namespace
+
 void SqliteJobStore::ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
                                core::TimePoint lease_until,
                                std::function<void(core::Result<std::vector<ClaimedRun>>)> done) {
   auto events = std::make_shared<std::vector<StoreChange>>();
   writer_->Submit<std::vector<ClaimedRun>>(
       [owner, limit, now, lease_until, events](SqliteConnection& db) -> core::Result<std::vector<ClaimedRun>> {
-        // Claim and lease in one statement, so a crash between the two cannot
-        // leave a run marked running with no lease.
-        static const std::string kClaim =
-            "UPDATE runs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2, started_at = ?3 "
-            "WHERE id IN (SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
-            "WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= ?3) "
-            // overlap queue: one at a time, oldest first.
-            "AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p INDEXED BY runs_unfinished_by_job "
-            "WHERE p.job_id = r.job_id "
-            "AND (p.state = 'queued' OR p.state = 'running') AND (p.state = 'running' OR p.id < r.id))) "
-            "ORDER BY r.id LIMIT ?4) RETURNING id";
-        auto claim = db.Cached(kClaim);
-        if (!claim) return claim.error();
-        (*claim)
-            ->Bind(1, owner)
-            .Bind(2, ToUnixMs(lease_until))
-            .Bind(3, ToUnixMs(now))
-            .Bind(4, static_cast<std::int64_t>(limit));
-        std::vector<core::RunId> ids;
-        for (;;) {
-          auto row = (*claim)->Step();
-          if (!row) return row.error();
-          if (!*row) break;
-          ids.push_back((*claim)->ColumnInt(0));
-        }
-        (*claim)->Reset();
-
-        static const std::string kLoad = "SELECT " + std::string(kRunColumns) + ", " + std::string(kJobColumns) +
-                                         " FROM runs JOIN jobs ON jobs.id = runs.job_id WHERE runs.id = ?";
-        auto load = db.Cached(kLoad);
-        if (!load) return load.error();
-        std::vector<ClaimedRun> claimed;
-        claimed.reserve(ids.size());
-        for (const core::RunId id : ids) {
-          (*load)->Reset().Bind(1, id);
-          auto row = (*load)->Step();
-          if (!row) return row.error();
-          if (!*row) continue;  // its job was deleted in between: nothing to run
-          auto run = RunFromRow(**load);
-          if (!run) return run.error();
-          auto job = JobFromRow(**load, kRunColumnCount);  // the job's columns follow the run's
-          if (!job) return job.error();
-          events->push_back(
-              StoreChange::Run(StoreChange::Action::kStarted, id, job->id, "running", job->namespace_name));
-          claimed.push_back(ClaimedRun{std::move(run).value(), job->name, job->task, job->timeout, job->retry});
-        }
-        return claimed;
+        auto ids = ClaimRunIds(db, owner, limit, now, lease_until);
+        if (!ids) return ids.error();
+        return LoadClaimed(db, *ids, *events);
       },
       [this, limit, events, done = std::move(done)](core::Result<std::vector<ClaimedRun>> claimed) {
         if (claimed) Publish(*events);
