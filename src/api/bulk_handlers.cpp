@@ -201,8 +201,11 @@ void BulkHandlers::ChangeJobs(const HttpRequest& request, Responder respond) {
   for (const core::Job& job : jobs) state->ids.push_back(job.id);
   std::optional<std::string> only_namespace;
   if (!caller.all_namespaces) only_namespace = caller.home_namespace;
-  state->apply = [this, action = bulk->action, only_namespace](std::vector<std::int64_t> batch, OutcomeCallback done) {
-    store_.ChangeJobs(std::move(batch), action, clock_.Now(), only_namespace, std::move(done));
+  // The later batches start from a store thread: they hold the store and the
+  // clock (which outlive every request), not the handlers.
+  state->apply = [&store = store_, &clock = clock_, action = bulk->action, only_namespace](
+                     std::vector<std::int64_t> batch, OutcomeCallback done) {
+    store.ChangeJobs(std::move(batch), action, clock.Now(), only_namespace, std::move(done));
   };
   state->respond = std::move(respond);
   ApplyNext(state);
@@ -245,13 +248,15 @@ void BulkHandlers::CancelRuns(const HttpRequest& request, Responder respond) {
   state->total = std::move(outcome);  // ids that were not found
   std::optional<std::string> only_namespace;
   if (!caller.all_namespaces) only_namespace = caller.home_namespace;
-  state->apply = [this, only_namespace](std::vector<std::int64_t> batch, OutcomeCallback done) {
-    store_.CancelRuns(std::move(batch), clock_.Now(), only_namespace, std::move(done));
+  state->apply = [&store = store_, &clock = clock_, only_namespace](std::vector<std::int64_t> batch,
+                                                                    OutcomeCallback done) {
+    store.CancelRuns(std::move(batch), clock.Now(), only_namespace, std::move(done));
   };
-  state->after_each = [this](const Outcome& batch) {
-    if (!on_cancel_requested_) return;
-    for (const core::RunId id : batch.stopping) on_cancel_requested_(id);
-  };
+  if (on_cancel_requested_) {
+    state->after_each = [notify = on_cancel_requested_](const Outcome& batch) {
+      for (const core::RunId id : batch.stopping) notify(id);
+    };
+  }
   state->respond = std::move(respond);
   ApplyNext(state);
 }

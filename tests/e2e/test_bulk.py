@@ -8,8 +8,9 @@ import concurrent.futures
 import unittest
 
 from event_stream import EventStream
-from harness import ServiceTestCase, list_all_jobs
+from harness import TERMINAL_RUN_STATES, ServiceTestCase, list_all_jobs, wait_until
 from test_auth import KeyedServiceTestCase
+from test_overlap import OverlapTestCase
 
 
 def outcome(response):
@@ -152,6 +153,22 @@ class RunsBulkTest(ServiceTestCase):
                             ({"action": "cancel", "filter": {"name": "x"}}, "filter.name")]:
             with self.subTest(field=field):
                 self.assertProblem(self.service.post_json("/runs/bulk", body), 400, field)
+
+
+class BulkCancelRunningTest(OverlapTestCase):
+
+    def test_a_running_run_is_asked_to_stop_and_ends_cancelled(self):
+        job = self.slow_job("skip", delay_s=30.0, every="1h")
+        self.assertEqual(self.trigger(job["id"]).status, 202)
+        run = self.running_run(job["id"])
+        self.endpoint.wait_for_requests(1, "/slow", timeout_s=5.0)
+
+        response = self.service.post_json("/runs/bulk", {"action": "cancel", "filter": {"state": "running"}})
+
+        self.assertEqual(outcome(response), (1, 1, 0, []))
+        ended = wait_until(lambda: (lambda r: r if r["state"] in TERMINAL_RUN_STATES else None)(
+            self.service.get_json(f"/runs/{run['id']}").body), 3.0, "the cancelled run to end")
+        self.assertEqual(ended["state"], "cancelled", ended)
 
 
 class BulkNamespacesTest(KeyedServiceTestCase):
