@@ -201,6 +201,15 @@ class ProbedJobStore final : public store::JobStore {
                  std::function<void(core::Result<core::Run>)> done) override {
     inner_.CancelRun(job_id, run_id, now, std::move(done));
   }
+  void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
+                  std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<store::BulkOutcome>)> done) override {
+    inner_.ChangeJobs(std::move(ids), action, now, std::move(only_namespace), std::move(done));
+  }
+  void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<store::BulkOutcome>)> done) override {
+    inner_.CancelRuns(std::move(ids), now, std::move(only_namespace), std::move(done));
+  }
   core::Result<core::Job> GetJob(core::JobId id) override { return inner_.GetJob(id); }
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override {
     return inner_.ListJobs(query);

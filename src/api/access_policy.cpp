@@ -12,9 +12,10 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 44> kRules{{
+constexpr std::array<Rule, 46> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
+    {"POST", "/jobs/bulk", RouteAccess::kWrite},
     {"GET", "/jobs/{id}", RouteAccess::kRead},
     {"PATCH", "/jobs/{id}", RouteAccess::kWrite},
     {"DELETE", "/jobs/{id}", RouteAccess::kWrite},
@@ -25,6 +26,7 @@ constexpr std::array<Rule, 44> kRules{{
     {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
     {"GET", "/jobs/{id}/next", RouteAccess::kRead},
     {"GET", "/runs", RouteAccess::kRead},
+    {"POST", "/runs/bulk", RouteAccess::kWrite},
     {"GET", "/events", RouteAccess::kRead},
     {"GET", "/runs/{id}", RouteAccess::kRead},
     {"GET", "/runs/{id}/attempts", RouteAccess::kRead},

@@ -46,12 +46,14 @@ AccessOptions WithSessions(AccessOptions access, SessionManager* sessions) {
 }  // namespace
 
 Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
-    : jobs_(std::make_unique<JobHandlers>(store, clock, std::move(options.jobs))),
+    : jobs_(std::make_unique<JobHandlers>(store, clock, options.jobs)),
+      bulk_(std::make_unique<BulkHandlers>(store, clock, std::move(options.jobs.on_cancel_requested))),
       access_(WithSessions(std::move(options.access), options.sessions), clock),
       metrics_(options.metrics),
       access_log_(options.access_log) {
   if (options.jobs_api) {
     jobs_->Register(router_);
+    bulk_->Register(router_);
     RegisterRunHandlers(router_, store);
     RegisterJobNextHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);

@@ -5,6 +5,7 @@
 
 #include "api/about_handlers.hpp"
 #include "api/access_control.hpp"
+#include "api/bulk_handlers.hpp"
 #include "api/console_handlers.hpp"
 #include "api/event_hub.hpp"
 #include "api/health_handlers.hpp"
@@ -79,6 +80,7 @@ class Api {
   Router router_;
   std::unique_ptr<EventHub> own_events_;  // when ApiOptions::events is null
   std::unique_ptr<JobHandlers> jobs_;
+  std::unique_ptr<BulkHandlers> bulk_;  // POST /jobs/bulk, POST /runs/bulk
   AccessControl access_;
   telemetry::Metrics* metrics_ = nullptr;
   bool access_log_ = true;

@@ -165,7 +165,7 @@ void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
   // A read or write key lists its own namespace only; asking for another
   // one answers an empty list, as for a namespace without jobs.
   const Caller& caller = request.caller;
-  const bool foreign = list->job_namespace && !caller.MayAccess(*list->job_namespace);
+  const bool foreign = list->filter.Foreign(caller);
   core::Result<std::vector<core::Job>> jobs = std::vector<core::Job>{};
   if (!foreign) jobs = store_.ListJobs(list->StoreQuery(caller));
   if (!jobs) {

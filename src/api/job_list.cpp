@@ -97,26 +97,10 @@ core::Result<void> ParseCursor(std::string_view cursor, JobList& list) {
 }
 
 core::Result<void> ParseFilters(const QueryParams& params, JobList& list) {
-  if (const auto name = params.Get("name")) list.name = std::string(*name);
-  if (const auto q = params.Get("q"); q && !q->empty()) {
-    if (q->size() > 200) return core::Error::InvalidArgument("q", "q: at most 200 characters");
-    list.search = std::string(*q);
-  }
-  if (const auto type = params.Get("type")) {
-    if (!core::FindTaskKind(*type))
-      return core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames());
-    list.type = std::string(*type);
-  }
-  if (const auto job_namespace = params.Get("namespace")) {
-    if (auto valid = core::ValidateNamespace(*job_namespace); !valid) return valid.error();
-    list.job_namespace = std::string(*job_namespace);
-  }
-  if (const auto outcome = params.Get("last_outcome")) {
-    if (std::find(std::begin(kOutcomes), std::end(kOutcomes), *outcome) == std::end(kOutcomes)) {
-      return core::Error::InvalidArgument(
-          "last_outcome", "last_outcome: must be succeeded, failed, timed_out, cancelled, skipped or none");
-    }
-    list.last_outcome = std::string(*outcome);
+  for (const std::string_view member : kJobTextFilters) {
+    const auto value = params.Get(member);
+    if (!value) continue;
+    if (auto set = SetJobFilter(list.filter, member, *value); !set) return set.error();
   }
   if (const auto include = params.Get("include")) {
     if (*include != "recent_runs") return core::Error::InvalidArgument("include", "include: may only be recent_runs");
@@ -127,6 +111,43 @@ core::Result<void> ParseFilters(const QueryParams& params, JobList& list) {
 
 }  // namespace
 
+core::Result<void> SetJobFilter(JobFilter& filter, std::string_view member, std::string_view value) {
+  if (member == "name") {
+    filter.name = std::string(value);
+  } else if (member == "q") {
+    if (value.size() > 200) return core::Error::InvalidArgument("q", "q: at most 200 characters");
+    // An empty search matches every job, as if there were none.
+    if (!value.empty()) filter.search = std::string(value);
+  } else if (member == "type") {
+    if (!core::FindTaskKind(value))
+      return core::Error::InvalidArgument("type", "type: must be " + core::TaskKindNames());
+    filter.type = std::string(value);
+  } else if (member == "namespace") {
+    if (auto valid = core::ValidateNamespace(value); !valid) return valid.error();
+    filter.job_namespace = std::string(value);
+  } else if (member == "last_outcome") {
+    if (std::find(std::begin(kOutcomes), std::end(kOutcomes), value) == std::end(kOutcomes)) {
+      return core::Error::InvalidArgument(
+          "last_outcome", "last_outcome: must be succeeded, failed, timed_out, cancelled, skipped or none");
+    }
+    filter.last_outcome = std::string(value);
+  } else {
+    return core::Error::InvalidArgument(std::string(member.substr(0, 64)),
+                                        "unknown filter '" + std::string(member.substr(0, 64)) + "'");
+  }
+  return core::Ok();
+}
+
+void JobFilter::ApplyTo(store::JobListQuery& query, const Caller& caller) const {
+  query.is_active = is_active;
+  query.name_prefix = name;
+  query.name_contains = search;
+  query.task_type = type;
+  query.job_namespace = job_namespace;
+  query.last_outcome = last_outcome;
+  if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
+}
+
 core::Result<JobList> ParseJobList(std::string_view query) {
   auto params = QueryParams::Parse(query);
   if (!params) return params.error();
@@ -136,7 +157,7 @@ core::Result<JobList> ParseJobList(std::string_view query) {
   if (!is_active) return is_active.error();
   JobList list;
   list.page.limit = static_cast<std::size_t>(*limit);
-  list.is_active = *is_active;
+  list.filter.is_active = *is_active;
   if (auto filtered = ParseFilters(*params, list); !filtered) return filtered.error();
   if (const auto sort = params->Get("sort")) {
     if (auto sorted = ParseSort(*sort, list); !sorted) return sorted.error();
@@ -150,15 +171,9 @@ core::Result<JobList> ParseJobList(std::string_view query) {
 store::JobListQuery JobList::StoreQuery(const Caller& caller) const {
   store::JobListQuery query = after;
   query.limit = page.limit + 1;
-  query.is_active = is_active;
-  query.name_prefix = name;
-  query.name_contains = search;
-  query.task_type = type;
-  query.job_namespace = job_namespace;
-  query.last_outcome = last_outcome;
+  filter.ApplyTo(query, caller);
   query.order = order;
   query.descending = descending;
-  if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
   return query;
 }
 
@@ -175,12 +190,12 @@ std::string JobList::CursorAfter(const core::Job& last) const {
 
 std::string JobList::Filters() const {
   std::string filters;
-  if (is_active) filters += *is_active ? "&is_active=true" : "&is_active=false";
-  if (name) filters += "&name=" + core::PercentEncode(*name);
-  if (search) filters += "&q=" + core::PercentEncode(*search);
-  if (type) filters += "&type=" + *type;
-  if (job_namespace) filters += "&namespace=" + core::PercentEncode(*job_namespace);
-  if (last_outcome) filters += "&last_outcome=" + *last_outcome;
+  if (filter.is_active) filters += *filter.is_active ? "&is_active=true" : "&is_active=false";
+  if (filter.name) filters += "&name=" + core::PercentEncode(*filter.name);
+  if (filter.search) filters += "&q=" + core::PercentEncode(*filter.search);
+  if (filter.type) filters += "&type=" + *filter.type;
+  if (filter.job_namespace) filters += "&namespace=" + core::PercentEncode(*filter.job_namespace);
+  if (filter.last_outcome) filters += "&last_outcome=" + *filter.last_outcome;
   if (order != store::JobOrder::kId || descending) {
     filters += std::string("&sort=") + (descending ? "-" : "") +
                (order == store::JobOrder::kName      ? "name"

@@ -18,6 +18,34 @@ namespace jobsched::api {
 // How many recent finished runs `include=recent_runs` shows per job.
 inline constexpr std::size_t kRecentRunCount = 20;
 
+// The filters of a job list, shared by GET /jobs (its query string) and
+// POST /jobs/bulk (its JSON "filter"), so both accept and refuse alike.
+struct JobFilter {
+  std::optional<bool> is_active;
+  std::optional<std::string> name;    // name prefix
+  std::optional<std::string> search;  // q: a substring of the name, any case
+  std::optional<std::string> type;
+  std::optional<std::string> job_namespace;
+  std::optional<std::string> last_outcome;
+
+  // Sets them on `query`, and a read or write key's own namespace whatever
+  // was asked.
+  void ApplyTo(store::JobListQuery& query, const Caller& caller) const;
+  // Whether they name a namespace `caller` may not access: then they match
+  // nothing, as for a namespace without jobs (never the caller's own).
+  bool Foreign(const Caller& caller) const { return job_namespace && !caller.MayAccess(*job_namespace); }
+};
+
+// The text filters by their names in GET /jobs and the bulk "filter":
+// name, q, type, namespace, last_outcome (is_active is a boolean, read by
+// each side in its own syntax).
+inline constexpr std::string_view kJobTextFilters[] = {"name", "q", "type", "namespace", "last_outcome"};
+
+// Checks `value` of the text filter `member` (one of kJobTextFilters) and
+// sets it in `filter`; kInvalidArgument naming `member` for a type,
+// namespace or outcome that cannot exist, or a q over 200 characters.
+core::Result<void> SetJobFilter(JobFilter& filter, std::string_view member, std::string_view value);
+
 // What GET /jobs asks for: the page, the filters (name prefix, substring
 // search `q`, task type, active, namespace, last outcome), the order
 // (`sort`: id, name or next_run, with a leading '-' for descending) and
@@ -25,12 +53,7 @@ inline constexpr std::size_t kRecentRunCount = 20;
 // the page's last job, and for the other orders its sort key too.
 struct JobList {
   PageRequest page;
-  std::optional<bool> is_active;
-  std::optional<std::string> name;
-  std::optional<std::string> search;  // q
-  std::optional<std::string> type;
-  std::optional<std::string> job_namespace;
-  std::optional<std::string> last_outcome;
+  JobFilter filter;
   store::JobOrder order = store::JobOrder::kId;
   bool descending = false;
   bool recent_runs = false;

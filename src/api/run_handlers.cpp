@@ -6,6 +6,7 @@
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
+#include "api/run_filter.hpp"
 #include "core/text.hpp"
 
 namespace jobsched::api {
@@ -56,35 +57,20 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
   store::RunListQuery query;
   if (!request.caller.all_namespaces) query.job_namespace = request.caller.home_namespace;
   std::string filters;
-  if (auto state = params->Get("state")) {
-    query.state = core::ParseRunState(*state);
-    if (!query.state) {
-      return respond(ProblemResponse(core::Error::InvalidArgument(
-          "state", "state: must be queued, running, succeeded, failed, timed_out, skipped or cancelled")));
+  // In this order in the next page's Link, as ever.
+  for (const std::string_view member : {"state", "job_id", "trigger", "scheduled_from", "scheduled_until"}) {
+    const auto value = params->Get(member);
+    if (!value) continue;
+    if (member == "job_id") {
+      auto id = params->GetInt("job_id", 0, 1, INT64_MAX);
+      if (!id) return respond(ProblemResponse(id.error()));
+      // A job of another namespace lists nothing, as a job without runs.
+      query.job_id = *id;
+      filters += "&job_id=" + std::to_string(*id);
+      continue;
     }
-    filters += "&state=" + std::string(*state);
-  }
-  if (auto job_id = params->Get("job_id")) {
-    auto id = params->GetInt("job_id", 0, 1, INT64_MAX);
-    if (!id) return respond(ProblemResponse(id.error()));
-    // A job of another namespace lists nothing, as a job without runs.
-    query.job_id = *id;
-    filters += "&job_id=" + std::to_string(*id);
-  }
-  if (auto trigger = params->Get("trigger")) {
-    query.trigger = core::ParseRunTrigger(*trigger);
-    if (!query.trigger) {
-      return respond(ProblemResponse(core::Error::InvalidArgument("trigger", "trigger: must be schedule or manual")));
-    }
-    filters += "&trigger=" + std::string(*trigger);
-  }
-  for (const char* bound : {"scheduled_from", "scheduled_until"}) {
-    auto text = params->Get(bound);
-    if (!text) continue;
-    auto instant = core::ParseRfc3339(*text, bound);
-    if (!instant) return respond(ProblemResponse(instant.error()));
-    (std::string_view(bound) == "scheduled_from" ? query.scheduled_from : query.scheduled_until) = *instant;
-    filters += "&" + std::string(bound) + "=" + core::PercentEncode(*text);
+    if (auto set = SetRunFilter(query, member, *value); !set) return respond(ProblemResponse(set.error()));
+    filters += "&" + std::string(member) + "=" + core::PercentEncode(*value);
   }
   RespondWithRunPage(store, request, query, *page, "/runs", filters.empty() ? "" : filters.substr(1),
                      std::move(respond));

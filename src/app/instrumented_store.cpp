@@ -61,6 +61,20 @@ void InstrumentedStore::CancelRun(core::JobId job_id, core::RunId run_id, core::
   jobs_.CancelRun(job_id, run_id, now, TimedCallback<core::Run>(metrics_, "cancel_run", std::move(done)));
 }
 
+void InstrumentedStore::ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
+                                   std::optional<std::string> only_namespace,
+                                   std::function<void(core::Result<store::BulkOutcome>)> done) {
+  jobs_.ChangeJobs(std::move(ids), action, now, std::move(only_namespace),
+                   TimedCallback<store::BulkOutcome>(metrics_, "change_jobs", std::move(done)));
+}
+
+void InstrumentedStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint now,
+                                   std::optional<std::string> only_namespace,
+                                   std::function<void(core::Result<store::BulkOutcome>)> done) {
+  jobs_.CancelRuns(std::move(ids), now, std::move(only_namespace),
+                   TimedCallback<store::BulkOutcome>(metrics_, "cancel_runs", std::move(done)));
+}
+
 core::Result<core::Job> InstrumentedStore::GetJob(core::JobId id) {
   return Timed(metrics_, "get_job", [&] { return jobs_.GetJob(id); });
 }

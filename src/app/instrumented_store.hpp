@@ -25,6 +25,11 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                  std::function<void(core::Result<core::Run>)> done) override;
+  void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
+                  std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<store::BulkOutcome>)> done) override;
+  void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<store::BulkOutcome>)> done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,

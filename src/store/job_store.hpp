@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/firing.hpp"
@@ -96,6 +97,31 @@ struct PruneResult {
   std::optional<core::JobId> last_job;
 };
 
+// What a bulk change (POST /jobs/bulk) does to each job of a batch.
+enum class JobAction { kPause, kResume, kTrigger, kDelete };
+
+// One id of a bulk change that was not applied, and why (its message is what
+// the API shows as the failure's detail).
+struct BulkFailure {
+  std::int64_t id = 0;
+  core::Error error;
+};
+
+// What one ChangeJobs or CancelRuns batch did, id by id: each id given is in
+// exactly one of changed, unchanged and failed, each list ascending.
+struct BulkOutcome {
+  std::vector<std::int64_t> changed;
+  // Already as the action would leave it: a paused job paused, an active one
+  // resumed, a run that has ended (or was already asked to stop) cancelled.
+  std::vector<std::int64_t> unchanged;
+  // Refused one by one: missing (or outside the namespace: alike), over the
+  // run quota, overlapping, already ended... The batch still commits.
+  std::vector<BulkFailure> failed;
+  // CancelRuns: the changed runs that were running; they end once their
+  // executor has stopped them.
+  std::vector<core::RunId> stopping;
+};
+
 // Decides the runs and the next due time of one due job; core::PlanFiring
 // in production. The store passes the job's oldest unfinished (queued or
 // running) run when the job's overlap policy is skip, for the planner to skip
@@ -143,6 +169,28 @@ class JobStore {
   // as it is after the change.
   virtual void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                          std::function<void(core::Result<core::Run>)> done) = 0;
+
+  // Applies `action` to each of `ids` (at most a few hundred: one batch of a
+  // bulk change) in ONE transaction, with the rules of the single-job
+  // operations: pause and resume as UpdateJob with is_active (version bumped,
+  // next_run recomputed from `now` on resume), trigger as TriggerJob (run
+  // quota, overlap skip), delete as DeleteJob. A job that is missing, or not
+  // of `only_namespace` when one is given (the same kNotFound), or that the
+  // action refuses goes to BulkOutcome::failed and the others still commit;
+  // a database error fails the whole batch and writes nothing. The changes
+  // are published on the change feed after the commit, as single ones are.
+  // `done` runs on a store thread.
+  virtual void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
+                          std::optional<std::string> only_namespace,
+                          std::function<void(core::Result<BulkOutcome>)> done) = 0;
+
+  // Cancels each of `ids` as CancelRun does, in ONE transaction: a queued run
+  // ends cancelled, a running one is asked to stop (BulkOutcome::stopping); a
+  // run that has ended, or was already asked to stop, is unchanged; a missing
+  // run, or one of a job outside `only_namespace`, fails as RunNotFound.
+  // A database error fails the whole batch.
+  virtual void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
+                          std::function<void(core::Result<BulkOutcome>)> done) = 0;
 
   // The job with this id, or kNotFound.
   virtual core::Result<core::Job> GetJob(core::JobId id) = 0;
@@ -199,6 +247,9 @@ class JobStore {
 // another job where a job's run is asked for: the two must read alike, or a
 // caller learns which run ids exist in namespaces it cannot see.
 core::Error RunNotFound(core::RunId id);
+// The kNotFound of a job that does not exist; also what a bulk change
+// answers for a job outside its namespace.
+core::Error JobNotFound(core::JobId id);
 // What CreateJob and UpdateJob answer when another job of the namespace
 // already has the name: kConflict, field "name". Also what a dry run, which
 // only reads, answers in the same case.
@@ -209,10 +260,23 @@ core::Error JobNameTaken(const std::string& name, const std::string& job_namespa
 // it differently).
 bool IsJobNameConflict(const core::Error& error);
 
+// Whether `error`, met while applying a bulk change to one job or run, only
+// refuses that one (missing, conflict, quota, bad input) rather than failing
+// the batch (the database's errors).
+bool IsBulkRefusal(const core::Error& error);
+
+// The job as pausing (`active` false) or resuming leaves it, validated as
+// UpdateJob's change would be; nullopt when it already is so.
+core::Result<std::optional<core::Job>> JobWithActive(const core::Job& current, bool active, core::TimePoint now);
+
 // Blocking forms of the asynchronous writes, for tests, tools and loops that
 // own a thread anyway.
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job);
 core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
                                             FirePlanner planner);
+core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
+                                            core::TimePoint now, std::optional<std::string> only_namespace = {});
+core::Result<BulkOutcome> CancelRunsAndWait(JobStore& store, std::vector<core::RunId> ids, core::TimePoint now,
+                                            std::optional<std::string> only_namespace = {});
 
 }  // namespace jobsched::store

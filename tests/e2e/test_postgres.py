@@ -4,11 +4,13 @@ Each test gets a database of its own on the test run's server (see pg_server.py)
 `jobsched serve --db postgresql://...` on it: jobs are created, read back, fired and run.
 """
 
+import concurrent.futures
 import re
 import subprocess
 import time
 import unittest
 
+from event_stream import EventStream
 from harness import Service, ServiceTestCase, binary_path, list_all_runs, wait_for_finished_runs, wait_until
 from pg_server import PgServer
 
@@ -194,6 +196,38 @@ class ConsoleOnPostgresTest(PostgresTestCase):
         self.assertEqual(len({node["id"] for node in nodes}), 2)
         self.assertEqual(about.body["database"], "postgresql")
         self.assertTrue(about.body["settings"]["db"].startswith("postgresql://"), about.body["settings"]["db"])
+
+
+class BulkOnPostgresTest(PostgresTestCase):
+
+    def test_a_bulk_pause_of_more_than_one_batch_is_heard_on_another_node(self):
+        count = 510
+        other = self.start_node()
+        stream = EventStream(other.port)
+        self.addCleanup(stream.close)
+
+        def create(indexes):
+            client = self.service.client()
+            try:
+                return [client.post_json("/jobs", {"name": f"bulk-{index:04d}", "every": "1h"}).body["id"]
+                        for index in indexes]
+            finally:
+                client.close()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            ids = [job_id for part in pool.map(create, [range(start, count, 8) for start in range(8)])
+                   for job_id in part]
+
+        paused = self.service.post_json("/jobs/bulk", {"action": "pause", "filter": {"name": "bulk-"}})
+        again = other.post_json("/jobs/bulk", {"action": "pause", "ids": [ids[0], 999999]})
+
+        self.assertEqual(paused.status, 200, paused.body)
+        self.assertEqual((paused.body["matched"], paused.body["changed"], paused.body["unchanged"]), (count, count, 0))
+        self.assertEqual((again.body["matched"], again.body["unchanged"], [item["id"] for item in again.body["failed"]]),
+                         (2, 1, [999999]))
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM jobs WHERE is_active", self.database), "0")
+        stream.wait_for(lambda event: event["data"].get("type") == "job.updated" and event["data"]["job_id"] == max(ids),
+                        description="job.updated of the last job, on the other node")
 
 
 if __name__ == "__main__":

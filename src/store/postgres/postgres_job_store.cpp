@@ -11,6 +11,7 @@
 #include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
 
 namespace jobsched::store::postgres {
 namespace {
@@ -113,6 +114,8 @@ core::Result<core::Job> InsertJob(PgConnection& db, core::Job job) {
   return job;
 }
 
+}  // namespace
+
 core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::int64_t read_version) {
   PgParams params = JobParams(job);
   params.Add(job.id).Add(read_version);
@@ -129,8 +132,6 @@ core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::in
   }
   return job;
 }
-
-}  // namespace
 
 PostgresJobStore::PostgresJobStore(std::shared_ptr<PgDatabase> database, StoreLimits limits)
     : database_(std::move(database)), limits_(limits) {}

@@ -54,6 +54,12 @@ class PostgresJobStore final : public JobStore {
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
+  // Bulk changes (postgres_bulk.cpp)
+  void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
+                  std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<BulkOutcome>)> done) override;
+  void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<BulkOutcome>)> done) override;
 
  private:
   std::shared_ptr<PgDatabase> database_;

@@ -8,6 +8,7 @@
 #include "store/postgres/pg_limits.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 
 namespace jobsched::store::postgres {
@@ -37,47 +38,78 @@ void PostgresJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FireP
       std::move(done));
 }
 
+core::Result<core::Run> QueueManualRun(PgConnection& db, const core::Job& job, core::TimePoint now,
+                                       std::size_t max_runs) {
+  if (auto quota = CheckRunQuota(db, job.id, now, max_runs); !quota) return quota.error();
+  if (job.overlap == core::OverlapPolicy::kSkip) {
+    auto unfinished =
+        db.Query("SELECT id FROM runs WHERE job_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
+                 PgParams().Add(job.id));
+    if (!unfinished) return unfinished.error();
+    if (unfinished->rows() > 0) {
+      return core::Error::Conflict("run " + std::to_string(unfinished->Int(0, 0)) +
+                                   " of this job has not finished and its overlap policy is skip; cancel it, "
+                                   "wait for it, or set overlap to allow or queue");
+    }
+  }
+  auto inserted = db.Query(
+      "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
+      "VALUES ($1, $2, 'manual', 'queued', 1, $2) RETURNING id",
+      PgParams().Add(job.id).Add(ToUnixMs(now)));
+  if (!inserted) return inserted.error();
+  if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+  if (auto notified = NotifyEvents(db, {StoreChange::Run(StoreChange::Action::kQueued, inserted->Int(0, 0), job.id,
+                                                         "queued", job.namespace_name)});
+      !notified) {
+    return notified.error();
+  }
+  core::Run run;
+  run.id = inserted->Int(0, 0);
+  run.job_id = job.id;
+  run.scheduled_for = now;
+  run.trigger = core::RunTrigger::kManual;
+  run.state = core::RunState::kQueued;
+  run.created_at = now;
+  return run;
+}
+
 void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
                                   std::function<void(core::Result<core::Run>)> done) {
   database_->writer().Submit<core::Run>(
       [id, now, max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<core::Run> {
         // Locked: two nodes triggering the same job under overlap skip (or a
-        // node firing it) take turns, so the checks below stay true until we commit.
+        // node firing it) take turns, so the checks stay true until we commit.
         auto job = ReadJob(db, id, RowLock::kForUpdate);
         if (!job) return job.error();
-        if (auto quota = CheckRunQuota(db, id, now, max_runs); !quota) return quota.error();
-        if (job->overlap == core::OverlapPolicy::kSkip) {
-          auto unfinished =
-              db.Query("SELECT id FROM runs WHERE job_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
-                       PgParams().Add(id));
-          if (!unfinished) return unfinished.error();
-          if (unfinished->rows() > 0) {
-            return core::Error::Conflict("run " + std::to_string(unfinished->Int(0, 0)) +
-                                         " of this job has not finished and its overlap policy is skip; cancel it, "
-                                         "wait for it, or set overlap to allow or queue");
-          }
-        }
-        auto inserted = db.Query(
-            "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
-            "VALUES ($1, $2, 'manual', 'queued', 1, $2) RETURNING id",
-            PgParams().Add(id).Add(ToUnixMs(now)));
-        if (!inserted) return inserted.error();
-        if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
-        if (auto notified =
-                NotifyEvents(db, {StoreChange::Run(StoreChange::Action::kQueued, inserted->Int(0, 0), id, "queued")});
-            !notified) {
-          return notified.error();
-        }
-        core::Run run;
-        run.id = inserted->Int(0, 0);
-        run.job_id = id;
-        run.scheduled_for = now;
-        run.trigger = core::RunTrigger::kManual;
-        run.state = core::RunState::kQueued;
-        run.created_at = now;
-        return run;
+        return QueueManualRun(db, *job, now, max_runs);
       },
       std::move(done));
+}
+
+core::Result<core::Run> RequestCancel(PgConnection& db, core::RunId run_id, core::TimePoint now) {
+  // A queued run ends here; a running one ends when its executor has
+  // stopped it, which the first request already asked for.
+  static const std::string kCancel =
+      "UPDATE runs SET "
+      "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
+      "finished_at = CASE state WHEN 'queued' THEN $2 ELSE finished_at END, "
+      "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
+      "cancel_requested_at = coalesce(cancel_requested_at, $2) "
+      "WHERE id = $1 RETURNING " +
+      std::string(kRunColumns);
+  auto updated = db.Query(kCancel, PgParams().Add(run_id).Add(ToUnixMs(now)));
+  if (!updated) return updated.error();
+  if (updated->rows() != 1) return RunNotFound(run_id);
+  auto cancelled = RunFromRow(*updated, 0);
+  if (!cancelled) return cancelled.error();
+  const bool ended = core::IsTerminal(cancelled->state);
+  if (auto notified = NotifyEvents(
+          db, {StoreChange::Run(ended ? StoreChange::Action::kFinished : StoreChange::Action::kUpdated, run_id,
+                                cancelled->job_id, std::string(core::ToString(cancelled->state)))});
+      !notified) {
+    return notified.error();
+  }
+  return cancelled;
 }
 
 void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
@@ -91,29 +123,7 @@ void PostgresJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::T
           return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
                                        std::string(core::ToString(run->state)) + ")");
         }
-        // A queued run ends here; a running one ends when its executor has
-        // stopped it, which the first request already asked for.
-        static const std::string kCancel =
-            "UPDATE runs SET "
-            "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
-            "finished_at = CASE state WHEN 'queued' THEN $2 ELSE finished_at END, "
-            "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
-            "cancel_requested_at = coalesce(cancel_requested_at, $2) "
-            "WHERE id = $1 RETURNING " +
-            std::string(kRunColumns);
-        auto updated = db.Query(kCancel, PgParams().Add(run_id).Add(ToUnixMs(now)));
-        if (!updated) return updated.error();
-        if (updated->rows() != 1) return RunNotFound(run_id);
-        auto cancelled = RunFromRow(*updated, 0);
-        if (!cancelled) return cancelled.error();
-        const bool ended = core::IsTerminal(cancelled->state);
-        if (auto notified = NotifyEvents(
-                db, {StoreChange::Run(ended ? StoreChange::Action::kFinished : StoreChange::Action::kUpdated, run_id,
-                                      job_id, std::string(core::ToString(cancelled->state)))});
-            !notified) {
-          return notified.error();
-        }
-        return cancelled;
+        return RequestCancel(db, run_id, now);
       },
       std::move(done));
 }

@@ -8,6 +8,7 @@
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
@@ -154,6 +155,8 @@ core::Result<core::Job> InsertJob(SqliteConnection& db, core::Job job) {
   return job;
 }
 
+}  // namespace
+
 core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std::int64_t read_version) {
   auto update = db.Cached(UpdateSql());
   if (!update) return update.error();
@@ -168,8 +171,6 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
   if (db.Changes() != 1) return core::Error::Conflict("job " + std::to_string(job.id) + " changed meanwhile");
   return job;
 }
-
-}  // namespace
 
 core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteOptions& options) {
   auto connection = SqliteConnection::Open(options.path, SqliteConnection::Mode::kReadWrite);

@@ -85,6 +85,12 @@ class SqliteJobStore final : public JobStore,
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
+  // Bulk changes (sqlite_bulk.cpp)
+  void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
+                  std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<BulkOutcome>)> done) override;
+  void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
+                  std::function<void(core::Result<BulkOutcome>)> done) override;
 
   // RunQueue (sqlite_run_queue.cpp). The executor's path: claim, then finish
   // or retry, each a write of the writer thread.
@@ -146,6 +152,14 @@ class SqliteJobStore final : public JobStore,
   void ForgetNamespaceCount(const std::string& job_namespace);
   // Refuses a run of `job_id` past max_runs_per_job_per_minute.
   core::Result<void> CheckRunQuota(SqliteConnection& db, core::JobId job_id, core::TimePoint now) const;
+  // Queues a manual run of `job` (TriggerJob's rules: run quota, overlap
+  // skip); writer thread only (sqlite_job_store_runs.cpp).
+  core::Result<core::Run> QueueManualRun(SqliteConnection& db, const core::Job& job, core::TimePoint now) const;
+  // What ChangeJobs does to one job read in its transaction, recording the
+  // events to publish after the commit in `events` (sqlite_bulk.cpp).
+  struct BulkEffects;
+  core::Result<bool> ApplyJobAction(SqliteConnection& db, const core::Job& job, JobAction action, core::TimePoint now,
+                                    BulkEffects& effects);
 
   StoreLimits limits_;  // set once by Open
   // Jobs per namespace, counted once and kept up to date by creates; only

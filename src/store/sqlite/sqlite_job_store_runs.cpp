@@ -9,6 +9,7 @@
 #include "store/sqlite/sqlite_firing.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
 
 namespace jobsched::store::sqlite {
 
@@ -48,6 +49,34 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
       });
 }
 
+core::Result<core::Run> SqliteJobStore::QueueManualRun(SqliteConnection& db, const core::Job& job,
+                                                       core::TimePoint now) const {
+  if (auto quota = CheckRunQuota(db, job.id, now); !quota) return quota.error();
+  if (job.overlap == core::OverlapPolicy::kSkip) {
+    auto unfinished = UnfinishedRunOf(db, job.id);
+    if (!unfinished) return unfinished.error();
+    if (*unfinished) {
+      return core::Error::Conflict("run " + std::to_string(**unfinished) +
+                                   " of this job has not finished and its overlap policy is skip; cancel it, "
+                                   "wait for it, or set overlap to allow or queue");
+    }
+  }
+  auto insert = db.Cached(
+      "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
+      "VALUES (?, ?, 'manual', 'queued', 1, ?)");
+  if (!insert) return insert.error();
+  (*insert)->Bind(1, job.id).Bind(2, ToUnixMs(now)).Bind(3, ToUnixMs(now));
+  if (auto ran = (*insert)->Run(); !ran) return ran.error();
+  core::Run run;
+  run.id = db.LastInsertRowId();
+  run.job_id = job.id;
+  run.scheduled_for = now;
+  run.trigger = core::RunTrigger::kManual;
+  run.state = core::RunState::kQueued;
+  run.created_at = now;
+  return run;
+}
+
 void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
                                 std::function<void(core::Result<core::Run>)> done) {
   auto job_namespace = std::make_shared<std::string>();
@@ -56,30 +85,7 @@ void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
         auto job = ReadJob(db, id);
         if (!job) return job.error();
         *job_namespace = job->namespace_name;
-        if (auto quota = CheckRunQuota(db, id, now); !quota) return quota.error();
-        if (job->overlap == core::OverlapPolicy::kSkip) {
-          auto unfinished = UnfinishedRunOf(db, id);
-          if (!unfinished) return unfinished.error();
-          if (*unfinished) {
-            return core::Error::Conflict("run " + std::to_string(**unfinished) +
-                                         " of this job has not finished and its overlap policy is skip; cancel it, "
-                                         "wait for it, or set overlap to allow or queue");
-          }
-        }
-        auto insert = db.Cached(
-            "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
-            "VALUES (?, ?, 'manual', 'queued', 1, ?)");
-        if (!insert) return insert.error();
-        (*insert)->Bind(1, id).Bind(2, ToUnixMs(now)).Bind(3, ToUnixMs(now));
-        if (auto ran = (*insert)->Run(); !ran) return ran.error();
-        core::Run run;
-        run.id = db.LastInsertRowId();
-        run.job_id = id;
-        run.scheduled_for = now;
-        run.trigger = core::RunTrigger::kManual;
-        run.state = core::RunState::kQueued;
-        run.created_at = now;
-        return run;
+        return QueueManualRun(db, *job, now);
       },
       [this, job_namespace, done = std::move(done)](core::Result<core::Run> triggered) {
         if (triggered) {
@@ -89,6 +95,22 @@ void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
         }
         done(std::move(triggered));
       });
+}
+
+core::Result<core::Run> RequestCancel(SqliteConnection& db, core::RunId run_id, core::TimePoint now) {
+  // A queued run ends here; a running one ends when its executor has
+  // stopped it, which the first request already asked for.
+  auto update = db.Cached(
+      "UPDATE runs SET "
+      "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
+      "finished_at = CASE state WHEN 'queued' THEN ?2 ELSE finished_at END, "
+      "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
+      "cancel_requested_at = coalesce(cancel_requested_at, ?2) "
+      "WHERE id = ?1");
+  if (!update) return update.error();
+  (*update)->Bind(1, run_id).Bind(2, ToUnixMs(now));
+  if (auto ran = (*update)->Run(); !ran) return ran.error();
+  return ReadRun(db, run_id);
 }
 
 void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
@@ -102,28 +124,18 @@ void SqliteJobStore::CancelRun(core::JobId job_id, core::RunId run_id, core::Tim
           return core::Error::Conflict("run " + std::to_string(run_id) + " has already ended (" +
                                        std::string(core::ToString(run->state)) + ")");
         }
-        // A queued run ends here; a running one ends when its executor has
-        // stopped it, which the first request already asked for.
-        auto update = db.Cached(
-            "UPDATE runs SET "
-            "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
-            "finished_at = CASE state WHEN 'queued' THEN ?2 ELSE finished_at END, "
-            "error = CASE state WHEN 'queued' THEN 'cancelled before it started' ELSE error END, "
-            "cancel_requested_at = coalesce(cancel_requested_at, ?2) "
-            "WHERE id = ?1");
-        if (!update) return update.error();
-        (*update)->Bind(1, run_id).Bind(2, ToUnixMs(now));
-        if (auto ran = (*update)->Run(); !ran) return ran.error();
-        return ReadRun(db, run_id);
+        return RequestCancel(db, run_id, now);
       },
       [this, done = std::move(done)](core::Result<core::Run> cancelled) {
-        if (cancelled) {
-          const bool ended = core::IsTerminal(cancelled->state);
-          Publish({StoreChange::Run(ended ? StoreChange::Action::kFinished : StoreChange::Action::kUpdated,
-                                    cancelled->id, cancelled->job_id, std::string(core::ToString(cancelled->state)))});
-        }
+        if (cancelled) Publish({CancelEvent(*cancelled)});
         done(std::move(cancelled));
       });
+}
+
+StoreChange CancelEvent(const core::Run& run) {
+  const bool ended = core::IsTerminal(run.state);
+  return StoreChange::Run(ended ? StoreChange::Action::kFinished : StoreChange::Action::kUpdated, run.id, run.job_id,
+                          std::string(core::ToString(run.state)));
 }
 
 core::Result<core::Run> SqliteJobStore::GetRun(core::RunId id) {

@@ -1,0 +1,126 @@
+// Bulk changes of PostgresJobStore (POST /jobs/bulk, POST /runs/bulk). A
+// batch is one write of the writer, so one transaction (or one savepoint of
+// a shared one): each row is locked as the single operation locks it, a job
+// the action refuses is recorded and the others commit, a database error
+// undoes the whole batch. Events and wake-ups are notifications queued in the
+// transaction, so every node hears of them once it commits.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/pg_events.hpp"
+#include "store/postgres/pg_listener.hpp"
+#include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+
+namespace jobsched::store::postgres {
+namespace {
+
+// Ascending and distinct: each id is answered once, and rows are locked in
+// one order whoever changes them, so two batches never wait for each other
+// in a circle.
+std::vector<std::int64_t> Ordered(std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+// Records `error` against `id` when it refuses that one only; otherwise it
+// is the batch's error.
+core::Result<void> Refuse(BulkOutcome& outcome, std::int64_t id, core::Error error) {
+  if (!IsBulkRefusal(error)) return error;
+  outcome.failed.push_back(BulkFailure{id, std::move(error)});
+  return core::Ok();
+}
+
+// What `action` does to `job`, read and locked in this transaction: whether
+// it changed it, or why not.
+core::Result<bool> ApplyJobAction(PgConnection& db, const core::Job& job, JobAction action, core::TimePoint now,
+                                  std::size_t max_runs) {
+  switch (action) {
+    case JobAction::kPause:
+    case JobAction::kResume: {
+      auto changed = JobWithActive(job, action == JobAction::kResume, now);
+      if (!changed) return changed.error();
+      if (!*changed) return false;
+      if (auto written = WriteJob(db, **changed, job.version); !written) return written.error();
+      return true;
+    }
+    case JobAction::kTrigger: {
+      if (auto run = QueueManualRun(db, job, now, max_runs); !run) return run.error();
+      return true;
+    }
+    case JobAction::kDelete: {
+      // Its runs go with it (ON DELETE CASCADE).
+      if (auto removed = db.Query("DELETE FROM jobs WHERE id = $1", PgParams().Add(job.id)); !removed) {
+        return removed.error();
+      }
+      if (auto notified =
+              NotifyEvents(db, {StoreChange::Job(StoreChange::Action::kDeleted, job.id, job.namespace_name)});
+          !notified) {
+        return notified.error();
+      }
+      return true;
+    }
+  }
+  return core::Error::Internal("unknown bulk action");
+}
+
+}  // namespace
+
+void PostgresJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
+                                  std::optional<std::string> only_namespace,
+                                  std::function<void(core::Result<BulkOutcome>)> done) {
+  database_->writer().Submit<BulkOutcome>(
+      [ids = Ordered(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
+       max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<BulkOutcome> {
+        const RowLock lock = action == JobAction::kDelete ? RowLock::kForDelete : RowLock::kForUpdate;
+        BulkOutcome outcome;
+        for (const core::JobId id : ids) {
+          auto job = ReadJob(db, id, lock);
+          if (job && only_namespace && job->namespace_name != *only_namespace) job = JobNotFound(id);
+          auto applied = job ? ApplyJobAction(db, *job, action, now, max_runs) : core::Result<bool>(job.error());
+          if (!applied) {
+            if (auto refused = Refuse(outcome, id, applied.error()); !refused) return refused.error();
+            continue;
+          }
+          (*applied ? outcome.changed : outcome.unchanged).push_back(id);
+        }
+        return outcome;
+      },
+      std::move(done));
+}
+
+void PostgresJobStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint now,
+                                  std::optional<std::string> only_namespace,
+                                  std::function<void(core::Result<BulkOutcome>)> done) {
+  database_->writer().Submit<BulkOutcome>(
+      [ids = Ordered(std::move(ids)), now,
+       only_namespace = std::move(only_namespace)](PgConnection& db) -> core::Result<BulkOutcome> {
+        BulkOutcome outcome;
+        for (const core::RunId id : ids) {
+          auto run = ReadRun(db, id, RowLock::kForUpdate);
+          if (run && only_namespace) {
+            auto job = ReadJob(db, run->job_id, RowLock::kNone);
+            if (!job && !IsBulkRefusal(job.error())) return job.error();
+            if (!job || job->namespace_name != *only_namespace) run = RunNotFound(id);
+          }
+          if (run && (core::IsTerminal(run->state) || run->cancel_requested_at)) {
+            outcome.unchanged.push_back(id);
+            continue;
+          }
+          auto cancelled = run ? RequestCancel(db, id, now) : core::Result<core::Run>(run.error());
+          if (!cancelled) {
+            if (auto refused = Refuse(outcome, id, cancelled.error()); !refused) return refused.error();
+            continue;
+          }
+          outcome.changed.push_back(id);
+          if (!core::IsTerminal(cancelled->state)) outcome.stopping.push_back(id);
+        }
+        return outcome;
+      },
+      std::move(done));
+}
+
+}  // namespace jobsched::store::postgres

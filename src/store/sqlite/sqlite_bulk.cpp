@@ -1,0 +1,157 @@
+// Bulk changes of SqliteJobStore (POST /jobs/bulk, POST /runs/bulk). A batch
+// is one write of the writer thread, so one savepoint of one transaction: a
+// job the action refuses is recorded and the others commit; a database error
+// undoes the whole batch. What it did is published after the commit.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/sqlite_job_store.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
+
+namespace jobsched::store::sqlite {
+
+// What a batch did besides its answer, for after its commit.
+struct SqliteJobStore::BulkEffects {
+  std::vector<StoreChange> events;              // in the order they happened
+  std::vector<core::JobId> touched;             // rows changed: out of the job cache
+  std::vector<std::string> deleted_namespaces;  // counted afresh (ForgetNamespaceCount)
+  bool runs_queued = false;
+};
+
+namespace {
+
+// Ascending and distinct: each id is answered once, in the order
+// PostgreSQL's store answers (and locks) them.
+std::vector<std::int64_t> Ordered(std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+// Records `error` against `id` when it refuses that one only; otherwise it
+// is the batch's error.
+core::Result<void> Refuse(BulkOutcome& outcome, std::int64_t id, core::Error error) {
+  if (!IsBulkRefusal(error)) return error;
+  outcome.failed.push_back(BulkFailure{id, std::move(error)});
+  return core::Ok();
+}
+
+core::Result<void> DeleteJobRow(SqliteConnection& db, core::JobId id) {
+  // Its runs go with it (ON DELETE CASCADE).
+  auto remove = db.Cached("DELETE FROM jobs WHERE id = ?");
+  if (!remove) return remove.error();
+  (*remove)->Bind(1, id);
+  return (*remove)->Run();
+}
+
+}  // namespace
+
+core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const core::Job& job, JobAction action,
+                                                  core::TimePoint now, BulkEffects& effects) {
+  using Action = StoreChange::Action;
+  switch (action) {
+    case JobAction::kPause:
+    case JobAction::kResume: {
+      auto changed = JobWithActive(job, action == JobAction::kResume, now);
+      if (!changed) return changed.error();
+      if (!*changed) return false;
+      auto written = WriteJob(db, **changed, job.version);
+      if (!written) return written.error();
+      effects.touched.push_back(job.id);
+      if (written->is_active && written->next_run) effects.events.push_back(StoreChange::Scheduled(*written->next_run));
+      effects.events.push_back(StoreChange::Job(Action::kUpdated, job.id, job.namespace_name));
+      return true;
+    }
+    case JobAction::kTrigger: {
+      auto run = QueueManualRun(db, job, now);
+      if (!run) return run.error();
+      effects.runs_queued = true;
+      effects.events.push_back(StoreChange::Run(Action::kQueued, run->id, job.id, "queued", job.namespace_name));
+      return true;
+    }
+    case JobAction::kDelete: {
+      // The namespace is counted afresh, now and after the commit (or its failure).
+      ForgetNamespaceCount(job.namespace_name);
+      effects.deleted_namespaces.push_back(job.namespace_name);
+      if (auto deleted = DeleteJobRow(db, job.id); !deleted) return deleted.error();
+      effects.touched.push_back(job.id);
+      effects.events.push_back(StoreChange::Job(Action::kDeleted, job.id, job.namespace_name));
+      return true;
+    }
+  }
+  return core::Error::Internal("unknown bulk action");
+}
+
+void SqliteJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
+                                std::optional<std::string> only_namespace,
+                                std::function<void(core::Result<BulkOutcome>)> done) {
+  auto effects = std::make_shared<BulkEffects>();
+  writer_->Submit<BulkOutcome>(
+      [this, ids = Ordered(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
+       effects](SqliteConnection& db) -> core::Result<BulkOutcome> {
+        BulkOutcome outcome;
+        for (const core::JobId id : ids) {
+          auto job = ReadJob(db, id);
+          if (job && only_namespace && job->namespace_name != *only_namespace) job = JobNotFound(id);
+          auto applied = job ? ApplyJobAction(db, *job, action, now, *effects) : core::Result<bool>(job.error());
+          if (!applied) {
+            if (auto refused = Refuse(outcome, id, applied.error()); !refused) return refused.error();
+            continue;
+          }
+          (*applied ? outcome.changed : outcome.unchanged).push_back(id);
+        }
+        return outcome;
+      },
+      [this, effects, done = std::move(done)](core::Result<BulkOutcome> outcome) {
+        // Committed (or not): before anyone hears of it.
+        if (!effects->touched.empty()) cache_.Invalidate(effects->touched);
+        for (const std::string& job_namespace : effects->deleted_namespaces) ForgetNamespaceCount(job_namespace);
+        if (outcome) {
+          if (effects->runs_queued) PublishRunsQueued();
+          Publish(effects->events);
+        }
+        done(std::move(outcome));
+      });
+}
+
+void SqliteJobStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint now,
+                                std::optional<std::string> only_namespace,
+                                std::function<void(core::Result<BulkOutcome>)> done) {
+  auto events = std::make_shared<std::vector<StoreChange>>();
+  writer_->Submit<BulkOutcome>(
+      [ids = Ordered(std::move(ids)), now, only_namespace = std::move(only_namespace),
+       events](SqliteConnection& db) -> core::Result<BulkOutcome> {
+        BulkOutcome outcome;
+        for (const core::RunId id : ids) {
+          auto run = ReadRun(db, id);
+          if (run && only_namespace) {
+            auto job = ReadJob(db, run->job_id);
+            if (!job && !IsBulkRefusal(job.error())) return job.error();
+            if (!job || job->namespace_name != *only_namespace) run = RunNotFound(id);
+          }
+          if (run && (core::IsTerminal(run->state) || run->cancel_requested_at)) {
+            outcome.unchanged.push_back(id);
+            continue;
+          }
+          auto cancelled = run ? RequestCancel(db, id, now) : core::Result<core::Run>(run.error());
+          if (!cancelled) {
+            if (auto refused = Refuse(outcome, id, cancelled.error()); !refused) return refused.error();
+            continue;
+          }
+          outcome.changed.push_back(id);
+          if (!core::IsTerminal(cancelled->state)) outcome.stopping.push_back(id);
+          events->push_back(CancelEvent(*cancelled));
+        }
+        return outcome;
+      },
+      [this, events, done = std::move(done)](core::Result<BulkOutcome> outcome) {
+        if (outcome) Publish(*events);
+        done(std::move(outcome));
+      });
+}
+
+}  // namespace jobsched::store::sqlite

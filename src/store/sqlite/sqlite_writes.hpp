@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+
+#include "core/job.hpp"
+#include "core/result.hpp"
+#include "core/run.hpp"
+#include "core/time.hpp"
+#include "store/change_feed.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+
+// Writes the single-job operations and the bulk ones (sqlite_bulk.cpp)
+// share, so both keep the same rules. Writer thread only.
+namespace jobsched::store::sqlite {
+
+// Writes `job` over the row read at `read_version` (sqlite_job_store.cpp);
+// JobNameTaken for a name its namespace already has.
+core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std::int64_t read_version);
+
+// Cancels the unfinished run `run_id`: a queued one ends cancelled, a running
+// one is marked for its executor to stop. Answers the run after the change
+// (sqlite_job_store_runs.cpp).
+core::Result<core::Run> RequestCancel(SqliteConnection& db, core::RunId run_id, core::TimePoint now);
+
+// The event of a run RequestCancel changed: finished, or updated while it stops.
+StoreChange CancelEvent(const core::Run& run);
+
+}  // namespace jobsched::store::sqlite
