@@ -41,9 +41,9 @@ class SseParser {
   void Line(std::string_view line, std::vector<ServerSentEvent>& events);
   void Field(std::string_view name, std::string_view value);
 
-  std::string line_;          // the incomplete last line
-  bool after_cr_ = false;     // the last chunk ended in CR: a LF first in the next ends no line
-  bool started_ = false;      // a leading byte order mark is dropped
+  std::string line_;       // the incomplete last line
+  bool after_cr_ = false;  // the last chunk ended in CR: a LF first in the next ends no line
+  bool started_ = false;   // a leading byte order mark is dropped
   std::string last_event_id_;
   std::string type_;
   std::string data_;
