@@ -66,7 +66,11 @@ Headers RequestHeaders(const ConnectionSettings& settings, const HttpCall& call)
   list = curl_slist_append(list, ("Accept: " + call.accept).c_str());
   if (call.body) list = curl_slist_append(list, ("Content-Type: " + call.content_type).c_str());
   if (!settings.token.empty()) list = curl_slist_append(list, ("Authorization: Bearer " + settings.token).c_str());
-  for (const auto& [name, value] : call.headers) list = curl_slist_append(list, (name + ": " + value).c_str());
+  for (const auto& [name, value] : call.headers) {
+    std::string line = name;
+    line.append(": ").append(value);
+    list = curl_slist_append(list, line.c_str());
+  }
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
   return Headers(list, curl_slist_free_all);
 }
@@ -201,7 +205,11 @@ std::string CurlCommand(const ConnectionSettings& settings, const HttpCall& call
   std::string command = "curl -sS";
   if (call.method != "GET") command += " -X " + call.method;
   if (!settings.token.empty()) command += " -H \"Authorization: Bearer $JOBSCHED_TOKEN\"";
-  for (const auto& [name, value] : call.headers) command += " -H " + ShellQuote(name + ": " + value);
+  for (const auto& [name, value] : call.headers) {
+    std::string line = name;
+    line.append(": ").append(value);
+    command += " -H " + ShellQuote(line);
+  }
   if (call.body) {
     command += " -H " + ShellQuote("Content-Type: " + call.content_type);
     command += " --data-binary " + ShellQuote(*call.body);

@@ -15,17 +15,20 @@ import time
 import unittest
 
 from cli_testing import Cli, check_schema
-from harness import HttpEndpoint, ServiceTestCase
+from harness import HttpEndpoint, ServiceTestCase, wait_until
 
 EXIT_RUN_FAILED, EXIT_TIMEOUT = 6, 7
 
 
-class RefusingProxy:
-    """Forwards every request to 127.0.0.1:`upstream_port`, except GET /events, answered
-    `events_status` with a problem; records (method, path) of each request."""
+class Proxy:
+    """Forwards every request to 127.0.0.1:`upstream_port` and records (method, path, headers) of
+    each. GET /events is answered `events_status` with a problem when that is given (an older
+    service, a key refused the stream); otherwise it is streamed through, and the first
+    `cut_streams` streams are cut once an event has gone through (a connection lost)."""
 
-    def __init__(self, upstream_port, events_status=404):
+    def __init__(self, upstream_port, events_status=None, cut_streams=0):
         self.requests = []
+        self.cut_streams = cut_streams
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -34,8 +37,9 @@ class RefusingProxy:
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                outer.requests.append((self.command, self.path))
-                if self.path.split("?")[0] == "/events":
+                outer.requests.append((self.command, self.path, dict(self.headers.items())))
+                events = self.path.split("?")[0] == "/events"
+                if events and events_status is not None:
                     self._answer(events_status, [("Content-Type", "application/problem+json")],
                                  json.dumps({"title": "refused by the test's proxy", "status": events_status}).encode())
                     return
@@ -44,11 +48,13 @@ class RefusingProxy:
                            if name.lower() not in ("host", "connection", "content-length")}
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream.getresponse()
-                data = answer.read()
-                upstream.close()
                 passed = [(name, value) for name, value in answer.getheaders()
                           if name.lower() not in ("transfer-encoding", "connection", "content-length")]
-                self._answer(answer.status, passed, data)
+                if events and answer.status == 200:
+                    self._stream(answer, passed)
+                else:
+                    self._answer(answer.status, passed, answer.read())
+                upstream.close()
 
             def _answer(self, status, headers, data):
                 self.send_response(status)
@@ -57,6 +63,26 @@ class RefusingProxy:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _stream(self, answer, headers):
+                """The stream through, until either side closes it (or it is to be cut)."""
+                self.close_connection = True
+                self.send_response(200)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.flush()
+                cut = outer.cut_streams > 0
+                outer.cut_streams -= 1 if cut else 0
+                try:
+                    while chunk := answer.read1(65536):
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        if cut and b"\ndata:" in chunk:
+                            return
+                except OSError:
+                    pass  # the client went away
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -69,8 +95,11 @@ class RefusingProxy:
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    def requests_to(self, path):
+        return [headers for _, each, headers in self.requests if each == path]
+
     def count(self, path):
-        return sum(1 for _, each in self.requests if each == path)
+        return len(self.requests_to(path))
 
     def close(self):
         self.server.shutdown()
@@ -164,7 +193,7 @@ class FallBackToPollingTest(FollowTestCase):
         return cli.run(*args)
 
     def test_a_service_without_the_stream_is_polled(self):
-        proxy = RefusingProxy(self.service.port, events_status=404)
+        proxy = Proxy(self.service.port, events_status=404)
         self.addCleanup(proxy.close)
         self.webhook_job("slow", "/slow", body="done at last", delay_s=2.0)
         run = self.cli.json("job", "trigger", "slow")
@@ -177,7 +206,7 @@ class FallBackToPollingTest(FollowTestCase):
         self.assertGreaterEqual(proxy.count(f"/runs/{run['id']}"), 3)  # every half second for ~2 s
 
     def test_a_stream_refused_to_the_key_is_polled_and_a_failed_run_still_exits_6(self):
-        proxy = RefusingProxy(self.service.port, events_status=403)
+        proxy = Proxy(self.service.port, events_status=403)
         self.addCleanup(proxy.close)
         self.webhook_job("bad", "/bad", status=500, delay_s=1.0)
 
@@ -186,6 +215,35 @@ class FallBackToPollingTest(FollowTestCase):
         self.assertExit(done, EXIT_RUN_FAILED)
         self.assertEqual(proxy.count("/events"), 1)
         self.assertGreaterEqual(proxy.count("/runs/1"), 2)
+
+
+class ReconnectTest(FollowTestCase):
+
+    def test_a_stream_cut_after_an_event_is_resumed_from_its_id(self):
+        proxy = Proxy(self.service.port, cut_streams=1)
+        self.addCleanup(proxy.close)
+        self.webhook_job("slow", "/slow", body="done at last", delay_s=3.0)
+        self.cli.ok("job", "create", "--name", "other", "--interval", "weekly", "--noop")
+        run = self.cli.json("job", "trigger", "slow")
+        self.endpoint.wait_for_requests(1, path="/slow")
+        cli = Cli(proxy.url)
+        self.addCleanup(cli.close)
+        followed = {}
+        follower = threading.Thread(target=lambda: followed.update(done=cli.run("run", "logs", str(run["id"]), "-f")))
+        follower.start()
+        wait_until(lambda: proxy.count("/events") == 1 or None, 10, "the follower to open the stream")
+        time.sleep(0.3)  # the stream's head is on its way: the subscription is made before it is sent
+        self.cli.ok("job", "trigger", "other")  # another run's events: the first goes through, then the cut
+        follower.join(30)
+
+        self.assertExit(followed["done"], 0)
+        self.assertIn("done at last", followed["done"].stdout)
+        streams = proxy.requests_to("/events")
+        self.assertEqual(len(streams), 2, streams)
+        self.assertNotIn("Last-Event-ID", streams[0])
+        self.assertRegex(streams[1].get("Last-Event-ID", ""), r"^[0-9]+$")
+        # Read first, again after reconnecting, and on run.finished; no polling.
+        self.assertLessEqual(proxy.count(f"/runs/{run['id']}"), 4)
 
 
 if __name__ == "__main__":
