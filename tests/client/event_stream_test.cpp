@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "client/event_follower.hpp"
+#include "testing/http_endpoint.hpp"
 
 namespace jobsched::client {
 namespace {
@@ -90,6 +91,56 @@ TEST(SseParser, KeepsAnUnfinishedEventUntilItsBlankLine) {
   SseParser parser;
   EXPECT_TRUE(parser.Feed("event: run.queued\ndata: {}\n").empty());
   EXPECT_EQ(parser.Feed("\n").size(), 1U);
+}
+
+// EventStream over real HTTP: the endpoint answers the whole stream at once
+// and closes the connection, as a node going away would.
+TEST(EventStream, SendsTheTokenAndLastEventIdAndReadsEventsUntilTheStreamEnds) {
+  testing::HttpEndpoint endpoint;
+  testing::EndpointResponse response = testing::Answer(200, std::string(kTwoEvents));
+  response.headers = {{"Content-Type", "text/event-stream; charset=utf-8"}};
+  endpoint.SetResponse(response);
+  ConnectionSettings settings;
+  settings.server = "http://127.0.0.1:" + std::to_string(endpoint.port());
+  settings.token = "jsk_secret";
+
+  auto stream = EventStream::Open(settings, "6");
+  ASSERT_TRUE(stream.ok()) << stream.error().message;
+  std::vector<ServerSentEvent> events;
+  for (int reads = 0; reads < 50; ++reads) {
+    auto arrived = stream->Next(std::chrono::milliseconds{100});
+    if (!arrived) break;
+    for (ServerSentEvent& event : *arrived) events.push_back(std::move(event));
+  }
+
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[1].type, "run.finished");
+  EXPECT_EQ(stream->last_event_id(), "8");
+  EXPECT_FALSE(stream->Next(std::chrono::milliseconds{10}).ok());  // ended, and says so again
+  const auto requests = endpoint.Requests();
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(requests[0].target, "/events");
+  EXPECT_EQ(requests[0].Header("Accept"), "text/event-stream");
+  EXPECT_EQ(requests[0].Header("Last-Event-ID"), "6");
+  EXPECT_EQ(requests[0].Header("Authorization"), "Bearer jsk_secret");
+}
+
+TEST(EventStream, FailsWithTheAnswersErrorOrWhenTheAnswerIsNoEventStream) {
+  testing::HttpEndpoint endpoint;
+  ConnectionSettings settings;
+  settings.server = "http://127.0.0.1:" + std::to_string(endpoint.port());
+  endpoint.SetResponse(testing::Answer(404, R"({"detail":"no route"})"));
+  auto missing = EventStream::Open(settings, "");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(endpoint.Requests()[0].Header("Last-Event-ID"), std::nullopt);
+
+  testing::EndpointResponse html = testing::Answer(200, "<html></html>");
+  html.headers = {{"Content-Type", "text/html"}};
+  endpoint.SetResponse(html);
+  auto not_events = EventStream::Open(settings, "");
+  ASSERT_FALSE(not_events.ok());
+  EXPECT_EQ(not_events.error().code, core::ErrorCode::kUnavailable);
 }
 
 ServerSentEvent Event(std::string type, std::string data) {
