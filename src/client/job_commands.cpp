@@ -4,10 +4,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "client/event_follower.hpp"
 #include "client/exit_code.hpp"
 #include "client/job_file.hpp"
 #include "client/job_ref.hpp"
-#include "client/run_follower.hpp"
 #include "client/table.hpp"
 #include "core/text.hpp"
 
@@ -145,7 +145,7 @@ int TriggerJob(const ClientContext& context, const std::string& ref, bool wait, 
   }
   const std::int64_t run_id = run->body.at("id").to_number<std::int64_t>();
   context.Say("triggered job " + std::to_string(*id) + ": waiting for run " + std::to_string(run_id) + " to end");
-  PollingRunFollower follower(context.api);
+  EventStreamFollower follower(context.api);
   auto ended = follower.Follow(run_id, {}, timeout);
   if (!ended) return context.Fail(ended.error());
   context.Print(*ended, Resource::kRun);

@@ -2,10 +2,10 @@
 
 #include <charconv>
 
+#include "client/event_follower.hpp"
 #include "client/exit_code.hpp"
 #include "client/job_commands.hpp"
 #include "client/job_ref.hpp"
-#include "client/run_follower.hpp"
 #include "core/text.hpp"
 
 namespace jobsched::client {
@@ -105,7 +105,7 @@ int RunLogs(const ClientContext& context, const std::string& id, bool follow, st
     std::fputs(text.c_str(), context.out);
     std::fflush(context.out);
   };
-  PollingRunFollower follower(context.api);
+  EventStreamFollower follower(context.api);
   auto ended = follower.Follow(*run_id, events, timeout);
   if (!ended) return context.Fail(ended.error());
   const std::string error = MemberText(*ended, "error");

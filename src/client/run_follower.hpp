@@ -1,9 +1,9 @@
 #pragma once
 
 // Following a run until it ends (`jobsched run logs -f`, `job trigger
-// --wait`). Today by polling GET /runs/{id}; the event stream (GET /events,
-// once the service has it) can replace the poller behind the same
-// interface without the commands noticing.
+// --wait`). The commands use the EventStreamFollower (event_follower.hpp):
+// it follows GET /events and hands over to the poller here when the stream
+// cannot be had.
 
 #include <chrono>
 #include <functional>
@@ -35,21 +35,47 @@ class RunFollower {
                                                    std::chrono::milliseconds timeout) = 0;
 };
 
+// What a follower has seen of a run so far: each new reading of GET
+// /runs/{id} becomes the RunEvents calls of what changed since the last.
+class RunReport {
+ public:
+  // Reports `run` to `events`; answers whether it has ended.
+  bool Update(const boost::json::object& run, const RunEvents& events);
+  const std::string& state() const { return state_; }
+
+ private:
+  std::string state_;
+  std::string output_;
+};
+
 // Polls GET /runs/{id} every `interval` (0.5 s by default: a person sees a
 // run end within half a second, and a follower costs the service two small
 // reads a second).
 class PollingRunFollower final : public RunFollower {
  public:
+  using Clock = std::chrono::steady_clock;
+
   explicit PollingRunFollower(const ApiClient& api, std::chrono::milliseconds interval = std::chrono::milliseconds{500})
       : api_(api), interval_(interval) {}
 
   core::Result<boost::json::object> Follow(std::int64_t id, const RunEvents& events,
                                            std::chrono::milliseconds timeout) override;
 
+  // Polls on from what `seen` holds until `deadline` (a follower handing
+  // over midway); `timeout` is for the message of kTimeout.
+  core::Result<boost::json::object> Continue(std::int64_t id, const RunEvents& events, RunReport& seen,
+                                             Clock::time_point deadline, std::chrono::milliseconds timeout);
+
  private:
   const ApiClient& api_;
   std::chrono::milliseconds interval_;
 };
+
+// GET /runs/{id}: the run, or the API's error.
+core::Result<boost::json::object> ReadRun(const ApiClient& api, std::int64_t id);
+
+// kTimeout: run `id` is still in `state` after `timeout`.
+core::Error FollowTimedOut(std::int64_t id, const std::string& state, std::chrono::milliseconds timeout);
 
 // Whether a run in `state` has ended (succeeded, failed, timed_out,
 // skipped, cancelled).

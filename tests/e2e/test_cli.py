@@ -1,7 +1,8 @@
 """The `jobsched` client commands (job, run, completion) through the real binary against a real service.
 
 Every JSON the commands print is checked against the OpenAPI schemas, like every answer the
-other suites receive. Jobs as code (`apply`, `diff`) and `job edit` are in test_cli_apply.py.
+other suites receive. Jobs as code (`apply`, `diff`) and `job edit` are in test_cli_apply.py;
+following a run through the event stream (`run logs -f`, `job trigger --wait`) in test_cli_follow.py.
 """
 
 import json
