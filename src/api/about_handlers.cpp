@@ -43,8 +43,8 @@ std::string EncodeAbout(const AboutInfo& about) {
 
 }  // namespace
 
-void RegisterAboutHandlers(Router& router, store::NodeStore& nodes, AboutInfo about) {
-  router.Add("GET", "/nodes", [&nodes](HttpRequest&& request, const PathParams&, Responder respond) {
+void RegisterAboutHandlers(Router& router, store::NodeStore& nodes, const AboutInfo& about) {
+  router.Add("GET", "/nodes", [&nodes](HttpRequest&& request, const PathParams&, const Responder& respond) {
     auto listed = nodes.ListNodes();
     if (!listed) return respond(ProblemResponse(listed.error()));
     std::string body = EncodeNodes(*listed);
@@ -53,7 +53,7 @@ void RegisterAboutHandlers(Router& router, store::NodeStore& nodes, AboutInfo ab
   });
   // The answer never changes while the process runs: encoded once.
   auto encoded = std::make_shared<const std::string>(EncodeAbout(about));
-  router.Add("GET", "/about", [encoded](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/about", [encoded](HttpRequest&& request, const PathParams&, const Responder& respond) {
     respond(CacheableJsonResponse(request, *encoded, ContentETag(*encoded)));
   });
 }

@@ -26,6 +26,6 @@ struct AboutInfo {
 //   GET /nodes  (read)  the cluster's nodes: [{"id", "alive_until", "running_runs"}]
 //   GET /about  (admin) `about`, as JSON
 // `nodes` must outlive the router.
-void RegisterAboutHandlers(Router& router, store::NodeStore& nodes, AboutInfo about);
+void RegisterAboutHandlers(Router& router, store::NodeStore& nodes, const AboutInfo& about);
 
 }  // namespace jobsched::api

@@ -149,7 +149,7 @@ HttpResponse AssetResponse(const HttpRequest& request, const PathParams& params,
 void RegisterConsoleHandlers(Router& router, const ConsoleOptions& options) {
   const bool dev = !options.dev_dir.empty();
   BundleSource source = MakeSource(options);
-  router.Add("GET", "/", [](HttpRequest&&, const PathParams&, Responder respond) {
+  router.Add("GET", "/", [](HttpRequest&&, const PathParams&, const Responder& respond) {
     HttpResponse response;
     response.status = 302;
     response.SetHeader("Location", "/ui/");
@@ -158,13 +158,14 @@ void RegisterConsoleHandlers(Router& router, const ConsoleOptions& options) {
     respond(std::move(response));
   });
   for (std::string_view page : kPages) {
-    router.Add("GET", std::string(page), [source, dev](HttpRequest&& request, const PathParams&, Responder respond) {
-      auto bundle = source();
-      respond(bundle ? PageResponse(request, **bundle, dev) : Unavailable(bundle.error()));
-    });
+    router.Add("GET", std::string(page),
+               [source, dev](HttpRequest&& request, const PathParams&, const Responder& respond) {
+                 auto bundle = source();
+                 respond(bundle ? PageResponse(request, **bundle, dev) : Unavailable(bundle.error()));
+               });
   }
   router.Add("GET", "/ui/assets/{version}/{file}",
-             [source, dev](HttpRequest&& request, const PathParams& params, Responder respond) {
+             [source, dev](HttpRequest&& request, const PathParams& params, const Responder& respond) {
                auto bundle = source();
                respond(bundle ? AssetResponse(request, params, **bundle, dev) : Unavailable(bundle.error()));
              });

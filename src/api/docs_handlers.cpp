@@ -87,35 +87,37 @@ HttpResponse Document(const HttpRequest& request, std::string_view text, std::st
 void RegisterDocsHandlers(Router& router, const std::string& assets_dir) {
   std::shared_ptr<const Assets> assets = LoadAssets(assets_dir);
   const bool complete = assets->size() == kAssets.size();
-  router.Add("GET", "/openapi.json", [](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/openapi.json", [](HttpRequest&& request, const PathParams&, const Responder& respond) {
     respond(Document(request, OpenApiJson(), "application/json"));
   });
-  router.Add("GET", "/openapi.yaml", [](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/openapi.yaml", [](HttpRequest&& request, const PathParams&, const Responder& respond) {
     respond(Document(request, OpenApiYaml(), "application/yaml"));
   });
-  router.Add("GET", "/docs", [complete, assets_dir](HttpRequest&& request, const PathParams&, Responder respond) {
-    if (!complete) {
-      return respond(ProblemResponse(503, "Swagger UI's assets are not installed in " + assets_dir +
-                                              "; build with npm available, or set --docs-dir"));
-    }
-    respond(Document(request, kPage, "text/html; charset=utf-8"));
-  });
-  router.Add("GET", "/docs/{file}", [assets](HttpRequest&& request, const PathParams& params, Responder respond) {
-    auto found = assets->find(params.find("file")->second);
-    if (found == assets->end()) return respond(ProblemResponse(404, "no such documentation asset"));
-    HttpResponse response;
-    if (request.Header("If-None-Match") == found->second.etag) {
-      response.status = 304;
-    } else {
-      response.SetHeader("Content-Type", found->second.content_type);
-      response.body = found->second.body;
-    }
-    response.SetHeader("ETag", found->second.etag);
-    // The assets change only with a new build; a day is safe, and revalidation is cheap.
-    response.SetHeader("Cache-Control", "public, max-age=86400");
-    respond(std::move(response));
-  });
-  router.Add("GET", "/swagger", [](HttpRequest&&, const PathParams&, Responder respond) {
+  router.Add("GET", "/docs",
+             [complete, assets_dir](HttpRequest&& request, const PathParams&, const Responder& respond) {
+               if (!complete) {
+                 return respond(ProblemResponse(503, "Swagger UI's assets are not installed in " + assets_dir +
+                                                         "; build with npm available, or set --docs-dir"));
+               }
+               respond(Document(request, kPage, "text/html; charset=utf-8"));
+             });
+  router.Add("GET", "/docs/{file}",
+             [assets](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+               auto found = assets->find(params.find("file")->second);
+               if (found == assets->end()) return respond(ProblemResponse(404, "no such documentation asset"));
+               HttpResponse response;
+               if (request.Header("If-None-Match") == found->second.etag) {
+                 response.status = 304;
+               } else {
+                 response.SetHeader("Content-Type", found->second.content_type);
+                 response.body = found->second.body;
+               }
+               response.SetHeader("ETag", found->second.etag);
+               // The assets change only with a new build; a day is safe, and revalidation is cheap.
+               response.SetHeader("Cache-Control", "public, max-age=86400");
+               respond(std::move(response));
+             });
+  router.Add("GET", "/swagger", [](HttpRequest&&, const PathParams&, const Responder& respond) {
     HttpResponse response;
     response.status = 308;
     response.SetHeader("Location", "/docs");

@@ -23,7 +23,7 @@ std::optional<std::uint64_t> LastEventId(const HttpRequest& request) {
 }  // namespace
 
 void RegisterEventHandlers(Router& router, EventHub& hub) {
-  router.Add("GET", "/events", [&hub](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/events", [&hub](HttpRequest&& request, const PathParams&, const Responder& respond) {
     HttpResponse response;
     response.SetHeader("Content-Type", "text/event-stream; charset=utf-8");
     response.SetHeader("Cache-Control", "no-store");

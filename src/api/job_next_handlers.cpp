@@ -98,7 +98,7 @@ HttpResponse NextRuns(store::JobStore& store, const HttpRequest& request, const 
 
 void RegisterJobNextHandler(Router& router, store::JobStore& store, const core::Clock& clock) {
   router.Add("GET", "/jobs/{id}/next",
-             [&store, &clock](HttpRequest&& request, const PathParams& params, Responder respond) {
+             [&store, &clock](HttpRequest&& request, const PathParams& params, const Responder& respond) {
                respond(NextRuns(store, request, params, clock.Now()));
              });
 }

@@ -100,7 +100,7 @@ void CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const HttpRe
 }  // namespace
 
 void RegisterKeyHandlers(Router& router, store::ApiKeyStore& store, const core::Clock& clock) {
-  router.Add("GET", "/keys", [&store](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/keys", [&store](HttpRequest&& request, const PathParams&, const Responder& respond) {
     auto keys = store.ListApiKeys();
     if (!keys) return respond(ProblemResponse(keys.error()));
     json::array list;

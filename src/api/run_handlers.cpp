@@ -16,7 +16,8 @@ namespace {
 // whether a next page exists) and answers with the page, its ETag and, when
 // more follow, a Link to `path` keeping `filters`.
 void RespondWithRunPage(store::JobStore& store, const HttpRequest& request, store::RunListQuery query,
-                        const PageRequest& page, const std::string& path, std::string_view filters, Responder respond) {
+                        const PageRequest& page, const std::string& path, std::string_view filters,
+                        const Responder& respond) {
   query.before_id = page.cursor;
   query.limit = page.limit + 1;
   auto runs = store.ListRuns(query);
@@ -89,7 +90,7 @@ core::Result<core::Run> VisibleRun(store::JobStore& store, const Caller& caller,
   return run;
 }
 
-void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
+void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams& params, const Responder& respond) {
   auto run_id = PathId(params, "id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
   auto run = VisibleRun(store, request.caller, *run_id);
@@ -99,7 +100,8 @@ void GetRun(store::JobStore& store, const HttpRequest& request, const PathParams
   respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
 }
 
-void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
+void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const PathParams& params,
+                     const Responder& respond) {
   auto run_id = PathId(params, "id");
   if (!run_id) return respond(ProblemResponse(run_id.error()));
   if (!request.caller.all_namespaces) {

@@ -83,9 +83,10 @@ HttpResponse Preview(const HttpRequest& request, const core::Clock& clock) {
 }  // namespace
 
 void RegisterScheduleHandlers(Router& router, const core::Clock& clock) {
-  router.Add("POST", "/schedules/preview", [&clock](HttpRequest&& request, const PathParams&, Responder respond) {
-    respond(Preview(request, clock));
-  });
+  router.Add("POST", "/schedules/preview",
+             [&clock](HttpRequest&& request, const PathParams&, const Responder& respond) {
+               respond(Preview(request, clock));
+             });
 }
 
 }  // namespace jobsched::api

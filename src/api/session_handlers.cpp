@@ -129,12 +129,12 @@ void RegisterSessionHandlers(Router& router, SessionManager& sessions, const Api
              [&sessions, keys, &access, &clock](HttpRequest&& request, const PathParams&, Responder respond) {
                SignIn(sessions, keys, access, clock, request, std::move(respond));
              });
-  router.Add("GET", "/session", [&access](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/session", [&access](HttpRequest&& request, const PathParams&, const Responder& respond) {
     respond(CurrentSession(access, request));
   });
   router.Add("DELETE", "/session", [&sessions, &access](HttpRequest&& request, const PathParams&, Responder respond) {
     const bool secure = CameOverTls(request, access.trusted_proxies());
-    auto signed_out = [secure, respond = std::move(respond)](core::Result<void> ended) {
+    auto signed_out = [secure, respond = std::move(respond)](const core::Result<void>& ended) {
       if (!ended) return respond(ProblemResponse(ended.error()));
       HttpResponse response;
       response.status = 204;

@@ -25,7 +25,7 @@ void SessionManager::Create(std::string key_name, std::function<void(core::Resul
   stored.last_seen_at = now;
   stored.expires_at = created.expires_at;
   store_.CreateSession(std::move(stored), [created = std::move(created),
-                                           done = std::move(done)](core::Result<void> stored_session) mutable {
+                                           done = std::move(done)](const core::Result<void>& stored_session) mutable {
     if (!stored_session) return done(stored_session.error());
     done(std::move(created));
   });
@@ -70,7 +70,7 @@ core::Result<std::optional<ActiveSession>> SessionManager::Resolve(std::string_v
   if (!kept) {
     // Unused for the idle timeout: deleted now rather than at the next
     // prune; nobody waits for it.
-    store_.DeleteSession(id_hash, [](core::Result<bool> deleted) {
+    store_.DeleteSession(id_hash, [](const core::Result<bool>& deleted) {
       if (!deleted) spdlog::warn("cannot delete an expired session: {}", deleted.error().message);
     });
     return std::optional<ActiveSession>();
@@ -79,7 +79,7 @@ core::Result<std::optional<ActiveSession>> SessionManager::Resolve(std::string_v
   if (touch) {
     // In the background: the request does not wait for a write. The
     // callback must not use this manager, which may be gone by then.
-    store_.TouchSession(id_hash, now, session.expires_at, [](core::Result<bool> touched) {
+    store_.TouchSession(id_hash, now, session.expires_at, [](const core::Result<bool>& touched) {
       if (!touched) spdlog::warn("cannot move a session's idle expiry on: {}", touched.error().message);
     });
   }
@@ -88,7 +88,7 @@ core::Result<std::optional<ActiveSession>> SessionManager::Resolve(std::string_v
 
 void SessionManager::End(std::string id_hash, std::function<void(core::Result<void>)> done) {
   Forget(id_hash);
-  store_.DeleteSession(std::move(id_hash), [done = std::move(done)](core::Result<bool> deleted) {
+  store_.DeleteSession(std::move(id_hash), [done = std::move(done)](const core::Result<bool>& deleted) {
     if (!deleted) return done(deleted.error());
     done(core::Ok());
   });

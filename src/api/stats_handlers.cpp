@@ -109,7 +109,7 @@ std::string CacheKey(const StatsRequest& request) {
 
 void RegisterStatsHandler(Router& router, store::JobStore& store, const core::Clock& clock) {
   auto cache = std::make_shared<StatsCache>(clock, kStatsCacheTime);
-  router.Add("GET", "/stats", [&store, cache](HttpRequest&& request, const PathParams&, Responder respond) {
+  router.Add("GET", "/stats", [&store, cache](HttpRequest&& request, const PathParams&, const Responder& respond) {
     auto parsed = ParseStatsRequest(request.query, request.caller);
     if (!parsed) return respond(ProblemResponse(parsed.error()));
     auto body = cache->Get(CacheKey(*parsed),

@@ -106,7 +106,7 @@ void WorkerPool::DispatchLoop() {
   }
 }
 
-void WorkerPool::Launch(store::ClaimedRun claimed) {
+void WorkerPool::Launch(const store::ClaimedRun& claimed) {
   const core::RunId run_id = claimed.run.id;
   std::stop_token stop;
   {
@@ -193,7 +193,7 @@ bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
   failed.error =
       "attempt " + std::to_string(attempt) + " " + std::string(core::ToString(failed.state)) + ": " + result.error;
   const core::TimePoint available_at = failed.finished_at + *delay;
-  queue_.RetryRun(options_.owner, std::move(failed), available_at, [this, run_id](core::Result<void> retried) {
+  queue_.RetryRun(options_.owner, std::move(failed), available_at, [this, run_id](const core::Result<void>& retried) {
     if (!retried) spdlog::warn("executor: retry of run {} not queued: {}", run_id, retried.error().message);
     Forget(run_id);
   });
@@ -222,7 +222,7 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
   completion.output = std::move(output);
   completion.error = std::move(error);
   queue_.FinishRun(options_.owner, std::move(completion),
-                   [this, run_id, task_type, state](core::Result<void> recorded) {
+                   [this, run_id, task_type, state](const core::Result<void>& recorded) {
                      if (!recorded) {
                        spdlog::warn("executor: outcome of run {} not recorded: {}", run_id, recorded.error().message);
                      } else if (options_.on_run_finished) {
@@ -244,7 +244,7 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
     if (run_ids.empty()) return;
     ++pending_writes_;
   }
-  queue_.ReleaseRuns(options_.owner, run_ids, clock_.Now(), [this, run_ids](core::Result<void> released) {
+  queue_.ReleaseRuns(options_.owner, run_ids, clock_.Now(), [this, run_ids](const core::Result<void>& released) {
     if (!released) spdlog::warn("executor: runs not handed back: {}", released.error().message);
     std::lock_guard lock(mutex_);
     for (core::RunId id : run_ids) in_flight_.erase(id);

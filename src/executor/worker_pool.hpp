@@ -124,7 +124,7 @@ class WorkerPool {
 
   void DispatchLoop();
   void HeartbeatLoop();
-  void Launch(store::ClaimedRun claimed);
+  void Launch(const store::ClaimedRun& claimed);
   void OnTaskDone(core::RunId run_id, TaskResult result);
   void Record(core::RunId run_id, core::RunState state, std::string output, std::string error);
   // Queues the next attempt of a failed run after its backoff, when its

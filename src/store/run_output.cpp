@@ -7,7 +7,7 @@
 
 namespace jobsched::store {
 
-std::string CapRunOutput(std::string raw) {
+std::string CapRunOutput(const std::string& raw) {
   std::string text = core::ToValidUtf8(raw);
   if (text.find('\0') != std::string::npos) {
     std::string without_nul;

@@ -8,6 +8,6 @@ namespace jobsched::store {
 // shown as JSON; an invalid sequence becomes U+FFFD), without NUL bytes
 // (PostgreSQL text cannot hold them; they become U+FFFD too, in every store
 // alike), cut to core::kMaxRunOutputBytes with a marker.
-std::string CapRunOutput(std::string raw);
+std::string CapRunOutput(const std::string& raw);
 
 }  // namespace jobsched::store

@@ -178,6 +178,9 @@ class ApplyPermissionTest(ServiceTestCase):
         env = {"JOBSCHED_TOKEN": token}
         # Until the service has read the keys, it authenticates nobody and lets everyone in.
         wait_until(lambda: cli.run("job", "list").returncode == 4, 10, "the keys to count")
+        # It may have read the first key only: wait for the second one too.
+        wait_until(lambda: cli.run("job", "list", env={"JOBSCHED_TOKEN": root}).returncode == 0, 10,
+                   "the admin key to count")
 
         done = cli.run("apply", "-f", cli.path("jobs.yaml"), env=env)
 

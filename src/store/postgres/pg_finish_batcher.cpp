@@ -108,7 +108,7 @@ void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pend
         std::sort(recorded.begin(), recorded.end());
         return recorded;
       },
-      [&writer, pending, batch](core::Result<std::vector<core::RunId>> recorded) {
+      [&writer, pending, batch](const core::Result<std::vector<core::RunId>>& recorded) {
         // The transaction failed before the write ran (no connection): it
         // answers for what it would have taken, or they would wait forever.
         if (!batch->taken) batch->finishes = pending->Take(batch->more);

@@ -177,7 +177,7 @@ void PostgresJobStore::DeleteJob(core::JobId id, std::function<core::Result<void
         }
         return true;
       },
-      [done = std::move(done)](core::Result<bool> deleted) {
+      [done = std::move(done)](const core::Result<bool>& deleted) {
         if (!deleted) return done(deleted.error());
         done(core::Ok());
       });

@@ -16,7 +16,7 @@ using core::ToUnixMs;
 
 // `done` for writes that answer only whether they happened.
 std::function<void(core::Result<bool>)> ToVoid(std::function<void(core::Result<void>)> done) {
-  return [done = std::move(done)](core::Result<bool> written) {
+  return [done = std::move(done)](const core::Result<bool>& written) {
     if (!written) return done(written.error());
     done(core::Ok());
   };

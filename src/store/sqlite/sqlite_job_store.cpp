@@ -290,7 +290,7 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         if (auto ran = (*remove)->Run(); !ran) return ran.error();
         return true;
       },
-      [this, id, job_namespace, done = std::move(done)](core::Result<bool> deleted) {
+      [this, id, job_namespace, done = std::move(done)](const core::Result<bool>& deleted) {
         cache_.Invalidate(id);
         if (!job_namespace->empty()) ForgetNamespaceCount(*job_namespace);
         if (!deleted) return done(deleted.error());
