@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (the checks of .clang-tidy: bug-prone patterns, needless
-# copies, missing overrides) on every source file under src/, with the
-# compile commands of a configured build, and fails on any finding.
+# copies, missing overrides, clang's thread-safety analysis) on every source
+# file under src/, with the compile commands of a configured build, and fails
+# on any finding.
 #
 #   scripts/check-tidy.sh [BUILD_DIR] [FILE...]
 #
@@ -26,11 +27,15 @@ else
 fi
 
 # One clang-tidy per file, as many at once as there are cores; each writes
-# its findings to its own file so that they do not interleave.
+# its findings to its own file so that they do not interleave. The
+# thread-safety analysis (clang-diagnostic-thread-safety* in .clang-tidy) is
+# switched on here too: the release build's compile commands are g++'s, which
+# do not carry -Wthread-safety.
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%s\n' "${files[@]}" | xargs -P "$(nproc)" -I{} sh -c \
-  '"$0" --quiet -p "$1" "$2" >"$3/$(echo "$2" | tr / _).log" 2>/dev/null || true' \
+  '"$0" --quiet -p "$1" --extra-arg=-Wthread-safety --extra-arg=-Wthread-safety-beta "$2" \
+     >"$3/$(echo "$2" | tr / _).log" 2>/dev/null || true' \
   "$tidy" "$build_dir" {} "$out"
 
 findings=$(cat "$out"/*.log | grep -E '^[^ ].*:[0-9]+:[0-9]+: (warning|error):' | sort -u || true)

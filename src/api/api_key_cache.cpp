@@ -58,7 +58,7 @@ core::Result<void> ApiKeyCache::Refresh() {
 }
 
 void ApiKeyCache::Start(std::chrono::milliseconds interval) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this, interval] { Loop(interval); });
@@ -66,7 +66,7 @@ void ApiKeyCache::Start(std::chrono::milliseconds interval) {
 
 void ApiKeyCache::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -74,14 +74,18 @@ void ApiKeyCache::Stop() {
 }
 
 void ApiKeyCache::Loop(std::chrono::milliseconds interval) {
-  std::unique_lock lock(mutex_);
+  core::MutexLock lock(mutex_);
   for (;;) {
-    if (wake_.wait_for(lock, interval, [this] { return stopping_; })) return;
-    lock.unlock();
+    if (wake_.wait_for(lock.native(), interval, [this] {
+          mutex_.AssertHeld();
+          return stopping_;
+        }))
+      return;
+    lock.Unlock();
     if (auto refreshed = Refresh(); !refreshed) {
       spdlog::warn("API keys: cannot refresh, keeping the {} read before: {}", size(), refreshed.error().message);
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -5,7 +5,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "api/api_token.hpp"
+#include "core/annotated_mutex.hpp"
 #include "core/api_key.hpp"
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
@@ -54,8 +54,8 @@ class ApiKeyCache {
   core::Result<void> Refresh();
 
   // Refreshes every `interval` until Stop(); failures are logged.
-  void Start(std::chrono::milliseconds interval);
-  void Stop();
+  void Start(std::chrono::milliseconds interval) EXCLUDES(mutex_);
+  void Stop() EXCLUDES(mutex_);
 
   // The active key whose token is `token`, or nullopt (a malformed token, an
   // unknown one, a revoked one). The stored hashes are compared in constant
@@ -85,7 +85,7 @@ class ApiKeyCache {
     std::unordered_map<std::string_view, std::size_t> by_name;      // key name (in entries) -> index
   };
 
-  void Loop(std::chrono::milliseconds interval);
+  void Loop(std::chrono::milliseconds interval) EXCLUDES(mutex_);
 
   store::ApiKeyStore& store_;
   // Replaced whole by Refresh, read by Find: readers never wait for a refresh.
@@ -94,9 +94,9 @@ class ApiKeyCache {
   // Whether the last refresh logged "required without keys"; only Refresh
   // touches it (the refresh thread, or the caller before Start()).
   bool warned_without_keys_ = false;
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

@@ -54,25 +54,25 @@ void EventBridge::OnChange(const store::StoreChange& change) {
   if (job_namespace.empty()) return;  // the job is gone: so is everything about it
   hub_.Publish(store::EventName(change), job_namespace, EventData(change, job_namespace));
   if (change.kind == Kind::kJob && change.action == store::StoreChange::Action::kDeleted) {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     namespaces_.erase(change.job_id);
   }
 }
 
 std::string EventBridge::NamespaceOf(const store::StoreChange& change) {
   if (!change.namespace_name.empty()) {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (namespaces_.size() >= kMaxRemembered) namespaces_.clear();
     namespaces_.emplace(change.job_id, change.namespace_name);
     return change.namespace_name;
   }
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (auto found = namespaces_.find(change.job_id); found != namespaces_.end()) return found->second;
   }
   auto job = jobs_.GetJob(change.job_id);
   if (!job) return "";
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (namespaces_.size() >= kMaxRemembered) namespaces_.clear();
   namespaces_.emplace(change.job_id, job->namespace_name);
   return job->namespace_name;

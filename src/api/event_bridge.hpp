@@ -2,11 +2,11 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "api/event_hub.hpp"
+#include "core/annotated_mutex.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
 
@@ -28,14 +28,14 @@ class EventBridge {
   ~EventBridge() = default;
 
  private:
-  void OnChange(const store::StoreChange& change);
+  void OnChange(const store::StoreChange& change) EXCLUDES(mutex_);
   // The namespace of job `id`, or "" when it no longer exists.
-  std::string NamespaceOf(const store::StoreChange& change);
+  std::string NamespaceOf(const store::StoreChange& change) EXCLUDES(mutex_);
 
   store::JobStore& jobs_;
   EventHub& hub_;
-  std::mutex mutex_;
-  std::unordered_map<std::int64_t, std::string> namespaces_;  // guarded by mutex_
+  core::Mutex mutex_;
+  std::unordered_map<std::int64_t, std::string> namespaces_ GUARDED_BY(mutex_);
   // Last: ends first, so no change arrives while the rest is destroyed.
   std::unique_ptr<store::ChangeFeed::Subscription> subscription_;
 };

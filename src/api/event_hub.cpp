@@ -35,7 +35,7 @@ class EventHub::Subscriber final : public ResponseStream {
   bool Offer(std::shared_ptr<const std::string> text, std::size_t limit) {
     std::function<void()> wake;
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       if (ended_) return true;
       if (bytes_ + text->size() > limit) {
         ended_ = true;
@@ -55,7 +55,7 @@ class EventHub::Subscriber final : public ResponseStream {
   void End(std::shared_ptr<const std::string> last) {
     std::function<void()> wake;
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       if (ended_) return;
       if (last) {
         bytes_ += last->size();
@@ -68,17 +68,17 @@ class EventHub::Subscriber final : public ResponseStream {
   }
 
   bool Ended() const {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     return ended_;
   }
 
   void SetWake(std::function<void()> wake) override {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     wake_ = std::move(wake);
   }
 
   bool Read(std::string& out) override {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     for (const auto& text : queue_) out += *text;
     queue_.clear();
     bytes_ = 0;
@@ -91,7 +91,7 @@ class EventHub::Subscriber final : public ResponseStream {
   void Close() override {
     EventHub* hub = nullptr;
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       wake_ = nullptr;
       ended_ = true;
       queue_.clear();
@@ -101,26 +101,26 @@ class EventHub::Subscriber final : public ResponseStream {
   }
 
   void Detach() {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     hub_ = nullptr;
   }
 
   std::chrono::milliseconds heartbeat_{15'000};
 
  private:
-  mutable std::mutex mutex_;
-  EventHub* hub_;  // guarded by mutex_; null once closed or the hub is gone
+  mutable core::Mutex mutex_;
+  EventHub* hub_ GUARDED_BY(mutex_);  // null once closed or the hub is gone
   const Caller caller_;
-  std::deque<std::shared_ptr<const std::string>> queue_;  // guarded by mutex_
-  std::size_t bytes_ = 0;                                 // guarded by mutex_
-  bool ended_ = false;                                    // guarded by mutex_
-  std::function<void()> wake_;                            // guarded by mutex_
+  std::deque<std::shared_ptr<const std::string>> queue_ GUARDED_BY(mutex_);
+  std::size_t bytes_ GUARDED_BY(mutex_) = 0;
+  bool ended_ GUARDED_BY(mutex_) = false;
+  std::function<void()> wake_ GUARDED_BY(mutex_);
 };
 
 EventHub::EventHub(EventHubOptions options) : options_(options), next_id_(options.first_id) {}
 
 EventHub::~EventHub() {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   for (Subscriber* subscriber : subscribers_) subscriber->Detach();
 }
 
@@ -131,7 +131,7 @@ void EventHub::Publish(std::string_view type, std::string_view namespace_name, s
 void EventHub::PublishToAll(std::string_view type, std::string_view data_json) { Send(type, "", true, data_json); }
 
 void EventHub::Send(std::string_view type, std::string_view namespace_name, bool everyone, std::string_view data_json) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (shut_down_) return;
   const std::uint64_t id = next_id_++;
   auto text = std::make_shared<const std::string>(FormatServerSentEvent(id, type, data_json));
@@ -146,7 +146,7 @@ void EventHub::Send(std::string_view type, std::string_view namespace_name, bool
 std::shared_ptr<ResponseStream> EventHub::Subscribe(const Caller& caller, std::optional<std::uint64_t> last_event_id) {
   auto subscriber = std::make_shared<Subscriber>(*this, caller);
   subscriber->heartbeat_ = options_.heartbeat;
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (shut_down_) {
     subscriber->End(std::make_shared<const std::string>(FormatServerSentEvent(next_id_, "shutdown", "{}")));
     subscriber->Detach();
@@ -171,7 +171,7 @@ std::shared_ptr<ResponseStream> EventHub::Subscribe(const Caller& caller, std::o
 }
 
 void EventHub::Shutdown() {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (shut_down_) return;
   shut_down_ = true;
   auto last = std::make_shared<const std::string>(FormatServerSentEvent(next_id_, "shutdown", "{}"));
@@ -179,17 +179,17 @@ void EventHub::Shutdown() {
 }
 
 std::size_t EventHub::subscriber_count() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return subscribers_.size();
 }
 
 std::uint64_t EventHub::dropped_count() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return dropped_;
 }
 
 void EventHub::Remove(Subscriber* subscriber) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   std::erase(subscribers_, subscriber);
 }
 

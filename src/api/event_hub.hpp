@@ -6,7 +6,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +13,7 @@
 
 #include "api/http_message.hpp"
 #include "api/response_stream.hpp"
+#include "core/annotated_mutex.hpp"
 
 namespace jobsched::api {
 
@@ -56,15 +56,16 @@ class EventHub {
   // A stream of the events `caller` may see, from now on; with
   // `last_event_id`, first those after it still held here, or an event of
   // type "reset" when some are not.
-  std::shared_ptr<ResponseStream> Subscribe(const Caller& caller, std::optional<std::uint64_t> last_event_id);
+  std::shared_ptr<ResponseStream> Subscribe(const Caller& caller, std::optional<std::uint64_t> last_event_id)
+      EXCLUDES(mutex_);
 
   // Ends every stream with an event of type "shutdown"; later subscribers
   // get that event alone.
-  void Shutdown();
+  void Shutdown() EXCLUDES(mutex_);
 
-  std::size_t subscriber_count() const;
+  std::size_t subscriber_count() const EXCLUDES(mutex_);
   // Subscribers dropped so far because they stopped reading.
-  std::uint64_t dropped_count() const;
+  std::uint64_t dropped_count() const EXCLUDES(mutex_);
 
  private:
   class Subscriber;
@@ -75,17 +76,18 @@ class EventHub {
     std::shared_ptr<const std::string> text;  // the event as sent
   };
 
-  void Remove(Subscriber* subscriber);
+  void Remove(Subscriber* subscriber) EXCLUDES(mutex_);
   // Publish, for `everyone` or the subscribers that may access `namespace_name`.
-  void Send(std::string_view type, std::string_view namespace_name, bool everyone, std::string_view data_json);
+  void Send(std::string_view type, std::string_view namespace_name, bool everyone, std::string_view data_json)
+      EXCLUDES(mutex_);
 
   const EventHubOptions options_;
-  mutable std::mutex mutex_;
-  std::uint64_t next_id_;                 // guarded by mutex_
-  std::deque<Held> held_;                 // guarded by mutex_; the newest replay_events
-  std::vector<Subscriber*> subscribers_;  // guarded by mutex_
-  bool shut_down_ = false;                // guarded by mutex_
-  std::uint64_t dropped_ = 0;             // guarded by mutex_
+  mutable core::Mutex mutex_;
+  std::uint64_t next_id_ GUARDED_BY(mutex_);
+  std::deque<Held> held_ GUARDED_BY(mutex_);  // the newest replay_events
+  std::vector<Subscriber*> subscribers_ GUARDED_BY(mutex_);
+  bool shut_down_ GUARDED_BY(mutex_) = false;
+  std::uint64_t dropped_ GUARDED_BY(mutex_) = 0;
 };
 
 // One SSE event as sent: "id: N\nevent: TYPE\ndata: DATA\n\n".

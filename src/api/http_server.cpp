@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <exception>
 #include <limits>
-#include <mutex>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -19,6 +18,7 @@
 #include <boost/asio/post.hpp>
 
 #include "api/server/connection.hpp"
+#include "core/annotated_mutex.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -117,8 +117,8 @@ class HttpServer::Impl {
     return core::Ok();
   }
 
-  void Stop(std::chrono::milliseconds grace) {
-    std::lock_guard stop_lock(stop_mutex_);
+  void Stop(std::chrono::milliseconds grace) EXCLUDES(stop_mutex_) {
+    core::MutexLock stop_lock(stop_mutex_);
     if (stopped_) return;
     stopped_ = true;
 
@@ -140,7 +140,7 @@ class HttpServer::Impl {
   std::uint16_t port() const { return port_; }
 
  private:
-  void Run(Worker& worker) {
+  void Run(Worker& worker) EXCLUDES(mutex_) {
     for (;;) {
       try {
         worker.context.run();
@@ -149,15 +149,18 @@ class HttpServer::Impl {
       }
     }
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       ++finished_threads_;
     }
     threads_finished_.notify_all();
   }
 
-  bool WaitForThreads(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    return threads_finished_.wait_until(lock, deadline, [&] { return finished_threads_ == launched_threads_; });
+  bool WaitForThreads(std::chrono::steady_clock::time_point deadline) EXCLUDES(mutex_) {
+    core::MutexLock lock(mutex_);
+    return threads_finished_.wait_until(lock.native(), deadline, [&] {
+      mutex_.AssertHeld();
+      return finished_threads_ == launched_threads_;
+    });
   }
 
   ServerState server_;
@@ -165,12 +168,12 @@ class HttpServer::Impl {
   std::uint16_t port_ = 0;
   unsigned launched_threads_ = 0;  // written before Stop() can run, by the thread in Start()
 
-  std::mutex stop_mutex_;  // serialises Stop()
-  bool stopped_ = false;   // guarded by stop_mutex_
+  core::Mutex stop_mutex_;  // serialises Stop()
+  bool stopped_ GUARDED_BY(stop_mutex_) = false;
 
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable threads_finished_;
-  unsigned finished_threads_ = 0;  // guarded by mutex_
+  unsigned finished_threads_ GUARDED_BY(mutex_) = 0;
 };
 
 core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, RequestHandler handler) {

@@ -111,7 +111,7 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     return respond(DryRunResponse({.action = "create", .job = &*job}));
   }
   // Answered from the store's writer thread once the job is durable.
-  store_.CreateJob(std::move(job).value(), [this, respond = std::move(respond)](core::Result<core::Job> created) {
+  store_.CreateJob(std::move(job).value(), [respond = std::move(respond)](core::Result<core::Job> created) {
     if (!created) {
       respond(ProblemResponse(created.error()));
       return;

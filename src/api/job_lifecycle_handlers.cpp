@@ -101,7 +101,7 @@ void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string 
         if (auto matches = CheckIfMatch(if_match, current); !matches) return matches.error();
         return change(current, now);
       },
-      [this, respond = std::move(respond)](core::Result<core::Job> updated) {
+      [respond = std::move(respond)](core::Result<core::Job> updated) {
         if (!updated) return respond(ProblemResponse(updated.error()));
         respond(JobResponse(200, *updated));
       });
@@ -164,7 +164,7 @@ void JobHandlers::TriggerJob(const HttpRequest& request, const PathParams& param
   if (!request.caller.all_namespaces) {
     if (auto job = VisibleJob(store_, request.caller, *id); !job) return respond(ProblemResponse(job.error()));
   }
-  store_.TriggerJob(*id, clock_.Now(), [this, respond = std::move(respond)](core::Result<core::Run> run) {
+  store_.TriggerJob(*id, clock_.Now(), [respond = std::move(respond)](core::Result<core::Run> run) {
     if (!run) return respond(ProblemResponse(run.error()));
     HttpResponse response = JsonResponse(202, EncodeRun(*run));
     response.SetHeader("Location", "/runs/" + std::to_string(run->id));

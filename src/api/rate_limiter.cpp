@@ -64,7 +64,7 @@ TokenBucket::Decision RateLimiter::Take(std::string_view client, std::int64_t li
   if (limit <= 0) return TokenBucket::Decision{true, 0, 0, 0, 0};
   // The shard from the hash's high bits; the map inside uses all of them.
   Shard& shard = shards_[(ClientHash{}(client) >> 32) % kShards];
-  std::lock_guard lock(shard.mutex);
+  core::MutexLock lock(shard.mutex);
   auto found = shard.buckets.find(client);
   if (found == shard.buckets.end()) {
     if (shard.buckets.size() >= options_.sweep_above) Sweep(shard, now);
@@ -85,7 +85,7 @@ void RateLimiter::Sweep(Shard& shard, core::TimePoint now) {
 std::size_t RateLimiter::BucketCountForTest() const {
   std::size_t count = 0;
   for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mutex);
+    core::MutexLock lock(shard.mutex);
     count += shard.buckets.size();
   }
   return count;

@@ -5,11 +5,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "core/annotated_mutex.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::api {
@@ -93,12 +93,12 @@ class RateLimiter {
     std::size_t operator()(std::string_view client) const { return std::hash<std::string_view>{}(client); }
   };
   struct Shard {
-    mutable std::mutex mutex;
-    std::unordered_map<std::string, TokenBucket, ClientHash, std::equal_to<>> buckets;  // guarded by mutex
+    mutable core::Mutex mutex;
+    std::unordered_map<std::string, TokenBucket, ClientHash, std::equal_to<>> buckets GUARDED_BY(mutex);
   };
   static constexpr std::size_t kShards = 16;
 
-  void Sweep(Shard& shard, core::TimePoint now);
+  void Sweep(Shard& shard, core::TimePoint now) REQUIRES(shard.mutex);
 
   const RateLimiterOptions options_;
   std::array<Shard, kShards> shards_;

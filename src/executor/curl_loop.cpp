@@ -48,7 +48,7 @@ CurlLoop::CurlLoop(void* multi) : multi_(multi) {}
 
 CurlLoop::~CurlLoop() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
   }
   if (thread_.joinable()) {
@@ -66,7 +66,7 @@ CurlLoop::TransferId CurlLoop::Submit(void* easy, CompletionCallback on_done, st
     // bad_alloc it is still here to report the failure.
     auto error_buffer = std::make_unique<char[]>(CURL_ERROR_SIZE);
     error_buffer[0] = '\0';
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping = stopping_;
     if (!stopping) {
       if (submissions_.size() == submissions_.capacity()) {
@@ -94,7 +94,7 @@ CurlLoop::TransferId CurlLoop::Submit(void* easy, CompletionCallback on_done, st
 
 void CurlLoop::Cancel(TransferId id) {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (stopping_) return;  // shutdown cancels everything anyway
     cancels_.push_back(id);
   }
@@ -102,7 +102,7 @@ void CurlLoop::Cancel(TransferId id) {
 }
 
 std::size_t CurlLoop::ActiveTransfers() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return active_count_;
 }
 
@@ -112,7 +112,7 @@ void CurlLoop::Run() {
     std::vector<TransferId> cancels;
     bool stopping = false;
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       submissions.swap(submissions_);
       cancels.swap(cancels_);
       stopping = stopping_;
@@ -192,7 +192,7 @@ void CurlLoop::Complete(TransferId id, int code, bool cancelled) {
   transfer.on_stop.reset();
   {
     // Before the callback, so that whoever it wakes sees the count drop.
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     --active_count_;
   }
   transfer.on_done(completion);
@@ -203,7 +203,7 @@ void CurlLoop::Complete(TransferId id, int code, bool cancelled) {
 void CurlLoop::CompleteAll() {
   std::vector<Submission> late;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     late.swap(submissions_);  // stopping_ is set: no more can arrive
   }
   AddSubmissions(late);

@@ -4,13 +4,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
 
 namespace jobsched::executor {
@@ -53,14 +53,14 @@ class CurlLoop {
   // Requesting `stop` cancels the transfer like Cancel(). After shutdown has
   // begun, `on_done` runs at once, on the caller's thread, with `cancelled`.
   // Thread-safe.
-  TransferId Submit(void* easy, CompletionCallback on_done, std::stop_token stop = {});
+  TransferId Submit(void* easy, CompletionCallback on_done, std::stop_token stop = {}) EXCLUDES(mutex_);
 
   // Ends the transfer early; its callback runs with `cancelled`. Does nothing
   // when it has already finished. Thread-safe; safe from a callback.
-  void Cancel(TransferId id);
+  void Cancel(TransferId id) EXCLUDES(mutex_);
 
   // Transfers submitted and not yet completed. Thread-safe.
-  std::size_t ActiveTransfers() const;
+  std::size_t ActiveTransfers() const EXCLUDES(mutex_);
 
  private:
   using StopCallback = std::stop_callback<std::function<void()>>;
@@ -77,22 +77,22 @@ class CurlLoop {
   };
 
   explicit CurlLoop(void* multi);
-  void Run();
+  void Run() EXCLUDES(mutex_);
   void AddSubmissions(std::vector<Submission>& submissions);
   void CancelTransfers(const std::vector<TransferId>& ids);
   void CollectFinished();
   // Removes the transfer from the multi handle, runs its callback, cleans up.
-  void Complete(TransferId id, int code, bool cancelled);
-  void CompleteAll();
+  void Complete(TransferId id, int code, bool cancelled) EXCLUDES(mutex_);
+  void CompleteAll() EXCLUDES(mutex_);
 
   void* const multi_;  // CURLM*; used only by the loop's thread after Create()
 
-  mutable std::mutex mutex_;
-  std::vector<Submission> submissions_;  // guarded by mutex_; not yet handed to curl
-  std::vector<TransferId> cancels_;      // guarded by mutex_
-  TransferId next_id_ = 1;               // guarded by mutex_
-  std::size_t active_count_ = 0;         // guarded by mutex_
-  bool stopping_ = false;                // guarded by mutex_
+  mutable core::Mutex mutex_;
+  std::vector<Submission> submissions_ GUARDED_BY(mutex_);  // not yet handed to curl
+  std::vector<TransferId> cancels_ GUARDED_BY(mutex_);
+  TransferId next_id_ GUARDED_BY(mutex_) = 1;
+  std::size_t active_count_ GUARDED_BY(mutex_) = 0;
+  bool stopping_ GUARDED_BY(mutex_) = false;
 
   std::unordered_map<TransferId, Transfer> running_;  // loop thread only
   std::thread thread_;

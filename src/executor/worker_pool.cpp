@@ -40,7 +40,7 @@ core::Result<void> WorkerPool::Start() {
   if (!result) return result.error();
   if (*result > 0) spdlog::info("executor: re-queued {} runs left running by an earlier process", *result);
 
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   started_ = true;
   dispatcher_ = std::thread([this] { DispatchLoop(); });
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
@@ -49,14 +49,14 @@ core::Result<void> WorkerPool::Start() {
 
 void WorkerPool::Notify() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     notified_ = true;
   }
   changed_.notify_all();
 }
 
 void WorkerPool::Cancel(core::RunId run_id) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   auto found = in_flight_.find(run_id);
   if (found == in_flight_.end() || found->second.settled) return;
   found->second.cancel_requested = true;
@@ -66,25 +66,27 @@ void WorkerPool::Cancel(core::RunId run_id) {
 }
 
 std::chrono::steady_clock::time_point WorkerPool::last_heartbeat() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return last_heartbeat_;
 }
 
 std::size_t WorkerPool::busy() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return in_flight_.size();
 }
 
 void WorkerPool::DispatchLoop() {
-  std::unique_lock lock(mutex_);
+  core::MutexLock lock(mutex_);
   for (;;) {
-    changed_.wait_for(lock, options_.idle_nap,
-                      [this] { return stopping_ || (notified_ && in_flight_.size() < options_.max_concurrent_runs); });
+    changed_.wait_for(lock.native(), options_.idle_nap, [this] {
+      mutex_.AssertHeld();
+      return stopping_ || (notified_ && in_flight_.size() < options_.max_concurrent_runs);
+    });
     if (stopping_) return;
     if (in_flight_.size() >= options_.max_concurrent_runs) continue;
     const std::size_t free_slots = options_.max_concurrent_runs - in_flight_.size();
     notified_ = false;
-    lock.unlock();
+    lock.Unlock();
 
     const core::TimePoint now = clock_.Now();
     std::promise<core::Result<std::vector<store::ClaimedRun>>> claimed_promise;
@@ -93,14 +95,17 @@ void WorkerPool::DispatchLoop() {
     auto claimed = claimed_promise.get_future().get();
     if (!claimed) {
       spdlog::warn("executor: cannot claim runs: {}", claimed.error().message);
-      lock.lock();
-      changed_.wait_for(lock, kStoreRetryPause, [this] { return stopping_; });
+      lock.Lock();
+      changed_.wait_for(lock.native(), kStoreRetryPause, [this] {
+        mutex_.AssertHeld();
+        return stopping_;
+      });
       notified_ = true;
       continue;
     }
     const bool batch_full = claimed->size() == free_slots;
     for (store::ClaimedRun& run : *claimed) Launch(std::move(run));
-    lock.lock();
+    lock.Lock();
     // A full batch means more may be waiting: look again at once.
     if (batch_full) notified_ = true;
   }
@@ -110,7 +115,7 @@ void WorkerPool::Launch(const store::ClaimedRun& claimed) {
   const core::RunId run_id = claimed.run.id;
   std::stop_token stop;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     InFlight& entry = in_flight_[run_id];
     entry.attempt = claimed.run.attempt;
     entry.retry = claimed.retry;
@@ -123,7 +128,7 @@ void WorkerPool::Launch(const store::ClaimedRun& claimed) {
     return;
   }
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (auto found = in_flight_.find(run_id); found != in_flight_.end()) {
       found->second.task_type = core::TaskTypeName(*task);
     }
@@ -153,7 +158,7 @@ void WorkerPool::Launch(const store::ClaimedRun& claimed) {
 void WorkerPool::OnTaskDone(core::RunId run_id, TaskResult result) {
   bool cancel_requested = false;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     auto found = in_flight_.find(run_id);
     cancel_requested = found != in_flight_.end() && found->second.cancel_requested;
   }
@@ -175,7 +180,7 @@ bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
   std::optional<core::Milliseconds> delay;
   int attempt = 1;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     auto found = in_flight_.find(run_id);
     if (found == in_flight_.end() || found->second.settled) return false;
     attempt = found->second.attempt;
@@ -203,7 +208,7 @@ bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
 void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string output, std::string error) {
   std::string_view task_type;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     auto found = in_flight_.find(run_id);
     if (found == in_flight_.end() || found->second.settled) return;
     found->second.settled = true;
@@ -234,8 +239,9 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
 
 void WorkerPool::Release(std::vector<core::RunId> run_ids) {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     std::erase_if(run_ids, [this](core::RunId id) {
+      mutex_.AssertHeld();  // the predicate runs under the lock
       auto found = in_flight_.find(id);
       if (found == in_flight_.end() || found->second.settled) return true;
       found->second.settled = true;
@@ -246,7 +252,7 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
   }
   queue_.ReleaseRuns(options_.owner, run_ids, clock_.Now(), [this, run_ids](const core::Result<void>& released) {
     if (!released) spdlog::warn("executor: runs not handed back: {}", released.error().message);
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     for (core::RunId id : run_ids) in_flight_.erase(id);
     --pending_writes_;
     changed_.notify_all();
@@ -254,7 +260,7 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
 }
 
 void WorkerPool::Forget(core::RunId run_id) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   in_flight_.erase(run_id);
   --pending_writes_;
   notified_ = true;  // a slot is free: there may be queued runs to claim
@@ -269,7 +275,7 @@ void WorkerPool::EnforceDeadlines() {
   std::vector<core::RunId> overdue;
   std::vector<core::RunId> cancelled;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     for (auto& [id, entry] : in_flight_) {
       if (!entry.settled && now > entry.deadline) {
         entry.stop.request_stop();
@@ -287,9 +293,9 @@ void WorkerPool::EnforceDeadlines() {
 
 void WorkerPool::HeartbeatLoop() {
   auto next_heartbeat = std::chrono::steady_clock::now();
-  std::unique_lock lock(mutex_);
+  core::MutexLock lock(mutex_);
   while (!stopping_) {
-    lock.unlock();
+    lock.Unlock();
     EnforceDeadlines();
     if (std::chrono::steady_clock::now() >= next_heartbeat) {
       next_heartbeat += options_.heartbeat_interval;
@@ -301,7 +307,7 @@ void WorkerPool::HeartbeatLoop() {
         spdlog::warn("executor: leases not renewed: {}", renewed.error().message);
       } else {
         {
-          std::lock_guard heartbeat_lock(mutex_);
+          core::MutexLock heartbeat_lock(mutex_);
           last_heartbeat_ = std::chrono::steady_clock::now();
         }
         // Runs someone cancelled through the API of another node.
@@ -316,14 +322,17 @@ void WorkerPool::HeartbeatLoop() {
         Notify();
       }
     }
-    lock.lock();
-    changed_.wait_for(lock, std::chrono::milliseconds{200}, [this] { return stopping_; });
+    lock.Lock();
+    changed_.wait_for(lock.native(), std::chrono::milliseconds{200}, [this] {
+      mutex_.AssertHeld();
+      return stopping_;
+    });
   }
 }
 
 void WorkerPool::Stop(std::chrono::milliseconds grace) {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (stopping_ || !started_) {
       stopping_ = true;
       return;
@@ -334,24 +343,33 @@ void WorkerPool::Stop(std::chrono::milliseconds grace) {
   dispatcher_.join();
   heartbeat_.join();
 
-  std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
+  core::MutexLock lock(mutex_);
+  changed_.wait_for(lock.native(), grace, [this] {
+    mutex_.AssertHeld();
+    return in_flight_.empty();
+  });
   // Out of time: ask the rest to stop; a runner that honours it hands its
   // run back through OnTaskDone. Whatever is left is released here.
   for (auto& [id, entry] : in_flight_) entry.stop.request_stop();
-  changed_.wait_for(lock, kCancelWait, [this] { return in_flight_.empty(); });
+  changed_.wait_for(lock.native(), kCancelWait, [this] {
+    mutex_.AssertHeld();
+    return in_flight_.empty();
+  });
   std::vector<core::RunId> unfinished;
   for (const auto& [id, entry] : in_flight_) {
     if (!entry.settled) unfinished.push_back(id);
   }
-  lock.unlock();
+  lock.Unlock();
   if (!unfinished.empty()) {
     spdlog::info("executor: handing {} unfinished runs back to the queue", unfinished.size());
     Release(std::move(unfinished));
   }
-  lock.lock();
+  lock.Lock();
   // Every store callback refers to this pool: wait until all have run.
-  changed_.wait(lock, [this] { return pending_writes_ == 0; });
+  changed_.wait(lock.native(), [this] {
+    mutex_.AssertHeld();
+    return pending_writes_ == 0;
+  });
 }
 
 }  // namespace jobsched::executor

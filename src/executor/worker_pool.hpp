@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <stop_token>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/task_kind.hpp"
@@ -89,27 +89,27 @@ class WorkerPool {
   // died: every other owner's, or only those whose lease expired, see
   // requeue_other_owners_at_start), then starts claiming. Fails when the
   // store cannot be reached.
-  core::Result<void> Start();
+  core::Result<void> Start() EXCLUDES(mutex_);
 
   // Runs were queued: claim them now rather than at the next nap's end.
-  void Notify();
+  void Notify() EXCLUDES(mutex_);
 
   // Graceful shutdown: stops claiming, lets runs in flight finish for up to
   // `grace`, then cancels the rest and hands them back to the queue. Returns
   // once every outcome has been written. Idempotent.
-  void Stop(std::chrono::milliseconds grace);
+  void Stop(std::chrono::milliseconds grace) EXCLUDES(mutex_);
 
   // Someone asked to cancel this run (see JobStore::CancelRun): stop it if it
   // runs here. Its outcome is then recorded as cancelled, with no retry. Runs
   // of other nodes learn it at their next heartbeat.
-  void Cancel(core::RunId run_id);
+  void Cancel(core::RunId run_id) EXCLUDES(mutex_);
 
   // Runs executing now.
-  std::size_t busy() const;
+  std::size_t busy() const EXCLUDES(mutex_);
   std::size_t slots() const { return options_.max_concurrent_runs; }
   // When this node last renewed its leases (its heartbeat), or when it
   // started if it has not yet.
-  std::chrono::steady_clock::time_point last_heartbeat() const;
+  std::chrono::steady_clock::time_point last_heartbeat() const EXCLUDES(mutex_);
 
  private:
   struct InFlight {
@@ -122,32 +122,32 @@ class WorkerPool {
     std::string_view task_type = "unknown";          // for metrics
   };
 
-  void DispatchLoop();
-  void HeartbeatLoop();
-  void Launch(const store::ClaimedRun& claimed);
-  void OnTaskDone(core::RunId run_id, TaskResult result);
-  void Record(core::RunId run_id, core::RunState state, std::string output, std::string error);
+  void DispatchLoop() EXCLUDES(mutex_);
+  void HeartbeatLoop() EXCLUDES(mutex_);
+  void Launch(const store::ClaimedRun& claimed) EXCLUDES(mutex_);
+  void OnTaskDone(core::RunId run_id, TaskResult result) EXCLUDES(mutex_);
+  void Record(core::RunId run_id, core::RunState state, std::string output, std::string error) EXCLUDES(mutex_);
   // Queues the next attempt of a failed run after its backoff, when its
   // retry policy allows one. Returns false when it does not.
-  bool RetryIfAllowed(core::RunId run_id, const TaskResult& result);
-  void Release(std::vector<core::RunId> run_ids);
-  void Forget(core::RunId run_id);
-  void EnforceDeadlines();
+  bool RetryIfAllowed(core::RunId run_id, const TaskResult& result) EXCLUDES(mutex_);
+  void Release(std::vector<core::RunId> run_ids) EXCLUDES(mutex_);
+  void Forget(core::RunId run_id) EXCLUDES(mutex_);
+  void EnforceDeadlines() EXCLUDES(mutex_);
 
   store::RunQueue& queue_;
   const core::Clock& clock_;
   const TaskRunners runners_;
   const WorkerPoolOptions options_;
 
-  mutable std::mutex mutex_;
+  mutable core::Mutex mutex_;
   std::condition_variable changed_;
-  bool started_ = false;                       // guarded by mutex_
-  bool stopping_ = false;                      // guarded by mutex_
-  bool notified_ = true;                       // guarded by mutex_
-  std::map<core::RunId, InFlight> in_flight_;  // guarded by mutex_
-  std::size_t pending_writes_ = 0;             // store calls not yet answered; guarded by mutex_
-  std::mt19937_64 random_;                     // for retry jitter; guarded by mutex_
-  std::chrono::steady_clock::time_point last_heartbeat_ = std::chrono::steady_clock::now();  // guarded by mutex_
+  bool started_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool notified_ GUARDED_BY(mutex_) = true;
+  std::map<core::RunId, InFlight> in_flight_ GUARDED_BY(mutex_);
+  std::size_t pending_writes_ GUARDED_BY(mutex_) = 0;  // store calls not yet answered
+  std::mt19937_64 random_ GUARDED_BY(mutex_);          // for retry jitter
+  std::chrono::steady_clock::time_point last_heartbeat_ GUARDED_BY(mutex_) = std::chrono::steady_clock::now();
   std::thread dispatcher_;
   std::thread heartbeat_;
 };

@@ -15,8 +15,11 @@ Retention::Retention(store::JobStore& store, const core::Clock& clock, Retention
 Retention::~Retention() { Stop(); }
 
 bool Retention::Pause(std::chrono::milliseconds pause) {
-  std::unique_lock lock(mutex_);
-  return !wake_.wait_for(lock, pause, [this] { return stopping_; });
+  core::MutexLock lock(mutex_);
+  return !wake_.wait_for(lock.native(), pause, [this] {
+    mutex_.AssertHeld();
+    return stopping_;
+  });
 }
 
 core::Result<std::size_t> Retention::PruneOnce() {
@@ -86,7 +89,7 @@ void Retention::Loop() {
 
 void Retention::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <thread>
 
+#include "core/annotated_mutex.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/job_store.hpp"
@@ -48,20 +48,20 @@ class Retention {
   core::Result<std::size_t> PruneSessionsOnce();
 
   void Start();
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
  private:
   void Loop();
   // Waits `pause` unless stopping; false when stopping.
-  bool Pause(std::chrono::milliseconds pause);
+  bool Pause(std::chrono::milliseconds pause) EXCLUDES(mutex_);
 
   store::JobStore& store_;
   const core::Clock& clock_;
   store::SessionStore* const sessions_;
   const RetentionOptions options_;
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

@@ -31,14 +31,14 @@ core::Result<std::size_t> Scheduler::FireDue() {
 }
 
 void Scheduler::Start() {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (thread_.joinable() || stopping_) return;
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Scheduler::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -47,7 +47,7 @@ void Scheduler::Stop() {
 
 void Scheduler::NotifyNextRun(core::TimePoint next_run) {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (next_run >= sleeping_until_) return;
     woken_ = true;
   }
@@ -55,7 +55,7 @@ void Scheduler::NotifyNextRun(core::TimePoint next_run) {
 }
 
 bool Scheduler::IsAlive(std::chrono::milliseconds within) const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   // A sleeping loop is alive: it only has to wake before its nap ends.
   return std::chrono::steady_clock::now() - last_tick_ <= within + options_.max_nap;
 }
@@ -68,7 +68,7 @@ void Scheduler::Loop() {
   std::chrono::milliseconds backoff = options_.min_backoff;
   for (;;) {
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       if (stopping_) return;
       last_tick_ = std::chrono::steady_clock::now();
       // Anything written from here on may be due before our next sleep ends:
@@ -94,13 +94,16 @@ void Scheduler::Loop() {
       if (fired && *fired == 0 && wake_at <= now) wake_at = now + kClockSkewPause;
     }
 
-    std::unique_lock lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (woken_) continue;  // a job became due while we were firing
     sleeping_until_ = wake_at;
     // The clock may be faked in tests, but sleeping is always real: convert
     // the distance to the wake-up time into a steady-clock deadline.
     const auto deadline = std::chrono::steady_clock::now() + std::max(wake_at - now, core::Milliseconds{0});
-    wake_.wait_until(lock, deadline, [this] { return stopping_ || woken_; });
+    wake_.wait_until(lock.native(), deadline, [this] {
+      mutex_.AssertHeld();
+      return stopping_ || woken_;
+    });
   }
 }
 

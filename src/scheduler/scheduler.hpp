@@ -4,10 +4,10 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "core/annotated_mutex.hpp"
 #include "core/clock.hpp"
 #include "core/firing.hpp"
 #include "core/result.hpp"
@@ -52,31 +52,31 @@ class Scheduler {
   core::Result<std::size_t> FireDue();
 
   // Starts the loop on its own thread.
-  void Start();
+  void Start() EXCLUDES(mutex_);
   // Stops the loop and joins it. Idempotent.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
   // A job is now due at `next_run`: wake up if that is earlier than the
   // current sleep. Cheap; safe from any thread.
-  void NotifyNextRun(core::TimePoint next_run);
+  void NotifyNextRun(core::TimePoint next_run) EXCLUDES(mutex_);
 
   // Whether the loop ran within the last `within` (for readiness checks).
-  bool IsAlive(std::chrono::milliseconds within) const;
+  bool IsAlive(std::chrono::milliseconds within) const EXCLUDES(mutex_);
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mutex_);
 
   store::JobStore& store_;
   const core::Clock& clock_;
   const SchedulerOptions options_;
   const std::function<void()> on_runs_created_;
 
-  mutable std::mutex mutex_;
+  mutable core::Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;                              // guarded by mutex_
-  bool woken_ = false;                                 // guarded by mutex_
-  core::TimePoint sleeping_until_{};                   // guarded by mutex_
-  std::chrono::steady_clock::time_point last_tick_{};  // guarded by mutex_
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool woken_ GUARDED_BY(mutex_) = false;
+  core::TimePoint sleeping_until_ GUARDED_BY(mutex_){};
+  std::chrono::steady_clock::time_point last_tick_ GUARDED_BY(mutex_){};
   std::thread thread_;
 };
 

@@ -72,24 +72,24 @@ class ChangeFanOut::Entry final : public ChangeFeed::Subscription {
 };
 
 std::unique_ptr<ChangeFeed::Subscription> ChangeFanOut::Subscribe(Handler handler) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   const std::uint64_t id = next_id_++;
   subscribers_.emplace_back(id, std::move(handler));
   return std::make_unique<Entry>(*this, id);
 }
 
 void ChangeFanOut::Publish(const StoreChange& change) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   for (const auto& [id, handler] : subscribers_) handler(change);
 }
 
 bool ChangeFanOut::HasSubscribers() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return !subscribers_.empty();
 }
 
 void ChangeFanOut::Remove(std::uint64_t id) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   std::erase_if(subscribers_, [id](const auto& subscriber) { return subscriber.first == id; });
 }
 

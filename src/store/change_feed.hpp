@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/time.hpp"
 
 namespace jobsched::store {
@@ -74,19 +74,19 @@ class ChangeFeed {
 // handler is done.
 class ChangeFanOut final : public ChangeFeed {
  public:
-  std::unique_ptr<Subscription> Subscribe(Handler handler) override;
+  std::unique_ptr<Subscription> Subscribe(Handler handler) override EXCLUDES(mutex_);
   // Calls every handler with `change`, in subscription order.
-  void Publish(const StoreChange& change);
+  void Publish(const StoreChange& change) EXCLUDES(mutex_);
   // Whether anyone listens (a feed may skip work when nobody does).
-  bool HasSubscribers() const;
+  bool HasSubscribers() const EXCLUDES(mutex_);
 
  private:
   class Entry;
-  void Remove(std::uint64_t id);
+  void Remove(std::uint64_t id) EXCLUDES(mutex_);
 
-  mutable std::mutex mutex_;
-  std::uint64_t next_id_ = 0;                                   // guarded by mutex_
-  std::vector<std::pair<std::uint64_t, Handler>> subscribers_;  // guarded by mutex_
+  mutable core::Mutex mutex_;
+  std::uint64_t next_id_ GUARDED_BY(mutex_) = 0;
+  std::vector<std::pair<std::uint64_t, Handler>> subscribers_ GUARDED_BY(mutex_);
 };
 
 }  // namespace jobsched::store

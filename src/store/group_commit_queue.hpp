@@ -6,11 +6,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
 
+#include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
 
 namespace jobsched::store {
@@ -47,7 +47,7 @@ class GroupCommitQueue {
   // Commits every write submitted so far, then stops the thread.
   ~GroupCommitQueue() {
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_one();
@@ -77,22 +77,29 @@ class GroupCommitQueue {
   }
 
  private:
-  void Enqueue(GroupWrite<Connection> write) {
+  void Enqueue(GroupWrite<Connection> write) EXCLUDES(mutex_) {
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       pending_.push_back(std::move(write));
     }
     wake_.notify_one();
   }
 
-  void Loop() {
+  void Loop() EXCLUDES(mutex_) {
     Batch batch;
     for (;;) {
       {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+        core::MutexLock lock(mutex_);
+        wake_.wait(lock.native(), [this] {
+          mutex_.AssertHeld();
+          return stopping_ || !pending_.empty();
+        });
         if (pending_.empty()) return;  // stopping, and everything submitted is done
-        if (hold_until_) wake_.wait_until(lock, hold_until_(), [this] { return stopping_; });
+        if (hold_until_)
+          wake_.wait_until(lock.native(), hold_until_(), [this] {
+            mutex_.AssertHeld();
+            return stopping_;
+          });
         while (!pending_.empty() && batch.size() < max_batch_) {
           batch.push_back(std::move(pending_.front()));
           pending_.pop_front();
@@ -106,11 +113,11 @@ class GroupCommitQueue {
   const std::size_t max_batch_;
   const std::function<void(Batch&)> commit_;
   const std::function<Clock::time_point()> hold_until_;
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable wake_;
-  Batch pending_;          // guarded by mutex_
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread thread_;     // last: starts once everything above exists
+  Batch pending_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace jobsched::store

@@ -3,10 +3,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <unordered_map>
 
+#include "core/annotated_mutex.hpp"
 #include "core/job.hpp"
 
 namespace jobsched::store {
@@ -27,20 +27,20 @@ class JobCache {
  public:
   explicit JobCache(std::size_t capacity = 16384) : capacity_(capacity) {}
 
-  std::uint64_t Ticket() const;
-  std::optional<core::Job> Find(core::JobId id) const;
+  std::uint64_t Ticket() const EXCLUDES(mutex_);
+  std::optional<core::Job> Find(core::JobId id) const EXCLUDES(mutex_);
   // Keeps `job` unless a job was invalidated since `ticket` was taken.
-  void Keep(const core::Job& job, std::uint64_t ticket);
-  void Invalidate(std::span<const core::JobId> ids);
+  void Keep(const core::Job& job, std::uint64_t ticket) EXCLUDES(mutex_);
+  void Invalidate(std::span<const core::JobId> ids) EXCLUDES(mutex_);
   void Invalidate(core::JobId id) { Invalidate(std::span<const core::JobId>(&id, 1)); }
 
-  std::size_t size() const;
+  std::size_t size() const EXCLUDES(mutex_);
 
  private:
   const std::size_t capacity_;
-  mutable std::shared_mutex mutex_;
-  std::uint64_t epoch_ = 0;                          // guarded by mutex_; advanced by every Invalidate
-  std::unordered_map<core::JobId, core::Job> jobs_;  // guarded by mutex_
+  mutable core::SharedMutex mutex_;
+  std::uint64_t epoch_ GUARDED_BY(mutex_) = 0;  // advanced by every Invalidate
+  std::unordered_map<core::JobId, core::Job> jobs_ GUARDED_BY(mutex_);
 };
 
 }  // namespace jobsched::store

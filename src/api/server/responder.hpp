@@ -4,7 +4,6 @@
 // handler's answer, from any thread, back to its connection's event loop.
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -14,6 +13,7 @@
 
 #include "api/http_message.hpp"
 #include "api/http_problem.hpp"
+#include "core/annotated_mutex.hpp"
 
 namespace jobsched::api::server {
 
@@ -29,25 +29,25 @@ class ExecutorGate {
   // Runs `work` inline when already on the loop's thread (the common case of a handler that
   // answers synchronously), else posts it. Dropped once the gate is closed.
   template <typename Work>
-  void Dispatch(Work&& work) {
-    std::unique_lock lock(mutex_);
+  void Dispatch(Work&& work) EXCLUDES(mutex_) {
+    core::MutexLock lock(mutex_);
     if (context_ == nullptr) return;
     if (context_->get_executor().running_in_this_thread()) {
-      lock.unlock();
+      lock.Unlock();
       work();
     } else {
       asio::post(*context_, std::forward<Work>(work));
     }
   }
 
-  void Close() {
-    std::lock_guard lock(mutex_);
+  void Close() EXCLUDES(mutex_) {
+    core::MutexLock lock(mutex_);
     context_ = nullptr;
   }
 
  private:
-  std::mutex mutex_;
-  asio::io_context* context_;  // guarded by mutex_; null once closed
+  core::Mutex mutex_;
+  asio::io_context* context_ GUARDED_BY(mutex_);  // null once closed
 };
 
 // Where a response waits for its connection. Touched only on the connection's thread.

@@ -70,7 +70,7 @@ core::Result<std::unique_ptr<ComputeTaskRunner>> ComputeTaskRunner::Create(Compu
 ComputeTaskRunner::~ComputeTaskRunner() {
   std::deque<Job> abandoned;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
     abandoned.swap(queue_);
   }
@@ -97,7 +97,7 @@ void ComputeTaskRunner::Start(const core::Task& task, const RunContext& context,
   bool queued = false;
   bool stopping = false;
   try {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping = stopping_;
     if (!stopping) {
       queue_.push_back(std::move(job));  // leaves `job` alone if it throws
@@ -119,8 +119,11 @@ void ComputeTaskRunner::Work() {
   for (;;) {
     std::optional<Job> job;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      core::MutexLock lock(mutex_);
+      wake_.wait(lock.native(), [this] {
+        mutex_.AssertHeld();
+        return stopping_ || !queue_.empty();
+      });
       if (stopping_) return;  // the destructor ends what is still queued
       job.emplace(std::move(queue_.front()));
       queue_.pop_front();
@@ -131,7 +134,7 @@ void ComputeTaskRunner::Work() {
     const Interrupt interrupt(job->deadline, job->context.stop, shutdown_.get_token());
     TaskResult result = Run(*job, interrupt);
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       --running_;
     }
     changed_.notify_all();
@@ -151,12 +154,15 @@ TaskResult ComputeTaskRunner::Run(const Job& job, const Interrupt& interrupt) co
 }
 
 bool ComputeTaskRunner::WaitUntilRunningForTest(std::size_t running, std::chrono::milliseconds within) {
-  std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, within, [&] { return running_ == running; });
+  core::MutexLock lock(mutex_);
+  return changed_.wait_for(lock.native(), within, [&] {
+    mutex_.AssertHeld();
+    return running_ == running;
+  });
 }
 
 std::size_t ComputeTaskRunner::QueuedForTest() const {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   return queue_.size();
 }
 

@@ -5,11 +5,11 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <stop_token>
 #include <thread>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
 #include "executor/compute/interrupt.hpp"
 #include "executor/task_runner.hpp"
@@ -42,14 +42,14 @@ class ComputeTaskRunner final : public TaskRunner {
 
   // Rejects (kFailed) an n outside 1..core::MaxComputeInput(kind): the store
   // validated it, but a bad row must not occupy a core for hours.
-  void Start(const core::Task& task, const RunContext& context, DoneCallback done) override;
+  void Start(const core::Task& task, const RunContext& context, DoneCallback done) override EXCLUDES(mutex_);
 
   std::size_t thread_count() const { return threads_.size(); }
 
   // Waits until exactly `running` tasks are being computed; false if that did
   // not happen within `within`.
-  bool WaitUntilRunningForTest(std::size_t running, std::chrono::milliseconds within);
-  std::size_t QueuedForTest() const;
+  bool WaitUntilRunningForTest(std::size_t running, std::chrono::milliseconds within) EXCLUDES(mutex_);
+  std::size_t QueuedForTest() const EXCLUDES(mutex_);
 
  private:
   struct Job {
@@ -60,16 +60,16 @@ class ComputeTaskRunner final : public TaskRunner {
   };
 
   ComputeTaskRunner() = default;
-  void Work();
+  void Work() EXCLUDES(mutex_);
   TaskResult Run(const Job& job, const Interrupt& interrupt) const;
 
-  mutable std::mutex mutex_;
+  mutable core::Mutex mutex_;
   std::condition_variable wake_;     // work queued, or stopping
   std::condition_variable changed_;  // running_ changed (for tests)
-  std::deque<Job> queue_;            // guarded by mutex_
-  std::size_t running_ = 0;          // guarded by mutex_
-  bool stopping_ = false;            // guarded by mutex_
-  std::stop_source shutdown_;        // interrupts running computations on destruction
+  std::deque<Job> queue_ GUARDED_BY(mutex_);
+  std::size_t running_ GUARDED_BY(mutex_) = 0;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::stop_source shutdown_;  // interrupts running computations on destruction
   std::vector<std::thread> threads_;
 };
 

@@ -9,7 +9,6 @@
 #include <exception>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string_view>
@@ -19,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "core/annotated_mutex.hpp"
 #include "core/ip_address.hpp"
 #include "core/text.hpp"
 #include "executor/email/email_message.hpp"
@@ -44,28 +44,28 @@ class SocketRegistry {
     return registry;
   }
   void Opened(curl_socket_t fd, const Delivery* owner) {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     owners_[fd] = owner;
   }
   int Close(curl_socket_t fd) {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     owners_.erase(fd);
     return ::close(fd);
   }
   void ShutdownOwnedBy(const Delivery* owner) {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     for (const auto& [fd, holder] : owners_) {
       if (holder == owner) ::shutdown(fd, SHUT_RDWR);
     }
   }
   void Forget(const Delivery* owner) {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     std::erase_if(owners_, [owner](const auto& entry) { return entry.second == owner; });
   }
 
  private:
-  std::mutex mutex_;
-  std::map<curl_socket_t, const Delivery*> owners_;  // guarded by mutex_
+  core::Mutex mutex_;
+  std::map<curl_socket_t, const Delivery*> owners_ GUARDED_BY(mutex_);
 };
 
 // Everything one SMTP transaction needs after Start() returns; owned by the

@@ -56,7 +56,7 @@ ShellTaskRunner::~ShellTaskRunner() {
   shutdown_.request_stop();
   std::list<Supervisor> all;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     // Splicing keeps the elements, which their threads still mark finished.
     all.splice(all.end(), supervisors_);
   }
@@ -66,7 +66,7 @@ ShellTaskRunner::~ShellTaskRunner() {
 void ShellTaskRunner::ReapFinished() {
   std::list<Supervisor> finished;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     for (auto it = supervisors_.begin(); it != supervisors_.end();) {
       const auto next = std::next(it);
       if (it->finished) finished.splice(finished.end(), supervisors_, it);
@@ -96,7 +96,7 @@ void ShellTaskRunner::Start(const core::Task& task, const RunContext& context, D
       command->done(std::move(*failure));
       return;
     }
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     const auto supervisor = supervisors_.emplace(supervisors_.end());
     try {
       supervisor->thread = std::thread([this, supervisor, command] {
@@ -108,7 +108,7 @@ void ShellTaskRunner::Start(const core::Task& task, const RunContext& context, D
           result = TaskResult::Failed(std::string("unexpected error: ") + error.what());
         }
         command->done(std::move(result));
-        std::lock_guard finished_lock(mutex_);
+        core::MutexLock finished_lock(mutex_);
         supervisor->finished = true;
       });
     } catch (...) {

@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <list>
-#include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
 
+#include "core/annotated_mutex.hpp"
 #include "executor/task_runner.hpp"
 
 namespace jobsched::executor::shell {
@@ -46,21 +46,23 @@ class ShellTaskRunner final : public TaskRunner {
   // grace); their `done` runs with kCancelled before this returns.
   ~ShellTaskRunner() override;
 
-  void Start(const core::Task& task, const RunContext& context, DoneCallback done) override;
+  void Start(const core::Task& task, const RunContext& context, DoneCallback done) override EXCLUDES(mutex_);
 
  private:
   struct Supervisor {
     std::thread thread;
-    bool finished = false;  // guarded by mutex_; the thread may be joined
+    // Guarded by the runner's mutex_ (which clang's analysis cannot name
+    // from a nested struct); the thread may be joined.
+    bool finished = false;
   };
 
   // Joins the threads of commands that have ended.
-  void ReapFinished();
+  void ReapFinished() EXCLUDES(mutex_);
 
   const ShellRunnerOptions options_;
   std::stop_source shutdown_;  // requested by the destructor
-  std::mutex mutex_;
-  std::list<Supervisor> supervisors_;  // guarded by mutex_
+  core::Mutex mutex_;
+  std::list<Supervisor> supervisors_ GUARDED_BY(mutex_);
 };
 
 }  // namespace jobsched::executor::shell

@@ -18,7 +18,7 @@ PgChangeFeed::PgChangeFeed(std::shared_ptr<PgDatabase> database) : database_(std
 
 std::unique_ptr<ChangeFeed::Subscription> PgChangeFeed::Subscribe(Handler handler) {
   auto subscription = fan_out_.Subscribe(std::move(handler));
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   if (!listener_) {
     listener_ = database_->Listen(
         [this](const PgNotification& notification) {

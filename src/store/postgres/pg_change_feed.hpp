@@ -1,9 +1,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "store/change_feed.hpp"
 #include "store/postgres/pg_database.hpp"
 
@@ -24,13 +24,13 @@ class PgChangeFeed final : public ChangeFeed {
   // Stops the listener (every subscription must have ended).
   ~PgChangeFeed() override = default;
 
-  std::unique_ptr<Subscription> Subscribe(Handler handler) override;
+  std::unique_ptr<Subscription> Subscribe(Handler handler) override EXCLUDES(mutex_);
 
  private:
   std::shared_ptr<PgDatabase> database_;
   ChangeFanOut fan_out_;
-  std::mutex mutex_;
-  std::unique_ptr<PgListener> listener_;  // guarded by mutex_; last: stops before fan_out_ goes
+  core::Mutex mutex_;
+  std::unique_ptr<PgListener> listener_ GUARDED_BY(mutex_);  // last: stops before fan_out_ goes
 };
 
 // What a notification on one of the store's channels means: nothing for one

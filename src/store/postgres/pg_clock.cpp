@@ -23,7 +23,7 @@ PgClock::PgClock(PgDatabase& database, std::chrono::milliseconds resync) : datab
 
 PgClock::~PgClock() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -53,11 +53,14 @@ core::Result<void> PgClock::Sync() {
 }
 
 void PgClock::Loop() {
-  std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, resync_, [this] { return stopping_; })) {
-    lock.unlock();
+  core::MutexLock lock(mutex_);
+  while (!wake_.wait_for(lock.native(), resync_, [this] {
+    mutex_.AssertHeld();
+    return stopping_;
+  })) {
+    lock.Unlock();
     (void)Sync();  // unreachable: keep the last offset; the store reports the outage
-    lock.lock();
+    lock.Lock();
   }
 }
 

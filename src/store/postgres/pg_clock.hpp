@@ -4,9 +4,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "core/annotated_mutex.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/postgres/pg_database.hpp"
@@ -36,14 +36,14 @@ class PgClock final : public core::Clock {
   std::chrono::milliseconds offset() const { return std::chrono::milliseconds{offset_ms_.load()}; }
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mutex_);
 
   PgDatabase& database_;
   const std::chrono::milliseconds resync_;
   std::atomic<std::int64_t> offset_ms_{0};
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

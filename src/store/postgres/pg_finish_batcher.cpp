@@ -135,7 +135,7 @@ void PgFinishBatcher::Answer(PgWriter& writer, const std::shared_ptr<Pending>& p
 }
 
 bool PgFinishBatcher::Pending::Add(PendingFinish finish) {
-  std::lock_guard lock(mutex);
+  core::MutexLock lock(mutex);
   finishes.push_back(std::move(finish));
   if (write_queued) return false;  // the queued write takes this one too
   write_queued = true;
@@ -143,7 +143,7 @@ bool PgFinishBatcher::Pending::Add(PendingFinish finish) {
 }
 
 PgFinishBatcher::Batch PgFinishBatcher::Pending::Take(bool& more) {
-  std::lock_guard lock(mutex);
+  core::MutexLock lock(mutex);
   std::size_t count = 0;
   std::size_t bytes = 0;
   while (count < finishes.size() && count < kMaxRunsPerStatement && (count == 0 || bytes < kMaxBytesPerStatement)) {

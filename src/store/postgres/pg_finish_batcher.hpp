@@ -2,10 +2,10 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
 #include "store/postgres/pg_writer.hpp"
 #include "store/run_queue.hpp"
@@ -43,16 +43,16 @@ class PgFinishBatcher {
   };
   using Batch = std::vector<PendingFinish>;
   struct Pending {
-    std::mutex mutex;
-    Batch finishes;             // guarded by mutex
-    bool write_queued = false;  // a write that will take `finishes` is in the writer's queue; guarded by mutex
+    core::Mutex mutex;
+    Batch finishes GUARDED_BY(mutex);
+    bool write_queued GUARDED_BY(mutex) = false;  // a write that will take `finishes` is in the writer's queue
 
     // Adds `finish`; true when the caller must queue a write to take it.
-    bool Add(PendingFinish finish);
+    bool Add(PendingFinish finish) EXCLUDES(mutex);
     // What the queued write records now: the oldest pending finishes, at
     // most one statement's share. `more` says some were left; the write
     // stays queued for them, and the caller must queue it.
-    Batch Take(bool& more);
+    Batch Take(bool& more) EXCLUDES(mutex);
   };
 
   // Queues the write that records what is pending when it runs.

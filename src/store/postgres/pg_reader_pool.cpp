@@ -11,9 +11,11 @@ PgReaderPool::PgReaderPool(std::string url, std::size_t max_connections, std::ch
 
 core::Result<std::unique_ptr<PgConnection>> PgReaderPool::Acquire() {
   {
-    std::unique_lock lock(mutex_);
-    const bool available =
-        released_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || open_ < max_connections_; });
+    core::MutexLock lock(mutex_);
+    const bool available = released_.wait_for(lock.native(), acquire_timeout_, [this] {
+      mutex_.AssertHeld();
+      return !idle_.empty() || open_ < max_connections_;
+    });
     if (!available) {
       return core::Error::Unavailable("postgresql: all " + std::to_string(max_connections_) +
                                       " read connections stayed busy for " + std::to_string(acquire_timeout_.count()) +
@@ -29,7 +31,7 @@ core::Result<std::unique_ptr<PgConnection>> PgReaderPool::Acquire() {
   auto connection = PgConnection::Open(url_);
   if (!connection) {
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       --open_;
     }
     released_.notify_one();
@@ -41,7 +43,7 @@ core::Result<std::unique_ptr<PgConnection>> PgReaderPool::Acquire() {
 void PgReaderPool::Release(std::unique_ptr<PgConnection> connection) {
   std::vector<std::unique_ptr<PgConnection>> stale;
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (connection->IsHealthy()) {
       idle_.push_back(std::move(connection));
     } else {

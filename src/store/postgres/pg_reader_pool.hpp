@@ -5,10 +5,10 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
 #include "store/postgres/pg_connection.hpp"
 
@@ -41,17 +41,17 @@ class PgReaderPool {
   }
 
  private:
-  core::Result<std::unique_ptr<PgConnection>> Acquire();
+  core::Result<std::unique_ptr<PgConnection>> Acquire() EXCLUDES(mutex_);
   // Keeps a healthy connection for the next reader; drops a broken one.
-  void Release(std::unique_ptr<PgConnection> connection);
+  void Release(std::unique_ptr<PgConnection> connection) EXCLUDES(mutex_);
 
   const std::string url_;
   const std::size_t max_connections_;
   const std::chrono::milliseconds acquire_timeout_;
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable released_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;  // guarded by mutex_
-  std::size_t open_ = 0;                             // idle and lent out; guarded by mutex_
+  std::vector<std::unique_ptr<PgConnection>> idle_ GUARDED_BY(mutex_);
+  std::size_t open_ GUARDED_BY(mutex_) = 0;  // idle and lent out
 };
 
 }  // namespace jobsched::store::postgres

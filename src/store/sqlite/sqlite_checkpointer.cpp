@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_checkpointer.hpp"
 
+#include <mutex>
+
 #include <spdlog/spdlog.h>
 
 namespace jobsched::store::sqlite {
@@ -17,7 +19,7 @@ SqliteCheckpointer::SqliteCheckpointer(std::unique_ptr<SqliteConnection> connect
 
 SqliteCheckpointer::~SqliteCheckpointer() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -25,11 +27,14 @@ SqliteCheckpointer::~SqliteCheckpointer() {
 }
 
 void SqliteCheckpointer::Loop() {
-  std::unique_lock lock(mutex_);
+  core::MutexLock lock(mutex_);
   for (;;) {
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    wake_.wait_for(lock.native(), interval_, [this] {
+      mutex_.AssertHeld();
+      return stopping_;
+    });
     const bool last = stopping_;
-    lock.unlock();
+    lock.Unlock();
     // PASSIVE never waits for readers or the writer; what it cannot copy now
     // it copies next time. A failure (busy) is the same: try again later.
     // The last one, with the writer gone, copies everything and empties the
@@ -37,7 +42,7 @@ void SqliteCheckpointer::Loop() {
     Checkpoint(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
     Report(last);
     if (last) return;
-    lock.lock();
+    lock.Lock();
   }
 }
 

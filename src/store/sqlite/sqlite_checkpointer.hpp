@@ -3,9 +3,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "core/annotated_mutex.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_wal.hpp"
 
@@ -31,7 +31,7 @@ class SqliteCheckpointer {
   ~SqliteCheckpointer();
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mutex_);
   void Checkpoint(const char* sql);
   void Report(bool last);
 
@@ -42,9 +42,9 @@ class SqliteCheckpointer {
   const std::chrono::steady_clock::time_point opened_;
   std::chrono::steady_clock::time_point next_report_;  // checkpointer thread only
   std::int64_t reported_commits_ = 0;                  // checkpointer thread only
-  std::mutex mutex_;
+  core::Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

@@ -4,7 +4,7 @@ namespace jobsched::store::sqlite {
 
 core::Result<SqliteReaderPool::Lease> SqliteReaderPool::Acquire() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(mutex_);
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
@@ -17,7 +17,7 @@ core::Result<SqliteReaderPool::Lease> SqliteReaderPool::Acquire() {
 }
 
 void SqliteReaderPool::Release(std::unique_ptr<SqliteConnection> connection) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(mutex_);
   idle_.push_back(std::move(connection));
 }
 

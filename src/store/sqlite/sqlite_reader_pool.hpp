@@ -1,10 +1,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
@@ -35,14 +35,14 @@ class SqliteReaderPool {
   explicit SqliteReaderPool(std::string path) : path_(std::move(path)) {}
 
   // An idle connection, or a new one. Fails when the file cannot be opened.
-  core::Result<Lease> Acquire();
+  core::Result<Lease> Acquire() EXCLUDES(mutex_);
 
  private:
-  void Release(std::unique_ptr<SqliteConnection> connection);
+  void Release(std::unique_ptr<SqliteConnection> connection) EXCLUDES(mutex_);
 
   const std::string path_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<SqliteConnection>> idle_;  // guarded by mutex_
+  core::Mutex mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_ GUARDED_BY(mutex_);
 };
 
 }  // namespace jobsched::store::sqlite
