@@ -78,6 +78,10 @@ class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, RequestHandler handler) : server_{std::move(options), std::move(handler), {}} {}
 
+  // Stop throws only bad_alloc or a failed join, after which threads may
+  // still run over this object: terminating, as a destructor's escaping
+  // exception does, is the only safe end.
+  // NOLINTNEXTLINE(bugprone-exception-escape)
   ~Impl() { Stop(std::chrono::milliseconds{0}); }
 
   core::Result<void> Listen(const asio::ip::address& address, unsigned thread_count) {
@@ -195,6 +199,7 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+// NOLINTNEXTLINE(bugprone-exception-escape): see ~Impl
 HttpServer::~HttpServer() { Stop(); }
 
 std::uint16_t HttpServer::port() const { return impl_->port(); }

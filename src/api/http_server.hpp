@@ -53,6 +53,7 @@ class HttpServer {
 
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+  // NOLINTNEXTLINE(bugprone-exception-escape): see ~Impl in http_server.cpp
   ~HttpServer();
 
   // The bound port; the real one when options.port was 0.

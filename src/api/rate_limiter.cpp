@@ -75,7 +75,7 @@ TokenBucket::Decision RateLimiter::Take(std::string_view client, std::int64_t li
   return found->second.Take(now);
 }
 
-void RateLimiter::Sweep(Shard& shard, core::TimePoint now) {
+void RateLimiter::Sweep(Shard& shard, core::TimePoint now) const {
   std::erase_if(shard.buckets, [now](const auto& entry) { return entry.second.FullAt(now); });
   // Still too many busy clients (a flood of addresses): make room anyway.
   // The clients whose buckets go start over with a full one.

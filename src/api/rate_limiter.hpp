@@ -98,7 +98,7 @@ class RateLimiter {
   };
   static constexpr std::size_t kShards = 16;
 
-  void Sweep(Shard& shard, core::TimePoint now) REQUIRES(shard.mutex);
+  void Sweep(Shard& shard, core::TimePoint now) const REQUIRES(shard.mutex);
 
   const RateLimiterOptions options_;
   std::array<Shard, kShards> shards_;

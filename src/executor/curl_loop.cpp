@@ -84,6 +84,8 @@ CurlLoop::TransferId CurlLoop::Submit(void* easy, CompletionCallback on_done, st
     // Shutting down, or out of memory: nothing will ever run this transfer.
     const CurlCompletion completion{easy, stopping ? CURLE_ABORTED_BY_CALLBACK : CURLE_OUT_OF_MEMORY,
                                     stopping ? "cancelled: shutting down" : "out of memory", stopping};
+    // Not moved from: the Submission that takes it was never made (id 0).
+    // NOLINTNEXTLINE(bugprone-use-after-move)
     on_done(completion);
     curl_easy_cleanup(static_cast<CURL*>(easy));
     return 0;

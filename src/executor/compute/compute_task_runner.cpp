@@ -109,8 +109,11 @@ void ComputeTaskRunner::Start(const core::Task& task, const RunContext& context,
   if (queued) {
     wake_.notify_one();
   } else if (stopping) {
+    // `job` was not moved from: push_back moved it only when it queued it.
+    // NOLINTNEXTLINE(bugprone-use-after-move)
     job.done(TaskResult::Cancelled("cancelled before it started: shutting down"));
   } else {
+    // NOLINTNEXTLINE(bugprone-use-after-move)
     job.done(TaskResult::Failed("cannot queue the computation: out of memory"));
   }
 }

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/bulk_steps.hpp"
 #include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
@@ -16,23 +17,6 @@
 
 namespace jobsched::store::postgres {
 namespace {
-
-// Ascending and distinct: each id is answered once, and rows are locked in
-// one order whoever changes them, so two batches never wait for each other
-// in a circle.
-std::vector<std::int64_t> Ordered(std::vector<std::int64_t> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
-}
-
-// Records `error` against `id` when it refuses that one only; otherwise it
-// is the batch's error.
-core::Result<void> Refuse(BulkOutcome& outcome, std::int64_t id, core::Error error) {
-  if (!IsBulkRefusal(error)) return error;
-  outcome.failed.push_back(BulkFailure{id, std::move(error)});
-  return core::Ok();
-}
 
 // What `action` does to `job`, read and locked in this transaction: whether
 // it changed it, or why not.
@@ -73,7 +57,7 @@ void PostgresJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action
                                   std::optional<std::string> only_namespace,
                                   std::function<void(core::Result<BulkOutcome>)> done) {
   database_->writer().Submit<BulkOutcome>(
-      [ids = Ordered(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
+      [ids = OrderedIds(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
        max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<BulkOutcome> {
         const RowLock lock = action == JobAction::kDelete ? RowLock::kForDelete : RowLock::kForUpdate;
         BulkOutcome outcome;
@@ -82,7 +66,7 @@ void PostgresJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action
           if (job && only_namespace && job->namespace_name != *only_namespace) job = JobNotFound(id);
           auto applied = job ? ApplyJobAction(db, *job, action, now, max_runs) : core::Result<bool>(job.error());
           if (!applied) {
-            if (auto refused = Refuse(outcome, id, applied.error()); !refused) return refused.error();
+            if (auto refused = RecordRefusal(outcome, id, applied.error()); !refused) return refused.error();
             continue;
           }
           (*applied ? outcome.changed : outcome.unchanged).push_back(id);
@@ -96,29 +80,12 @@ void PostgresJobStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint 
                                   std::optional<std::string> only_namespace,
                                   std::function<void(core::Result<BulkOutcome>)> done) {
   database_->writer().Submit<BulkOutcome>(
-      [ids = Ordered(std::move(ids)), now,
+      [ids = OrderedIds(std::move(ids)), now,
        only_namespace = std::move(only_namespace)](PgConnection& db) -> core::Result<BulkOutcome> {
-        BulkOutcome outcome;
-        for (const core::RunId id : ids) {
-          auto run = ReadRun(db, id, RowLock::kForUpdate);
-          if (run && only_namespace) {
-            auto job = ReadJob(db, run->job_id, RowLock::kNone);
-            if (!job && !IsBulkRefusal(job.error())) return job.error();
-            if (!job || job->namespace_name != *only_namespace) run = RunNotFound(id);
-          }
-          if (run && (core::IsTerminal(run->state) || run->cancel_requested_at)) {
-            outcome.unchanged.push_back(id);
-            continue;
-          }
-          auto cancelled = run ? RequestCancel(db, id, now) : core::Result<core::Run>(run.error());
-          if (!cancelled) {
-            if (auto refused = Refuse(outcome, id, cancelled.error()); !refused) return refused.error();
-            continue;
-          }
-          outcome.changed.push_back(id);
-          if (!core::IsTerminal(cancelled->state)) outcome.stopping.push_back(id);
-        }
-        return outcome;
+        return CancelEachRun(
+            ids, only_namespace, [&db](core::RunId id) { return ReadRun(db, id, RowLock::kForUpdate); },
+            [&db](core::JobId job_id) { return ReadJob(db, job_id, RowLock::kNone); },
+            [&db, now](core::RunId id) { return RequestCancel(db, id, now); }, [](const core::Run&) {});
       },
       std::move(done));
 }

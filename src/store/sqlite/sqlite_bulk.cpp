@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/bulk_steps.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "store/sqlite/sqlite_writes.hpp"
@@ -23,22 +24,6 @@ struct SqliteJobStore::BulkEffects {
 };
 
 namespace {
-
-// Ascending and distinct: each id is answered once, in the order
-// PostgreSQL's store answers (and locks) them.
-std::vector<std::int64_t> Ordered(std::vector<std::int64_t> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
-}
-
-// Records `error` against `id` when it refuses that one only; otherwise it
-// is the batch's error.
-core::Result<void> Refuse(BulkOutcome& outcome, std::int64_t id, core::Error error) {
-  if (!IsBulkRefusal(error)) return error;
-  outcome.failed.push_back(BulkFailure{id, std::move(error)});
-  return core::Ok();
-}
 
 core::Result<void> DeleteJobRow(SqliteConnection& db, core::JobId id) {
   // Its runs go with it (ON DELETE CASCADE).
@@ -91,7 +76,7 @@ void SqliteJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, 
                                 std::function<void(core::Result<BulkOutcome>)> done) {
   auto effects = std::make_shared<BulkEffects>();
   writer_->Submit<BulkOutcome>(
-      [this, ids = Ordered(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
+      [this, ids = OrderedIds(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
        effects](SqliteConnection& db) -> core::Result<BulkOutcome> {
         BulkOutcome outcome;
         for (const core::JobId id : ids) {
@@ -99,7 +84,7 @@ void SqliteJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, 
           if (job && only_namespace && job->namespace_name != *only_namespace) job = JobNotFound(id);
           auto applied = job ? ApplyJobAction(db, *job, action, now, *effects) : core::Result<bool>(job.error());
           if (!applied) {
-            if (auto refused = Refuse(outcome, id, applied.error()); !refused) return refused.error();
+            if (auto refused = RecordRefusal(outcome, id, applied.error()); !refused) return refused.error();
             continue;
           }
           (*applied ? outcome.changed : outcome.unchanged).push_back(id);
@@ -123,30 +108,13 @@ void SqliteJobStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint no
                                 std::function<void(core::Result<BulkOutcome>)> done) {
   auto events = std::make_shared<std::vector<StoreChange>>();
   writer_->Submit<BulkOutcome>(
-      [ids = Ordered(std::move(ids)), now, only_namespace = std::move(only_namespace),
+      [ids = OrderedIds(std::move(ids)), now, only_namespace = std::move(only_namespace),
        events](SqliteConnection& db) -> core::Result<BulkOutcome> {
-        BulkOutcome outcome;
-        for (const core::RunId id : ids) {
-          auto run = ReadRun(db, id);
-          if (run && only_namespace) {
-            auto job = ReadJob(db, run->job_id);
-            if (!job && !IsBulkRefusal(job.error())) return job.error();
-            if (!job || job->namespace_name != *only_namespace) run = RunNotFound(id);
-          }
-          if (run && (core::IsTerminal(run->state) || run->cancel_requested_at)) {
-            outcome.unchanged.push_back(id);
-            continue;
-          }
-          auto cancelled = run ? RequestCancel(db, id, now) : core::Result<core::Run>(run.error());
-          if (!cancelled) {
-            if (auto refused = Refuse(outcome, id, cancelled.error()); !refused) return refused.error();
-            continue;
-          }
-          outcome.changed.push_back(id);
-          if (!core::IsTerminal(cancelled->state)) outcome.stopping.push_back(id);
-          events->push_back(CancelEvent(*cancelled));
-        }
-        return outcome;
+        return CancelEachRun(
+            ids, only_namespace, [&db](core::RunId id) { return ReadRun(db, id); },
+            [&db](core::JobId job_id) { return ReadJob(db, job_id); },
+            [&db, now](core::RunId id) { return RequestCancel(db, id, now); },
+            [&events](const core::Run& run) { events->push_back(CancelEvent(run)); });
       },
       [this, events, done = std::move(done)](core::Result<BulkOutcome> outcome) {
         if (outcome) Publish(*events);

@@ -1,0 +1,62 @@
+#pragma once
+
+// The steps of a bulk change (POST /jobs/bulk, POST /runs/bulk) that do not
+// depend on the database: the order ids are handled in, what a refusal of
+// one target records, and the walk that cancels runs one by one. Each store
+// supplies its own reads and writes, inside its own transaction.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/run.hpp"
+#include "store/job_store.hpp"
+
+namespace jobsched::store {
+
+// Ascending and distinct: each id is answered once, and rows are locked in
+// one order whoever changes them, so two batches never wait for each other
+// in a circle.
+std::vector<std::int64_t> OrderedIds(std::vector<std::int64_t> ids);
+
+// Records `error` against `id` when it refuses that one only; otherwise it
+// is the batch's error.
+core::Result<void> RecordRefusal(BulkOutcome& outcome, std::int64_t id, core::Error error);
+
+// Asks each of `ids` to stop, in order: `read_run(id)` and `read_job(job_id)`
+// read (and, where the database locks, lock) a run and its job;
+// `request_cancel(id)` records the request and answers the run as it left
+// it; `on_cancelled(run)` is told of each run changed. A run of another
+// namespace than `only_namespace` reads as missing; one that ended or was
+// already asked to stop is unchanged. The database's errors end the batch.
+template <typename ReadRun, typename ReadJob, typename RequestCancel, typename OnCancelled>
+core::Result<BulkOutcome> CancelEachRun(const std::vector<core::RunId>& ids,
+                                        const std::optional<std::string>& only_namespace, ReadRun read_run,
+                                        ReadJob read_job, RequestCancel request_cancel, OnCancelled on_cancelled) {
+  BulkOutcome outcome;
+  for (const core::RunId id : ids) {
+    core::Result<core::Run> run = read_run(id);
+    if (run && only_namespace) {
+      auto job = read_job(run->job_id);
+      if (!job && !IsBulkRefusal(job.error())) return job.error();
+      if (!job || job->namespace_name != *only_namespace) run = RunNotFound(id);
+    }
+    if (run && (core::IsTerminal(run->state) || run->cancel_requested_at)) {
+      outcome.unchanged.push_back(id);
+      continue;
+    }
+    auto cancelled = run ? request_cancel(id) : core::Result<core::Run>(run.error());
+    if (!cancelled) {
+      if (auto refused = RecordRefusal(outcome, id, cancelled.error()); !refused) return refused.error();
+      continue;
+    }
+    outcome.changed.push_back(id);
+    if (!core::IsTerminal(cancelled->state)) outcome.stopping.push_back(id);
+    on_cancelled(*cancelled);
+  }
+  return outcome;
+}
+
+}  // namespace jobsched::store
