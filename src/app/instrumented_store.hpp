@@ -22,14 +22,12 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                  std::function<void(core::Result<void>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
-  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
-                 std::function<void(core::Result<core::Run>)> done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<store::BulkOutcome>)> done) override;
+                  std::optional<std::string> only_namespace, BulkDone done) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<store::BulkOutcome>)> done) override;
+                  BulkDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
@@ -37,12 +35,10 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override;
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
-  void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,
-                   std::function<void(core::Result<store::FireResult>)> done) override;
-  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
-                               std::function<void(core::Result<std::size_t>)> done) override;
+  void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner, FireDone done) override;
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
-                       std::function<void(core::Result<store::PruneResult>)> done) override;
+                       PruneBeyondDone done) override;
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const store::RunListQuery& query) override;

@@ -134,6 +134,12 @@ using FirePlanner =
 class JobStore {
  public:
   using JobCallback = std::function<void(core::Result<core::Job>)>;
+  // What the other writes answer with, after their commit.
+  using RunDone = std::function<void(core::Result<core::Run>)>;
+  using FireDone = std::function<void(core::Result<FireResult>)>;
+  using PrunedDone = std::function<void(core::Result<std::size_t>)>;
+  using PruneBeyondDone = std::function<void(core::Result<PruneResult>)>;
+  using BulkDone = std::function<void(core::Result<BulkOutcome>)>;
 
   virtual ~JobStore() = default;
 
@@ -160,15 +166,14 @@ class JobStore {
   // Queues a run of the job now, outside its schedule (trigger "manual").
   // kConflict when the job's overlap policy is skip and a run of it has not
   // finished; under allow it runs alongside, under queue after the others.
-  virtual void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) = 0;
+  virtual void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) = 0;
 
   // Cancels run `run_id` of job `job_id`: a queued run ends at once as
   // cancelled; a running one is marked (cancel_requested_at) for its executor
   // to stop, and ends as cancelled when it does. kNotFound (RunNotFound) for a
   // missing run and, alike, for a run not of that job; kConflict for a run that has already ended. Answers with the run
   // as it is after the change.
-  virtual void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
-                         std::function<void(core::Result<core::Run>)> done) = 0;
+  virtual void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) = 0;
 
   // Applies `action` to each of `ids` (at most a few hundred: one batch of a
   // bulk change) in ONE transaction, with the rules of the single-job
@@ -181,8 +186,7 @@ class JobStore {
   // are published on the change feed after the commit, as single ones are.
   // `done` runs on a store thread.
   virtual void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
-                          std::optional<std::string> only_namespace,
-                          std::function<void(core::Result<BulkOutcome>)> done) = 0;
+                          std::optional<std::string> only_namespace, BulkDone done) = 0;
 
   // Cancels each of `ids` as CancelRun does, in ONE transaction: a queued run
   // ends cancelled, a running one is asked to stop (BulkOutcome::stopping); a
@@ -190,7 +194,7 @@ class JobStore {
   // run, or one of a job outside `only_namespace`, fails as RunNotFound.
   // A database error fails the whole batch.
   virtual void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
-                          std::function<void(core::Result<BulkOutcome>)> done) = 0;
+                          BulkDone done) = 0;
 
   // The job with this id, or kNotFound.
   virtual core::Result<core::Job> GetJob(core::JobId id) = 0;
@@ -221,18 +225,16 @@ class JobStore {
   // already has a run is skipped, never doubled) and advances each job's
   // next_run and last_run, only if next_run still holds the value read.
   // `done` runs on a store thread after the commit.
-  virtual void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
-                           std::function<void(core::Result<FireResult>)> done) = 0;
+  virtual void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) = 0;
 
   // Retention. Deletes up to `limit` finished runs (and their attempts)
   // that finished before `before`, oldest first; answers how many.
-  virtual void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
-                                       std::function<void(core::Result<std::size_t>)> done) = 0;
+  virtual void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) = 0;
   // For up to `job_limit` jobs with ids above `after_job`, deletes the
   // finished runs beyond each job's newest `keep` finished runs, at most
   // `limit` runs in all. Unfinished runs are never touched.
   virtual void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
-                               std::function<void(core::Result<PruneResult>)> done) = 0;
+                               PruneBeyondDone done) = 0;
 
   // The run with this id, or kNotFound.
   virtual core::Result<core::Run> GetRun(core::RunId id) = 0;

@@ -39,27 +39,23 @@ class PostgresJobStore final : public JobStore {
 
   // The scheduling half (postgres_job_store_runs.cpp).
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
-  void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
-                   std::function<void(core::Result<FireResult>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
-  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
-                 std::function<void(core::Result<core::Run>)> done) override;
+  void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
 
   // Retention (postgres_retention.cpp).
-  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
-                               std::function<void(core::Result<std::size_t>)> done) override;
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
-                       std::function<void(core::Result<PruneResult>)> done) override;
+                       PruneBeyondDone done) override;
 
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
   // Bulk changes (postgres_bulk.cpp)
   void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<BulkOutcome>)> done) override;
+                  std::optional<std::string> only_namespace, BulkDone done) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<BulkOutcome>)> done) override;
+                  BulkDone done) override;
 
  private:
   std::shared_ptr<PgDatabase> database_;

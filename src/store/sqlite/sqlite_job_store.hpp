@@ -66,7 +66,7 @@ class SqliteJobStore final : public JobStore,
   void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                  std::function<void(core::Result<void>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // sqlite_job_list.cpp
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
@@ -74,23 +74,19 @@ class SqliteJobStore final : public JobStore,
   core::Result<StoreStats> Stats(const StatsQuery& query) override;  // sqlite_stats.cpp
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
-  void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
-                   std::function<void(core::Result<FireResult>)> done) override;
-  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
-                 std::function<void(core::Result<core::Run>)> done) override;
-  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
-                               std::function<void(core::Result<std::size_t>)> done) override;
+  void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
+  void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
+  void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
-                       std::function<void(core::Result<PruneResult>)> done) override;
+                       PruneBeyondDone done) override;
   core::Result<core::Run> GetRun(core::RunId id) override;
   core::Result<std::vector<core::RunAttempt>> ListRunAttempts(core::RunId id) override;
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
   // Bulk changes (sqlite_bulk.cpp)
   void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<BulkOutcome>)> done) override;
+                  std::optional<std::string> only_namespace, BulkDone done) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<BulkOutcome>)> done) override;
+                  BulkDone done) override;
 
   // RunQueue (sqlite_run_queue.cpp). The executor's path: claim, then finish
   // or retry, each a write of the writer thread.
