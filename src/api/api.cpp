@@ -64,7 +64,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     if (options.sessions != nullptr)
       RegisterSessionHandlers(router_, *options.sessions, access_.keys(), access_, clock);
     if (options.api_keys != nullptr) RegisterKeyHandlers(router_, *options.api_keys, clock);
-    if (options.nodes != nullptr) RegisterAboutHandlers(router_, *options.nodes, std::move(options.about));
+    if (options.nodes != nullptr) RegisterAboutHandlers(router_, *options.nodes, options.about);
   }
   RegisterHealthHandlers(router_, store, std::move(options.ready));
   if (metrics_ != nullptr) RegisterMetricsHandlers(router_, *metrics_, std::move(options.before_scrape));

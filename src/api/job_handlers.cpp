@@ -65,11 +65,11 @@ void JobHandlers::Register(Router& router) {
   router.Add("POST", "/jobs", [this](HttpRequest&& request, const PathParams&, Responder respond) {
     CreateJob(std::move(request), std::move(respond));
   });
-  router.Add("GET", "/jobs", [this](HttpRequest&& request, const PathParams&, Responder respond) {
-    ListJobs(request, std::move(respond));
+  router.Add("GET", "/jobs", [this](HttpRequest&& request, const PathParams&, const Responder& respond) {
+    ListJobs(request, respond);
   });
-  router.Add("GET", "/jobs/{id}", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
-    GetJob(request, params, std::move(respond));
+  router.Add("GET", "/jobs/{id}", [this](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+    GetJob(request, params, respond);
   });
   RegisterLifecycle(router);
 }
@@ -140,7 +140,7 @@ core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>
   return core::Ok();
 }
 
-void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, Responder respond) {
+void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, const Responder& respond) {
   const auto id = PathId(params, "id");
   if (!id) {
     respond(ProblemResponse(id.error()));
@@ -156,7 +156,7 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, R
   respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
 }
 
-void JobHandlers::ListJobs(const HttpRequest& request, Responder respond) {
+void JobHandlers::ListJobs(const HttpRequest& request, const Responder& respond) {
   auto list = ParseJobList(request.query);
   if (!list) {
     respond(ProblemResponse(list.error()));

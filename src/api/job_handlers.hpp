@@ -58,13 +58,13 @@ class JobHandlers {
   void ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change, std::string_view action,
                    bool dry_run, Responder respond);
   void PreviewChange(core::JobId id, const Caller& caller, std::string_view if_match, const Change& change,
-                     std::string_view action, Responder respond);
-  void GetJob(const HttpRequest& request, const PathParams& params, Responder respond);
+                     std::string_view action, const Responder& respond);
+  void GetJob(const HttpRequest& request, const PathParams& params, const Responder& respond);
   // Fails naming task.type when `task` is of a kind this service does not
   // accept: email without an SMTP server, shell unless enabled; and with
   // kPermissionDenied for a shell task from a caller that is not admin.
   core::Result<void> CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const;
-  void ListJobs(const HttpRequest& request, Responder respond);
+  void ListJobs(const HttpRequest& request, const Responder& respond);
 
   store::JobStore& store_;
   const core::Clock& clock_;

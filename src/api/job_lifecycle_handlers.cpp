@@ -90,7 +90,7 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
 
 void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change,
                               std::string_view action, bool dry_run, Responder respond) {
-  if (dry_run) return PreviewChange(id, caller, if_match, change, action, std::move(respond));
+  if (dry_run) return PreviewChange(id, caller, if_match, change, action, respond);
   const core::TimePoint now = clock_.Now();
   store_.UpdateJob(
       id,
@@ -108,7 +108,7 @@ void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string 
 }
 
 void JobHandlers::PreviewChange(core::JobId id, const Caller& caller, std::string_view if_match, const Change& change,
-                                std::string_view action, Responder respond) {
+                                std::string_view action, const Responder& respond) {
   auto current = VisibleJob(store_, caller, id);
   if (!current) return respond(ProblemResponse(current.error()));
   if (auto matches = CheckIfMatch(if_match, *current); !matches) return respond(ProblemResponse(matches.error()));
@@ -141,7 +141,7 @@ void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params
         if (!caller.MayAccess(current.namespace_name)) return HiddenJobError(id);
         return CheckIfMatch(if_match, current);
       },
-      [respond = std::move(respond)](core::Result<void> deleted) {
+      [respond = std::move(respond)](const core::Result<void>& deleted) {
         if (!deleted) return respond(ProblemResponse(deleted.error()));
         HttpResponse response;
         response.status = 204;

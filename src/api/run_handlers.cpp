@@ -32,7 +32,8 @@ void RespondWithRunPage(store::JobStore& store, const HttpRequest& request, stor
   respond(std::move(response));
 }
 
-void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathParams& params, Responder respond) {
+void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathParams& params,
+                 const Responder& respond) {
   auto job_id = PathId(params, "id");
   if (!job_id) return respond(ProblemResponse(job_id.error()));
   auto query_params = QueryParams::Parse(request.query);
@@ -44,13 +45,12 @@ void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathP
 
   store::RunListQuery query;
   query.job_id = *job_id;
-  RespondWithRunPage(store, request, query, *page, "/jobs/" + std::to_string(*job_id) + "/runs", "",
-                     std::move(respond));
+  RespondWithRunPage(store, request, query, *page, "/jobs/" + std::to_string(*job_id) + "/runs", "", respond);
 }
 
 // GET /runs: runs of every job, newest first, filtered by state, job,
 // trigger and a scheduled_for range; the filters are kept in the next page's Link.
-void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder respond) {
+void ListAllRuns(store::JobStore& store, const HttpRequest& request, const Responder& respond) {
   auto params = QueryParams::Parse(request.query);
   if (!params) return respond(ProblemResponse(params.error()));
   auto page = ParsePageRequest(*params);
@@ -73,8 +73,7 @@ void ListAllRuns(store::JobStore& store, const HttpRequest& request, Responder r
     if (auto set = SetRunFilter(query, member, *value); !set) return respond(ProblemResponse(set.error()));
     filters += "&" + std::string(member) + "=" + core::PercentEncode(*value);
   }
-  RespondWithRunPage(store, request, query, *page, "/runs", filters.empty() ? "" : filters.substr(1),
-                     std::move(respond));
+  RespondWithRunPage(store, request, query, *page, "/runs", filters.empty() ? "" : filters.substr(1), respond);
 }
 
 // The run with this id if `caller` may see its job; kNotFound, exactly as
@@ -117,18 +116,19 @@ void ListRunAttempts(store::JobStore& store, const HttpRequest& request, const P
 }  // namespace
 
 void RegisterRunHandlers(Router& router, store::JobStore& store) {
-  router.Add("GET", "/jobs/{id}/runs", [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
-    ListJobRuns(store, request, params, std::move(respond));
+  router.Add("GET", "/jobs/{id}/runs",
+             [&store](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+               ListJobRuns(store, request, params, respond);
+             });
+  router.Add("GET", "/runs", [&store](HttpRequest&& request, const PathParams&, const Responder& respond) {
+    ListAllRuns(store, request, respond);
   });
-  router.Add("GET", "/runs", [&store](HttpRequest&& request, const PathParams&, Responder respond) {
-    ListAllRuns(store, request, std::move(respond));
-  });
-  router.Add("GET", "/runs/{id}", [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
-    GetRun(store, request, params, std::move(respond));
+  router.Add("GET", "/runs/{id}", [&store](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+    GetRun(store, request, params, respond);
   });
   router.Add("GET", "/runs/{id}/attempts",
-             [&store](HttpRequest&& request, const PathParams& params, Responder respond) {
-               ListRunAttempts(store, request, params, std::move(respond));
+             [&store](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+               ListRunAttempts(store, request, params, respond);
              });
 }
 

@@ -12,7 +12,7 @@ namespace jobsched::codec {
 //   {"max_attempts": 3, "initial_delay": "10s", "max_delay": "10m", "jitter": 0.1}
 // Members left out keep their defaults; unknown members are refused.
 // Decoding validates; fails with kInvalidArgument naming "retry.<member>".
-core::Result<core::RetryPolicy> DecodeRetryPolicy(std::string_view json);
+core::Result<core::RetryPolicy> DecodeRetryPolicy(std::string_view text);
 
 std::string EncodeRetryPolicy(const core::RetryPolicy& policy);
 // The same, appended to `out` (no string of its own per job).

@@ -20,7 +20,7 @@ namespace jobsched::codec {
 // Decoding checks JSON types, refuses unknown members and then applies
 // core::ValidateTask. Fails with kInvalidArgument naming the field as a path
 // under "task" ("task.url", "task.to[0]").
-core::Result<core::Task> DecodeTask(std::string_view json);
+core::Result<core::Task> DecodeTask(std::string_view text);
 
 // The canonical JSON of a task, secrets included: for the store only.
 // DecodeTask(EncodeTask(t)) == t.

@@ -104,7 +104,7 @@ void WorkerPool::DispatchLoop() {
       continue;
     }
     const bool batch_full = claimed->size() == free_slots;
-    for (store::ClaimedRun& run : *claimed) Launch(std::move(run));
+    for (store::ClaimedRun& run : *claimed) Launch(run);
     lock.Lock();
     // A full batch means more may be waiting: look again at once.
     if (batch_full) notified_ = true;

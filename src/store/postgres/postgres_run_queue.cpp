@@ -127,8 +127,8 @@ void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_a
             "FROM held WHERE runs.id = held.id RETURNING runs.job_id, runs.state",
             PgParams()
                 .Add(ToUnixMs(available_at))
-                .Add(CapRunOutput(std::move(failed_attempt.output)))
-                .Add(CapRunOutput(std::move(failed_attempt.error)))
+                .Add(CapRunOutput(failed_attempt.output))
+                .Add(CapRunOutput(failed_attempt.error))
                 .Add(failed_attempt.run_id)
                 .Add(owner)
                 .Add(ToUnixMs(failed_attempt.finished_at))

@@ -13,7 +13,6 @@
 namespace jobsched::store::sqlite {
 namespace {
 
-using core::FromUnixMs;
 using core::ToUnixMs;
 
 // '' for the default policy: most jobs have it, and reading a job back then

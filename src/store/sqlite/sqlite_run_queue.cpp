@@ -130,8 +130,8 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
         (*update)
             ->Bind(1, core::ToString(completion.state))
             .Bind(2, ToUnixMs(completion.finished_at))
-            .Bind(3, CapRunOutput(std::move(completion.output)))
-            .Bind(4, CapRunOutput(std::move(completion.error)))
+            .Bind(3, CapRunOutput(completion.output))
+            .Bind(4, CapRunOutput(completion.error))
             .Bind(5, completion.run_id)
             .Bind(6, owner);
         auto finished = CollectRunEvents(**update, *events);
@@ -182,8 +182,8 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
         if (!update) return update.error();
         (*update)
             ->Bind(1, ToUnixMs(available_at))
-            .Bind(2, CapRunOutput(std::move(failed_attempt.output)))
-            .Bind(3, CapRunOutput(std::move(failed_attempt.error)))
+            .Bind(2, CapRunOutput(failed_attempt.output))
+            .Bind(3, CapRunOutput(failed_attempt.error))
             .Bind(4, failed_attempt.run_id)
             .Bind(5, owner)
             .Bind(6, ToUnixMs(failed_attempt.finished_at));
