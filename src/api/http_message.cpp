@@ -1,5 +1,7 @@
 #include "api/http_message.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 
 #include "core/text.hpp"
@@ -37,6 +39,14 @@ HttpResponse& HttpResponse::SetHeader(std::string name, std::string value) {
   }
   headers.emplace_back(std::move(name), std::move(value));
   return *this;
+}
+
+std::string MediaType(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  std::string lower(media);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
 }
 
 }  // namespace jobsched::api

@@ -82,4 +82,8 @@ struct HttpResponse {
 using Responder = std::function<void(HttpResponse)>;
 using RequestHandler = std::function<void(HttpRequest&&, Responder)>;
 
+// The media type of a Content-Type value, lower-cased (media types are
+// case-insensitive), without parameters such as charset.
+std::string MediaType(std::string_view content_type);
+
 }  // namespace jobsched::api

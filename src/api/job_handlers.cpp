@@ -15,16 +15,6 @@
 namespace jobsched::api {
 namespace {
 
-// The media type, lower-cased (media types are case-insensitive), without
-// parameters such as charset.
-std::string MediaType(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  std::string lower(media);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
 bool IsJson(std::string_view media) {
   return media.empty() || media == "application/json" ||
          (media.size() > 5 && media.substr(media.size() - 5) == "+json");

@@ -13,14 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string MediaType(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  std::string lower(media);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
 }  // namespace
 
 core::Result<json::object> DecodeJsonObject(const HttpRequest& request) {

@@ -101,6 +101,24 @@ class SqliteConnection {
   std::map<std::string, Statement, std::less<>> statements_;
 };
 
+// One snapshot for several reads on `db`: BEGIN on construction (check
+// begun()), ROLLBACK when it goes out of scope, whatever path leaves it.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(SqliteConnection& db) : db_(db), begun_(db.Execute("BEGIN")) {}
+  ~ReadSnapshot() {
+    if (begun_) (void)db_.Execute("ROLLBACK");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+  const core::Result<void>& begun() const { return begun_; }
+
+ private:
+  SqliteConnection& db_;
+  core::Result<void> begun_;
+};
+
 // Turns the connection's last error into a core::Error: a locked or busy
 // database is kUnavailable, a constraint violation kConflict, others kInternal.
 core::Error SqliteError(sqlite3* db, std::string_view context);

@@ -105,11 +105,8 @@ core::Result<std::map<core::JobId, std::vector<core::RunState>>> SqliteJobStore:
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
   // One snapshot for the page.
-  if (auto begun = (**reader).Execute("BEGIN"); !begun) return begun.error();
-  struct Rollback {
-    SqliteConnection& db;
-    ~Rollback() { (void)db.Execute("ROLLBACK"); }
-  } rollback{**reader};
+  const ReadSnapshot snapshot(**reader);
+  if (!snapshot.begun()) return snapshot.begun().error();
   auto statement = (**reader).Cached(
       "SELECT state FROM runs WHERE job_id = ?1 AND state <> 'queued' AND state <> 'running' "
       "ORDER BY id DESC LIMIT ?2");

@@ -148,11 +148,8 @@ core::Result<std::vector<core::RunAttempt>> SqliteJobStore::ListRunAttempts(core
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
   // One snapshot for both reads: the run cannot be retried in between.
-  if (auto begun = (**reader).Execute("BEGIN"); !begun) return begun.error();
-  struct Rollback {
-    SqliteConnection& db;
-    ~Rollback() { (void)db.Execute("ROLLBACK"); }
-  } rollback{**reader};
+  const ReadSnapshot snapshot(**reader);
+  if (!snapshot.begun()) return snapshot.begun().error();
   if (auto run = ReadRun(**reader, id); !run) return run.error();
   auto select = (**reader).Cached(
       "SELECT attempt, state, started_at, finished_at, error FROM run_attempts WHERE run_id = ? ORDER BY attempt");

@@ -134,11 +134,8 @@ core::Result<StoreStats> SqliteJobStore::Stats(const StatsQuery& query) {
   if (!reader) return reader.error();
   SqliteConnection& db = **reader;
   // One snapshot for every figure.
-  if (auto begun = db.Execute("BEGIN"); !begun) return begun.error();
-  struct Rollback {
-    SqliteConnection& db;
-    ~Rollback() { (void)db.Execute("ROLLBACK"); }
-  } rollback{db};
+  const ReadSnapshot snapshot(db);
+  if (!snapshot.begun()) return snapshot.begun().error();
   const bool scoped = query.job_namespace.has_value();
   StoreStats stats;
   if (auto read = ReadFinished(db, query, stats); !read) return read.error();
