@@ -723,6 +723,22 @@ TEST(HttpServer, ClosesTheStreamWhenTheClientGoesAway) {
   EXPECT_TRUE(stream->closed());
 }
 
+TEST(HttpServer, ClosesTheStreamAsSoonAsTheClientHangsUpWithoutWaitingForAHeartbeat) {
+  auto stream = std::make_shared<TestStream>(milliseconds{60'000});
+  stream->Push("hello\n");
+  auto server = StartServer([stream](HttpRequest&&, Responder respond) { respond(Streamed(stream)); });
+  {
+    TestClient client(server->port());
+    client.Send(Get("/events"));
+    ASSERT_FALSE(client.ReadUntil("hello\n").empty());
+  }
+
+  // Nothing is written for a minute, so only the server's read can notice.
+  for (int i = 0; i < 500 && !stream->closed(); ++i) std::this_thread::sleep_for(milliseconds{10});
+
+  EXPECT_TRUE(stream->closed());
+}
+
 TEST(HttpServer, StopEndsStreamsInFlight) {
   auto stream = std::make_shared<TestStream>();
   stream->Push("hello\n");

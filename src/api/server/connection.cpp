@@ -118,9 +118,8 @@ struct StreamSlot {
 };
 
 // Sends `stream` after the headers were written: whatever it has when it wakes us, a heartbeat
-// when it stays quiet for its idle interval, until it ends, the client goes (a failed write)
-// or the server stops.
-asio::awaitable<void> WriteStream(Connection& connection, ResponseStream& stream) {
+// when it stays quiet for its idle interval, until it ends, a write fails or the server stops.
+asio::awaitable<void> SendStream(Connection& connection, ResponseStream& stream) {
   auto slot = std::make_shared<StreamSlot>();
   slot->wakeup = &connection.wakeup;
   struct Unhook {
@@ -158,7 +157,31 @@ asio::awaitable<void> WriteStream(Connection& connection, ResponseStream& stream
       connection.stream.expires_never();
     }
   }
+}
+
+// A streamed response is the last on its connection and the client sends nothing more, so a read
+// that ends means the client hung up (or sent garbage, which is discarded). Without this, a client
+// gone quietly would hold its subscription until the next heartbeat failed to write.
+asio::awaitable<void> WatchForHangUp(Connection& connection) {
+  std::array<char, 512> discarded;
+  for (;;) {
+    auto [ec, bytes] = co_await connection.stream.socket().async_read_some(asio::buffer(discarded), kNoThrow);
+    if (ec) co_return;
+  }
+}
+
+// Sends `stream` until it ends or the client goes, whichever comes first; the other is cancelled.
+asio::awaitable<void> WriteStream(Connection& connection, ResponseStream& stream) {
+  const auto executor = co_await asio::this_coro::executor;
+  auto race =
+      asio::experimental::make_parallel_group(asio::co_spawn(executor, SendStream(connection, stream), asio::deferred),
+                                              asio::co_spawn(executor, WatchForHangUp(connection), asio::deferred));
+  auto [order, send_error, watch_error] =
+      co_await race.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
   stream.Close();
+  // What the cancelled side threw on its way out is the cancellation itself.
+  if (order[0] == 0 && send_error) std::rethrow_exception(send_error);
+  if (order[0] == 1 && watch_error) std::rethrow_exception(watch_error);
 }
 
 asio::awaitable<void> CloseGracefully(Connection& connection) {
