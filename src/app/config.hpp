@@ -107,6 +107,11 @@ struct Config {
   // --http-threads / JOBSCHED_HTTP_THREADS: event loops serving HTTP; 0 means
   // one per core. More than the cores only adds context switches.
   unsigned http_threads = 0;
+  // --max-connections: open HTTP connections at once, across all threads; one
+  // more is answered 503 and closed. Each costs a socket (count it against
+  // the process's open-files limit) and a few KB; the console's live updates
+  // hold one per open tab.
+  std::size_t max_connections = 10'000;
 
   // --max-concurrent-runs: runs executing at once; more wait in the queue.
   std::size_t max_concurrent_runs = 256;

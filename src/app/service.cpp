@@ -304,6 +304,7 @@ core::Result<void> Service::StartApi(const Config& config, Parts& parts, api::Ac
   server.host = config.listen.host;
   server.port = config.listen.port;
   server.threads = config.http_threads;
+  server.max_connections = config.max_connections;
   const api::Api& api = *parts.api;
   auto started = api::HttpServer::Start(server, [&api](api::HttpRequest&& request, api::Responder respond) {
     api.Handle(std::move(request), std::move(respond));

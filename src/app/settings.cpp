@@ -185,7 +185,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 37> kSettings{{
+const std::array<Setting, 38> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -203,6 +203,8 @@ const std::array<Setting, 37> kSettings{{
      ApplyEnum<&Config::access_log, kOnOff>, GetEnum<&Config::access_log, kOnOff>},
     {"http_threads", "HTTP event loops; 0 = one per core", kInteger, false, false,
      ApplyInteger<&Config::http_threads, 0, 1024>, GetInteger<&Config::http_threads>},
+    {"max_connections", "Open HTTP connections at once; one more is answered 503", kInteger, false, false,
+     ApplyInteger<&Config::max_connections, 1, 1000000>, GetInteger<&Config::max_connections>},
     {"max_concurrent_runs", "Runs executing at once", kInteger, false, false,
      ApplyInteger<&Config::max_concurrent_runs, 1, 100000>, GetInteger<&Config::max_concurrent_runs>},
     {"shutdown_grace", "On SIGTERM, time for runs in flight to finish", kText, false, false,

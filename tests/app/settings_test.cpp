@@ -29,6 +29,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "log_format",
                                        "access_log",
                                        "http_threads",
+                                       "max_connections",
                                        "max_concurrent_runs",
                                        "shutdown_grace",
                                        "drain_delay",

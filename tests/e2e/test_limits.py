@@ -105,6 +105,39 @@ class RunRateQuotaTest(ServiceTestCase):
         self.assertEqual(len(list_all_runs(self.service, job["id"])), 5)
 
 
+class ConnectionLimitTest(ServiceTestCase):
+    service_args = ("--max-connections", "4")
+
+    def test_one_connection_past_the_limit_is_answered_503_and_a_freed_slot_serves_again(self):
+        import http.client
+
+        self.assertEqual(self.service.get_json("/healthz").status, 200)  # the harness's own, kept alive
+        held = [http.client.HTTPConnection("127.0.0.1", self.service.port, timeout=10) for _ in range(4)]
+        try:
+            statuses = []
+            for connection in held:
+                connection.request("GET", "/healthz")
+                answer = connection.getresponse()
+                answer.read()
+                statuses.append(answer.status)
+
+            self.assertEqual(statuses, [200, 200, 200, 503])
+            held[0].close()
+            held[3].close()
+            for _ in range(50):  # the server notices the close on its next read
+                again = http.client.HTTPConnection("127.0.0.1", self.service.port, timeout=10)
+                again.request("GET", "/healthz")
+                status = again.getresponse().status
+                again.close()
+                if status == 200:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(status, 200)
+        finally:
+            for connection in held:
+                connection.close()
+
+
 class LimitSettingsTest(unittest.TestCase):
     def test_a_minimum_period_that_lets_a_schedule_pass_the_run_quota_is_refused_at_start(self):
         import subprocess
