@@ -72,6 +72,10 @@ class Heard {
     std::lock_guard lock(mutex_);
     notifications_.clear();
   }
+  std::size_t Count() {
+    std::lock_guard lock(mutex_);
+    return notifications_.size();
+  }
 
  private:
   std::mutex mutex_;
@@ -464,6 +468,35 @@ TEST_F(PostgresStoreTest, AListenerWhoseConnectionWasCutListensAgainAndSaysSo) {
   const core::JobId id = CreateEveryMinuteJob(*node.jobs);
   const std::string next_run = std::to_string(core::ToUnixMs(*node.jobs->GetJob(id)->next_run));
   EXPECT_TRUE(heard.WaitFor(kJobsChannel, next_run));
+}
+
+// NOTIFY is database-wide; a deployment in another schema of the same
+// database must hear neither this one's wake-ups nor its events.
+TEST_F(PostgresStoreTest, ADeploymentInAnotherSchemaOfTheDatabaseHearsNothingOfThisOne) {
+  auto other_schema = jobsched::testing::PgTestSchema::Create();
+  ASSERT_TRUE(other_schema.ok()) << other_schema.error().message;
+  Node here = OpenNode();
+  Node elsewhere = OpenNode((*other_schema)->url());
+  Heard heard_here;
+  Heard heard_elsewhere;
+  auto listener_here = here.database->Listen([&](const PgNotification& heard) { heard_here.Add(heard); }, [] {});
+  auto listener_elsewhere =
+      elsewhere.database->Listen([&](const PgNotification& heard) { heard_elsewhere.Add(heard); }, [] {});
+  ASSERT_TRUE(Listening(*listener_here));
+  ASSERT_TRUE(Listening(*listener_elsewhere));
+
+  // A NOTIFY reaches every listener at once: once one has it, another
+  // would have it a moment later.
+  CreateEveryMinuteJob(*here.jobs);
+  ASSERT_TRUE(heard_here.WaitFor(kJobsChannel)) << "this deployment heard nothing of its own change";
+  std::this_thread::sleep_for(200ms);
+  const std::size_t heard_here_before = heard_here.Count();
+  EXPECT_EQ(heard_elsewhere.Count(), 0u) << "the job's wake-up and event reached the other schema";
+
+  CreateEveryMinuteJob(*elsewhere.jobs);
+  ASSERT_TRUE(heard_elsewhere.WaitFor(kJobsChannel)) << "the other deployment heard nothing of its own change";
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(heard_here.Count(), heard_here_before) << "the other schema's wake-up and event reached this one";
 }
 
 }  // namespace

@@ -9,8 +9,19 @@
 
 namespace jobsched::store::postgres {
 
+namespace {
+
+// A channel's name in PostgreSQL: the store's name for it and a tag of the
+// schema, since NOTIFY is database-wide and deployments may share a database
+// in separate schemas. 12 hex digits keep every name within PostgreSQL's 63
+// bytes whatever the schema's name.
+constexpr std::string_view kScopedChannelSql = "$1 || '_' || substr(md5(current_schema()), 1, 12)";
+
+}  // namespace
+
 core::Result<void> Notify(PgConnection& db, std::string_view channel, std::string_view payload) {
-  auto sent = db.Query("SELECT pg_notify($1, $2)", PgParams().Add(channel).Add(payload));
+  auto sent =
+      db.Query("SELECT pg_notify(" + std::string(kScopedChannelSql) + ", $2)", PgParams().Add(channel).Add(payload));
   if (!sent) return sent.error();
   return core::Ok();
 }
@@ -37,11 +48,16 @@ PgListener::~PgListener() {
   }
 }
 
-std::unique_ptr<PgConnection> PgListener::Connect() {
+std::unique_ptr<PgConnection> PgListener::Connect(std::map<std::string, std::string>& scoped_names) {
   auto connection = PgConnection::Open(url_);
   if (!connection) return nullptr;
+  scoped_names.clear();
   for (const std::string& channel : channels_) {
-    if (!(*connection)->Execute("LISTEN " + (*connection)->QuoteIdentifier(channel))) return nullptr;
+    auto scoped = (*connection)->Query("SELECT " + std::string(kScopedChannelSql), PgParams().Add(channel));
+    if (!scoped || scoped->rows() != 1) return nullptr;
+    const std::string name(scoped->Text(0, 0));
+    if (!(*connection)->Execute("LISTEN " + (*connection)->QuoteIdentifier(name))) return nullptr;
+    scoped_names.emplace(name, channel);
   }
   return std::move(connection).value();
 }
@@ -55,11 +71,12 @@ bool PgListener::Wait(int socket, int timeout_ms) {
 
 void PgListener::Loop() {
   std::unique_ptr<PgConnection> connection;
+  std::map<std::string, std::string> scoped_names;  // the name in PostgreSQL -> the store's
   bool connected_before = false;
   int backoff_ms = 100;
   while (!stopping_) {
     if (!connection) {
-      connection = Connect();
+      connection = Connect(scoped_names);
       if (!connection) {
         if (!Wait(-1, backoff_ms)) return;
         backoff_ms = std::min(backoff_ms * 2, 5000);
@@ -80,7 +97,12 @@ void PgListener::Loop() {
       connection.reset();
       continue;
     }
-    for (const PgNotification& notification : *notifications) on_notification_(notification);
+    for (PgNotification& notification : *notifications) {
+      const auto known = scoped_names.find(notification.channel);
+      if (known == scoped_names.end()) continue;
+      notification.channel = known->second;
+      on_notification_(notification);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,8 +20,11 @@ namespace jobsched::store::postgres {
 //                 in ms since the epoch
 //   kRunsChannel  runs became claimable (fired, triggered, re-queued, handed
 //                 back); no payload
-// Channels are per database: deployments sharing a database in different
-// schemas wake each other needlessly, which is harmless.
+// NOTIFY is per database, so each channel's name in PostgreSQL carries a tag
+// of the schema (Notify and PgListener add it): deployments sharing a
+// database in separate schemas hear neither each other's wake-ups nor, above
+// all, each other's events. Nodes of two versions across this change do not
+// hear each other until all are upgraded (their naps still find the work).
 inline constexpr std::string_view kJobsChannel = "jobsched_jobs";
 inline constexpr std::string_view kRunsChannel = "jobsched_runs";
 
@@ -47,8 +51,9 @@ class PgListener {
 
  private:
   void Loop();
-  // Connects and LISTENs on every channel; nullptr on failure.
-  std::unique_ptr<PgConnection> Connect();
+  // Connects and LISTENs on every channel under its name in PostgreSQL,
+  // filling `scoped_names` (that name -> the store's); nullptr on failure.
+  std::unique_ptr<PgConnection> Connect(std::map<std::string, std::string>& scoped_names);
   // Waits up to `timeout_ms` for input on `socket` (or for Stop). False when stopping.
   bool Wait(int socket, int timeout_ms);
 
