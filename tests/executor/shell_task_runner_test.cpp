@@ -170,9 +170,12 @@ TEST_F(ShellTaskRunnerTest, TimeoutKillsASleep) {
 }
 
 TEST_F(ShellTaskRunnerTest, TimeoutKillsTheWholeProcessGroup) {
-  TaskResult result = Run(Command({"/bin/sh", "-c", "sleep 30 & echo $!; wait"}), Context(300ms));
+  // A second: the shell must have started the sleep and said its pid before
+  // the timeout, even on a loaded machine.
+  TaskResult result = Run(Command({"/bin/sh", "-c", "sleep 30 & echo $!; wait"}), Context(1s));
 
   ASSERT_EQ(result.outcome, RunOutcome::kTimedOut);
+  ASSERT_FALSE(result.output.empty()) << "the shell did not get to start the sleep";
   const pid_t background = std::stoi(result.output);
   EXPECT_TRUE(ProcessEnds(background, 5s)) << "the background sleep " << background << " survived";
 }
@@ -184,12 +187,14 @@ TEST_F(ShellTaskRunnerTest, SigkillsACommandThatIgnoresSigterm) {
   const auto started = std::chrono::steady_clock::now();
 
   TaskResult result = executor::testing::RunAndWait(
-      runner, Command({"/bin/sh", "-c", "trap '' TERM; echo ready; sleep 30"}), Context(200ms));
+      runner, Command({"/bin/sh", "-c", "trap '' TERM; echo ready; sleep 30"}), Context(1s));
 
+  // A second for the shell to set its trap before SIGTERM, then the grace
+  // before SIGKILL; without the SIGKILL the sleep would last 30 s.
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(result.outcome, RunOutcome::kTimedOut);
   EXPECT_EQ(result.output, "ready\n");
-  EXPECT_GE(took, 500ms);
+  EXPECT_GE(took, 1300ms);
   EXPECT_LT(took, 5s);
 }
 
