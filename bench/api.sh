@@ -16,6 +16,16 @@
 #   BENCH_KEEP_TMP=1    keep the temporary directory (database, logs, wrk output)
 #   BENCH_DB            --db for the service (default: a fresh SQLite file);
 #                       e.g. an empty PostgreSQL database's postgresql:// URL
+#   BENCH_ROUNDS        rounds of the reads against nginx (default 3): each round
+#                       runs jobsched and then nginx, and the summary gives the
+#                       median of each and of their ratios (runs swing by 30% here)
+#   BENCH_NGINX=0       skip the nginx reference
+#
+# The reference (issue #19): nginx at its fastest on the same machine in the
+# same run, answering the same bytes: `return 200 '<job>'` for GET /jobs/{id}
+# (one job's JSON as jobsched answered it) and the 100-job list page as a file
+# with sendfile and open_file_cache for GET /jobs?limit=100, access log off,
+# one worker per core.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +44,8 @@ readonly STARTUP_DEADLINE_SECONDS=15
 BIN=""
 TMP=""
 SERVICE_PID=""
+NGINX_PID=""
+NGINX_URL=""
 BASE_URL=""
 SEED_SECONDS=""
 SEED_RATE=""
@@ -73,6 +85,14 @@ resolve_binary() {
 # went wrong, and removes the temporary directory.
 cleanup() {
   local status=$?
+  if [[ -n "$NGINX_PID" ]]; then
+    kill -QUIT "$NGINX_PID" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$NGINX_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$NGINX_PID" 2>/dev/null || true
+  fi
   if [[ -n "$SERVICE_PID" ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
     kill -TERM "$SERVICE_PID" 2>/dev/null || true
     # Stop() grants in-flight requests a 5 s grace period; wait a bit longer.
@@ -187,16 +207,17 @@ verify_seeded_jobs() {
 run_scenario() {
   local label="$1" target="$2" script="$3" path="$4"
   shift 4
-  local out="$TMP/wrk-${script%.lua}.out"
+  local base="${SCENARIO_URL:-$BASE_URL}"
+  local out="$TMP/wrk-$(tr -c 'a-zA-Z0-9' '_' <<<"$label").out"
   echo
   echo "=== $label  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency)"
   if ! wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WRK_SCRIPTS/$script" \
-      "$BASE_URL$path" -- "$@" >"$out" 2>&1; then
+      "$base$path" -- "$@" >"$out" 2>&1; then
     cat "$out"
     die "wrk failed for $label"
   fi
   grep -v '^BENCH_RESULT' "$out"
-  require_service_alive "$label"
+  [[ -n "${SCENARIO_URL:-}" ]] || require_service_alive "$label"
 
   local result
   result=$(grep '^BENCH_RESULT' "$out") || die "no BENCH_RESULT line from $script"
@@ -244,6 +265,96 @@ print_summary() {
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# --- the nginx reference -------------------------------------------------------
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Saves what jobsched answers for one job and for one list page, and starts
+# nginx answering the same bodies at its fastest. Sets NGINX_PID and NGINX_URL.
+start_nginx() {
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || die "nginx is missing (scripts/install-deps.sh test)"
+  local nginx dir="$TMP/nginx" port job
+  nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  mkdir -p "$dir/temp"
+  curl -fsS -o "$dir/job.json" "$BASE_URL/jobs/1" || die "GET /jobs/1 failed"
+  curl -fsS -o "$dir/list.json" "$BASE_URL/jobs?limit=100" || die "GET /jobs?limit=100 failed"
+  job=$(cat "$dir/job.json")
+  # In nginx's single-quoted strings only ' and \ need escaping; `$` would start a variable.
+  [[ "$job" != *'$'* ]] || die "the job's JSON holds a \$, which nginx's return would read as a variable"
+  job=${job//\\/\\\\}
+  job=${job//\'/\\\'}
+  port=$(free_port)
+  cat >"$dir/nginx.conf" <<CONF
+$( ((EUID == 0)) && echo "user root;")
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/temp/body;
+  proxy_temp_path $dir/temp/proxy;
+  fastcgi_temp_path $dir/temp/fastcgi;
+  uwsgi_temp_path $dir/temp/uwsgi;
+  scgi_temp_path $dir/temp/scgi;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  open_file_cache max=16 inactive=60s;
+  server {
+    listen 127.0.0.1:$port;
+    location ~ ^/jobs/[0-9]+\$ { default_type application/json; return 200 '$job'; }
+    location = /jobs { default_type application/json; alias $dir/list.json; }
+  }
+}
+CONF
+  "$nginx" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >"$dir/nginx.out" 2>&1 &
+  NGINX_PID=$!
+  NGINX_URL="http://127.0.0.1:$port"
+  for _ in $(seq 50); do
+    curl -fsS -o /dev/null "$NGINX_URL/jobs/1" 2>/dev/null && break
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$dir/nginx.out" "$dir/error.log" >&2 2>/dev/null; die "nginx exited"; }
+    sleep 0.1
+  done
+  cmp -s <(curl -fsS "$NGINX_URL/jobs/7") "$dir/job.json" || die "nginx does not answer the job's bytes"
+  cmp -s <(curl -fsS "$NGINX_URL/jobs?limit=100") "$dir/list.json" || die "nginx does not answer the list's bytes"
+  log "nginx pid $NGINX_PID on $NGINX_URL: job $(wc -c <"$dir/job.json") bytes, list $(wc -c <"$dir/list.json") bytes"
+}
+
+# Alternates jobsched and nginx on both reads, BENCH_ROUNDS times.
+compare_with_nginx() {
+  local round
+  for round in $(seq "${BENCH_ROUNDS:-3}"); do
+    log "round $round of ${BENCH_ROUNDS:-3} against nginx"
+    run_scenario "GET /jobs/{id}" ">= 0.8x nginx, p99 <= 2 ms" get_job.lua "/jobs/1" "$SEED_COUNT"
+    SCENARIO_URL=$NGINX_URL run_scenario "nginx GET /jobs/{id}" "reference" get_job.lua "/jobs/1" "$SEED_COUNT"
+    run_scenario "GET /jobs?limit=100" ">= 0.5x nginx" list_jobs.lua "/jobs?limit=100" "$SEED_COUNT"
+    SCENARIO_URL=$NGINX_URL run_scenario "nginx GET /jobs?limit=100" "reference" list_jobs.lua "/jobs?limit=100" \
+      "$SEED_COUNT"
+  done
+}
+
+# The medians over the rounds of each row's req/s, and of jobsched / nginx per round.
+print_ratios() {
+  local name
+  echo
+  echo "=== Against nginx (medians of ${BENCH_ROUNDS:-3} alternating rounds)"
+  for name in "GET /jobs/{id}" "GET /jobs?limit=100"; do
+    python3 - "$name" "${ROW_NAMES[@]}" -- "${ROW_RPS[@]}" <<'PY'
+import statistics, sys
+name = sys.argv[1]
+split = sys.argv.index("--")
+names, rps = sys.argv[2:split], [float(value) for value in sys.argv[split + 1:]]
+ours = [r for n, r in zip(names, rps) if n == name]
+theirs = [r for n, r in zip(names, rps) if n == "nginx " + name]
+ratios = [a / b for a, b in zip(ours, theirs) if b > 0]
+print(f"{name:22} jobsched {statistics.median(ours):10.0f} req/s   nginx {statistics.median(theirs):10.0f} req/s"
+      f"   ratio {statistics.median(ratios):.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+PY
+  done
+}
+
 main() {
   ensure_tools
   resolve_binary
@@ -252,11 +363,17 @@ main() {
   LOAD_START=$(load_average)
   start_service
   seed_jobs
-  run_scenario "GET /jobs/{id}" ">= 50,000 req/s, 0 errors" get_job.lua "/jobs/1" "$SEED_COUNT"
-  run_scenario "GET /jobs?limit=100" "-" list_jobs.lua "/jobs?limit=100" "$SEED_COUNT"
+  if [[ "${BENCH_NGINX:-1}" == 0 ]]; then
+    run_scenario "GET /jobs/{id}" ">= 50,000 req/s, 0 errors" get_job.lua "/jobs/1" "$SEED_COUNT"
+    run_scenario "GET /jobs?limit=100" "-" list_jobs.lua "/jobs?limit=100" "$SEED_COUNT"
+  else
+    start_nginx
+    compare_with_nginx
+  fi
   # Last, so the read scenarios see exactly the seeded rows.
-  run_scenario "POST /jobs" ">= 10,000 durable creates/s, 0 errors" create_job.lua "/jobs"
+  run_scenario "POST /jobs" ">= 30,000 durable creates/s, 0 errors" create_job.lua "/jobs"
   print_summary
+  [[ "${BENCH_NGINX:-1}" == 0 ]] || print_ratios
 }
 
 main "$@"
