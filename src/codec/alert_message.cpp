@@ -19,7 +19,7 @@ std::string JobLabel(const AlertFacts& facts) {
 }
 
 std::string Headline(const AlertFacts& facts) {
-  const std::string job = "Job " + JobLabel(facts);
+  std::string job = "Job " + JobLabel(facts);
   switch (facts.event) {
     case core::AlertEvent::kFailed:
       return facts.consecutive_failures > 1
