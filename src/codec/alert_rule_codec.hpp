@@ -9,7 +9,7 @@
 namespace jobsched::codec {
 
 // An alert rule's JSON form, in the API and in the database (issue #18;
-// docs/decisions/0010-alerts.md):
+// docs/decisions/0011-alerts.md):
 //   {"on": ["failed", "recovered", "late", "silent", "skipped"], "after_failures": 3,
 //    "late_after": "5m", "silent_for": "2h", "quiet_period": "30m",
 //    "channels": [{"type": "email", "to": ["ops@example.com"], "cc": []},

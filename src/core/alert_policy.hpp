@@ -9,7 +9,7 @@
 namespace jobsched::core {
 
 // What is kept per job to decide its alerts, updated in the transaction that
-// records each outcome (docs/decisions/0010-alerts.md).
+// records each outcome (docs/decisions/0011-alerts.md).
 struct AlertState {
   int consecutive_failures = 0;  // runs ended failed or timed_out since the last success
   bool failure_alerted = false;  // a kFailed alert was raised for this streak

@@ -13,7 +13,7 @@
 
 namespace jobsched::core {
 
-// What a job's owners are told about (issue #18; docs/decisions/0010-alerts.md).
+// What a job's owners are told about (issue #18; docs/decisions/0011-alerts.md).
 enum class AlertEvent {
   kFailed,     // runs ended failed or timed_out (after their last retry) `after_failures` times in a row
   kRecovered,  // the first success after a kFailed alert
