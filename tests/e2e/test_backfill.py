@@ -6,6 +6,7 @@ Every answer is checked against docs/openapi.yaml by the harness, like in every 
 
 import unittest
 
+from cli_testing import Cli, check_schema
 from harness import HttpEndpoint, ServiceTestCase, list_all_runs, wait_for_runs
 
 # Europe/Berlin falls back at 2026-10-25T01:00Z: 02:00 CET (01:00Z) repeats 02:00 CEST (00:00Z), so an
@@ -145,6 +146,34 @@ class BackfillOverlapTest(BackfillTestCase):
         self.finished_backfill_runs(job["id"], 5)
 
         self.assertGreaterEqual(self.endpoint.max_in_flight, 2)
+
+
+class BackfillCliTest(BackfillTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.cli = Cli(f"http://127.0.0.1:{self.service.port}")
+        self.addCleanup(self.cli.close)
+
+    def test_job_backfill_says_what_it_created_and_what_existed(self):
+        job = self.hourly_job()
+        name = job["name"]
+
+        preview = self.cli.ok("job", "backfill", name, "--from", "2026-10-24T22:00:00Z", "--to",
+                              "2026-10-25T04:00:00Z", "--dry-run").stdout
+        first = self.cli.ok("job", "backfill", name, "--from", "2026-10-24T22:00:00Z", "--to",
+                            "2026-10-25T04:00:00Z").stdout
+        again = self.cli.json("job", "backfill", name, "--from", "2026-10-24T22:00:00Z", "--to",
+                              "2026-10-25T04:00:00Z")
+        refused = self.cli.run("job", "backfill", name, "--from", "2026-10-24T22:00:00Z", "--to", "2999-01-01T00:00:00Z")
+
+        self.assertIn("would be created", preview)
+        self.assertIn(f"backfilled job {job['id']}: 5 runs created, 0 occurrences already had one", first)
+        check_schema("BackfillResult", again, "job backfill -o json")
+        self.assertEqual((again["created"], again["existing"]), (0, 5))
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("to", refused.stderr)
+        self.finished_backfill_runs(job["id"], 5)
 
 
 if __name__ == "__main__":
