@@ -26,8 +26,8 @@ struct BackfillRange {
 
 core::Result<core::TimePoint> ReadInstant(const json::value& value, std::string_view field) {
   if (!value.is_string()) {
-    return core::Error::InvalidArgument(std::string(field),
-                                        std::string(field) + ": must be an RFC 3339 instant such as 2026-03-29T00:00:00Z");
+    return core::Error::InvalidArgument(
+        std::string(field), std::string(field) + ": must be an RFC 3339 instant such as 2026-03-29T00:00:00Z");
   }
   return core::ParseRfc3339(std::string_view(value.as_string().data(), value.as_string().size()), field);
 }
@@ -45,7 +45,8 @@ core::Result<BackfillRange> DecodeRange(const json::object& body) {
     (field == "from" ? from : to) = *instant;
   }
   if (!from) return core::Error::InvalidArgument("from", "from: required, the start of the range (included)");
-  if (!to) return core::Error::InvalidArgument("to", "to: required, the end of the range (excluded), not in the future");
+  if (!to)
+    return core::Error::InvalidArgument("to", "to: required, the end of the range (excluded), not in the future");
   return BackfillRange{*from, *to};
 }
 
@@ -86,7 +87,8 @@ core::Result<std::size_t> CountExisting(store::JobStore& store, core::JobId id, 
 HttpResponse DryRun(store::JobStore& store, const core::Job& job, const BackfillRange& range, core::TimePoint now) {
   auto occurrences = core::BackfillOccurrences(job, range.from, range.to, now);
   if (!occurrences) return ProblemResponse(occurrences.error());
-  auto existing = occurrences->empty() ? core::Result<std::size_t>(0) : CountExisting(store, job.id, range, *occurrences);
+  auto existing =
+      occurrences->empty() ? core::Result<std::size_t>(0) : CountExisting(store, job.id, range, *occurrences);
   if (!existing) return ProblemResponse(existing.error());
   return JsonResponse(200, Answer(job.id, range, occurrences->size() - *existing, *existing, true));
 }

@@ -135,10 +135,9 @@ void ClientCommands::AddJobCommands(CLI::App& cli) {
   with_ref(trigger);
   trigger->add_flag("--wait", line_.wait, "Wait for the run to end; exit 0 only if it succeeded");
   trigger->add_option("--timeout", line_.timeout, "With --wait, give up after this long (exit 7)")->default_val("1h");
-  CLI::App* backfill =
-      Add(*job, "backfill", "Run a job's past occurrences in [--from, --to)", true, [this](const ClientContext& context) {
-        return client::BackfillJob(context, line_.ref, line_.from, line_.to);
-      });
+  CLI::App* backfill = Add(
+      *job, "backfill", "Run a job's past occurrences in [--from, --to)", true,
+      [this](const ClientContext& context) { return client::BackfillJob(context, line_.ref, line_.from, line_.to); });
   with_ref(backfill);
   backfill->add_option("--from", line_.from, "The start of the range, an RFC 3339 instant (included)")->required();
   backfill->add_option("--to", line_.to, "The end of the range, an RFC 3339 instant (excluded; not in the future)")

@@ -161,8 +161,8 @@ int BackfillJob(const ClientContext& context, const std::string& ref, const std:
   json::object range;
   range["from"] = from;
   range["to"] = to;
-  auto answer = context.api.Change(
-      "POST", ChangeTarget(context, "/jobs/" + std::to_string(*id) + "/backfill"), json::value(std::move(range)));
+  auto answer = context.api.Change("POST", ChangeTarget(context, "/jobs/" + std::to_string(*id) + "/backfill"),
+                                   json::value(std::move(range)));
   if (!answer) return context.Fail(answer.error());
   if (answer->printed) return kExitOk;
   if (context.format != OutputFormat::kTable || !answer->body.is_object()) {

@@ -64,7 +64,7 @@ core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::J
 }
 
 core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,
-                                               BackfillPlanner planner) {
+                                                BackfillPlanner planner) {
   return Wait<BackfillResult>([&](auto done) { store.BackfillJob(id, now, std::move(planner), std::move(done)); });
 }
 

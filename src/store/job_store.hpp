@@ -303,7 +303,7 @@ core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
                                             core::TimePoint now, std::optional<std::string> only_namespace = {});
 core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,
-                                               BackfillPlanner planner);
+                                                BackfillPlanner planner);
 core::Result<BulkOutcome> CancelRunsAndWait(JobStore& store, std::vector<core::RunId> ids, core::TimePoint now,
                                             std::optional<std::string> only_namespace = {});
 

@@ -45,9 +45,10 @@ class BackfillContract : public StoreContractTest<BackendType> {
 
   core::Result<BackfillResult> Backfill(core::JobId id, const char* from, const char* to,
                                         const char* now = "2026-11-27T10:30:00Z") {
-    return BackfillJobAndWait(store(), id, At(now), [from = At(from), to = At(to), now = At(now)](const core::Job& job) {
-      return core::BackfillOccurrences(job, from, to, now);
-    });
+    return BackfillJobAndWait(store(), id, At(now),
+                              [from = At(from), to = At(to), now = At(now)](const core::Job& job) {
+                                return core::BackfillOccurrences(job, from, to, now);
+                              });
   }
 
   std::vector<core::Run> Runs(core::JobId id, std::optional<core::RunTrigger> trigger = std::nullopt) {
@@ -141,8 +142,8 @@ TYPED_TEST(BackfillContract, AnOccurrenceIsRunOnceWhetherFiredOrBackfilledFirst)
 
 TYPED_TEST(BackfillContract, AManualRunAtTheSameInstantIsNotTheOccurrence) {
   const core::JobId job = this->CreateJob("allow");
-  auto manual = Wait<core::Run>(
-      [&](auto done) { this->store().TriggerJob(job, At("2026-11-27T09:00:00Z"), std::move(done)); });
+  auto manual =
+      Wait<core::Run>([&](auto done) { this->store().TriggerJob(job, At("2026-11-27T09:00:00Z"), std::move(done)); });
   ASSERT_TRUE(manual.ok());
 
   auto backfilled = this->Backfill(job, "2026-11-27T09:00:00Z", "2026-11-27T09:01:00Z");

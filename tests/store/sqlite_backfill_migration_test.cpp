@@ -49,8 +49,9 @@ class Database {
 // 0019, one job, three runs (the newest pruned), attempts of one of them.
 void WriteOlderDatabase(const std::string& path) {
   Database db(path);
-  db.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER "
-          "NOT NULL)");
+  db.Exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER "
+      "NOT NULL)");
   for (const Migration& migration : SqliteMigrations()) {
     if (migration.version >= kBackfillVersion) continue;
     db.Exec("BEGIN");
@@ -82,7 +83,8 @@ TEST(SqliteBackfillMigration, KeepsRunsTheirAttemptsAndTheIdHighWaterMark) {
   EXPECT_EQ(db.Int("SELECT jitter_ms FROM runs WHERE id = 1"), 5);
   EXPECT_EQ(db.Int("SELECT count(*) FROM run_attempts WHERE run_id = 1 AND error = 'boom'"), 1);
   // Run 3 was pruned: its id is not given again.
-  db.Exec("INSERT INTO runs (job_id, scheduled_for, trigger, state, created_at) VALUES (1, 1, 'backfill', 'queued', 0)");
+  db.Exec(
+      "INSERT INTO runs (job_id, scheduled_for, trigger, state, created_at) VALUES (1, 1, 'backfill', 'queued', 0)");
   EXPECT_EQ(db.Int("SELECT max(id) FROM runs"), 4);
   // Deleting a run still deletes its attempts (the foreign key holds).
   db.Exec("DELETE FROM runs WHERE id = 1");

@@ -111,8 +111,7 @@ core::Result<std::size_t> InsertBackfillRuns(PgConnection& db, core::JobId job_i
 
 }  // namespace
 
-void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner,
-                                   BackfillDone done) {
+void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) {
   database_->writer().Submit<BackfillResult>(
       [id, now, planner = std::move(planner)](PgConnection& db) -> core::Result<BackfillResult> {
         // Read as firing reads it (FOR NO KEY UPDATE): the schedule cannot
