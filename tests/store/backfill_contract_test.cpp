@@ -202,6 +202,20 @@ TYPED_TEST(BackfillContract, BackfillRunsOfASkipJobRunOneAtATimeInOrder) {
   }
 }
 
+TYPED_TEST(BackfillContract, UnderSkipTheJobsOwnOccurrencesAreSkippedWhileABackfillRunIsUnfinished) {
+  const core::JobId job = this->CreateJob("skip");
+  ASSERT_TRUE(this->Backfill(job, "2026-11-27T09:00:00Z", "2026-11-27T09:02:00Z").ok());
+
+  auto fired = FireDueJobsAndWait(this->store(), At("2026-11-27T10:01:00.005Z"), 100, core::PlanFiring);
+
+  ASSERT_TRUE(fired.ok());
+  EXPECT_EQ(fired->runs_created, 0u);
+  const std::vector<core::Run> scheduled = this->Runs(job, core::RunTrigger::kSchedule);
+  ASSERT_EQ(scheduled.size(), 1u);
+  EXPECT_EQ(scheduled[0].state, core::RunState::kSkipped);
+  EXPECT_EQ(scheduled[0].scheduled_for, At("2026-11-27T10:01:00Z"));
+}
+
 TYPED_TEST(BackfillContract, BackfillRunsOfAnAllowJobRunTogether) {
   const core::JobId job = this->CreateJob("allow");
   ASSERT_TRUE(this->Backfill(job, "2026-11-27T09:00:00Z", "2026-11-27T09:03:00Z").ok());
