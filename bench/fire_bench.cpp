@@ -197,6 +197,9 @@ class ProbedJobStore final : public store::JobStore {
   void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override {
     inner_.TriggerJob(id, now, std::move(done));
   }
+  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done) override {
+    inner_.BackfillJob(id, now, std::move(planner), std::move(done));
+  }
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                  std::function<void(core::Result<core::Run>)> done) override {
     inner_.CancelRun(job_id, run_id, now, std::move(done));

@@ -14,6 +14,8 @@ import { useLoad } from "./use_load.js";
 import { RunTimeline, RunAttempts } from "./run_timeline.js";
 
 const UNFINISHED = new Set(["queued", "running"]);
+// How the page says why a run exists, by its trigger.
+const TRIGGER_TEXT = { schedule: "its schedule", manual: "hand (run now)", backfill: "a backfill of past occurrences" };
 
 // The output as text; a compute result's JSON indented.
 function outputText(output) {
@@ -76,7 +78,7 @@ export function RunPage() {
       <${StateBadge} state=${current.state} />
     </div>
     <p>Of <${Link} href=${paths.job(current.job_id)}>${job.data ? job.data.name : `job ${current.job_id}`}</${Link}>,
-      triggered by ${current.trigger === "manual" ? "hand (run now)" : "its schedule"}; attempt ${current.attempt}.</p>
+      triggered by ${TRIGGER_TEXT[current.trigger] || "its schedule"}; attempt ${current.attempt}.</p>
     <${Actions} run=${current} onChanged=${run.reload} />
     <${RunTimeline} run=${current} />
     <section aria-labelledby="result-title">

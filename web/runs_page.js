@@ -30,7 +30,7 @@ function Filters({ filters, onChange }) {
     <label class="field-inline"><span>Job id</span>
       <input type="number" min="1" value=${filters.job_id || ""} size="6"
         onChange=${(event) => onChange("job_id", event.currentTarget.value)} /></label>
-    ${select("Trigger", "trigger", ["schedule", "manual"])}
+    ${select("Trigger", "trigger", ["schedule", "manual", "backfill"])}
     ${time("Scheduled from", "scheduled_from")}
     ${time("Scheduled before", "scheduled_until")}
   </form>`;

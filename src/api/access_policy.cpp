@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 46> kRules{{
+constexpr std::array<Rule, 47> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"POST", "/jobs/bulk", RouteAccess::kWrite},
@@ -22,6 +22,7 @@ constexpr std::array<Rule, 46> kRules{{
     {"POST", "/jobs/{id}/pause", RouteAccess::kWrite},
     {"POST", "/jobs/{id}/resume", RouteAccess::kWrite},
     {"POST", "/jobs/{id}/trigger", RouteAccess::kWrite},
+    {"POST", "/jobs/{id}/backfill", RouteAccess::kWrite},
     {"POST", "/jobs/{id}/runs/{run_id}/cancel", RouteAccess::kWrite},
     {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
     {"GET", "/jobs/{id}/next", RouteAccess::kRead},

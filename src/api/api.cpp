@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/backfill_handlers.hpp"
 #include "api/console_handlers.hpp"
 #include "api/docs_handlers.hpp"
 #include "api/event_handlers.hpp"
@@ -56,6 +57,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     bulk_->Register(router_);
     RegisterRunHandlers(router_, store);
     RegisterJobNextHandler(router_, store, clock);
+    RegisterBackfillHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);
     RegisterStatsHandler(router_, store, clock);
     EventHub* events = options.events;

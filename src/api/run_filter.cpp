@@ -16,7 +16,7 @@ core::Result<void> SetRunFilter(store::RunListQuery& query, std::string_view mem
     }
   } else if (member == "trigger") {
     query.trigger = core::ParseRunTrigger(value);
-    if (!query.trigger) return core::Error::InvalidArgument("trigger", "trigger: must be schedule or manual");
+    if (!query.trigger) return core::Error::InvalidArgument("trigger", "trigger: must be schedule, manual or backfill");
   } else if (member == "scheduled_from" || member == "scheduled_until") {
     auto instant = core::ParseRfc3339(value, member);
     if (!instant) return instant.error();

@@ -98,7 +98,7 @@ ClientCommands::ClientCommands(CLI::App& cli) {
 }
 
 void ClientCommands::AddJobCommands(CLI::App& cli) {
-  CLI::App* job = cli.add_subcommand("job", "List, show, create, edit, delete, pause, resume and run jobs");
+  CLI::App* job = cli.add_subcommand("job", "List, show, create, edit, delete, pause, resume, run and backfill jobs");
   job->require_subcommand(1);
   CLI::App* list = Add(*job, "list", "List jobs", false, [this](const ClientContext& context) {
     if (!line_.active.empty()) line_.job_list.active = line_.active == "true";
@@ -135,6 +135,13 @@ void ClientCommands::AddJobCommands(CLI::App& cli) {
   with_ref(trigger);
   trigger->add_flag("--wait", line_.wait, "Wait for the run to end; exit 0 only if it succeeded");
   trigger->add_option("--timeout", line_.timeout, "With --wait, give up after this long (exit 7)")->default_val("1h");
+  CLI::App* backfill = Add(
+      *job, "backfill", "Run a job's past occurrences in [--from, --to)", true,
+      [this](const ClientContext& context) { return client::BackfillJob(context, line_.ref, line_.from, line_.to); });
+  with_ref(backfill);
+  backfill->add_option("--from", line_.from, "The start of the range, an RFC 3339 instant (included)")->required();
+  backfill->add_option("--to", line_.to, "The end of the range, an RFC 3339 instant (excluded; not in the future)")
+      ->required();
   CLI::App* next =
       Add(*job, "next", "The coming runs of a job, in its zone and UTC", false, [this](const ClientContext& context) {
         return client::ListNextRuns(context, line_.ref, line_.count, Given(line_.tz));

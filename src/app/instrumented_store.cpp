@@ -56,6 +56,12 @@ void InstrumentedStore::TriggerJob(core::JobId id, core::TimePoint now,
   jobs_.TriggerJob(id, now, TimedCallback<core::Run>(metrics_, "trigger_job", std::move(done)));
 }
 
+void InstrumentedStore::BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner,
+                                    BackfillDone done) {
+  jobs_.BackfillJob(id, now, std::move(planner),
+                    TimedCallback<store::BackfillResult>(metrics_, "backfill_job", std::move(done)));
+}
+
 void InstrumentedStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                                   std::function<void(core::Result<core::Run>)> done) {
   jobs_.CancelRun(job_id, run_id, now, TimedCallback<core::Run>(metrics_, "cancel_run", std::move(done)));

@@ -23,6 +23,7 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                  std::function<void(core::Result<void>)> done) override;
   void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
+  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
                   std::optional<std::string> only_namespace, BulkDone done) override;

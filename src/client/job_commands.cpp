@@ -155,4 +155,28 @@ int TriggerJob(const ClientContext& context, const std::string& ref, bool wait, 
   return kExitRunFailed;
 }
 
+int BackfillJob(const ClientContext& context, const std::string& ref, const std::string& from, const std::string& to) {
+  auto id = Resolve(context, ref);
+  if (!id) return context.Fail(id.error());
+  json::object range;
+  range["from"] = from;
+  range["to"] = to;
+  auto answer = context.api.Change("POST", ChangeTarget(context, "/jobs/" + std::to_string(*id) + "/backfill"),
+                                   json::value(std::move(range)));
+  if (!answer) return context.Fail(answer.error());
+  if (answer->printed) return kExitOk;
+  if (context.format != OutputFormat::kTable || !answer->body.is_object()) {
+    context.Print(answer->body, Resource::kRun);
+    return kExitOk;
+  }
+  const json::object& counts = answer->body.get_object();
+  const bool dry_run = counts.contains("dry_run");
+  std::fprintf(context.out, "%s job %lld: %s runs %s, %s occurrences already had one (%s to %s)\n",
+               dry_run ? "dry run: backfilling" : "backfilled", static_cast<long long>(*id),
+               MemberText(counts, "created").c_str(), dry_run ? "would be created" : "created",
+               MemberText(counts, "existing").c_str(), MemberText(counts, "from").c_str(),
+               MemberText(counts, "to").c_str());
+  return kExitOk;
+}
+
 }  // namespace jobsched::client

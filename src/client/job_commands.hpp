@@ -35,6 +35,10 @@ int ListNextRuns(const ClientContext& context, const std::string& ref, std::int6
 // Queues a run now; with `wait`, follows it and answers 0 only if it
 // succeeded (kExitRunFailed otherwise, kExitWaitTimedOut after `timeout`).
 int TriggerJob(const ClientContext& context, const std::string& ref, bool wait, std::chrono::milliseconds timeout);
+// `job backfill REF --from T --to T`: POST /jobs/{id}/backfill; says how many
+// runs were created and how many occurrences already had one (with
+// --dry-run, would be).
+int BackfillJob(const ClientContext& context, const std::string& ref, const std::string& from, const std::string& to);
 
 // What a change command prints: nothing after --print-curl; a DryRun as a
 // dry run; in a table `summary` (a sentence); otherwise the answer's body.

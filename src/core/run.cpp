@@ -34,11 +34,19 @@ std::optional<RunState> ParseRunState(std::string_view text) {
 
 bool IsTerminal(RunState state) { return state != RunState::kQueued && state != RunState::kRunning; }
 
-std::string_view ToString(RunTrigger trigger) { return trigger == RunTrigger::kManual ? "manual" : "schedule"; }
+std::string_view ToString(RunTrigger trigger) {
+  switch (trigger) {
+    case RunTrigger::kManual: return "manual";
+    case RunTrigger::kBackfill: return "backfill";
+    case RunTrigger::kSchedule: break;
+  }
+  return "schedule";
+}
 
 std::optional<RunTrigger> ParseRunTrigger(std::string_view text) {
   if (text == "schedule") return RunTrigger::kSchedule;
   if (text == "manual") return RunTrigger::kManual;
+  if (text == "backfill") return RunTrigger::kBackfill;
   return std::nullopt;
 }
 

@@ -20,8 +20,9 @@ std::string_view ToString(RunState state);
 std::optional<RunState> ParseRunState(std::string_view text);
 bool IsTerminal(RunState state);
 
-// Why a run exists: its job's schedule, or a person asking for it.
-enum class RunTrigger { kSchedule, kManual };
+// Why a run exists: its job's schedule, a person asking for it, or a
+// backfill of a past range (an occurrence of the schedule, run late on request).
+enum class RunTrigger { kSchedule, kManual, kBackfill };
 
 std::string_view ToString(RunTrigger trigger);
 std::optional<RunTrigger> ParseRunTrigger(std::string_view text);

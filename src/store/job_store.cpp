@@ -63,6 +63,11 @@ core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::J
       [&](auto done) { store.ChangeJobs(std::move(ids), action, now, std::move(only_namespace), std::move(done)); });
 }
 
+core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,
+                                                BackfillPlanner planner) {
+  return Wait<BackfillResult>([&](auto done) { store.BackfillJob(id, now, std::move(planner), std::move(done)); });
+}
+
 core::Result<BulkOutcome> CancelRunsAndWait(JobStore& store, std::vector<core::RunId> ids, core::TimePoint now,
                                             std::optional<std::string> only_namespace) {
   return Wait<BulkOutcome>(

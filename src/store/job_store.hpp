@@ -43,7 +43,7 @@ struct JobListQuery {
 // One page of a run history: newest first, starting before `before_id`.
 struct RunListQuery {
   std::optional<core::JobId> job_id;         // only this job's runs
-  std::optional<core::RunTrigger> trigger;   // only runs fired by the schedule, or only manual ones
+  std::optional<core::RunTrigger> trigger;   // only runs of this trigger (schedule, manual or backfill)
   std::optional<std::string> job_namespace;  // only runs of jobs in this namespace
   std::optional<core::RunId> before_id;      // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
@@ -97,6 +97,18 @@ struct PruneResult {
   std::optional<core::JobId> last_job;
 };
 
+// What one BackfillJob call did: each occurrence planned is in exactly one
+// of the two counts.
+struct BackfillResult {
+  std::size_t created = 0;   // runs queued by this call, trigger backfill
+  std::size_t existing = 0;  // occurrences that already had a run (fired, skipped or backfilled before)
+};
+
+// The occurrences a backfill runs, from the job as read in the backfill's
+// transaction; core::BackfillOccurrences in production. May fail (a bad
+// range): then nothing is written.
+using BackfillPlanner = std::function<core::Result<std::vector<core::TimePoint>>(const core::Job&)>;
+
 // What a bulk change (POST /jobs/bulk) does to each job of a batch.
 enum class JobAction { kPause, kResume, kTrigger, kDelete };
 
@@ -140,6 +152,7 @@ class JobStore {
   using PrunedDone = std::function<void(core::Result<std::size_t>)>;
   using PruneBeyondDone = std::function<void(core::Result<PruneResult>)>;
   using BulkDone = std::function<void(core::Result<BulkOutcome>)>;
+  using BackfillDone = std::function<void(core::Result<BackfillResult>)>;
 
   virtual ~JobStore() = default;
 
@@ -167,6 +180,17 @@ class JobStore {
   // kConflict when the job's overlap policy is skip and a run of it has not
   // finished; under allow it runs alongside, under queue after the others.
   virtual void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) = 0;
+
+  // Queues one run, trigger "backfill", for each occurrence `planner` names
+  // for the job (read in the same transaction), in ONE transaction, oldest
+  // first (ids ascend with scheduled_for). An occurrence that already has a
+  // run of the schedule or of a backfill (the unique key on job and
+  // scheduled_for covers both) is counted as existing, never run twice.
+  // The runs are available at once (no jitter) and follow the job's overlap
+  // policy when claimed (see RunQueue::ClaimRuns); the job's next_run,
+  // last_run and version do not change, and a paused job may be backfilled.
+  // kNotFound for a missing job; the planner's error as it is.
+  virtual void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) = 0;
 
   // Cancels run `run_id` of job `job_id`: a queued run ends at once as
   // cancelled; a running one is marked (cancel_requested_at) for its executor
@@ -278,6 +302,8 @@ core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now
                                             FirePlanner planner);
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
                                             core::TimePoint now, std::optional<std::string> only_namespace = {});
+core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,
+                                                BackfillPlanner planner);
 core::Result<BulkOutcome> CancelRunsAndWait(JobStore& store, std::vector<core::RunId> ids, core::TimePoint now,
                                             std::optional<std::string> only_namespace = {});
 

@@ -55,7 +55,9 @@ class RunQueue {
   // with a lease until `lease_until`, and returns them. A run is handed to
   // exactly one caller. A run of a job with overlap queue is claimed only when
   // no run of its job is running and no older one is queued: in order, one at
-  // a time.
+  // a time. So is a backfill run of a job with overlap skip (skip forbids
+  // running alongside; backfill runs wait their turn instead of being
+  // skipped).
   virtual void ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
                          ClaimDone done) = 0;
 

@@ -54,6 +54,7 @@ TEST(AccessPolicy, ReadingNeedsReadChangingNeedsWriteAndKeysNeedAdmin) {
       {"POST", "/jobs/{id}/pause", RouteAccess::kWrite},
       {"POST", "/jobs/{id}/resume", RouteAccess::kWrite},
       {"POST", "/jobs/{id}/trigger", RouteAccess::kWrite},
+      {"POST", "/jobs/{id}/backfill", RouteAccess::kWrite},
       {"POST", "/jobs/{id}/runs/{run_id}/cancel", RouteAccess::kWrite},
       {"GET", "/healthz", RouteAccess::kHealth},
       {"GET", "/readyz", RouteAccess::kReadiness},

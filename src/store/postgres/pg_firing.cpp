@@ -110,7 +110,7 @@ core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& write
         "SELECT o.job_id, o.scheduled_for, 'schedule', 'queued', 1, $3, o.available_at, o.jitter_ms "
         "FROM unnest($1::bigint[], $2::bigint[], $4::bigint[], $5::bigint[]) "
         "AS o (job_id, scheduled_for, available_at, jitter_ms) "
-        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING RETURNING id, job_id",
+        "ON CONFLICT (job_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING RETURNING id, job_id",
         PgParams()
             .AddArray(writes.run_job_ids)
             .AddArray(writes.run_times)
@@ -129,7 +129,7 @@ core::Result<std::size_t> InsertRuns(PgConnection& db, const FiringWrites& write
         "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, finished_at, error) "
         "SELECT s.job_id, s.scheduled_for, 'schedule', 'skipped', 1, $4, $4, s.reason "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS s (job_id, scheduled_for, reason) "
-        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING RETURNING id, job_id",
+        "ON CONFLICT (job_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING RETURNING id, job_id",
         PgParams()
             .AddArray(writes.skip_job_ids)
             .AddArray(writes.skip_times)

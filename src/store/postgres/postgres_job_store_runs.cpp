@@ -1,7 +1,9 @@
 // The scheduling half of PostgresJobStore: firing due jobs, manual runs,
 // cancellation, and run history.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_firing.hpp"
@@ -82,6 +84,54 @@ void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
         auto job = ReadJob(db, id, RowLock::kForUpdate);
         if (!job) return job.error();
         return QueueManualRun(db, *job, now, max_runs);
+      },
+      std::move(done));
+}
+
+namespace {
+
+// Inserts a queued backfill run for each of `occurrences` that has none yet,
+// in one statement; how many it inserted.
+core::Result<std::size_t> InsertBackfillRuns(PgConnection& db, core::JobId job_id,
+                                             const std::vector<core::TimePoint>& occurrences, core::TimePoint now) {
+  std::vector<std::optional<std::int64_t>> times;
+  times.reserve(occurrences.size());
+  for (const core::TimePoint occurrence : occurrences) times.emplace_back(ToUnixMs(occurrence));
+  auto inserted = db.Query(
+      "WITH inserted AS ("
+      " INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at)"
+      " SELECT $1, o.scheduled_for, 'backfill', 'queued', 1, $3"
+      " FROM unnest($2::bigint[]) WITH ORDINALITY AS o (scheduled_for, n) ORDER BY o.n"
+      " ON CONFLICT (job_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING RETURNING 1) "
+      "SELECT count(*) FROM inserted",
+      PgParams().Add(job_id).AddArray(times).Add(ToUnixMs(now)));
+  if (!inserted) return inserted.error();
+  return static_cast<std::size_t>(inserted->Int(0, 0));
+}
+
+}  // namespace
+
+void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) {
+  database_->writer().Submit<BackfillResult>(
+      [id, now, planner = std::move(planner)](PgConnection& db) -> core::Result<BackfillResult> {
+        // Read as firing reads it (FOR NO KEY UPDATE): the schedule cannot
+        // change between the plan and the insert.
+        auto job = ReadJob(db, id, RowLock::kForUpdate);
+        if (!job) return job.error();
+        auto occurrences = planner(*job);
+        if (!occurrences) return occurrences.error();
+        auto created = InsertBackfillRuns(db, id, *occurrences, now);
+        if (!created) return created.error();
+        if (*created > 0) {
+          if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
+          // One job.updated, not a run.queued per run (see SqliteJobStore::BackfillJob).
+          if (auto notified =
+                  NotifyEvents(db, {StoreChange::Job(StoreChange::Action::kUpdated, id, job->namespace_name)});
+              !notified) {
+            return notified.error();
+          }
+        }
+        return BackfillResult{*created, occurrences->size() - *created};
       },
       std::move(done));
 }

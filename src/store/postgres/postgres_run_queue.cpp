@@ -61,10 +61,11 @@ void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, co
             "WITH picked AS MATERIALIZED ("
             " SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id"
             " WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= $3)"
-            // overlap queue: one at a time, oldest first. A queued older run
-            // of the job that another claimer holds locked still counts, so
-            // the next one waits for it.
-            " AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id"
+            // overlap queue, and backfill runs of overlap skip: one at a
+            // time, oldest first. A queued older run of the job that another
+            // claimer holds locked still counts, so the next one waits for it.
+            " AND (j.overlap = 'allow' OR (j.overlap = 'skip' AND r.trigger <> 'backfill')"
+            " OR NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id"
             " AND p.state IN ('queued', 'running') AND (p.state = 'running' OR p.id < r.id)))"
             // OF r: lock the runs only; the jobs' rows are for firing and edits.
             " ORDER BY r.id LIMIT $4 FOR UPDATE OF r SKIP LOCKED) "

@@ -16,7 +16,7 @@ core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job,
   auto insert = db.Cached(
       "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, available_at, jitter_ms) "
       "VALUES (?, ?, 'schedule', 'queued', 1, ?, ?, ?) "
-      "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING");
+      "ON CONFLICT (job_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING");
   if (!insert) return insert.error();
   std::size_t created = 0;
   for (const core::TimePoint occurrence : plan.occurrences) {
@@ -41,7 +41,7 @@ core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job,
     auto skip = db.Cached(
         "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at, finished_at, error) "
         "VALUES (?1, ?2, 'schedule', 'skipped', 1, ?3, ?3, ?4) "
-        "ON CONFLICT (job_id, scheduled_for) WHERE trigger = 'schedule' DO NOTHING");
+        "ON CONFLICT (job_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING");
     if (!skip) return skip.error();
     for (const core::SkippedOccurrence& skipped : plan.skipped) {
       (*skip)

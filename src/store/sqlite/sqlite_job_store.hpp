@@ -67,6 +67,7 @@ class SqliteJobStore final : public JobStore,
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                  std::function<void(core::Result<void>)> done) override;
   void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
+  void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // sqlite_job_list.cpp
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,

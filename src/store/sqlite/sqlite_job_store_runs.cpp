@@ -97,6 +97,52 @@ void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
       });
 }
 
+namespace {
+
+// Inserts a queued backfill run for each of `occurrences` that has none yet;
+// how many it inserted.
+core::Result<std::size_t> InsertBackfillRuns(SqliteConnection& db, core::JobId job_id,
+                                             const std::vector<core::TimePoint>& occurrences, core::TimePoint now) {
+  auto insert = db.Cached(
+      "INSERT INTO runs (job_id, scheduled_for, trigger, state, attempt, created_at) "
+      "VALUES (?, ?, 'backfill', 'queued', 1, ?) "
+      "ON CONFLICT (job_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING");
+  if (!insert) return insert.error();
+  std::size_t created = 0;
+  for (const core::TimePoint occurrence : occurrences) {
+    (*insert)->Reset().Bind(1, job_id).Bind(2, ToUnixMs(occurrence)).Bind(3, ToUnixMs(now));
+    if (auto ran = (*insert)->Run(); !ran) return ran.error();
+    if (db.Changes() == 1) ++created;
+  }
+  return created;
+}
+
+}  // namespace
+
+void SqliteJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) {
+  auto job_namespace = std::make_shared<std::string>();
+  writer_->Submit<BackfillResult>(
+      [id, now, planner = std::move(planner), job_namespace](SqliteConnection& db) -> core::Result<BackfillResult> {
+        auto job = ReadJob(db, id);
+        if (!job) return job.error();
+        *job_namespace = job->namespace_name;
+        auto occurrences = planner(*job);
+        if (!occurrences) return occurrences.error();
+        auto created = InsertBackfillRuns(db, id, *occurrences, now);
+        if (!created) return created.error();
+        return BackfillResult{*created, occurrences->size() - *created};
+      },
+      [this, id, job_namespace, done = std::move(done)](core::Result<BackfillResult> backfilled) {
+        if (backfilled && backfilled->created > 0) {
+          PublishRunsQueued();
+          // One job.updated for the job's new runs, not a run.queued per run:
+          // up to 10,000 at once would overflow every subscriber's buffer.
+          Publish({StoreChange::Job(StoreChange::Action::kUpdated, id, *job_namespace)});
+        }
+        done(std::move(backfilled));
+      });
+}
+
 core::Result<core::Run> RequestCancel(SqliteConnection& db, core::RunId run_id, core::TimePoint now) {
   // A queued run ends here; a running one ends when its executor has
   // stopped it, which the first request already asked for.

@@ -45,8 +45,9 @@ core::Result<std::vector<core::RunId>> ClaimRunIds(SqliteConnection& db, const s
       "UPDATE runs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2, started_at = ?3 "
       "WHERE id IN (SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
       "WHERE r.state = 'queued' AND (r.available_at IS NULL OR r.available_at <= ?3) "
-      // overlap queue: one at a time, oldest first.
-      "AND (j.overlap <> 'queue' OR NOT EXISTS (SELECT 1 FROM runs p INDEXED BY runs_unfinished_by_job "
+      // overlap queue, and backfill runs of overlap skip: one at a time, oldest first.
+      "AND (j.overlap = 'allow' OR (j.overlap = 'skip' AND r.trigger <> 'backfill') "
+      "OR NOT EXISTS (SELECT 1 FROM runs p INDEXED BY runs_unfinished_by_job "
       "WHERE p.job_id = r.job_id "
       "AND (p.state = 'queued' OR p.state = 'running') AND (p.state = 'running' OR p.id < r.id))) "
       "ORDER BY r.id LIMIT ?4) RETURNING id";
