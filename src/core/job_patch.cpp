@@ -70,7 +70,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   // would fail other clients' If-Match for no reason).
   const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&
                      !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry &&
-                     !set.misfire && !set.catchup_window && !set.overlap && !set.jitter && patch.cleared.empty();
+                     !set.misfire && !set.catchup_window && !set.overlap && !set.jitter && !set.labels && patch.cleared.empty();
   if (empty) return current;
   Job job = current;
   if (set.name) {
@@ -92,6 +92,11 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   }
   if (patch.cleared.count("task")) job.task.reset();
   if (auto policies = ApplyRunPolicyFields(set, job); !policies) return policies.error();
+  if (set.labels) {
+    if (auto valid = ValidateLabels(*set.labels); !valid) return valid.error();
+    job.labels = *set.labels;
+  }
+  if (patch.cleared.count("labels")) job.labels.clear();
   if (patch.cleared.count("retry")) job.retry = RetryPolicy{};
   if (set.retry) {
     if (auto valid = ValidateRetryPolicy(*set.retry); !valid) return valid.error();
