@@ -1,10 +1,11 @@
 // Lists of jobs for PostgresJobStore: the filters, the substring search on
 // names (ILIKE, served by pg_trgm's index where the migration could make
-// it), the orders with their keyset cursors, and the recent outcomes a list
-// shows beside each job.
+// it), the orders with their keyset cursors, the label selector (job_labels,
+// migration 0020), and the recent outcomes a list shows beside each job.
 #include <string>
 #include <vector>
 
+#include "store/label_sql.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 
@@ -57,6 +58,13 @@ std::string ListSql(const JobListQuery& query, PgParams& params) {
     sql += std::string(" AND ") + kLastOutcome + " = " + next() + "::text";
     params.Add(*query.last_outcome);
   }
+  // EXISTS and NOT EXISTS, which the planner turns into semi- and anti-joins
+  // on job_labels, reading it first when its statistics say few jobs match.
+  sql += LabelConditions(query.labels, std::nullopt, [&](const std::string& value) {
+    std::string placeholder = next() + "::text";
+    params.Add(value);
+    return placeholder;
+  });
   const char* direction = query.descending ? " DESC" : "";
   const char* beyond = query.descending ? " < " : " > ";
   std::string key;
