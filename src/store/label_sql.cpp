@@ -27,11 +27,9 @@ std::string LabelConditions(const core::LabelSelector& selector, std::optional<s
   return sql;
 }
 
-std::optional<std::size_t> DrivingRequirement(const core::LabelSelector& selector) {
-  for (std::size_t i = 0; i < selector.size(); ++i) {
-    if (selector[i].op == core::LabelRequirement::Operator::kEquals) return i;
-  }
-  return std::nullopt;
+bool CanDrive(const core::LabelRequirement& requirement) {
+  return requirement.op == core::LabelRequirement::Operator::kEquals ||
+         requirement.op == core::LabelRequirement::Operator::kExists;
 }
 
 }  // namespace jobsched::store

@@ -20,9 +20,8 @@ using TextParameter = std::function<std::string(const std::string& value)>;
 std::string LabelConditions(const core::LabelSelector& selector, std::optional<std::size_t> skip,
                             const TextParameter& parameter);
 
-// The requirement a page in id order can be read from (job_labels_by_value
-// holds a key and value's jobs in id order): the first `key=value`; nullopt
-// when there is none.
-std::optional<std::size_t> DrivingRequirement(const core::LabelSelector& selector);
+// Whether a page can be read from job_labels through `requirement`: a
+// `key=value` or a `key` (presence), whose jobs an index holds in id order.
+bool CanDrive(const core::LabelRequirement& requirement);
 
 }  // namespace jobsched::store

@@ -38,28 +38,26 @@ std::string Phrase(const std::string& text) {
 // The statement for `query`, with its numbered parameters:
 // ?1 namespace, ?2 is_active, ?3 name prefix, ?4 task type, ?5 search text,
 // ?6 last outcome, ?7 cursor id, ?8 cursor key, ?9 limit; the label
-// selector's keys and values from ?10 on, in `label_values`' order.
-std::string ListSql(const JobListQuery& query, std::vector<std::string>& label_values) {
+// selector's keys and values from ?10 on, in `label_values`' order. With
+// `driving`, the page is read from job_labels through that requirement.
+std::string ListSql(const JobListQuery& query, std::optional<std::size_t> driving,
+                    std::vector<std::string>& label_values) {
   const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains);
   auto parameter = [&label_values](const std::string& value) {
     label_values.push_back(value);
     return "?" + std::to_string(9 + label_values.size());
   };
-  // In id order, a key=value requirement reads the page from
-  // job_labels_by_value, which holds its jobs in id order: a selector that
-  // matches few of a million jobs reads only those (CROSS JOIN keeps that
-  // order of the loops).
-  const std::optional<std::size_t> driving =
-      !indexed_search && query.order == JobOrder::kId ? DrivingRequirement(query.labels) : std::nullopt;
   std::string sql = "SELECT " + std::string(kJobColumns) + " FROM ";
   // Searching with the index, the page is read from it, in id order when
   // that is the order asked for (FTS5 walks its matches by rowid).
   if (indexed_search) {
     sql += "jobs_search JOIN jobs ON jobs.id = jobs_search.rowid WHERE jobs_search MATCH ?5";
   } else if (driving) {
+    // job_labels_by_value (key=value) or the key (presence) walk the
+    // requirement's jobs in id order; CROSS JOIN keeps that loop outside.
     const core::LabelRequirement& requirement = query.labels[*driving];
     sql += "job_labels d CROSS JOIN jobs ON jobs.id = d.job_id WHERE d.key = " + parameter(requirement.key);
-    sql += " AND d.value = " + parameter(requirement.values.front());
+    if (!requirement.values.empty()) sql += " AND d.value = " + parameter(requirement.values.front());
   } else {
     sql += "jobs WHERE 1";
   }
@@ -93,13 +91,56 @@ std::string ListSql(const JobListQuery& query, std::vector<std::string>& label_v
   return sql + " LIMIT ?9";
 }
 
+// How many jobs' labels a plan counts at most per requirement: a bounded
+// count costs at most this many index entries (about a millisecond).
+constexpr std::int64_t kCountCap = 2000;
+
+core::Result<std::int64_t> BoundedCount(SqliteConnection& db, const core::LabelRequirement& requirement) {
+  auto statement = db.Cached(requirement.values.empty()
+                                 ? "SELECT count(*) FROM (SELECT 1 FROM job_labels WHERE key = ?1 LIMIT ?3)"
+                                 : "SELECT count(*) FROM (SELECT 1 FROM job_labels WHERE key = ?1 AND value = ?2 "
+                                   "LIMIT ?3)");
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, requirement.key).Bind(3, kCountCap);
+  if (!requirement.values.empty()) (*statement)->Bind(2, requirement.values.front());
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  const std::int64_t count = (*statement)->ColumnInt(0);
+  return count;
+}
+
+// The requirement to read the page through, if any: the one of fewest jobs
+// (counted up to kCountCap). Reading few jobs and sorting them beats any
+// order's scan; reading many pays in id order only, where the index gives
+// them sorted; otherwise the order's own scan checks each job's labels,
+// which is quick when many jobs match. A name search through the trigram
+// index reads the page from that index instead.
+core::Result<std::optional<std::size_t>> ChooseDriver(SqliteConnection& db, const JobListQuery& query) {
+  if (query.name_contains && SearchesTheIndex(*query.name_contains)) return std::optional<std::size_t>{};
+  std::optional<std::size_t> best;
+  std::int64_t fewest = kCountCap + 1;
+  for (std::size_t i = 0; i < query.labels.size(); ++i) {
+    if (!CanDrive(query.labels[i])) continue;
+    auto count = BoundedCount(db, query.labels[i]);
+    if (!count) return count.error();
+    if (*count < fewest) {
+      fewest = *count;
+      best = i;
+    }
+  }
+  if (fewest >= kCountCap && query.order != JobOrder::kId) return std::optional<std::size_t>{};
+  return best;
+}
+
 }  // namespace
 
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
+  auto driving = ChooseDriver(**reader, query);
+  if (!driving) return driving.error();
   std::vector<std::string> label_values;
-  auto statement = (**reader).Cached(ListSql(query, label_values));
+  auto statement = (**reader).Cached(ListSql(query, *driving, label_values));
   if (!statement) return statement.error();
   Statement& list = **statement;
   for (std::size_t i = 0; i < label_values.size(); ++i) list.Bind(static_cast<int>(10 + i), label_values[i]);
