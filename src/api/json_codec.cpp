@@ -21,8 +21,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array<std::string_view, 20> kKnownFields{
-    "name",    "interval", "every",     "cron",     "timezone", "at",      "start_at",
-    "end_at",  "task",     "is_active", "timeout",  "retry",    "misfire", "catchup_window",
+    "name",    "interval", "every",     "cron",     "timezone",  "at",      "start_at",
+    "end_at",  "task",     "is_active", "timeout",  "retry",     "misfire", "catchup_window",
     "overlap", "jitter",   "last_run",  "next_run", "namespace", "labels"};
 
 }  // namespace

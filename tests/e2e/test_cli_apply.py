@@ -97,6 +97,23 @@ class ApplyTest(ServiceTestCase):
         self.assertEqual((after["team-a/ping"]["every"], after["team-a/ping"]["version"]), ("2h", 2))
         self.assertEqual(after["team-a/nightly-report"]["version"], 1)
 
+    def test_labels_in_files_are_applied_whole(self):
+        self.write("jobs/reports.yaml", REPORTS.replace("every: 90m", "every: 90m\n        labels: {team: a, tier: web}"))
+        self.assertExit(self.apply(), 0)
+        self.assertEqual(self.jobs()["team-a/ping"]["labels"], {"team": "a", "tier": "web"})
+        self.assertExit(self.diff(), 0)
+
+        self.write("jobs/reports.yaml", REPORTS.replace("every: 90m", "every: 90m\n        labels: {team: b}"))
+        diff = self.diff()
+        self.assertExit(diff, EXIT_DIFF_CHANGES)
+        self.assertIn('    labels: {"team":"a","tier":"web"} -> {"team":"b"}\n', diff.stdout)
+        self.assertExit(self.apply(), 0)
+        self.assertEqual(self.jobs()["team-a/ping"]["labels"], {"team": "b"})
+
+        self.write("jobs/reports.yaml", REPORTS)  # no labels: none wanted
+        self.assertExit(self.apply(), 0)
+        self.assertEqual(self.jobs()["team-a/ping"]["labels"], {})
+
     def test_a_new_secret_alone_is_a_change_although_neither_side_shows_it(self):
         self.assertExit(self.apply(), 0)
 

@@ -138,11 +138,14 @@ TYPED_TEST(JobNameContract, JobsThatSharedANameBeforeTheMigrationKeepItUntilRena
   const core::Job third = *this->Create(old_build, "Send Email Notification");
   ASSERT_TRUE(this->Create(old_build, "Send Email Notification", "team-a").ok());
   const bool sqlite = std::is_same_v<TypeParam, SqliteBackend>;
-  ASSERT_TRUE(this->backend_
-                  ->ExecuteForTest(sqlite ? "DROP TRIGGER job_labels_insert; DROP TRIGGER job_labels_update; DROP TRIGGER job_labels_delete; "
-                                            "DROP TABLE job_labels; ALTER TABLE jobs DROP COLUMN labels"
-                                          : "DROP TABLE job_labels; ALTER TABLE jobs DROP COLUMN labels CASCADE")
-                  .ok());
+  ASSERT_TRUE(
+      this->backend_
+          ->ExecuteForTest(
+              sqlite
+                  ? "DROP TRIGGER job_labels_insert; DROP TRIGGER job_labels_update; DROP TRIGGER job_labels_delete; "
+                    "DROP TABLE job_labels; ALTER TABLE jobs DROP COLUMN labels"
+                  : "DROP TABLE job_labels; ALTER TABLE jobs DROP COLUMN labels CASCADE")
+          .ok());
 
   StoreInstance migrated = this->OpenInstance();  // applies 0015 (and later) again
   ASSERT_TRUE(migrated.jobs);

@@ -30,6 +30,40 @@ std::string ContainsPattern(const std::string& text) {
   return pattern + "%";
 }
 
+// The keyset cursor's condition, the order and the limit of `query`.
+void AppendOrder(const JobListQuery& query, PgParams& params, std::string& sql) {
+  auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+  const char* direction = query.descending ? " DESC" : "";
+  const char* beyond = query.descending ? " < " : " > ";
+  std::string key;
+  switch (query.order) {
+    case JobOrder::kId: break;
+    case JobOrder::kName: key = "jobs.name"; break;
+    case JobOrder::kNextRun: key = kNextRunKey; break;
+  }
+  if (query.after_id) {
+    if (key.empty()) {
+      sql += std::string(" AND jobs.id") + beyond + next() + "::bigint";
+    } else {
+      sql += " AND (" + key + ", jobs.id)" + beyond + "(" + next();
+      if (query.order == JobOrder::kName) {
+        sql += "::text";
+        params.Add(query.after_name.value_or(""));
+      } else {
+        sql += "::bigint";
+        const auto next_run = query.after_next_run.value_or(std::nullopt);
+        params.Add(next_run ? core::ToUnixMs(*next_run) : INT64_MAX);
+      }
+      sql += ", " + next() + "::bigint)";
+    }
+    params.Add(*query.after_id);
+  }
+  sql += " ORDER BY ";
+  if (!key.empty()) sql += key + direction + ", ";
+  sql += std::string("jobs.id") + direction + " LIMIT " + next();
+  params.Add(static_cast<std::int64_t>(query.limit));
+}
+
 // The statement for `query` and its parameters, in order.
 std::string ListSql(const JobListQuery& query, PgParams& params) {
   std::string sql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE true";
@@ -65,35 +99,7 @@ std::string ListSql(const JobListQuery& query, PgParams& params) {
     params.Add(value);
     return placeholder;
   });
-  const char* direction = query.descending ? " DESC" : "";
-  const char* beyond = query.descending ? " < " : " > ";
-  std::string key;
-  switch (query.order) {
-    case JobOrder::kId: break;
-    case JobOrder::kName: key = "jobs.name"; break;
-    case JobOrder::kNextRun: key = kNextRunKey; break;
-  }
-  if (query.after_id) {
-    if (key.empty()) {
-      sql += std::string(" AND jobs.id") + beyond + next() + "::bigint";
-    } else {
-      sql += " AND (" + key + ", jobs.id)" + beyond + "(" + next();
-      if (query.order == JobOrder::kName) {
-        sql += "::text";
-        params.Add(query.after_name.value_or(""));
-      } else {
-        sql += "::bigint";
-        const auto next_run = query.after_next_run.value_or(std::nullopt);
-        params.Add(next_run ? core::ToUnixMs(*next_run) : INT64_MAX);
-      }
-      sql += ", " + next() + "::bigint)";
-    }
-    params.Add(*query.after_id);
-  }
-  sql += " ORDER BY ";
-  if (!key.empty()) sql += key + direction + ", ";
-  sql += std::string("jobs.id") + direction + " LIMIT " + next();
-  params.Add(static_cast<std::int64_t>(query.limit));
+  AppendOrder(query, params, sql);
   return sql;
 }
 

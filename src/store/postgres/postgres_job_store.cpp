@@ -29,7 +29,7 @@ std::string RetryColumn(const core::RetryPolicy& retry) {
 constexpr std::string_view kWrittenColumns[] = {
     "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
     "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace", "labels"};
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace",  "labels"};
 constexpr int kWrittenColumnCount = 20;
 
 PgParams JobParams(const core::Job& job) {

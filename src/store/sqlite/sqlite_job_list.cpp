@@ -42,7 +42,7 @@ std::string Phrase(const std::string& text) {
 // `driving`, the page is read from job_labels through that requirement.
 std::string ListSql(const JobListQuery& query, std::optional<std::size_t> driving,
                     std::vector<std::string>& label_values) {
-  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains);
+  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains) && !driving;
   auto parameter = [&label_values](const std::string& value) {
     label_values.push_back(value);
     return "?" + std::to_string(9 + label_values.size());
@@ -111,12 +111,11 @@ core::Result<std::int64_t> BoundedCount(SqliteConnection& db, const core::LabelR
 
 // The requirement to read the page through, if any: the one of fewest jobs
 // (counted up to kCountCap). Reading few jobs and sorting them beats any
-// order's scan; reading many pays in id order only, where the index gives
-// them sorted; otherwise the order's own scan checks each job's labels,
-// which is quick when many jobs match. A name search through the trigram
-// index reads the page from that index instead.
+// order's scan and the trigram index; reading many pays in id order only
+// (the index gives them sorted), without a name search (its index reads the
+// page then); otherwise the order's own scan checks each job's labels,
+// which is quick when many jobs match.
 core::Result<std::optional<std::size_t>> ChooseDriver(SqliteConnection& db, const JobListQuery& query) {
-  if (query.name_contains && SearchesTheIndex(*query.name_contains)) return std::optional<std::size_t>{};
   std::optional<std::size_t> best;
   std::int64_t fewest = kCountCap + 1;
   for (std::size_t i = 0; i < query.labels.size(); ++i) {
@@ -128,7 +127,8 @@ core::Result<std::optional<std::size_t>> ChooseDriver(SqliteConnection& db, cons
       best = i;
     }
   }
-  if (fewest >= kCountCap && query.order != JobOrder::kId) return std::optional<std::size_t>{};
+  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains);
+  if (fewest >= kCountCap && (query.order != JobOrder::kId || indexed_search)) return std::optional<std::size_t>{};
   return best;
 }
 
@@ -149,7 +149,9 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
   if (query.name_prefix) list.Bind(3, *query.name_prefix);
   if (query.task_type) list.Bind(4, *query.task_type);
   if (query.name_contains) {
-    list.Bind(5, SearchesTheIndex(*query.name_contains) ? Phrase(*query.name_contains) : *query.name_contains);
+    // The trigram index takes a phrase; instr() (when labels drive) the text.
+    const bool indexed = SearchesTheIndex(*query.name_contains) && !*driving;
+    list.Bind(5, indexed ? Phrase(*query.name_contains) : *query.name_contains);
   }
   if (query.last_outcome) list.Bind(6, *query.last_outcome);
   if (query.after_id) list.Bind(7, *query.after_id);

@@ -76,7 +76,7 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
 constexpr std::string_view kWrittenColumns[] = {
     "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
     "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace", "labels"};
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace",  "labels"};
 constexpr int kWrittenColumnCount = 20;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
