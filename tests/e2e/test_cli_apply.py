@@ -233,6 +233,18 @@ class EditTest(ServiceTestCase):
         self.assertEqual((job["every"], job["timeout"], job["version"]), ("5m", "30s", 2))
         self.assertEqual(self.service.get_json(f"/jobs/{self.job['id']}").body["version"], 2)
 
+    def test_an_edit_changes_labels_and_removing_them_removes_them(self):
+        tagged = self.create_job(name="tagged", every="1h", labels={"team": "payments", "tier": "web"})
+        change = self.editor("sed -i 's/^  team: payments$/  team: billing/; /^  tier: web$/d' \"$1\"\n")
+        changed = self.cli.run("job", "edit", "tagged", env=change)
+        self.assertEqual(changed.returncode, 0, changed.stderr)
+        self.assertEqual(self.service.get_json(f"/jobs/{tagged['id']}").body["labels"], {"team": "billing"})
+
+        remove = self.editor("sed -i '/^labels:$/d; /^  team: billing$/d' \"$1\"\n")  # the same script file
+        removed = self.cli.run("job", "edit", "tagged", env=remove)
+        self.assertEqual(removed.returncode, 0, removed.stderr)
+        self.assertEqual(self.service.get_json(f"/jobs/{tagged['id']}").body["labels"], {})
+
     def test_an_edit_that_changes_nothing_sends_nothing(self):
         done = self.cli.run("job", "edit", "ping", env=self.editor("touch \"$1\"\n"))
 
