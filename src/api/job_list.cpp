@@ -132,6 +132,9 @@ core::Result<void> SetJobFilter(JobFilter& filter, std::string_view member, std:
     }
     filter.last_outcome = std::string(value);
   } else if (member == "label") {
+    // An empty selector selects every job, as an empty search does (a
+    // cleared filter field sends one).
+    if (value.empty()) return core::Ok();
     auto selector = core::ParseLabelSelector(value, "label");
     if (!selector) return selector.error();
     filter.labels = std::move(selector).value();

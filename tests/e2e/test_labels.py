@@ -58,6 +58,7 @@ class LabelsTest(ServiceTestCase):
 
         self.assertEqual(self.names("team=payments,tier!=batch"), ["a"])
         self.assertEqual(self.names("team==payments"), ["a", "b"])
+        self.assertEqual(self.names(""), ["a", "b", "c", "d"])
         self.assertEqual(self.names("team!=payments"), ["c", "d"])
         self.assertEqual(self.names("tier"), ["a", "b"])
         self.assertEqual(self.names("!tier"), ["c", "d"])
