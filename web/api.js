@@ -98,7 +98,7 @@ export const signIn = (token) => call("POST", "/sessions", { body: { token } });
 export const signOut = () => call("DELETE", "/session");
 
 // -- jobs ---------------------------------------------------------------------
-// `filters`: q, type, is_active, namespace, last_outcome, sort, cursor, limit.
+// `filters`: q, type, is_active, namespace, label, last_outcome, sort, cursor, limit.
 export const listJobs = (filters) => call("GET", "/jobs", { query: { include: "recent_runs", ...filters } });
 export const getJob = (jobId) => call("GET", `/jobs/${id(jobId)}`);
 export const nextRuns = (jobId, tz, count = 10) => call("GET", `/jobs/${id(jobId)}/next`, { query: { count, tz } });

@@ -19,7 +19,7 @@ const ACTIONS = [
 // The filter of GET /jobs as the bulk endpoint takes it (JSON types).
 function bulkFilter(filters) {
   const filter = {};
-  for (const name of ["q", "type", "namespace", "last_outcome"]) if (filters[name]) filter[name] = filters[name];
+  for (const name of ["q", "type", "namespace", "label", "last_outcome"]) if (filters[name]) filter[name] = filters[name];
   if (filters.is_active) filter.is_active = filters.is_active === "true";
   return filter;
 }

@@ -32,6 +32,8 @@ export function JobDefinition({ job }) {
       <${Item} term="Overlap">${job.overlap}</${Item}>
       <${Item} term="Jitter">${job.jitter}</${Item}>
       <${Item} term="Namespace">${job.namespace}</${Item}>
+      <${Item} term="Labels">${Object.keys(job.labels || {}).length
+        ? Object.entries(job.labels).map(([key, value]) => `${key}=${value}`).join(", ") : "none"}</${Item}>
       <${Item} term="Created">${formatTime(job.created_at)}</${Item}>
       <${Item} term="Changed">${formatTime(job.updated_at)} (version ${job.version})</${Item}>
     </dl>

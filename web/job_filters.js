@@ -1,5 +1,6 @@
 // The filters of the job list, kept in the URL: search on the name (a
-// substring), task type, active or paused, namespace, last outcome, sort.
+// substring), task type, active or paused, namespace, label selector, last
+// outcome, sort.
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 
@@ -46,6 +47,11 @@ export function JobFilters({ filters, onChange }) {
       <input name="namespace" value=${filters.namespace || ""} size="10"
         onChange=${(event) => onChange("namespace", event.currentTarget.value.trim())} />
     </label>
+    <label class="field-inline">
+      <span>Labels</span>
+      <input name="label" value=${filters.label || ""} size="16" placeholder="team=payments,tier!=batch"
+        onChange=${(event) => onChange("label", event.currentTarget.value.trim())} />
+    </label>
     <${Select} label="Last outcome" name="last_outcome" value=${filters.last_outcome} options=${OUTCOMES} onChange=${onChange} />
     <${Select} label="Sort" name="sort" value=${filters.sort || "id"} options=${SORTS} onChange=${onChange} all=${null} />
   </form>`;
@@ -58,6 +64,7 @@ export function describeFilters(filters) {
   if (filters.type) parts.push(`type ${filters.type}`);
   if (filters.is_active) parts.push(filters.is_active === "true" ? "active" : "paused");
   if (filters.namespace) parts.push(`namespace ${filters.namespace}`);
+  if (filters.label) parts.push(`labels ${filters.label}`);
   if (filters.last_outcome) parts.push(`last outcome ${filters.last_outcome}`);
   return parts.length ? parts.join(", ") : "no filter: every job you can see";
 }

@@ -70,7 +70,7 @@ core::Result<JobFilter> ReadJobFilter(const json::value& value) {
       continue;
     }
     if (std::find(std::begin(kJobTextFilters), std::end(kJobTextFilters), name) == std::end(kJobTextFilters)) {
-      return InFilter(Unknown(name, "a job filter takes name, q, type, is_active, namespace and last_outcome"));
+      return InFilter(Unknown(name, "a job filter takes name, q, type, is_active, namespace, last_outcome and label"));
     }
     if (!member.value().is_string()) return InFilter(Invalid(name, "must be a string"));
     const json::string& text = member.value().as_string();

@@ -131,6 +131,13 @@ core::Result<void> SetJobFilter(JobFilter& filter, std::string_view member, std:
           "last_outcome", "last_outcome: must be succeeded, failed, timed_out, cancelled, skipped or none");
     }
     filter.last_outcome = std::string(value);
+  } else if (member == "label") {
+    // An empty selector selects every job, as an empty search does (a
+    // cleared filter field sends one).
+    if (value.empty()) return core::Ok();
+    auto selector = core::ParseLabelSelector(value, "label");
+    if (!selector) return selector.error();
+    filter.labels = std::move(selector).value();
   } else {
     return core::Error::InvalidArgument(std::string(member.substr(0, 64)),
                                         "unknown filter '" + std::string(member.substr(0, 64)) + "'");
@@ -145,6 +152,7 @@ void JobFilter::ApplyTo(store::JobListQuery& query, const Caller& caller) const 
   query.task_type = type;
   query.job_namespace = job_namespace;
   query.last_outcome = last_outcome;
+  query.labels = labels;
   if (!caller.all_namespaces) query.job_namespace = caller.home_namespace;
 }
 
@@ -196,6 +204,7 @@ std::string JobList::Filters() const {
   if (filter.type) filters += "&type=" + *filter.type;
   if (filter.job_namespace) filters += "&namespace=" + core::PercentEncode(*filter.job_namespace);
   if (filter.last_outcome) filters += "&last_outcome=" + *filter.last_outcome;
+  if (!filter.labels.empty()) filters += "&label=" + core::PercentEncode(core::FormatLabelSelector(filter.labels));
   if (order != store::JobOrder::kId || descending) {
     filters += std::string("&sort=") + (descending ? "-" : "") +
                (order == store::JobOrder::kName      ? "name"

@@ -9,6 +9,7 @@
 #include "api/http_message.hpp"
 #include "api/pagination.hpp"
 #include "core/job.hpp"
+#include "core/label_selector.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
 #include "store/job_store.hpp"
@@ -27,6 +28,9 @@ struct JobFilter {
   std::optional<std::string> type;
   std::optional<std::string> job_namespace;
   std::optional<std::string> last_outcome;
+  // label: a label selector ("team=payments,tier!=batch"), parsed; every
+  // requirement must hold. Empty: no selection by label.
+  core::LabelSelector labels;
 
   // Sets them on `query`, and a read or write key's own namespace whatever
   // was asked.
@@ -37,17 +41,18 @@ struct JobFilter {
 };
 
 // The text filters by their names in GET /jobs and the bulk "filter":
-// name, q, type, namespace, last_outcome (is_active is a boolean, read by
+// name, q, type, namespace, last_outcome, label (is_active is a boolean, read by
 // each side in its own syntax).
-inline constexpr std::string_view kJobTextFilters[] = {"name", "q", "type", "namespace", "last_outcome"};
+inline constexpr std::string_view kJobTextFilters[] = {"name", "q", "type", "namespace", "last_outcome", "label"};
 
 // Checks `value` of the text filter `member` (one of kJobTextFilters) and
 // sets it in `filter`; kInvalidArgument naming `member` for a type,
-// namespace or outcome that cannot exist, or a q over 200 characters.
+// namespace or outcome that cannot exist, a q over 200 characters, or a
+// malformed label selector (the message quotes the requirement at fault).
 core::Result<void> SetJobFilter(JobFilter& filter, std::string_view member, std::string_view value);
 
 // What GET /jobs asks for: the page, the filters (name prefix, substring
-// search `q`, task type, active, namespace, last outcome), the order
+// search `q`, task type, active, namespace, last outcome, label selector), the order
 // (`sort`: id, name or next_run, with a leading '-' for descending) and
 // whether to add each job's recent outcomes. The cursor is opaque: the id of
 // the page's last job, and for the other orders its sort key too.

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "core/duration.hpp"
@@ -19,10 +20,10 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 19> kKnownFields{
-    "name",    "interval", "every",     "cron",     "timezone", "at",      "start_at",
-    "end_at",  "task",     "is_active", "timeout",  "retry",    "misfire", "catchup_window",
-    "overlap", "jitter",   "last_run",  "next_run", "namespace"};
+constexpr std::array<std::string_view, 20> kKnownFields{
+    "name",    "interval", "every",     "cron",     "timezone",  "at",      "start_at",
+    "end_at",  "task",     "is_active", "timeout",  "retry",     "misfire", "catchup_window",
+    "overlap", "jitter",   "last_run",  "next_run", "namespace", "labels"};
 
 }  // namespace
 
@@ -80,6 +81,8 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += Quote(job.name);
   out += ",\"namespace\":";
   out += Quote(job.namespace_name);
+  out += ",\"labels\":";
+  codec::AppendLabels(out, job.labels);
   // The original's clients read `interval`; it is null for other schedules.
   out += ",\"interval\":";
   const auto named = job.schedule.named_interval();
@@ -168,7 +171,8 @@ core::Result<json::object> ParseObject(std::string_view body) {
 
 // Members a patch may set to null: removed, or (retry) back to the default.
 bool IsRemovable(std::string_view key) {
-  return key == "task" || key == "timezone" || key == "start_at" || key == "end_at" || key == "retry";
+  return key == "task" || key == "timezone" || key == "start_at" || key == "end_at" || key == "retry" ||
+         key == "labels";
 }
 
 bool IsKnownField(std::string_view key) {
@@ -215,6 +219,12 @@ core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest
       auto policy = codec::DecodeRetryPolicy(json::serialize(value));
       if (!policy) return policy.error();
       request.retry = *policy;
+    } else if (key == "labels") {
+      if (value.is_null()) continue;
+      if (!value.is_object()) return WrongType(key, "an object of strings such as {\"team\": \"payments\"}");
+      auto labels = codec::DecodeLabels(json::serialize(value));
+      if (!labels) return labels.error();
+      request.labels = std::move(labels).value();
     } else if (key == "last_run" || key == "next_run") {
       // Read-only fields the original's clients may echo back: ignored.
       if (!value.is_null() && !value.is_string()) return WrongType(key, "a date-time string or null");

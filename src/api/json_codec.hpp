@@ -32,7 +32,8 @@ std::optional<std::string>* JobRequestStringField(core::JobRequest& request, std
 core::Error UnknownJobField(std::string_view name);
 
 // Decodes a PATCH /jobs/{id} body, a JSON merge patch: members set to a
-// value change, task/timezone/start_at/end_at set to null are removed, other
+// value change, task/timezone/start_at/end_at/labels set to null are removed
+// (labels given replace the job's labels whole), other
 // members cannot be null. Fails with kInvalidArgument naming the field.
 core::Result<core::JobPatch> DecodeJobPatch(std::string_view body);
 

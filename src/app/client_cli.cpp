@@ -106,6 +106,8 @@ void ClientCommands::AddJobCommands(CLI::App& cli) {
   });
   list->add_option("--name", line_.job_list.name, "Only jobs whose name starts with this");
   list->add_option("--type", line_.job_list.type, "Only jobs whose task is of this type (http, email, ...)");
+  list->add_option("-l,--label", line_.job_list.label,
+                   "Only jobs whose labels match this selector, e.g. 'team=payments,tier!=batch'");
   list->add_option("--active", line_.active, "true: only active jobs; false: only paused ones")
       ->check(CLI::IsMember({"true", "false"}));
   list->add_flag("--all", line_.job_list.all, "Every page, not only the first --limit jobs");
@@ -171,6 +173,7 @@ void ClientCommands::AddJobCreate(CLI::App& job) {
   create->add_option("--overlap", flags.overlap, "skip, allow or queue");
   create->add_option("--jitter", flags.jitter, "Start each run up to this much later");
   create->add_flag("--paused", flags.paused, "Create it paused");
+  create->add_option("--label", flags.labels, "A label key=value (repeatable)");
   create->add_option("--max-attempts", flags.max_attempts, "Retry a failed run up to this many attempts in all");
   create->add_option("--task", flags.task_json, "The task as JSON, e.g. '{\"type\": \"noop\"}'");
   create->add_option("--http-url", flags.http_url, "Task: call this webhook");

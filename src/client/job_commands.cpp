@@ -68,6 +68,7 @@ int ListJobs(const ClientContext& context, const JobListOptions& options) {
   if (options.name) target += "&name=" + core::PercentEncode(*options.name);
   if (options.type) target += "&type=" + core::PercentEncode(*options.type);
   if (options.active) target += *options.active ? "&is_active=true" : "&is_active=false";
+  if (options.label) target += "&label=" + core::PercentEncode(*options.label);
   if (!ClientNamespace(context).empty()) target += "&namespace=" + core::PercentEncode(ClientNamespace(context));
   auto jobs = context.api.GetAll(target, options.all ? SIZE_MAX : static_cast<std::size_t>(options.limit));
   if (!jobs) return context.Fail(jobs.error());

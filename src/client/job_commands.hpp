@@ -18,7 +18,8 @@ struct JobListOptions {
   std::optional<std::string> name;  // jobs whose name starts with this
   std::optional<std::string> type;  // task type
   std::optional<bool> active;
-  bool all = false;  // every page, not only the first
+  std::optional<std::string> label;  // a label selector, as GET /jobs' label
+  bool all = false;                  // every page, not only the first
   std::int64_t limit = 100;
 };
 

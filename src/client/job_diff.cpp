@@ -23,8 +23,8 @@ bool Given(const json::object& object, std::string_view member) {
 
 const std::vector<std::string>& JobFileMembers() {
   static const std::vector<std::string> kMembers{
-      "name", "namespace", "interval", "every",   "cron",           "timezone", "at",     "start_at", "end_at",
-      "task", "timeout",   "retry",    "misfire", "catchup_window", "overlap",  "jitter", "is_active"};
+      "name",   "namespace", "labels",  "interval", "every",   "cron",           "timezone", "at",     "start_at",
+      "end_at", "task",      "timeout", "retry",    "misfire", "catchup_window", "overlap",  "jitter", "is_active"};
   return kMembers;
 }
 
@@ -50,7 +50,7 @@ json::object FullPatch(const json::object& desired) {
       patch[member] = "0s";
     } else if (member == "timezone") {
       if (Given(desired, "cron")) patch[member] = "UTC";
-    } else if (member == "task" || member == "start_at" || member == "retry") {
+    } else if (member == "task" || member == "start_at" || member == "retry" || member == "labels") {
       patch[member] = nullptr;
     } else if (member == "end_at" && !(Given(desired, "interval") && desired.at("interval") == "hourly_for_today")) {
       patch[member] = nullptr;  // hourly_for_today's end is the service's to set

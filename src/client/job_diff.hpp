@@ -25,7 +25,7 @@ bool IsScheduleMember(std::string_view member);
 // create request: a job file's entry) says: every member it gives, and for
 // those it leaves out their default: timeout 1m, misfire run_once,
 // catchup_window 1h, overlap skip, jitter 0s; null for task, start_at,
-// end_at and retry; timezone UTC for cron. is_active only when given (a
+// end_at, retry and labels (a file without labels wants none); timezone UTC for cron. is_active only when given (a
 // job paused by hand stays paused), never namespace (jobs do not move).
 boost::json::object FullPatch(const boost::json::object& desired);
 

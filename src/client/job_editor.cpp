@@ -20,7 +20,8 @@ namespace {
 namespace json = boost::json;
 
 bool IsRemovable(std::string_view member) {
-  return member == "task" || member == "timezone" || member == "start_at" || member == "end_at" || member == "retry";
+  return member == "task" || member == "timezone" || member == "start_at" || member == "end_at" || member == "retry" ||
+         member == "labels";
 }
 
 bool IsEditable(std::string_view member) {
@@ -88,7 +89,7 @@ std::string EditorText(const json::object& job) {
   text +=
       "# Save and quit to apply the change; quit without saving, or save it unchanged, to change nothing.\n"
       "# Secrets show as REDACTED: leave them so to keep them. A member removed (task, timezone, start_at,\n"
-      "# end_at, retry) goes back to none or its default. Read-only: id, namespace, last_run, next_run,\n"
+      "# end_at, retry, labels) goes back to none or its default. Read-only: id, namespace, last_run, next_run,\n"
       "# created_at, updated_at, version. Lines starting with # are ignored.\n";
   return text + ToYaml(EditableMembers(job));
 }

@@ -98,6 +98,18 @@ core::Result<json::object> JobBodyFromFlags(const JobFlags& flags) {
   Put(body, "jitter", flags.jitter);
   if (flags.paused) body["is_active"] = false;
   if (flags.max_attempts) body["retry"] = json::object{{"max_attempts", *flags.max_attempts}};
+  if (!flags.labels.empty()) {
+    json::object labels;
+    for (const std::string& label : flags.labels) {
+      const std::size_t equals = label.find('=');
+      if (equals == std::string::npos) {
+        return core::Error::InvalidArgument(
+            "--label", "--label: '" + label.substr(0, 64) + "' is not key=value (key= for an empty value)");
+      }
+      labels[label.substr(0, equals)] = label.substr(equals + 1);
+    }
+    body["labels"] = std::move(labels);
+  }
   auto task = TaskFromFlags(flags);
   if (!task) return task.error();
   if (*task) body["task"] = std::move(**task);

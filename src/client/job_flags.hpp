@@ -18,6 +18,7 @@ struct JobFlags {
   std::optional<std::string> timeout, misfire, catchup_window, overlap, jitter;
   bool paused = false;
   std::optional<std::int64_t> max_attempts;
+  std::vector<std::string> labels;  // "key=value" (repeatable); the service checks keys and values
   // Task: at most one kind.
   std::optional<std::string> task_json;  // --task '{"type": ...}'
   std::optional<std::string> http_url, http_method, http_body;

@@ -107,6 +107,18 @@ std::string NextRunsTable(const json::object& next, const TableStyle& style) {
          table.Render(style.color);
 }
 
+// A job's labels as "team=payments, tier=web", or "-" without any.
+std::string LabelsText(const json::object& job) {
+  const json::value* labels = job.if_contains("labels");
+  if (labels == nullptr || !labels->is_object() || labels->get_object().empty()) return "-";
+  std::string text;
+  for (const auto& [key, value] : labels->get_object()) {
+    if (!text.empty()) text += ", ";
+    text += std::string(key) + "=" + (value.is_string() ? std::string(value.get_string()) : ToJsonText(value, false));
+  }
+  return text;
+}
+
 // "member: value" lines, aligned; a multi-line value (a run's output) as an
 // indented block after its member.
 std::string Details(const json::object& object, const TableStyle& style) {
@@ -114,7 +126,9 @@ std::string Details(const json::object& object, const TableStyle& style) {
   for (const auto& [key, value] : object) width = std::max(width, key.size());
   std::string out;
   for (const auto& [key, value] : object) {
-    std::string text = IsTimeMember(key) ? TimeText(object, key, style) : MemberText(object, key);
+    std::string text = IsTimeMember(key) ? TimeText(object, key, style)
+                       : key == "labels" ? LabelsText(object)
+                                         : MemberText(object, key);
     if (text.find('\n') != std::string::npos) {
       out += std::string(key) + ":\n";
       std::size_t start = 0;

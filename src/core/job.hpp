@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/job_namespace.hpp"
+#include "core/labels.hpp"
 #include "core/retry_policy.hpp"
 #include "core/schedule.hpp"
 #include "core/task.hpp"
@@ -65,6 +66,8 @@ struct Job {
   // Each scheduled run starts up to this much after its occurrence (see
   // JitterDelay), so many jobs on the same schedule do not start at once.
   Milliseconds jitter{0};
+  // Key-value pairs for selecting jobs (GET /jobs?label=...); see labels.hpp.
+  Labels labels;
   // Incremented on every change a client makes.
   std::int64_t version = 1;
 };

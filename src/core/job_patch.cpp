@@ -56,6 +56,13 @@ Result<Schedule> PatchedSchedule(const Job& current, const JobPatch& patch, Time
   return ScheduleFromRequest(request, now);
 }
 
+bool IsEmpty(const JobPatch& patch) {
+  const JobRequest& set = patch.set;
+  return !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at && !set.start_at &&
+         !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry && !set.misfire &&
+         !set.catchup_window && !set.overlap && !set.jitter && !set.labels && patch.cleared.empty();
+}
+
 }  // namespace
 
 Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint now) {
@@ -68,10 +75,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   }
   // An empty patch changes nothing, so it must not bump the version (which
   // would fail other clients' If-Match for no reason).
-  const bool empty = !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at &&
-                     !set.start_at && !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry &&
-                     !set.misfire && !set.catchup_window && !set.overlap && !set.jitter && patch.cleared.empty();
-  if (empty) return current;
+  if (IsEmpty(patch)) return current;
   Job job = current;
   if (set.name) {
     if (auto valid = ValidateJobName(*set.name); !valid) return valid.error();
@@ -92,6 +96,11 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   }
   if (patch.cleared.count("task")) job.task.reset();
   if (auto policies = ApplyRunPolicyFields(set, job); !policies) return policies.error();
+  if (set.labels) {
+    if (auto valid = ValidateLabels(*set.labels); !valid) return valid.error();
+    job.labels = *set.labels;
+  }
+  if (patch.cleared.count("labels")) job.labels.clear();
   if (patch.cleared.count("retry")) job.retry = RetryPolicy{};
   if (set.retry) {
     if (auto valid = ValidateRetryPolicy(*set.retry); !valid) return valid.error();

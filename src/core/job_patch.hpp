@@ -14,7 +14,7 @@ namespace jobsched::core {
 // value, and the members set to null (removed).
 struct JobPatch {
   JobRequest set;
-  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at", "retry" (to the default)
+  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at", "retry" (to the default), "labels" (all)
 };
 
 // The job after `patch`, validated exactly like a new job. Setting one
@@ -22,7 +22,8 @@ struct JobPatch {
 // start_at and end_at adjust it. A change of schedule or of is_active
 // recomputes next_run from `now` (so resuming counts paused time as neither
 // missed nor run). A new task's secrets sent as kRedacted keep the current
-// task's values (KeepRedactedSecrets). The version goes up by one, unless
+// task's values (KeepRedactedSecrets). `labels` replaces the job's labels
+// whole, as `task` and `retry` replace theirs (null removes them all). The version goes up by one, unless
 // the patch is empty. A `namespace` other than the job's own is refused:
 // jobs never move.
 // Fails with kInvalidArgument naming the field, like ValidateNewJob.

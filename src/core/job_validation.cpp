@@ -179,6 +179,10 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
     if (auto valid = ValidateNamespace(*request.namespace_name); !valid) return valid.error();
   }
 
+  if (request.labels) {
+    if (auto valid = ValidateLabels(*request.labels); !valid) return valid.error();
+  }
+
   Job job;
   if (auto policies = ApplyRunPolicyFields(request, job); !policies) return policies.error();
   job.name = *request.name;
@@ -187,6 +191,7 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   job.retry = request.retry.value_or(RetryPolicy{});
   job.schedule = std::move(schedule).value();
   job.task = request.task;
+  job.labels = request.labels.value_or(Labels{});
   job.is_active = request.is_active.value_or(true);
   job.created_at = now;
   job.updated_at = now;

@@ -31,6 +31,8 @@ struct JobRequest {
   // The job's namespace (see job_namespace.hpp); the API fills it in from the
   // caller's key when the client names none.
   std::optional<std::string> namespace_name;
+  // The job's labels; on a patch they replace the job's labels whole.
+  std::optional<Labels> labels;
 };
 
 // Checks a create request and builds the job to store, with next_run
@@ -39,7 +41,8 @@ struct JobRequest {
 // or more than one; an unknown interval; a bad duration, cron expression,
 // time zone or date-time; a timezone without cron; a window on a one-shot
 // job, or one that ends before it starts; an `at` more than a minute past;
-// a malformed namespace. Without a namespace the job goes to "default".
+// a malformed namespace; a bad label key or value (field labels.<key>), or
+// more than kMaxLabels labels. Without a namespace the job goes to "default".
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
 
 // Sets `job`'s run policies (misfire, catchup_window, overlap, jitter) from

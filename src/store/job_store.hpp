@@ -10,6 +10,7 @@
 
 #include "core/firing.hpp"
 #include "core/job.hpp"
+#include "core/label_selector.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
 #include "core/stats_window.hpp"
@@ -30,6 +31,10 @@ struct JobListQuery {
   // Jobs whose latest finished run ended in this state ("succeeded", "failed",
   // "timed_out", "cancelled", "skipped"), or "none": jobs with no finished run.
   std::optional<std::string> last_outcome;
+  // Jobs whose labels meet every requirement (none: every job). Served by
+  // job_labels: in id order, the first `key=value` requirement walks
+  // job_labels_by_value in id order and the others are checked per job.
+  core::LabelSelector labels;
   JobOrder order = JobOrder::kId;
   bool descending = false;
   // Keyset cursor: the last job of the previous page, by id and, for the

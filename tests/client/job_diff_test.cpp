@@ -18,7 +18,14 @@ TEST(FullPatch, SetsWhatTheFileGivesAndDefaultsWhatItLeavesOut) {
 
   EXPECT_EQ(patch, Object(R"({"name":"report","cron":"0 9 * * *","timezone":"UTC","start_at":null,"end_at":null,)"
                           R"("task":null,"timeout":"1m","retry":null,"misfire":"run_once","catchup_window":"1h",)"
-                          R"("overlap":"skip","jitter":"0s"})"));
+                          R"("overlap":"skip","jitter":"0s","labels":null})"));
+}
+
+TEST(FullPatch, GivesTheFilesLabelsWholeAndNoneWithoutThem) {
+  const json::object patch = FullPatch(Object(R"({"name":"r","every":"15m","labels":{"team":"payments"}})"));
+
+  EXPECT_EQ(patch.at("labels"), json::parse(R"({"team":"payments"})"));
+  EXPECT_EQ(MinimalPatch(patch, {"labels"}), Object(R"({"labels":{"team":"payments"}})"));
 }
 
 TEST(FullPatch, LeavesIsActiveAloneUnlessTheFileSaysAndKeepsGivenValues) {

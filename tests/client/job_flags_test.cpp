@@ -56,5 +56,18 @@ TEST(JobBodyFromFlags, RefusesTwoTasksABadHeaderAndATaskThatIsNoObject) {
   EXPECT_EQ(JobBodyFromFlags(task).error().field, "--task");
 }
 
+TEST(JobBodyFromFlags, TakesLabelsAsKeyEqualsValueAndRefusesOneWithoutEquals) {
+  JobFlags flags;
+  flags.name = "ledger";
+  flags.labels = {"team=payments", "canary=", "app.example.com/tier=web=1"};
+
+  auto body = JobBodyFromFlags(flags);
+
+  ASSERT_TRUE(body.ok()) << body.error().message;
+  EXPECT_EQ(body->at("labels"), json::parse(R"({"team":"payments","canary":"","app.example.com/tier":"web=1"})"));
+  flags.labels = {"team"};
+  EXPECT_EQ(JobBodyFromFlags(flags).error().field, "--label");
+}
+
 }  // namespace
 }  // namespace jobsched::client

@@ -117,6 +117,22 @@ class JobCommandsTest(CliTestCase):
         self.assertEqual((from_file["every"], from_file["timeout"], from_file["task"]), ("1h30m", "30s", {"type": "noop"}))
         self.assertEqual(from_stdin["interval"], "daily")
 
+    def test_labels_are_set_by_flags_selected_by_list_and_shown_by_get(self):
+        made = self.cli.json("job", "create", "--name", "ledger", "--every", "1h", "--label", "team=payments",
+                             "--label", "canary=")
+        self.cli.ok("job", "create", "--name", "other", "--every", "1h", "--label", "team=billing")
+
+        self.assertEqual(made["labels"], {"team": "payments", "canary": ""})
+        listed = self.cli.json("job", "list", "-l", "team=payments,canary")
+        self.assertEqual([job["name"] for job in listed], ["ledger"])
+        self.assertEqual([job["name"] for job in self.cli.json("job", "list", "--label", "team!=payments")],
+                         ["other"])
+        self.assertIn("labels:", self.cli.ok("job", "get", "ledger").stdout)
+        self.assertIn("canary=, team=payments\n", self.cli.ok("job", "get", "ledger").stdout)
+        self.assertExit(self.cli.run("job", "list", "-l", "team=pay ments"), EXIT_USAGE, "'team=pay ments'")
+        self.assertExit(self.cli.run("job", "create", "--name", "x", "--every", "1h", "--label", "team"),
+                        EXIT_USAGE, "--label")
+
     def test_pause_resume_and_delete_with_dry_run_and_print_curl(self):
         job = self.cli.json("job", "create", "--name", "report", "--interval", "weekly")
 

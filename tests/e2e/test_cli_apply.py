@@ -97,6 +97,23 @@ class ApplyTest(ServiceTestCase):
         self.assertEqual((after["team-a/ping"]["every"], after["team-a/ping"]["version"]), ("2h", 2))
         self.assertEqual(after["team-a/nightly-report"]["version"], 1)
 
+    def test_labels_in_files_are_applied_whole(self):
+        self.write("jobs/reports.yaml", REPORTS.replace("every: 90m", "every: 90m\n        labels: {team: a, tier: web}"))
+        self.assertExit(self.apply(), 0)
+        self.assertEqual(self.jobs()["team-a/ping"]["labels"], {"team": "a", "tier": "web"})
+        self.assertExit(self.diff(), 0)
+
+        self.write("jobs/reports.yaml", REPORTS.replace("every: 90m", "every: 90m\n        labels: {team: b}"))
+        diff = self.diff()
+        self.assertExit(diff, EXIT_DIFF_CHANGES)
+        self.assertIn('    labels: {"team":"a","tier":"web"} -> {"team":"b"}\n', diff.stdout)
+        self.assertExit(self.apply(), 0)
+        self.assertEqual(self.jobs()["team-a/ping"]["labels"], {"team": "b"})
+
+        self.write("jobs/reports.yaml", REPORTS)  # no labels: none wanted
+        self.assertExit(self.apply(), 0)
+        self.assertEqual(self.jobs()["team-a/ping"]["labels"], {})
+
     def test_a_new_secret_alone_is_a_change_although_neither_side_shows_it(self):
         self.assertExit(self.apply(), 0)
 
@@ -215,6 +232,18 @@ class EditTest(ServiceTestCase):
         check_schema("Job", job, "job edit -o json")
         self.assertEqual((job["every"], job["timeout"], job["version"]), ("5m", "30s", 2))
         self.assertEqual(self.service.get_json(f"/jobs/{self.job['id']}").body["version"], 2)
+
+    def test_an_edit_changes_labels_and_removing_them_removes_them(self):
+        tagged = self.create_job(name="tagged", every="1h", labels={"team": "payments", "tier": "web"})
+        change = self.editor("sed -i 's/^  team: payments$/  team: billing/; /^  tier: web$/d' \"$1\"\n")
+        changed = self.cli.run("job", "edit", "tagged", env=change)
+        self.assertEqual(changed.returncode, 0, changed.stderr)
+        self.assertEqual(self.service.get_json(f"/jobs/{tagged['id']}").body["labels"], {"team": "billing"})
+
+        remove = self.editor("sed -i '/^labels:$/d; /^  team: billing$/d' \"$1\"\n")  # the same script file
+        removed = self.cli.run("job", "edit", "tagged", env=remove)
+        self.assertEqual(removed.returncode, 0, removed.stderr)
+        self.assertEqual(self.service.get_json(f"/jobs/{tagged['id']}").body["labels"], {})
 
     def test_an_edit_that_changes_nothing_sends_nothing(self):
         done = self.cli.run("job", "edit", "ping", env=self.editor("touch \"$1\"\n"))

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/job_store.hpp"
@@ -49,6 +50,9 @@ core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);
     job.retry = *policy;
   }
+  auto labels = codec::DecodeLabels(text(21));
+  if (!labels) return core::Error::Internal("stored job has bad labels: " + labels.error().message);
+  job.labels = std::move(labels).value();
   return job;
 }
 

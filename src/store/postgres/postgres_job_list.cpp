@@ -1,10 +1,11 @@
 // Lists of jobs for PostgresJobStore: the filters, the substring search on
 // names (ILIKE, served by pg_trgm's index where the migration could make
-// it), the orders with their keyset cursors, and the recent outcomes a list
-// shows beside each job.
+// it), the orders with their keyset cursors, the label selector (job_labels,
+// migration 0020), and the recent outcomes a list shows beside each job.
 #include <string>
 #include <vector>
 
+#include "store/label_sql.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 
@@ -27,6 +28,40 @@ std::string ContainsPattern(const std::string& text) {
     pattern += c;
   }
   return pattern + "%";
+}
+
+// The keyset cursor's condition, the order and the limit of `query`.
+void AppendOrder(const JobListQuery& query, PgParams& params, std::string& sql) {
+  auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+  const char* direction = query.descending ? " DESC" : "";
+  const char* beyond = query.descending ? " < " : " > ";
+  std::string key;
+  switch (query.order) {
+    case JobOrder::kId: break;
+    case JobOrder::kName: key = "jobs.name"; break;
+    case JobOrder::kNextRun: key = kNextRunKey; break;
+  }
+  if (query.after_id) {
+    if (key.empty()) {
+      sql += std::string(" AND jobs.id") + beyond + next() + "::bigint";
+    } else {
+      sql += " AND (" + key + ", jobs.id)" + beyond + "(" + next();
+      if (query.order == JobOrder::kName) {
+        sql += "::text";
+        params.Add(query.after_name.value_or(""));
+      } else {
+        sql += "::bigint";
+        const auto next_run = query.after_next_run.value_or(std::nullopt);
+        params.Add(next_run ? core::ToUnixMs(*next_run) : INT64_MAX);
+      }
+      sql += ", " + next() + "::bigint)";
+    }
+    params.Add(*query.after_id);
+  }
+  sql += " ORDER BY ";
+  if (!key.empty()) sql += key + direction + ", ";
+  sql += std::string("jobs.id") + direction + " LIMIT " + next();
+  params.Add(static_cast<std::int64_t>(query.limit));
 }
 
 // The statement for `query` and its parameters, in order.
@@ -57,35 +92,14 @@ std::string ListSql(const JobListQuery& query, PgParams& params) {
     sql += std::string(" AND ") + kLastOutcome + " = " + next() + "::text";
     params.Add(*query.last_outcome);
   }
-  const char* direction = query.descending ? " DESC" : "";
-  const char* beyond = query.descending ? " < " : " > ";
-  std::string key;
-  switch (query.order) {
-    case JobOrder::kId: break;
-    case JobOrder::kName: key = "jobs.name"; break;
-    case JobOrder::kNextRun: key = kNextRunKey; break;
-  }
-  if (query.after_id) {
-    if (key.empty()) {
-      sql += std::string(" AND jobs.id") + beyond + next() + "::bigint";
-    } else {
-      sql += " AND (" + key + ", jobs.id)" + beyond + "(" + next();
-      if (query.order == JobOrder::kName) {
-        sql += "::text";
-        params.Add(query.after_name.value_or(""));
-      } else {
-        sql += "::bigint";
-        const auto next_run = query.after_next_run.value_or(std::nullopt);
-        params.Add(next_run ? core::ToUnixMs(*next_run) : INT64_MAX);
-      }
-      sql += ", " + next() + "::bigint)";
-    }
-    params.Add(*query.after_id);
-  }
-  sql += " ORDER BY ";
-  if (!key.empty()) sql += key + direction + ", ";
-  sql += std::string("jobs.id") + direction + " LIMIT " + next();
-  params.Add(static_cast<std::int64_t>(query.limit));
+  // EXISTS and NOT EXISTS, which the planner turns into semi- and anti-joins
+  // on job_labels, reading it first when its statistics say few jobs match.
+  sql += LabelConditions(query.labels, std::nullopt, [&](const std::string& value) {
+    std::string placeholder = next() + "::text";
+    params.Add(value);
+    return placeholder;
+  });
+  AppendOrder(query, params, sql);
   return sql;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
@@ -28,8 +29,8 @@ std::string RetryColumn(const core::RetryPolicy& retry) {
 constexpr std::string_view kWrittenColumns[] = {
     "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
     "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace"};
-constexpr int kWrittenColumnCount = 19;
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace",  "labels"};
+constexpr int kWrittenColumnCount = 20;
 
 PgParams JobParams(const core::Job& job) {
   PgParams params;
@@ -55,7 +56,8 @@ PgParams JobParams(const core::Job& job) {
       .Add(std::int64_t{job.catchup_window.count()})
       .Add(core::ToString(job.overlap))
       .Add(std::int64_t{job.jitter.count()})
-      .Add(job.namespace_name);
+      .Add(job.namespace_name)
+      .Add(codec::EncodeLabels(job.labels));
   return params;
 }
 

@@ -1,9 +1,11 @@
 // Lists of jobs for SqliteJobStore: the filters, the substring search on
 // names (FTS5's trigram index, migration 0017), the orders with their keyset
-// cursors, and the recent outcomes a list shows beside each job.
+// cursors, the label selector (job_labels, migration 0020), and the recent
+// outcomes a list shows beside each job.
 #include <string>
 #include <vector>
 
+#include "store/label_sql.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 
@@ -35,27 +37,44 @@ std::string Phrase(const std::string& text) {
 
 // The statement for `query`, with its numbered parameters:
 // ?1 namespace, ?2 is_active, ?3 name prefix, ?4 task type, ?5 search text,
-// ?6 last outcome, ?7 cursor id, ?8 cursor key, ?9 limit.
-std::string ListSql(const JobListQuery& query) {
-  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains);
+// ?6 last outcome, ?7 cursor id, ?8 cursor key, ?9 limit; the label
+// selector's keys and values from ?10 on, in `label_values`' order. With
+// `driving`, the page is read from job_labels through that requirement.
+std::string ListSql(const JobListQuery& query, std::optional<std::size_t> driving,
+                    std::vector<std::string>& label_values) {
+  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains) && !driving;
+  auto parameter = [&label_values](const std::string& value) {
+    label_values.push_back(value);
+    return "?" + std::to_string(9 + label_values.size());
+  };
   std::string sql = "SELECT " + std::string(kJobColumns) + " FROM ";
   // Searching with the index, the page is read from it, in id order when
   // that is the order asked for (FTS5 walks its matches by rowid).
-  sql += indexed_search ? "jobs_search JOIN jobs ON jobs.id = jobs_search.rowid WHERE jobs_search MATCH ?5"
-                        : "jobs WHERE 1";
+  if (indexed_search) {
+    sql += "jobs_search JOIN jobs ON jobs.id = jobs_search.rowid WHERE jobs_search MATCH ?5";
+  } else if (driving) {
+    // job_labels_by_value (key=value) or the key (presence) walk the
+    // requirement's jobs in id order; CROSS JOIN keeps that loop outside.
+    const core::LabelRequirement& requirement = query.labels[*driving];
+    sql += "job_labels d CROSS JOIN jobs ON jobs.id = d.job_id WHERE d.key = " + parameter(requirement.key);
+    if (!requirement.values.empty()) sql += " AND d.value = " + parameter(requirement.values.front());
+  } else {
+    sql += "jobs WHERE 1";
+  }
   if (query.job_namespace) sql += " AND jobs.namespace = ?1";
   if (query.is_active) sql += " AND jobs.is_active = ?2";
   if (query.name_prefix) sql += " AND substr(jobs.name, 1, length(?3)) = ?3";
   if (query.task_type) sql += " AND jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?4";
   if (query.name_contains && !indexed_search) sql += " AND instr(lower(jobs.name), lower(?5)) > 0";
   if (query.last_outcome) sql += " AND " + std::string(kLastOutcome) + " = ?6";
+  sql += LabelConditions(query.labels, driving, parameter);
   const char* direction = query.descending ? " DESC" : "";
   const char* beyond = query.descending ? " < " : " > ";
   switch (query.order) {
     case JobOrder::kId: {
       // Through the index, its rowid: FTS5 then reads its matches in order
       // and stops at the page's end.
-      const std::string id = indexed_search ? "jobs_search.rowid" : "jobs.id";
+      const std::string id = indexed_search ? "jobs_search.rowid" : driving ? "d.job_id" : "jobs.id";
       if (query.after_id) sql += " AND " + id + beyond + "?7";
       sql += " ORDER BY " + id + direction;
       break;
@@ -72,20 +91,67 @@ std::string ListSql(const JobListQuery& query) {
   return sql + " LIMIT ?9";
 }
 
+// How many jobs' labels a plan counts at most per requirement: a bounded
+// count costs at most this many index entries (about a millisecond).
+constexpr std::int64_t kCountCap = 2000;
+
+core::Result<std::int64_t> BoundedCount(SqliteConnection& db, const core::LabelRequirement& requirement) {
+  auto statement = db.Cached(requirement.values.empty()
+                                 ? "SELECT count(*) FROM (SELECT 1 FROM job_labels WHERE key = ?1 LIMIT ?3)"
+                                 : "SELECT count(*) FROM (SELECT 1 FROM job_labels WHERE key = ?1 AND value = ?2 "
+                                   "LIMIT ?3)");
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, requirement.key).Bind(3, kCountCap);
+  if (!requirement.values.empty()) (*statement)->Bind(2, requirement.values.front());
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  const std::int64_t count = (*statement)->ColumnInt(0);
+  return count;
+}
+
+// The requirement to read the page through, if any: the one of fewest jobs
+// (counted up to kCountCap). Reading few jobs and sorting them beats any
+// order's scan and the trigram index; reading many pays in id order only
+// (the index gives them sorted), without a name search (its index reads the
+// page then); otherwise the order's own scan checks each job's labels,
+// which is quick when many jobs match.
+core::Result<std::optional<std::size_t>> ChooseDriver(SqliteConnection& db, const JobListQuery& query) {
+  std::optional<std::size_t> best;
+  std::int64_t fewest = kCountCap + 1;
+  for (std::size_t i = 0; i < query.labels.size(); ++i) {
+    if (!CanDrive(query.labels[i])) continue;
+    auto count = BoundedCount(db, query.labels[i]);
+    if (!count) return count.error();
+    if (*count < fewest) {
+      fewest = *count;
+      best = i;
+    }
+  }
+  const bool indexed_search = query.name_contains && SearchesTheIndex(*query.name_contains);
+  if (fewest >= kCountCap && (query.order != JobOrder::kId || indexed_search)) return std::optional<std::size_t>{};
+  return best;
+}
+
 }  // namespace
 
 core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  auto statement = (**reader).Cached(ListSql(query));
+  auto driving = ChooseDriver(**reader, query);
+  if (!driving) return driving.error();
+  std::vector<std::string> label_values;
+  auto statement = (**reader).Cached(ListSql(query, *driving, label_values));
   if (!statement) return statement.error();
   Statement& list = **statement;
+  for (std::size_t i = 0; i < label_values.size(); ++i) list.Bind(static_cast<int>(10 + i), label_values[i]);
   if (query.job_namespace) list.Bind(1, *query.job_namespace);
   if (query.is_active) list.Bind(2, std::int64_t{*query.is_active ? 1 : 0});
   if (query.name_prefix) list.Bind(3, *query.name_prefix);
   if (query.task_type) list.Bind(4, *query.task_type);
   if (query.name_contains) {
-    list.Bind(5, SearchesTheIndex(*query.name_contains) ? Phrase(*query.name_contains) : *query.name_contains);
+    // The trigram index takes a phrase; instr() (when labels drive) the text.
+    const bool indexed = SearchesTheIndex(*query.name_contains) && !*driving;
+    list.Bind(5, indexed ? Phrase(*query.name_contains) : *query.name_contains);
   }
   if (query.last_outcome) list.Bind(6, *query.last_outcome);
   if (query.after_id) list.Bind(7, *query.after_id);

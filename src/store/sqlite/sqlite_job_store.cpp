@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
@@ -70,13 +71,13 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-// The columns a job writes, in the order BindJobColumns binds them (1-19);
+// The columns a job writes, in the order BindJobColumns binds them (1-20);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
     "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
     "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace"};
-constexpr int kWrittenColumnCount = 19;
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace",  "labels"};
+constexpr int kWrittenColumnCount = 20;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
@@ -96,7 +97,8 @@ void BindJobColumns(Statement& statement, const core::Job& job) {
       .Bind(16, std::int64_t{job.catchup_window.count()})
       .Bind(17, core::ToString(job.overlap))
       .Bind(18, std::int64_t{job.jitter.count()})
-      .Bind(19, job.namespace_name);
+      .Bind(19, job.namespace_name)
+      .Bind(20, codec::EncodeLabels(job.labels));
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {

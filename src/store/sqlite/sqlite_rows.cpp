@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_rows.hpp"
 
+#include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/job_store.hpp"
@@ -46,6 +47,9 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);
     job.retry = *policy;
   }
+  auto labels = codec::DecodeLabels(row.ColumnText(column(21)));
+  if (!labels) return core::Error::Internal("stored job has bad labels: " + labels.error().message);
+  job.labels = std::move(labels).value();
   return job;
 }
 
