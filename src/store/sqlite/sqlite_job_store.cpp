@@ -70,13 +70,14 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-// The columns a job writes, in the order BindJobColumns binds them (1-19);
+// The columns a job writes, in the order BindJobColumns binds them (1-22);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
     "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
     "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace"};
-constexpr int kWrittenColumnCount = 19;
+    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace", "paused_reason", "paused_at",
+    "paused_until"};
+constexpr int kWrittenColumnCount = 22;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
@@ -96,7 +97,14 @@ void BindJobColumns(Statement& statement, const core::Job& job) {
       .Bind(16, std::int64_t{job.catchup_window.count()})
       .Bind(17, core::ToString(job.overlap))
       .Bind(18, std::int64_t{job.jitter.count()})
-      .Bind(19, job.namespace_name);
+      .Bind(19, job.namespace_name)
+      .Bind(21, OptionalMs(job.paused_at))
+      .Bind(22, OptionalMs(job.paused_until));
+  if (job.paused_reason) {
+    statement.Bind(20, *job.paused_reason);
+  } else {
+    statement.BindNull(20);
+  }
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {
@@ -241,6 +249,8 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
 }
 
 void SqliteJobStore::PublishScheduled(const core::Job& job) {
+  // A job paused until an instant is the scheduler's to resume then.
+  if (!job.is_active && job.paused_until) return changes_.Publish(StoreChange::Scheduled(*job.paused_until));
   if (!job.is_active || !job.next_run) return;
   changes_.Publish(StoreChange::Scheduled(*job.next_run));
 }
