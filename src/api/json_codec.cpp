@@ -20,9 +20,10 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array<std::string_view, 22> kKnownFields{
-    "name",    "interval", "every",     "cron",     "timezone",      "at",        "start_at",    "end_at",
-    "task",    "is_active", "timeout",  "retry",    "misfire",       "catchup_window", "overlap", "jitter",
-    "last_run", "next_run", "namespace", "paused_reason", "paused_at", "paused_until"};
+    "name",      "interval",       "every",     "cron",        "timezone", "at",
+    "start_at",  "end_at",         "task",      "is_active",   "timeout",  "retry",
+    "misfire",   "catchup_window", "overlap",   "jitter",      "last_run", "next_run",
+    "namespace", "paused_reason",  "paused_at", "paused_until"};
 
 // Members a client may echo back from a GET that only the service sets.
 bool IsReadOnly(std::string_view key) {

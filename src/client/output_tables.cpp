@@ -20,8 +20,7 @@ std::string TimeText(const json::object& object, std::string_view member, const 
 
 bool IsTimeMember(std::string_view member) {
   return member == "last_run" || member == "next_run" || member == "scheduled_for" || member == "at" ||
-         member == "paused_until" ||
-         (member.size() > 3 && member.substr(member.size() - 3) == "_at");
+         member == "paused_until" || (member.size() > 3 && member.substr(member.size() - 3) == "_at");
 }
 
 std::string JobState(const json::object& job) {

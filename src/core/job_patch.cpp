@@ -109,11 +109,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   }
   const bool activity_changed = set.is_active && *set.is_active != current.is_active;
   if (set.is_active) job.is_active = *set.is_active;
-  if (activity_changed) {
-    // Resumed: the pause is over. Paused by PATCH: a pause without a reason or end.
-    ClearPause(job);
-    if (!job.is_active) job.paused_at = now;
-  }
+  if (activity_changed) NoteActivityChange(job, now);
   if (schedule_touched || activity_changed) {
     job.next_run = job.is_active ? job.schedule.FirstRun(now) : std::nullopt;
   }

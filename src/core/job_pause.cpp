@@ -39,8 +39,9 @@ Result<std::optional<TimePoint>> PauseUntil(const std::optional<std::string>& un
   } else if (auto duration = ParseDuration(*until, "until")) {
     end = now + *duration;
   } else {
-    return Error::InvalidArgument("until", "until: must be an RFC 3339 instant such as 2026-01-01T09:00:00Z or a "
-                                           "duration such as 2h or 1d30m");
+    return Error::InvalidArgument("until",
+                                  "until: must be an RFC 3339 instant such as 2026-01-01T09:00:00Z or a "
+                                  "duration such as 2h or 1d30m");
   }
   if (end <= now) return Error::InvalidArgument("until", "until: must be in the future (it is " + *until + ")");
   if (end > now + kMaxPauseLength) {
@@ -82,6 +83,11 @@ Job ResumeAtPauseEnd(const Job& paused, TimePoint now) {
   job.updated_at = now;
   job.version = paused.version + 1;
   return job;
+}
+
+void NoteActivityChange(Job& job, TimePoint now) {
+  ClearPause(job);
+  if (!job.is_active) job.paused_at = now;
 }
 
 void ClearPause(Job& job) {

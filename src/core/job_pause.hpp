@@ -41,7 +41,12 @@ Result<std::optional<Job>> PauseJob(const Job& current, const PauseRequest& requ
 // The version goes up by one. `paused` must be paused with a paused_until.
 Job ResumeAtPauseEnd(const Job& paused, TimePoint now);
 
-// The pause's fields cleared (a job resumed by hand, or by PATCH is_active).
+// The pause's fields cleared.
 void ClearPause(Job& job);
+
+// After `job.is_active` changed at `now` by a plain resume or pause (PATCH,
+// /resume, a bulk change): a resumed job's pause is over (cleared); a paused
+// one is paused since `now`, with no reason and no end.
+void NoteActivityChange(Job& job, TimePoint now);
 
 }  // namespace jobsched::core

@@ -287,8 +287,7 @@ core::Result<std::optional<core::Job>> JobWithActive(const core::Job& current, b
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job);
 core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
                                             FirePlanner planner);
-core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now,
-                                                             std::size_t limit);
+core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit);
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
                                             core::TimePoint now, std::optional<std::string> only_namespace = {});
 core::Result<BulkOutcome> CancelRunsAndWait(JobStore& store, std::vector<core::RunId> ids, core::TimePoint now,

@@ -51,8 +51,8 @@ TEST(PauseJob, ADurationCountsFromNow) {
 
 TEST(PauseJob, RefusesAnEndThatIsNotInTheFutureOrTooFarAhead) {
   const TimePoint now = At("2026-12-07T09:30:00Z");
-  for (const char* until : {"2026-12-07T09:30:00Z", "2026-12-07T09:00:00Z", "2028-01-01T00:00:00Z", "367d",
-                            "soon", "", "-2h"}) {
+  for (const char* until :
+       {"2026-12-07T09:30:00Z", "2026-12-07T09:00:00Z", "2028-01-01T00:00:00Z", "367d", "soon", "", "-2h"}) {
     auto paused = PauseJob(Hourly(), Pause(std::nullopt, until), now);
     ASSERT_FALSE(paused.ok()) << until;
     EXPECT_EQ(paused.error().code, ErrorCode::kInvalidArgument) << until;

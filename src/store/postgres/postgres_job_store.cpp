@@ -26,10 +26,10 @@ std::string RetryColumn(const core::RetryPolicy& retry) {
 // The columns a job writes, in the order JobParams adds them ($1-$22);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
-    "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace", "paused_reason", "paused_at",
-    "paused_until"};
+    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",  "task",
+    "is_active", "last_run",      "next_run",      "updated_at",        "version", "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap", "jitter_ms",
+    "namespace", "paused_reason", "paused_at",     "paused_until"};
 constexpr int kWrittenColumnCount = 22;
 
 PgParams JobParams(const core::Job& job) {

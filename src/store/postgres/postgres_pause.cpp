@@ -44,9 +44,10 @@ core::Result<bool> ResumeOne(PgConnection& db, const core::Job& paused, const co
 }
 
 core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint now, std::size_t limit) {
-  static const std::string kSelect = "SELECT " + std::string(kJobColumns) +
-                                     " FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= $1 AND NOT is_active"
-                                     " ORDER BY paused_until, id LIMIT $2";
+  static const std::string kSelect =
+      "SELECT " + std::string(kJobColumns) +
+      " FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= $1 AND NOT is_active"
+      " ORDER BY paused_until, id LIMIT $2";
   auto selected = db.Query(kSelect, PgParams().Add(ToUnixMs(now)).Add(static_cast<std::int64_t>(limit)));
   if (!selected) return selected.error();
   auto due = CollectRows<core::Job>(*selected, JobFromRow);
