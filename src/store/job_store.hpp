@@ -235,7 +235,9 @@ class JobStore {
   // same paused_until), so when several nodes (or stores) race for a job only
   // one resumes it, once; a job resumed or re-paused meanwhile is left alone.
   // Answers the jobs this call resumed; their changes are published as
-  // UpdateJob's are. `done` runs on a store thread after the commit.
+  // UpdateJob's are. `done` runs on a store thread after the commit, or on
+  // the calling thread when a read finds no pause that has ended (the
+  // scheduler asks on every pass: no write then).
   virtual void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) = 0;
 
   // Retention. Deletes up to `limit` finished runs (and their attempts)

@@ -66,6 +66,16 @@ core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint
 }  // namespace
 
 void PostgresJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+  // The scheduler asks on every pass; a read first keeps the writer for when a pause has ended.
+  auto ended = database_->readers().Read<bool>([now](PgConnection& db) -> core::Result<bool> {
+    auto selected = db.Query(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= $1 AND NOT is_active)",
+        PgParams().Add(ToUnixMs(now)));
+    if (!selected) return selected.error();
+    return selected->Bool(0, 0);
+  });
+  if (!ended) return done(ended.error());
+  if (!*ended) return done(std::vector<core::Job>());
   database_->writer().Submit<std::vector<core::Job>>(
       [now, limit](PgConnection& db) { return ResumeDue(db, now, limit); }, std::move(done));
 }

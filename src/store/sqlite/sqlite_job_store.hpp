@@ -137,6 +137,8 @@ class SqliteJobStore final : public JobStore,
   SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
                  std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer);
 
+  // Whether a paused job's paused_until is at or before `now` (sqlite_pause.cpp).
+  core::Result<bool> AnyPauseEnded(core::TimePoint now);
   // Publish on changes_ what a committed write did.
   void PublishScheduled(const core::Job& job);
   void PublishRunsQueued();

@@ -50,7 +50,24 @@ core::Result<std::vector<core::Job>> ResumeDue(SqliteConnection& db, core::TimeP
 
 }  // namespace
 
+core::Result<bool> SqliteJobStore::AnyPauseEnded(core::TimePoint now) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto statement = (**reader).Cached(
+      "SELECT EXISTS (SELECT 1 FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= ? AND is_active = 0)");
+  if (!statement) return statement.error();
+  (*statement)->Bind(1, ToUnixMs(now));
+  auto row = (*statement)->Step();
+  if (!row) return row.error();
+  const bool any = (*statement)->ColumnInt(0) != 0;
+  return any;
+}
+
 void SqliteJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+  // The scheduler asks on every pass; a read first keeps the writer for when a pause has ended.
+  auto ended = AnyPauseEnded(now);
+  if (!ended) return done(ended.error());
+  if (!*ended) return done(std::vector<core::Job>());
   writer_->Submit<std::vector<core::Job>>(
       [submitted = now, clock = clock_, limit](SqliteConnection& db) -> core::Result<std::vector<core::Job>> {
         // What has ended by now, as FireDueJobs judges what is due.
