@@ -114,7 +114,9 @@ export const updateJob = (jobId, patch, etag, { dryRun = false } = {}) =>
     query: { dry_run: dryRun ? "true" : undefined },
   });
 export const deleteJob = (jobId) => call("DELETE", `/jobs/${id(jobId)}`);
-export const pauseJob = (jobId) => call("POST", `/jobs/${id(jobId)}/pause`);
+// `reason`, `until` (an RFC 3339 instant or a duration such as "2h"): optional.
+export const pauseJob = (jobId, { reason, until } = {}) =>
+  call("POST", `/jobs/${id(jobId)}/pause`, reason || until ? { body: { reason, until } } : {});
 export const resumeJob = (jobId) => call("POST", `/jobs/${id(jobId)}/resume`);
 export const triggerJob = (jobId) => call("POST", `/jobs/${id(jobId)}/trigger`);
 // `target`: {ids: [...]} or {filter: {...}}; with dryRun, only how many would change.

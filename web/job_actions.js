@@ -15,6 +15,7 @@ export function JobActions({ job, onChanged }) {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [reason, setReason] = useState("");
   // Only a key that may not write disables the buttons: disabling the one just pressed, while
   // the request runs, would drop the keyboard focus to the page.
   const disabled = !mayWrite.value;
@@ -36,7 +37,10 @@ export function JobActions({ job, onChanged }) {
   };
   const runNow = () => act(() => api.triggerJob(job.id), ({ data }) => html`Run ${data.id} is queued:
     <${Link} href=${paths.run(data.id)}>follow it</${Link}>.`);
-  const pause = () => act(() => api.pauseJob(job.id), () => "Paused: it will not fire until resumed.");
+  const pause = () => act(() => api.pauseJob(job.id, { reason: reason.trim() || undefined }), () => {
+    setReason("");
+    return "Paused: it will not fire until resumed.";
+  });
   const resume = () => act(() => api.resumeJob(job.id), () => "Resumed.");
   const remove = async () => {
     setBusy(true);
@@ -56,6 +60,9 @@ export function JobActions({ job, onChanged }) {
       ${job.is_active
         ? html`<button type="button" disabled=${disabled} onClick=${pause}><${Icon} name="paused" />Pause</button>`
         : html`<button type="button" disabled=${disabled} onClick=${resume}><${Icon} name="active" />Resume</button>`}
+      ${job.is_active && html`<input type="text" class="pause-reason" aria-label="Reason for the pause (optional)"
+        maxlength="500" placeholder="Reason to pause (optional)" disabled=${disabled} value=${reason}
+        onInput=${(event) => setReason(event.currentTarget.value)} />`}
       ${mayWrite.value
         ? html`<${Link} class="button" href=${paths.editJob(job.id)}><${Icon} name="edit" />Edit</${Link}>
           <${Link} class="button" href=${paths.newJob({ clone: job.id })}><${Icon} name="copy" />Clone</${Link}>`

@@ -8,6 +8,7 @@ import { NextRuns } from "./next_runs.js";
 import { Pager } from "./pager.js";
 import { ProblemMessage } from "./problem_view.js";
 import { RunTable } from "./run_table.js";
+import { formatRelative, formatTime } from "./format.js";
 import { paths, route, useTitle } from "./router.js";
 import { JobStateBadge } from "./state_badge.js";
 import { useLoad } from "./use_load.js";
@@ -34,6 +35,7 @@ export function JobPage() {
       <${JobStateBadge} job=${current} />
     </div>
     <p class="muted">Job ${current.id} in namespace ${current.namespace}</p>
+    <${PauseNote} job=${current} />
     <${JobActions} job=${current} onChanged=${() => { job.reload(); runs.reload(); }} />
     <div class="columns">
       <${JobDefinition} job=${current} />
@@ -47,4 +49,13 @@ export function JobPage() {
       <${Pager} label="Pages of runs" firstHref=${cursor ? paths.job(id) : null}
         nextHref=${runs.data?.next ? paths.job(id, { runs_cursor: runs.data.next }) : null} />
     </section>`;
+}
+
+// A paused job's reason and end, when its pause has them.
+function PauseNote({ job }) {
+  if (job.is_active || (!job.paused_reason && !job.paused_until)) return null;
+  const until = job.paused_until
+    ? ` until ${formatTime(job.paused_until)} (${formatRelative(job.paused_until)}), then it resumes by itself`
+    : " until resumed";
+  return html`<p class="pause-note" role="note">Paused${until}${job.paused_reason ? `: ${job.paused_reason}` : "."}</p>`;
 }

@@ -16,8 +16,10 @@ namespace {
 namespace json = boost::json;
 
 // Members every accepted change moves (or never changes): not "changes".
+// paused_at goes with is_active, as updated_at with any change.
 bool IsBookkeeping(std::string_view member) {
-  return member == "version" || member == "updated_at" || member == "created_at" || member == "id";
+  return member == "version" || member == "updated_at" || member == "created_at" || member == "id" ||
+         member == "paused_at";
 }
 
 json::object JobObject(const core::Job& job) { return json::parse(EncodeJob(job)).as_object(); }

@@ -48,6 +48,8 @@ class JobHandlers {
   // job_lifecycle_handlers.cpp
   void PatchJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void SetActive(const HttpRequest& request, const PathParams& params, bool active, Responder respond);
+  // POST /jobs/{id}/pause, with an optional reason and until (core::PauseJob).
+  void PauseJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void DeleteJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond);
   void CancelRun(const HttpRequest& request, const PathParams& params, Responder respond);

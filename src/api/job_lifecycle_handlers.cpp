@@ -5,8 +5,10 @@
 #include "api/dry_run.hpp"
 #include "api/job_etag.hpp"
 #include "api/job_handlers.hpp"
+#include "api/json_body.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
+#include "api/pause_request.hpp"
 #include "api/problem.hpp"
 
 namespace jobsched::api {
@@ -30,7 +32,7 @@ void JobHandlers::RegisterLifecycle(Router& router) {
     DeleteJob(request, params, std::move(respond));
   });
   router.Add("POST", "/jobs/{id}/pause", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
-    SetActive(request, params, false, std::move(respond));
+    PauseJob(request, params, std::move(respond));
   });
   router.Add("POST", "/jobs/{id}/resume", [this](HttpRequest&& request, const PathParams& params, Responder respond) {
     SetActive(request, params, true, std::move(respond));
@@ -86,6 +88,26 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
         return core::ApplyJobPatch(current, patch, now);
       },
       active ? "resume" : "pause", *dry_run, std::move(respond));
+}
+
+void JobHandlers::PauseJob(const HttpRequest& request, const PathParams& params, Responder respond) {
+  auto id = PathId(params, "id");
+  if (!id) return respond(ProblemResponse(id.error()));
+  auto dry_run = DryRunRequested(request);
+  if (!dry_run) return respond(ProblemResponse(dry_run.error()));
+  auto pause = DecodePauseRequest(request);
+  if (!pause) return respond(JsonBodyProblem(pause.error()));
+  ApplyChange(
+      *id, request.caller, std::string(request.Header("If-Match")),
+      [pause = std::move(pause).value()](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
+        // `until` as a duration counts from `now`, the time of the write.
+        auto paused = core::PauseJob(current, pause, now);
+        if (!paused) return paused.error();
+        // Already paused exactly so: nothing changes.
+        if (!*paused) return current;
+        return std::move(**paused);
+      },
+      "pause", *dry_run, std::move(respond));
 }
 
 void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change,

@@ -20,10 +20,16 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 20> kKnownFields{
-    "name",    "interval", "every",     "cron",     "timezone",  "at",      "start_at",
-    "end_at",  "task",     "is_active", "timeout",  "retry",     "misfire", "catchup_window",
-    "overlap", "jitter",   "last_run",  "next_run", "namespace", "labels"};
+constexpr std::array<std::string_view, 23> kKnownFields{
+    "name",      "interval",       "every",         "cron",      "timezone",    "at",
+    "start_at",  "end_at",         "task",          "is_active", "timeout",     "retry",
+    "misfire",   "catchup_window", "overlap",       "jitter",    "last_run",    "next_run",
+    "namespace", "labels",         "paused_reason", "paused_at", "paused_until"};
+
+// Members a client may echo back from a GET that only the service sets.
+bool IsReadOnly(std::string_view key) {
+  return key == "last_run" || key == "next_run" || key == "paused_at" || key == "paused_until";
+}
 
 }  // namespace
 
@@ -119,6 +125,10 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += Quote(core::FormatDuration(job.jitter));
   out += ",\"is_active\":";
   out += job.is_active ? "true" : "false";
+  out += ",\"paused_reason\":";
+  out += job.paused_reason ? Quote(*job.paused_reason) : "null";
+  AppendTime(out, "paused_at", job.paused_at);
+  AppendTime(out, "paused_until", job.paused_until);
   AppendTime(out, "last_run", job.last_run);
   AppendTime(out, "next_run", job.next_run);
   AppendTime(out, "created_at", job.created_at);
@@ -187,7 +197,7 @@ core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest
   for (const auto& member : object) {
     const std::string_view key(member.key().data(), member.key().size());
     const json::value& value = member.value();
-    if (cleared != nullptr && value.is_null() && key != "last_run" && key != "next_run") {
+    if (cleared != nullptr && value.is_null() && !IsReadOnly(key) && key != "paused_reason") {
       if (!IsRemovable(key)) {
         if (!IsKnownField(key)) return UnknownJobField(key);
         return core::Error::InvalidArgument(std::string(key), std::string(key) + ": cannot be removed, only changed");
@@ -225,9 +235,12 @@ core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest
       auto labels = codec::DecodeLabels(json::serialize(value));
       if (!labels) return labels.error();
       request.labels = std::move(labels).value();
-    } else if (key == "last_run" || key == "next_run") {
+    } else if (IsReadOnly(key)) {
       // Read-only fields the original's clients may echo back: ignored.
       if (!value.is_null() && !value.is_string()) return WrongType(key, "a date-time string or null");
+    } else if (key == "paused_reason") {
+      // Read-only too: a pause's reason is set by POST /jobs/{id}/pause.
+      if (!value.is_null() && !value.is_string()) return WrongType(key, "a string or null");
     } else {
       return UnknownJobField(key);
     }

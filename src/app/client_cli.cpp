@@ -125,8 +125,13 @@ void ClientCommands::AddJobCommands(CLI::App& cli) {
   edit->add_option("--editor", line_.editor, "The editor command (default: $VISUAL, $EDITOR, vi)");
   with_ref(Add(*job, "delete", "Delete a job and its runs", true,
                [this](const ClientContext& context) { return client::DeleteJob(context, line_.ref); }));
-  with_ref(Add(*job, "pause", "Pause a job", true,
-               [this](const ClientContext& context) { return client::SetJobActive(context, line_.ref, false); }));
+  CLI::App* pause = Add(*job, "pause", "Pause a job", true, [this](const ClientContext& context) {
+    return client::PauseJob(context, line_.ref, Given(line_.pause_reason), Given(line_.pause_until));
+  });
+  with_ref(pause);
+  pause->add_option("--reason", line_.pause_reason, "Why (shown with the job while it is paused)");
+  pause->add_option("--until", line_.pause_until,
+                    "Resume by itself then: an RFC 3339 instant or a duration from now (2h, 1d)");
   with_ref(Add(*job, "resume", "Resume a job", true,
                [this](const ClientContext& context) { return client::SetJobActive(context, line_.ref, true); }));
   CLI::App* trigger = Add(*job, "trigger", "Run a job now", true, [this](const ClientContext& context) {

@@ -41,7 +41,8 @@ struct ClientLine {
   std::string timeout = "1h";
   std::int64_t count = 10;
   std::string tz;
-  std::string from, to;  // job backfill --from --to
+  std::string from, to;                   // job backfill --from --to
+  std::string pause_reason, pause_until;  // job pause --reason, --until
   client::ApplyOptions apply;
   std::string shell;  // completion bash|zsh|fish
 };

@@ -116,6 +116,11 @@ void InstrumentedStore::FireDueJobs(core::TimePoint now, std::size_t limit, stor
                     TimedCallback<store::FireResult>(metrics_, "fire_due_jobs", std::move(counted)));
 }
 
+void InstrumentedStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+  jobs_.ResumePausedJobs(now, limit,
+                         TimedCallback<std::vector<core::Job>>(metrics_, "resume_paused_jobs", std::move(done)));
+}
+
 void InstrumentedStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
                                                 std::function<void(core::Result<std::size_t>)> done) {
   jobs_.PruneRunsFinishedBefore(before, limit,

@@ -121,6 +121,29 @@ int SetJobActive(const ClientContext& context, const std::string& ref, bool acti
                           (active ? NextRunText(context, changed->body) : ""));
 }
 
+int PauseJob(const ClientContext& context, const std::string& ref, const std::optional<std::string>& reason,
+             const std::optional<std::string>& until) {
+  auto id = Resolve(context, ref);
+  if (!id) return context.Fail(id.error());
+  std::optional<json::value> body;
+  if (reason || until) {
+    json::object members;
+    if (reason) members["reason"] = *reason;
+    if (until) members["until"] = *until;
+    body = std::move(members);
+  }
+  const std::string path = "/jobs/" + std::to_string(*id) + "/pause";
+  auto changed = context.api.Change("POST", ChangeTarget(context, path), body);
+  if (!changed) return context.Fail(changed.error());
+  std::string text = "paused " + Subject(changed->body);
+  if (changed->body.is_object()) {
+    const json::object& job = changed->body.get_object();
+    auto end = core::ParseRfc3339(MemberText(job, "paused_until"), "paused_until");
+    text += end ? " until " + When(*end, context.style.now) : " until resumed";
+  }
+  return ReportChange(context, *changed, Resource::kJob, text);
+}
+
 int ListNextRuns(const ClientContext& context, const std::string& ref, std::int64_t count,
                  const std::optional<std::string>& tz) {
   auto id = Resolve(context, ref);

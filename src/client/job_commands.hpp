@@ -30,6 +30,10 @@ int GetJob(const ClientContext& context, const std::string& ref);
 int CreateJob(const ClientContext& context, const JobFlags& flags, const std::string& file);
 int DeleteJob(const ClientContext& context, const std::string& ref);
 int SetJobActive(const ClientContext& context, const std::string& ref, bool active);
+// job pause [--reason TEXT] [--until WHEN]: WHEN an RFC 3339 instant or a
+// duration from now ("2h"); the service resumes the job then by itself.
+int PauseJob(const ClientContext& context, const std::string& ref, const std::optional<std::string>& reason,
+             const std::optional<std::string>& until);
 // The next `count` occurrences, in the job's zone and UTC, and in `tz`.
 int ListNextRuns(const ClientContext& context, const std::string& ref, std::int64_t count,
                  const std::optional<std::string>& tz);

@@ -18,7 +18,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kServiceMembers[] = {"id", "last_run", "next_run", "created_at", "updated_at", "version"};
+constexpr std::string_view kServiceMembers[] = {"id",      "last_run",      "next_run",  "created_at",  "updated_at",
+                                                "version", "paused_reason", "paused_at", "paused_until"};
 
 // What one entry is being read with.
 struct EntryContext {

@@ -20,7 +20,7 @@ std::string TimeText(const json::object& object, std::string_view member, const 
 
 bool IsTimeMember(std::string_view member) {
   return member == "last_run" || member == "next_run" || member == "scheduled_for" || member == "at" ||
-         (member.size() > 3 && member.substr(member.size() - 3) == "_at");
+         member == "paused_until" || (member.size() > 3 && member.substr(member.size() - 3) == "_at");
 }
 
 std::string JobState(const json::object& job) {
@@ -34,12 +34,14 @@ std::string JobTable(const json::array& jobs, const TableStyle& style) {
     if (!item.is_object()) continue;
     const json::object& job = item.get_object();
     const std::string state = JobState(job);
+    // A paused job's next run is its resume, when it has one.
+    const bool resumes = state == "paused" && core::ParseRfc3339(MemberText(job, "paused_until"), "").ok();
     table.AddRow({{MemberText(job, "id"), ""},
                   {MemberText(job, "namespace"), ""},
                   {MemberText(job, "name"), ""},
                   {DescribeSchedule(job), ""},
                   {state, StateColor(state)},
-                  {TimeText(job, "next_run", style), ""},
+                  {resumes ? "resumes " + TimeText(job, "paused_until", style) : TimeText(job, "next_run", style), ""},
                   {TimeText(job, "last_run", style), ""}});
   }
   return table.Render(style.color);

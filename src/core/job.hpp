@@ -50,6 +50,12 @@ struct Job {
   // original service chose by the job's name.
   std::optional<Task> task;
   bool is_active = true;
+  // While paused (see job_pause.hpp): why, since when (absent for a job
+  // paused before pauses had one), and when the scheduler resumes it by
+  // itself (absent: until someone resumes it). All absent while active.
+  std::optional<std::string> paused_reason;
+  std::optional<TimePoint> paused_at;
+  std::optional<TimePoint> paused_until;
   std::optional<TimePoint> last_run;
   // Null when the schedule has nothing left to fire, or the job is paused.
   std::optional<TimePoint> next_run;

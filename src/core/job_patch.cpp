@@ -1,6 +1,7 @@
 #include "core/job_patch.hpp"
 
 #include "core/duration.hpp"
+#include "core/job_pause.hpp"
 
 namespace jobsched::core {
 namespace {
@@ -117,6 +118,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   }
   const bool activity_changed = set.is_active && *set.is_active != current.is_active;
   if (set.is_active) job.is_active = *set.is_active;
+  if (activity_changed) NoteActivityChange(job, now);
   if (schedule_touched || activity_changed) {
     job.next_run = job.is_active ? job.schedule.FirstRun(now) : std::nullopt;
   }

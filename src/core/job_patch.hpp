@@ -21,7 +21,8 @@ struct JobPatch {
 // schedule field (interval, every, cron, at) replaces the schedule; timezone,
 // start_at and end_at adjust it. A change of schedule or of is_active
 // recomputes next_run from `now` (so resuming counts paused time as neither
-// missed nor run). A new task's secrets sent as kRedacted keep the current
+// missed nor run); resuming clears the pause's reason and end (job_pause.hpp),
+// pausing records paused_at. A new task's secrets sent as kRedacted keep the current
 // task's values (KeepRedactedSecrets). `labels` replaces the job's labels
 // whole, as `task` and `retry` replace theirs (null removes them all). The version goes up by one, unless
 // the patch is empty. A `namespace` other than the job's own is refused:

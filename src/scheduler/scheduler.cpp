@@ -14,7 +14,22 @@ Scheduler::Scheduler(store::JobStore& store, const core::Clock& clock, Scheduler
 
 Scheduler::~Scheduler() { Stop(); }
 
+core::Result<std::size_t> Scheduler::ResumePaused() {
+  std::size_t count = 0;
+  for (;;) {
+    auto resumed = store::ResumePausedJobsAndWait(store_, clock_.Now(), options_.batch_size);
+    if (!resumed) return resumed.error();
+    for (const core::Job& job : *resumed) {
+      spdlog::info("scheduler: job {} ({}/{}) resumed: its pause ended; next run {}", job.id, job.namespace_name,
+                   job.name, job.next_run ? core::FormatRfc3339(*job.next_run) : std::string("none"));
+    }
+    count += resumed->size();
+    if (resumed->size() < options_.batch_size) return count;
+  }
+}
+
 core::Result<std::size_t> Scheduler::FireDue() {
+  if (auto resumed = ResumePaused(); !resumed) return resumed.error();
   std::size_t created = 0;
   for (;;) {
     const core::FiringLimits limits = options_.firing_limits;

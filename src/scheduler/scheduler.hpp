@@ -47,9 +47,14 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
 
-  // Fires everything due at clock.Now(), batch after batch, and returns the
+  // Resumes the jobs whose pause ended by clock.Now() (ResumePaused), then
+  // fires everything due at clock.Now(), batch after batch, and returns the
   // number of runs created. What the loop calls; tests call it with a fake clock.
   core::Result<std::size_t> FireDue();
+
+  // Resumes every job paused until an instant at or before clock.Now(), batch
+  // after batch, logging each, and returns how many this node resumed.
+  core::Result<std::size_t> ResumePaused();
 
   // Starts the loop on its own thread.
   void Start() EXCLUDES(mutex_);

@@ -158,6 +158,7 @@ class JobStore {
   using PruneBeyondDone = std::function<void(core::Result<PruneResult>)>;
   using BulkDone = std::function<void(core::Result<BulkOutcome>)>;
   using BackfillDone = std::function<void(core::Result<BackfillResult>)>;
+  using ResumeDone = std::function<void(core::Result<std::vector<core::Job>>)>;
 
   virtual ~JobStore() = default;
 
@@ -246,7 +247,8 @@ class JobStore {
   // Succeeds when the database answers a trivial query.
   virtual core::Result<void> Ping() = 0;
 
-  // The earliest next_run among active jobs; nullopt when nothing is scheduled.
+  // The earliest next_run among active jobs, or paused_until among paused
+  // ones (the scheduler resumes them then); nullopt when nothing is scheduled.
   virtual core::Result<std::optional<core::TimePoint>> NextDueTime() = 0;
 
   // Fires up to `limit` active jobs due at or before `now`, oldest first: in
@@ -255,6 +257,17 @@ class JobStore {
   // next_run and last_run, only if next_run still holds the value read.
   // `done` runs on a store thread after the commit.
   virtual void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) = 0;
+
+  // Resumes up to `limit` paused jobs whose paused_until is at or before
+  // `now`, earliest first, as core::ResumeAtPauseEnd says, in ONE
+  // transaction. Each is a conditional UPDATE (the job still paused, with the
+  // same paused_until), so when several nodes (or stores) race for a job only
+  // one resumes it, once; a job resumed or re-paused meanwhile is left alone.
+  // Answers the jobs this call resumed; their changes are published as
+  // UpdateJob's are. `done` runs on a store thread after the commit, or on
+  // the calling thread when a read finds no pause that has ended (the
+  // scheduler asks on every pass: no write then).
+  virtual void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) = 0;
 
   // Retention. Deletes up to `limit` finished runs (and their attempts)
   // that finished before `before`, oldest first; answers how many.
@@ -305,6 +318,7 @@ core::Result<std::optional<core::Job>> JobWithActive(const core::Job& current, b
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job);
 core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
                                             FirePlanner planner);
+core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit);
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
                                             core::TimePoint now, std::optional<std::string> only_namespace = {});
 core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,

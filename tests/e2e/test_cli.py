@@ -147,6 +147,17 @@ class JobCommandsTest(CliTestCase):
         resumed = self.cli.json("job", "resume", "1")
         self.assertEqual((paused["is_active"], paused["version"]), (False, 2))
         self.assertEqual((resumed["is_active"], resumed["version"]), (True, 3))
+        until = self.cli.json("job", "pause", "1", "--reason", "quarter close", "--until", "2h")
+        self.assertEqual((until["paused_reason"], until["version"]), ("quarter close", 4))
+        self.assertIsNotNone(until["paused_until"])
+        said = self.cli.ok("job", "pause", "1", "--reason", "quarter close", "--until", "3h").stdout
+        self.assertRegex(said, r"^paused job 1 \(default/report\) until in \d")
+        shown = self.cli.ok("job", "get", "1").stdout
+        self.assertRegex(shown, r"paused_reason:\s+quarter close")
+        self.assertRegex(shown, r"paused_until:\s+in \d")
+        self.assertRegex(self.cli.ok("job", "list").stdout, r"paused\s+resumes in \d")
+        self.assertExit(self.cli.run("job", "pause", "1", "--until", "yesterday"), EXIT_USAGE, "until:")
+        self.assertEqual(self.cli.json("job", "resume", "1")["paused_reason"], None)
         check_schema("DryRun", self.cli.json("job", "delete", "1", "--dry-run"), "job delete --dry-run")
         self.assertEqual(self.cli.ok("job", "delete", "1").stdout, "deleted job 1\n")
         self.assertExit(self.cli.run("job", "get", "1"), EXIT_NOT_FOUND, "does not exist")

@@ -308,6 +308,36 @@ class RolesTest(ClusterTestCase):
         self.assertEqual(worker.request("GET", "/jobs", unchecked="a worker node has no jobs API").status, 404)
         self.assertRegex(api.log_text(), r"roles: api\b")
 
+    def test_a_job_paused_until_an_instant_is_resumed_once_by_one_node(self):
+        self.start_nodes()
+        jobs = []
+        for number in range(12):
+            created = self.nodes[number % 3].post_json("/jobs", {"name": f"paused-{number}", "every": "1h"})
+            self.assertEqual(created.status, 201, created.body)
+            jobs.append(created.body)
+        until = time.time() + 4
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(until)) + f".{int(until * 1000) % 1000:03d}Z"
+        paused = {}
+        for job in jobs:
+            answer = self.nodes[0].post_json(f"/jobs/{job['id']}/pause", {"reason": "cluster test", "until": stamp})
+            self.assertEqual(answer.status, 200, answer.body)
+            paused[job["id"]] = answer.body
+
+        def all_active():
+            return all(self.nodes[2].get_json(f"/jobs/{job_id}").body["is_active"] for job_id in paused)
+        wait_until(all_active, 15.0, "every paused job resumed by itself")
+        resumed_at = time.time()
+
+        for job_id, before in paused.items():
+            after = self.nodes[1].get_json(f"/jobs/{job_id}").body
+            self.assertEqual(after["version"], before["version"] + 1, "resumed once")
+            self.assertIsNone(after["paused_until"])
+        # One resume per job among all three nodes' logs, and not long after `until`.
+        lines = [line for node in self.nodes for line in node.log_text().splitlines()
+                 if "resumed: its pause ended" in line]
+        self.assertEqual(len(lines), len(paused), lines)
+        self.assertLess(resumed_at - until, 5.0)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -45,6 +45,9 @@ core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
   job.overlap = *overlap;
   job.jitter = core::Milliseconds{integer(19)};
   job.namespace_name = text(20);
+  if (!result.IsNull(row, first + 22)) job.paused_reason = text(22);
+  job.paused_at = OptionalTime(optional_int(23));
+  job.paused_until = OptionalTime(optional_int(24));
   if (const std::string retry = text(15); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);

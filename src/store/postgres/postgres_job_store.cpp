@@ -24,13 +24,14 @@ std::string RetryColumn(const core::RetryPolicy& retry) {
   return retry == core::RetryPolicy{} ? std::string() : codec::EncodeRetryPolicy(retry);
 }
 
-// The columns a job writes, in the order JobParams adds them ($1-$19);
+// The columns a job writes, in the order JobParams adds them ($1-$23);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
-    "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace",  "labels"};
-constexpr int kWrittenColumnCount = 20;
+    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",      "task",
+    "is_active", "last_run",      "next_run",      "updated_at",        "version",     "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",     "jitter_ms",
+    "namespace", "labels",        "paused_reason", "paused_at",         "paused_until"};
+constexpr int kWrittenColumnCount = 23;
 
 PgParams JobParams(const core::Job& job) {
   PgParams params;
@@ -58,6 +59,12 @@ PgParams JobParams(const core::Job& job) {
       .Add(std::int64_t{job.jitter.count()})
       .Add(job.namespace_name)
       .Add(codec::EncodeLabels(job.labels));
+  if (job.paused_reason) {
+    params.Add(*job.paused_reason);
+  } else {
+    params.AddNull();
+  }
+  params.Add(OptionalMs(job.paused_at)).Add(OptionalMs(job.paused_until));
   return params;
 }
 
@@ -96,6 +103,10 @@ const std::string& UpdateSql() {
 // Tells every node's scheduler (through PgListener) when the job is due
 // next, so one sleeping past that time wakes up; sent when the write commits.
 core::Result<void> NotifyNextRun(PgConnection& db, const core::Job& job) {
+  // A job paused until an instant is the schedulers' to resume then.
+  if (!job.is_active && job.paused_until) {
+    return Notify(db, kJobsChannel, std::to_string(core::ToUnixMs(*job.paused_until)));
+  }
   if (!job.is_active || !job.next_run) return core::Ok();
   return Notify(db, kJobsChannel, std::to_string(core::ToUnixMs(*job.next_run)));
 }

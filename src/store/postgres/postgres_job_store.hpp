@@ -40,6 +40,7 @@ class PostgresJobStore final : public JobStore {
   // The scheduling half (postgres_job_store_runs.cpp).
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;  // postgres_pause.cpp
   void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
   void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;

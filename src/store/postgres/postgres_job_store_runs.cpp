@@ -20,7 +20,10 @@ using core::ToUnixMs;
 core::Result<std::optional<core::TimePoint>> PostgresJobStore::NextDueTime() {
   return database_->readers().Read<std::optional<core::TimePoint>>(
       [](PgConnection& db) -> core::Result<std::optional<core::TimePoint>> {
-        auto selected = db.Query("SELECT min(next_run) FROM jobs WHERE is_active AND next_run IS NOT NULL");
+        // Each half reads the first entry of its index (next_run, jobs_paused_until).
+        auto selected = db.Query(
+            "SELECT least((SELECT min(next_run) FROM jobs WHERE is_active AND next_run IS NOT NULL),"
+            " (SELECT min(paused_until) FROM jobs WHERE paused_until IS NOT NULL AND NOT is_active))");
         if (!selected) return selected.error();
         return OptionalTime(selected->OptionalInt(0, 0));
       });

@@ -91,6 +91,11 @@ std::optional<std::int64_t> Statement::ColumnOptionalInt(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+std::optional<std::string> Statement::ColumnOptionalText(int column) const {
+  if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+  return ColumnText(column);
+}
+
 std::string Statement::ColumnText(int column) const {
   const auto* text = sqlite3_column_text(statement_, column);
   if (text == nullptr) return {};

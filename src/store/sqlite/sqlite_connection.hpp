@@ -39,6 +39,7 @@ class Statement {
   std::int64_t ColumnInt(int column) const;
   std::optional<std::int64_t> ColumnOptionalInt(int column) const;
   std::string ColumnText(int column) const;
+  std::optional<std::string> ColumnOptionalText(int column) const;
 
  private:
   sqlite3* db_;

@@ -71,13 +71,14 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-// The columns a job writes, in the order BindJobColumns binds them (1-20);
+// The columns a job writes, in the order BindJobColumns binds them (1-23);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",     "schedule_kind",     "schedule_expr", "start_at",  "end_at",     "task",     "is_active",
-    "last_run", "next_run",          "updated_at",    "version",   "timeout_ms", "timezone", "retry",
-    "misfire",  "catchup_window_ms", "overlap",       "jitter_ms", "namespace",  "labels"};
-constexpr int kWrittenColumnCount = 20;
+    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",      "task",
+    "is_active", "last_run",      "next_run",      "updated_at",        "version",     "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",     "jitter_ms",
+    "namespace", "labels",        "paused_reason", "paused_at",         "paused_until"};
+constexpr int kWrittenColumnCount = 23;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
@@ -98,7 +99,14 @@ void BindJobColumns(Statement& statement, const core::Job& job) {
       .Bind(17, core::ToString(job.overlap))
       .Bind(18, std::int64_t{job.jitter.count()})
       .Bind(19, job.namespace_name)
-      .Bind(20, codec::EncodeLabels(job.labels));
+      .Bind(20, codec::EncodeLabels(job.labels))
+      .Bind(22, OptionalMs(job.paused_at))
+      .Bind(23, OptionalMs(job.paused_until));
+  if (job.paused_reason) {
+    statement.Bind(21, *job.paused_reason);
+  } else {
+    statement.BindNull(21);
+  }
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);
   } else {
@@ -243,6 +251,8 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
 }
 
 void SqliteJobStore::PublishScheduled(const core::Job& job) {
+  // A job paused until an instant is the scheduler's to resume then.
+  if (!job.is_active && job.paused_until) return changes_.Publish(StoreChange::Scheduled(*job.paused_until));
   if (!job.is_active || !job.next_run) return;
   changes_.Publish(StoreChange::Scheduled(*job.next_run));
 }

@@ -76,6 +76,7 @@ class SqliteJobStore final : public JobStore,
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;  // sqlite_pause.cpp
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
@@ -137,6 +138,8 @@ class SqliteJobStore final : public JobStore,
   SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
                  std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer);
 
+  // Whether a paused job's paused_until is at or before `now` (sqlite_pause.cpp).
+  core::Result<bool> AnyPauseEnded(core::TimePoint now);
   // Publish on changes_ what a committed write did.
   void PublishScheduled(const core::Job& job);
   void PublishRunsQueued();

@@ -18,7 +18,10 @@ using core::ToUnixMs;
 core::Result<std::optional<core::TimePoint>> SqliteJobStore::NextDueTime() {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  auto statement = (**reader).Cached("SELECT min(next_run) FROM jobs WHERE is_active = 1 AND next_run IS NOT NULL");
+  // Each half reads the first entry of its index (next_run: jobs_due; paused_until: jobs_paused_until).
+  auto statement = (**reader).Cached(
+      "SELECT min(t) FROM (SELECT min(next_run) AS t FROM jobs WHERE is_active = 1 AND next_run IS NOT NULL"
+      " UNION ALL SELECT min(paused_until) FROM jobs WHERE paused_until IS NOT NULL AND is_active = 0)");
   if (!statement) return statement.error();
   auto row = (*statement)->Step();
   if (!row) return row.error();

@@ -42,6 +42,9 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   job.overlap = *overlap;
   job.jitter = core::Milliseconds{row.ColumnInt(column(19))};
   job.namespace_name = row.ColumnText(column(20));
+  if (auto reason = row.ColumnOptionalText(column(22))) job.paused_reason = std::move(*reason);
+  job.paused_at = OptionalTime(row.ColumnOptionalInt(column(23)));
+  job.paused_until = OptionalTime(row.ColumnOptionalInt(column(24)));
   if (const std::string retry = row.ColumnText(column(15)); !retry.empty()) {
     auto policy = codec::DecodeRetryPolicy(retry);
     if (!policy) return core::Error::Internal("stored job has a bad retry policy: " + policy.error().message);
