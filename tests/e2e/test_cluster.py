@@ -290,9 +290,11 @@ class RolesTest(ClusterTestCase):
         self.assertEqual(created.status, 201, created.body)
         job_id = created.body["id"]
 
-        # Fired and run by the worker node, seen through the API node.
+        # Fired and run by the worker node, seen through the API node. NOTIFY normally wakes the
+        # worker's scheduler at once; should the wake-up be missed (its listener still connecting on
+        # a loaded machine), its 30 s nap is the safety net, so the wait outlasts one nap.
         wait_until(lambda: any(run["state"] == "succeeded"
-                               for run in api.get_json(f"/jobs/{job_id}/runs").body), 30.0,
+                               for run in api.get_json(f"/jobs/{job_id}/runs").body), 40.0,
                    "a run executed by the worker node")
         # The API node neither fires nor runs: the worker's metrics count the runs, the API node's do not.
         def finished_runs(node):
