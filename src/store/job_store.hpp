@@ -54,7 +54,10 @@ struct RunListQuery {
 };
 
 // What Stats reads: the runs of [from, to] in buckets of `bucket_width`
-// starting at `from`, and the jobs and runs as of `now`.
+// starting at `from`, and the jobs and runs as of `now`. The buckets must be
+// those the roll-ups keep (core::IsRollupBucketing: a width of core::SpanOf,
+// `from` a multiple of it); a run is counted in its whole bucket, also past
+// `to`.
 struct StatsQuery {
   std::optional<std::string> job_namespace;  // only jobs of this namespace and their runs
   core::TimePoint from;
@@ -69,7 +72,13 @@ struct StatsQuery {
 };
 
 // What Stats answers. Counts of runs in an end state are of runs that
-// finished in [from, to]; queued and running are as of now.
+// finished in the buckets of [from, to] (runs deleted since by retention
+// included); queued and running are as of now. A bucket's lateness
+// percentiles are those of the lateness rounded down to two significant
+// digits (exact below 100 ms, within 1% above).
+inline constexpr const char* kNotRollupBucketing =
+    "stats buckets are 1 minute, 15 minutes or 2 hours wide and start at a multiple of their width";
+
 struct StoreStats {
   std::int64_t jobs_active = 0;
   std::int64_t jobs_paused = 0;
@@ -208,11 +217,17 @@ class JobStore {
   virtual core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(
       const std::vector<core::JobId>& jobs, std::size_t count) = 0;
 
-  // The figures of the console's overview (GET /stats), read in one snapshot
-  // with aggregates computed by the database. Costs a read of the runs that
-  // finished or started in [from, to] (through the finished_at index) plus
-  // one of the jobs; no index of its own.
+  // The figures of the console's overview (GET /stats), read in one snapshot:
+  // the window's runs from the roll-ups the triggers of migration 0021 keep
+  // (a few rows per bucket), the unfinished runs and the jobs through
+  // indexes. kInvalidArgument (field bucket_width) for buckets the roll-ups
+  // do not keep.
   virtual core::Result<StoreStats> Stats(const StatsQuery& query) = 0;
+
+  // Retention of the roll-ups: deletes up to `limit` rows of run_stats and
+  // up to `limit` of run_lateness whose bucket starts before `before`;
+  // answers how many in all. Runs themselves are not touched.
+  virtual void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) = 0;
 
   // Succeeds when the database answers a trivial query.
   virtual core::Result<void> Ping() = 0;

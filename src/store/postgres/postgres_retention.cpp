@@ -65,4 +65,31 @@ void PostgresJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, 
       std::move(done));
 }
 
+// Width by width, oldest first: each width's rows are one range of the
+// primary key (width, bucket, ...). Rows another node is deleting are skipped.
+void PostgresJobStore::PruneRunRollupsBefore(core::TimePoint before, std::size_t limit,
+                                             std::function<void(core::Result<std::size_t>)> done) {
+  database_->writer().Submit<std::size_t>(
+      [before, limit](PgConnection& db) -> core::Result<std::size_t> {
+        static const char* const kDeletes[] = {
+            "DELETE FROM run_stats WHERE (width, bucket, namespace, shard) IN (SELECT width, bucket, namespace, shard "
+            "FROM run_stats WHERE width = $1 AND bucket < $2 ORDER BY bucket LIMIT $3 FOR UPDATE SKIP LOCKED)",
+            "DELETE FROM run_lateness WHERE (width, bucket, namespace, shard, value) IN (SELECT width, bucket, "
+            "namespace, shard, value FROM run_lateness WHERE width = $1 AND bucket < $2 ORDER BY bucket LIMIT $3 "
+            "FOR UPDATE SKIP LOCKED)"};
+        std::size_t deleted = 0;
+        for (const char* sql : kDeletes) {
+          for (const std::int64_t width : {60'000, 900'000, 7'200'000}) {
+            if (deleted >= limit) return deleted;
+            auto removed = db.Query(
+                sql, PgParams().Add(width).Add(core::ToUnixMs(before)).Add(static_cast<std::int64_t>(limit - deleted)));
+            if (!removed) return removed.error();
+            deleted += static_cast<std::size_t>(removed->affected());
+          }
+        }
+        return deleted;
+      },
+      std::move(done));
+}
+
 }  // namespace jobsched::store::postgres

@@ -104,4 +104,34 @@ void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, st
       std::move(done));
 }
 
+// Width by width, oldest first: each width's rows are one range of the
+// primary key (width, bucket, ...).
+void SqliteJobStore::PruneRunRollupsBefore(core::TimePoint before, std::size_t limit,
+                                           std::function<void(core::Result<std::size_t>)> done) {
+  writer_->Submit<std::size_t>(
+      [before, limit](SqliteConnection& db) -> core::Result<std::size_t> {
+        static const char* const kDeletes[] = {
+            "DELETE FROM run_stats WHERE (width, bucket, namespace, shard) IN (SELECT width, bucket, namespace, shard "
+            "FROM run_stats WHERE width = ?1 AND bucket < ?2 ORDER BY bucket LIMIT ?3)",
+            "DELETE FROM run_lateness WHERE (width, bucket, namespace, shard, value) IN (SELECT width, bucket, "
+            "namespace, shard, value FROM run_lateness WHERE width = ?1 AND bucket < ?2 ORDER BY bucket LIMIT ?3)"};
+        std::size_t deleted = 0;
+        for (const char* sql : kDeletes) {
+          for (const std::int64_t width : {60'000, 900'000, 7'200'000}) {
+            if (deleted >= limit) return deleted;
+            auto remove = db.Cached(sql);
+            if (!remove) return remove.error();
+            (*remove)
+                ->Bind(1, width)
+                .Bind(2, core::ToUnixMs(before))
+                .Bind(3, static_cast<std::int64_t>(limit - deleted));
+            if (auto ran = (*remove)->Run(); !ran) return ran.error();
+            deleted += static_cast<std::size_t>(db.Changes());
+          }
+        }
+        return deleted;
+      },
+      std::move(done));
+}
+
 }  // namespace jobsched::store::sqlite
