@@ -112,8 +112,9 @@ TEST_F(RetentionTest, DeletesTheRollupsOfRunStatisticsPastTheirAgeInBatches) {
   auto pruned = retention.PruneRollupsOnce();
 
   ASSERT_TRUE(pruned.ok()) << pruned.error().message;
-  // The old run's row of each of the three widths, in counts and lateness.
-  EXPECT_EQ(*pruned, 6u);
+  // The old run's row of each of the three widths, of its namespace and of
+  // every namespace, in counts and lateness.
+  EXPECT_EQ(*pruned, 12u);
   EXPECT_EQ(RunIdsOf(a).size(), 2u) << "the runs themselves stay";
   EXPECT_EQ(*retention.PruneRollupsOnce(), 0u);
 }

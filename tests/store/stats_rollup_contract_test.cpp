@@ -173,9 +173,10 @@ TYPED_TEST(StatsRollupContract, PrunesRollupsOfBucketsBeforeTheGivenTime) {
   const StoreStats stats = this->Read();
 
   ASSERT_TRUE(first.ok() && rest.ok() && again.ok()) << (first.ok() ? "" : first.error().message);
-  // The old run's row in each of the three widths, in both roll-ups.
+  // The old run's row in each of the three widths, of its namespace and of
+  // every namespace (''), in both roll-ups.
   EXPECT_EQ(*first, 2u);
-  EXPECT_EQ(*rest, 4u);
+  EXPECT_EQ(*rest, 10u);
   EXPECT_EQ(*again, 0u);
   EXPECT_EQ(Count(stats, core::RunState::kSucceeded), 1);
   EXPECT_EQ(this->Series(stats)[40].lateness_p50_ms, 0);

@@ -17,19 +17,19 @@ std::string Scope(const StatsQuery& query, const std::string& parameter) {
   return query.job_namespace ? " JOIN jobs j ON j.id = r.job_id AND j.namespace = " + parameter + "::text" : "";
 }
 
-// $1 from, $2 to, $3 bucket width, and the namespace as $4 when there is one.
+// $1 from, $2 to, $3 bucket width, $4 the namespace ('' for every one: the
+// roll-ups count each run in its namespace and in '').
 PgParams WindowParams(const StatsQuery& query) {
   PgParams params;
   params.Add(core::ToUnixMs(query.from)).Add(core::ToUnixMs(query.to)).Add(std::int64_t{query.bucket_width.count()});
-  if (query.job_namespace) params.Add(*query.job_namespace);
+  params.Add(query.job_namespace.value_or(""));
   return params;
 }
 
-// The roll-up rows of the window's buckets (all shards, every namespace or one).
-std::string RollupWhere(const StatsQuery& query) {
-  return std::string(" WHERE width = $3::bigint AND bucket >= $1::bigint AND bucket <= $2::bigint") +
-         (query.job_namespace ? " AND namespace = $4::text" : "");
-}
+// The roll-up rows of the window's buckets, all shards: one range of the
+// primary key (width, namespace, bucket, ...).
+const char* const kRollupWhere =
+    " WHERE width = $3::bigint AND namespace = $4::text AND bucket >= $1::bigint AND bucket <= $2::bigint";
 
 core::TimePoint BucketAt(const StatsQuery& query, std::int64_t bucket) {
   return query.from + query.bucket_width * bucket;
@@ -40,7 +40,7 @@ core::Result<void> ReadFinished(PgConnection& db, const StatsQuery& query, Store
   auto selected = db.Query(
       "SELECT (bucket - $1::bigint) / $3::bigint, sum(succeeded), sum(failed), sum(timed_out), sum(skipped),"
       " sum(cancelled) FROM run_stats" +
-          RollupWhere(query) + " GROUP BY bucket",
+          std::string(kRollupWhere) + " GROUP BY bucket",
       WindowParams(query));
   if (!selected) return selected.error();
   constexpr core::RunState kStates[] = {core::RunState::kSucceeded, core::RunState::kFailed, core::RunState::kTimedOut,
@@ -66,7 +66,7 @@ core::Result<void> ReadFinished(PgConnection& db, const StatsQuery& query, Store
 core::Result<void> ReadLateness(PgConnection& db, const StatsQuery& query, StoreStats& stats) {
   auto selected =
       db.Query("SELECT (bucket - $1::bigint) / $3::bigint AS position, value, sum(count) FROM run_lateness" +
-                   RollupWhere(query) + " GROUP BY position, value ORDER BY position",
+                   std::string(kRollupWhere) + " GROUP BY position, value ORDER BY position",
                WindowParams(query));
   if (!selected) return selected.error();
   std::vector<core::LatenessCount> histogram;

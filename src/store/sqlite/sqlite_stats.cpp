@@ -13,27 +13,26 @@ namespace jobsched::store::sqlite {
 namespace {
 
 // Parameters, the same in every statement:
-// ?1 namespace, ?2 from, ?3 to, ?4 bucket width, ?6 late before, ?7 due until.
+// ?1 namespace ('' for every one), ?2 from, ?3 to, ?4 bucket width, ?6 late before, ?7 due until.
 
 // " JOIN jobs ..." keeping the runs of the namespace, or nothing.
 std::string Scope(bool scoped) { return scoped ? " JOIN jobs j ON j.id = r.job_id AND j.namespace = ?1" : ""; }
 
-// The roll-up rows of the window's buckets (all shards, every namespace or one).
-std::string RollupWhere(bool scoped) {
-  return std::string(" WHERE width = ?4 AND bucket >= ?2 AND bucket <= ?3") + (scoped ? " AND namespace = ?1" : "");
-}
+// The roll-up rows of the window's buckets, of one namespace or of '' (every
+// namespace): one range of the primary key (width, namespace, bucket, ...).
+const char* const kRollupWhere = " WHERE width = ?4 AND namespace = ?1 AND bucket >= ?2 AND bucket <= ?3";
 
 // Runs that ended in each bucket of the window, by state.
-std::string FinishedSql(bool scoped) {
-  return "SELECT (bucket - ?2) / ?4, sum(succeeded), sum(failed), sum(timed_out), sum(skipped), sum(cancelled)"
-         " FROM run_stats" +
-         RollupWhere(scoped) + " GROUP BY bucket";
+std::string FinishedSql() {
+  return std::string("SELECT (bucket - ?2) / ?4, sum(succeeded), sum(failed), sum(timed_out), sum(skipped),"
+                     " sum(cancelled) FROM run_stats") +
+         kRollupWhere + " GROUP BY bucket";
 }
 
-// How many runs started in each bucket at each (rounded) lateness.
-std::string LatenessSql(bool scoped) {
-  return "SELECT (bucket - ?2) / ?4 AS position, value, sum(count) FROM run_lateness" + RollupWhere(scoped) +
-         " GROUP BY position, value ORDER BY position";
+// How many runs started in each bucket at each (rounded) lateness, in the
+// key's order: no sort (core::PercentilesOf adds up a value's shards).
+std::string LatenessSql() {
+  return std::string("SELECT (bucket - ?2) / ?4, value, count FROM run_lateness") + kRollupWhere + " ORDER BY bucket";
 }
 
 // Queued (and of them, late) and running runs now. The indexes are named:
@@ -59,7 +58,9 @@ std::string JobsSql(bool scoped) {
 }
 
 void BindQuery(Statement& statement, const StatsQuery& query) {
-  if (query.job_namespace) statement.Bind(1, *query.job_namespace);
+  // The roll-ups' namespace '' is every namespace; the other statements
+  // name ?1 only when scoped.
+  statement.Bind(1, query.job_namespace ? std::string_view(*query.job_namespace) : std::string_view(""));
   statement.Bind(2, core::ToUnixMs(query.from))
       .Bind(3, core::ToUnixMs(query.to))
       .Bind(4, std::int64_t{query.bucket_width.count()})
@@ -72,7 +73,7 @@ core::TimePoint BucketAt(const StatsQuery& query, std::int64_t bucket) {
 }
 
 core::Result<void> ReadFinished(SqliteConnection& db, const StatsQuery& query, StoreStats& stats) {
-  auto statement = db.Cached(FinishedSql(query.job_namespace.has_value()));
+  auto statement = db.Cached(FinishedSql());
   if (!statement) return statement.error();
   BindQuery(**statement, query);
   constexpr core::RunState kStates[] = {core::RunState::kSucceeded, core::RunState::kFailed, core::RunState::kTimedOut,
@@ -97,7 +98,7 @@ core::Result<void> ReadFinished(SqliteConnection& db, const StatsQuery& query, S
 
 // The histogram of each bucket, in bucket order, turned into its percentiles.
 core::Result<void> ReadLateness(SqliteConnection& db, const StatsQuery& query, StoreStats& stats) {
-  auto statement = db.Cached(LatenessSql(query.job_namespace.has_value()));
+  auto statement = db.Cached(LatenessSql());
   if (!statement) return statement.error();
   BindQuery(**statement, query);
   std::optional<std::int64_t> position;

@@ -2,7 +2,9 @@
 -- histograms of start lateness per namespace, in epoch-aligned buckets of
 -- the three widths of core::SpanOf (1 minute, 15 minutes, 2 hours), kept by
 -- triggers on runs, so every path that starts or ends a run counts it in
--- the same transaction. Each connection adds to its own `shard` row
+-- the same transaction. Each run counts twice: in its job's namespace and
+-- in namespace '' (every namespace; no namespace is empty), so that a read
+-- of all of them reads one namespace's rows. Each connection adds to its own `shard` row
 -- (pg_backend_pid() % 8), so concurrent transactions of several nodes do not
 -- wait on one hot row; reads add the shards up.
 CREATE TABLE IF NOT EXISTS run_stats (
@@ -15,7 +17,7 @@ CREATE TABLE IF NOT EXISTS run_stats (
   timed_out bigint NOT NULL DEFAULT 0,
   skipped   bigint NOT NULL DEFAULT 0,
   cancelled bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (width, bucket, namespace, shard)
+  PRIMARY KEY (width, namespace, bucket, shard)
 );
 -- value: the lateness (started_at - scheduled_for, ms) rounded down to two
 -- significant digits (exact below 100 ms; 1234 -> 1200, -1234 -> -1200).
@@ -28,7 +30,7 @@ CREATE TABLE IF NOT EXISTS run_lateness (
   shard     int    NOT NULL,
   value     bigint NOT NULL,
   count     bigint NOT NULL,
-  PRIMARY KEY (width, bucket, namespace, shard, value)
+  PRIMARY KEY (width, namespace, bucket, shard, value)
 );
 
 CREATE OR REPLACE FUNCTION run_lateness_value(lateness bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
@@ -41,8 +43,8 @@ BEGIN
   SELECT w.width, NEW.finished_at - NEW.finished_at % w.width, j.namespace, pg_backend_pid() % 8,
          (NEW.state = 'succeeded')::int, (NEW.state = 'failed')::int, (NEW.state = 'timed_out')::int,
          (NEW.state = 'skipped')::int, (NEW.state = 'cancelled')::int
-  FROM jobs j, (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
-  WHERE j.id = NEW.job_id
+  FROM (SELECT namespace FROM jobs WHERE id = NEW.job_id UNION ALL SELECT '') j,
+       (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
   ON CONFLICT (width, bucket, namespace, shard) DO UPDATE SET succeeded = run_stats.succeeded + excluded.succeeded,
     failed = run_stats.failed + excluded.failed, timed_out = run_stats.timed_out + excluded.timed_out,
     skipped = run_stats.skipped + excluded.skipped, cancelled = run_stats.cancelled + excluded.cancelled;
@@ -56,8 +58,8 @@ LANGUAGE sql AS $$
   INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
   SELECT w.width, started - started % w.width, j.namespace, pg_backend_pid() % 8,
          run_lateness_value(started - scheduled), delta
-  FROM jobs j, (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
-  WHERE j.id = job
+  FROM (SELECT namespace FROM jobs WHERE id = job UNION ALL SELECT '') j,
+       (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
   ON CONFLICT (width, bucket, namespace, shard, value) DO UPDATE SET count = run_lateness.count + excluded.count
 $$;
 
@@ -100,21 +102,23 @@ EXECUTE FUNCTION run_lateness_count();
 -- emptiness checks: a test re-applies the migrations after 0014 to a
 -- database that has these already, and they must count nothing twice.)
 INSERT INTO run_stats (width, bucket, namespace, shard, succeeded, failed, timed_out, skipped, cancelled)
-SELECT w.width, r.finished_at - r.finished_at % w.width AS b, j.namespace, 0, count(*) FILTER (WHERE r.state = 'succeeded'),
-       count(*) FILTER (WHERE r.state = 'failed'), count(*) FILTER (WHERE r.state = 'timed_out'),
-       count(*) FILTER (WHERE r.state = 'skipped'), count(*) FILTER (WHERE r.state = 'cancelled')
+SELECT w.width, r.finished_at - r.finished_at % w.width AS b, CASE WHEN e.every THEN '' ELSE j.namespace END AS ns, 0,
+       count(*) FILTER (WHERE r.state = 'succeeded'), count(*) FILTER (WHERE r.state = 'failed'),
+       count(*) FILTER (WHERE r.state = 'timed_out'), count(*) FILTER (WHERE r.state = 'skipped'),
+       count(*) FILTER (WHERE r.state = 'cancelled')
 FROM runs r JOIN jobs j ON j.id = r.job_id,
-     (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
+     (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width), (VALUES (false), (true)) AS e (every)
 WHERE r.finished_at >= (SELECT max(finished_at) FROM runs WHERE state NOT IN ('queued', 'running')) - 691200000
   AND r.state NOT IN ('queued', 'running') AND NOT EXISTS (SELECT 1 FROM run_stats)
-GROUP BY w.width, b, j.namespace;
+GROUP BY w.width, ns, b;
 INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
-SELECT w.width, s.started_at - s.started_at % w.width AS b, s.namespace, 0, run_lateness_value(s.lateness) AS v, count(*)
+SELECT w.width, s.started_at - s.started_at % w.width AS b, CASE WHEN e.every THEN '' ELSE s.namespace END AS ns, 0,
+       run_lateness_value(s.lateness) AS v, count(*)
 FROM (SELECT r.started_at, r.started_at - r.scheduled_for AS lateness, j.namespace
       FROM runs r JOIN jobs j ON j.id = r.job_id
       WHERE r.started_at IS NOT NULL AND ((r.state NOT IN ('queued', 'running') AND r.finished_at >=
           (SELECT max(finished_at) FROM runs WHERE state NOT IN ('queued', 'running')) - 691200000)
         OR r.state = 'running')) s,
-     (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
+     (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width), (VALUES (false), (true)) AS e (every)
 WHERE NOT EXISTS (SELECT 1 FROM run_lateness)
-GROUP BY w.width, b, s.namespace, v;
+GROUP BY w.width, ns, b, v;

@@ -2,8 +2,10 @@
 -- histograms of start lateness per namespace, in epoch-aligned buckets of
 -- the three widths of core::SpanOf (1 minute, 15 minutes, 2 hours), kept by
 -- triggers on runs, so every path that starts or ends a run counts it in
--- the same transaction. `shard` is always 0 here (one writer); PostgreSQL
--- spreads concurrent writers over several.
+-- the same transaction. Each run counts twice: in its job's namespace and
+-- in namespace '' (every namespace; no namespace is empty), so that a read
+-- of all of them reads one namespace's rows. `shard` is always 0 here (one
+-- writer); PostgreSQL spreads concurrent writers over several.
 CREATE TABLE IF NOT EXISTS run_stats (
   width     INTEGER NOT NULL,
   bucket    INTEGER NOT NULL,
@@ -14,7 +16,7 @@ CREATE TABLE IF NOT EXISTS run_stats (
   timed_out INTEGER NOT NULL DEFAULT 0,
   skipped   INTEGER NOT NULL DEFAULT 0,
   cancelled INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (width, bucket, namespace, shard)
+  PRIMARY KEY (width, namespace, bucket, shard)
 ) WITHOUT ROWID;
 -- value: the lateness (started_at - scheduled_for, ms) rounded down to two
 -- significant digits (exact below 100 ms; 1234 -> 1200, -1234 -> -1200).
@@ -27,7 +29,7 @@ CREATE TABLE IF NOT EXISTS run_lateness (
   shard     INTEGER NOT NULL,
   value     INTEGER NOT NULL,
   count     INTEGER NOT NULL,
-  PRIMARY KEY (width, bucket, namespace, shard, value)
+  PRIMARY KEY (width, namespace, bucket, shard, value)
 ) WITHOUT ROWID;
 -- The widths, as rows to join with.
 CREATE TABLE IF NOT EXISTS run_rollup_widths (width INTEGER PRIMARY KEY);
@@ -39,7 +41,7 @@ WHEN new.finished_at IS NOT NULL AND new.state IN ('succeeded', 'failed', 'timed
   INSERT INTO run_stats (width, bucket, namespace, shard, succeeded, failed, timed_out, skipped, cancelled)
   SELECT w.width, new.finished_at - new.finished_at % w.width, j.namespace, 0, new.state = 'succeeded',
          new.state = 'failed', new.state = 'timed_out', new.state = 'skipped', new.state = 'cancelled'
-  FROM run_rollup_widths w JOIN jobs j ON j.id = new.job_id WHERE true
+  FROM run_rollup_widths w JOIN (SELECT namespace FROM jobs WHERE id = new.job_id UNION ALL SELECT '') j WHERE true
   ON CONFLICT (width, bucket, namespace, shard) DO UPDATE SET succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, timed_out = timed_out + excluded.timed_out,
     skipped = skipped + excluded.skipped, cancelled = cancelled + excluded.cancelled;
@@ -50,7 +52,7 @@ WHEN new.finished_at IS NOT NULL AND new.state IN ('succeeded', 'failed', 'timed
   INSERT INTO run_stats (width, bucket, namespace, shard, succeeded, failed, timed_out, skipped, cancelled)
   SELECT w.width, new.finished_at - new.finished_at % w.width, j.namespace, 0, new.state = 'succeeded',
          new.state = 'failed', new.state = 'timed_out', new.state = 'skipped', new.state = 'cancelled'
-  FROM run_rollup_widths w JOIN jobs j ON j.id = new.job_id WHERE true
+  FROM run_rollup_widths w JOIN (SELECT namespace FROM jobs WHERE id = new.job_id UNION ALL SELECT '') j WHERE true
   ON CONFLICT (width, bucket, namespace, shard) DO UPDATE SET succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, timed_out = timed_out + excluded.timed_out,
     skipped = skipped + excluded.skipped, cancelled = cancelled + excluded.cancelled;
@@ -62,7 +64,7 @@ CREATE TRIGGER IF NOT EXISTS run_lateness_insert AFTER INSERT ON runs WHEN new.s
   INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
   SELECT w.width, new.started_at - new.started_at % w.width, j.namespace, 0,
          l.x - l.x % CAST(substr('1000000000000000000', 1, max(length(abs(l.x)) - 1, 1)) AS INTEGER), 1
-  FROM run_rollup_widths w JOIN jobs j ON j.id = new.job_id
+  FROM run_rollup_widths w JOIN (SELECT namespace FROM jobs WHERE id = new.job_id UNION ALL SELECT '') j
   JOIN (SELECT new.started_at - new.scheduled_for AS x) l WHERE true
   ON CONFLICT (width, bucket, namespace, shard, value) DO UPDATE SET count = count + 1;
 END;
@@ -71,7 +73,7 @@ WHEN new.started_at IS NOT NULL AND old.started_at IS NOT new.started_at BEGIN
   INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
   SELECT w.width, new.started_at - new.started_at % w.width, j.namespace, 0,
          l.x - l.x % CAST(substr('1000000000000000000', 1, max(length(abs(l.x)) - 1, 1)) AS INTEGER), 1
-  FROM run_rollup_widths w JOIN jobs j ON j.id = new.job_id
+  FROM run_rollup_widths w JOIN (SELECT namespace FROM jobs WHERE id = new.job_id UNION ALL SELECT '') j
   JOIN (SELECT new.started_at - new.scheduled_for AS x) l WHERE true
   ON CONFLICT (width, bucket, namespace, shard, value) DO UPDATE SET count = count + 1;
 END;
@@ -82,7 +84,7 @@ WHEN old.started_at IS NOT NULL AND old.started_at IS NOT new.started_at BEGIN
   INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
   SELECT w.width, old.started_at - old.started_at % w.width, j.namespace, 0,
          l.x - l.x % CAST(substr('1000000000000000000', 1, max(length(abs(l.x)) - 1, 1)) AS INTEGER), -1
-  FROM run_rollup_widths w JOIN jobs j ON j.id = old.job_id
+  FROM run_rollup_widths w JOIN (SELECT namespace FROM jobs WHERE id = old.job_id UNION ALL SELECT '') j
   JOIN (SELECT old.started_at - old.scheduled_for AS x) l WHERE true
   ON CONFLICT (width, bucket, namespace, shard, value) DO UPDATE SET count = count - 1;
 END;
@@ -92,14 +94,16 @@ END;
 -- checks: a test re-applies the migrations after 0014 to a database that has
 -- these already, and they must count nothing twice.)
 INSERT INTO run_stats (width, bucket, namespace, shard, succeeded, failed, timed_out, skipped, cancelled)
-SELECT w.width, r.finished_at - r.finished_at % w.width AS b, j.namespace, 0, sum(r.state = 'succeeded'),
-       sum(r.state = 'failed'), sum(r.state = 'timed_out'), sum(r.state = 'skipped'), sum(r.state = 'cancelled')
+SELECT w.width, r.finished_at - r.finished_at % w.width AS b, CASE e.every WHEN 1 THEN '' ELSE j.namespace END AS ns,
+       0, sum(r.state = 'succeeded'), sum(r.state = 'failed'), sum(r.state = 'timed_out'), sum(r.state = 'skipped'),
+       sum(r.state = 'cancelled')
 FROM runs r INDEXED BY runs_finished_at JOIN jobs j ON j.id = r.job_id JOIN run_rollup_widths w
+JOIN (SELECT 0 AS every UNION ALL SELECT 1) e
 WHERE r.finished_at >= (SELECT max(finished_at) FROM runs WHERE state <> 'queued' AND state <> 'running') - 691200000
   AND r.state <> 'queued' AND r.state <> 'running' AND NOT EXISTS (SELECT 1 FROM run_stats)
-GROUP BY w.width, b, j.namespace;
+GROUP BY w.width, ns, b;
 INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
-SELECT w.width, s.started_at - s.started_at % w.width AS b, s.namespace, 0,
+SELECT w.width, s.started_at - s.started_at % w.width AS b, CASE e.every WHEN 1 THEN '' ELSE s.namespace END AS ns, 0,
        s.x - s.x % CAST(substr('1000000000000000000', 1, max(length(abs(s.x)) - 1, 1)) AS INTEGER) AS v, count(*)
 FROM (SELECT r.started_at, r.started_at - r.scheduled_for AS x, j.namespace
       FROM runs r INDEXED BY runs_finished_at JOIN jobs j ON j.id = r.job_id
@@ -109,6 +113,6 @@ FROM (SELECT r.started_at, r.started_at - r.scheduled_for AS x, j.namespace
       SELECT r.started_at, r.started_at - r.scheduled_for, j.namespace
       FROM runs r INDEXED BY runs_running JOIN jobs j ON j.id = r.job_id
       WHERE r.state = 'running' AND r.started_at IS NOT NULL) s
-JOIN run_rollup_widths w
+JOIN run_rollup_widths w JOIN (SELECT 0 AS every UNION ALL SELECT 1) e
 WHERE NOT EXISTS (SELECT 1 FROM run_lateness)
-GROUP BY w.width, b, s.namespace, v;
+GROUP BY w.width, ns, b, v;
