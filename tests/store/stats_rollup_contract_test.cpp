@@ -207,6 +207,32 @@ TYPED_TEST(StatsRollupContract, KeepsNamespacesApartInOneBucket) {
   EXPECT_EQ(all_series[50].lateness_p99_ms, 900);
 }
 
+TYPED_TEST(StatsRollupContract, CountsAnActiveJobAsFailingWhileItsNewestEndedRunFailed) {
+  const core::JobId job = this->Job("flaky");
+  const core::RunId older = this->Trigger(job, At("2026-12-07T09:00:00Z"));
+  const core::RunId newer = this->Trigger(job, At("2026-12-07T09:01:00Z"));
+  this->Claim(At("2026-12-07T09:01:30Z"));
+
+  this->Finish(newer, core::RunState::kFailed, At("2026-12-07T09:02:00Z"));
+  const std::int64_t after_failure = this->Read().failing;
+  this->Finish(older, core::RunState::kSucceeded, At("2026-12-07T09:03:00Z"));  // older by id: no change
+  const std::int64_t after_older = this->Read().failing;
+  this->Succeeded(job, At("2026-12-07T09:10:00Z"));
+  const std::int64_t after_success = this->Read().failing;
+  const core::RunId again = this->Trigger(job, At("2026-12-07T09:20:00Z"));
+  this->Claim(At("2026-12-07T09:20:00Z"));
+  this->Finish(again, core::RunState::kTimedOut, At("2026-12-07T09:21:00Z"));
+  const std::int64_t after_timeout = this->Read().failing;
+  ASSERT_TRUE(ChangeJobsAndWait(this->store(), {job}, JobAction::kPause, At("2026-12-07T09:30:00Z")).ok());
+  const std::int64_t when_paused = this->Read().failing;
+
+  EXPECT_EQ(after_failure, 1);
+  EXPECT_EQ(after_older, 1);
+  EXPECT_EQ(after_success, 0);
+  EXPECT_EQ(after_timeout, 1);
+  EXPECT_EQ(when_paused, 0);
+}
+
 TYPED_TEST(StatsRollupContract, ReadsTheWeekFromItsOwnBuckets) {
   const core::JobId job = this->Job("weekly");
   this->Succeeded(job, At("2026-12-01T10:00:00Z"));

@@ -1,8 +1,8 @@
 // The console's overview for PostgresJobStore (GET /stats): the statements
 // of sqlite_stats.cpp in PostgreSQL's dialect: the window's runs from the
-// roll-ups (run_stats, run_lateness, summed over their shards), the rest
-// over the existing indexes (runs_queued, runs_running, runs_by_job), in one
-// read-only snapshot.
+// roll-ups (run_stats, run_lateness, summed over their shards), the failing
+// jobs from failing_jobs, the rest over the existing indexes (runs_queued,
+// runs_running), in one read-only snapshot.
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,7 +87,8 @@ core::Result<void> ReadLateness(PgConnection& db, const StatsQuery& query, Store
 }
 
 // Queued (and of them, late) and running runs now; then the jobs: active,
-// paused, due soon, and active with a newest finished run that failed.
+// paused, due soon, and active with a newest finished run that failed
+// (failing_jobs, which 0021's triggers keep).
 core::Result<void> ReadNow(PgConnection& db, const StatsQuery& query, StoreStats& stats) {
   PgParams params;
   params.Add(core::ToUnixMs(query.now - query.late_after)).Add(core::ToUnixMs(query.now + query.due_within));
@@ -99,9 +100,8 @@ core::Result<void> ReadNow(PgConnection& db, const StatsQuery& query, StoreStats
           " (SELECT count(*) FROM runs r" + scope +
           " WHERE r.state = 'running'), count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active),"
           " count(*) FILTER (WHERE is_active AND next_run <= $2::bigint),"
-          " count(*) FILTER (WHERE is_active AND (SELECT r.state FROM runs r WHERE r.job_id = jobs.id"
-          " AND r.state NOT IN ('queued', 'running') ORDER BY r.id DESC LIMIT 1) IN ('failed', 'timed_out'))"
-          " FROM jobs" +
+          " (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active" +
+          (query.job_namespace ? " AND fj.namespace = $3::text" : "") + ") FROM jobs" +
           (query.job_namespace ? " WHERE jobs.namespace = $3::text" : ""),
       params);
   if (!selected) return selected.error();
