@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GET /stats on a big SQLite file (issue #16: "fast on 10,000,000 runs"; decision 0010).
+# GET /stats on a big SQLite file (issue #16: "fast on 10,000,000 runs"; decision 0013).
 #
 # Seeds a migrated SQLite file with BENCH_JOBS jobs (in 10 namespaces) and BENCH_RUNS runs
 # spread evenly over the 7 days before now (90% succeeded, 5% failed, 2% timed out, 1% skipped,

@@ -71,14 +71,15 @@ struct StatsQuery {
   core::Milliseconds due_within{15 * 60'000};
 };
 
+// Stats' error message for a StatsQuery whose buckets the roll-ups do not keep.
+inline constexpr const char* kNotRollupBucketing =
+    "stats buckets are 1 minute, 15 minutes or 2 hours wide and start at a multiple of their width";
+
 // What Stats answers. Counts of runs in an end state are of runs that
 // finished in the buckets of [from, to] (runs deleted since by retention
 // included); queued and running are as of now. A bucket's lateness
 // percentiles are those of the lateness rounded down to two significant
 // digits (exact below 100 ms, within 1% above).
-inline constexpr const char* kNotRollupBucketing =
-    "stats buckets are 1 minute, 15 minutes or 2 hours wide and start at a multiple of their width";
-
 struct StoreStats {
   std::int64_t jobs_active = 0;
   std::int64_t jobs_paused = 0;
@@ -219,14 +220,14 @@ class JobStore {
 
   // The figures of the console's overview (GET /stats), read in one snapshot:
   // the window's runs from the roll-ups the triggers of migration 0021 keep
-  // (a few rows per bucket), the unfinished runs and the jobs through
-  // indexes. kInvalidArgument (field bucket_width) for buckets the roll-ups
-  // do not keep.
+  // (a few rows per bucket) and failing_jobs, the unfinished runs and the
+  // jobs' counts through indexes. kInvalidArgument (field bucket_width) for
+  // buckets the roll-ups do not keep.
   virtual core::Result<StoreStats> Stats(const StatsQuery& query) = 0;
 
-  // Retention of the roll-ups: deletes up to `limit` rows of run_stats and
-  // up to `limit` of run_lateness whose bucket starts before `before`;
-  // answers how many in all. Runs themselves are not touched.
+  // Retention of the roll-ups: deletes up to `limit` rows in all of
+  // run_stats and run_lateness whose bucket starts before `before`; answers
+  // how many. Runs themselves are not touched.
   virtual void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) = 0;
 
   // Succeeds when the database answers a trivial query.

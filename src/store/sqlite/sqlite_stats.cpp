@@ -1,7 +1,7 @@
 // The console's overview for SqliteJobStore (GET /stats): the runs that
 // ended and the lateness of those that started in the window come from the
 // roll-ups that migration 0021's triggers keep (run_stats, run_lateness: a
-// few rows per bucket, read by primary key; docs/decisions/0010); the
+// few rows per bucket, read by primary key; docs/decisions/0013); the
 // unfinished runs from runs_queued and runs_running, the failing jobs from
 // failing_jobs (kept by the same triggers), all in one snapshot.
 #include <string>

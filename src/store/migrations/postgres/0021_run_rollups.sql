@@ -1,4 +1,4 @@
--- GET /stats from roll-ups (docs/decisions/0010): counts of ended runs and
+-- GET /stats from roll-ups (docs/decisions/0013): counts of ended runs and
 -- histograms of start lateness per namespace, in epoch-aligned buckets of
 -- the three widths of core::SpanOf (1 minute, 15 minutes, 2 hours), kept by
 -- triggers on runs, so every path that starts or ends a run counts it in
