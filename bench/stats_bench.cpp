@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,9 +29,7 @@ double Percentile(std::vector<double> sorted, int percent) {
   return sorted[std::max<std::size_t>(rank, 1) - 1];
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: %s DATABASE NOW_MS [ROUNDS] [NAMESPACE]\n", argv[0]);
     return 1;
@@ -76,4 +75,17 @@ int main(int argc, char** argv) {
                 static_cast<long long>(ended), buckets);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "stats_bench: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "stats_bench: an unknown exception\n");
+  }
+  return 1;
 }
