@@ -240,6 +240,10 @@ class ProbedJobStore final : public store::JobStore {
                                std::function<void(core::Result<std::size_t>)> done) override {
     inner_.PruneRunsFinishedBefore(before, limit, std::move(done));
   }
+  void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit,
+                             std::function<void(core::Result<std::size_t>)> done) override {
+    inner_.PruneRunRollupsBefore(before, limit, std::move(done));
+  }
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
                        std::function<void(core::Result<store::PruneResult>)> done) override {
     inner_.PruneRunsBeyond(keep, after_job, job_limit, limit, std::move(done));

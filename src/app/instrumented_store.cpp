@@ -127,6 +127,12 @@ void InstrumentedStore::PruneRunsFinishedBefore(core::TimePoint before, std::siz
                                 TimedCallback<std::size_t>(metrics_, "prune_runs_finished_before", std::move(done)));
 }
 
+void InstrumentedStore::PruneRunRollupsBefore(core::TimePoint before, std::size_t limit,
+                                              std::function<void(core::Result<std::size_t>)> done) {
+  jobs_.PruneRunRollupsBefore(before, limit,
+                              TimedCallback<std::size_t>(metrics_, "prune_run_rollups_before", std::move(done)));
+}
+
 void InstrumentedStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit,
                                         std::size_t limit, std::function<void(core::Result<store::PruneResult>)> done) {
   jobs_.PruneRunsBeyond(keep, after_job, job_limit, limit,

@@ -1,5 +1,6 @@
 #include "core/stats_window.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace jobsched::core {
@@ -59,6 +60,13 @@ StatsSpan SpanOf(StatsWindow window, TimePoint now) {
   return span;
 }
 
+bool IsRollupBucketing(TimePoint from, Milliseconds width) {
+  for (const WindowShape& shape : kShapes) {
+    if (shape.bucket_width == width) return ToUnixMs(from) % width.count() == 0;
+  }
+  return false;
+}
+
 std::vector<StatsBucket> FillSeries(const StatsSpan& span, const std::vector<StatsBucket>& sparse) {
   std::vector<StatsBucket> series(span.buckets);
   for (std::size_t i = 0; i < series.size(); ++i) series[i].at = span.BucketStart(i);
@@ -73,6 +81,37 @@ std::vector<StatsBucket> FillSeries(const StatsSpan& span, const std::vector<Sta
     if (bucket.lateness_p99_ms) point.lateness_p99_ms = bucket.lateness_p99_ms;
   }
   return series;
+}
+
+LatenessPercentiles PercentilesOf(std::vector<LatenessCount> histogram) {
+  std::sort(histogram.begin(), histogram.end(),
+            [](const LatenessCount& a, const LatenessCount& b) { return a.value_ms < b.value_ms; });
+  // One entry per value, none below one start.
+  std::vector<LatenessCount> merged;
+  for (const LatenessCount& entry : histogram) {
+    if (!merged.empty() && merged.back().value_ms == entry.value_ms) {
+      merged.back().count += entry.count;
+    } else {
+      merged.push_back(entry);
+    }
+  }
+  std::erase_if(merged, [](const LatenessCount& entry) { return entry.count <= 0; });
+  std::int64_t total = 0;
+  for (const LatenessCount& entry : merged) total += entry.count;
+  LatenessPercentiles percentiles;
+  if (total == 0) return percentiles;
+  const std::int64_t rank50 = (total * 50 + 99) / 100;
+  const std::int64_t rank99 = (total * 99 + 99) / 100;
+  std::int64_t seen = 0;
+  for (const LatenessCount& entry : merged) {
+    seen += entry.count;
+    if (!percentiles.p50_ms && seen >= rank50) percentiles.p50_ms = entry.value_ms;
+    if (seen >= rank99) {
+      percentiles.p99_ms = entry.value_ms;
+      break;
+    }
+  }
+  return percentiles;
 }
 
 }  // namespace jobsched::core

@@ -34,6 +34,10 @@ struct StatsSpan {
 
 StatsSpan SpanOf(StatsWindow window, TimePoint now);
 
+// Whether the stores keep roll-ups in buckets of this width starting at
+// `from`: one of SpanOf's widths, `from` a multiple of it.
+bool IsRollupBucketing(TimePoint from, Milliseconds width);
+
 // One bucket of the series: runs that finished in it (all end states) and
 // those of them that failed or timed out; the nearest-rank 50th and 99th
 // percentiles of the start lateness (started_at − scheduled_for) of runs that
@@ -53,5 +57,23 @@ struct StatsBucket {
 // entry that has it), so the counts and the lateness may come from separate
 // reads. Entries outside the span are dropped.
 std::vector<StatsBucket> FillSeries(const StatsSpan& span, const std::vector<StatsBucket>& sparse);
+
+// The start lateness of runs as the stores keep it: how many starts had
+// each value (ms, rounded down to two significant digits, so exact below
+// 100 ms and within 1% above).
+struct LatenessCount {
+  std::int64_t value_ms = 0;
+  std::int64_t count = 0;
+};
+
+// The nearest-rank 50th and 99th percentiles (the value at rank
+// ceil(n * p / 100) of the n starts, in order) of a histogram whose entries
+// may come in any order, a value in several entries (they are added);
+// nullopt when it holds no start. Counts at or below zero count nothing.
+struct LatenessPercentiles {
+  std::optional<std::int64_t> p50_ms;
+  std::optional<std::int64_t> p99_ms;
+};
+LatenessPercentiles PercentilesOf(std::vector<LatenessCount> histogram);
 
 }  // namespace jobsched::core

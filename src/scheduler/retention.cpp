@@ -64,9 +64,26 @@ core::Result<std::size_t> Retention::PruneSessionsOnce() {
   }
 }
 
+core::Result<std::size_t> Retention::PruneRollupsOnce() {
+  if (options_.rollups_for.count() == 0) return std::size_t{0};
+  std::size_t total = 0;
+  const core::TimePoint before = clock_.Now() - options_.rollups_for;
+  for (;;) {
+    auto deleted = Wait<std::size_t>(
+        [&](auto done) { store_.PruneRunRollupsBefore(before, options_.batch_rows, std::move(done)); });
+    if (!deleted) return deleted.error();
+    total += *deleted;
+    if (*deleted < options_.batch_rows) return total;
+    if (!Pause(options_.pause)) return total;
+  }
+}
+
 void Retention::Start() {
-  // Keeping every run and having no sessions: nothing to do.
-  if (options_.keep_for.count() == 0 && options_.keep_per_job == 0 && sessions_ == nullptr) return;
+  // Keeping every run and roll-up and having no sessions: nothing to do.
+  if (options_.keep_for.count() == 0 && options_.keep_per_job == 0 && options_.rollups_for.count() == 0 &&
+      sessions_ == nullptr) {
+    return;
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -77,6 +94,10 @@ void Retention::Loop() {
       spdlog::warn("retention: pruning run history failed (will try again): {}", pruned.error().message);
     } else if (*pruned > 0) {
       spdlog::info("retention: deleted {} finished runs", *pruned);
+    }
+    if (auto rollups = PruneRollupsOnce(); !rollups) {
+      spdlog::warn("retention: pruning the roll-ups of run statistics failed (will try again): {}",
+                   rollups.error().message);
     }
     if (auto sessions = PruneSessionsOnce(); !sessions) {
       spdlog::warn("retention: deleting expired console sessions failed (will try again): {}",

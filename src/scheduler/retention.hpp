@@ -18,6 +18,10 @@ struct RetentionOptions {
   std::chrono::hours keep_for{30 * 24};
   // At most this many finished runs are kept per job, the newest; 0 for no limit.
   std::size_t keep_per_job = 1000;
+  // GET /stats's roll-ups (run_stats, run_lateness) of buckets older than
+  // this are deleted: the longest window is 7 days. Runs deleted before
+  // stay counted in them until then. 0 keeps them forever.
+  std::chrono::hours rollups_for{8 * 24};
   // How often a pass runs.
   std::chrono::milliseconds interval{60'000};
   // Runs deleted per store transaction, and the pause between two: small
@@ -29,7 +33,8 @@ struct RetentionOptions {
 
 // Prunes run history in the background (--keep-runs-days,
 // --keep-runs-per-job), in small batches that never stall the scheduler;
-// and, with a session store, the console sessions past their idle expiry.
+// the roll-ups of GET /stats past their 8 days; and, with a session store,
+// the console sessions past their idle expiry.
 class Retention {
  public:
   // `store`, `clock` and `sessions` (null: no sessions to prune) must outlive it.
@@ -46,6 +51,10 @@ class Retention {
   // Deletes every session whose idle expiry has passed, in batches of
   // `batch_rows`; returns how many. Also run by the loop, every interval.
   core::Result<std::size_t> PruneSessionsOnce();
+
+  // Deletes the roll-up rows of buckets older than `rollups_for`, in batches
+  // of `batch_rows`; returns how many. Also run by the loop, every interval.
+  core::Result<std::size_t> PruneRollupsOnce();
 
   void Start();
   void Stop() EXCLUDES(mutex_);

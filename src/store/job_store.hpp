@@ -59,7 +59,10 @@ struct RunListQuery {
 };
 
 // What Stats reads: the runs of [from, to] in buckets of `bucket_width`
-// starting at `from`, and the jobs and runs as of `now`.
+// starting at `from`, and the jobs and runs as of `now`. The buckets must be
+// those the roll-ups keep (core::IsRollupBucketing: a width of core::SpanOf,
+// `from` a multiple of it); a run is counted in its whole bucket, also past
+// `to`.
 struct StatsQuery {
   std::optional<std::string> job_namespace;  // only jobs of this namespace and their runs
   core::TimePoint from;
@@ -73,8 +76,15 @@ struct StatsQuery {
   core::Milliseconds due_within{15 * 60'000};
 };
 
+// Stats' error message for a StatsQuery whose buckets the roll-ups do not keep.
+inline constexpr const char* kNotRollupBucketing =
+    "stats buckets are 1 minute, 15 minutes or 2 hours wide and start at a multiple of their width";
+
 // What Stats answers. Counts of runs in an end state are of runs that
-// finished in [from, to]; queued and running are as of now.
+// finished in the buckets of [from, to] (runs deleted since by retention
+// included); queued and running are as of now. A bucket's lateness
+// percentiles are those of the lateness rounded down to two significant
+// digits (exact below 100 ms, within 1% above).
 struct StoreStats {
   std::int64_t jobs_active = 0;
   std::int64_t jobs_paused = 0;
@@ -238,11 +248,17 @@ class JobStore {
   virtual core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(
       const std::vector<core::JobId>& jobs, std::size_t count) = 0;
 
-  // The figures of the console's overview (GET /stats), read in one snapshot
-  // with aggregates computed by the database. Costs a read of the runs that
-  // finished or started in [from, to] (through the finished_at index) plus
-  // one of the jobs; no index of its own.
+  // The figures of the console's overview (GET /stats), read in one snapshot:
+  // the window's runs from the roll-ups the triggers of migration 0021 keep
+  // (a few rows per bucket) and failing_jobs, the unfinished runs and the
+  // jobs' counts through indexes. kInvalidArgument (field bucket_width) for
+  // buckets the roll-ups do not keep.
   virtual core::Result<StoreStats> Stats(const StatsQuery& query) = 0;
+
+  // Retention of the roll-ups: deletes up to `limit` rows in all of
+  // run_stats and run_lateness whose bucket starts before `before`; answers
+  // how many. Runs themselves are not touched.
+  virtual void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) = 0;
 
   // Succeeds when the database answers a trivial query.
   virtual core::Result<void> Ping() = 0;

@@ -97,5 +97,50 @@ TEST(FillSeries, MergesEntriesOfOneBucketAndDropsThoseOutsideTheSpan) {
   EXPECT_EQ(total, 3);
 }
 
+TEST(IsRollupBucketing, TakesTheWidthsOfTheWindowsAlignedToTheEpoch) {
+  for (const StatsWindow window : {StatsWindow::kHour, StatsWindow::kDay, StatsWindow::kWeek}) {
+    const StatsSpan span = SpanOf(window, At("2026-12-07T10:00:30Z"));
+    EXPECT_TRUE(IsRollupBucketing(span.from, span.bucket_width));
+    EXPECT_FALSE(IsRollupBucketing(span.from + Milliseconds{1}, span.bucket_width));
+  }
+  EXPECT_FALSE(IsRollupBucketing(At("2026-12-07T10:00:00Z"), Milliseconds{30'000}));
+}
+
+TEST(PercentilesOf, PicksTheNearestRankOfAHistogram) {
+  // 100 starts: 10, 20, ... 1000 ms, one each, in no order.
+  std::vector<LatenessCount> histogram;
+  for (int i = 100; i >= 1; --i) histogram.push_back({i * 10, 1});
+
+  const LatenessPercentiles percentiles = PercentilesOf(histogram);
+
+  EXPECT_EQ(percentiles.p50_ms, 500);  // rank 50
+  EXPECT_EQ(percentiles.p99_ms, 990);  // rank 99
+}
+
+TEST(PercentilesOf, CountsEachStartOfAValueAndAddsEntriesOfOneValue) {
+  // 5 ms twice (in two entries), 7 ms once, 100 ms once: ranks 2 and 4 of 4.
+  const std::vector<LatenessCount> histogram = {{100, 1}, {5, 1}, {7, 1}, {5, 1}};
+
+  const LatenessPercentiles percentiles = PercentilesOf(histogram);
+
+  EXPECT_EQ(percentiles.p50_ms, 5);
+  EXPECT_EQ(percentiles.p99_ms, 100);
+}
+
+TEST(PercentilesOf, LeavesOutValuesWhoseStartsWereTakenBack) {
+  // A retried start: +1 and -1 at 900 ms (in two shards), and a negative lateness.
+  const std::vector<LatenessCount> histogram = {{900, 1}, {-1200, 3}, {900, -1}, {40, 0}, {20, 1}};
+
+  const LatenessPercentiles percentiles = PercentilesOf(histogram);
+
+  EXPECT_EQ(percentiles.p50_ms, -1200);  // rank 2 of 4
+  EXPECT_EQ(percentiles.p99_ms, 20);     // rank 4
+}
+
+TEST(PercentilesOf, AnswersNullWithoutStarts) {
+  EXPECT_EQ(PercentilesOf({}).p50_ms, std::nullopt);
+  EXPECT_EQ(PercentilesOf({{300, 0}, {400, -1}}).p99_ms, std::nullopt);
+}
+
 }  // namespace
 }  // namespace jobsched::core

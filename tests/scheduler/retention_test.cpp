@@ -98,6 +98,27 @@ TEST_F(RetentionTest, ZeroKeepsEverything) {
   EXPECT_EQ(RunIdsOf(a).size(), 3u);
 }
 
+TEST_F(RetentionTest, DeletesTheRollupsOfRunStatisticsPastTheirAgeInBatches) {
+  const core::JobId a = CreateJob();
+  jobsched::testing::FinishedRunAt(*store_, a, clock_.Now() - 9 * 24h);
+  jobsched::testing::FinishedRunAt(*store_, a, clock_.Now() - 1h);
+  RetentionOptions options;
+  options.keep_for = 0h;
+  options.keep_per_job = 0;
+  options.batch_rows = 4;  // the pass must loop
+  options.pause = 0ms;
+  Retention retention(*store_, clock_, options);
+
+  auto pruned = retention.PruneRollupsOnce();
+
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  // The old run's row of each of the three widths, of its namespace and of
+  // every namespace, in counts and lateness.
+  EXPECT_EQ(*pruned, 12u);
+  EXPECT_EQ(RunIdsOf(a).size(), 2u) << "the runs themselves stay";
+  EXPECT_EQ(*retention.PruneRollupsOnce(), 0u);
+}
+
 TEST_F(RetentionTest, DeletesConsoleSessionsPastTheirIdleExpiryInBatches) {
   for (const char digit : {'a', 'b', 'c', 'd'}) {
     store::StoredSession session;

@@ -46,6 +46,7 @@ class PostgresJobStore final : public JobStore {
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
 
   // Retention (postgres_retention.cpp).
+  void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
                        PruneBeyondDone done) override;

@@ -1,8 +1,11 @@
 // The console's overview for PostgresJobStore (GET /stats): the statements
-// of sqlite_stats.cpp in PostgreSQL's dialect, over the same existing
-// indexes (runs_finished_at, runs_queued, runs_running, runs_by_job), in one
-// read-only snapshot.
+// of sqlite_stats.cpp in PostgreSQL's dialect: the window's runs from the
+// roll-ups (run_stats, run_lateness, summed over their shards), the failing
+// jobs from failing_jobs, the rest over the existing indexes (runs_queued,
+// runs_running), in one read-only snapshot.
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "store/postgres/postgres_job_store.hpp"
 
@@ -14,71 +17,78 @@ std::string Scope(const StatsQuery& query, const std::string& parameter) {
   return query.job_namespace ? " JOIN jobs j ON j.id = r.job_id AND j.namespace = " + parameter + "::text" : "";
 }
 
-// $1 from, $2 to, $3 bucket width, and the namespace as $4 when there is one.
+// $1 from, $2 to, $3 bucket width, $4 the namespace ('' for every one: the
+// roll-ups count each run in its namespace and in '').
 PgParams WindowParams(const StatsQuery& query) {
   PgParams params;
   params.Add(core::ToUnixMs(query.from)).Add(core::ToUnixMs(query.to)).Add(std::int64_t{query.bucket_width.count()});
-  if (query.job_namespace) params.Add(*query.job_namespace);
+  params.Add(query.job_namespace.value_or(""));
   return params;
 }
+
+// The roll-up rows of the window's buckets, all shards: one range of the
+// primary key (width, namespace, bucket, ...).
+const char* const kRollupWhere =
+    " WHERE width = $3::bigint AND namespace = $4::text AND bucket >= $1::bigint AND bucket <= $2::bigint";
 
 core::TimePoint BucketAt(const StatsQuery& query, std::int64_t bucket) {
   return query.from + query.bucket_width * bucket;
 }
 
-// Runs that finished in the window, by bucket and state.
+// Runs that ended in each bucket of the window, by state.
 core::Result<void> ReadFinished(PgConnection& db, const StatsQuery& query, StoreStats& stats) {
   auto selected = db.Query(
-      "SELECT (r.finished_at - $1::bigint) / $3::bigint AS bucket, r.state, count(*) FROM runs r" + Scope(query, "$4") +
-          " WHERE r.finished_at >= $1::bigint AND r.finished_at <= $2::bigint AND r.state NOT IN ('queued', 'running')"
-          " GROUP BY bucket, r.state",
+      "SELECT (bucket - $1::bigint) / $3::bigint, sum(succeeded), sum(failed), sum(timed_out), sum(skipped),"
+      " sum(cancelled) FROM run_stats" +
+          std::string(kRollupWhere) + " GROUP BY bucket",
       WindowParams(query));
   if (!selected) return selected.error();
+  constexpr core::RunState kStates[] = {core::RunState::kSucceeded, core::RunState::kFailed, core::RunState::kTimedOut,
+                                        core::RunState::kSkipped, core::RunState::kCancelled};
   for (int row = 0; row < selected->rows(); ++row) {
-    const auto state = core::ParseRunState(selected->Text(row, 1));
-    if (!state) return core::Error::Internal("stored run has an unknown state");
-    const std::int64_t count = selected->Int(row, 2);
-    stats.runs[*state] += count;
     core::StatsBucket bucket;
     bucket.at = BucketAt(query, selected->Int(row, 0));
-    bucket.runs = count;
-    if (*state == core::RunState::kFailed || *state == core::RunState::kTimedOut) bucket.failed = count;
-    stats.buckets.push_back(bucket);
+    for (int column = 0; column < 5; ++column) {
+      const std::int64_t count = selected->Int(row, column + 1);
+      if (count == 0) continue;
+      const core::RunState state = kStates[column];
+      stats.runs[state] += count;
+      bucket.runs += count;
+      if (state == core::RunState::kFailed || state == core::RunState::kTimedOut) bucket.failed += count;
+    }
+    if (bucket.runs > 0) stats.buckets.push_back(bucket);
   }
   return core::Ok();
 }
 
-// The nearest-rank 50th and 99th percentiles of the lateness of the runs
-// that started in each bucket, picked by rank (ceil(n * p / 100)) exactly
-// as on SQLite, which has no percentile_disc, so both stores agree.
+// How many runs started in each bucket at each (rounded) lateness, turned
+// into each bucket's percentiles by core::PercentilesOf, as on SQLite.
 core::Result<void> ReadLateness(PgConnection& db, const StatsQuery& query, StoreStats& stats) {
-  const std::string lateness =
-      "SELECT (r.started_at - $1::bigint) / $3::bigint AS bucket, r.started_at - r.scheduled_for AS lateness"
-      " FROM runs r" +
-      Scope(query, "$4");
-  const std::string started = " AND r.started_at >= $1::bigint AND r.started_at <= $2::bigint";
-  auto selected = db.Query(
-      "WITH started AS (" + lateness + " WHERE r.finished_at >= $1::bigint AND r.state NOT IN ('queued', 'running')" +
-          started + " UNION ALL " + lateness + " WHERE r.state = 'running'" + started +
-          "), ranked AS (SELECT bucket, lateness,"
-          " row_number() OVER (PARTITION BY bucket ORDER BY lateness) AS position,"
-          " count(*) OVER (PARTITION BY bucket) AS total FROM started)"
-          " SELECT bucket, max(lateness) FILTER (WHERE position = (total * 50 + 99) / 100),"
-          " max(lateness) FILTER (WHERE position = (total * 99 + 99) / 100) FROM ranked GROUP BY bucket",
-      WindowParams(query));
+  auto selected =
+      db.Query("SELECT (bucket - $1::bigint) / $3::bigint AS position, value, sum(count) FROM run_lateness" +
+                   std::string(kRollupWhere) + " GROUP BY position, value ORDER BY position",
+               WindowParams(query));
   if (!selected) return selected.error();
+  std::vector<core::LatenessCount> histogram;
   for (int row = 0; row < selected->rows(); ++row) {
+    const std::int64_t position = selected->Int(row, 0);
+    histogram.push_back({selected->Int(row, 1), selected->Int(row, 2)});
+    if (row + 1 < selected->rows() && selected->Int(row + 1, 0) == position) continue;
+    const core::LatenessPercentiles percentiles = core::PercentilesOf(std::move(histogram));
+    histogram.clear();
+    if (!percentiles.p50_ms) continue;
     core::StatsBucket bucket;
-    bucket.at = BucketAt(query, selected->Int(row, 0));
-    bucket.lateness_p50_ms = selected->OptionalInt(row, 1);
-    bucket.lateness_p99_ms = selected->OptionalInt(row, 2);
+    bucket.at = BucketAt(query, position);
+    bucket.lateness_p50_ms = percentiles.p50_ms;
+    bucket.lateness_p99_ms = percentiles.p99_ms;
     stats.buckets.push_back(bucket);
   }
   return core::Ok();
 }
 
 // Queued (and of them, late) and running runs now; then the jobs: active,
-// paused, due soon, and active with a newest finished run that failed.
+// paused, due soon, and active with a newest finished run that failed
+// (failing_jobs, which 0021's triggers keep).
 core::Result<void> ReadNow(PgConnection& db, const StatsQuery& query, StoreStats& stats) {
   PgParams params;
   params.Add(core::ToUnixMs(query.now - query.late_after)).Add(core::ToUnixMs(query.now + query.due_within));
@@ -90,9 +100,8 @@ core::Result<void> ReadNow(PgConnection& db, const StatsQuery& query, StoreStats
           " (SELECT count(*) FROM runs r" + scope +
           " WHERE r.state = 'running'), count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active),"
           " count(*) FILTER (WHERE is_active AND next_run <= $2::bigint),"
-          " count(*) FILTER (WHERE is_active AND (SELECT r.state FROM runs r WHERE r.job_id = jobs.id"
-          " AND r.state NOT IN ('queued', 'running') ORDER BY r.id DESC LIMIT 1) IN ('failed', 'timed_out'))"
-          " FROM jobs" +
+          " (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active" +
+          (query.job_namespace ? " AND fj.namespace = $3::text" : "") + ") FROM jobs" +
           (query.job_namespace ? " WHERE jobs.namespace = $3::text" : ""),
       params);
   if (!selected) return selected.error();
@@ -110,6 +119,9 @@ core::Result<void> ReadNow(PgConnection& db, const StatsQuery& query, StoreStats
 }  // namespace
 
 core::Result<StoreStats> PostgresJobStore::Stats(const StatsQuery& query) {
+  if (!core::IsRollupBucketing(query.from, query.bucket_width)) {
+    return core::Error::InvalidArgument("bucket_width", kNotRollupBucketing);
+  }
   return database_->readers().Read<StoreStats>([&query](PgConnection& db) -> core::Result<StoreStats> {
     // One snapshot for every figure.
     if (auto begun = db.Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !begun) return begun.error();

@@ -78,6 +78,7 @@ class SqliteJobStore final : public JobStore,
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
   void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;  // sqlite_pause.cpp
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
+  void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,
                        PruneBeyondDone done) override;

@@ -104,4 +104,37 @@ void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, st
       std::move(done));
 }
 
+// Each namespace's rows of a width are one range of the primary key (width,
+// namespace, bucket, ...); the namespaces are those of run_stats' 2-hour
+// rows, which go last, so a pass cut short by `limit` leaves them for the next.
+void SqliteJobStore::PruneRunRollupsBefore(core::TimePoint before, std::size_t limit,
+                                           std::function<void(core::Result<std::size_t>)> done) {
+  writer_->Submit<std::size_t>(
+      [before, limit](SqliteConnection& db) -> core::Result<std::size_t> {
+        static const char* const kDeletes[] = {
+            "DELETE FROM run_lateness WHERE (width, namespace, bucket, shard, value) IN (SELECT l.width, l.namespace, "
+            "l.bucket, l.shard, l.value FROM (SELECT DISTINCT namespace FROM run_stats WHERE width = 7200000) n "
+            "JOIN run_lateness l ON l.width = ?1 AND l.namespace = n.namespace AND l.bucket < ?2 LIMIT ?3)",
+            "DELETE FROM run_stats WHERE (width, namespace, bucket, shard) IN (SELECT s.width, s.namespace, s.bucket, "
+            "s.shard FROM (SELECT DISTINCT namespace FROM run_stats WHERE width = 7200000) n "
+            "JOIN run_stats s ON s.width = ?1 AND s.namespace = n.namespace AND s.bucket < ?2 LIMIT ?3)"};
+        std::size_t deleted = 0;
+        for (const char* sql : kDeletes) {
+          for (const std::int64_t width : {60'000, 900'000, 7'200'000}) {
+            if (deleted >= limit) return deleted;
+            auto remove = db.Cached(sql);
+            if (!remove) return remove.error();
+            (*remove)
+                ->Bind(1, width)
+                .Bind(2, core::ToUnixMs(before))
+                .Bind(3, static_cast<std::int64_t>(limit - deleted));
+            if (auto ran = (*remove)->Run(); !ran) return ran.error();
+            deleted += static_cast<std::size_t>(db.Changes());
+          }
+        }
+        return deleted;
+      },
+      std::move(done));
+}
+
 }  // namespace jobsched::store::sqlite

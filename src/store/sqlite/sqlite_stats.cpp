@@ -1,10 +1,11 @@
-// The console's overview for SqliteJobStore (GET /stats): counts, a series
-// in buckets and the lateness percentiles, each an aggregate in SQL over
-// the indexes the runs table has anyway (0014 dropped the ones that cost WAL
-// on every run; this adds none): runs_finished_at for the window's finished
-// and started runs, runs_queued and runs_running for now, runs_by_job for
-// each active job's newest outcome.
+// The console's overview for SqliteJobStore (GET /stats): the runs that
+// ended and the lateness of those that started in the window come from the
+// roll-ups that migration 0021's triggers keep (run_stats, run_lateness: a
+// few rows per bucket, read by primary key; docs/decisions/0013); the
+// unfinished runs from runs_queued and runs_running, the failing jobs from
+// failing_jobs (kept by the same triggers), all in one snapshot.
 #include <string>
+#include <vector>
 
 #include "store/sqlite/sqlite_job_store.hpp"
 
@@ -12,35 +13,27 @@ namespace jobsched::store::sqlite {
 namespace {
 
 // Parameters, the same in every statement:
-// ?1 namespace, ?2 from, ?3 to, ?4 bucket width, ?6 late before, ?7 due until.
+// ?1 namespace ('' for every one), ?2 from, ?3 to, ?4 bucket width, ?6 late before, ?7 due until.
 
 // " JOIN jobs ..." keeping the runs of the namespace, or nothing.
 std::string Scope(bool scoped) { return scoped ? " JOIN jobs j ON j.id = r.job_id AND j.namespace = ?1" : ""; }
 
-// Runs that finished in the window, by bucket and state. The index's own
-// WHERE is repeated so that SQLite may use the partial index.
-std::string FinishedSql(bool scoped) {
-  return "SELECT (r.finished_at - ?2) / ?4 AS bucket, r.state, count(*) FROM runs r INDEXED BY runs_finished_at" +
-         Scope(scoped) +
-         " WHERE r.finished_at >= ?2 AND r.finished_at <= ?3 AND r.state <> 'queued' AND r.state <> 'running'"
-         " GROUP BY bucket, r.state";
+// The roll-up rows of the window's buckets, of one namespace or of '' (every
+// namespace): one range of the primary key (width, namespace, bucket, ...).
+const char* const kRollupWhere = " WHERE width = ?4 AND namespace = ?1 AND bucket >= ?2 AND bucket <= ?3";
+
+// Runs that ended in each bucket of the window, by state.
+std::string FinishedSql() {
+  return std::string(
+             "SELECT (bucket - ?2) / ?4, sum(succeeded), sum(failed), sum(timed_out), sum(skipped),"
+             " sum(cancelled) FROM run_stats") +
+         kRollupWhere + " GROUP BY bucket";
 }
 
-// The nearest-rank 50th and 99th percentiles of the lateness of the runs
-// that started in each bucket. SQLite has no percentile function: the runs
-// of a bucket are numbered by lateness and the row at rank ceil(n * p / 100)
-// picked. A run that started in the window either finished since (so after
-// `from`, in runs_finished_at) or is running (runs_running).
-std::string LatenessSql(bool scoped) {
-  const std::string lateness = "SELECT (r.started_at - ?2) / ?4 AS bucket, r.started_at - r.scheduled_for AS lateness";
-  const std::string started = " AND r.started_at >= ?2 AND r.started_at <= ?3";
-  return "WITH started AS (" + lateness + " FROM runs r INDEXED BY runs_finished_at" + Scope(scoped) +
-         " WHERE r.finished_at >= ?2 AND r.state <> 'queued' AND r.state <> 'running'" + started + " UNION ALL " +
-         lateness + " FROM runs r INDEXED BY runs_running" + Scope(scoped) + " WHERE r.state = 'running'" + started +
-         "), ranked AS (SELECT bucket, lateness, row_number() OVER (PARTITION BY bucket ORDER BY lateness) AS position,"
-         " count(*) OVER (PARTITION BY bucket) AS total FROM started)"
-         " SELECT bucket, max(CASE WHEN position = (total * 50 + 99) / 100 THEN lateness END),"
-         " max(CASE WHEN position = (total * 99 + 99) / 100 THEN lateness END) FROM ranked GROUP BY bucket";
+// How many runs started in each bucket at each (rounded) lateness, in the
+// key's order: no sort (core::PercentilesOf adds up a value's shards).
+std::string LatenessSql() {
+  return std::string("SELECT (bucket - ?2) / ?4, value, count FROM run_lateness") + kRollupWhere + " ORDER BY bucket";
 }
 
 // Queued (and of them, late) and running runs now. The indexes are named:
@@ -54,19 +47,21 @@ std::string UnfinishedSql(bool scoped) {
 }
 
 // Active and paused jobs, those due soon, and the active ones whose newest
-// finished run failed (the job list's last_outcome: runs_by_job newest first).
+// finished run failed (the job list's last_outcome), which 0021's triggers
+// keep in failing_jobs: reading each job's newest run took seconds at
+// 1,000,000 jobs.
 std::string JobsSql(bool scoped) {
-  return std::string(
-             "SELECT coalesce(sum(is_active = 1), 0), coalesce(sum(is_active = 0), 0),"
-             " coalesce(sum(is_active = 1 AND next_run IS NOT NULL AND next_run <= ?7), 0),"
-             " coalesce(sum(CASE WHEN is_active = 1 THEN (SELECT r.state FROM runs r WHERE r.job_id = jobs.id"
-             " AND r.state <> 'queued' AND r.state <> 'running' ORDER BY r.id DESC LIMIT 1) IN ('failed', 'timed_out')"
-             " ELSE 0 END), 0) FROM jobs") +
-         (scoped ? " WHERE namespace = ?1" : "");
+  const std::string where = scoped ? " WHERE namespace = ?1" : "";
+  return "SELECT coalesce(sum(is_active = 1), 0), coalesce(sum(is_active = 0), 0),"
+         " coalesce(sum(is_active = 1 AND next_run IS NOT NULL AND next_run <= ?7), 0),"
+         " (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active = 1" +
+         std::string(scoped ? " AND fj.namespace = ?1" : "") + ") FROM jobs" + where;
 }
 
 void BindQuery(Statement& statement, const StatsQuery& query) {
-  if (query.job_namespace) statement.Bind(1, *query.job_namespace);
+  // The roll-ups' namespace '' is every namespace; the other statements
+  // name ?1 only when scoped.
+  statement.Bind(1, query.job_namespace ? std::string_view(*query.job_namespace) : std::string_view(""));
   statement.Bind(2, core::ToUnixMs(query.from))
       .Bind(3, core::ToUnixMs(query.to))
       .Bind(4, std::int64_t{query.bucket_width.count()})
@@ -79,39 +74,60 @@ core::TimePoint BucketAt(const StatsQuery& query, std::int64_t bucket) {
 }
 
 core::Result<void> ReadFinished(SqliteConnection& db, const StatsQuery& query, StoreStats& stats) {
-  auto statement = db.Cached(FinishedSql(query.job_namespace.has_value()));
+  auto statement = db.Cached(FinishedSql());
   if (!statement) return statement.error();
   BindQuery(**statement, query);
+  constexpr core::RunState kStates[] = {core::RunState::kSucceeded, core::RunState::kFailed, core::RunState::kTimedOut,
+                                        core::RunState::kSkipped, core::RunState::kCancelled};
   for (;;) {
     auto row = (*statement)->Step();
     if (!row) return row.error();
     if (!*row) return core::Ok();
-    const auto state = core::ParseRunState((*statement)->ColumnText(1));
-    if (!state) return core::Error::Internal("stored run has an unknown state");
-    const std::int64_t count = (*statement)->ColumnInt(2);
-    stats.runs[*state] += count;
     core::StatsBucket bucket;
     bucket.at = BucketAt(query, (*statement)->ColumnInt(0));
-    bucket.runs = count;
-    if (*state == core::RunState::kFailed || *state == core::RunState::kTimedOut) bucket.failed = count;
-    stats.buckets.push_back(bucket);
+    for (int column = 0; column < 5; ++column) {
+      const std::int64_t count = (*statement)->ColumnInt(column + 1);
+      if (count == 0) continue;
+      const core::RunState state = kStates[column];
+      stats.runs[state] += count;
+      bucket.runs += count;
+      if (state == core::RunState::kFailed || state == core::RunState::kTimedOut) bucket.failed += count;
+    }
+    if (bucket.runs > 0) stats.buckets.push_back(bucket);
   }
 }
 
+// The histogram of each bucket, in bucket order, turned into its percentiles.
 core::Result<void> ReadLateness(SqliteConnection& db, const StatsQuery& query, StoreStats& stats) {
-  auto statement = db.Cached(LatenessSql(query.job_namespace.has_value()));
+  auto statement = db.Cached(LatenessSql());
   if (!statement) return statement.error();
   BindQuery(**statement, query);
+  std::optional<std::int64_t> position;
+  std::vector<core::LatenessCount> histogram;
+  const auto flush = [&] {
+    if (!position) return;
+    const core::LatenessPercentiles percentiles = core::PercentilesOf(std::move(histogram));
+    histogram.clear();
+    if (!percentiles.p50_ms) return;
+    core::StatsBucket bucket;
+    bucket.at = BucketAt(query, *position);
+    bucket.lateness_p50_ms = percentiles.p50_ms;
+    bucket.lateness_p99_ms = percentiles.p99_ms;
+    stats.buckets.push_back(bucket);
+  };
   for (;;) {
     auto row = (*statement)->Step();
     if (!row) return row.error();
-    if (!*row) return core::Ok();
-    core::StatsBucket bucket;
-    bucket.at = BucketAt(query, (*statement)->ColumnInt(0));
-    bucket.lateness_p50_ms = (*statement)->ColumnOptionalInt(1);
-    bucket.lateness_p99_ms = (*statement)->ColumnOptionalInt(2);
-    stats.buckets.push_back(bucket);
+    if (!*row) break;
+    const std::int64_t at = (*statement)->ColumnInt(0);
+    if (position != at) {
+      flush();
+      position = at;
+    }
+    histogram.push_back({(*statement)->ColumnInt(1), (*statement)->ColumnInt(2)});
   }
+  flush();
+  return core::Ok();
 }
 
 // Runs one statement answering one row and hands it to `read`.
@@ -136,6 +152,9 @@ core::Result<StoreStats> SqliteJobStore::Stats(const StatsQuery& query) {
   // One snapshot for every figure.
   const ReadSnapshot snapshot(db);
   if (!snapshot.begun()) return snapshot.begun().error();
+  if (!core::IsRollupBucketing(query.from, query.bucket_width)) {
+    return core::Error::InvalidArgument("bucket_width", kNotRollupBucketing);
+  }
   const bool scoped = query.job_namespace.has_value();
   StoreStats stats;
   if (auto read = ReadFinished(db, query, stats); !read) return read.error();
