@@ -39,7 +39,9 @@ class BackfillTestCase(ServiceTestCase):
 
     def finished_backfill_runs(self, job_id, count):
         runs = wait_for_runs(self.service, job_id,
-                             lambda runs: sum(r["state"] == "succeeded" for r in runs) >= count, 15.0,
+                             # One at a time under overlap skip, each next one found by the pool's
+                             # 1 s nap: seconds here, more on a loaded machine.
+                             lambda runs: sum(r["state"] == "succeeded" for r in runs) >= count, 60.0,
                              f"{count} succeeded runs")
         return sorted(runs, key=lambda run: run["id"])
 

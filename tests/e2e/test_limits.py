@@ -11,7 +11,7 @@ import concurrent.futures
 import time
 import unittest
 
-from harness import ServiceTestCase, list_all_runs
+from harness import ServiceTestCase, list_all_runs, wait_until
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
@@ -124,15 +124,14 @@ class ConnectionLimitTest(ServiceTestCase):
             self.assertEqual(statuses, [200, 200, 200, 503])
             held[0].close()
             held[3].close()
-            for _ in range(50):  # the server notices the close on its next read
+            def served_again():  # the server notices the closes on its next reads
                 again = http.client.HTTPConnection("127.0.0.1", self.service.port, timeout=10)
-                again.request("GET", "/healthz")
-                status = again.getresponse().status
-                again.close()
-                if status == 200:
-                    break
-                time.sleep(0.05)
-            self.assertEqual(status, 200)
+                try:
+                    again.request("GET", "/healthz")
+                    return again.getresponse().status == 200 or None
+                finally:
+                    again.close()
+            wait_until(served_again, 15.0, "a freed connection slot to serve again")
         finally:
             for connection in held:
                 connection.close()

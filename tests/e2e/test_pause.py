@@ -27,7 +27,8 @@ class PauseUntilTest(ServiceTestCase):
         stream = EventStream(self.service.port)
         self.addCleanup(stream.close)
         job = self.create_job(every="1s", task={"type": "noop"})
-        until = utc_in(3)
+        # A lead that a slow request cannot eat up: `until` must still be in the future when it arrives.
+        until = utc_in(5)
 
         paused = self.pause(job["id"], {"reason": "deploy of the billing API", "until": until})
 
@@ -38,13 +39,16 @@ class PauseUntilTest(ServiceTestCase):
         self.assertIsNotNone(paused.body["paused_at"])
         self.assertIsNone(paused.body["next_run"])
         self.assertEqual(self.service.get_json(f"/jobs/{job['id']}").body, paused.body)
-        stream.wait_for(lambda event: event.get("event") == "job.updated", description="the pause's job.updated")
+        pause_event = stream.wait_for(
+            lambda event: event.get("event") == "job.updated" and event["data"]["job_id"] == job["id"],
+            description="the pause's job.updated")
         stream.drain()
 
         resumed = wait_until(lambda: (lambda body: body if body["is_active"] else None)(
-            self.service.get_json(f"/jobs/{job['id']}").body), 10, "the automatic resume")
-        stream.wait_for(lambda event: event.get("event") == "job.updated" and event["data"]["job_id"] == job["id"],
-                        description="the resume's job.updated")
+            self.service.get_json(f"/jobs/{job['id']}").body), 15, "the automatic resume")
+        # Another job.updated than the pause's (wait_for also looks at the events already read).
+        stream.wait_for(lambda event: event is not pause_event and event.get("event") == "job.updated"
+                        and event["data"]["job_id"] == job["id"], description="the resume's job.updated")
 
         self.assertIsNone(resumed["paused_reason"])
         self.assertIsNone(resumed["paused_at"])
@@ -52,12 +56,14 @@ class PauseUntilTest(ServiceTestCase):
         self.assertEqual(resumed["version"], paused.body["version"] + 1)
         self.assertGreaterEqual(rfc3339_ms(resumed["updated_at"]), rfc3339_ms(until))
         # It fires again after the pause, and no run is of an occurrence inside it.
-        runs = wait_until(lambda: self.service.get_json(f"/jobs/{job['id']}/runs").body, 5, "a run after the pause")
+        wait_until(lambda: [run for run in self.service.get_json(f"/jobs/{job['id']}/runs").body
+                            if rfc3339_ms(run["scheduled_for"]) > rfc3339_ms(until)], 15, "a run after the pause")
         paused_at = rfc3339_ms(paused.body["paused_at"])
-        for run in runs:
+        for run in self.service.get_json(f"/jobs/{job['id']}/runs").body:
             scheduled = rfc3339_ms(run["scheduled_for"])
             self.assertFalse(paused_at < scheduled <= rfc3339_ms(until), run)
-        self.assertIn("resumed: its pause ended", self.service.log_text())
+        # Logged after the commit, and read from the service's output by another thread.
+        wait_until(lambda: "resumed: its pause ended" in self.service.log_text(), 10, "the resume's log line")
 
     def test_until_as_a_duration_counts_from_now_and_a_new_pause_replaces_reason_and_until(self):
         job = self.create_job(every="1h")

@@ -47,7 +47,8 @@ class HeardUpdates {
   // Waits up to 5 s for updates of every one of `ids`.
   bool HeardAll(const std::set<std::int64_t>& ids) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, 5s, [&] { return std::includes(ids_.begin(), ids_.end(), ids.begin(), ids.end()); });
+    return changed_.wait_for(lock, 15s,
+                             [&] { return std::includes(ids_.begin(), ids_.end(), ids.begin(), ids.end()); });
   }
 
  private:

@@ -72,9 +72,12 @@ class Heard {
     std::lock_guard lock(mutex_);
     notifications_.clear();
   }
-  std::size_t Count() {
+  // Whether a notification on `channel` with `payload` was heard already.
+  bool Has(std::string_view channel, const std::string& payload) {
     std::lock_guard lock(mutex_);
-    return notifications_.size();
+    return std::any_of(notifications_.begin(), notifications_.end(), [&](const PgNotification& heard) {
+      return heard.channel == channel && heard.payload == payload;
+    });
   }
 
  private:
@@ -471,7 +474,9 @@ TEST_F(PostgresStoreTest, AListenerWhoseConnectionWasCutListensAgainAndSaysSo) {
 }
 
 // NOTIFY is database-wide; a deployment in another schema of the same
-// database must hear neither this one's wake-ups nor its events.
+// database must hear neither this one's wake-ups nor its events. PostgreSQL
+// delivers notifications to a listener in commit order: once a listener has
+// heard a later commit of its own, a leaked earlier one would be in already.
 TEST_F(PostgresStoreTest, ADeploymentInAnotherSchemaOfTheDatabaseHearsNothingOfThisOne) {
   auto other_schema = jobsched::testing::PgTestSchema::Create();
   ASSERT_TRUE(other_schema.ok()) << other_schema.error().message;
@@ -484,19 +489,27 @@ TEST_F(PostgresStoreTest, ADeploymentInAnotherSchemaOfTheDatabaseHearsNothingOfT
       elsewhere.database->Listen([&](const PgNotification& heard) { heard_elsewhere.Add(heard); }, [] {});
   ASSERT_TRUE(Listening(*listener_here));
   ASSERT_TRUE(Listening(*listener_elsewhere));
+  // Jobs whose next runs differ, so that each notification says whose it is.
+  const auto next_run_of = [](JobStore& store, const std::string& every) {
+    core::JobRequest request;
+    request.name = jobsched::testing::UniqueJobName();
+    request.every = every;
+    auto job = core::ValidateNewJob(request, At("2026-11-27T10:00:00Z"));
+    EXPECT_TRUE(job.ok());
+    auto created = CreateJobAndWait(store, *job);
+    EXPECT_TRUE(created.ok()) << created.error().message;
+    return created.ok() ? std::to_string(core::ToUnixMs(*created->next_run)) : std::string();
+  };
 
-  // A NOTIFY reaches every listener at once: once one has it, another
-  // would have it a moment later.
-  CreateEveryMinuteJob(*here.jobs);
-  ASSERT_TRUE(heard_here.WaitFor(kJobsChannel)) << "this deployment heard nothing of its own change";
-  std::this_thread::sleep_for(200ms);
-  const std::size_t heard_here_before = heard_here.Count();
-  EXPECT_EQ(heard_elsewhere.Count(), 0u) << "the job's wake-up and event reached the other schema";
+  const std::string first_here = next_run_of(*here.jobs, "1m");
+  const std::string then_elsewhere = next_run_of(*elsewhere.jobs, "2m");
+  const std::string last_here = next_run_of(*here.jobs, "3m");
 
-  CreateEveryMinuteJob(*elsewhere.jobs);
-  ASSERT_TRUE(heard_elsewhere.WaitFor(kJobsChannel)) << "the other deployment heard nothing of its own change";
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(heard_here.Count(), heard_here_before) << "the other schema's wake-up and event reached this one";
+  ASSERT_TRUE(heard_elsewhere.WaitFor(kJobsChannel, then_elsewhere)) << "the other deployment missed its own change";
+  ASSERT_TRUE(heard_here.WaitFor(kJobsChannel, last_here)) << "this deployment missed its own change";
+  EXPECT_FALSE(heard_elsewhere.Has(kJobsChannel, first_here)) << "this schema's wake-up reached the other one";
+  EXPECT_FALSE(heard_here.Has(kJobsChannel, then_elsewhere)) << "the other schema's wake-up reached this one";
+  EXPECT_TRUE(heard_here.Has(kJobsChannel, first_here));
 }
 
 }  // namespace
