@@ -224,7 +224,7 @@ def event_latency(service, args, browser_config):
         config = {"mode": "events", "origin": browser_config["origin"], "chromium": browser_config["chromium"],
                   "path": "/ui/runs", "seconds": listen_s}
         browser = Listener(browser_config["command"] + [json.dumps(config)], env=browser_config["env"])
-        listeners.append(("console handler (chromium, api.js subscribe)", browser))
+        listeners.append(("console page (chromium, its event stream's dispatch)", browser))
     for _, listener in listeners:
         listener.start()
     for name, listener in listeners:

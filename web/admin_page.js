@@ -7,7 +7,7 @@ import { formatTime } from "./format.js";
 import { KeysPanel } from "./keys_panel.js";
 import { ProblemMessage } from "./problem_view.js";
 import { useTitle } from "./router.js";
-import { isAdmin } from "./session.js";
+import { isAdmin, session } from "./session.js";
 import { useLoad } from "./use_load.js";
 
 function NodesPanel() {
@@ -49,7 +49,7 @@ function AboutPanel() {
 export function AdminPage() {
   useTitle("Admin");
   return html`<h1>Admin</h1>
-    ${!isAdmin.value && html`<p role="status">This page is for admin keys; the API refuses the others.</p>`}
+    ${!isAdmin.value && session.value.status !== "loading" && html`<p role="status">This page is for admin keys; the API refuses the others.</p>`}
     <${KeysPanel} />
     <${NodesPanel} />
     <${AboutPanel} />`;

@@ -1,13 +1,20 @@
 // A time chart (uPlot on a canvas) and, for anyone who cannot see it or
 // wants the figures, the same data as a table. Series differ by dash
 // pattern as well as colour; times are in the viewer's zone, named.
-import uPlot from "uplot";
+// uPlot is loaded when a chart is first drawn: most pages have none, and the
+// console's first paint should not wait for a charting library.
 import { useEffect, useRef } from "preact/hooks";
 import { html } from "./html.js";
 import { formatShortTime, viewerZone } from "./format.js";
 import { isDark } from "./theme.js";
 
 const DASHES = [[], [6, 4], [2, 3]];
+
+let uPlotModule = null;
+function loadUPlot() {
+  uPlotModule ??= import("uplot").then((module) => module.default);
+  return uPlotModule;
+}
 
 // The theme's colours as the canvas needs them (rgb(...)): custom properties
 // hold light-dark() pairs, which only an element's computed style resolves.
@@ -24,7 +31,7 @@ function colours() {
   return palette;
 }
 
-function options(width, series, unit) {
+function options(uPlot, width, series, unit) {
   const palette = colours();
   const axis = { stroke: palette.text, grid: { stroke: palette.grid, width: 1 }, ticks: { stroke: palette.grid } };
   return {
@@ -58,17 +65,25 @@ export function TimeChart({ title, times, series, unit }) {
     if (!element || times.length === 0) return undefined;
     const data = [times.map((time) => new Date(time).getTime() / 1000), ...series.map((item) => item.values)];
     let plot = null;
+    let uPlot = null;
     const draw = () => {
+      if (!uPlot) return;
       plot?.destroy();
-      plot = new uPlot(options(Math.max(element.clientWidth, 200), series, unit), data, element);
+      plot = new uPlot(options(uPlot, Math.max(element.clientWidth, 200), series, unit), data, element);
     };
-    draw();
+    let removed = false;
+    loadUPlot().then((loaded) => {
+      if (removed) return;
+      uPlot = loaded;
+      draw();
+    });
     const resize = new ResizeObserver(() => plot && plot.setSize({ width: Math.max(element.clientWidth, 200), height: 220 }));
     resize.observe(element);
     window.addEventListener("jobsched-theme", draw);
     const scheme = window.matchMedia("(prefers-color-scheme: dark)");
     scheme.addEventListener("change", draw);
     return () => {
+      removed = true;
       resize.disconnect();
       window.removeEventListener("jobsched-theme", draw);
       scheme.removeEventListener("change", draw);

@@ -1,5 +1,5 @@
-// The console's entry point: reads the session, then shows the page the
-// URL names inside the common layout. A 401 from the API (no session, or
+// The console's entry point: reads the session and shows the page the URL
+// names inside the common layout. A 401 from the API (no session, or
 // it ended) leads to the sign-in page, coming back here afterwards.
 import { render } from "preact";
 import { useEffect, useRef } from "preact/hooks";
@@ -53,7 +53,9 @@ function App() {
     if (first.current) first.current = false;
     else document.getElementById("main")?.focus();
   }, [current.name, current.id]);
-  if (state === "loading") return html`<${Layout}><p class="muted">Loading…</p></${Layout}>`;
+  // While the session is read the page already loads its data, in parallel: the API
+  // decides what it may see (a 401 leads to sign-in), and change buttons stay disabled
+  // until the role is known.
   if (state === "signed-out" && current.name !== "signin") return html`<${Layout}><p class="muted">Signing in…</p></${Layout}>`;
   const Page = PAGES[current.name] || NotFound;
   // Keyed by the path: a new job or run starts its page afresh.

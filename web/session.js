@@ -56,5 +56,8 @@ export const mayWrite = computed(() => atLeast("write"));
 export const isAdmin = computed(() => atLeast("admin"));
 
 // Why a change button is disabled, for its description.
-export const readOnlyReason = computed(() =>
-  mayWrite.value ? "" : `Your API key ${session.value.key_name || ""} has role ${session.value.role || "read"}: it may read, not change.`);
+export const readOnlyReason = computed(() => {
+  if (mayWrite.value) return "";
+  if (session.value.status === "loading") return "Checking what your API key may do…";
+  return `Your API key ${session.value.key_name || ""} has role ${session.value.role || "read"}: it may read, not change.`;
+});

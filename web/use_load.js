@@ -2,7 +2,7 @@
 // keeps the data on screen until the new answer arrives (no flicker when
 // live updates refetch), and an answer that arrives after a newer request
 // was made is dropped.
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
 
 export function useLoad(load, deps) {
   const [state, setState] = useState({ data: null, error: null, loading: true });
@@ -15,7 +15,9 @@ export function useLoad(load, deps) {
       (error) => mine === serial.current && setState((previous) => ({ data: previous.data, error, loading: false })),
     );
   }, deps);
-  useEffect(() => {
+  // A layout effect runs as soon as the component is in the page, a frame before a plain
+  // effect would: the request starts at once (it does not hold the paint up; it is async).
+  useLayoutEffect(() => {
     setState({ data: null, error: null, loading: true });
     reload();
   }, [reload]);

@@ -301,21 +301,35 @@ TEST(ConsoleHandlers, WithoutTheFilesThePagesSayWhy) {
   EXPECT_EQ(asset.status, 503);
 }
 
-// The folder the build fills: every module the import map names, and every
-// asset the page links, is served (the build copies what index.html uses).
+// The folder the build fills (scripts/build-console.mjs): every asset the page
+// links, and every chunk the bundle imports, is served; the page loads the
+// bundle alone, with no import map.
 TEST(ConsoleHandlers, TheBuiltConsoleServesEveryFileItsPageNames) {
   Router router;
   RegisterConsoleHandlers(router, ConsoleOptions{JOBSCHED_BUILT_CONSOLE_DIR, {}});
   const HttpResponse page = Get(router, "/ui/");
   ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.body.find("importmap"), std::string::npos) << page.body;
   const std::regex url(R"re("(/ui/assets/[^"]+)")re");
 
-  int checked = 0;
-  for (std::sregex_iterator it(page.body.begin(), page.body.end(), url), end; it != end; ++it, ++checked) {
+  std::string bundle_path;
+  int linked = 0;
+  for (std::sregex_iterator it(page.body.begin(), page.body.end(), url), end; it != end; ++it, ++linked) {
     const HttpResponse asset = Get(router, (*it)[1].str());
     EXPECT_EQ(asset.status, 200) << (*it)[1].str();
+    if ((*it)[1].str().ends_with("/main.js")) bundle_path = (*it)[1].str();
   }
-  EXPECT_GE(checked, 8);
+  EXPECT_EQ(linked, 4) << page.body;  // the icon, two stylesheets, the bundle
+  ASSERT_FALSE(bundle_path.empty()) << page.body;
+
+  const std::string bundle = Get(router, bundle_path).body;
+  const std::string folder = bundle_path.substr(0, bundle_path.rfind('/') + 1);
+  const std::regex chunk(R"re("\./(chunk-[A-Za-z0-9]+\.js)")re");
+  int chunks = 0;
+  for (std::sregex_iterator it(bundle.begin(), bundle.end(), chunk), end; it != end; ++it, ++chunks) {
+    EXPECT_EQ(Get(router, folder + (*it)[1].str()).status, 200) << (*it)[1].str();
+  }
+  EXPECT_GE(chunks, 1) << "uPlot is loaded on demand, from a chunk of its own";
 }
 
 }  // namespace
