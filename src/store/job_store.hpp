@@ -157,7 +157,7 @@ using FirePlanner =
     std::function<core::FirePlan(const core::Job&, core::TimePoint now, std::optional<core::RunId> run_in_progress)>;
 
 // Where jobs live. Implementations: SqliteJobStore (embedded, the default)
-// and, later, PostgresJobStore. Every method is safe to call from any thread.
+// and PostgresJobStore (cluster mode). Every method is safe to call from any thread.
 class JobStore {
  public:
   using JobCallback = std::function<void(core::Result<core::Job>)>;

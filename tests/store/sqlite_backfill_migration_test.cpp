@@ -1,5 +1,6 @@
 // Migration 0019 on SQLite rebuilds the runs table (a CHECK cannot be
 // altered): what an older database held must come through it unchanged.
+// And 0024 counts the jobs such a database already has.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -46,7 +47,8 @@ class Database {
 };
 
 // A database as the build before backfill left it: every migration before
-// 0019, one job, three runs (the newest pruned), attempts of one of them.
+// 0019, one job, three runs (the newest pruned), attempts of one of them,
+// and a paused job of another namespace.
 void WriteOlderDatabase(const std::string& path) {
   Database db(path);
   db.Exec(
@@ -62,6 +64,8 @@ void WriteOlderDatabase(const std::string& path) {
   db.Exec(
       "INSERT INTO jobs (id, name, schedule_kind, schedule_expr, created_at, updated_at) VALUES (1, 'a', 'interval', "
       "'hourly', 0, 0);"
+      "INSERT INTO jobs (id, name, schedule_kind, schedule_expr, created_at, updated_at, is_active, namespace) "
+      "VALUES (2, 'b', 'interval', 'hourly', 0, 0, 0, 'team-b');"
       "INSERT INTO runs (id, job_id, scheduled_for, trigger, state, attempt, created_at, jitter_ms) VALUES "
       "(1, 1, 3600000, 'schedule', 'succeeded', 2, 0, 5), (2, 1, 7200000, 'manual', 'queued', 1, 0, 0), "
       "(3, 1, 10800000, 'schedule', 'failed', 1, 0, 0);"
@@ -111,6 +115,20 @@ TEST(SqliteBackfillMigration, OneOccurrenceKeyForScheduleAndBackfillRuns) {
   EXPECT_EQ(db.Int("SELECT count(*) FROM pragma_index_info('runs_occurrence') WHERE seqno = 0 AND name = "
                    "'scheduled_for'"),
             1);
+}
+
+TEST(SqliteBackfillMigration, JobCountsStartFromTheJobsThereAre) {
+  jobsched::testing::TempDir dir;
+  const std::string path = dir.File("old.db");
+  WriteOlderDatabase(path);
+  ASSERT_TRUE(SqliteJobStore::Migrate(path).ok());
+  Database db(path);
+
+  EXPECT_EQ(db.Int("SELECT active * 10 + paused FROM job_counts WHERE namespace = 'default'"), 10);
+  EXPECT_EQ(db.Int("SELECT active * 10 + paused FROM job_counts WHERE namespace = 'team-b'"), 1);
+  // And the triggers go on from there.
+  db.Exec("UPDATE jobs SET is_active = 1 WHERE id = 2");
+  EXPECT_EQ(db.Int("SELECT active * 10 + paused FROM job_counts WHERE namespace = 'team-b'"), 10);
 }
 
 }  // namespace

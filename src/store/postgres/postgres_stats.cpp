@@ -86,23 +86,24 @@ core::Result<void> ReadLateness(PgConnection& db, const StatsQuery& query, Store
   return core::Ok();
 }
 
-// Queued (and of them, late) and running runs now; then the jobs: active,
-// paused, due soon, and active with a newest finished run that failed
-// (failing_jobs, which 0021's triggers keep).
+// Queued (and of them, late) and running runs now; then the jobs: active and
+// paused (job_counts, which 0024's trigger keeps), due soon (jobs_due), and
+// active with a newest finished run that failed (failing_jobs, kept by 0021's).
 core::Result<void> ReadNow(PgConnection& db, const StatsQuery& query, StoreStats& stats) {
   PgParams params;
   params.Add(core::ToUnixMs(query.now - query.late_after)).Add(core::ToUnixMs(query.now + query.due_within));
   if (query.job_namespace) params.Add(*query.job_namespace);
   const std::string scope = Scope(query, "$3");
+  const std::string in_namespace = query.job_namespace ? " AND namespace = $3::text" : "";
   auto selected = db.Query(
       "SELECT (SELECT count(*) FROM runs r" + scope + " WHERE r.state = 'queued'), (SELECT count(*) FROM runs r" +
           scope + " WHERE r.state = 'queued' AND coalesce(r.available_at, r.scheduled_for) < $1::bigint)," +
           " (SELECT count(*) FROM runs r" + scope +
-          " WHERE r.state = 'running'), count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active),"
-          " count(*) FILTER (WHERE is_active AND next_run <= $2::bigint),"
-          " (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active" +
-          (query.job_namespace ? " AND fj.namespace = $3::text" : "") + ") FROM jobs" +
-          (query.job_namespace ? " WHERE jobs.namespace = $3::text" : ""),
+          " WHERE r.state = 'running'), (SELECT coalesce(sum(active), 0) FROM job_counts WHERE true" + in_namespace +
+          "), (SELECT coalesce(sum(paused), 0) FROM job_counts WHERE true" + in_namespace +
+          "), (SELECT count(*) FROM jobs WHERE is_active AND next_run <= $2::bigint" + in_namespace +
+          "), (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active" +
+          (query.job_namespace ? " AND fj.namespace = $3::text" : "") + ")",
       params);
   if (!selected) return selected.error();
   if (selected->rows() != 1) return core::Error::Internal("an aggregate answered no row");
