@@ -36,10 +36,16 @@ class GroupCommitQueue {
   // Starts the thread. `commit` must stay callable until the queue is destroyed.
   // `hold_until`, if given, is asked on the thread before each batch is taken:
   // pending writes wait until the time it returns, so that more of them share
-  // the next transaction (SQLite's CommitPacer). Stopping cuts the wait short.
+  // the next transaction (SQLite's CommitPacer). Stopping cuts the wait short,
+  // and so do `enough` pending writes: a batch that big gains little from
+  // more, and holding it back would only cap the callers that wait for their
+  // commits (64 clients each waiting up to a hold's 12 ms: 5,300 writes/s).
   GroupCommitQueue(std::size_t max_batch, std::function<void(Batch&)> commit,
-                   std::function<Clock::time_point()> hold_until = nullptr)
-      : max_batch_(max_batch == 0 ? 1 : max_batch), commit_(std::move(commit)), hold_until_(std::move(hold_until)) {
+                   std::function<Clock::time_point()> hold_until = nullptr, std::size_t enough = 0)
+      : max_batch_(max_batch == 0 ? 1 : max_batch),
+        enough_(enough == 0 || enough > max_batch_ ? max_batch_ : enough),
+        commit_(std::move(commit)),
+        hold_until_(std::move(hold_until)) {
     thread_ = std::thread([this] { Loop(); });
   }
   GroupCommitQueue(const GroupCommitQueue&) = delete;
@@ -98,7 +104,7 @@ class GroupCommitQueue {
         if (hold_until_)
           wake_.wait_until(lock.native(), hold_until_(), [this] {
             mutex_.AssertHeld();
-            return stopping_;
+            return stopping_ || pending_.size() >= enough_;
           });
         while (!pending_.empty() && batch.size() < max_batch_) {
           batch.push_back(std::move(pending_.front()));
@@ -111,6 +117,7 @@ class GroupCommitQueue {
   }
 
   const std::size_t max_batch_;
+  const std::size_t enough_;
   const std::function<void(Batch&)> commit_;
   const std::function<Clock::time_point()> hold_until_;
   core::Mutex mutex_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <string>
 #include <vector>
@@ -110,6 +111,31 @@ TEST(GroupCommitQueue, BatchesWhatQueuedUpWhileATransactionCommittedUpToTheLimit
 
   EXPECT_EQ(log.batch_sizes, (std::vector<std::size_t>{1, 3, 3, 1}));
   EXPECT_EQ(log.applied, (std::vector<std::string>{"w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"}));
+}
+
+// A paced hold (SQLite's CommitPacer) ends as soon as enough writes wait: the
+// hold here is an hour, so only the count can end it.
+TEST(GroupCommitQueue, EnoughWaitingWritesEndAHoldEarly) {
+  Log log;
+  Queue queue(
+      10,
+      [&](Queue::Batch& batch) {
+        log.batch_sizes.push_back(batch.size());
+        for (auto& write : batch) (void)write.apply(log);
+        for (auto& write : batch) write.finish(nullptr);
+      },
+      [] { return Queue::Clock::now() + std::chrono::hours(1); }, 3);
+  auto first = SubmitNamed(queue, "w0");
+  auto second = SubmitNamed(queue, "w1");
+
+  // Two are not enough: still held.
+  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  auto third = SubmitNamed(queue, "w2");
+
+  EXPECT_TRUE(Await(third).ok());
+  EXPECT_TRUE(Await(first).ok());
+  EXPECT_TRUE(Await(second).ok());
+  EXPECT_EQ(log.batch_sizes, (std::vector<std::size_t>{3}));
 }
 
 TEST(GroupCommitQueue, DestroyingItCommitsEverythingSubmittedFirst) {

@@ -28,7 +28,7 @@ SqliteWriter::SqliteWriter(std::unique_ptr<SqliteConnection> connection, const S
       pacer_(options.commit_spacing, options.commit_burst),
       queue_(
           options.max_batch, [this](Queue::Batch& batch) { CommitBatch(batch); },
-          [this] { return pacer_.NextCommitAt(Clock::now()); }) {
+          [this] { return pacer_.NextCommitAt(Clock::now()); }, options.commit_enough) {
   // After `PRAGMA wal_autocheckpoint`, which would replace it.
   sqlite3_wal_hook(connection_->handle(), &SqliteWriter::OnWalCommit, this);
 }

@@ -22,6 +22,11 @@ struct SqliteWriterOptions {
   // that much longer, and the WAL takes far fewer bytes per write. Zero: no pacing.
   std::chrono::microseconds commit_spacing{0};
   int commit_burst = 1;
+  // A paced commit goes at once when this many writes wait: a batch that big
+  // writes the hot pages once for all of them already (less than half a KB
+  // of WAL each), and waiting for more would only slow down callers that
+  // wait for their commits (decision 0006).
+  std::size_t commit_enough = 64;
   // When the writer resets the WAL, and how long that may hold writes up.
   WalLimits wal = {};
 };
