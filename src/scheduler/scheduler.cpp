@@ -24,8 +24,13 @@ core::Result<std::size_t> Scheduler::ResumePaused() {
                    job.name, job.next_run ? core::FormatRfc3339(*job.next_run) : std::string("none"));
     }
     count += resumed->size();
-    if (resumed->size() < options_.batch_size) return count;
+    if (resumed->size() < options_.batch_size || StopAsked()) return count;
   }
+}
+
+bool Scheduler::StopAsked() const {
+  core::MutexLock lock(mutex_);
+  return stopping_;
 }
 
 core::Result<std::size_t> Scheduler::FireDue() {
@@ -41,7 +46,7 @@ core::Result<std::size_t> Scheduler::FireDue() {
     if (!fired) return fired.error();
     created += fired->runs_created;
     if (fired->runs_created > 0 && on_runs_created_) on_runs_created_();
-    if (!fired->more_due) return created;
+    if (!fired->more_due || StopAsked()) return created;
   }
 }
 

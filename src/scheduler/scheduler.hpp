@@ -50,11 +50,13 @@ class Scheduler {
   // Resumes the jobs whose pause ended by clock.Now() (ResumePaused), then
   // fires everything due at clock.Now(), batch after batch, and returns the
   // number of runs created. What the loop calls; tests call it with a fake clock.
-  core::Result<std::size_t> FireDue();
+  // Once Stop() was asked, it returns after the batch in hand: a backlog of a
+  // million due jobs would otherwise hold a shutdown up until all had fired.
+  core::Result<std::size_t> FireDue() EXCLUDES(mutex_);
 
   // Resumes every job paused until an instant at or before clock.Now(), batch
   // after batch, logging each, and returns how many this node resumed.
-  core::Result<std::size_t> ResumePaused();
+  core::Result<std::size_t> ResumePaused() EXCLUDES(mutex_);
 
   // Starts the loop on its own thread.
   void Start() EXCLUDES(mutex_);
@@ -70,6 +72,7 @@ class Scheduler {
 
  private:
   void Loop() EXCLUDES(mutex_);
+  bool StopAsked() const EXCLUDES(mutex_);
 
   store::JobStore& store_;
   const core::Clock& clock_;

@@ -192,5 +192,27 @@ TEST_F(SchedulerTest, RunningLoopFiresAJobCreatedWhileItSleeps) {
   EXPECT_EQ(Runs(id).size(), 1u);
 }
 
+// A shutdown during a backlog: the loop stops after the batch in hand instead
+// of firing everything due first (a million overdue jobs took many minutes).
+TEST_F(SchedulerTest, StopDuringABacklogEndsAfterTheBatchInHand) {
+  constexpr int kJobs = 300;
+  std::vector<core::JobId> ids;
+  for (int i = 0; i < kJobs; ++i) ids.push_back(CreateJob("hourly"));
+  std::atomic<int> batches{0};
+  // One job per batch: 300 commits to fire them all.
+  scheduler_ = std::make_unique<Scheduler>(*store_, clock_, SchedulerOptions{.batch_size = 1}, [&] { ++batches; });
+  clock_.Advance(1h);
+  scheduler_->Start();
+  for (int i = 0; i < 3000 && batches == 0; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_GT(batches.load(), 0) << "the loop never fired";
+
+  scheduler_->Stop();
+
+  int fired = 0;
+  for (const core::JobId id : ids) fired += Runs(id).empty() ? 0 : 1;
+  EXPECT_GE(fired, batches.load());
+  EXPECT_LT(fired, kJobs) << "Stop() waited for the whole backlog to fire";
+}
+
 }  // namespace
 }  // namespace jobsched::scheduler
