@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "core/job_validation.hpp"
 #include "core/firing.hpp"
-#include "core/stats_window.hpp"
+#include "core/job_validation.hpp"
+#include "read_stats.hpp"
 #include "store_backends.hpp"
 #include "testing/time_literals.hpp"
 
@@ -58,24 +58,16 @@ class JobCountsContract : public StoreContractTest<BackendType> {
 
   void Delete(core::JobId id) {
     auto deleted = Wait<void>([&](auto done) {
-      store().DeleteJob(id, [](const core::Job&) -> core::Result<void> { return core::Ok(); }, std::move(done));
+      store().DeleteJob(
+          id, [](const core::Job&) -> core::Result<void> { return core::Ok(); }, std::move(done));
     });
     ASSERT_TRUE(deleted.ok()) << deleted.error().message;
   }
 
   // {active, paused} as GET /stats reads them.
   std::pair<std::int64_t, std::int64_t> Counts(std::optional<std::string> job_namespace = std::nullopt) {
-    const core::StatsSpan span = core::SpanOf(core::StatsWindow::kHour, At(kNow));
-    StatsQuery query;
-    query.job_namespace = std::move(job_namespace);
-    query.from = span.from;
-    query.to = span.to;
-    query.bucket_width = span.bucket_width;
-    query.now = At(kNow);
-    auto stats = store().Stats(query);
-    EXPECT_TRUE(stats.ok()) << (stats.ok() ? "" : stats.error().message);
-    if (!stats.ok()) return {-1, -1};
-    return {stats->jobs_active, stats->jobs_paused};
+    const StoreStats stats = ReadStats(store(), At(kNow), std::move(job_namespace));
+    return {stats.jobs_active, stats.jobs_paused};
   }
 };
 

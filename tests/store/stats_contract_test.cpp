@@ -9,6 +9,7 @@
 
 #include "core/job_validation.hpp"
 #include "core/stats_window.hpp"
+#include "read_stats.hpp"
 #include "store_backends.hpp"
 #include "testing/time_literals.hpp"
 
@@ -84,16 +85,7 @@ class StatsContract : public StoreContractTest<BackendType> {
   }
 
   StoreStats Read(std::optional<std::string> job_namespace = std::nullopt) {
-    const core::StatsSpan span = core::SpanOf(core::StatsWindow::kHour, At(kNow));
-    StatsQuery query;
-    query.job_namespace = std::move(job_namespace);
-    query.from = span.from;
-    query.to = span.to;
-    query.bucket_width = span.bucket_width;
-    query.now = At(kNow);
-    auto stats = store().Stats(query);
-    EXPECT_TRUE(stats.ok()) << (stats.ok() ? "" : stats.error().message);
-    return stats.ok() ? *stats : StoreStats{};
+    return ReadStats(store(), At(kNow), std::move(job_namespace));
   }
 };
 

@@ -56,7 +56,8 @@ std::string JobsSql(bool scoped) {
          "), (SELECT coalesce(sum(paused), 0) FROM job_counts WHERE true" + in_namespace +
          "), (SELECT count(*) FROM jobs INDEXED BY jobs_due WHERE is_active = 1 AND next_run IS NOT NULL"
          " AND next_run <= ?7" +
-         in_namespace + "), (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active = 1" +
+         in_namespace +
+         "), (SELECT count(*) FROM failing_jobs f JOIN jobs fj ON fj.id = f.job_id AND fj.is_active = 1" +
          std::string(scoped ? " AND fj.namespace = ?1" : "") + ")";
 }
 
