@@ -1,7 +1,7 @@
 // Jobs: every job the caller may see, searched, filtered, sorted and paged
 // (all in the URL), with bulk changes on the selection or on everything
 // matching the filter.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "./html.js";
 import * as api from "./api.js";
 import { BulkActions } from "./bulk_actions.js";
@@ -11,7 +11,7 @@ import { useLive } from "./live.js";
 import { Pager } from "./pager.js";
 import { Notice, ProblemMessage } from "./problem_view.js";
 import { Link, navigate, paths, queryObject, route, useTitle } from "./router.js";
-import { mayWrite, readOnlyReason } from "./session.js";
+import { mayWrite, readOnlyReason, session } from "./session.js";
 import { useLoad } from "./use_load.js";
 
 const PAGE_SIZE = 50;
@@ -24,7 +24,11 @@ export function JobsPage() {
   useLive(list.reload, (event) => event.type.startsWith("job.") || event.type === "run.finished");
   const [selected, setSelected] = useState(new Set());
   const [allMatching, setAllMatching] = useState(false);
+  // Another filter or page: the selection starts over (not on the first render: it is empty).
+  const selectedFor = useRef(key);
   useEffect(() => {
+    if (selectedFor.current === key) return;
+    selectedFor.current = key;
     setSelected(new Set());
     setAllMatching(false);
   }, [key]);
@@ -50,6 +54,10 @@ export function JobsPage() {
   const nextCursor = list.data?.next;
   const { cursor, ...firstPage } = filters;
   const selection = allMatching ? { mode: "filter" } : { mode: "ids", ids: [...selected] };
+  // The boxes' column stays while the role is still being read, so that the
+  // table is not laid out again when it is known (the bulk buttons say why
+  // they are disabled meanwhile).
+  const selectable = mayWrite.value || session.value.status === "loading";
 
   return html`<div class="page-head">
       <h1>Jobs</h1>
@@ -68,7 +76,7 @@ export function JobsPage() {
     ${list.loading && !list.data && html`<p class="muted">Loading…</p>`}
     ${list.data && jobs.length === 0 && html`<${Notice}>No jobs match.${mayWrite.value ? " " : ""}
       ${mayWrite.value && html`<${Link} href=${paths.newJob()}>Create one</${Link}>.`}</${Notice}>`}
-    ${jobs.length > 0 && html`<${JobsTable} jobs=${jobs} selected=${selected} selectable=${mayWrite.value}
+    ${jobs.length > 0 && html`<${JobsTable} jobs=${jobs} selected=${selected} selectable=${selectable}
       onSelect=${select} onSelectPage=${selectPage} />`}
     <${Pager} label="Pages of jobs" firstHref=${cursor ? paths.jobs(firstPage) : null}
       nextHref=${nextCursor ? paths.jobs({ ...filters, cursor: nextCursor }) : null} />`;

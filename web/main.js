@@ -1,6 +1,7 @@
 // The console's entry point: reads the session and shows the page the URL
 // names inside the common layout. A 401 from the API (no session, or
 // it ended) leads to the sign-in page, coming back here afterwards.
+import { computed } from "@preact/signals";
 import { render } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { html } from "./html.js";
@@ -41,13 +42,18 @@ function toSignIn() {
   navigate(paths.signin(location.pathname + location.search), { replace: true });
 }
 
+// App renders again only when this flips, not when the session arrives: the
+// pages that show the role read it themselves, and a render of the whole
+// page for nothing cost the jobs list a second layout of its table.
+const signedOut = computed(() => session.value.status === "signed-out");
+
 function App() {
   const current = route.value;
-  const state = session.value.status;
+  const out = signedOut.value;
   const first = useRef(true);
   useEffect(() => {
-    if (state === "signed-out") toSignIn();
-  }, [state, current.name]);
+    if (out) toSignIn();
+  }, [out, current.name]);
   // After moving to another page, focus its content, as a page load would.
   useEffect(() => {
     if (first.current) first.current = false;
@@ -56,7 +62,7 @@ function App() {
   // While the session is read the page already loads its data, in parallel: the API
   // decides what it may see (a 401 leads to sign-in), and change buttons stay disabled
   // until the role is known.
-  if (state === "signed-out" && current.name !== "signin") return html`<${Layout}><p class="muted">Signing in…</p></${Layout}>`;
+  if (out && current.name !== "signin") return html`<${Layout}><p class="muted">Signing in…</p></${Layout}>`;
   const Page = PAGES[current.name] || NotFound;
   // Keyed by the path: a new job or run starts its page afresh.
   return html`<${Layout}><${Page} key=${`${current.name}/${current.id}`} /></${Layout}>`;

@@ -9,7 +9,8 @@ export function useLoad(load, deps) {
   const serial = useRef(0);
   const reload = useCallback(() => {
     const mine = ++serial.current;
-    setState((previous) => ({ ...previous, loading: true }));
+    // Already loading (the first load): the same state, so no render for nothing.
+    setState((previous) => (previous.loading ? previous : { ...previous, loading: true }));
     return load().then(
       (data) => mine === serial.current && setState({ data, error: null, loading: false }),
       (error) => mine === serial.current && setState((previous) => ({ data: previous.data, error, loading: false })),
@@ -17,8 +18,11 @@ export function useLoad(load, deps) {
   }, deps);
   // A layout effect runs as soon as the component is in the page, a frame before a plain
   // effect would: the request starts at once (it does not hold the paint up; it is async).
+  // On mount the state is already the empty one: resetting it would only render again.
+  const mounted = useRef(false);
   useLayoutEffect(() => {
-    setState({ data: null, error: null, loading: true });
+    if (mounted.current) setState({ data: null, error: null, loading: true });
+    mounted.current = true;
     reload();
   }, [reload]);
   return { ...state, reload };
