@@ -2,6 +2,7 @@
 """The parts bench/console.py shares: the service, seeding with wrk, wrk runs, figures.
 Standard library only; the HTTP client and a few helpers come from soak_rig.py."""
 
+import argparse
 import json
 import os
 import signal
@@ -12,6 +13,15 @@ import time
 from soak_rig import MIB, Client, free_port, percentile
 
 WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
+
+
+def arguments(doc, jobs=1_000_000):
+    """A parser with what every benchmark script passes: --binary, --dir and --jobs."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--jobs", type=int, default=jobs)
+    return parser
 
 
 def note(message):

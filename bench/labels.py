@@ -16,14 +16,13 @@ The target of issue #18 is the p99 of common, rare and none together: under 20 m
 jobs. The summary goes to stdout; progress lines start with '#'.
 """
 
-import argparse
 import os
 import random
 import sys
 import time
 from urllib.parse import quote
 
-from console_rig import BenchError, Service, fmt, load_average, note, pct, seed, summary_ms
+from console_rig import BenchError, Service, arguments, fmt, load_average, note, pct, seed, summary_ms
 from soak_rig import Client
 
 COMMON = ["team=payments", "team=payments,tier!=batch", "env=prod,tier in (web,worker)", "tier", "legacy",
@@ -87,10 +86,7 @@ def report(seeded, kinds, matches, latencies, by_selector):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary", required=True)
-    parser.add_argument("--dir", required=True)
-    parser.add_argument("--jobs", type=int, default=1_000_000)
+    parser = arguments(__doc__)
     parser.add_argument("--requests", type=int, default=200, help="per kind of selector")
     parser.add_argument("--seeded", action="store_true",
                         help="DIR/labels.db holds the JOBS jobs already (a kept run's): do not seed")
