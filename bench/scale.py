@@ -98,6 +98,7 @@ class Scale:
     def __init__(self, args, jobs, rng):
         self.args, self.jobs, self.rng = args, jobs, rng
         self.service = Service(args.binary, args.dir, f"scale-{jobs}")
+        self.phases = None  # when the jobs are due, once seeded
         self.figures = {}
         self.minutes = []
 
@@ -119,7 +120,7 @@ class Scale:
         database, wal, _ = self.service.db_bytes()
         self.figures["seeding"] = f"{seconds:,.1f} s, {self.jobs / seconds:,.0f} jobs/s"
         self.figures["database + WAL after seeding"] = f"{mib(database)} + {mib(wal)}"
-        self.figures["RSS after seeding"] = mib(self.service.rss_mib() * MIB)
+        self.figures["RSS after seeding"] = f"{fmt(self.service.rss_mib())} MiB"
         self.pause_some()
 
     def pause_some(self):

@@ -13,7 +13,7 @@
 #
 # and prints both job counts side by side. The service is `jobsched serve` on 127.0.0.1
 # (`--rate-limit 0 --access-log off --max-jobs-per-namespace 0`), stopped by its PID.
-# About 35 minutes with the defaults on 2 busy cores (seeding 1,000,000 jobs takes 6 to 10).
+# 25 to 45 minutes with the defaults on 2 busy cores (seeding 1,000,000 jobs takes 3 to 10).
 #
 # Usage: bash bench/scale.sh
 #   BENCH_JOBS=20000 BENCH_SMALL_JOBS=2000 BENCH_FIRE_MINUTES=2 bash bench/scale.sh   # a quick try
