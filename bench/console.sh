@@ -34,41 +34,13 @@
 # Exit status: 0 when every phase ran (targets are reported, not enforced), 1 otherwise.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-readonly SCRIPT_DIR ROOT
-TMP=""
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  local status=$?
-  if [[ -n "$TMP" && -d "$TMP" ]]; then
-    if [[ "${BENCH_KEEP_TMP:-0}" == 1 ]]; then
-      log "kept $TMP"
-    else
-      rm -rf "$TMP"
-    fi
-  fi
-  exit "$status"
-}
-
-for tool in wrk node python3; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (bash scripts/install-deps.sh test)"
-done
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_require wrk node python3
 CHROMIUM="${JOBSCHED_CHROMIUM:-$(command -v chromium || true)}"
 [[ -x "$CHROMIUM" ]] || die "no chromium (bash scripts/install-deps.sh test, or JOBSCHED_CHROMIUM)"
 
-if [[ -n "${JOBSCHED_BINARY:-}" ]]; then
-  BIN="$JOBSCHED_BINARY"
-  [[ -x "$BIN" ]] || die "JOBSCHED_BINARY=$BIN is not an executable file"
-  log "using prebuilt $BIN"
-else
-  log "building the release binary (cmake --preset release)"
-  (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build build --target jobsched) >&2
-  BIN="$ROOT/build/jobsched"
-fi
+bench_binary
 
 MODULES="${JOBSCHED_TOOLING_MODULES:-$ROOT/build/tests/tooling/node_modules}"
 if [[ ! -d "$MODULES/playwright-core" ]]; then
@@ -81,12 +53,10 @@ fi
 ulimit -n "$(ulimit -Hn)" || true
 (($(ulimit -n) >= 10500)) || log "warning: ulimit -n is $(ulimit -n); 10,000 subscribers need more"
 
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-console.XXXXXX")"
-trap cleanup EXIT
+bench_tmp console
 trap 'exit 130' INT TERM
 
-echo "jobsched console benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
-echo "binary $BIN (source tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)), chromium $("$CHROMIUM" --version 2>/dev/null || echo '?')"
+bench_banner console ", chromium $("$CHROMIUM" --version 2>/dev/null || echo '?')"
 status=0
 python3 "$SCRIPT_DIR/console.py" --binary "$BIN" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
   --chromium "$CHROMIUM" --phases "${BENCH_PHASES:-paint,search,subscribers,events}" \

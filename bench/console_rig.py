@@ -2,6 +2,7 @@
 """The parts bench/console.py shares: the service, seeding with wrk, wrk runs, figures.
 Standard library only; the HTTP client and a few helpers come from soak_rig.py."""
 
+import argparse
 import json
 import os
 import signal
@@ -12,6 +13,15 @@ import time
 from soak_rig import MIB, Client, free_port, percentile
 
 WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
+
+
+def arguments(doc, jobs=1_000_000):
+    """A parser with what every benchmark script passes: --binary, --dir and --jobs."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--jobs", type=int, default=jobs)
+    return parser
 
 
 def note(message):
@@ -59,12 +69,14 @@ class Service:
         self.extra_args = list(extra_args)
         self.process = None
         self._log_file = None
+        self.ready_s = None
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self):
+    def start(self, poll_s=0.1):
+        """Starts it and waits for /readyz (asked every `poll_s`); `ready_s` is the time that took."""
         # --rate-limit 0: the benchmark is one client sending far more than a client may;
         # --max-jobs-per-namespace 0: it creates far more jobs in a namespace than the default quota.
         command = [self.binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--db", f"sqlite:{self.db_path}",
@@ -72,19 +84,21 @@ class Service:
                    "--max-jobs-per-namespace", "0", *self.extra_args]
         note(f"# {' '.join(command)}")
         self._log_file = open(self.log_path, "ab")
+        started = time.monotonic()
         self.process = subprocess.Popen(command, stdout=self._log_file, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
+        deadline = started + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"the service exited during start-up:\n{self.log_tail()}")
             try:
                 status, _ = Client(self.port).get("/readyz")
                 if status == 200:
+                    self.ready_s = time.monotonic() - started
                     return self
             except OSError:
                 pass
-            time.sleep(0.1)
+            time.sleep(poll_s)
         raise BenchError("the service was not ready within 60 s")
 
     def require_alive(self, during):
@@ -155,12 +169,13 @@ class Service:
             return []
 
 
-def seed(service, count, first, connections=64):
-    """Creates jobs first..first+count-1 (wrk/console_seed.lua); returns the seconds it took."""
+def seed(service, count, first, connections=64, script="console_seed.lua", extra_args=()):
+    """Creates jobs first..first+count-1 (wrk/console_seed.lua, or `script` with `extra_args` after
+    COUNT FIRST); returns the seconds it took."""
     started = time.monotonic()
-    finished = subprocess.run(["wrk", "-t1", f"-c{connections}", "-d1800s", "-s",
-                               os.path.join(WRK_DIR, "console_seed.lua"), f"{service.url}/jobs", "--",
-                               str(count), str(first)], capture_output=True, text=True)
+    finished = subprocess.run(["wrk", "-t1", f"-c{connections}", "-d7200s", "-s",
+                               os.path.join(WRK_DIR, script), f"{service.url}/jobs", "--",
+                               str(count), str(first), *map(str, extra_args)], capture_output=True, text=True)
     seconds = time.monotonic() - started
     result = [line for line in finished.stdout.splitlines() if line.startswith("SEED_RESULT")]
     if finished.returncode != 0 or not result or "failed=0" not in result[0]:

@@ -16,15 +16,13 @@ The target of issue #18 is the p99 of common, rare and none together: under 20 m
 jobs. The summary goes to stdout; progress lines start with '#'.
 """
 
-import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 from urllib.parse import quote
 
-from console_rig import WRK_DIR, BenchError, Service, fmt, load_average, note, pct, summary_ms
+from console_rig import BenchError, Service, arguments, fmt, load_average, note, pct, seed, summary_ms
 from soak_rig import Client
 
 COMMON = ["team=payments", "team=payments,tier!=batch", "env=prod,tier in (web,worker)", "tier", "legacy",
@@ -41,18 +39,6 @@ DISJOINT = ["team=billing,env=staging"]
 def rare_selectors(seeded, rng):
     jobs = [rng.randrange(1, seeded + 1) for _ in range(4)]
     return [f"owner=o{jobs[0]}", f"owner=o{jobs[1]},tier", f"shard={jobs[2] % 1000}", "canary"]
-
-
-def seed(service, count):
-    started = time.monotonic()
-    finished = subprocess.run(["wrk", "-t1", "-c128", "-d3600s", "-s", os.path.join(WRK_DIR, "labels_seed.lua"),
-                               f"{service.url}/jobs", "--", str(count), "1"], capture_output=True, text=True)
-    seconds = time.monotonic() - started
-    result = [line for line in finished.stdout.splitlines() if line.startswith("SEED_RESULT")]
-    if finished.returncode != 0 or not result or "failed=0" not in result[0]:
-        raise BenchError(f"seeding failed: {finished.stdout[-500:]}{finished.stderr[-500:]}")
-    service.require_alive("seeding")
-    return seconds
 
 
 def path_of(selector):
@@ -100,10 +86,7 @@ def report(seeded, kinds, matches, latencies, by_selector):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary", required=True)
-    parser.add_argument("--dir", required=True)
-    parser.add_argument("--jobs", type=int, default=1_000_000)
+    parser = arguments(__doc__)
     parser.add_argument("--requests", type=int, default=200, help="per kind of selector")
     parser.add_argument("--seeded", action="store_true",
                         help="DIR/labels.db holds the JOBS jobs already (a kept run's): do not seed")
@@ -121,7 +104,7 @@ def main():
     try:
         if not args.seeded:
             note(f"# seeding {args.jobs:,} jobs with labels")
-            seconds = seed(service, args.jobs)
+            seconds = seed(service, args.jobs, 1, connections=128, script="labels_seed.lua")
             database, wal, _ = service.db_bytes()
             summary.append(f"  seeded {args.jobs:,} jobs in {seconds:.1f} s ({args.jobs / seconds:,.0f} jobs/s); "
                            f"database {database / 2**20:,.0f} MiB, WAL {wal / 2**20:,.0f} MiB")

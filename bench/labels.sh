@@ -17,35 +17,10 @@
 # Exit status: 0 when it ran (the target is reported, not enforced), 1 otherwise.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-readonly SCRIPT_DIR ROOT
-TMP=""
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  local status=$?
-  if [[ -n "$TMP" && -d "$TMP" ]]; then
-    if [[ "${BENCH_KEEP_TMP:-0}" == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  fi
-  exit "$status"
-}
-
-for tool in wrk python3; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (bash scripts/install-deps.sh test)"
-done
-
-if [[ -n "${JOBSCHED_BINARY:-}" ]]; then
-  BIN="$JOBSCHED_BINARY"
-  [[ -x "$BIN" ]] || die "JOBSCHED_BINARY=$BIN is not an executable file"
-  log "using prebuilt $BIN"
-else
-  log "building the release binary (cmake --preset release)"
-  (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build build --target jobsched) >&2
-  BIN="$ROOT/build/jobsched"
-fi
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_require wrk python3
+bench_binary
 
 seeded=()
 if [[ -n "${BENCH_LABEL_SEEDED:-}" ]]; then
@@ -53,13 +28,11 @@ if [[ -n "${BENCH_LABEL_SEEDED:-}" ]]; then
   DIR="$BENCH_LABEL_SEEDED"
   seeded=(--seeded)
 else
-  TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-labels.XXXXXX")"
+  bench_tmp labels
   DIR="$TMP"
-  trap cleanup EXIT
 fi
 trap 'exit 130' INT TERM
 
-echo "jobsched label benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
-echo "binary $BIN (source tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))"
+bench_banner label
 python3 "$SCRIPT_DIR/labels.py" --binary "$BIN" --dir "$DIR" --jobs "${BENCH_LABEL_JOBS:-1000000}" \
   --requests "${BENCH_LABEL_REQUESTS:-200}" "${seeded[@]}"

@@ -36,17 +36,12 @@
 # left larger than that after SIGTERM.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-readonly SCRIPT_DIR ROOT
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly PG_SERVER="$ROOT/tests/testing/pg_server.sh"
 
 readonly DB_KIND="${BENCH_DB:-sqlite}"
-TMP=""
 PG_STATE=""
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 
@@ -65,15 +60,7 @@ cleanup() {
   exit "$status"
 }
 
-if [[ -n "${JOBSCHED_BINARY:-}" ]]; then
-  BIN="$JOBSCHED_BINARY"
-  [[ -x "$BIN" ]] || die "JOBSCHED_BINARY=$BIN is not an executable file"
-  log "using prebuilt $BIN"
-else
-  log "building the release binary (cmake --preset release)"
-  (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build build --target jobsched) >&2
-  BIN="$ROOT/build/jobsched"
-fi
+bench_binary
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-soak.XXXXXX")"
 trap cleanup EXIT INT TERM

@@ -1,6 +1,6 @@
 -- Creates jobs FIRST..FIRST+N-1 with labels for bench/labels.sh as fast as the
 -- connections allow, then ends wrk (seed_driver.lua says how).
--- Usage: wrk -t1 ... -s labels_seed.lua http://HOST:PORT -- N FIRST
+-- Usage: wrk -t1 ... -s labels_seed.lua http://HOST:PORT -- N FIRST [PHASE_BASE_MS]
 --
 -- Job I is named as console_seed.lua names it (TEAM-VERB-OBJECT-I, namespace
 -- TEAM) and carries labels that bench/labels.py selects by (it knows the same
@@ -8,6 +8,9 @@
 -- prod|staging (1 in 2), shard I mod 1000 (1 in 1,000), owner oI (1 job),
 -- canary on every 997th job, legacy on every 10th. Every job is a noop
 -- `every 1h` starting a day from now: nothing fires while the benchmark runs.
+-- With PHASE_BASE_MS (a Unix time in ms; bench/scale.sh), job I starts at
+-- PHASE_BASE_MS + floor((I - FIRST) * 3,600,000 / N) ms instead: the N jobs'
+-- runs are due evenly over every hour from then on.
 local folder = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(folder .. "common.lua")
 dofile(folder .. "seed_driver.lua")
@@ -18,7 +21,12 @@ local objects = { "invoices", "users", "orders", "sessions", "metrics", "catalog
                   "images", "tokens", "audits" }
 local tiers = { "web", "batch", "worker" }
 
-local start_at
+local start_at, first, phase_base_ms, count
+
+-- RFC 3339 in UTC with milliseconds.
+local function instant(unix_ms)
+   return os.date("!%Y-%m-%dT%H:%M:%S", math.floor(unix_ms / 1000)) .. string.format(".%03dZ", unix_ms % 1000)
+end
 
 local function body(i)
    local team = teams[i % #teams + 1]
@@ -28,8 +36,14 @@ local function body(i)
                                 tiers[i % 3 + 1], i % 2 == 0 and "prod" or "staging", i % 1000, i)
    if i % 997 == 0 then labels = labels .. ',"canary":""' end
    if i % 10 == 0 then labels = labels .. ',"legacy":""' end
+   if phase_base_ms then start_at = instant(phase_base_ms + math.floor((i - first) * 3600000 / count)) end
    return string.format('{"name":"%s-%s-%s-%d","namespace":"%s","every":"1h","start_at":"%s",'
                         .. '"task":{"type":"noop"},"labels":{%s}}', team, verb, object, i, team, start_at, labels)
 end
 
-bench.seed(body, function() start_at = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + 86400) end)
+bench.seed(body, function(args)
+   count = bench.seeded_count(args)
+   first = math.floor(tonumber(args[2]) or 1)
+   phase_base_ms = tonumber(args[3])
+   start_at = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + 86400)
+end)
