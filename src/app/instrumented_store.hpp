@@ -18,15 +18,17 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
       : jobs_(jobs), runs_(runs), metrics_(metrics) {}
 
   // JobStore
-  void CreateJob(core::Job job, JobCallback done) override;
-  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
+  void CreateJob(core::Job job, JobCallback done, store::Audit audit = std::nullopt) override;
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done, store::Audit audit = std::nullopt) override;
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                 std::function<void(core::Result<void>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
-  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done) override;
+                 std::function<void(core::Result<void>)> done, store::Audit audit = std::nullopt) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done, store::Audit audit = std::nullopt) override;
+  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done,
+                   store::Audit audit = std::nullopt) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace, BulkDone done) override;
+                  std::optional<std::string> only_namespace, BulkDone done,
+                  store::Audit audit = std::nullopt) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   BulkDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;

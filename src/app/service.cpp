@@ -263,6 +263,7 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.sessions = parts.sessions.get();
   options.api_keys = parts.database->api_keys.get();
   options.nodes = parts.database->nodes.get();
+  options.audit = parts.database->audit.get();
   options.about = AboutService(config);
   return options;
 }
