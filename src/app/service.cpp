@@ -201,9 +201,10 @@ void Service::StartScheduler(const Config& config, Parts& parts) {
   scheduler::RetentionOptions retention;
   retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
   retention.keep_per_job = config.keep_runs_per_job;
+  retention.audit_for = std::chrono::hours{24 * config.keep_audit_days};
   retention.interval = config.prune_interval;
   parts.retention = std::make_unique<scheduler::Retention>(*parts.instrumented, *parts.database->clock, retention,
-                                                           parts.database->sessions.get());
+                                                           parts.database->sessions.get(), parts.database->audit.get());
   parts.retention->Start();
 }
 

@@ -23,11 +23,6 @@ std::string AuditActor(std::string_view key_name) {
   return key_name.empty() ? std::string(kLocalActor) : std::string(key_name);
 }
 
-std::optional<TimePoint> AuditKeptSince(TimePoint now, std::int64_t keep_days) {
-  if (keep_days <= 0) return std::nullopt;
-  return now - Milliseconds{keep_days * 24 * 3600 * 1000};
-}
-
 Result<void> CheckAuditRange(const std::optional<TimePoint>& since, const std::optional<TimePoint>& until) {
   if (since && until && *until <= *since) {
     return Error::InvalidArgument("until", "until: must be after since");

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -58,10 +57,6 @@ bool IsAuditAction(std::string_view action);
 // Who an entry names: the API key's name, or kLocalActor when the request
 // carried none (authentication off).
 std::string AuditActor(std::string_view key_name);
-
-// The first instant retention keeps when entries are kept `keep_days` days:
-// entries before it are pruned. nullopt for 0 days (kept forever).
-std::optional<TimePoint> AuditKeptSince(TimePoint now, std::int64_t keep_days);
 
 // Checks a GET /audit time range: kInvalidArgument naming "until" when it is
 // not after `since`.

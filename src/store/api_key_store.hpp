@@ -53,8 +53,9 @@ class ApiKeyStore {
 };
 
 // Blocking forms of the writes, for the `jobsched keys` commands and tests.
-core::Result<core::ApiKey> CreateApiKeyAndWait(ApiKeyStore& store, core::ApiKey key);
-core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string name, core::TimePoint now);
+core::Result<core::ApiKey> CreateApiKeyAndWait(ApiKeyStore& store, core::ApiKey key, Audit audit = std::nullopt);
+core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string name, core::TimePoint now,
+                                               Audit audit = std::nullopt);
 core::Result<bool> DisableAuthenticationAndWait(ApiKeyStore& store);
 
 // The kConflict of DisableAuthentication: `active` names the unrevoked keys.
