@@ -209,8 +209,7 @@ class ProbedJobStore final : public store::JobStore {
     inner_.CancelRun(job_id, run_id, now, std::move(done));
   }
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<store::BulkOutcome>)> done,
+                  std::optional<std::string> only_namespace, std::function<void(core::Result<store::BulkOutcome>)> done,
                   store::Audit audit = std::nullopt) override {
     inner_.ChangeJobs(std::move(ids), action, now, std::move(only_namespace), std::move(done), std::move(audit));
   }

@@ -105,9 +105,10 @@ core::Result<void> ReadAuditFilters(const QueryParams& params, store::AuditQuery
     filters += "&" + std::string(member) + "=" + core::PercentEncode(*value);
     if (member == "action") {
       if (!core::IsAuditAction(*value)) {
-        return core::Error::InvalidArgument("action", "action: one of job.created, job.updated, job.paused, "
-                                                      "job.resumed, job.deleted, job.run_now, job.backfilled, "
-                                                      "key.created and key.revoked");
+        return core::Error::InvalidArgument("action",
+                                            "action: one of job.created, job.updated, job.paused, "
+                                            "job.resumed, job.deleted, job.run_now, job.backfilled, "
+                                            "key.created and key.revoked");
       }
       query.action = std::string(*value);
     } else if (member == "actor") {

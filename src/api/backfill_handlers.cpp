@@ -111,7 +111,8 @@ void Backfill(store::JobStore& store, const HttpRequest& request, const PathPara
     if (*dry_run) return respond(DryRun(store, *job, *range, now));
   }
   store::AuditContext audit = RequestAudit(request, now, core::audit_action::kJobBackfilled);
-  audit.detail = "\"from\":\"" + core::FormatRfc3339(range->from) + "\",\"to\":\"" + core::FormatRfc3339(range->to) + "\"";
+  audit.detail =
+      "\"from\":\"" + core::FormatRfc3339(range->from) + "\",\"to\":\"" + core::FormatRfc3339(range->to) + "\"";
   store.BackfillJob(
       *id, now,
       [range = *range, now](const core::Job& job) { return core::BackfillOccurrences(job, range.from, range.to, now); },

@@ -27,7 +27,7 @@ struct CallerSession {
 // never read from the request itself. The default is the caller of a service
 // without authentication: anonymous, and free to use every namespace.
 struct Caller {
-  std::string key_name;  // the API key's name; empty when anonymous
+  std::string key_name;                // the API key's name; empty when anonymous
   std::optional<std::int64_t> key_id;  // that key's id (for the audit log)
   // The client's address: the peer's, or behind a trusted proxy the one it
   // forwarded (TrustedProxies::ClientAddress). For the audit log.

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "api/router.hpp"
 #include <string>
+#include "api/router.hpp"
 
 #include "core/api_key.hpp"
 #include "core/clock.hpp"

@@ -49,8 +49,7 @@ void InstrumentedStore::UpdateJob(core::JobId id, JobChange change, JobCallback 
 
 void InstrumentedStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
                                   std::function<void(core::Result<void>)> done, store::Audit audit) {
-  jobs_.DeleteJob(id, std::move(check), TimedCallback<void>(metrics_, "delete_job", std::move(done)),
-                  std::move(audit));
+  jobs_.DeleteJob(id, std::move(check), TimedCallback<void>(metrics_, "delete_job", std::move(done)), std::move(audit));
 }
 
 void InstrumentedStore::TriggerJob(core::JobId id, core::TimePoint now,
@@ -61,8 +60,7 @@ void InstrumentedStore::TriggerJob(core::JobId id, core::TimePoint now,
 void InstrumentedStore::BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner,
                                     BackfillDone done, store::Audit audit) {
   jobs_.BackfillJob(id, now, std::move(planner),
-                    TimedCallback<store::BackfillResult>(metrics_, "backfill_job", std::move(done)),
-                    std::move(audit));
+                    TimedCallback<store::BackfillResult>(metrics_, "backfill_job", std::move(done)), std::move(audit));
 }
 
 void InstrumentedStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,

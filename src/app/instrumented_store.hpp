@@ -27,8 +27,7 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
                    store::Audit audit = std::nullopt) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace, BulkDone done,
-                  store::Audit audit = std::nullopt) override;
+                  std::optional<std::string> only_namespace, BulkDone done, store::Audit audit = std::nullopt) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   BulkDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;

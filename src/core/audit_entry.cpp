@@ -7,8 +7,8 @@ namespace jobsched::core {
 namespace {
 
 constexpr std::array<std::string_view, 9> kActions{
-    audit_action::kJobCreated, audit_action::kJobUpdated,  audit_action::kJobPaused,
-    audit_action::kJobResumed, audit_action::kJobDeleted,  audit_action::kJobRunNow,
+    audit_action::kJobCreated,    audit_action::kJobUpdated, audit_action::kJobPaused,
+    audit_action::kJobResumed,    audit_action::kJobDeleted, audit_action::kJobRunNow,
     audit_action::kJobBackfilled, audit_action::kKeyCreated, audit_action::kKeyRevoked};
 
 }  // namespace

@@ -14,9 +14,9 @@ namespace jobsched::core {
 // One recorded change to a job or an API key (docs/decisions/0015-audit-log.md),
 // written by the store in the transaction of the change itself.
 struct AuditEntry {
-  std::int64_t id = 0;  // assigned by the store; ascends, never reused
-  TimePoint at;         // when the change was asked for (the handler's clock)
-  std::string actor;    // the API key's name, or kLocalActor without authentication
+  std::int64_t id = 0;                       // assigned by the store; ascends, never reused
+  TimePoint at;                              // when the change was asked for (the handler's clock)
+  std::string actor;                         // the API key's name, or kLocalActor without authentication
   std::optional<std::int64_t> actor_key_id;  // that key's id; nullopt for kLocalActor
   std::string source;                        // the client's address; empty when none (a tool)
   std::string request_id;                    // the request's X-Request-Id; empty when none

@@ -30,8 +30,8 @@ class ApiKeyStore {
   // Marks the key named `name` revoked at `now` and answers with it. A key
   // revoked earlier keeps its first revocation time. kNotFound when no key
   // has that name.
-  virtual void RevokeApiKey(std::string name, core::TimePoint now,
-                            std::function<void(core::Result<core::ApiKey>)> done, Audit audit = std::nullopt) = 0;
+  virtual void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
+                            Audit audit = std::nullopt) = 0;
 
   // Every key, revoked ones included, by name.
   virtual core::Result<std::vector<core::ApiKey>> ListApiKeys() = 0;

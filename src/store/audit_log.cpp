@@ -48,8 +48,7 @@ std::optional<core::AuditEntry> JobAuditEntry(const AuditContext& audit, std::st
 }
 
 core::AuditEntry RunNowAuditEntry(const AuditContext& audit, const core::Job& job, core::RunId run_id) {
-  core::AuditEntry entry =
-      EntryOf(audit, core::audit_action::kJobRunNow, core::kAuditJob, job.id, job.namespace_name);
+  core::AuditEntry entry = EntryOf(audit, core::audit_action::kJobRunNow, core::kAuditJob, job.id, job.namespace_name);
   entry.after = "{\"run_id\":" + std::to_string(run_id) + "}";
   return entry;
 }

@@ -26,9 +26,9 @@ struct AuditQuery {
   std::optional<std::string> job_namespace;
   std::optional<std::string> target_kind;  // with target_id: one job's (or key's) entries
   std::optional<std::int64_t> target_id;
-  std::optional<core::TimePoint> since;      // at >= since
-  std::optional<core::TimePoint> until;      // at < until
-  std::optional<std::int64_t> before_id;     // keyset cursor: the last id of the previous page
+  std::optional<core::TimePoint> since;   // at >= since
+  std::optional<core::TimePoint> until;   // at < until
+  std::optional<std::int64_t> before_id;  // keyset cursor: the last id of the previous page
   std::size_t limit = 100;
 };
 
@@ -78,7 +78,7 @@ extern const std::string_view kAuditInsertColumns;
 // in order: each is a string or an integer.
 struct AuditSql {
   std::string where_order_limit;
-  std::vector<std::string> texts;   // bound first, as placeholders 1..texts.size()
+  std::vector<std::string> texts;     // bound first, as placeholders 1..texts.size()
   std::vector<std::int64_t> numbers;  // then these
 };
 AuditSql BuildAuditSql(const AuditQuery& query, const std::function<std::string(int)>& placeholder);

@@ -16,9 +16,9 @@ TEST(AuditActions, AreTheIssuesNineEachOnce) {
   const std::set<std::string_view> actions(AuditActions().begin(), AuditActions().end());
 
   EXPECT_EQ(actions.size(), AuditActions().size());
-  EXPECT_EQ(actions, (std::set<std::string_view>{"job.created", "job.updated", "job.paused", "job.resumed",
-                                                 "job.deleted", "job.run_now", "job.backfilled", "key.created",
-                                                 "key.revoked"}));
+  EXPECT_EQ(actions,
+            (std::set<std::string_view>{"job.created", "job.updated", "job.paused", "job.resumed", "job.deleted",
+                                        "job.run_now", "job.backfilled", "key.created", "key.revoked"}));
 }
 
 TEST(AuditActions, KnowsTheirOwnAndNoOther) {

@@ -38,8 +38,8 @@ core::Job MakeJob(const std::string& name, const std::string& job_namespace = "d
 // A describer as the API's: the job's identity, state and task, the task
 // through codec::EncodeTaskForApi (the redaction the API applies).
 std::string DescribeJob(const core::Job& job) {
-  return "{\"id\":" + std::to_string(job.id) + ",\"name\":\"" + job.name + "\",\"is_active\":" +
-         (job.is_active ? "true" : "false") + ",\"version\":" + std::to_string(job.version) +
+  return "{\"id\":" + std::to_string(job.id) + ",\"name\":\"" + job.name +
+         "\",\"is_active\":" + (job.is_active ? "true" : "false") + ",\"version\":" + std::to_string(job.version) +
          ",\"task\":" + (job.task ? codec::EncodeTaskForApi(*job.task) : "null") + "}";
 }
 
@@ -83,8 +83,8 @@ class AuditLogContract : public StoreContractTest<BackendType> {
   AuditLog& Log() { return *this->instance_.audit; }
 
   core::Job Create(const std::string& name, const std::string& job_namespace = "default") {
-    auto created = Wait<core::Job>(
-        [&](auto done) { Jobs().CreateJob(MakeJob(name, job_namespace), std::move(done), Context()); });
+    auto created =
+        Wait<core::Job>([&](auto done) { Jobs().CreateJob(MakeJob(name, job_namespace), std::move(done), Context()); });
     EXPECT_TRUE(created.ok()) << created.error().message;
     return *created;
   }
@@ -181,7 +181,8 @@ TYPED_TEST(AuditLogContract, AChangeThatIsRefusedOrFailsRecordsNothing) {
         job.id, [](const core::Job&) -> core::Result<void> { return core::Error::Conflict("stale If-Match"); },
         std::move(done), Context());
   });
-  auto missing = Wait<core::Run>([&](auto done) { this->Jobs().TriggerJob(987654, kCreated, std::move(done), Context()); });
+  auto missing =
+      Wait<core::Run>([&](auto done) { this->Jobs().TriggerJob(987654, kCreated, std::move(done), Context()); });
 
   EXPECT_FALSE(refused.ok());
   EXPECT_FALSE(clash.ok());
@@ -222,8 +223,8 @@ TYPED_TEST(AuditLogContract, AChangeWhoseEntryCannotBeWrittenIsNotMadeEither) {
 TYPED_TEST(AuditLogContract, AChangeThatChangesNothingOrIsNotAuditedRecordsNothing) {
   const core::Job job = this->Create("report");
 
-  auto same = this->Update(job.id, [](const core::Job& current) -> core::Result<core::Job> { return current; },
-                           Context());
+  auto same = this->Update(
+      job.id, [](const core::Job& current) -> core::Result<core::Job> { return current; }, Context());
   auto unaudited = this->Update(
       job.id,
       [](const core::Job& current) -> core::Result<core::Job> {
@@ -333,8 +334,10 @@ TYPED_TEST(AuditLogContract, ABulkChangeRecordsOneEntryPerJobItChanged) {
 TYPED_TEST(AuditLogContract, RecordsAKeysCreationAndRevocationOnce) {
   ApiKeyStore& keys = *this->instance_.keys;
 
-  auto created = Wait<core::ApiKey>([&](auto done) { keys.CreateApiKey(Key("deploy", 'a'), std::move(done), Context()); });
-  auto clash = Wait<core::ApiKey>([&](auto done) { keys.CreateApiKey(Key("deploy", 'b'), std::move(done), Context()); });
+  auto created =
+      Wait<core::ApiKey>([&](auto done) { keys.CreateApiKey(Key("deploy", 'a'), std::move(done), Context()); });
+  auto clash =
+      Wait<core::ApiKey>([&](auto done) { keys.CreateApiKey(Key("deploy", 'b'), std::move(done), Context()); });
   auto revoked = Wait<core::ApiKey>(
       [&](auto done) { keys.RevokeApiKey("deploy", At("2026-12-07T10:00:00Z"), std::move(done), Context()); });
   auto again = Wait<core::ApiKey>(

@@ -29,8 +29,7 @@ class FakeApiKeyStore final : public store::ApiKeyStore {
     done(key);
   }
 
-  void RevokeApiKey(std::string name, core::TimePoint now,
-                    std::function<void(core::Result<core::ApiKey>)> done,
+  void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
                     store::Audit /*audit*/ = std::nullopt) override {
     std::unique_lock lock(mutex_);
     for (core::ApiKey& key : keys_) {

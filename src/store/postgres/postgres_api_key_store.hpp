@@ -19,8 +19,8 @@ class PostgresApiKeyStore final : public ApiKeyStore {
 
   void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
                     Audit audit = std::nullopt) override;
-  void RevokeApiKey(std::string name, core::TimePoint now,
-                    std::function<void(core::Result<core::ApiKey>)> done, Audit audit = std::nullopt) override;
+  void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
+                    Audit audit = std::nullopt) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
   core::Result<bool> AuthenticationRequired() override;

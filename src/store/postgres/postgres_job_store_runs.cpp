@@ -78,8 +78,8 @@ core::Result<core::Run> QueueManualRun(PgConnection& db, const core::Job& job, c
   return run;
 }
 
-void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done,
-                                  Audit audit) {
+void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
+                                  std::function<void(core::Result<core::Run>)> done, Audit audit) {
   database_->writer().Submit<core::Run>(
       [id, now, max_runs = limits_.max_runs_per_job_per_minute,
        audit = std::move(audit)](PgConnection& db) -> core::Result<core::Run> {
@@ -124,7 +124,8 @@ core::Result<std::size_t> InsertBackfillRuns(PgConnection& db, core::JobId job_i
 void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done,
                                    Audit audit) {
   database_->writer().Submit<BackfillResult>(
-      [id, now, planner = std::move(planner), audit = std::move(audit)](PgConnection& db) -> core::Result<BackfillResult> {
+      [id, now, planner = std::move(planner),
+       audit = std::move(audit)](PgConnection& db) -> core::Result<BackfillResult> {
         // Read as firing reads it (FOR NO KEY UPDATE): the schedule cannot
         // change between the plan and the insert.
         auto job = ReadJob(db, id, RowLock::kForUpdate);

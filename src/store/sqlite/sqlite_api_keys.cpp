@@ -39,8 +39,7 @@ core::Result<std::optional<core::ApiKey>> FindKey(SqliteConnection& db, const st
 
 }  // namespace
 
-void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
-                                  Audit audit) {
+void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done, Audit audit) {
   writer_->Submit<core::ApiKey>(
       [key = std::move(key), audit = std::move(audit)](SqliteConnection& db) mutable -> core::Result<core::ApiKey> {
         // Looked up first for a clear message; the UNIQUE constraint still

@@ -63,7 +63,8 @@ core::Result<std::vector<core::AuditEntry>> SqliteJobStore::ListAudit(const Audi
   const AuditSql sql = BuildAuditSql(query, [](int n) { return "?" + std::to_string(n); });
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  auto statement = (**reader).Cached("SELECT " + std::string(kAuditColumns) + " FROM audit_log" + sql.where_order_limit);
+  auto statement =
+      (**reader).Cached("SELECT " + std::string(kAuditColumns) + " FROM audit_log" + sql.where_order_limit);
   if (!statement) return statement.error();
   int index = 1;
   for (const std::string& text : sql.texts) (*statement)->Bind(index++, text);
@@ -82,8 +83,8 @@ void SqliteJobStore::PruneAuditBefore(core::TimePoint before, std::size_t limit,
                                       std::function<void(core::Result<std::size_t>)> done) {
   writer_->Submit<std::size_t>(
       [before, limit](SqliteConnection& db) -> core::Result<std::size_t> {
-        auto remove = db.Cached(
-            "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)");
+        auto remove =
+            db.Cached("DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)");
         if (!remove) return remove.error();
         (*remove)->Bind(1, core::ToUnixMs(before)).Bind(2, static_cast<std::int64_t>(limit));
         if (auto ran = (*remove)->Run(); !ran) return ran.error();
