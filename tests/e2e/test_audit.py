@@ -7,6 +7,7 @@ Every answer is checked against docs/openapi.yaml.
 import unittest
 import urllib.parse
 
+from cli_testing import Cli, check_schema
 from harness import ServiceTestCase, next_link
 from test_auth import KeyedServiceTestCase, another_job
 
@@ -202,6 +203,30 @@ class AuditLogTest(KeyedServiceTestCase):
 
         for query, field in cases:
             self.assertProblem(root.request("GET", f"/audit?{query}"), 400, field)
+
+
+class CliHistoryTest(ServiceTestCase):
+    """`jobsched job history JOB` reads GET /jobs/{id}/history, also once the job is deleted."""
+
+    def test_job_history_lists_the_changes_newest_first(self):
+        cli = Cli(f"http://127.0.0.1:{self.service.port}")
+        self.addCleanup(cli.close)
+        job = self.create_job(name="audited")
+        self.service.post_json(f"/jobs/{job['id']}/pause", {"reason": "deploy"})
+        self.assertEqual(self.service.request("DELETE", f"/jobs/{job['id']}").status, 204)
+
+        table = cli.ok("job", "history", str(job["id"])).stdout.splitlines()
+        entries = cli.json("job", "history", str(job["id"]), "--all", "--limit", "1")
+        missing = cli.run("job", "history", "987654")
+
+        self.assertEqual(table[0].split(), ["ID", "WHEN", "ACTION", "ACTOR", "SOURCE", "REQUEST"])
+        actions = [next(word for word in line.split() if word.startswith("job.")) for line in table[1:]]
+        self.assertEqual(actions, ["job.deleted", "job.paused", "job.created"])
+        self.assertTrue(all(" local " in line for line in table[1:]), table)
+        self.assertEqual([entry["action"] for entry in entries], ["job.deleted", "job.paused", "job.created"])
+        for entry in entries:
+            check_schema("AuditEntry", entry, "a history entry")
+        self.assertEqual(missing.returncode, 2, missing.stderr)
 
 
 class OpenModeAuditTest(ServiceTestCase):
