@@ -3,6 +3,7 @@
 import { html } from "./html.js";
 import * as api from "./api.js";
 import { formatRelative, formatTime } from "./format.js";
+import { useLive } from "./live.js";
 import { Pager } from "./pager.js";
 import { ProblemMessage } from "./problem_view.js";
 import { paths } from "./router.js";
@@ -37,6 +38,8 @@ function What({ entry }) {
 export function JobHistory({ job, cursor }) {
   const history = useLoad(() => api.jobHistory(job.id, { cursor, limit: ENTRIES_PER_PAGE }),
     [job.id, job.version, cursor]);
+  // A run now or a backfill changes no version: any event of the job may add an entry.
+  useLive(history.reload, (event) => String(event.job_id) === String(job.id));
   const entries = history.data?.data || [];
   return html`<section aria-labelledby="history-title">
     <h2 id="history-title">History</h2>
