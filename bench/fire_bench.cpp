@@ -228,8 +228,9 @@ class ProbedJobStore final : public store::JobStore {
   core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override { return inner_.Stats(query); }
   core::Result<void> Ping() override { return inner_.Ping(); }
   core::Result<std::optional<core::TimePoint>> NextDueTime() override { return inner_.NextDueTime(); }
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override {
-    inner_.ResumePausedJobs(now, limit, std::move(done));
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        store::Audit audit = std::nullopt) override {
+    inner_.ResumePausedJobs(now, limit, std::move(done), std::move(audit));
   }
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,
                    std::function<void(core::Result<store::FireResult>)> done) override {

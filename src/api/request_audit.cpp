@@ -7,6 +7,22 @@
 
 namespace jobsched::api {
 
+namespace {
+
+void Describe(store::AuditContext& audit) {
+  audit.describe_job = [](const core::Job& job) { return EncodeJob(job); };
+  audit.describe_key = [](const core::ApiKey& key) { return EncodeKey(key); };
+}
+
+}  // namespace
+
+store::AuditContext ServiceAudit(std::string_view actor) {
+  store::AuditContext audit;
+  audit.actor = std::string(actor);
+  Describe(audit);
+  return audit;
+}
+
 store::AuditContext RequestAudit(const HttpRequest& request, core::TimePoint now, std::string_view action) {
   store::AuditContext audit;
   audit.at = now;
@@ -15,8 +31,7 @@ store::AuditContext RequestAudit(const HttpRequest& request, core::TimePoint now
   audit.source = request.caller.address.empty() ? request.remote_address : request.caller.address;
   audit.request_id = request.request_id;
   audit.action = std::string(action);
-  audit.describe_job = [](const core::Job& job) { return EncodeJob(job); };
-  audit.describe_key = [](const core::ApiKey& key) { return EncodeKey(key); };
+  Describe(audit);
   return audit;
 }
 

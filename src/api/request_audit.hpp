@@ -18,4 +18,9 @@ namespace jobsched::api {
 store::AuditContext RequestAudit(const HttpRequest& request, core::TimePoint now,
                                  std::string_view action = core::audit_action::kJobUpdated);
 
+// The audit context of the service's own changes (a pause reaching its end):
+// actor `actor` with no key, address or request id, described as the API
+// shows jobs and keys. Its time is the write's (ResumeAuditEntry sets it).
+store::AuditContext ServiceAudit(std::string_view actor);
+
 }  // namespace jobsched::api

@@ -117,9 +117,10 @@ void InstrumentedStore::FireDueJobs(core::TimePoint now, std::size_t limit, stor
                     TimedCallback<store::FireResult>(metrics_, "fire_due_jobs", std::move(counted)));
 }
 
-void InstrumentedStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+void InstrumentedStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done, store::Audit audit) {
   jobs_.ResumePausedJobs(now, limit,
-                         TimedCallback<std::vector<core::Job>>(metrics_, "resume_paused_jobs", std::move(done)));
+                         TimedCallback<std::vector<core::Job>>(metrics_, "resume_paused_jobs", std::move(done)),
+                         std::move(audit));
 }
 
 void InstrumentedStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,

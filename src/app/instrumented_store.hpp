@@ -38,7 +38,8 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner, FireDone done) override;
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        store::Audit audit = std::nullopt) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,

@@ -16,6 +16,7 @@
 #include "api/event_bridge.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_server.hpp"
+#include "api/request_audit.hpp"
 #include "app/config_report.hpp"
 #include "app/database.hpp"
 #include "app/instrumented_store.hpp"
@@ -193,6 +194,7 @@ void Service::StartScheduler(const Config& config, Parts& parts) {
   executor::WorkerPool* pool = parts.pool.get();
   scheduler::SchedulerOptions options;
   options.firing_limits = parts.limits.firing;
+  options.resume_audit = api::ServiceAudit("scheduler");
   parts.scheduler =
       std::make_unique<scheduler::Scheduler>(*parts.instrumented, *parts.database->clock, options, [pool] {
         if (pool != nullptr) pool->Notify();

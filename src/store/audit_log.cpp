@@ -47,6 +47,14 @@ std::optional<core::AuditEntry> JobAuditEntry(const AuditContext& audit, std::st
   return entry;
 }
 
+std::optional<core::AuditEntry> ResumeAuditEntry(const Audit& audit, core::TimePoint now, const core::Job& paused,
+                                                 const core::Job& resumed) {
+  if (!audit) return std::nullopt;
+  AuditContext at_now = *audit;
+  at_now.at = now;
+  return JobAuditEntry(at_now, core::audit_action::kJobResumed, paused.id, paused.namespace_name, &paused, &resumed);
+}
+
 core::AuditEntry RunNowAuditEntry(const AuditContext& audit, const core::Job& job, core::RunId run_id) {
   core::AuditEntry entry = EntryOf(audit, core::audit_action::kJobRunNow, core::kAuditJob, job.id, job.namespace_name);
   entry.after = "{\"run_id\":" + std::to_string(run_id) + "}";

@@ -54,6 +54,11 @@ std::optional<core::AuditEntry> JobAuditEntry(const AuditContext& audit, std::st
                                               const std::string& job_namespace, const core::Job* before,
                                               const core::Job* after);
 
+// The entry of a pause reaching its end (ResumePausedJobs) at `now`, the
+// write's time; nullopt without an audit context.
+std::optional<core::AuditEntry> ResumeAuditEntry(const Audit& audit, core::TimePoint now, const core::Job& paused,
+                                                 const core::Job& resumed);
+
 // The entry of a run now: `after` names the run queued.
 core::AuditEntry RunNowAuditEntry(const AuditContext& audit, const core::Job& job, core::RunId run_id);
 

@@ -289,8 +289,11 @@ class JobStore {
   // Answers the jobs this call resumed; their changes are published as
   // UpdateJob's are. `done` runs on a store thread after the commit, or on
   // the calling thread when a read finds no pause that has ended (the
-  // scheduler asks on every pass: no write then).
-  virtual void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) = 0;
+  // scheduler asks on every pass: no write then). With `audit`, each job
+  // resumed is recorded as job.resumed at the write's now, in the same
+  // transaction (the scheduler's actor is "scheduler").
+  virtual void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                                Audit audit = std::nullopt) = 0;
 
   // Retention. Deletes up to `limit` finished runs (and their attempts)
   // that finished before `before`, oldest first; answers how many.
@@ -341,7 +344,8 @@ core::Result<std::optional<core::Job>> JobWithActive(const core::Job& current, b
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job);
 core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
                                             FirePlanner planner);
-core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit);
+core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
+                                                             Audit audit = std::nullopt);
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
                                             core::TimePoint now, std::optional<std::string> only_namespace = {});
 core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,

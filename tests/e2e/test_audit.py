@@ -8,7 +8,7 @@ import unittest
 import urllib.parse
 
 from cli_testing import Cli, check_schema
-from harness import ServiceTestCase, next_link
+from harness import ServiceTestCase, next_link, wait_until
 from test_auth import KeyedServiceTestCase, another_job
 
 SECRET = "Bearer audit-secret-never-shown"
@@ -241,6 +241,23 @@ class OpenModeAuditTest(ServiceTestCase):
         self.assertEqual([(entry["action"], entry["actor"], entry["actor_key_id"]) for entry in entries],
                          [("job.created", "local", None)])
         self.assertEqual(log, entries)
+
+    def test_a_pause_that_ends_by_itself_is_recorded_as_the_schedulers_resume(self):
+        job = self.create_job(every="1h")
+        paused = self.service.post_json(f"/jobs/{job['id']}/pause", {"reason": "brief", "until": "2s"})
+        self.assertEqual(paused.status, 200, paused.body)
+
+        def resumed():
+            entries = self.service.get_json(f"/jobs/{job['id']}/history").body
+            return entries if entries[0]["action"] == "job.resumed" else None
+
+        # The scheduler wakes at the pause's end; generous for a loaded machine.
+        entries = wait_until(resumed, 60, "the scheduler's resume in the job's history")
+        self.assertEqual([(entry["action"], entry["actor"]) for entry in entries],
+                         [("job.resumed", "scheduler"), ("job.paused", "local"), ("job.created", "local")])
+        self.assertEqual((entries[0]["actor_key_id"], entries[0]["source"], entries[0]["request_id"]), (None, "", ""))
+        self.assertFalse(entries[0]["before"]["is_active"])
+        self.assertTrue(entries[0]["after"]["is_active"])
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 
 #include "codec/task_codec.hpp"
 #include "core/backfill.hpp"
+#include "core/job_pause.hpp"
 #include "core/job_validation.hpp"
 #include "store/api_key_store.hpp"
 #include "store/job_store.hpp"
@@ -302,6 +303,39 @@ TYPED_TEST(AuditLogContract, RecordsARunNowWithItsRunAndABackfillWithItsRangeAnd
   EXPECT_EQ(history[0].after, "{\"from\":\"2026-12-07T09:00:00Z\",\"to\":\"2026-12-07T09:30:00Z\",\"created\":" +
                                   std::to_string(backfilled->created) + ",\"existing\":0}");
   EXPECT_GT(backfilled->created, 0u);
+}
+
+TYPED_TEST(AuditLogContract, APauseReachingItsEndIsRecordedAsTheSchedulersResume) {
+  const core::Job job = this->Create("report");
+  auto paused = this->Update(
+      job.id,
+      [](const core::Job& current) -> core::Result<core::Job> {
+        auto changed =
+            core::PauseJob(current, {.reason = "deploy", .until = "2026-12-07T10:00:00Z"}, At("2026-12-07T09:40:00Z"));
+        if (!changed) return changed.error();
+        return changed->value_or(current);
+      },
+      Acting(core::audit_action::kJobPaused));
+  ASSERT_TRUE(paused.ok()) << paused.error().message;
+  AuditContext scheduler = Context("scheduler", "");
+  scheduler.actor_key_id.reset();
+  scheduler.source.clear();
+
+  auto resumed = ResumePausedJobsAndWait(this->Jobs(), At("2026-12-07T10:00:05Z"), 10, scheduler);
+  auto again = ResumePausedJobsAndWait(this->Jobs(), At("2026-12-07T10:00:06Z"), 10, scheduler);
+
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  ASSERT_EQ(resumed->size(), 1u);
+  ASSERT_TRUE(again.ok());
+  auto history = this->History(job.id);
+  ASSERT_EQ(history.size(), 3u);  // created, paused, resumed once
+  EXPECT_EQ(history[0].action, "job.resumed");
+  EXPECT_EQ(history[0].actor, "scheduler");
+  EXPECT_EQ(history[0].actor_key_id, std::nullopt);
+  EXPECT_EQ(history[0].at, At("2026-12-07T10:00:05Z"));  // the write's now, not the context's
+  EXPECT_EQ(history[0].before, DescribeJob(*paused));
+  EXPECT_EQ(history[0].after, DescribeJob(resumed->front()));
+  EXPECT_EQ(history[1].action, "job.paused");
 }
 
 TYPED_TEST(AuditLogContract, ABulkChangeRecordsOneEntryPerJobItChanged) {

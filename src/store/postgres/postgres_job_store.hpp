@@ -41,7 +41,8 @@ class PostgresJobStore final : public JobStore, public AuditLog {
   // The scheduling half (postgres_job_store_runs.cpp).
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;  // postgres_pause.cpp
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        Audit audit = std::nullopt) override;  // postgres_pause.cpp
   void TriggerJob(core::JobId id, core::TimePoint now, RunDone done, Audit audit = std::nullopt) override;
   void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done,
                    Audit audit = std::nullopt) override;

@@ -79,7 +79,8 @@ class SqliteJobStore final : public JobStore,
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;  // sqlite_pause.cpp
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        Audit audit = std::nullopt) override;  // sqlite_pause.cpp
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
