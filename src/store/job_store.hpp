@@ -159,11 +159,6 @@ using FirePlanner =
 
 // Where jobs live. Implementations: SqliteJobStore (embedded, the default)
 // and, later, PostgresJobStore. Every method is safe to call from any thread.
-//
-// The writes a person asks for (create, update, delete, trigger, backfill,
-// bulk changes) take an Audit: when given, the store records the change in
-// the audit log in the same transaction (one entry per job changed; none
-// for a write that fails or changes nothing), docs/decisions/0015-audit-log.md.
 class JobStore {
  public:
   using JobCallback = std::function<void(core::Result<core::Job>)>;
@@ -177,6 +172,11 @@ class JobStore {
   using ResumeDone = std::function<void(core::Result<std::vector<core::Job>>)>;
 
   virtual ~JobStore() = default;
+
+  // The writes a person asks for (create, update, delete, trigger, backfill,
+  // bulk changes) take an Audit: when given, the store records the change in
+  // the audit log in the same transaction (one entry per job changed; none
+  // for a write that fails or changes nothing), docs/decisions/0015-audit-log.md.
 
   // Inserts `job` (its id is assigned here) and calls `done` once the
   // transaction is durable, with the stored job, or with an error if nothing
