@@ -186,28 +186,32 @@ class ProbedJobStore final : public store::JobStore {
  public:
   ProbedJobStore(store::JobStore& inner, StoreProbe& probe) : inner_(inner), probe_(probe) {}
 
-  void CreateJob(core::Job job, JobCallback done) override { inner_.CreateJob(std::move(job), std::move(done)); }
-  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override {
-    inner_.UpdateJob(id, std::move(change), std::move(done));
+  void CreateJob(core::Job job, JobCallback done, store::Audit audit = std::nullopt) override {
+    inner_.CreateJob(std::move(job), std::move(done), std::move(audit));
+  }
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done, store::Audit audit = std::nullopt) override {
+    inner_.UpdateJob(id, std::move(change), std::move(done), std::move(audit));
   }
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job&)> check,
-                 std::function<void(core::Result<void>)> done) override {
-    inner_.DeleteJob(id, std::move(check), std::move(done));
+                 std::function<void(core::Result<void>)> done, store::Audit audit = std::nullopt) override {
+    inner_.DeleteJob(id, std::move(check), std::move(done), std::move(audit));
   }
-  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done) override {
-    inner_.TriggerJob(id, now, std::move(done));
+  void TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done,
+                  store::Audit audit = std::nullopt) override {
+    inner_.TriggerJob(id, now, std::move(done), std::move(audit));
   }
-  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done) override {
-    inner_.BackfillJob(id, now, std::move(planner), std::move(done));
+  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done,
+                   store::Audit audit = std::nullopt) override {
+    inner_.BackfillJob(id, now, std::move(planner), std::move(done), std::move(audit));
   }
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
                  std::function<void(core::Result<core::Run>)> done) override {
     inner_.CancelRun(job_id, run_id, now, std::move(done));
   }
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace,
-                  std::function<void(core::Result<store::BulkOutcome>)> done) override {
-    inner_.ChangeJobs(std::move(ids), action, now, std::move(only_namespace), std::move(done));
+                  std::optional<std::string> only_namespace, std::function<void(core::Result<store::BulkOutcome>)> done,
+                  store::Audit audit = std::nullopt) override {
+    inner_.ChangeJobs(std::move(ids), action, now, std::move(only_namespace), std::move(done), std::move(audit));
   }
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   std::function<void(core::Result<store::BulkOutcome>)> done) override {
@@ -224,8 +228,9 @@ class ProbedJobStore final : public store::JobStore {
   core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override { return inner_.Stats(query); }
   core::Result<void> Ping() override { return inner_.Ping(); }
   core::Result<std::optional<core::TimePoint>> NextDueTime() override { return inner_.NextDueTime(); }
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override {
-    inner_.ResumePausedJobs(now, limit, std::move(done));
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        store::Audit audit = std::nullopt) override {
+    inner_.ResumePausedJobs(now, limit, std::move(done), std::move(audit));
   }
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner,
                    std::function<void(core::Result<store::FireResult>)> done) override {

@@ -104,6 +104,8 @@ export const getJob = (jobId) => call("GET", `/jobs/${id(jobId)}`);
 export const nextRuns = (jobId, tz, count = 10) => call("GET", `/jobs/${id(jobId)}/next`, { query: { count, tz } });
 export const jobRuns = (jobId, { cursor, limit } = {}) =>
   call("GET", `/jobs/${id(jobId)}/runs`, { query: { cursor, limit } });
+export const jobHistory = (jobId, { cursor, limit } = {}) =>
+  call("GET", `/jobs/${id(jobId)}/history`, { query: { cursor, limit } });
 export const createJob = (job, { dryRun = false } = {}) =>
   call("POST", "/jobs", { body: job, query: { dry_run: dryRun ? "true" : undefined } });
 // `etag`: the job's ETag as read; the change is refused (412) if the job moved on.

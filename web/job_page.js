@@ -1,8 +1,9 @@
-// One job: its definition, next occurrences, runs (live), and actions.
+// One job: its definition, next occurrences, runs (live), actions and history.
 import { html } from "./html.js";
 import * as api from "./api.js";
 import { JobActions } from "./job_actions.js";
 import { JobDefinition } from "./job_definition.js";
+import { JobHistory } from "./job_history.js";
 import { useLive } from "./live.js";
 import { NextRuns } from "./next_runs.js";
 import { Pager } from "./pager.js";
@@ -48,7 +49,8 @@ export function JobPage() {
       ${runs.data && runs.data.data.length > 0 && html`<${RunTable} runs=${runs.data.data} label="Runs of this job" />`}
       <${Pager} label="Pages of runs" firstHref=${cursor ? paths.job(id) : null}
         nextHref=${runs.data?.next ? paths.job(id, { runs_cursor: runs.data.next }) : null} />
-    </section>`;
+    </section>
+    <${JobHistory} job=${current} cursor=${route.value.query.get("history_cursor") || undefined} />`;
 }
 
 // A paused job's reason and end, when its pause has them.

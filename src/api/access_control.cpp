@@ -163,6 +163,10 @@ bool AccessControl::CheckCsrf(const HttpRequest& request, const Identity& identi
 AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::Route* route) const {
   Verdict verdict;
   request.caller = Caller{};
+  request.caller.address =
+      options_.trusted_proxies.empty()
+          ? request.remote_address
+          : options_.trusted_proxies.ClientAddress(request.remote_address, request.HeaderValues("X-Forwarded-For"));
   // A path no route has needs a key all the same (when keys are on), so
   // that unauthenticated callers learn nothing about which paths exist.
   std::optional<RouteAccess> access = RouteAccess::kRead;
@@ -198,6 +202,7 @@ AccessControl::Verdict AccessControl::Check(HttpRequest& request, const Router::
     return verdict;
   }
   request.caller.key_name = key.name;
+  request.caller.key_id = key.id;
   request.caller.home_namespace = key.namespace_name;
   request.caller.all_namespaces = key.role == core::Role::kAdmin;
   request.caller.admin = key.role == core::Role::kAdmin;

@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 47> kRules{{
+constexpr std::array<Rule, 49> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"POST", "/jobs/bulk", RouteAccess::kWrite},
@@ -26,6 +26,8 @@ constexpr std::array<Rule, 47> kRules{{
     {"POST", "/jobs/{id}/runs/{run_id}/cancel", RouteAccess::kWrite},
     {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
     {"GET", "/jobs/{id}/next", RouteAccess::kRead},
+    {"GET", "/jobs/{id}/history", RouteAccess::kRead},
+    {"GET", "/audit", RouteAccess::kAdmin},
     {"GET", "/runs", RouteAccess::kRead},
     {"POST", "/runs/bulk", RouteAccess::kWrite},
     {"GET", "/events", RouteAccess::kRead},

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/audit_handlers.hpp"
 #include "api/backfill_handlers.hpp"
 #include "api/console_handlers.hpp"
 #include "api/docs_handlers.hpp"
@@ -66,6 +67,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     if (options.sessions != nullptr)
       RegisterSessionHandlers(router_, *options.sessions, access_.keys(), access_, clock);
     if (options.api_keys != nullptr) RegisterKeyHandlers(router_, *options.api_keys, clock);
+    if (options.audit != nullptr) RegisterAuditHandlers(router_, store, *options.audit);
     if (options.nodes != nullptr) RegisterAboutHandlers(router_, *options.nodes, options.about);
   }
   RegisterHealthHandlers(router_, store, std::move(options.ready));
@@ -109,6 +111,7 @@ void Api::Handle(HttpRequest&& request, Responder respond) const {
     respond(std::move(response));
   };
 
+  request.request_id = exchange->request_id;
   const Router::Route* route = router_.Match(request.method, request.path);
   AccessControl::Verdict verdict = access_.Check(request, route);
   exchange->limit_headers = std::move(verdict.headers);

@@ -15,6 +15,7 @@
 #include "api/session_manager.hpp"
 #include "core/clock.hpp"
 #include "store/api_key_store.hpp"
+#include "store/audit_log.hpp"
 #include "store/job_store.hpp"
 #include "store/node_store.hpp"
 
@@ -54,6 +55,8 @@ struct ApiOptions {
   SessionManager* sessions = nullptr;
   // GET, POST /keys and DELETE /keys/{name} (admin); none when null.
   store::ApiKeyStore* api_keys = nullptr;
+  // GET /jobs/{id}/history and GET /audit (the audit log); none when null.
+  store::AuditLog* audit = nullptr;
   // GET /nodes and GET /about, which shows `about`; none when null.
   store::NodeStore* nodes = nullptr;
   AboutInfo about;

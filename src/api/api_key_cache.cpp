@@ -36,7 +36,7 @@ core::Result<void> ApiKeyCache::Refresh() {
     snapshot->by_prefix.emplace(Prefix(*digest), snapshot->entries.size());
     snapshot->entries.push_back(
         Entry{*digest, AuthenticatedKey{std::move(key.name), key.role, std::move(key.namespace_name), key.rate_limit,
-                                        key.expires_at}});
+                                        key.expires_at, key.id}});
   }
   // Names point into the entries, which no longer move.
   for (std::size_t i = 0; i < snapshot->entries.size(); ++i)

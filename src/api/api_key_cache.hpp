@@ -29,6 +29,7 @@ struct AuthenticatedKey {
   // After it the key authenticates nothing (AccessControl checks it against
   // its clock, so that expiry takes effect at once, not at the next refresh).
   std::optional<core::TimePoint> expires_at;
+  std::int64_t id = 0;  // api_keys.id, for the audit log
 };
 
 // The active (unrevoked) API keys, held in memory so that authenticating a

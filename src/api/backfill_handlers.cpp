@@ -12,6 +12,7 @@
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "api/problem.hpp"
+#include "api/request_audit.hpp"
 #include "core/backfill.hpp"
 
 namespace jobsched::api {
@@ -109,13 +110,17 @@ void Backfill(store::JobStore& store, const HttpRequest& request, const PathPara
     if (!job) return respond(ProblemResponse(job.error()));
     if (*dry_run) return respond(DryRun(store, *job, *range, now));
   }
+  store::AuditContext audit = RequestAudit(request, now, core::audit_action::kJobBackfilled);
+  audit.detail =
+      "\"from\":\"" + core::FormatRfc3339(range->from) + "\",\"to\":\"" + core::FormatRfc3339(range->to) + "\"";
   store.BackfillJob(
       *id, now,
       [range = *range, now](const core::Job& job) { return core::BackfillOccurrences(job, range.from, range.to, now); },
       [id = *id, range = *range, respond = std::move(respond)](core::Result<store::BackfillResult> backfilled) {
         if (!backfilled) return respond(ProblemResponse(backfilled.error()));
         respond(JsonResponse(202, Answer(id, range, backfilled->created, backfilled->existing, false)));
-      });
+      },
+      std::move(audit));
 }
 
 }  // namespace

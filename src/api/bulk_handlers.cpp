@@ -11,6 +11,7 @@
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "api/problem.hpp"
+#include "api/request_audit.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -203,9 +204,10 @@ void BulkHandlers::ChangeJobs(const HttpRequest& request, Responder respond) {
   if (!caller.all_namespaces) only_namespace = caller.home_namespace;
   // The later batches start from a store thread: they hold the store and the
   // clock (which outlive every request), not the handlers.
-  state->apply = [&store = store_, &clock = clock_, action = bulk->action, only_namespace](
-                     std::vector<std::int64_t> batch, OutcomeCallback done) {
-    store.ChangeJobs(std::move(batch), action, clock.Now(), only_namespace, std::move(done));
+  // One audit entry per job changed, each batch in its own transaction.
+  state->apply = [&store = store_, &clock = clock_, action = bulk->action, only_namespace,
+                  audit = RequestAudit(request, clock_.Now())](std::vector<std::int64_t> batch, OutcomeCallback done) {
+    store.ChangeJobs(std::move(batch), action, clock.Now(), only_namespace, std::move(done), audit);
   };
   state->respond = std::move(respond);
   ApplyNext(state);

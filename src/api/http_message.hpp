@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,7 +27,11 @@ struct CallerSession {
 // never read from the request itself. The default is the caller of a service
 // without authentication: anonymous, and free to use every namespace.
 struct Caller {
-  std::string key_name;  // the API key's name; empty when anonymous
+  std::string key_name;                // the API key's name; empty when anonymous
+  std::optional<std::int64_t> key_id;  // that key's id (for the audit log)
+  // The client's address: the peer's, or behind a trusted proxy the one it
+  // forwarded (TrustedProxies::ClientAddress). For the audit log.
+  std::string address;
   // Where the jobs it creates go when the request names no namespace; for a
   // read or write key, the only namespace it may see or touch.
   std::string home_namespace = "default";
@@ -56,6 +61,7 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;  // peer IP, for logs and anonymous rate limits
   Caller caller;               // set by Api::Handle (authentication), not by the server
+  std::string request_id;      // set by Api::Handle: the client's X-Request-Id if sane, else a new one
 
   // The first header with this name (case-insensitive), or empty.
   std::string_view Header(std::string_view name) const;

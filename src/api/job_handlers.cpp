@@ -11,6 +11,7 @@
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
+#include "api/request_audit.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -101,18 +102,21 @@ void JobHandlers::CreateJob(HttpRequest&& request, Responder respond) {
     return respond(DryRunResponse({.action = "create", .job = &*job}));
   }
   // Answered from the store's writer thread once the job is durable.
-  store_.CreateJob(std::move(job).value(), [respond = std::move(respond)](core::Result<core::Job> created) {
-    if (!created) {
-      respond(ProblemResponse(created.error()));
-      return;
-    }
-    std::string body = EncodeJob(*created);
-    std::string etag = JobETag(*created, body);
-    HttpResponse response = JsonResponse(201, std::move(body));
-    response.SetHeader("Location", "/jobs/" + std::to_string(created->id));
-    response.SetHeader("ETag", std::move(etag));
-    respond(std::move(response));
-  });
+  store_.CreateJob(
+      std::move(job).value(),
+      [respond = std::move(respond)](core::Result<core::Job> created) {
+        if (!created) {
+          respond(ProblemResponse(created.error()));
+          return;
+        }
+        std::string body = EncodeJob(*created);
+        std::string etag = JobETag(*created, body);
+        HttpResponse response = JsonResponse(201, std::move(body));
+        response.SetHeader("Location", "/jobs/" + std::to_string(created->id));
+        response.SetHeader("ETag", std::move(etag));
+        respond(std::move(response));
+      },
+      RequestAudit(request, clock_.Now(), core::audit_action::kJobCreated));
 }
 
 core::Result<void> JobHandlers::CheckTaskEnabled(const std::optional<core::Task>& task, const Caller& caller) const {

@@ -57,8 +57,9 @@ class JobHandlers {
   // Writes `change` of the job in one store transaction, after checking that
   // `caller` may access the job and If-Match; with `dry_run`, answers what
   // it would write (a DryRun of `action`) and writes nothing.
-  void ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change, std::string_view action,
-                   bool dry_run, Responder respond);
+  // The change is recorded in the audit log as the request's (RequestAudit).
+  void ApplyChange(core::JobId id, const HttpRequest& request, Change change, std::string_view action, bool dry_run,
+                   Responder respond);
   void PreviewChange(core::JobId id, const Caller& caller, std::string_view if_match, const Change& change,
                      std::string_view action, const Responder& respond);
   void GetJob(const HttpRequest& request, const PathParams& params, const Responder& respond);

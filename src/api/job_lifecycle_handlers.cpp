@@ -10,6 +10,7 @@
 #include "api/json_response.hpp"
 #include "api/pause_request.hpp"
 #include "api/problem.hpp"
+#include "api/request_audit.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -20,6 +21,17 @@ HttpResponse JobResponse(int status, const core::Job& job) {
   HttpResponse response = JsonResponse(status, std::move(body));
   response.SetHeader("ETag", std::move(etag));
   return response;
+}
+
+}  // namespace
+
+namespace {
+
+// What the audit log calls a change ApplyChange makes as `action`.
+std::string_view AuditActionOf(std::string_view action) {
+  if (action == "pause") return core::audit_action::kJobPaused;
+  if (action == "resume") return core::audit_action::kJobResumed;
+  return core::audit_action::kJobUpdated;
 }
 
 }  // namespace
@@ -57,7 +69,7 @@ void JobHandlers::PatchJob(const HttpRequest& request, const PathParams& params,
     return respond(ProblemResponse(enabled.error()));
   }
   ApplyChange(
-      *id, request.caller, std::string(request.Header("If-Match")),
+      *id, request,
       [patch = std::move(patch).value(), limits = options_.limits](const core::Job& current,
                                                                    core::TimePoint now) -> core::Result<core::Job> {
         auto patched = core::ApplyJobPatch(current, patch, now);
@@ -81,7 +93,7 @@ void JobHandlers::SetActive(const HttpRequest& request, const PathParams& params
   core::JobPatch patch;
   patch.set.is_active = active;
   ApplyChange(
-      *id, request.caller, std::string(request.Header("If-Match")),
+      *id, request,
       [patch = std::move(patch)](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
         // Pausing a paused job (or resuming a running one) changes nothing.
         if (current.is_active == *patch.set.is_active) return current;
@@ -98,7 +110,7 @@ void JobHandlers::PauseJob(const HttpRequest& request, const PathParams& params,
   auto pause = DecodePauseRequest(request);
   if (!pause) return respond(JsonBodyProblem(pause.error()));
   ApplyChange(
-      *id, request.caller, std::string(request.Header("If-Match")),
+      *id, request,
       [pause = std::move(pause).value()](const core::Job& current, core::TimePoint now) -> core::Result<core::Job> {
         // `until` as a duration counts from `now`, the time of the write.
         auto paused = core::PauseJob(current, pause, now);
@@ -110,13 +122,14 @@ void JobHandlers::PauseJob(const HttpRequest& request, const PathParams& params,
       "pause", *dry_run, std::move(respond));
 }
 
-void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string if_match, Change change,
-                              std::string_view action, bool dry_run, Responder respond) {
-  if (dry_run) return PreviewChange(id, caller, if_match, change, action, respond);
+void JobHandlers::ApplyChange(core::JobId id, const HttpRequest& request, Change change, std::string_view action,
+                              bool dry_run, Responder respond) {
+  std::string if_match(request.Header("If-Match"));
+  if (dry_run) return PreviewChange(id, request.caller, if_match, change, action, respond);
   const core::TimePoint now = clock_.Now();
   store_.UpdateJob(
       id,
-      [id, caller, if_match = std::move(if_match), change = std::move(change),
+      [id, caller = request.caller, if_match = std::move(if_match), change = std::move(change),
        now](const core::Job& current) -> core::Result<core::Job> {
         // Checked on the job as read in the write's own transaction.
         if (!caller.MayAccess(current.namespace_name)) return HiddenJobError(id);
@@ -126,7 +139,8 @@ void JobHandlers::ApplyChange(core::JobId id, const Caller& caller, std::string 
       [respond = std::move(respond)](core::Result<core::Job> updated) {
         if (!updated) return respond(ProblemResponse(updated.error()));
         respond(JobResponse(200, *updated));
-      });
+      },
+      RequestAudit(request, now, AuditActionOf(action)));
 }
 
 void JobHandlers::PreviewChange(core::JobId id, const Caller& caller, std::string_view if_match, const Change& change,
@@ -168,7 +182,8 @@ void JobHandlers::DeleteJob(const HttpRequest& request, const PathParams& params
         HttpResponse response;
         response.status = 204;
         respond(std::move(response));
-      });
+      },
+      RequestAudit(request, clock_.Now(), core::audit_action::kJobDeleted));
 }
 
 void JobHandlers::TriggerJob(const HttpRequest& request, const PathParams& params, Responder respond) {
@@ -186,12 +201,16 @@ void JobHandlers::TriggerJob(const HttpRequest& request, const PathParams& param
   if (!request.caller.all_namespaces) {
     if (auto job = VisibleJob(store_, request.caller, *id); !job) return respond(ProblemResponse(job.error()));
   }
-  store_.TriggerJob(*id, clock_.Now(), [respond = std::move(respond)](core::Result<core::Run> run) {
-    if (!run) return respond(ProblemResponse(run.error()));
-    HttpResponse response = JsonResponse(202, EncodeRun(*run));
-    response.SetHeader("Location", "/runs/" + std::to_string(run->id));
-    respond(std::move(response));
-  });
+  const core::TimePoint now = clock_.Now();
+  store_.TriggerJob(
+      *id, now,
+      [respond = std::move(respond)](core::Result<core::Run> run) {
+        if (!run) return respond(ProblemResponse(run.error()));
+        HttpResponse response = JsonResponse(202, EncodeRun(*run));
+        response.SetHeader("Location", "/runs/" + std::to_string(run->id));
+        respond(std::move(response));
+      },
+      RequestAudit(request, now, core::audit_action::kJobRunNow));
 }
 
 void JobHandlers::CancelRun(const HttpRequest& request, const PathParams& params, Responder respond) {

@@ -11,6 +11,7 @@
 #include "api/json_response.hpp"
 #include "api/new_key.hpp"
 #include "api/problem.hpp"
+#include "api/request_audit.hpp"
 
 namespace jobsched::api {
 namespace {
@@ -85,16 +86,18 @@ void CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const HttpRe
   if (!asked) return respond(JsonBodyProblem(asked.error()));
   auto made = PrepareKey(*asked, clock.Now(), kKeyMembers);
   if (!made) return respond(ProblemResponse(made.error()));
-  store.CreateApiKey(std::move(made->key),
-                     [token = std::move(made->token), respond = std::move(respond)](core::Result<core::ApiKey> stored) {
-                       if (!stored) return respond(ProblemResponse(stored.error()));
-                       json::object body = KeyObject(*stored);
-                       body["token"] = token;
-                       HttpResponse response = JsonResponse(201, json::serialize(body));
-                       // The token is shown this once and must not linger in a cache.
-                       response.SetHeader("Cache-Control", "no-store");
-                       respond(std::move(response));
-                     });
+  store.CreateApiKey(
+      std::move(made->key),
+      [token = std::move(made->token), respond = std::move(respond)](core::Result<core::ApiKey> stored) {
+        if (!stored) return respond(ProblemResponse(stored.error()));
+        json::object body = KeyObject(*stored);
+        body["token"] = token;
+        HttpResponse response = JsonResponse(201, json::serialize(body));
+        // The token is shown this once and must not linger in a cache.
+        response.SetHeader("Cache-Control", "no-store");
+        respond(std::move(response));
+      },
+      RequestAudit(request, clock.Now(), core::audit_action::kKeyCreated));
 }
 
 }  // namespace
@@ -113,13 +116,19 @@ void RegisterKeyHandlers(Router& router, store::ApiKeyStore& store, const core::
   router.Add("POST", "/keys", [&store, &clock](HttpRequest&& request, const PathParams&, Responder respond) {
     CreateKey(store, clock, request, std::move(respond));
   });
-  router.Add("DELETE", "/keys/{name}", [&store, &clock](HttpRequest&&, const PathParams& params, Responder respond) {
-    const auto name = params.find("name");
-    store.RevokeApiKey(name->second, clock.Now(), [respond = std::move(respond)](core::Result<core::ApiKey> revoked) {
-      if (!revoked) return respond(ProblemResponse(revoked.error()));
-      respond(JsonResponse(200, json::serialize(KeyObject(*revoked))));
-    });
-  });
+  router.Add("DELETE", "/keys/{name}",
+             [&store, &clock](HttpRequest&& request, const PathParams& params, Responder respond) {
+               const auto name = params.find("name");
+               store.RevokeApiKey(
+                   name->second, clock.Now(),
+                   [respond = std::move(respond)](core::Result<core::ApiKey> revoked) {
+                     if (!revoked) return respond(ProblemResponse(revoked.error()));
+                     respond(JsonResponse(200, json::serialize(KeyObject(*revoked))));
+                   },
+                   RequestAudit(request, clock.Now(), core::audit_action::kKeyRevoked));
+             });
 }
+
+std::string EncodeKey(const core::ApiKey& key) { return json::serialize(KeyObject(key)); }
 
 }  // namespace jobsched::api

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <string>
 #include "api/router.hpp"
+
+#include "core/api_key.hpp"
 #include "core/clock.hpp"
 #include "store/api_key_store.hpp"
 
@@ -16,5 +19,9 @@ namespace jobsched::api {
 // key made or revoked here counts at every node's next key refresh. `store`
 // and `clock` must outlive the router.
 void RegisterKeyHandlers(Router& router, store::ApiKeyStore& store, const core::Clock& clock);
+
+// A key's JSON as GET /keys shows it (never its token or hash); also its
+// before/after in the audit log.
+std::string EncodeKey(const core::ApiKey& key);
 
 }  // namespace jobsched::api

@@ -149,13 +149,24 @@ void ClientCommands::AddJobCommands(CLI::App& cli) {
   backfill->add_option("--from", line_.from, "The start of the range, an RFC 3339 instant (included)")->required();
   backfill->add_option("--to", line_.to, "The end of the range, an RFC 3339 instant (excluded; not in the future)")
       ->required();
+  AddJobTimeline(*job);
+}
+
+void ClientCommands::AddJobTimeline(CLI::App& job) {
   CLI::App* next =
-      Add(*job, "next", "The coming runs of a job, in its zone and UTC", false, [this](const ClientContext& context) {
+      Add(job, "next", "The coming runs of a job, in its zone and UTC", false, [this](const ClientContext& context) {
         return client::ListNextRuns(context, line_.ref, line_.count, Given(line_.tz));
       });
-  with_ref(next);
+  next->add_option("job", line_.ref, "The job: its id, name or namespace/name")->required();
   next->add_option("-n,--count", line_.count, "How many (1-1000)")->default_val(10);
   next->add_option("--tz", line_.tz, "Also show them in this IANA time zone");
+  CLI::App* history = Add(job, "history", "What was changed on a job, by whom and from where, newest first", false,
+                          [this](const ClientContext& context) {
+                            return client::JobHistory(context, line_.ref, line_.history.limit, line_.history.all);
+                          });
+  history->add_option("job", line_.ref, "The job: its id (also once deleted), name or namespace/name")->required();
+  history->add_flag("--all", line_.history.all, "Every page, not only the first --limit entries");
+  history->add_option("--limit", line_.history.limit, "Entries per page (1-1000)")->default_val(100);
 }
 
 void ClientCommands::AddJobCreate(CLI::App& job) {

@@ -43,6 +43,10 @@ struct ClientLine {
   std::string tz;
   std::string from, to;                   // job backfill --from --to
   std::string pause_reason, pause_until;  // job pause --reason, --until
+  struct {
+    std::int64_t limit = 100;
+    bool all = false;
+  } history;  // job history --limit, --all
   client::ApplyOptions apply;
   std::string shell;  // completion bash|zsh|fish
 };
@@ -66,6 +70,8 @@ class ClientCommands {
   CLI::App* Add(CLI::App& parent, const std::string& name, const std::string& help, bool change, Action action);
   void AddJobCommands(CLI::App& cli);
   void AddJobCreate(CLI::App& job);
+  // job next, job history: what a job will do and what was done to it.
+  void AddJobTimeline(CLI::App& job);
   void AddRunCommands(CLI::App& cli);
   void AddApplyCommands(CLI::App& cli);
 

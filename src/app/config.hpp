@@ -133,6 +133,9 @@ struct Config {
   // --keep-runs-per-job: at most this many finished runs are kept per job,
   // the newest; 0 for no limit.
   std::size_t keep_runs_per_job = 1000;
+  // --keep-audit-days: audit log entries older than this many days are
+  // deleted; 0 keeps them forever (the table then grows with every change).
+  std::size_t keep_audit_days = 90;
   // --prune-interval: how often finished runs past those limits are deleted.
   std::chrono::milliseconds prune_interval{60'000};
 

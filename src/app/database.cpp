@@ -40,7 +40,9 @@ core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, Dat
   if (!opened) return opened.error();
   std::shared_ptr<store::postgres::PgDatabase> postgres = std::move(opened).value();
   auto database = std::make_unique<Database>();
-  database->jobs = std::make_shared<store::postgres::PostgresJobStore>(postgres, limits);
+  auto jobs = std::make_shared<store::postgres::PostgresJobStore>(postgres, limits);
+  database->jobs = jobs;
+  database->audit = jobs;
   database->runs = std::make_shared<store::postgres::PostgresRunQueue>(postgres);
   database->api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(postgres);
   database->sessions = std::make_shared<store::postgres::PostgresSessionStore>(postgres);
@@ -96,6 +98,7 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
   database->jobs = sqlite;
   database->runs = sqlite;
   database->api_keys = sqlite;
+  database->audit = sqlite;
   database->sessions = sqlite;
   database->nodes = sqlite;
   // The feed lives in the store; sharing ownership keeps the store alive for it.

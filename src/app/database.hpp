@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
+#include "store/audit_log.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
 #include "store/node_store.hpp"
@@ -32,6 +33,9 @@ struct Database {
   std::shared_ptr<store::JobStore> jobs;
   std::shared_ptr<store::RunQueue> runs;
   std::shared_ptr<store::ApiKeyStore> api_keys;
+  // The audit log's reads and retention (its entries are written by the
+  // jobs' and keys' writes themselves).
+  std::shared_ptr<store::AuditLog> audit;
   // The console's sessions, and the cluster's nodes (GET /nodes).
   std::shared_ptr<store::SessionStore> sessions;
   std::shared_ptr<store::NodeStore> nodes;

@@ -38,28 +38,29 @@ std::function<void(core::Result<T>)> TimedCallback(telemetry::Metrics& metrics, 
 
 }  // namespace
 
-void InstrumentedStore::CreateJob(core::Job job, JobCallback done) {
-  jobs_.CreateJob(std::move(job), TimedCallback<core::Job>(metrics_, "create_job", std::move(done)));
+void InstrumentedStore::CreateJob(core::Job job, JobCallback done, store::Audit audit) {
+  jobs_.CreateJob(std::move(job), TimedCallback<core::Job>(metrics_, "create_job", std::move(done)), std::move(audit));
 }
 
-void InstrumentedStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
-  jobs_.UpdateJob(id, std::move(change), TimedCallback<core::Job>(metrics_, "update_job", std::move(done)));
+void InstrumentedStore::UpdateJob(core::JobId id, JobChange change, JobCallback done, store::Audit audit) {
+  jobs_.UpdateJob(id, std::move(change), TimedCallback<core::Job>(metrics_, "update_job", std::move(done)),
+                  std::move(audit));
 }
 
 void InstrumentedStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                                  std::function<void(core::Result<void>)> done) {
-  jobs_.DeleteJob(id, std::move(check), TimedCallback<void>(metrics_, "delete_job", std::move(done)));
+                                  std::function<void(core::Result<void>)> done, store::Audit audit) {
+  jobs_.DeleteJob(id, std::move(check), TimedCallback<void>(metrics_, "delete_job", std::move(done)), std::move(audit));
 }
 
 void InstrumentedStore::TriggerJob(core::JobId id, core::TimePoint now,
-                                   std::function<void(core::Result<core::Run>)> done) {
-  jobs_.TriggerJob(id, now, TimedCallback<core::Run>(metrics_, "trigger_job", std::move(done)));
+                                   std::function<void(core::Result<core::Run>)> done, store::Audit audit) {
+  jobs_.TriggerJob(id, now, TimedCallback<core::Run>(metrics_, "trigger_job", std::move(done)), std::move(audit));
 }
 
 void InstrumentedStore::BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner,
-                                    BackfillDone done) {
+                                    BackfillDone done, store::Audit audit) {
   jobs_.BackfillJob(id, now, std::move(planner),
-                    TimedCallback<store::BackfillResult>(metrics_, "backfill_job", std::move(done)));
+                    TimedCallback<store::BackfillResult>(metrics_, "backfill_job", std::move(done)), std::move(audit));
 }
 
 void InstrumentedStore::CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now,
@@ -69,9 +70,9 @@ void InstrumentedStore::CancelRun(core::JobId job_id, core::RunId run_id, core::
 
 void InstrumentedStore::ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
                                    std::optional<std::string> only_namespace,
-                                   std::function<void(core::Result<store::BulkOutcome>)> done) {
+                                   std::function<void(core::Result<store::BulkOutcome>)> done, store::Audit audit) {
   jobs_.ChangeJobs(std::move(ids), action, now, std::move(only_namespace),
-                   TimedCallback<store::BulkOutcome>(metrics_, "change_jobs", std::move(done)));
+                   TimedCallback<store::BulkOutcome>(metrics_, "change_jobs", std::move(done)), std::move(audit));
 }
 
 void InstrumentedStore::CancelRuns(std::vector<core::RunId> ids, core::TimePoint now,
@@ -116,9 +117,10 @@ void InstrumentedStore::FireDueJobs(core::TimePoint now, std::size_t limit, stor
                     TimedCallback<store::FireResult>(metrics_, "fire_due_jobs", std::move(counted)));
 }
 
-void InstrumentedStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+void InstrumentedStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done, store::Audit audit) {
   jobs_.ResumePausedJobs(now, limit,
-                         TimedCallback<std::vector<core::Job>>(metrics_, "resume_paused_jobs", std::move(done)));
+                         TimedCallback<std::vector<core::Job>>(metrics_, "resume_paused_jobs", std::move(done)),
+                         std::move(audit));
 }
 
 void InstrumentedStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,

@@ -18,15 +18,16 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
       : jobs_(jobs), runs_(runs), metrics_(metrics) {}
 
   // JobStore
-  void CreateJob(core::Job job, JobCallback done) override;
-  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
+  void CreateJob(core::Job job, JobCallback done, store::Audit audit = std::nullopt) override;
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done, store::Audit audit = std::nullopt) override;
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                 std::function<void(core::Result<void>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
-  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done) override;
+                 std::function<void(core::Result<void>)> done, store::Audit audit = std::nullopt) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done, store::Audit audit = std::nullopt) override;
+  void BackfillJob(core::JobId id, core::TimePoint now, store::BackfillPlanner planner, BackfillDone done,
+                   store::Audit audit = std::nullopt) override;
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void ChangeJobs(std::vector<core::JobId> ids, store::JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace, BulkDone done) override;
+                  std::optional<std::string> only_namespace, BulkDone done, store::Audit audit = std::nullopt) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   BulkDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
@@ -37,7 +38,8 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, store::FirePlanner planner, FireDone done) override;
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        store::Audit audit = std::nullopt) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/key_handlers.hpp"
 #include "app/database.hpp"
 
 namespace jobsched::app {
@@ -14,9 +15,17 @@ std::string Cell(const std::optional<core::TimePoint>& time) { return time ? cor
 core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const NewKeyRequest& request) {
   auto made = api::PrepareKey(request, clock.Now(), api::kKeyFlags);
   if (!made) return made.error();
-  auto stored = store::CreateApiKeyAndWait(store, std::move(made->key));
+  auto stored = store::CreateApiKeyAndWait(store, std::move(made->key), KeyCommandAudit(clock.Now()));
   if (!stored) return stored.error();
   return CreatedKey{std::move(stored).value(), std::move(made->token)};
+}
+
+store::AuditContext KeyCommandAudit(core::TimePoint now) {
+  store::AuditContext audit;
+  audit.at = now;
+  audit.actor = std::string(core::kLocalActor);
+  audit.describe_key = [](const core::ApiKey& key) { return api::EncodeKey(key); };
+  return audit;
 }
 
 std::string FormatKeyTable(const std::vector<core::ApiKey>& keys) {

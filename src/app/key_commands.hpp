@@ -27,6 +27,11 @@ using CreatedKey = api::NewKey;
 // revoked key).
 core::Result<CreatedKey> CreateKey(store::ApiKeyStore& store, const core::Clock& clock, const NewKeyRequest& request);
 
+// The audit context of a `jobsched keys` change at `now`: actor `local` (the
+// command works on the database, with no key), no address or request id,
+// the key described as GET /keys shows it.
+store::AuditContext KeyCommandAudit(core::TimePoint now);
+
 // `jobsched keys list`: one line per key (revoked ones included), in columns
 // NAME ROLE NAMESPACE RATE_LIMIT CREATED EXPIRES REVOKED, under a header line.
 // Never shows a token or its hash.

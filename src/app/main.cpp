@@ -129,7 +129,8 @@ int CreateKeyCommand(jobsched::store::ApiKeyStore& store, const jobsched::core::
 
 // `jobsched keys revoke NAME`.
 int RevokeKeyCommand(jobsched::store::ApiKeyStore& store, const jobsched::core::Clock& clock, const std::string& name) {
-  auto revoked = jobsched::store::RevokeApiKeyAndWait(store, name, clock.Now());
+  auto revoked =
+      jobsched::store::RevokeApiKeyAndWait(store, name, clock.Now(), jobsched::app::KeyCommandAudit(clock.Now()));
   if (!revoked) {
     spdlog::error("cannot revoke the key: {}", revoked.error().message);
     return 1;

@@ -16,6 +16,7 @@
 #include "api/event_bridge.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_server.hpp"
+#include "api/request_audit.hpp"
 #include "app/config_report.hpp"
 #include "app/database.hpp"
 #include "app/instrumented_store.hpp"
@@ -193,6 +194,7 @@ void Service::StartScheduler(const Config& config, Parts& parts) {
   executor::WorkerPool* pool = parts.pool.get();
   scheduler::SchedulerOptions options;
   options.firing_limits = parts.limits.firing;
+  options.resume_audit = api::ServiceAudit("scheduler");
   parts.scheduler =
       std::make_unique<scheduler::Scheduler>(*parts.instrumented, *parts.database->clock, options, [pool] {
         if (pool != nullptr) pool->Notify();
@@ -201,9 +203,10 @@ void Service::StartScheduler(const Config& config, Parts& parts) {
   scheduler::RetentionOptions retention;
   retention.keep_for = std::chrono::hours{24 * config.keep_runs_days};
   retention.keep_per_job = config.keep_runs_per_job;
+  retention.audit_for = std::chrono::hours{24 * config.keep_audit_days};
   retention.interval = config.prune_interval;
   parts.retention = std::make_unique<scheduler::Retention>(*parts.instrumented, *parts.database->clock, retention,
-                                                           parts.database->sessions.get());
+                                                           parts.database->sessions.get(), parts.database->audit.get());
   parts.retention->Start();
 }
 
@@ -263,6 +266,7 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.sessions = parts.sessions.get();
   options.api_keys = parts.database->api_keys.get();
   options.nodes = parts.database->nodes.get();
+  options.audit = parts.database->audit.get();
   options.about = AboutService(config);
   return options;
 }

@@ -185,7 +185,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 38> kSettings{{
+const std::array<Setting, 39> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -217,6 +217,8 @@ const std::array<Setting, 38> kSettings{{
      ApplyInteger<&Config::keep_runs_days, 0, 36500>, GetInteger<&Config::keep_runs_days>},
     {"keep_runs_per_job", "Keep at most this many finished runs per job; 0 for no limit", kInteger, false, false,
      ApplyInteger<&Config::keep_runs_per_job, 0, 10000000>, GetInteger<&Config::keep_runs_per_job>},
+    {"keep_audit_days", "Delete audit log entries older than this many days; 0 keeps them", kInteger, false, false,
+     ApplyInteger<&Config::keep_audit_days, 0, 36500>, GetInteger<&Config::keep_audit_days>},
     {"prune_interval", "How often finished runs past the keep_runs limits are deleted", kText, false, false,
      kApplyDuration<&Config::prune_interval>, kGetDuration<&Config::prune_interval>},
     {"smtp_url", "SMTP server for email tasks: smtp://host:port or smtps://", kText, false, false,

@@ -156,6 +156,22 @@ int ListNextRuns(const ClientContext& context, const std::string& ref, std::int6
   return kExitOk;
 }
 
+int JobHistory(const ClientContext& context, const std::string& ref, std::int64_t limit, bool all) {
+  auto id = Resolve(context, ref);
+  if (!id) return context.Fail(id.error());
+  const std::string target = "/jobs/" + std::to_string(*id) + "/history?limit=" + std::to_string(limit);
+  if (all) {
+    auto entries = context.api.GetAll(target);
+    if (!entries) return context.Fail(entries.error());
+    context.Print(*entries, Resource::kHistory);
+    return kExitOk;
+  }
+  auto page = context.api.Get(target);
+  if (!page) return context.Fail(page.error());
+  context.Print(page->body, Resource::kHistory);
+  return kExitOk;
+}
+
 int TriggerJob(const ClientContext& context, const std::string& ref, bool wait, std::chrono::milliseconds timeout) {
   auto id = Resolve(context, ref);
   if (!id) return context.Fail(id.error());

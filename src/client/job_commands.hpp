@@ -35,6 +35,11 @@ int SetJobActive(const ClientContext& context, const std::string& ref, bool acti
 int PauseJob(const ClientContext& context, const std::string& ref, const std::optional<std::string>& reason,
              const std::optional<std::string>& until);
 // The next `count` occurrences, in the job's zone and UTC, and in `tz`.
+// `jobsched job history JOB`: what was changed on the job, by whom, from
+// where, newest first (GET /jobs/{id}/history): `limit` entries, or every
+// page with `all`. A deleted job's history is found by its id.
+int JobHistory(const ClientContext& context, const std::string& ref, std::int64_t limit, bool all);
+
 int ListNextRuns(const ClientContext& context, const std::string& ref, std::int64_t count,
                  const std::optional<std::string>& tz);
 // Queues a run now; with `wait`, follows it and answers 0 only if it

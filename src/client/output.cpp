@@ -21,6 +21,7 @@ std::string NameOf(const json::value& item, Resource resource) {
     }
     case Resource::kNextRuns: return MemberText(object, "utc");
     case Resource::kAttempts: return MemberText(object, "attempt");
+    case Resource::kHistory: return MemberText(object, "id");
   }
   return "";
 }

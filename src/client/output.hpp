@@ -25,7 +25,7 @@ core::Result<OutputFormat> ParseOutputFormat(std::string_view text);
 
 // What the printed value is: a Job (or a list of them), a Run, a
 // JobNextRuns, a DryRun, or run attempts.
-enum class Resource { kJob, kRun, kNextRuns, kDryRun, kAttempts };
+enum class Resource { kJob, kRun, kNextRuns, kDryRun, kAttempts, kHistory };
 
 // How a table looks: with ANSI colours (only on a terminal, never with
 // NO_COLOR), and with times relative to `now`.

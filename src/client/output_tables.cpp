@@ -87,6 +87,22 @@ std::string AttemptTable(const json::array& attempts, const TableStyle& style) {
   return table.Render(style.color);
 }
 
+// A job's audit history (GET /jobs/{id}/history), newest first.
+std::string HistoryTable(const json::array& entries, const TableStyle& style) {
+  Table table({"ID", "WHEN", "ACTION", "ACTOR", "SOURCE", "REQUEST"});
+  for (const json::value& item : entries) {
+    if (!item.is_object()) continue;
+    const json::object& entry = item.get_object();
+    table.AddRow({{MemberText(entry, "id"), ""},
+                  {TimeText(entry, "at", style), ""},
+                  {MemberText(entry, "action"), ""},
+                  {MemberText(entry, "actor"), ""},
+                  {MemberText(entry, "source"), ""},
+                  {MemberText(entry, "request_id"), ""}});
+  }
+  return table.Render(style.color);
+}
+
 std::string NextRunsTable(const json::object& next, const TableStyle& style) {
   const bool has_tz = next.contains("tz");
   std::vector<std::string> headers{"UTC", "LOCAL (" + MemberText(next, "timezone") + ")"};
@@ -156,6 +172,7 @@ std::string RenderTable(const json::value& value, Resource resource, const Table
       case Resource::kJob: return JobTable(value.get_array(), style);
       case Resource::kRun: return RunTable(value.get_array(), style);
       case Resource::kAttempts: return AttemptTable(value.get_array(), style);
+      case Resource::kHistory: return HistoryTable(value.get_array(), style);
       default: break;
     }
     std::string out;

@@ -9,8 +9,8 @@ namespace jobsched::scheduler {
 using store::Wait;
 
 Retention::Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options,
-                     store::SessionStore* sessions)
-    : store_(store), clock_(clock), sessions_(sessions), options_(options) {}
+                     store::SessionStore* sessions, store::AuditLog* audit)
+    : store_(store), clock_(clock), sessions_(sessions), audit_(audit), options_(options) {}
 
 Retention::~Retention() { Stop(); }
 
@@ -78,10 +78,24 @@ core::Result<std::size_t> Retention::PruneRollupsOnce() {
   }
 }
 
+core::Result<std::size_t> Retention::PruneAuditOnce() {
+  if (audit_ == nullptr || options_.audit_for.count() == 0) return std::size_t{0};
+  std::size_t total = 0;
+  const core::TimePoint before = clock_.Now() - options_.audit_for;
+  for (;;) {
+    auto deleted =
+        Wait<std::size_t>([&](auto done) { audit_->PruneAuditBefore(before, options_.batch_rows, std::move(done)); });
+    if (!deleted) return deleted.error();
+    total += *deleted;
+    if (*deleted < options_.batch_rows) return total;
+    if (!Pause(options_.pause)) return total;
+  }
+}
+
 void Retention::Start() {
-  // Keeping every run and roll-up and having no sessions: nothing to do.
+  // Keeping every run, roll-up and audit entry and having no sessions: nothing to do.
   if (options_.keep_for.count() == 0 && options_.keep_per_job == 0 && options_.rollups_for.count() == 0 &&
-      sessions_ == nullptr) {
+      sessions_ == nullptr && (audit_ == nullptr || options_.audit_for.count() == 0)) {
     return;
   }
   thread_ = std::thread([this] { Loop(); });
@@ -98,6 +112,11 @@ void Retention::Loop() {
     if (auto rollups = PruneRollupsOnce(); !rollups) {
       spdlog::warn("retention: pruning the roll-ups of run statistics failed (will try again): {}",
                    rollups.error().message);
+    }
+    if (auto audit = PruneAuditOnce(); !audit) {
+      spdlog::warn("retention: pruning the audit log failed (will try again): {}", audit.error().message);
+    } else if (*audit > 0) {
+      spdlog::info("retention: deleted {} audit log entries", *audit);
     }
     if (auto sessions = PruneSessionsOnce(); !sessions) {
       spdlog::warn("retention: deleting expired console sessions failed (will try again): {}",

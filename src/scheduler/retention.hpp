@@ -8,6 +8,7 @@
 #include "core/annotated_mutex.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "store/audit_log.hpp"
 #include "store/job_store.hpp"
 #include "store/session_store.hpp"
 
@@ -22,6 +23,9 @@ struct RetentionOptions {
   // this are deleted: the longest window is 7 days. Runs deleted before
   // stay counted in them until then. 0 keeps them forever.
   std::chrono::hours rollups_for{8 * 24};
+  // Audit log entries older than this are deleted (--keep-audit-days); 0
+  // keeps them forever.
+  std::chrono::hours audit_for{90 * 24};
   // How often a pass runs.
   std::chrono::milliseconds interval{60'000};
   // Runs deleted per store transaction, and the pause between two: small
@@ -33,13 +37,15 @@ struct RetentionOptions {
 
 // Prunes run history in the background (--keep-runs-days,
 // --keep-runs-per-job), in small batches that never stall the scheduler;
-// the roll-ups of GET /stats past their 8 days; and, with a session store,
-// the console sessions past their idle expiry.
+// the roll-ups of GET /stats past their 8 days; with a session store, the
+// console sessions past their idle expiry; with an audit log, its entries
+// past --keep-audit-days.
 class Retention {
  public:
-  // `store`, `clock` and `sessions` (null: no sessions to prune) must outlive it.
+  // `store`, `clock`, `sessions` (null: no sessions to prune) and `audit`
+  // (null: no audit log to prune) must outlive it.
   Retention(store::JobStore& store, const core::Clock& clock, RetentionOptions options,
-            store::SessionStore* sessions = nullptr);
+            store::SessionStore* sessions = nullptr, store::AuditLog* audit = nullptr);
   Retention(const Retention&) = delete;
   Retention& operator=(const Retention&) = delete;
   ~Retention();
@@ -56,6 +62,10 @@ class Retention {
   // of `batch_rows`; returns how many. Also run by the loop, every interval.
   core::Result<std::size_t> PruneRollupsOnce();
 
+  // Deletes the audit entries older than `audit_for`, in batches of
+  // `batch_rows`; returns how many. Also run by the loop, every interval.
+  core::Result<std::size_t> PruneAuditOnce();
+
   void Start();
   void Stop() EXCLUDES(mutex_);
 
@@ -67,6 +77,7 @@ class Retention {
   store::JobStore& store_;
   const core::Clock& clock_;
   store::SessionStore* const sessions_;
+  store::AuditLog* const audit_;
   const RetentionOptions options_;
   core::Mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,7 @@
 #include "scheduler/scheduler.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -10,14 +11,14 @@ namespace jobsched::scheduler {
 
 Scheduler::Scheduler(store::JobStore& store, const core::Clock& clock, SchedulerOptions options,
                      std::function<void()> on_runs_created)
-    : store_(store), clock_(clock), options_(options), on_runs_created_(std::move(on_runs_created)) {}
+    : store_(store), clock_(clock), options_(std::move(options)), on_runs_created_(std::move(on_runs_created)) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
 core::Result<std::size_t> Scheduler::ResumePaused() {
   std::size_t count = 0;
   for (;;) {
-    auto resumed = store::ResumePausedJobsAndWait(store_, clock_.Now(), options_.batch_size);
+    auto resumed = store::ResumePausedJobsAndWait(store_, clock_.Now(), options_.batch_size, options_.resume_audit);
     if (!resumed) return resumed.error();
     for (const core::Job& job : *resumed) {
       spdlog::info("scheduler: job {} ({}/{}) resumed: its pause ended; next run {}", job.id, job.namespace_name,

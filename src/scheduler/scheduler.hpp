@@ -30,6 +30,9 @@ struct SchedulerOptions {
   // The operator's run quota and minimum period, as one firing applies them
   // (core::PlanLimitedFiring). No limits by default.
   core::FiringLimits firing_limits = {};
+  // Who the audit log names for a pause that reached its end (actor
+  // "scheduler", jobs described as the API shows them); none: not recorded.
+  store::Audit resume_audit = std::nullopt;
 };
 
 // Fires jobs when they are due. It sleeps until the earliest next_run, never

@@ -7,6 +7,7 @@
 #include "core/api_key.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "store/audit_context.hpp"
 
 namespace jobsched::store {
 
@@ -18,16 +19,19 @@ class ApiKeyStore {
  public:
   virtual ~ApiKeyStore() = default;
 
+  // Both writes record an audit entry in their transaction when `audit` is
+  // given (key.created, key.revoked; a revocation of a revoked key none).
   // Inserts `key` (its id is assigned here) and answers with the stored key.
   // kConflict when a key of that name (revoked or not) or with that token
   // hash exists already.
-  virtual void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) = 0;
+  virtual void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
+                            Audit audit = std::nullopt) = 0;
 
   // Marks the key named `name` revoked at `now` and answers with it. A key
   // revoked earlier keeps its first revocation time. kNotFound when no key
   // has that name.
-  virtual void RevokeApiKey(std::string name, core::TimePoint now,
-                            std::function<void(core::Result<core::ApiKey>)> done) = 0;
+  virtual void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
+                            Audit audit = std::nullopt) = 0;
 
   // Every key, revoked ones included, by name.
   virtual core::Result<std::vector<core::ApiKey>> ListApiKeys() = 0;
@@ -49,8 +53,9 @@ class ApiKeyStore {
 };
 
 // Blocking forms of the writes, for the `jobsched keys` commands and tests.
-core::Result<core::ApiKey> CreateApiKeyAndWait(ApiKeyStore& store, core::ApiKey key);
-core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string name, core::TimePoint now);
+core::Result<core::ApiKey> CreateApiKeyAndWait(ApiKeyStore& store, core::ApiKey key, Audit audit = std::nullopt);
+core::Result<core::ApiKey> RevokeApiKeyAndWait(ApiKeyStore& store, std::string name, core::TimePoint now,
+                                               Audit audit = std::nullopt);
 core::Result<bool> DisableAuthenticationAndWait(ApiKeyStore& store);
 
 // The kConflict of DisableAuthentication: `active` names the unrevoked keys.

@@ -57,8 +57,10 @@ core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now
   return Wait<FireResult>([&](auto done) { store.FireDueJobs(now, limit, std::move(planner), std::move(done)); });
 }
 
-core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit) {
-  return Wait<std::vector<core::Job>>([&](auto done) { store.ResumePausedJobs(now, limit, std::move(done)); });
+core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
+                                                             Audit audit) {
+  return Wait<std::vector<core::Job>>(
+      [&](auto done) { store.ResumePausedJobs(now, limit, std::move(done), std::move(audit)); });
 }
 
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,

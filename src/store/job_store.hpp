@@ -15,6 +15,7 @@
 #include "core/run.hpp"
 #include "core/stats_window.hpp"
 #include "core/time.hpp"
+#include "store/audit_context.hpp"
 
 namespace jobsched::store {
 
@@ -172,12 +173,17 @@ class JobStore {
 
   virtual ~JobStore() = default;
 
+  // The writes a person asks for (create, update, delete, trigger, backfill,
+  // bulk changes) take an Audit: when given, the store records the change in
+  // the audit log in the same transaction (one entry per job changed; none
+  // for a write that fails or changes nothing), docs/decisions/0015-audit-log.md.
+
   // Inserts `job` (its id is assigned here) and calls `done` once the
   // transaction is durable, with the stored job, or with an error if nothing
   // was written: JobNameTaken when another job of its namespace has its name
   // (names are unique per namespace, docs/decisions/0009-job-identity.md). `done` runs on a store thread: keep it short
   // and hand work elsewhere. Concurrent creates may share one transaction (group commit).
-  virtual void CreateJob(core::Job job, JobCallback done) = 0;
+  virtual void CreateJob(core::Job job, JobCallback done, Audit audit = std::nullopt) = 0;
 
   // Reads the job, lets `change` compute its new state from the current one,
   // and writes that, all in one transaction: nothing can slip in between.
@@ -185,17 +191,17 @@ class JobStore {
   // input); then nothing is written. kNotFound for a missing job;
   // JobNameTaken for a rename to a name its namespace already has.
   using JobChange = std::function<core::Result<core::Job>(const core::Job& current)>;
-  virtual void UpdateJob(core::JobId id, JobChange change, JobCallback done) = 0;
+  virtual void UpdateJob(core::JobId id, JobChange change, JobCallback done, Audit audit = std::nullopt) = 0;
 
   // Deletes the job and its runs once `check` accepts the current job (it
   // may refuse, e.g. on a stale If-Match). kNotFound for a missing job.
   virtual void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                         std::function<void(core::Result<void>)> done) = 0;
+                         std::function<void(core::Result<void>)> done, Audit audit = std::nullopt) = 0;
 
   // Queues a run of the job now, outside its schedule (trigger "manual").
   // kConflict when the job's overlap policy is skip and a run of it has not
   // finished; under allow it runs alongside, under queue after the others.
-  virtual void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) = 0;
+  virtual void TriggerJob(core::JobId id, core::TimePoint now, RunDone done, Audit audit = std::nullopt) = 0;
 
   // Queues one run, trigger "backfill", for each occurrence `planner` names
   // for the job (read in the same transaction), in ONE transaction, oldest
@@ -206,7 +212,8 @@ class JobStore {
   // policy when claimed (see RunQueue::ClaimRuns); the job's next_run,
   // last_run and version do not change, and a paused job may be backfilled.
   // kNotFound for a missing job; the planner's error as it is.
-  virtual void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) = 0;
+  virtual void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done,
+                           Audit audit = std::nullopt) = 0;
 
   // Cancels run `run_id` of job `job_id`: a queued run ends at once as
   // cancelled; a running one is marked (cancel_requested_at) for its executor
@@ -226,7 +233,7 @@ class JobStore {
   // are published on the change feed after the commit, as single ones are.
   // `done` runs on a store thread.
   virtual void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
-                          std::optional<std::string> only_namespace, BulkDone done) = 0;
+                          std::optional<std::string> only_namespace, BulkDone done, Audit audit = std::nullopt) = 0;
 
   // Cancels each of `ids` as CancelRun does, in ONE transaction: a queued run
   // ends cancelled, a running one is asked to stop (BulkOutcome::stopping); a
@@ -282,8 +289,11 @@ class JobStore {
   // Answers the jobs this call resumed; their changes are published as
   // UpdateJob's are. `done` runs on a store thread after the commit, or on
   // the calling thread when a read finds no pause that has ended (the
-  // scheduler asks on every pass: no write then).
-  virtual void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) = 0;
+  // scheduler asks on every pass: no write then). With `audit`, each job
+  // resumed is recorded as job.resumed at the write's now, in the same
+  // transaction (the scheduler's actor is "scheduler").
+  virtual void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                                Audit audit = std::nullopt) = 0;
 
   // Retention. Deletes up to `limit` finished runs (and their attempts)
   // that finished before `before`, oldest first; answers how many.
@@ -334,7 +344,8 @@ core::Result<std::optional<core::Job>> JobWithActive(const core::Job& current, b
 core::Result<core::Job> CreateJobAndWait(JobStore& store, core::Job job);
 core::Result<FireResult> FireDueJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
                                             FirePlanner planner);
-core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit);
+core::Result<std::vector<core::Job>> ResumePausedJobsAndWait(JobStore& store, core::TimePoint now, std::size_t limit,
+                                                             Audit audit = std::nullopt);
 core::Result<BulkOutcome> ChangeJobsAndWait(JobStore& store, std::vector<core::JobId> ids, JobAction action,
                                             core::TimePoint now, std::optional<std::string> only_namespace = {});
 core::Result<BackfillResult> BackfillJobAndWait(JobStore& store, core::JobId id, core::TimePoint now,

@@ -36,6 +36,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "lease_timeout",
                                        "keep_runs_days",
                                        "keep_runs_per_job",
+                                       "keep_audit_days",
                                        "prune_interval",
                                        "smtp_url",
                                        "smtp_tls",

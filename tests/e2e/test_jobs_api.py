@@ -520,7 +520,7 @@ class RoutingTest(JobsApiTestCase):
 
     def test_unknown_route_returns_404_problem(self):
         # "/" is the web console's front door (a redirect to /ui/, test_console.py).
-        for path in ("/nope", "/jobs/1/history", "/job", "/healthz/x", "/ui/nope", "/ui/jobs/1/runs"):
+        for path in ("/nope", "/jobs/1/chronicle", "/job", "/healthz/x", "/ui/nope", "/ui/jobs/1/runs"):
             with self.subTest(path=path):
                 self.assertProblem(self.service.get_json(path, unchecked="a path the contract does not have"), 404)
 

@@ -7,6 +7,7 @@
 
 #include "core/job_validation.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
+#include "store/wait.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/run_queries.hpp"
 #include "testing/temp_dir.hpp"
@@ -146,6 +147,57 @@ TEST_F(RetentionTest, DeletesConsoleSessionsPastTheirIdleExpiryInBatches) {
   EXPECT_TRUE(store_->FindSession(std::string(64, 'd'))->has_value());
   clock_.Advance(2h);
   EXPECT_EQ(*retention.PruneSessionsOnce(), 1u);
+}
+
+TEST_F(RetentionTest, DeletesAuditEntriesPastKeepAuditDaysInBatches) {
+  for (const auto age : {100 * 24h, 95 * 24h, 91 * 24h, 89 * 24h}) {
+    store::AuditContext audit;
+    audit.at = clock_.Now() - age;
+    audit.actor = "ci";
+    core::JobRequest request;
+    request.name = jobsched::testing::UniqueJobName();
+    request.every = "1h";
+    auto created = store::Wait<core::Job>(
+        [&](auto done) { store_->CreateJob(*core::ValidateNewJob(request, clock_.Now()), std::move(done), audit); });
+    ASSERT_TRUE(created.ok());
+  }
+  RetentionOptions options;
+  options.keep_for = 0h;
+  options.keep_per_job = 0;
+  options.audit_for = 90 * 24h;
+  options.batch_rows = 2;  // the pass must loop
+  options.pause = 0ms;
+  Retention retention(*store_, clock_, options, nullptr, store_.get());
+
+  auto pruned = retention.PruneAuditOnce();
+
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  EXPECT_EQ(*pruned, 3u);
+  auto left = store_->ListAudit(store::AuditQuery{});
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().at, clock_.Now() - 89 * 24h);
+}
+
+TEST_F(RetentionTest, ZeroAuditDaysKeepsEveryEntry) {
+  store::AuditContext audit;
+  audit.at = clock_.Now() - 1000 * 24h;
+  audit.actor = "ci";
+  core::JobRequest request;
+  request.name = jobsched::testing::UniqueJobName();
+  request.every = "1h";
+  ASSERT_TRUE(store::Wait<core::Job>([&](auto done) {
+                store_->CreateJob(*core::ValidateNewJob(request, clock_.Now()), std::move(done), audit);
+              }).ok());
+  RetentionOptions options;
+  options.audit_for = 0h;
+  Retention retention(*store_, clock_, options, nullptr, store_.get());
+
+  auto pruned = retention.PruneAuditOnce();
+
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 0u);
+  EXPECT_EQ(store_->ListAudit(store::AuditQuery{})->size(), 1u);
 }
 
 TEST_F(RetentionTest, WithoutASessionStoreThereAreNoSessionsToPrune) {

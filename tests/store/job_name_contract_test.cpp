@@ -129,8 +129,9 @@ TYPED_TEST(JobNameContract, JobsThatSharedANameBeforeTheMigrationKeepItUntilRena
   // The database as a build of schema 14 left it: what 0015 and later add is
   // undone (0020's labels once the jobs are in: the stores here write them).
   ASSERT_TRUE(this->backend_
-                  ->ExecuteForTest("DROP INDEX jobs_name_in_namespace; ALTER TABLE jobs DROP COLUMN duplicate_name; "
-                                   "DROP TABLE sessions; DELETE FROM schema_migrations WHERE version >= 15")
+                  ->ExecuteForTest(
+                      "DROP INDEX jobs_name_in_namespace; ALTER TABLE jobs DROP COLUMN duplicate_name; "
+                      "DROP TABLE sessions; DROP TABLE audit_log; DELETE FROM schema_migrations WHERE version >= 15")
                   .ok());
   JobStore& old_build = *this->instance_.jobs;
   const core::Job first = *this->Create(old_build, "Send Email Notification");

@@ -21,8 +21,8 @@ class Sqlite final : public Backend {
     auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db"), .limits = limits});
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
-    return StoreInstance{shared, shared, shared,
-                         shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
+    return StoreInstance{
+        shared, shared, shared, shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
   }
 
   core::Result<void> ExecuteForTest(const std::string& sql) override {
@@ -42,11 +42,13 @@ class Postgres final : public Backend {
   core::Result<StoreInstance> OpenWithLimits(const StoreLimits& limits) override {
     auto database = postgres::PgDatabase::Open({.url = schema_->url()});
     if (!database) return database.error();
-    return StoreInstance{std::make_shared<postgres::PostgresJobStore>(*database, limits),
+    auto jobs = std::make_shared<postgres::PostgresJobStore>(*database, limits);
+    return StoreInstance{jobs,
                          std::make_shared<postgres::PostgresRunQueue>(*database),
                          std::make_shared<postgres::PostgresApiKeyStore>(*database),
                          std::make_shared<postgres::PostgresSessionStore>(*database),
                          std::make_shared<postgres::PostgresNodeStore>(*database),
+                         jobs,
                          std::make_shared<postgres::PgChangeFeed>(*database)};
   }
 

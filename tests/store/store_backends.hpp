@@ -13,6 +13,7 @@
 
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
+#include "store/audit_log.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_store.hpp"
 #include "store/node_store.hpp"
@@ -30,6 +31,7 @@ struct StoreInstance {
   std::shared_ptr<ApiKeyStore> keys;
   std::shared_ptr<SessionStore> sessions;
   std::shared_ptr<NodeStore> nodes;
+  std::shared_ptr<AuditLog> audit;
   std::shared_ptr<ChangeFeed> changes;  // last: ends before the stores
 };
 

@@ -12,7 +12,9 @@ namespace jobsched::testing {
 // `unavailable` to make every read fail as a database that went away.
 class FakeApiKeyStore final : public store::ApiKeyStore {
  public:
-  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override {
+  // Audits nothing: the audit log is the real stores' (their contract tests).
+  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
+                    store::Audit /*audit*/ = std::nullopt) override {
     std::unique_lock lock(mutex_);
     for (const core::ApiKey& existing : keys_) {
       if (existing.name == key.name || existing.token_hash == key.token_hash) {
@@ -27,8 +29,8 @@ class FakeApiKeyStore final : public store::ApiKeyStore {
     done(key);
   }
 
-  void RevokeApiKey(std::string name, core::TimePoint now,
-                    std::function<void(core::Result<core::ApiKey>)> done) override {
+  void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
+                    store::Audit /*audit*/ = std::nullopt) override {
     std::unique_lock lock(mutex_);
     for (core::ApiKey& key : keys_) {
       if (key.name != name) continue;

@@ -252,4 +252,15 @@ module.exports = {
     await table.waitFor({ timeout: 10000 });
     return { rows: await table.getByRole("row").count() };
   },
+
+  // The job page's History: who changed the job, newest first, as rows of text.
+  async history(tools, { jobId }) {
+    const page = await tools.newPage();
+    await visit(tools, page, `/ui/jobs/${jobId}`);
+    const region = page.getByRole("region", { name: "History of this job" });
+    await region.getByRole("cell", { name: "Created" }).waitFor({ timeout: 10000 });
+    const rows = await region.getByRole("row").evaluateAll(
+      (all) => all.map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
+    return { rows };
+  },
 };

@@ -202,6 +202,21 @@ class ConsoleActionsTest(ConsoleTestCase):
         self.assertEqual(self.service.get_json(f"/jobs/{job['id']}").body["name"], "Their name")
 
 
+    def test_a_job_page_shows_who_changed_the_job(self):
+        job = self.create_job(name="Audited", every="1h", task={"type": "noop"})
+        self.assertEqual(self.service.request("PATCH", f"/jobs/{job['id']}", body={"every": "2h"},
+                                              headers={"X-Request-Id": "console-history-1"}).status, 200)
+        self.assertEqual(self.service.request("POST", f"/jobs/{job['id']}/pause").status, 200)
+
+        shown = self.browse("history", jobId=job["id"])
+
+        header, *rows = shown["rows"]
+        self.assertEqual(header, ["When", "Change", "By", "From", "Request"])
+        self.assertEqual([row[1] for row in rows], ["Paused", "Changed: every", "Created"])
+        self.assertEqual({row[2] for row in rows}, {"local"})
+        self.assertEqual(rows[1][4], "console-history-1")
+
+
 class ConsoleSessionTest(ConsoleTestCase):
     """Sign-in and roles: need POST /sessions, GET and DELETE /session (decision 0008)."""
 

@@ -2,7 +2,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
+#include "core/audit_entry.hpp"
 #include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
@@ -18,6 +20,10 @@ namespace jobsched::store::postgres {
 // Writes `job` over the row read (and locked) at `read_version`
 // (postgres_job_store.cpp); JobNameTaken for a name its namespace already has.
 core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::int64_t read_version);
+
+// Inserts `entry` into audit_log in the caller's transaction; nothing for
+// nullopt (postgres_audit.cpp).
+core::Result<void> InsertAudit(PgConnection& db, const std::optional<core::AuditEntry>& entry);
 
 // Queues a manual run of `job`, locked by the caller, with TriggerJob's rules:
 // at most `max_runs` a minute (0: no quota), none beside an unfinished one

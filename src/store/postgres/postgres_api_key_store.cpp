@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "store/audit_log.hpp"
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
 
 namespace jobsched::store::postgres {
 namespace {
@@ -44,9 +46,10 @@ core::Result<std::vector<core::ApiKey>> SelectKeys(PgConnection& db, const std::
 
 PostgresApiKeyStore::PostgresApiKeyStore(std::shared_ptr<PgDatabase> database) : database_(std::move(database)) {}
 
-void PostgresApiKeyStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) {
+void PostgresApiKeyStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
+                                       Audit audit) {
   database_->writer().Submit<core::ApiKey>(
-      [key = std::move(key)](PgConnection& db) mutable -> core::Result<core::ApiKey> {
+      [key = std::move(key), audit = std::move(audit)](PgConnection& db) mutable -> core::Result<core::ApiKey> {
         // ON CONFLICT DO NOTHING: a taken name or hash comes back as no row,
         // and the transaction (shared with other writes) stays usable.
         auto inserted = db.Query(
@@ -71,15 +74,19 @@ void PostgresApiKeyStore::CreateApiKey(core::ApiKey key, std::function<void(core
                                  PgParams().Add(core::ToUnixMs(key.created_at)));
         if (!recorded) return recorded.error();
         key.revoked_at.reset();
+        if (audit) {
+          auto entry = KeyAuditEntry(*audit, core::audit_action::kKeyCreated, nullptr, key);
+          if (auto inserted_entry = InsertAudit(db, entry); !inserted_entry) return inserted_entry.error();
+        }
         return key;
       },
       std::move(done));
 }
 
 void PostgresApiKeyStore::RevokeApiKey(std::string name, core::TimePoint now,
-                                       std::function<void(core::Result<core::ApiKey>)> done) {
+                                       std::function<void(core::Result<core::ApiKey>)> done, Audit audit) {
   database_->writer().Submit<core::ApiKey>(
-      [name = std::move(name), now](PgConnection& db) -> core::Result<core::ApiKey> {
+      [name = std::move(name), now, audit = std::move(audit)](PgConnection& db) -> core::Result<core::ApiKey> {
         auto existing = FindKeyForUpdate(db, name);
         if (!existing) return existing.error();
         if (!*existing) return core::Error::NotFound("no API key is named '" + name + "'");
@@ -88,7 +95,12 @@ void PostgresApiKeyStore::RevokeApiKey(std::string name, core::TimePoint now,
         auto revoked = db.Query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2",
                                 PgParams().Add(core::ToUnixMs(now)).Add(key.id));
         if (!revoked) return revoked.error();
+        const core::ApiKey before = key;
         key.revoked_at = now;
+        if (audit) {
+          auto entry = KeyAuditEntry(*audit, core::audit_action::kKeyRevoked, &before, key);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+        }
         return key;
       },
       std::move(done));

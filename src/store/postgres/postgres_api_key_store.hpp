@@ -17,9 +17,10 @@ class PostgresApiKeyStore final : public ApiKeyStore {
  public:
   explicit PostgresApiKeyStore(std::shared_ptr<PgDatabase> database);
 
-  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;
-  void RevokeApiKey(std::string name, core::TimePoint now,
-                    std::function<void(core::Result<core::ApiKey>)> done) override;
+  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
+                    Audit audit = std::nullopt) override;
+  void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
+                    Audit audit = std::nullopt) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
   core::Result<bool> AuthenticationRequired() override;

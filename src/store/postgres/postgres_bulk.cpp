@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_log.hpp"
 #include "store/bulk_steps.hpp"
 #include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_listener.hpp"
@@ -21,18 +22,27 @@ namespace {
 // What `action` does to `job`, read and locked in this transaction: whether
 // it changed it, or why not.
 core::Result<bool> ApplyJobAction(PgConnection& db, const core::Job& job, JobAction action, core::TimePoint now,
-                                  std::size_t max_runs) {
+                                  std::size_t max_runs, const Audit& audit) {
   switch (action) {
     case JobAction::kPause:
     case JobAction::kResume: {
       auto changed = JobWithActive(job, action == JobAction::kResume, now);
       if (!changed) return changed.error();
       if (!*changed) return false;
-      if (auto written = WriteJob(db, **changed, job.version); !written) return written.error();
+      auto written = WriteJob(db, **changed, job.version);
+      if (!written) return written.error();
+      if (audit) {
+        auto entry = JobAuditEntry(*audit, BulkAuditAction(action), job.id, job.namespace_name, &job, &*written);
+        if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+      }
       return true;
     }
     case JobAction::kTrigger: {
-      if (auto run = QueueManualRun(db, job, now, max_runs); !run) return run.error();
+      auto run = QueueManualRun(db, job, now, max_runs);
+      if (!run) return run.error();
+      if (audit) {
+        if (auto recorded = InsertAudit(db, RunNowAuditEntry(*audit, job, run->id)); !recorded) return recorded.error();
+      }
       return true;
     }
     case JobAction::kDelete: {
@@ -45,6 +55,10 @@ core::Result<bool> ApplyJobAction(PgConnection& db, const core::Job& job, JobAct
           !notified) {
         return notified.error();
       }
+      if (audit) {
+        auto entry = JobAuditEntry(*audit, core::audit_action::kJobDeleted, job.id, job.namespace_name, &job, nullptr);
+        if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+      }
       return true;
     }
   }
@@ -55,16 +69,17 @@ core::Result<bool> ApplyJobAction(PgConnection& db, const core::Job& job, JobAct
 
 void PostgresJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
                                   std::optional<std::string> only_namespace,
-                                  std::function<void(core::Result<BulkOutcome>)> done) {
+                                  std::function<void(core::Result<BulkOutcome>)> done, Audit audit) {
   database_->writer().Submit<BulkOutcome>(
       [ids = OrderedIds(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
-       max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<BulkOutcome> {
+       max_runs = limits_.max_runs_per_job_per_minute,
+       audit = std::move(audit)](PgConnection& db) -> core::Result<BulkOutcome> {
         const RowLock lock = action == JobAction::kDelete ? RowLock::kForDelete : RowLock::kForUpdate;
         BulkOutcome outcome;
         for (const core::JobId id : ids) {
           auto job = ReadJob(db, id, lock);
           if (job && only_namespace && job->namespace_name != *only_namespace) job = JobNotFound(id);
-          auto applied = job ? ApplyJobAction(db, *job, action, now, max_runs) : core::Result<bool>(job.error());
+          auto applied = job ? ApplyJobAction(db, *job, action, now, max_runs, audit) : core::Result<bool>(job.error());
           if (!applied) {
             if (auto refused = RecordRefusal(outcome, id, applied.error()); !refused) return refused.error();
             continue;

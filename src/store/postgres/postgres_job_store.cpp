@@ -149,33 +149,44 @@ core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::in
 PostgresJobStore::PostgresJobStore(std::shared_ptr<PgDatabase> database, StoreLimits limits)
     : database_(std::move(database)), limits_(limits) {}
 
-void PostgresJobStore::CreateJob(core::Job job, JobCallback done) {
+void PostgresJobStore::CreateJob(core::Job job, JobCallback done, Audit audit) {
   database_->writer().Submit<core::Job>(
-      [job = std::move(job),
-       max_jobs = limits_.max_jobs_per_namespace](PgConnection& db) mutable -> core::Result<core::Job> {
+      [job = std::move(job), max_jobs = limits_.max_jobs_per_namespace,
+       audit = std::move(audit)](PgConnection& db) mutable -> core::Result<core::Job> {
         if (auto room = CheckNamespaceRoom(db, job.namespace_name, max_jobs); !room) return room.error();
-        return InsertJob(db, std::move(job));
+        auto created = InsertJob(db, std::move(job));
+        if (created && audit) {
+          auto entry = JobAuditEntry(*audit, core::audit_action::kJobCreated, created->id, created->namespace_name,
+                                     nullptr, &*created);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+        }
+        return created;
       },
       std::move(done));
 }
 
-void PostgresJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
+void PostgresJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done, Audit audit) {
   database_->writer().Submit<core::Job>(
-      [id, change = std::move(change)](PgConnection& db) -> core::Result<core::Job> {
+      [id, change = std::move(change), audit = std::move(audit)](PgConnection& db) -> core::Result<core::Job> {
         auto current = ReadJob(db, id, RowLock::kForUpdate);
         if (!current) return current.error();
         auto changed = change(*current);
         if (!changed) return changed.error();
         changed->id = id;
-        return WriteJob(db, *changed, current->version);
+        auto written = WriteJob(db, *changed, current->version);
+        if (written && audit) {
+          auto entry = JobAuditEntry(*audit, audit->action, id, current->namespace_name, &*current, &*written);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+        }
+        return written;
       },
       std::move(done));
 }
 
 void PostgresJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                                 std::function<void(core::Result<void>)> done) {
+                                 std::function<void(core::Result<void>)> done, Audit audit) {
   database_->writer().Submit<bool>(
-      [id, check = std::move(check)](PgConnection& db) -> core::Result<bool> {
+      [id, check = std::move(check), audit = std::move(audit)](PgConnection& db) -> core::Result<bool> {
         auto current = ReadJob(db, id, RowLock::kForDelete);
         if (!current) return current.error();
         if (auto allowed = check(*current); !allowed) return allowed.error();
@@ -187,6 +198,11 @@ void PostgresJobStore::DeleteJob(core::JobId id, std::function<core::Result<void
                 NotifyEvents(db, {StoreChange::Job(StoreChange::Action::kDeleted, id, current->namespace_name)});
             !notified) {
           return notified.error();
+        }
+        if (audit) {
+          auto entry =
+              JobAuditEntry(*audit, core::audit_action::kJobDeleted, id, current->namespace_name, &*current, nullptr);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
         }
         return true;
       },

@@ -79,14 +79,21 @@ core::Result<core::Run> QueueManualRun(PgConnection& db, const core::Job& job, c
 }
 
 void PostgresJobStore::TriggerJob(core::JobId id, core::TimePoint now,
-                                  std::function<void(core::Result<core::Run>)> done) {
+                                  std::function<void(core::Result<core::Run>)> done, Audit audit) {
   database_->writer().Submit<core::Run>(
-      [id, now, max_runs = limits_.max_runs_per_job_per_minute](PgConnection& db) -> core::Result<core::Run> {
+      [id, now, max_runs = limits_.max_runs_per_job_per_minute,
+       audit = std::move(audit)](PgConnection& db) -> core::Result<core::Run> {
         // Locked: two nodes triggering the same job under overlap skip (or a
         // node firing it) take turns, so the checks stay true until we commit.
         auto job = ReadJob(db, id, RowLock::kForUpdate);
         if (!job) return job.error();
-        return QueueManualRun(db, *job, now, max_runs);
+        auto run = QueueManualRun(db, *job, now, max_runs);
+        if (run && audit) {
+          if (auto recorded = InsertAudit(db, RunNowAuditEntry(*audit, *job, run->id)); !recorded) {
+            return recorded.error();
+          }
+        }
+        return run;
       },
       std::move(done));
 }
@@ -114,9 +121,11 @@ core::Result<std::size_t> InsertBackfillRuns(PgConnection& db, core::JobId job_i
 
 }  // namespace
 
-void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) {
+void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done,
+                                   Audit audit) {
   database_->writer().Submit<BackfillResult>(
-      [id, now, planner = std::move(planner)](PgConnection& db) -> core::Result<BackfillResult> {
+      [id, now, planner = std::move(planner),
+       audit = std::move(audit)](PgConnection& db) -> core::Result<BackfillResult> {
         // Read as firing reads it (FOR NO KEY UPDATE): the schedule cannot
         // change between the plan and the insert.
         auto job = ReadJob(db, id, RowLock::kForUpdate);
@@ -134,7 +143,12 @@ void PostgresJobStore::BackfillJob(core::JobId id, core::TimePoint now, Backfill
             return notified.error();
           }
         }
-        return BackfillResult{*created, occurrences->size() - *created};
+        const BackfillResult result{*created, occurrences->size() - *created};
+        if (audit) {
+          auto recorded = InsertAudit(db, BackfillAuditEntry(*audit, *job, result.created, result.existing));
+          if (!recorded) return recorded.error();
+        }
+        return result;
       },
       std::move(done));
 }

@@ -6,6 +6,7 @@
 #include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/row_columns.hpp"
 
@@ -43,7 +44,8 @@ core::Result<bool> ResumeOne(PgConnection& db, const core::Job& paused, const co
   return true;
 }
 
-core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint now, std::size_t limit) {
+core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint now, std::size_t limit,
+                                               const Audit& audit) {
   static const std::string kSelect =
       "SELECT " + std::string(kJobColumns) +
       " FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= $1 AND NOT is_active"
@@ -58,14 +60,16 @@ core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint
     core::Job active = core::ResumeAtPauseEnd(job, now);
     auto won = ResumeOne(db, job, active);
     if (!won) return won.error();
-    if (*won) resumed.push_back(std::move(active));
+    if (!*won) continue;
+    if (auto recorded = InsertAudit(db, ResumeAuditEntry(audit, now, job, active)); !recorded) return recorded.error();
+    resumed.push_back(std::move(active));
   }
   return resumed;
 }
 
 }  // namespace
 
-void PostgresJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+void PostgresJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done, Audit audit) {
   // The scheduler asks on every pass; a read first keeps the writer for when a pause has ended.
   auto ended = database_->readers().Read<bool>([now](PgConnection& db) -> core::Result<bool> {
     auto selected = db.Query(
@@ -77,7 +81,8 @@ void PostgresJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, 
   if (!ended) return done(ended.error());
   if (!*ended) return done(std::vector<core::Job>());
   database_->writer().Submit<std::vector<core::Job>>(
-      [now, limit](PgConnection& db) { return ResumeDue(db, now, limit); }, std::move(done));
+      [now, limit, audit = std::move(audit)](PgConnection& db) { return ResumeDue(db, now, limit, audit); },
+      std::move(done));
 }
 
 }  // namespace jobsched::store::postgres

@@ -3,6 +3,7 @@
 
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
@@ -38,9 +39,9 @@ core::Result<std::optional<core::ApiKey>> FindKey(SqliteConnection& db, const st
 
 }  // namespace
 
-void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) {
+void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done, Audit audit) {
   writer_->Submit<core::ApiKey>(
-      [key = std::move(key)](SqliteConnection& db) mutable -> core::Result<core::ApiKey> {
+      [key = std::move(key), audit = std::move(audit)](SqliteConnection& db) mutable -> core::Result<core::ApiKey> {
         // Looked up first for a clear message; the UNIQUE constraint still
         // decides should another process insert the name meanwhile.
         auto existing = FindKey(db, key.name);
@@ -69,15 +70,19 @@ void SqliteJobStore::CreateApiKey(core::ApiKey key, std::function<void(core::Res
         (*record)->Bind(1, core::ToUnixMs(key.created_at));
         if (auto ran = (*record)->Run(); !ran) return ran.error();
         key.revoked_at.reset();
+        if (audit) {
+          auto recorded = InsertAudit(db, KeyAuditEntry(*audit, core::audit_action::kKeyCreated, nullptr, key));
+          if (!recorded) return recorded.error();
+        }
         return key;
       },
       std::move(done));
 }
 
 void SqliteJobStore::RevokeApiKey(std::string name, core::TimePoint now,
-                                  std::function<void(core::Result<core::ApiKey>)> done) {
+                                  std::function<void(core::Result<core::ApiKey>)> done, Audit audit) {
   writer_->Submit<core::ApiKey>(
-      [name = std::move(name), now](SqliteConnection& db) -> core::Result<core::ApiKey> {
+      [name = std::move(name), now, audit = std::move(audit)](SqliteConnection& db) -> core::Result<core::ApiKey> {
         auto existing = FindKey(db, name);
         if (!existing) return existing.error();
         if (!*existing) return core::Error::NotFound("no API key is named '" + name + "'");
@@ -87,7 +92,12 @@ void SqliteJobStore::RevokeApiKey(std::string name, core::TimePoint now,
         if (!revoke) return revoke.error();
         (*revoke)->Bind(1, core::ToUnixMs(now)).Bind(2, key.id);
         if (auto ran = (*revoke)->Run(); !ran) return ran.error();
+        const core::ApiKey before = key;
         key.revoked_at = now;
+        if (audit) {
+          auto recorded = InsertAudit(db, KeyAuditEntry(*audit, core::audit_action::kKeyRevoked, &before, key));
+          if (!recorded) return recorded.error();
+        }
         return key;
       },
       std::move(done));

@@ -36,7 +36,7 @@ core::Result<void> DeleteJobRow(SqliteConnection& db, core::JobId id) {
 }  // namespace
 
 core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const core::Job& job, JobAction action,
-                                                  core::TimePoint now, BulkEffects& effects) {
+                                                  core::TimePoint now, BulkEffects& effects, const Audit& audit) {
   using Action = StoreChange::Action;
   switch (action) {
     case JobAction::kPause:
@@ -46,6 +46,10 @@ core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const co
       if (!*changed) return false;
       auto written = WriteJob(db, **changed, job.version);
       if (!written) return written.error();
+      if (audit) {
+        auto entry = JobAuditEntry(*audit, BulkAuditAction(action), job.id, job.namespace_name, &job, &*written);
+        if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+      }
       effects.touched.push_back(job.id);
       if (written->is_active && written->next_run) effects.events.push_back(StoreChange::Scheduled(*written->next_run));
       effects.events.push_back(StoreChange::Job(Action::kUpdated, job.id, job.namespace_name));
@@ -54,6 +58,9 @@ core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const co
     case JobAction::kTrigger: {
       auto run = QueueManualRun(db, job, now);
       if (!run) return run.error();
+      if (audit) {
+        if (auto recorded = InsertAudit(db, RunNowAuditEntry(*audit, job, run->id)); !recorded) return recorded.error();
+      }
       effects.runs_queued = true;
       effects.events.push_back(StoreChange::Run(Action::kQueued, run->id, job.id, "queued", job.namespace_name));
       return true;
@@ -63,6 +70,10 @@ core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const co
       ForgetNamespaceCount(job.namespace_name);
       effects.deleted_namespaces.push_back(job.namespace_name);
       if (auto deleted = DeleteJobRow(db, job.id); !deleted) return deleted.error();
+      if (audit) {
+        auto entry = JobAuditEntry(*audit, core::audit_action::kJobDeleted, job.id, job.namespace_name, &job, nullptr);
+        if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+      }
       effects.touched.push_back(job.id);
       effects.events.push_back(StoreChange::Job(Action::kDeleted, job.id, job.namespace_name));
       return true;
@@ -73,16 +84,16 @@ core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const co
 
 void SqliteJobStore::ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
                                 std::optional<std::string> only_namespace,
-                                std::function<void(core::Result<BulkOutcome>)> done) {
+                                std::function<void(core::Result<BulkOutcome>)> done, Audit audit) {
   auto effects = std::make_shared<BulkEffects>();
   writer_->Submit<BulkOutcome>(
-      [this, ids = OrderedIds(std::move(ids)), action, now, only_namespace = std::move(only_namespace),
-       effects](SqliteConnection& db) -> core::Result<BulkOutcome> {
+      [this, ids = OrderedIds(std::move(ids)), action, now, only_namespace = std::move(only_namespace), effects,
+       audit = std::move(audit)](SqliteConnection& db) -> core::Result<BulkOutcome> {
         BulkOutcome outcome;
         for (const core::JobId id : ids) {
           auto job = ReadJob(db, id);
           if (job && only_namespace && job->namespace_name != *only_namespace) job = JobNotFound(id);
-          auto applied = job ? ApplyJobAction(db, *job, action, now, *effects) : core::Result<bool>(job.error());
+          auto applied = job ? ApplyJobAction(db, *job, action, now, *effects, audit) : core::Result<bool>(job.error());
           if (!applied) {
             if (auto refused = RecordRefusal(outcome, id, applied.error()); !refused) return refused.error();
             continue;

@@ -231,14 +231,20 @@ SqliteJobStore::SqliteJobStore(std::string path, const core::Clock* clock, std::
   }
 }
 
-void SqliteJobStore::CreateJob(core::Job job, JobCallback done) {
+void SqliteJobStore::CreateJob(core::Job job, JobCallback done, Audit audit) {
   std::string job_namespace = job.namespace_name;
   writer_->Submit<core::Job>(
-      [this, job = std::move(job)](SqliteConnection& db) mutable -> core::Result<core::Job> {
+      [this, job = std::move(job), audit = std::move(audit)](SqliteConnection& db) mutable -> core::Result<core::Job> {
         if (limits_.max_jobs_per_namespace > 0) {
           if (auto room = TakeNamespaceRoom(db, job.namespace_name); !room) return room.error();
         }
-        return InsertJob(db, std::move(job));
+        auto created = InsertJob(db, std::move(job));
+        if (created && audit) {
+          auto entry = JobAuditEntry(*audit, core::audit_action::kJobCreated, created->id, created->namespace_name,
+                                     nullptr, &*created);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+        }
+        return created;
       },
       [this, job_namespace = std::move(job_namespace), done = std::move(done)](core::Result<core::Job> created) {
         if (!created && limits_.max_jobs_per_namespace > 0) ForgetNamespaceCount(job_namespace);
@@ -263,15 +269,20 @@ void SqliteJobStore::Publish(const std::vector<StoreChange>& changes) {
 
 void SqliteJobStore::PublishRunsQueued() { changes_.Publish(StoreChange::RunsQueued()); }
 
-void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done) {
+void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback done, Audit audit) {
   writer_->Submit<core::Job>(
-      [id, change = std::move(change)](SqliteConnection& db) -> core::Result<core::Job> {
+      [id, change = std::move(change), audit = std::move(audit)](SqliteConnection& db) -> core::Result<core::Job> {
         auto current = ReadJob(db, id);
         if (!current) return current.error();
         auto changed = change(*current);
         if (!changed) return changed.error();
         changed->id = id;
-        return WriteJob(db, *changed, current->version);
+        auto written = WriteJob(db, *changed, current->version);
+        if (written && audit) {
+          auto entry = JobAuditEntry(*audit, audit->action, id, current->namespace_name, &*current, &*written);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+        }
+        return written;
       },
       [this, id, done = std::move(done)](core::Result<core::Job> updated) {
         cache_.Invalidate(id);  // committed (or not): before anyone hears of it
@@ -284,10 +295,11 @@ void SqliteJobStore::UpdateJob(core::JobId id, JobChange change, JobCallback don
 }
 
 void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                               std::function<void(core::Result<void>)> done) {
+                               std::function<void(core::Result<void>)> done, Audit audit) {
   auto job_namespace = std::make_shared<std::string>();  // written by the apply, read by the completion
   writer_->Submit<bool>(
-      [this, id, check = std::move(check), job_namespace](SqliteConnection& db) -> core::Result<bool> {
+      [this, id, check = std::move(check), job_namespace,
+       audit = std::move(audit)](SqliteConnection& db) -> core::Result<bool> {
         auto current = ReadJob(db, id);
         if (!current) return current.error();
         if (auto allowed = check(*current); !allowed) return allowed.error();
@@ -299,6 +311,11 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         if (!remove) return remove.error();
         (*remove)->Bind(1, id);
         if (auto ran = (*remove)->Run(); !ran) return ran.error();
+        if (audit) {
+          auto entry =
+              JobAuditEntry(*audit, core::audit_action::kJobDeleted, id, current->namespace_name, &*current, nullptr);
+          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+        }
         return true;
       },
       [this, id, job_namespace, done = std::move(done)](const core::Result<bool>& deleted) {

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/api_key_store.hpp"
+#include "store/audit_log.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_cache.hpp"
 #include "store/job_store.hpp"
@@ -52,7 +53,8 @@ class SqliteJobStore final : public JobStore,
                              public RunQueue,
                              public ApiKeyStore,
                              public SessionStore,
-                             public NodeStore {
+                             public NodeStore,
+                             public AuditLog {
  public:
   // Opens the database, applying pending migrations first. Fails with
   // kUnavailable when the file cannot be opened or written.
@@ -62,12 +64,13 @@ class SqliteJobStore final : public JobStore,
   // schema version it is at afterwards.
   static core::Result<int> Migrate(const std::string& path);
 
-  void CreateJob(core::Job job, JobCallback done) override;
-  void UpdateJob(core::JobId id, JobChange change, JobCallback done) override;
+  void CreateJob(core::Job job, JobCallback done, Audit audit = std::nullopt) override;
+  void UpdateJob(core::JobId id, JobChange change, JobCallback done, Audit audit = std::nullopt) override;
   void DeleteJob(core::JobId id, std::function<core::Result<void>(const core::Job& current)> check,
-                 std::function<void(core::Result<void>)> done) override;
-  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done) override;
-  void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) override;
+                 std::function<void(core::Result<void>)> done, Audit audit = std::nullopt) override;
+  void TriggerJob(core::JobId id, core::TimePoint now, RunDone done, Audit audit = std::nullopt) override;
+  void BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done,
+                   Audit audit = std::nullopt) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;  // sqlite_job_list.cpp
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
@@ -76,7 +79,8 @@ class SqliteJobStore final : public JobStore,
   core::Result<void> Ping() override;
   core::Result<std::optional<core::TimePoint>> NextDueTime() override;
   void FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner, FireDone done) override;
-  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) override;  // sqlite_pause.cpp
+  void ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done,
+                        Audit audit = std::nullopt) override;  // sqlite_pause.cpp
   void CancelRun(core::JobId job_id, core::RunId run_id, core::TimePoint now, RunDone done) override;
   void PruneRunRollupsBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
   void PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit, PrunedDone done) override;
@@ -87,7 +91,7 @@ class SqliteJobStore final : public JobStore,
   core::Result<std::vector<core::Run>> ListRuns(const RunListQuery& query) override;
   // Bulk changes (sqlite_bulk.cpp)
   void ChangeJobs(std::vector<core::JobId> ids, JobAction action, core::TimePoint now,
-                  std::optional<std::string> only_namespace, BulkDone done) override;
+                  std::optional<std::string> only_namespace, BulkDone done, Audit audit = std::nullopt) override;
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   BulkDone done) override;
 
@@ -115,9 +119,10 @@ class SqliteJobStore final : public JobStore,
   WalStats Wal() const { return wal_->Snapshot(); }
 
   // ApiKeyStore (sqlite_api_keys.cpp)
-  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done) override;
-  void RevokeApiKey(std::string name, core::TimePoint now,
-                    std::function<void(core::Result<core::ApiKey>)> done) override;
+  void CreateApiKey(core::ApiKey key, std::function<void(core::Result<core::ApiKey>)> done,
+                    Audit audit = std::nullopt) override;
+  void RevokeApiKey(std::string name, core::TimePoint now, std::function<void(core::Result<core::ApiKey>)> done,
+                    Audit audit = std::nullopt) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::vector<core::ApiKey>> ActiveApiKeys() override;
   core::Result<bool> AuthenticationRequired() override;
@@ -131,6 +136,11 @@ class SqliteJobStore final : public JobStore,
   void DeleteSession(std::string id_hash, std::function<void(core::Result<bool>)> done) override;
   void DeleteExpiredSessions(core::TimePoint now, std::size_t limit,
                              std::function<void(core::Result<std::size_t>)> done) override;
+
+  // AuditLog (sqlite_audit.cpp)
+  core::Result<std::vector<core::AuditEntry>> ListAudit(const AuditQuery& query) override;
+  void PruneAuditBefore(core::TimePoint before, std::size_t limit,
+                        std::function<void(core::Result<std::size_t>)> done) override;
 
   // NodeStore (sqlite_nodes.cpp)
   core::Result<std::vector<NodeStatus>> ListNodes() override;
@@ -160,7 +170,7 @@ class SqliteJobStore final : public JobStore,
   // events to publish after the commit in `events` (sqlite_bulk.cpp).
   struct BulkEffects;
   core::Result<bool> ApplyJobAction(SqliteConnection& db, const core::Job& job, JobAction action, core::TimePoint now,
-                                    BulkEffects& effects);
+                                    BulkEffects& effects, const Audit& audit);
 
   StoreLimits limits_;  // set once by Open
   // Jobs per namespace, counted once and kept up to date by creates; only

@@ -80,15 +80,21 @@ core::Result<core::Run> SqliteJobStore::QueueManualRun(SqliteConnection& db, con
   return run;
 }
 
-void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now,
-                                std::function<void(core::Result<core::Run>)> done) {
+void SqliteJobStore::TriggerJob(core::JobId id, core::TimePoint now, std::function<void(core::Result<core::Run>)> done,
+                                Audit audit) {
   auto job_namespace = std::make_shared<std::string>();
   writer_->Submit<core::Run>(
-      [this, id, now, job_namespace](SqliteConnection& db) -> core::Result<core::Run> {
+      [this, id, now, job_namespace, audit = std::move(audit)](SqliteConnection& db) -> core::Result<core::Run> {
         auto job = ReadJob(db, id);
         if (!job) return job.error();
         *job_namespace = job->namespace_name;
-        return QueueManualRun(db, *job, now);
+        auto run = QueueManualRun(db, *job, now);
+        if (run && audit) {
+          if (auto recorded = InsertAudit(db, RunNowAuditEntry(*audit, *job, run->id)); !recorded) {
+            return recorded.error();
+          }
+        }
+        return run;
       },
       [this, job_namespace, done = std::move(done)](core::Result<core::Run> triggered) {
         if (triggered) {
@@ -122,10 +128,12 @@ core::Result<std::size_t> InsertBackfillRuns(SqliteConnection& db, core::JobId j
 
 }  // namespace
 
-void SqliteJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done) {
+void SqliteJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPlanner planner, BackfillDone done,
+                                 Audit audit) {
   auto job_namespace = std::make_shared<std::string>();
   writer_->Submit<BackfillResult>(
-      [id, now, planner = std::move(planner), job_namespace](SqliteConnection& db) -> core::Result<BackfillResult> {
+      [id, now, planner = std::move(planner), job_namespace,
+       audit = std::move(audit)](SqliteConnection& db) -> core::Result<BackfillResult> {
         auto job = ReadJob(db, id);
         if (!job) return job.error();
         *job_namespace = job->namespace_name;
@@ -133,7 +141,12 @@ void SqliteJobStore::BackfillJob(core::JobId id, core::TimePoint now, BackfillPl
         if (!occurrences) return occurrences.error();
         auto created = InsertBackfillRuns(db, id, *occurrences, now);
         if (!created) return created.error();
-        return BackfillResult{*created, occurrences->size() - *created};
+        const BackfillResult result{*created, occurrences->size() - *created};
+        if (audit) {
+          auto recorded = InsertAudit(db, BackfillAuditEntry(*audit, *job, result.created, result.existing));
+          if (!recorded) return recorded.error();
+        }
+        return result;
       },
       [this, id, job_namespace, done = std::move(done)](core::Result<BackfillResult> backfilled) {
         if (backfilled && backfilled->created > 0) {

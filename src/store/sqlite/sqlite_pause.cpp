@@ -8,6 +8,7 @@
 #include "store/row_columns.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
@@ -17,7 +18,8 @@ using core::ToUnixMs;
 // Resumes the jobs whose pause has ended by `now`; each UPDATE is
 // conditional on the row still being the paused one read, so another store
 // writing this file (or a change in between) cannot make a job resume twice.
-core::Result<std::vector<core::Job>> ResumeDue(SqliteConnection& db, core::TimePoint now, std::size_t limit) {
+core::Result<std::vector<core::Job>> ResumeDue(SqliteConnection& db, core::TimePoint now, std::size_t limit,
+                                               const Audit& audit) {
   static const std::string kSelect = "SELECT " + std::string(kJobColumns) +
                                      " FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= ? AND is_active = 0"
                                      " ORDER BY paused_until, id LIMIT ?";
@@ -43,7 +45,9 @@ core::Result<std::vector<core::Job>> ResumeDue(SqliteConnection& db, core::TimeP
         .Bind(4, job.id)
         .Bind(5, ToUnixMs(*job.paused_until));
     if (auto ran = (*update)->Run(); !ran) return ran.error();
-    if (db.Changes() == 1) resumed.push_back(std::move(active));
+    if (db.Changes() != 1) continue;
+    if (auto recorded = InsertAudit(db, ResumeAuditEntry(audit, now, job, active)); !recorded) return recorded.error();
+    resumed.push_back(std::move(active));
   }
   return resumed;
 }
@@ -63,16 +67,17 @@ core::Result<bool> SqliteJobStore::AnyPauseEnded(core::TimePoint now) {
   return any;
 }
 
-void SqliteJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done) {
+void SqliteJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done, Audit audit) {
   // The scheduler asks on every pass; a read first keeps the writer for when a pause has ended.
   auto ended = AnyPauseEnded(now);
   if (!ended) return done(ended.error());
   if (!*ended) return done(std::vector<core::Job>());
   writer_->Submit<std::vector<core::Job>>(
-      [submitted = now, clock = clock_, limit](SqliteConnection& db) -> core::Result<std::vector<core::Job>> {
+      [submitted = now, clock = clock_, limit,
+       audit = std::move(audit)](SqliteConnection& db) -> core::Result<std::vector<core::Job>> {
         // What has ended by now, as FireDueJobs judges what is due.
         const core::TimePoint now = clock != nullptr ? std::max(submitted, clock->Now()) : submitted;
-        return ResumeDue(db, now, limit);
+        return ResumeDue(db, now, limit, audit);
       },
       [this, done = std::move(done)](core::Result<std::vector<core::Job>> resumed) {
         if (resumed) {

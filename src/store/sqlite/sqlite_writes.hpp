@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
+#include "core/audit_entry.hpp"
 #include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
@@ -21,6 +23,10 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
 // one is marked for its executor to stop. Answers the run after the change
 // (sqlite_job_store_runs.cpp).
 core::Result<core::Run> RequestCancel(SqliteConnection& db, core::RunId run_id, core::TimePoint now);
+
+// Inserts `entry` into audit_log, in the caller's transaction; nothing for
+// nullopt (sqlite_audit.cpp).
+core::Result<void> InsertAudit(SqliteConnection& db, const std::optional<core::AuditEntry>& entry);
 
 // The event of a run RequestCancel changed: finished, or updated while it stops.
 StoreChange CancelEvent(const core::Run& run);
