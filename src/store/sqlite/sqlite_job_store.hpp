@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "store/alert_store.hpp"
 #include "store/api_key_store.hpp"
 #include "store/change_feed.hpp"
 #include "store/job_cache.hpp"
@@ -52,7 +53,8 @@ class SqliteJobStore final : public JobStore,
                              public RunQueue,
                              public ApiKeyStore,
                              public SessionStore,
-                             public NodeStore {
+                             public NodeStore,
+                             public AlertStore {
  public:
   // Opens the database, applying pending migrations first. Fails with
   // kUnavailable when the file cannot be opened or written.
@@ -135,6 +137,13 @@ class SqliteJobStore final : public JobStore,
   // NodeStore (sqlite_nodes.cpp)
   core::Result<std::vector<NodeStatus>> ListNodes() override;
 
+  // AlertStore (sqlite_alerts.cpp)
+  void ClaimAlerts(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
+                   AlertsClaimed done) override;
+  void RecordAlertAttempt(const std::string& owner, AlertAttempt attempt, AlertWritten done) override;
+  core::Result<std::vector<Alert>> ListAlerts(const AlertListQuery& query) override;
+  void SetRaisedObserver(RaisedObserver observer) override;
+
  private:
   SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
                  std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer);
@@ -179,6 +188,8 @@ class SqliteJobStore final : public JobStore,
   // its commit (JobCache). Only this process writes the file: SQLite mode is
   // one process. Before writer_, whose last callbacks still use it.
   JobCache cache_;
+  // Told of the alerts each commit raised. Before writer_, whose callbacks report.
+  RaisedAlertRelay raised_alerts_;
   // What this process's other parts hear of committed changes (SQLite mode
   // is one process, so the feed is in memory). Before writer_, whose
   // callbacks publish.

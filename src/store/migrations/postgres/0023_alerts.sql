@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS namespace_alert_rules (
 CREATE TABLE IF NOT EXISTS job_alert_state (
   job_id               bigint PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
   consecutive_failures bigint NOT NULL DEFAULT 0,
-  failure_alerted      boolean NOT NULL DEFAULT false,
+  failure_alerted      bigint NOT NULL DEFAULT 0,
   last_raised_at       bigint,
   last_success_at      bigint,
   silence_alerted_at   bigint,
