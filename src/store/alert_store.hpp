@@ -119,6 +119,11 @@ class AlertStore {
   // took it): the other delivery decides.
   virtual void RecordAlertAttempt(const std::string& owner, AlertAttempt attempt, AlertWritten done) = 0;
 
+  // When the next alert is due for a claim: the earliest next_attempt_at of
+  // a pending alert or lease expiry of one being sent; none when every
+  // alert is delivered. A read: the sender asks before it claims.
+  virtual core::Result<std::optional<core::TimePoint>> NextAlertDue() = 0;
+
   // GET /alerts: one page, newest first.
   virtual core::Result<std::vector<Alert>> ListAlerts(const AlertListQuery& query) = 0;
 

@@ -1,10 +1,13 @@
 """End-to-end tests of alerts (issue #18) through the real binary: a job's alert rule set on
 create and by PATCH (secrets shown as REDACTED and kept when written back), refused naming the
-field."""
+field; alerts delivered to a real webhook receiver and a real SMTP server on loopback: once at the
+failure threshold, then the recovery."""
 
+import json
+import time
 import unittest
 
-from harness import ServiceTestCase
+from harness import HttpEndpoint, Service, ServiceTestCase, SmtpSink, wait_for_runs, wait_until
 
 SECRET = "Bearer s3cret-token"
 SIGNING = "0123456789abcdef0123"
@@ -64,6 +67,132 @@ class AlertRuleTest(ServiceTestCase):
         response = self.service.request("PATCH", f"/jobs/{job['id']}", body={"alerts": moved})
         self.assertProblem(response, 400, "alerts.channels[0].headers.Authorization")
         self.assertEqual(self.service.get_json(f"/jobs/{job['id']}").body["version"], job["version"])
+
+
+# Generous: the CI machine is loaded; waits end as soon as their condition holds.
+DEADLINE_S = 30.0
+
+
+class AlertDeliveryTest(unittest.TestCase):
+    """A service with a real SMTP server and a real webhook receiver on loopback."""
+
+    # Leases of runs and alerts: a killed node's alerts go out again this long after it died.
+    service_args = ("--lease-timeout", "2s")
+
+    def setUp(self):
+        self.endpoint = HttpEndpoint()
+        self.addCleanup(self.endpoint.close)
+        self.sink = SmtpSink()
+        self.addCleanup(self.sink.close)
+        self.service = Service(extra_args=["--smtp-url", self.sink.url, "--smtp-tls", "none",
+                                           "--smtp-from", "jobsched@example.com", *self.service_args])
+        self.addCleanup(self.service.close)
+        self.service.start()
+
+    def run(self, result=None):
+        result = result if result is not None else self.defaultTestResult()
+        before = len(result.failures) + len(result.errors)
+        outcome = super().run(result)
+        if len(result.failures) + len(result.errors) > before and getattr(self, "service", None) is not None:
+            import sys
+            sys.stderr.write(f"\n===== jobsched log =====\n{self.service.log_text()}===== end =====\n")
+        return outcome
+
+    def create_job(self, rule, name="nightly export"):
+        response = self.service.post_json("/jobs", {
+            "name": name, "interval": "daily", "overlap": "allow",
+            "task": {"type": "http", "url": self.endpoint.url("/work"), "method": "POST"},
+            "alerts": rule})
+        self.assertEqual(response.status, 201, response.body)
+        return response.body
+
+    def run_once(self, job):
+        """Triggers a run and waits until it has ended; returns it."""
+        response = self.service.request("POST", f"/jobs/{job['id']}/trigger")
+        self.assertIn(response.status, (200, 201, 202), response.body)
+        run_id = response.body["id"]
+        return wait_until(lambda: self._ended(run_id), DEADLINE_S, f"run {run_id} to end")
+
+    def _ended(self, run_id):
+        run = self.service.get_json(f"/runs/{run_id}").body
+        return run if run["state"] in ("succeeded", "failed", "timed_out") else None
+
+    def test_three_failures_alert_once_at_the_threshold_then_the_recovery(self):
+        self.endpoint.route("/work", status=503, times=4)
+        secret = "alert-signing-secret-0123"
+        job = self.create_job({"on": ["failed", "recovered"], "after_failures": 3, "channels": [
+            {"type": "email", "to": ["ops@example.com"]},
+            {"type": "webhook", "url": self.endpoint.url("/hook"), "format": "json",
+             "headers": {"Authorization": "Bearer hook-token"}, "signing_secret": secret}]})
+
+        for _ in range(2):
+            self.assertEqual(self.run_once(job)["state"], "failed")
+        failing = self.run_once(job)
+        self.assertEqual(failing["state"], "failed")
+        hooks = self.endpoint.wait_for_requests(1, "/hook", timeout_s=DEADLINE_S)
+        mails = self.sink.wait_for_messages(1, timeout_s=DEADLINE_S)
+        self.assertEqual(self.run_once(job)["state"], "failed")  # the fourth: the streak goes on, no alert
+        recovered = self.run_once(job)
+        self.assertEqual(recovered["state"], "succeeded")
+        hooks = self.endpoint.wait_for_requests(2, "/hook", timeout_s=DEADLINE_S)
+        mails = self.sink.wait_for_messages(2, timeout_s=DEADLINE_S)
+
+        alert = json.loads(hooks[0].body)
+        self.assertEqual(alert["event"], "failed")
+        self.assertEqual(alert["job"]["id"], job["id"])
+        self.assertEqual(alert["job"]["name"], "nightly export")
+        self.assertEqual(alert["run"]["id"], failing["id"])
+        self.assertEqual(alert["run"]["state"], "failed")
+        self.assertEqual(alert["consecutive_failures"], 3)
+        self.assertIn("503", alert["error"])
+        self.assertEqual(hooks[0].headers["jobsched-alert-id"], str(alert["alert_id"]))
+        self.assertEqual(hooks[0].headers["authorization"], "Bearer hook-token")
+        self.assertIn("jobsched-signature", hooks[0].headers)
+        self.assertEqual(json.loads(hooks[1].body)["event"], "recovered")
+        self.assertEqual(json.loads(hooks[1].body)["run"]["id"], recovered["id"])
+        self.assertEqual(mails[0].rcpt_tos, ["ops@example.com"])
+        self.assertIn("nightly export", mails[0].subject)
+        self.assertIn(str(failing["id"]), mails[0].body_text())
+        self.assertIn("nightly export", mails[1].subject)
+        # Exactly once each: nothing more arrives while the sender looks again.
+        time.sleep(2.0)
+        self.assertEqual(len(self.endpoint.requests_to("/hook")), 2)
+        self.assertEqual(len(self.sink.messages), 2)
+        metrics = self.service.request("GET", "/metrics").body
+        self.assertIn('jobsched_alerts_raised_total{event="failed"} 1', metrics)
+        self.assertIn('jobsched_alerts_raised_total{event="recovered"} 1', metrics)
+        self.assertIn('jobsched_alerts_sent_total{channel="webhook"} 2', metrics)
+        self.assertIn('jobsched_alerts_sent_total{channel="email"} 2', metrics)
+        self.assertIn("alert raised: failed of job", self.service.log_text())
+
+    def test_a_receiver_that_fails_gets_the_alert_again_after_a_back_off(self):
+        self.endpoint.route("/work", status=503)
+        self.endpoint.route("/hook", status=500, times=1)
+        job = self.create_job({"on": ["failed"], "channels": [
+            {"type": "webhook", "url": self.endpoint.url("/hook"), "format": "slack"}]})
+
+        self.run_once(job)
+
+        hooks = self.endpoint.wait_for_requests(2, "/hook", timeout_s=DEADLINE_S)
+        self.assertEqual(hooks[0].headers["jobsched-alert-id"], hooks[1].headers["jobsched-alert-id"])
+        self.assertEqual(hooks[1].headers["jobsched-attempt"], "2")
+        self.assertIn("text", json.loads(hooks[1].body))  # Slack's incoming-webhook payload
+
+    def test_an_alert_in_flight_when_the_node_is_killed_goes_out_after_the_restart(self):
+        self.endpoint.route("/work", status=503)
+        # The receiver holds the first delivery until the test ends: the node dies mid-send.
+        self.endpoint.route("/hook", status=200, delay_s=120.0, times=1)
+        job = self.create_job({"on": ["failed"], "channels": [
+            {"type": "webhook", "url": self.endpoint.url("/hook")}]})
+        self.run_once(job)
+        first = self.endpoint.wait_for_requests(1, "/hook", timeout_s=DEADLINE_S)[0]
+
+        self.service.kill9()
+        self.service.start()
+
+        second = self.endpoint.wait_for_requests(2, "/hook", timeout_s=DEADLINE_S)[1]
+        self.assertEqual(second.headers["jobsched-alert-id"], first.headers["jobsched-alert-id"])
+        self.assertEqual(json.loads(second.body)["job"]["id"], job["id"])
 
 
 if __name__ == "__main__":

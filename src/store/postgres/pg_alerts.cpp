@@ -191,6 +191,19 @@ void PostgresAlertStore::RecordAlertAttempt(const std::string& owner, AlertAttem
       });
 }
 
+core::Result<std::optional<core::TimePoint>> PostgresAlertStore::NextAlertDue() {
+  return database_->readers().Read<std::optional<core::TimePoint>>(
+      [](PgConnection& db) -> core::Result<std::optional<core::TimePoint>> {
+        auto selected = db.Query(
+            "SELECT min(CASE WHEN state = 'pending' THEN next_attempt_at ELSE lease_expires_at END) FROM alerts "
+            "WHERE state IN ('pending', 'sending')");
+        if (!selected) return selected.error();
+        const auto due = selected->OptionalInt(0, 0);
+        if (!due) return std::optional<core::TimePoint>{};
+        return std::optional<core::TimePoint>{core::FromUnixMs(*due)};
+      });
+}
+
 core::Result<std::vector<Alert>> PostgresAlertStore::ListAlerts(const AlertListQuery& query) {
   return database_->readers().Read<std::vector<Alert>>([query](PgConnection& db) -> core::Result<std::vector<Alert>> {
     static const std::string kSelect =

@@ -178,6 +178,20 @@ void SqliteJobStore::RecordAlertAttempt(const std::string& owner, AlertAttempt a
       });
 }
 
+core::Result<std::optional<core::TimePoint>> SqliteJobStore::NextAlertDue() {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto select = (**reader).Cached(
+      "SELECT min(CASE WHEN state = 'pending' THEN next_attempt_at ELSE lease_expires_at END) FROM alerts "
+      "WHERE state IN ('pending', 'sending')");
+  if (!select) return select.error();
+  auto row = (*select)->Step();
+  if (!row) return row.error();
+  const auto due = (*select)->ColumnOptionalInt(0);
+  if (!due) return std::optional<core::TimePoint>{};
+  return std::optional<core::TimePoint>{core::FromUnixMs(*due)};
+}
+
 core::Result<std::vector<Alert>> SqliteJobStore::ListAlerts(const AlertListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
