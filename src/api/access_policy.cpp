@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 47> kRules{{
+constexpr std::array<Rule, 49> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"POST", "/jobs/bulk", RouteAccess::kWrite},
@@ -27,6 +27,8 @@ constexpr std::array<Rule, 47> kRules{{
     {"GET", "/jobs/{id}/runs", RouteAccess::kRead},
     {"GET", "/jobs/{id}/next", RouteAccess::kRead},
     {"GET", "/runs", RouteAccess::kRead},
+    {"GET", "/alerts", RouteAccess::kRead},
+    {"GET", "/jobs/{id}/alerts", RouteAccess::kRead},
     {"POST", "/runs/bulk", RouteAccess::kWrite},
     {"GET", "/events", RouteAccess::kRead},
     {"GET", "/runs/{id}", RouteAccess::kRead},

@@ -266,6 +266,7 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.sessions = parts.sessions.get();
   options.api_keys = parts.database->api_keys.get();
   options.nodes = parts.database->nodes.get();
+  options.alerts = parts.database->alerts.get();
   options.about = AboutService(config);
   return options;
 }

@@ -25,6 +25,7 @@ TEST(AccessPolicy, KnowsEveryRouteTheApiRegisters) {
   options.sessions = &sessions;
   options.api_keys = store->get();
   options.nodes = store->get();
+  options.alerts = store->get();
   Api api(**store, clock, std::move(options));
 
   for (const Router::Route& route : api.router().Routes()) {

@@ -4,7 +4,6 @@ field; alerts delivered to a real webhook receiver and a real SMTP server on loo
 failure threshold, then the recovery."""
 
 import json
-import time
 import unittest
 
 from harness import HttpEndpoint, Service, ServiceTestCase, SmtpSink, wait_for_runs, wait_until
@@ -117,6 +116,10 @@ class AlertDeliveryTest(unittest.TestCase):
         run = self.service.get_json(f"/runs/{run_id}").body
         return run if run["state"] in ("succeeded", "failed", "timed_out") else None
 
+    def alerts_in_state(self, job, state, count):
+        alerts = self.service.get_json(f"/jobs/{job['id']}/alerts").body
+        return alerts if len(alerts) == count and all(alert["state"] == state for alert in alerts) else None
+
     def test_three_failures_alert_once_at_the_threshold_then_the_recovery(self):
         self.endpoint.route("/work", status=503, times=4)
         secret = "alert-signing-secret-0123"
@@ -154,10 +157,26 @@ class AlertDeliveryTest(unittest.TestCase):
         self.assertIn("nightly export", mails[0].subject)
         self.assertIn(str(failing["id"]), mails[0].body_text())
         self.assertIn("nightly export", mails[1].subject)
-        # Exactly once each: nothing more arrives while the sender looks again.
-        time.sleep(2.0)
+        # Exactly once each: every delivery is recorded as sent, so none is tried again.
+        alerts = wait_until(lambda: self.alerts_in_state(job, "sent", 4), DEADLINE_S, "4 alerts sent")
         self.assertEqual(len(self.endpoint.requests_to("/hook")), 2)
         self.assertEqual(len(self.sink.messages), 2)
+        self.assertEqual([alert["event"] for alert in alerts], ["recovered", "recovered", "failed", "failed"])
+        by_channel = {(alert["event"], alert["channel"]["type"]): alert for alert in alerts}
+        webhook_alert = by_channel[("failed", "webhook")]
+        self.assertEqual(webhook_alert["id"], json.loads(hooks[0].body)["alert_id"])
+        self.assertEqual(webhook_alert["run_id"], failing["id"])
+        self.assertEqual(webhook_alert["consecutive_failures"], 3)
+        self.assertEqual(webhook_alert["attempts"], 1)
+        self.assertIsNotNone(webhook_alert["sent_at"])
+        self.assertEqual(webhook_alert["channel"]["headers"], {"Authorization": "REDACTED"})
+        self.assertEqual(webhook_alert["channel"]["signing_secret"], "REDACTED")
+        failed_only = self.service.get_json("/alerts?event=failed&state=sent").body
+        self.assertEqual({alert["id"] for alert in failed_only},
+                         {alert["id"] for alert in alerts if alert["event"] == "failed"})
+        page = self.service.request("GET", "/alerts?event=recovered&limit=1")
+        self.assertEqual(len(page.body), 1)
+        self.assertIn("event=recovered", page.headers["link"])
         metrics = self.service.request("GET", "/metrics").body
         self.assertIn('jobsched_alerts_raised_total{event="failed"} 1', metrics)
         self.assertIn('jobsched_alerts_raised_total{event="recovered"} 1', metrics)
@@ -177,6 +196,32 @@ class AlertDeliveryTest(unittest.TestCase):
         self.assertEqual(hooks[0].headers["jobsched-alert-id"], hooks[1].headers["jobsched-alert-id"])
         self.assertEqual(hooks[1].headers["jobsched-attempt"], "2")
         self.assertIn("text", json.loads(hooks[1].body))  # Slack's incoming-webhook payload
+        alert = wait_until(lambda: self.alerts_in_state(job, "sent", 1), DEADLINE_S, "the alert sent")[0]
+        self.assertEqual(alert["attempts"], 2)
+        self.assertIn("500", alert["last_error"])
+
+    def test_alert_lists_refuse_bad_filters_and_unknown_jobs_and_keep_to_the_namespace(self):
+        self.endpoint.route("/work", status=503)
+        job = self.create_job({"on": ["failed"], "channels": [{"type": "webhook", "url": self.endpoint.url("/hook")}]})
+        self.run_once(job)
+        wait_until(lambda: self.alerts_in_state(job, "sent", 1), DEADLINE_S, "the alert sent")
+
+        for path, field in (("/alerts?event=exploded", "event"), ("/alerts?state=lost", "state"),
+                            ("/alerts?job_id=x", "job_id"), ("/alerts?limit=0", "limit")):
+            with self.subTest(path=path):
+                response = self.service.request("GET", path)
+                self.assertEqual(response.status, 400, response.body)
+                self.assertEqual(response.body["field"], field)
+        self.assertEqual(self.service.request("GET", "/jobs/999999/alerts").status, 404)
+
+        other = self.service.client(self.service.create_key("team-b-reader", "read", namespace="team-b"))
+        admin = self.service.client(self.service.create_key("root", "admin"))
+        # Once a key exists (and the service has read it), requests without one are refused.
+        wait_until(lambda: self.service.request("GET", "/alerts").status == 401, DEADLINE_S,
+                   "the keys to count")
+        self.assertEqual(other.request("GET", "/alerts").body, [])
+        self.assertEqual(other.request("GET", f"/jobs/{job['id']}/alerts").status, 404)
+        self.assertEqual(len(admin.request("GET", "/alerts").body), 1)
 
     def test_an_alert_in_flight_when_the_node_is_killed_goes_out_after_the_restart(self):
         self.endpoint.route("/work", status=503)
