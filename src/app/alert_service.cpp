@@ -7,7 +7,8 @@
 namespace jobsched::app {
 
 AlertService::AlertService(store::AlertStore& store, const core::Clock& clock, const executor::TaskRunners* runners,
-                           telemetry::Metrics& metrics, const std::string& node_id, std::chrono::milliseconds lease)
+                           telemetry::Metrics& metrics, const std::string& node_id, std::chrono::milliseconds lease,
+                           bool check)
     : store_(store) {
   if (runners != nullptr) {
     executor::AlertSenderOptions options;
@@ -33,11 +34,16 @@ AlertService::AlertService(store::AlertStore& store, const core::Clock& clock, c
     if (sender != nullptr) sender->Notify();
   });
   if (sender_) sender_->Start();
+  if (check) {
+    checker_ = std::make_unique<scheduler::AlertChecker>(store, clock, scheduler::AlertCheckerOptions{});
+    checker_->Start();
+  }
 }
 
 AlertService::~AlertService() { Stop(); }
 
 void AlertService::Stop() {
+  if (checker_) checker_->Stop();
   store_.SetRaisedObserver(nullptr);
   if (sender_) sender_->Stop();
 }

@@ -345,7 +345,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   }
   parts->alerts = std::make_unique<AlertService>(*parts->database->alerts, *parts->database->clock,
                                                  parts->runners ? &parts->runners->table() : nullptr, parts->metrics,
-                                                 node_id, config.lease_timeout);
+                                                 node_id, config.lease_timeout, config.roles.scheduler);
   if (config.roles.scheduler) StartScheduler(config, *parts);
   SubscribeToChanges(*parts);
   if (auto started = StartApi(config, *parts, std::move(access).value()); !started) return started.error();

@@ -1,5 +1,6 @@
 #include "store/alert_raise.hpp"
 
+#include <map>
 #include <utility>
 
 #include "codec/alert_rule_codec.hpp"
@@ -76,6 +77,44 @@ core::Result<AlertWrite> WatchFrom(const AlertSubject& subject, core::TimePoint 
   AlertSubject watched = subject;
   watched.watched_since = now;
   return Rows(*rule, watched, core::AlertDecision{std::nullopt, false, subject.state}, nullptr, now);
+}
+
+core::Result<std::size_t> RunAlertChecks(AlertCheckRows& rows, core::TimePoint now, std::size_t limit,
+                                         std::vector<RaisedAlert>& raised) {
+  const std::size_t before = raised.size();
+  auto late = rows.LateRuns(now, limit);
+  if (!late) return late.error();
+  // A job with several late runs decides each from the state the one before left.
+  std::map<core::JobId, core::AlertState> latest;
+  for (auto& [subject, run] : *late) {
+    if (const auto found = latest.find(subject.job_id); found != latest.end()) subject.state = found->second;
+    auto write = DecideRunLate(subject, run);
+    if (!write) return write.error();
+    if (write->alerts.empty()) continue;  // not late yet, or quieted: looked at again next time
+    if (auto written = rows.Write(*write, raised); !written) return written.error();
+    latest[subject.job_id] = write->state;
+  }
+  auto silent = rows.SilentJobs(now, limit);
+  if (!silent) return silent.error();
+  for (const AlertSubject& subject : *silent) {
+    if (subject.rule_json.empty()) {
+      if (auto unwatched = rows.Unwatch(subject.job_id); !unwatched) return unwatched.error();
+      continue;
+    }
+    AlertSubject current = subject;
+    if (const auto found = latest.find(subject.job_id); found != latest.end()) current.state = found->second;
+    auto write = DecideSilence(current, now);
+    if (!write) return write.error();
+    if (auto written = rows.Write(*write, raised); !written) return written.error();
+  }
+  auto unwatched = rows.UnwatchedJobs(limit);
+  if (!unwatched) return unwatched.error();
+  for (const AlertSubject& subject : *unwatched) {
+    auto write = WatchFrom(subject, now);
+    if (!write) return write.error();
+    if (auto written = rows.Write(*write, raised); !written) return written.error();
+  }
+  return raised.size() - before;
 }
 
 }  // namespace jobsched::store

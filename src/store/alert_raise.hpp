@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/alert_policy.hpp"
@@ -60,5 +61,28 @@ core::Result<AlertWrite> DecideSilence(const AlertSubject& subject, core::TimePo
 // The job's state row for a rule set or changed at `now` (silent_at from
 // then), without raising anything.
 core::Result<AlertWrite> WatchFrom(const AlertSubject& subject, core::TimePoint now);
+
+// What each database reads and writes for AlertStore::CheckAlerts, in its
+// own transaction and dialect; RunAlertChecks decides in between.
+class AlertCheckRows {
+ public:
+  virtual ~AlertCheckRows() = default;
+  // Queued first attempts of jobs whose rule watches `late`, scheduled at
+  // least 1 s before `now`, without a late alert yet: oldest first.
+  virtual core::Result<std::vector<std::pair<AlertSubject, AlertRunFacts>>> LateRuns(core::TimePoint now,
+                                                                                     std::size_t limit) = 0;
+  // Jobs whose silent_at has passed (rule_json empty: they have no rule now).
+  virtual core::Result<std::vector<AlertSubject>> SilentJobs(core::TimePoint now, std::size_t limit) = 0;
+  // Jobs whose rule watches `silent` and that have no state row yet.
+  virtual core::Result<std::vector<AlertSubject>> UnwatchedJobs(std::size_t limit) = 0;
+  virtual core::Result<void> Write(const AlertWrite& write, std::vector<RaisedAlert>& raised) = 0;
+  // A job without a rule any more: its silence is not watched.
+  virtual core::Result<void> Unwatch(core::JobId job_id) = 0;
+};
+
+// The checks of AlertStore::CheckAlerts on `rows`: late runs, silent jobs,
+// jobs to watch from `now`. Returns how many alerts were raised.
+core::Result<std::size_t> RunAlertChecks(AlertCheckRows& rows, core::TimePoint now, std::size_t limit,
+                                         std::vector<RaisedAlert>& raised);
 
 }  // namespace jobsched::store

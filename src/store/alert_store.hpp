@@ -105,6 +105,7 @@ class AlertStore {
   using AlertsClaimed = std::function<void(core::Result<std::vector<Alert>>)>;
   using AlertWritten = std::function<void(core::Result<void>)>;
   using RaisedObserver = RaisedAlertRelay::Observer;
+  using CheckDone = std::function<void(core::Result<std::size_t>)>;
 
   // Marks up to `limit` alerts due at `now` (pending with next_attempt_at
   // reached, or sending with a lease expired before `now`: their node died)
@@ -118,6 +119,16 @@ class AlertStore {
   // when the owner lost it meanwhile (its lease expired and someone else
   // took it): the other delivery decides.
   virtual void RecordAlertAttempt(const std::string& owner, AlertAttempt attempt, AlertWritten done) = 0;
+
+  // The checks of the scheduler role, in one transaction: up to `limit`
+  // queued runs not started `late_after` past their scheduled time
+  // (core::OnRunNotStarted; one late alert per run), up to `limit` jobs
+  // past their silent_at (core::OnSilenceCheck), and up to `limit` jobs
+  // whose rule watches for silence and that were not watched yet (watched
+  // from `now` on). Answers how many alerts it raised. Safe on several
+  // nodes at once: a run's late alert is unique, and a job's state row is
+  // locked while it is decided.
+  virtual void CheckAlerts(core::TimePoint now, std::size_t limit, CheckDone done) = 0;
 
   // When the next alert is due for a claim: the earliest next_attempt_at of
   // a pending alert or lease expiry of one being sent; none when every

@@ -6,7 +6,7 @@ failure threshold, then the recovery."""
 import json
 import unittest
 
-from harness import HttpEndpoint, Service, ServiceTestCase, SmtpSink, wait_for_runs, wait_until
+from harness import HttpEndpoint, Service, ServiceTestCase, SmtpSink, parse_rfc3339, wait_until
 
 SECRET = "Bearer s3cret-token"
 SIGNING = "0123456789abcdef0123"
@@ -238,6 +238,62 @@ class AlertDeliveryTest(unittest.TestCase):
         second = self.endpoint.wait_for_requests(2, "/hook", timeout_s=DEADLINE_S)[1]
         self.assertEqual(second.headers["jobsched-alert-id"], first.headers["jobsched-alert-id"])
         self.assertEqual(json.loads(second.body)["job"]["id"], job["id"])
+
+    def test_a_run_that_cannot_start_alerts_late_once(self):
+        # The first run holds the job (overlap queue): the second waits, and is late after 1 s.
+        self.endpoint.route("/work", status=200, delay_s=20.0, times=1)
+        response = self.service.post_json("/jobs", {
+            "name": "queued behind", "interval": "daily", "overlap": "queue",
+            "task": {"type": "http", "url": self.endpoint.url("/work"), "method": "POST"},
+            "alerts": {"on": ["late"], "late_after": "1s",
+                       "channels": [{"type": "webhook", "url": self.endpoint.url("/hook")}]}})
+        self.assertEqual(response.status, 201, response.body)
+        job = response.body
+        self.service.request("POST", f"/jobs/{job['id']}/trigger")
+        self.endpoint.wait_for_requests(1, "/work", timeout_s=DEADLINE_S)
+        waiting = self.service.request("POST", f"/jobs/{job['id']}/trigger").body
+
+        def late_alert_for_waiting_run():
+            bodies = [json.loads(request.body) for request in self.endpoint.requests_to("/hook")]
+            return [body for body in bodies if body["run"]["id"] == waiting["id"]]
+        alert = wait_until(late_alert_for_waiting_run, DEADLINE_S, "the late alert")[0]
+
+        self.assertEqual(alert["event"], "late")
+        self.assertGreaterEqual(alert["lateness_ms"], 1000)
+        self.assertEqual(alert["run"]["state"], "queued")
+        # Once per run: the checks go on every second, and raise nothing more for it.
+        late = wait_until(lambda: self.alerts_in_state(job, "sent", len(self.endpoint.requests_to("/hook"))),
+                          DEADLINE_S, "the late alerts sent")
+        self.assertEqual(len([a for a in late if a["run_id"] == waiting["id"]]), 1)
+
+    def test_a_job_without_a_success_for_its_window_alerts_silent(self):
+        job = self.create_job({"on": ["silent"], "silent_for": "2s",
+                               "channels": [{"type": "email", "to": ["oncall@example.com"]}]})
+
+        mail = self.sink.wait_for_messages(1, timeout_s=DEADLINE_S)[0]
+
+        self.assertEqual(mail.rcpt_tos, ["oncall@example.com"])
+        self.assertIn("nightly export", mail.subject)
+        alert = self.service.get_json(f"/jobs/{job['id']}/alerts").body[0]
+        self.assertEqual(alert["event"], "silent")
+        self.assertEqual(alert["silent_for_ms"], 2000)
+        waited = parse_rfc3339(alert["raised_at"]) - parse_rfc3339(job["created_at"])
+        self.assertGreaterEqual(waited.total_seconds(), 2.0)
+
+    def test_the_quiet_period_holds_back_the_alerts_of_a_flapping_job(self):
+        self.endpoint.route("/work", status=503)
+        job = self.create_job({"on": ["failed", "skipped"], "after_failures": 1, "quiet_period": "1h",
+                               "channels": [{"type": "webhook", "url": self.endpoint.url("/hook")}]})
+
+        for _ in range(3):
+            self.assertEqual(self.run_once(job)["state"], "failed")
+
+        # Alerts are written with the outcome: once the third run has ended, there is one alert.
+        alerts = self.service.get_json(f"/jobs/{job['id']}/alerts").body
+        self.assertEqual([alert["event"] for alert in alerts], ["failed"])
+        self.endpoint.wait_for_requests(1, "/hook", timeout_s=DEADLINE_S)
+        wait_until(lambda: self.alerts_in_state(job, "sent", 1), DEADLINE_S, "the alert sent")
+        self.assertEqual(len(self.endpoint.requests_to("/hook")), 1)
 
 
 if __name__ == "__main__":

@@ -89,8 +89,23 @@ class AlertStoreContract : public StoreContractTest<BackendType> {
     EXPECT_TRUE(Wait<void>([&](auto done) { alerts().RecordAlertAttempt(owner, attempt, std::move(done)); }).ok());
   }
 
+  std::size_t Check(const char* at) {
+    auto checked = Wait<std::size_t>([&](auto done) { alerts().CheckAlerts(At(at), 100, std::move(done)); });
+    EXPECT_TRUE(checked.ok()) << (checked.ok() ? "" : checked.error().message);
+    return checked.ok() ? *checked : 0;
+  }
+
   int created_ = 0;
 };
+
+core::AlertRule WatchRule(core::AlertEvent event) {
+  core::AlertRule rule;
+  rule.on = {event};
+  if (event == core::AlertEvent::kLate) rule.late_after = core::Milliseconds{5min};
+  if (event == core::AlertEvent::kSilent) rule.silent_for = core::Milliseconds{1h};
+  rule.channels = {core::EmailChannel{{"ops@example.com"}, {}}};
+  return rule;
+}
 
 TYPED_TEST_SUITE(AlertStoreContract, Backends);
 
@@ -225,6 +240,48 @@ TYPED_TEST(AlertStoreContract, ADeliveryIsRecordedAsSentRetriedOrFailed) {
   const auto retried = this->Claim("node-a", At("2026-12-07T10:03:00Z"));
   ASSERT_EQ(retried.size(), 1u);
   EXPECT_EQ(retried[0].id, claimed[1].id);
+}
+
+TYPED_TEST(AlertStoreContract, ARunNotStartedLateAfterItsTimeAlertsOnce) {
+  const core::JobId job = this->Create(WatchRule(core::AlertEvent::kLate));
+  const core::JobId other = this->Create(FailureRule(1));  // watches no lateness
+  auto run =
+      Wait<core::Run>([&](auto done) { this->jobs().TriggerJob(job, At("2026-12-07T10:00:00Z"), std::move(done)); });
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(Wait<core::Run>([&](auto done) {
+                this->jobs().TriggerJob(other, At("2026-12-07T10:00:00Z"), std::move(done));
+              }).ok());
+
+  EXPECT_EQ(this->Check("2026-12-07T10:04:59Z"), 0u);
+  EXPECT_EQ(this->Check("2026-12-07T10:05:00Z"), 1u);
+  EXPECT_EQ(this->Check("2026-12-07T10:06:00Z"), 0u);  // once per run
+
+  const auto alerts = this->List();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].event, core::AlertEvent::kLate);
+  EXPECT_EQ(alerts[0].run_id, run->id);
+  EXPECT_EQ(alerts[0].lateness, core::Milliseconds{5min});
+  EXPECT_EQ(alerts[0].scheduled_for, At("2026-12-07T10:00:00Z"));
+}
+
+TYPED_TEST(AlertStoreContract, AJobSilentForItsWindowAlertsOncePerSilence) {
+  const core::JobId job = this->Create(WatchRule(core::AlertEvent::kSilent));
+
+  EXPECT_EQ(this->Check("2026-12-07T10:00:00Z"), 0u);  // watched from now on
+  EXPECT_EQ(this->Check("2026-12-07T10:59:59Z"), 0u);
+  EXPECT_EQ(this->Check("2026-12-07T11:00:00Z"), 1u);
+  EXPECT_EQ(this->Check("2026-12-07T12:30:00Z"), 0u);  // the same silence
+  this->RunEndingIn(job, core::RunState::kSucceeded, At("2026-12-07T13:00:00Z"));
+  EXPECT_EQ(this->Check("2026-12-07T13:59:59Z"), 0u);
+  EXPECT_EQ(this->Check("2026-12-07T14:00:00Z"), 1u);
+
+  const auto alerts = this->List();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].event, core::AlertEvent::kSilent);
+  EXPECT_EQ(alerts[0].silent_for, core::Milliseconds{1h});
+  EXPECT_EQ(alerts[0].raised_at, At("2026-12-07T14:00:00Z"));
+  EXPECT_EQ(alerts[1].raised_at, At("2026-12-07T11:00:00Z"));
+  EXPECT_EQ(alerts[1].run_id, std::nullopt);
 }
 
 }  // namespace

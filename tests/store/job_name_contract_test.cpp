@@ -154,7 +154,8 @@ TYPED_TEST(JobNameContract, JobsThatSharedANameBeforeTheMigrationKeepItUntilRena
                   .ok());
   // And 0023's alerts, for the same reason.
   ASSERT_TRUE(this->backend_
-                  ->ExecuteForTest("DROP TABLE alerts; DROP TABLE job_alert_state; DROP TABLE namespace_alert_rules; "
+                  ->ExecuteForTest("DROP INDEX jobs_with_alerts; DROP TABLE alerts; DROP TABLE job_alert_state; "
+                                   "DROP TABLE namespace_alert_rules; "
                                    "ALTER TABLE jobs DROP COLUMN alerts")
                   .ok());
 

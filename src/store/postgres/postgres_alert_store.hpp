@@ -20,6 +20,7 @@ class PostgresAlertStore final : public AlertStore {
   void ClaimAlerts(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
                    AlertsClaimed done) override;
   void RecordAlertAttempt(const std::string& owner, AlertAttempt attempt, AlertWritten done) override;
+  void CheckAlerts(core::TimePoint now, std::size_t limit, CheckDone done) override;
   core::Result<std::optional<core::TimePoint>> NextAlertDue() override;
   core::Result<std::vector<Alert>> ListAlerts(const AlertListQuery& query) override;
   void SetRaisedObserver(RaisedObserver observer) override;

@@ -57,3 +57,5 @@ CREATE INDEX IF NOT EXISTS alerts_undelivered ON alerts (next_attempt_at) WHERE 
 CREATE INDEX IF NOT EXISTS alerts_by_job ON alerts (job_id, id);
 -- A run is late once: the check may look at it again.
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_late_once ON alerts (run_id, channel_index) WHERE event = 'late';
+-- The silence check's look for jobs with a rule of their own not watched yet.
+CREATE INDEX IF NOT EXISTS jobs_with_alerts ON jobs (id) WHERE alerts IS NOT NULL;
