@@ -284,5 +284,26 @@ TYPED_TEST(AlertStoreContract, AJobSilentForItsWindowAlertsOncePerSilence) {
   EXPECT_EQ(alerts[1].run_id, std::nullopt);
 }
 
+TYPED_TEST(AlertStoreContract, AJobWithoutARuleFollowsItsNamespacesDefaultAndItsOwnRuleWins) {
+  // The default of namespace "default" (namespace_alert_rules; no API sets it yet).
+  ASSERT_TRUE(this->backend_
+                  ->ExecuteForTest("INSERT INTO namespace_alert_rules (namespace, rule, updated_at) VALUES "
+                                   "('default', '{\"on\": [\"failed\"], \"channels\": [{\"type\": \"email\", "
+                                   "\"to\": [\"team@example.com\"]}]}', 0)")
+                  .ok());
+  const core::JobId by_default = this->Create(std::nullopt);
+  core::AlertRule off;  // watches nothing: the job's own rule, which wins
+  const core::JobId opted_out = this->Create(off);
+
+  this->RunEndingIn(by_default, core::RunState::kFailed, At("2026-12-07T10:00:00Z"));
+  this->RunEndingIn(opted_out, core::RunState::kFailed, At("2026-12-07T10:01:00Z"));
+
+  const auto alerts = this->List();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].job_id, by_default);
+  const core::AlertChannel team = core::EmailChannel{{"team@example.com"}, {}};
+  EXPECT_EQ(alerts[0].channel, team);
+}
+
 }  // namespace
 }  // namespace jobsched::store::testing
