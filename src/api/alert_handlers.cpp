@@ -1,16 +1,20 @@
 #include "api/alert_handlers.hpp"
 
+#include <memory>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/job_handlers.hpp"
+#include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
 #include "codec/alert_rule_codec.hpp"
+#include "core/job_namespace.hpp"
 #include "core/text.hpp"
 
 namespace jobsched::api {
@@ -117,9 +121,75 @@ void ListAlerts(store::AlertStore& alerts, store::JobStore& jobs, const HttpRequ
   RespondWithAlertPage(alerts, request, query, *page, path, filters.empty() ? "" : filters.substr(1), respond);
 }
 
+// The namespace of /namespaces/{namespace}/alerts, if the caller may use it:
+// kInvalidArgument for a malformed one, kPermissionDenied for another
+// namespace than a read or write key's own.
+core::Result<std::string> NamespaceOf(const HttpRequest& request, const PathParams& params) {
+  const auto found = params.find("namespace");
+  const std::string name = found == params.end() ? std::string() : std::string(found->second);
+  if (auto valid = core::ValidateNamespace(name); !valid) return valid.error();
+  if (!request.caller.MayAccess(name)) {
+    return core::Error::PermissionDenied("API key '" + request.caller.key_name + "' may use only namespace '" +
+                                         request.caller.home_namespace + "'");
+  }
+  return name;
+}
+
+HttpResponse RuleResponse(const core::AlertRule& rule) { return JsonResponse(200, codec::EncodeAlertRuleForApi(rule)); }
+
+// Another namespace than a read key's own reads as one without a rule, as
+// a job of another namespace reads as none.
+void GetDefault(store::AlertStore& alerts, const HttpRequest& request, const PathParams& params,
+                const Responder& respond) {
+  auto name = NamespaceOf(request, params);
+  if (!name && name.error().code != core::ErrorCode::kPermissionDenied) {
+    return respond(ProblemResponse(name.error()));
+  }
+  const std::string shown = name ? *name : params.find("namespace")->second;
+  const auto none = core::Error::NotFound("namespace '" + shown + "' has no default alert rule");
+  if (!name) return respond(ProblemResponse(none));
+  auto rule = alerts.GetNamespaceAlertRule(*name);
+  if (!rule) return respond(ProblemResponse(rule.error()));
+  if (!*rule) return respond(ProblemResponse(none));
+  respond(RuleResponse(**rule));
+}
+
+// PUT: the rule whole, REDACTED keeping the stored secrets (as a job's rule).
+void PutDefault(store::AlertStore& alerts, const core::Clock& clock, const HttpRequest& request,
+                const PathParams& params, const Responder& respond) {
+  auto name = NamespaceOf(request, params);
+  if (!name) return respond(ProblemResponse(name.error()));
+  auto body = DecodeJsonObject(request);
+  if (!body) return respond(JsonBodyProblem(body.error()));
+  auto rule = codec::DecodeAlertRule(json::serialize(*body));
+  if (!rule) return respond(ProblemResponse(rule.error()));
+  auto stored = alerts.GetNamespaceAlertRule(*name);
+  if (!stored) return respond(ProblemResponse(stored.error()));
+  if (auto kept = core::KeepRedactedAlertSecrets(*rule, *stored); !kept) return respond(ProblemResponse(kept.error()));
+  auto shown = std::make_shared<core::AlertRule>(*rule);
+  alerts.SetNamespaceAlertRule(*name, std::move(rule).value(), clock.Now(), [shown, respond](core::Result<bool> set) {
+    if (!set) return respond(ProblemResponse(set.error()));
+    respond(RuleResponse(*shown));
+  });
+}
+
+void DeleteDefault(store::AlertStore& alerts, const core::Clock& clock, const HttpRequest& request,
+                   const PathParams& params, const Responder& respond) {
+  auto name = NamespaceOf(request, params);
+  if (!name) return respond(ProblemResponse(name.error()));
+  alerts.SetNamespaceAlertRule(*name, std::nullopt, clock.Now(), [name = *name, respond](core::Result<bool> had) {
+    if (!had) return respond(ProblemResponse(had.error()));
+    if (!*had)
+      return respond(ProblemResponse(core::Error::NotFound("namespace '" + name + "' has no default alert rule")));
+    HttpResponse response;
+    response.status = 204;
+    respond(std::move(response));
+  });
+}
+
 }  // namespace
 
-void RegisterAlertHandlers(Router& router, store::AlertStore& alerts, store::JobStore& jobs) {
+void RegisterAlertHandlers(Router& router, store::AlertStore& alerts, store::JobStore& jobs, const core::Clock& clock) {
   router.Add("GET", "/alerts", [&alerts, &jobs](HttpRequest&& request, const PathParams&, const Responder& respond) {
     ListAlerts(alerts, jobs, request, std::nullopt, respond);
   });
@@ -128,6 +198,18 @@ void RegisterAlertHandlers(Router& router, store::AlertStore& alerts, store::Job
                auto job_id = PathId(params, "id");
                if (!job_id) return respond(ProblemResponse(job_id.error()));
                ListAlerts(alerts, jobs, request, *job_id, respond);
+             });
+  router.Add("GET", "/namespaces/{namespace}/alerts",
+             [&alerts](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+               GetDefault(alerts, request, params, respond);
+             });
+  router.Add("PUT", "/namespaces/{namespace}/alerts",
+             [&alerts, &clock](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+               PutDefault(alerts, clock, request, params, respond);
+             });
+  router.Add("DELETE", "/namespaces/{namespace}/alerts",
+             [&alerts, &clock](HttpRequest&& request, const PathParams& params, const Responder& respond) {
+               DeleteDefault(alerts, clock, request, params, respond);
              });
 }
 

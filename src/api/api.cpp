@@ -57,7 +57,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     jobs_->Register(router_);
     bulk_->Register(router_);
     RegisterRunHandlers(router_, store);
-    if (options.alerts != nullptr) RegisterAlertHandlers(router_, *options.alerts, store);
+    if (options.alerts != nullptr) RegisterAlertHandlers(router_, *options.alerts, store, clock);
     RegisterJobNextHandler(router_, store, clock);
     RegisterBackfillHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);

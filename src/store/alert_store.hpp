@@ -130,6 +130,14 @@ class AlertStore {
   // locked while it is decided.
   virtual void CheckAlerts(core::TimePoint now, std::size_t limit, CheckDone done) = 0;
 
+  // A namespace's default rule, for its jobs without one of their own; none
+  // when it has none.
+  virtual core::Result<std::optional<core::AlertRule>> GetNamespaceAlertRule(const std::string& job_namespace) = 0;
+  // Sets (rule given) or removes (nullopt) a namespace's default rule;
+  // answers whether it had one before.
+  virtual void SetNamespaceAlertRule(std::string job_namespace, std::optional<core::AlertRule> rule,
+                                     core::TimePoint now, std::function<void(core::Result<bool>)> done) = 0;
+
   // When the next alert is due for a claim: the earliest next_attempt_at of
   // a pending alert or lease expiry of one being sent; none when every
   // alert is delivered. A read: the sender asks before it claims.

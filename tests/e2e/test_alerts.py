@@ -6,7 +6,8 @@ failure threshold, then the recovery."""
 import json
 import unittest
 
-from harness import HttpEndpoint, Service, ServiceTestCase, SmtpSink, parse_rfc3339, wait_until
+from harness import (HttpEndpoint, Service, ServiceTestCase, SmtpSink, assert_problem, parse_rfc3339,
+                     wait_until)
 
 SECRET = "Bearer s3cret-token"
 SIGNING = "0123456789abcdef0123"
@@ -96,6 +97,9 @@ class AlertDeliveryTest(unittest.TestCase):
             import sys
             sys.stderr.write(f"\n===== jobsched log =====\n{self.service.log_text()}===== end =====\n")
         return outcome
+
+    def assertProblem(self, response, expected_status, field=None):
+        assert_problem(self, response.status, (response.headers, response.body), expected_status, field)
 
     def create_job(self, rule, name="nightly export"):
         response = self.service.post_json("/jobs", {
@@ -222,6 +226,15 @@ class AlertDeliveryTest(unittest.TestCase):
         self.assertEqual(other.request("GET", "/alerts").body, [])
         self.assertEqual(other.request("GET", f"/jobs/{job['id']}/alerts").status, 404)
         self.assertEqual(len(admin.request("GET", "/alerts").body), 1)
+        # A namespace's default rule: its own keys only.
+        writer = self.service.client(self.service.create_key("team-b-writer", "write", namespace="team-b"))
+        wait_until(lambda: writer.request("GET", "/alerts").status == 200, DEADLINE_S, "the writer key to count")
+        rule = {"on": ["failed"], "channels": [{"type": "email", "to": ["b@example.com"]}]}
+        self.assertEqual(writer.request("PUT", "/namespaces/default/alerts", body=rule).status, 403)
+        self.assertEqual(writer.request("PUT", "/namespaces/team-b/alerts", body=rule).status, 200)
+        self.assertEqual(other.request("GET", "/namespaces/team-b/alerts").body["channels"][0]["to"], ["b@example.com"])
+        self.assertEqual(other.request("GET", "/namespaces/default/alerts").status, 404)
+        self.assertEqual(admin.request("GET", "/namespaces/team-b/alerts").status, 200)
 
     def test_an_alert_in_flight_when_the_node_is_killed_goes_out_after_the_restart(self):
         self.endpoint.route("/work", status=503)
@@ -294,6 +307,33 @@ class AlertDeliveryTest(unittest.TestCase):
         self.endpoint.wait_for_requests(1, "/hook", timeout_s=DEADLINE_S)
         wait_until(lambda: self.alerts_in_state(job, "sent", 1), DEADLINE_S, "the alert sent")
         self.assertEqual(len(self.endpoint.requests_to("/hook")), 1)
+
+    def test_a_namespaces_default_rule_alerts_for_its_jobs_without_one(self):
+        self.endpoint.route("/work", status=503)
+        rule = {"on": ["failed"], "channels": [{"type": "webhook", "url": self.endpoint.url("/team-hook"),
+                                                  "headers": {"Authorization": "Bearer team"}}]}
+        self.assertProblem(self.service.request("PUT", "/namespaces/default/alerts",
+                                                body=dict(rule, after_failures=0)), 400, "alerts.after_failures")
+        self.assertEqual(self.service.request("GET", "/namespaces/default/alerts").status, 404)
+        response = self.service.request("PUT", "/namespaces/default/alerts", body=rule)
+        self.assertEqual(response.status, 200, response.body)
+        self.assertEqual(response.body["channels"][0]["headers"], {"Authorization": "REDACTED"})
+        # Written back as read: the stored secret is kept.
+        shown = self.service.get_json("/namespaces/default/alerts").body
+        self.assertEqual(self.service.request("PUT", "/namespaces/default/alerts", body=shown).status, 200)
+        follower = self.create_job(None, name="follows the default")
+        own = self.create_job({"on": []}, name="opted out")
+
+        self.run_once(follower)
+        self.run_once(own)
+
+        hook = self.endpoint.wait_for_requests(1, "/team-hook", timeout_s=DEADLINE_S)[0]
+        self.assertEqual(json.loads(hook.body)["job"]["id"], follower["id"])
+        self.assertEqual(hook.headers["authorization"], "Bearer team")
+        self.assertEqual(self.service.get_json(f"/jobs/{own['id']}/alerts").body, [])
+        self.assertEqual(self.service.request("DELETE", "/namespaces/default/alerts").status, 204)
+        self.assertEqual(self.service.request("DELETE", "/namespaces/default/alerts").status, 404)
+        self.assertProblem(self.service.request("GET", "/namespaces/Not_Valid/alerts"), 400, "namespace")
 
 
 if __name__ == "__main__":

@@ -305,5 +305,27 @@ TYPED_TEST(AlertStoreContract, AJobWithoutARuleFollowsItsNamespacesDefaultAndIts
   EXPECT_EQ(alerts[0].channel, team);
 }
 
+TYPED_TEST(AlertStoreContract, ANamespacesDefaultRuleIsSetReadAndRemoved) {
+  auto set = Wait<bool>([&](auto done) {
+    this->alerts().SetNamespaceAlertRule("team-a", FailureRule(2), At("2026-12-07T10:00:00Z"), std::move(done));
+  });
+  auto replaced = Wait<bool>([&](auto done) {
+    this->alerts().SetNamespaceAlertRule("team-a", FailureRule(3), At("2026-12-07T10:01:00Z"), std::move(done));
+  });
+  auto read = this->alerts().GetNamespaceAlertRule("team-a");
+  auto other = this->alerts().GetNamespaceAlertRule("team-b");
+  auto removed = Wait<bool>([&](auto done) {
+    this->alerts().SetNamespaceAlertRule("team-a", std::nullopt, At("2026-12-07T10:02:00Z"), std::move(done));
+  });
+
+  ASSERT_TRUE(set.ok() && replaced.ok() && read.ok() && other.ok() && removed.ok());
+  EXPECT_FALSE(*set);
+  EXPECT_TRUE(*replaced);
+  EXPECT_EQ(*read, FailureRule(3));  // secrets included: the store's form
+  EXPECT_EQ(*other, std::nullopt);
+  EXPECT_TRUE(*removed);
+  EXPECT_EQ(*this->alerts().GetNamespaceAlertRule("team-a"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace jobsched::store::testing

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/alert_rule_codec.hpp"
 #include "store/alert_rows.hpp"
 #include "store/postgres/pg_alerts.hpp"
 #include "store/postgres/postgres_alert_store.hpp"
@@ -145,6 +146,37 @@ void PostgresAlertStore::CheckAlerts(core::TimePoint now, std::size_t limit, Che
         if (checked) database->raised_alerts().Report(*raised);
         done(std::move(checked));
       });
+}
+
+core::Result<std::optional<core::AlertRule>> PostgresAlertStore::GetNamespaceAlertRule(
+    const std::string& job_namespace) {
+  return database_->readers().Read<std::optional<core::AlertRule>>(
+      [&job_namespace](PgConnection& db) -> core::Result<std::optional<core::AlertRule>> {
+        auto selected =
+            db.Query("SELECT rule FROM namespace_alert_rules WHERE namespace = $1", PgParams().Add(job_namespace));
+        if (!selected) return selected.error();
+        if (selected->rows() == 0) return std::optional<core::AlertRule>{};
+        auto rule = codec::DecodeAlertRule(selected->Text(0, 0));
+        if (!rule) return core::Error::Internal("stored namespace alert rule is bad: " + rule.error().message);
+        return std::optional<core::AlertRule>{std::move(rule).value()};
+      });
+}
+
+void PostgresAlertStore::SetNamespaceAlertRule(std::string job_namespace, std::optional<core::AlertRule> rule,
+                                               core::TimePoint now, std::function<void(core::Result<bool>)> done) {
+  database_->writer().Submit<bool>(
+      [job_namespace = std::move(job_namespace), rule = std::move(rule), now](PgConnection& db) -> core::Result<bool> {
+        auto removed =
+            db.Query("DELETE FROM namespace_alert_rules WHERE namespace = $1", PgParams().Add(job_namespace));
+        if (!removed) return removed.error();
+        const bool had = removed->affected() == 1;
+        if (!rule) return had;
+        auto inserted = db.Query("INSERT INTO namespace_alert_rules (namespace, rule, updated_at) VALUES ($1, $2, $3)",
+                                 PgParams().Add(job_namespace).Add(codec::EncodeAlertRule(*rule)).Add(ToUnixMs(now)));
+        if (!inserted) return inserted.error();
+        return had;
+      },
+      std::move(done));
 }
 
 }  // namespace jobsched::store::postgres

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/alert_rule_codec.hpp"
 #include "store/alert_rows.hpp"
 #include "store/sqlite/sqlite_alerts.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
@@ -119,6 +120,40 @@ void SqliteJobStore::CheckAlerts(core::TimePoint now, std::size_t limit, CheckDo
         if (checked) raised_alerts_.Report(*raised);
         done(std::move(checked));
       });
+}
+
+core::Result<std::optional<core::AlertRule>> SqliteJobStore::GetNamespaceAlertRule(const std::string& job_namespace) {
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto select = (**reader).Cached("SELECT rule FROM namespace_alert_rules WHERE namespace = ?1");
+  if (!select) return select.error();
+  (*select)->Bind(1, job_namespace);
+  auto row = (*select)->Step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<core::AlertRule>{};
+  auto rule = codec::DecodeAlertRule((*select)->ColumnText(0));
+  if (!rule) return core::Error::Internal("stored namespace alert rule is bad: " + rule.error().message);
+  return std::optional<core::AlertRule>{std::move(rule).value()};
+}
+
+void SqliteJobStore::SetNamespaceAlertRule(std::string job_namespace, std::optional<core::AlertRule> rule,
+                                           core::TimePoint now, std::function<void(core::Result<bool>)> done) {
+  writer_->Submit<bool>(
+      [job_namespace = std::move(job_namespace), rule = std::move(rule),
+       now](SqliteConnection& db) -> core::Result<bool> {
+        auto removed = db.Cached("DELETE FROM namespace_alert_rules WHERE namespace = ?1");
+        if (!removed) return removed.error();
+        (*removed)->Bind(1, job_namespace);
+        if (auto ran = (*removed)->Run(); !ran) return ran.error();
+        const bool had = db.Changes() == 1;
+        if (!rule) return had;
+        auto insert = db.Cached("INSERT INTO namespace_alert_rules (namespace, rule, updated_at) VALUES (?1, ?2, ?3)");
+        if (!insert) return insert.error();
+        (*insert)->Bind(1, job_namespace).Bind(2, codec::EncodeAlertRule(*rule)).Bind(3, ToUnixMs(now));
+        if (auto ran = (*insert)->Run(); !ran) return ran.error();
+        return had;
+      },
+      std::move(done));
 }
 
 }  // namespace jobsched::store::sqlite

@@ -142,6 +142,9 @@ class SqliteJobStore final : public JobStore,
                    AlertsClaimed done) override;
   void RecordAlertAttempt(const std::string& owner, AlertAttempt attempt, AlertWritten done) override;
   void CheckAlerts(core::TimePoint now, std::size_t limit, CheckDone done) override;
+  core::Result<std::optional<core::AlertRule>> GetNamespaceAlertRule(const std::string& job_namespace) override;
+  void SetNamespaceAlertRule(std::string job_namespace, std::optional<core::AlertRule> rule, core::TimePoint now,
+                             std::function<void(core::Result<bool>)> done) override;
   core::Result<std::optional<core::TimePoint>> NextAlertDue() override;
   core::Result<std::vector<Alert>> ListAlerts(const AlertListQuery& query) override;
   void SetRaisedObserver(RaisedObserver observer) override;
