@@ -12,7 +12,7 @@ struct Rule {
 };
 
 // Every route Api registers (tests/api/access_policy_test.cpp checks that).
-constexpr std::array<Rule, 49> kRules{{
+constexpr std::array<Rule, 54> kRules{{
     {"GET", "/jobs", RouteAccess::kRead},
     {"POST", "/jobs", RouteAccess::kWrite},
     {"POST", "/jobs/bulk", RouteAccess::kWrite},
@@ -29,6 +29,11 @@ constexpr std::array<Rule, 49> kRules{{
     {"GET", "/jobs/{id}/history", RouteAccess::kRead},
     {"GET", "/audit", RouteAccess::kAdmin},
     {"GET", "/runs", RouteAccess::kRead},
+    {"GET", "/alerts", RouteAccess::kRead},
+    {"GET", "/jobs/{id}/alerts", RouteAccess::kRead},
+    {"GET", "/namespaces/{namespace}/alerts", RouteAccess::kRead},
+    {"PUT", "/namespaces/{namespace}/alerts", RouteAccess::kWrite},
+    {"DELETE", "/namespaces/{namespace}/alerts", RouteAccess::kWrite},
     {"POST", "/runs/bulk", RouteAccess::kWrite},
     {"GET", "/events", RouteAccess::kRead},
     {"GET", "/runs/{id}", RouteAccess::kRead},

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/alert_handlers.hpp"
 #include "api/audit_handlers.hpp"
 #include "api/backfill_handlers.hpp"
 #include "api/console_handlers.hpp"
@@ -57,6 +58,7 @@ Api::Api(store::JobStore& store, const core::Clock& clock, ApiOptions options)
     jobs_->Register(router_);
     bulk_->Register(router_);
     RegisterRunHandlers(router_, store);
+    if (options.alerts != nullptr) RegisterAlertHandlers(router_, *options.alerts, store, clock);
     RegisterJobNextHandler(router_, store, clock);
     RegisterBackfillHandler(router_, store, clock);
     RegisterScheduleHandlers(router_, clock);

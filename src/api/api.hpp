@@ -14,6 +14,7 @@
 #include "api/router.hpp"
 #include "api/session_manager.hpp"
 #include "core/clock.hpp"
+#include "store/alert_store.hpp"
 #include "store/api_key_store.hpp"
 #include "store/audit_log.hpp"
 #include "store/job_store.hpp"
@@ -59,6 +60,8 @@ struct ApiOptions {
   store::AuditLog* audit = nullptr;
   // GET /nodes and GET /about, which shows `about`; none when null.
   store::NodeStore* nodes = nullptr;
+  // GET /alerts and GET /jobs/{id}/alerts; none when null.
+  store::AlertStore* alerts = nullptr;
   AboutInfo about;
 };
 

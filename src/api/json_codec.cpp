@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "codec/alert_rule_codec.hpp"
 #include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
@@ -20,11 +21,11 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 23> kKnownFields{
-    "name",      "interval",       "every",         "cron",      "timezone",    "at",
-    "start_at",  "end_at",         "task",          "is_active", "timeout",     "retry",
-    "misfire",   "catchup_window", "overlap",       "jitter",    "last_run",    "next_run",
-    "namespace", "labels",         "paused_reason", "paused_at", "paused_until"};
+constexpr std::array<std::string_view, 24> kKnownFields{
+    "name",      "interval",       "every",         "cron",      "timezone",     "at",
+    "start_at",  "end_at",         "task",          "is_active", "timeout",      "retry",
+    "misfire",   "catchup_window", "overlap",       "jitter",    "last_run",     "next_run",
+    "namespace", "labels",         "paused_reason", "paused_at", "paused_until", "alerts"};
 
 // Members a client may echo back from a GET that only the service sets.
 bool IsReadOnly(std::string_view key) {
@@ -89,6 +90,9 @@ void AppendJob(std::string& out, const core::Job& job) {
   out += Quote(job.namespace_name);
   out += ",\"labels\":";
   codec::AppendLabels(out, job.labels);
+  // Secrets of webhook channels are shown as REDACTED, as a task's are.
+  out += ",\"alerts\":";
+  out += job.alerts ? codec::EncodeAlertRuleForApi(*job.alerts) : "null";
   // The original's clients read `interval`; it is null for other schedules.
   out += ",\"interval\":";
   const auto named = job.schedule.named_interval();
@@ -182,11 +186,27 @@ core::Result<json::object> ParseObject(std::string_view body) {
 // Members a patch may set to null: removed, or (retry) back to the default.
 bool IsRemovable(std::string_view key) {
   return key == "task" || key == "timezone" || key == "start_at" || key == "end_at" || key == "retry" ||
-         key == "labels";
+         key == "labels" || key == "alerts";
 }
 
 bool IsKnownField(std::string_view key) {
   return std::find(kKnownFields.begin(), kKnownFields.end(), key) != kKnownFields.end();
+}
+
+// labels and alerts: JSON objects their own codecs read.
+core::Result<void> DecodeObjectMember(std::string_view key, const json::value& value, core::JobRequest& request) {
+  if (key == "labels") {
+    if (!value.is_object()) return WrongType(key, "an object of strings such as {\"team\": \"payments\"}");
+    auto labels = codec::DecodeLabels(json::serialize(value));
+    if (!labels) return labels.error();
+    request.labels = std::move(labels).value();
+    return core::Ok();
+  }
+  if (!value.is_object()) return WrongType(key, "an object such as {\"on\": [\"failed\"], \"channels\": [...]}");
+  auto rule = codec::DecodeAlertRule(json::serialize(value));
+  if (!rule) return rule.error();
+  request.alerts = std::move(rule).value();
+  return core::Ok();
 }
 
 // Reads the members of a job request into `request`. With `cleared` (a
@@ -229,12 +249,9 @@ core::Result<void> DecodeJobMembers(const json::object& object, core::JobRequest
       auto policy = codec::DecodeRetryPolicy(json::serialize(value));
       if (!policy) return policy.error();
       request.retry = *policy;
-    } else if (key == "labels") {
+    } else if (key == "labels" || key == "alerts") {
       if (value.is_null()) continue;
-      if (!value.is_object()) return WrongType(key, "an object of strings such as {\"team\": \"payments\"}");
-      auto labels = codec::DecodeLabels(json::serialize(value));
-      if (!labels) return labels.error();
-      request.labels = std::move(labels).value();
+      if (auto decoded = DecodeObjectMember(key, value, request); !decoded) return decoded.error();
     } else if (IsReadOnly(key)) {
       // Read-only fields the original's clients may echo back: ignored.
       if (!value.is_null() && !value.is_string()) return WrongType(key, "a date-time string or null");

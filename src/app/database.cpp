@@ -9,6 +9,7 @@
 #include "store/postgres/pg_change_feed.hpp"
 #include "store/postgres/pg_clock.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_alert_store.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/postgres_node_store.hpp"
@@ -47,6 +48,7 @@ core::Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseUrl& url, Dat
   database->api_keys = std::make_shared<store::postgres::PostgresApiKeyStore>(postgres);
   database->sessions = std::make_shared<store::postgres::PostgresSessionStore>(postgres);
   database->nodes = std::make_shared<store::postgres::PostgresNodeStore>(postgres);
+  database->alerts = std::make_shared<store::postgres::PostgresAlertStore>(postgres);
   database->changes = std::make_shared<store::postgres::PgChangeFeed>(postgres);
   database->single_node = false;
   database->description = "postgresql " + postgres->description();
@@ -101,6 +103,7 @@ core::Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, Datab
   database->audit = sqlite;
   database->sessions = sqlite;
   database->nodes = sqlite;
+  database->alerts = sqlite;
   // The feed lives in the store; sharing ownership keeps the store alive for it.
   database->changes = std::shared_ptr<store::ChangeFeed>(sqlite, &sqlite->changes());
   database->description = "sqlite " + url.location;

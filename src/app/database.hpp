@@ -8,6 +8,7 @@
 #include "app/database_lock.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "store/alert_store.hpp"
 #include "store/api_key_store.hpp"
 #include "store/audit_log.hpp"
 #include "store/change_feed.hpp"
@@ -39,6 +40,8 @@ struct Database {
   // The console's sessions, and the cluster's nodes (GET /nodes).
   std::shared_ptr<store::SessionStore> sessions;
   std::shared_ptr<store::NodeStore> nodes;
+  // Alerts raised by the stores' outcome paths: their delivery and GET /alerts.
+  std::shared_ptr<store::AlertStore> alerts;
   // In-process for SQLite; LISTEN/NOTIFY for PostgreSQL, decoded in store/postgres.
   std::shared_ptr<store::ChangeFeed> changes;
   // False when other processes (cluster nodes) share the database.

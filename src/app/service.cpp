@@ -17,6 +17,7 @@
 #include "api/event_hub.hpp"
 #include "api/http_server.hpp"
 #include "api/request_audit.hpp"
+#include "app/alert_service.hpp"
 #include "app/config_report.hpp"
 #include "app/database.hpp"
 #include "app/instrumented_store.hpp"
@@ -49,6 +50,8 @@ struct Service::Parts {
   // The task runners (executor role only), before the pool that uses them.
   std::unique_ptr<TaskRunnerSet> runners;
   std::unique_ptr<executor::WorkerPool> pool;
+  // Alerts: their metrics and log lines, and (executor role) their sender.
+  std::unique_ptr<AlertService> alerts;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<scheduler::Retention> retention;
   // What wakes the scheduler and the pool when a job is due sooner or runs
@@ -267,6 +270,7 @@ api::ApiOptions Service::ApiSettings(const Config& config, Parts& parts) {
   options.api_keys = parts.database->api_keys.get();
   options.nodes = parts.database->nodes.get();
   options.audit = parts.database->audit.get();
+  options.alerts = parts.database->alerts.get();
   options.about = AboutService(config);
   return options;
 }
@@ -343,6 +347,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   if (config.roles.executor) {
     if (auto started = StartExecutor(config, *parts, node_id); !started) return started.error();
   }
+  parts->alerts = std::make_unique<AlertService>(*parts->database->alerts, *parts->database->clock,
+                                                 parts->runners ? &parts->runners->table() : nullptr, parts->metrics,
+                                                 node_id, config.lease_timeout, config.roles.scheduler);
   if (config.roles.scheduler) StartScheduler(config, *parts);
   SubscribeToChanges(*parts);
   if (auto started = StartApi(config, *parts, std::move(access).value()); !started) return started.error();
@@ -375,6 +382,7 @@ void Service::Stop() {
   if (parts.scheduler) parts.scheduler->Stop();
   if (parts.retention) parts.retention->Stop();
   if (parts.pool) parts.pool->Stop(parts.shutdown_grace);
+  if (parts.alerts) parts.alerts->Stop();
   // Tasks still running after the grace period are cancelled with their
   // runners; the pool already handed their runs back.
   // A runner stuck in a library call could hold this up; their runs are

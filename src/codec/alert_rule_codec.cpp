@@ -193,4 +193,19 @@ std::string EncodeAlertRule(const core::AlertRule& rule) { return Encode(rule, f
 
 std::string EncodeAlertRuleForApi(const core::AlertRule& rule) { return Encode(rule, true); }
 
+std::string EncodeAlertChannel(const core::AlertChannel& channel) {
+  return json::serialize(EncodeChannel(channel, false));
+}
+
+std::string EncodeAlertChannelForApi(const core::AlertChannel& channel) {
+  return json::serialize(EncodeChannel(channel, true));
+}
+
+core::Result<core::AlertChannel> DecodeAlertChannel(std::string_view text) {
+  json::error_code error;
+  const json::value document = json::parse(json::string_view(text.data(), text.size()), error);
+  if (error) return WrongType("channel", "a channel object");
+  return DecodeChannel(document, "channel");
+}
+
 }  // namespace jobsched::codec

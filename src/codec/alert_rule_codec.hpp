@@ -31,4 +31,11 @@ std::string EncodeAlertRule(const core::AlertRule& rule);
 // core::kRedacted.
 std::string EncodeAlertRuleForApi(const core::AlertRule& rule);
 
+// One channel's JSON, as in a rule: with its secrets for the store (an
+// alert keeps the channel it was raised for), or as the API shows it.
+// DecodeAlertChannel(EncodeAlertChannel(c)) == c; errors name "channel".
+std::string EncodeAlertChannel(const core::AlertChannel& channel);
+std::string EncodeAlertChannelForApi(const core::AlertChannel& channel);
+core::Result<core::AlertChannel> DecodeAlertChannel(std::string_view text);
+
 }  // namespace jobsched::codec

@@ -54,12 +54,8 @@ Result<void> CheckWindow(const std::optional<Milliseconds>& window, bool watched
   return Ok();
 }
 
-// The channel's own rules are those of the task it becomes; its errors name
-// the channel instead of the task ("alerts.channels[0].url").
-Result<void> CheckChannel(const AlertChannel& channel, const std::string& field) {
-  auto checked = ValidateTask(ChannelTask(channel, "jobsched alert", "{}"));
-  if (checked) return Ok();
-  Error error = checked.error();
+// A task's error, naming the channel instead of the task ("alerts.channels[0].url").
+Error AsChannelError(Error error, const std::string& field) {
   constexpr std::string_view kTaskPrefix = "task.";
   const auto rename = [&](std::string& text) {
     if (text.starts_with(kTaskPrefix)) text = field + "." + text.substr(kTaskPrefix.size());
@@ -67,6 +63,13 @@ Result<void> CheckChannel(const AlertChannel& channel, const std::string& field)
   rename(error.field);
   rename(error.message);
   return error;
+}
+
+// The channel's own rules are those of the task it becomes.
+Result<void> CheckChannel(const AlertChannel& channel, const std::string& field) {
+  auto checked = ValidateTask(ChannelTask(channel, "jobsched alert", "{}"));
+  if (checked) return Ok();
+  return AsChannelError(checked.error(), field);
 }
 
 Result<void> CheckEvents(const std::vector<AlertEvent>& on, const std::string& field) {
@@ -104,6 +107,34 @@ Task ChannelTask(const AlertChannel& channel, std::string subject, std::string b
   http.secret_headers = webhook.secret_headers;
   http.signing_secret = webhook.signing_secret;
   return http;
+}
+
+Result<void> KeepRedactedAlertSecrets(AlertRule& incoming, const std::optional<AlertRule>& stored) {
+  for (std::size_t i = 0; i < incoming.channels.size(); ++i) {
+    auto* webhook = std::get_if<WebhookChannel>(&incoming.channels[i]);
+    if (webhook == nullptr) continue;
+    std::optional<Task> old;
+    if (stored && i < stored->channels.size() && std::holds_alternative<WebhookChannel>(stored->channels[i])) {
+      old = ChannelTask(stored->channels[i], "", "");
+    }
+    // The task's own rule decides which values are secrets and whether the
+    // stored one may be kept (the same origin).
+    Task task = ChannelTask(incoming.channels[i], "", "");
+    if (auto kept = KeepRedactedSecrets(task, old); !kept) {
+      return AsChannelError(kept.error(), "alerts.channels[" + std::to_string(i) + "]");
+    }
+    const auto& http = std::get<HttpTask>(task);
+    for (auto& [name, value] : webhook->headers) {
+      for (const auto& [kept_name, kept_value] : http.headers) {
+        if (kept_name == name) {
+          value = kept_value;
+          break;
+        }
+      }
+    }
+    webhook->signing_secret = http.signing_secret;
+  }
+  return Ok();
 }
 
 Result<void> ValidateAlertRule(const AlertRule& rule, std::string_view field) {

@@ -77,6 +77,14 @@ struct AlertRule {
 // headers, secrets and signing.
 Task ChannelTask(const AlertChannel& channel, std::string subject, std::string body);
 
+// As KeepRedactedSecrets for a task, for each webhook channel of `incoming`:
+// a secret header or signing secret sent as kRedacted (a client writing back
+// the rule it read) takes the value of the channel at the same index of
+// `stored`, when that is a webhook to the same origin. Fails with
+// kInvalidArgument naming the field ("alerts.channels[0].signing_secret")
+// when there is none to keep.
+Result<void> KeepRedactedAlertSecrets(AlertRule& incoming, const std::optional<AlertRule>& stored);
+
 constexpr int kMaxAlertFailureThreshold = 1000;
 constexpr std::size_t kMaxAlertChannels = 10;
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/alert_rule.hpp"
 #include "core/job_namespace.hpp"
 #include "core/labels.hpp"
 #include "core/retry_policy.hpp"
@@ -74,6 +75,9 @@ struct Job {
   Milliseconds jitter{0};
   // Key-value pairs for selecting jobs (GET /jobs?label=...); see labels.hpp.
   Labels labels;
+  // Whom to tell when its runs fail, recover, start late, fall silent or are
+  // skipped (alert_rule.hpp); absent: its namespace's default rule, if any.
+  std::optional<AlertRule> alerts;
   // Incremented on every change a client makes.
   std::int64_t version = 1;
 };

@@ -61,7 +61,25 @@ bool IsEmpty(const JobPatch& patch) {
   const JobRequest& set = patch.set;
   return !set.name && !set.interval && !set.every && !set.cron && !set.timezone && !set.at && !set.start_at &&
          !set.end_at && !set.is_active && !set.task && !set.timeout && !set.retry && !set.misfire &&
-         !set.catchup_window && !set.overlap && !set.jitter && !set.labels && patch.cleared.empty();
+         !set.catchup_window && !set.overlap && !set.jitter && !set.labels && !set.alerts && patch.cleared.empty();
+}
+
+// Labels and the alert rule are replaced whole; null removes them (for
+// `alerts`, the namespace's default rule applies again).
+Result<void> PatchLabelsAndAlerts(const JobPatch& patch, const Job& current, Job& job) {
+  if (patch.set.labels) {
+    if (auto valid = ValidateLabels(*patch.set.labels); !valid) return valid.error();
+    job.labels = *patch.set.labels;
+  }
+  if (patch.cleared.count("labels")) job.labels.clear();
+  if (patch.set.alerts) {
+    AlertRule rule = *patch.set.alerts;
+    if (auto kept = KeepRedactedAlertSecrets(rule, current.alerts); !kept) return kept.error();
+    if (auto valid = ValidateAlertRule(rule); !valid) return valid.error();
+    job.alerts = std::move(rule);
+  }
+  if (patch.cleared.count("alerts")) job.alerts.reset();
+  return Ok();
 }
 
 }  // namespace
@@ -97,11 +115,7 @@ Result<Job> ApplyJobPatch(const Job& current, const JobPatch& patch, TimePoint n
   }
   if (patch.cleared.count("task")) job.task.reset();
   if (auto policies = ApplyRunPolicyFields(set, job); !policies) return policies.error();
-  if (set.labels) {
-    if (auto valid = ValidateLabels(*set.labels); !valid) return valid.error();
-    job.labels = *set.labels;
-  }
-  if (patch.cleared.count("labels")) job.labels.clear();
+  if (auto replaced = PatchLabelsAndAlerts(patch, current, job); !replaced) return replaced.error();
   if (patch.cleared.count("retry")) job.retry = RetryPolicy{};
   if (set.retry) {
     if (auto valid = ValidateRetryPolicy(*set.retry); !valid) return valid.error();

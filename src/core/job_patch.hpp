@@ -14,7 +14,8 @@ namespace jobsched::core {
 // value, and the members set to null (removed).
 struct JobPatch {
   JobRequest set;
-  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at", "retry" (to the default), "labels" (all)
+  std::set<std::string> cleared;  // "task", "timezone", "start_at", "end_at", "retry" (to the default), "labels" (all),
+                                  // "alerts" (the namespace default applies)
 };
 
 // The job after `patch`, validated exactly like a new job. Setting one
@@ -24,7 +25,8 @@ struct JobPatch {
 // missed nor run); resuming clears the pause's reason and end (job_pause.hpp),
 // pausing records paused_at. A new task's secrets sent as kRedacted keep the current
 // task's values (KeepRedactedSecrets). `labels` replaces the job's labels
-// whole, as `task` and `retry` replace theirs (null removes them all). The version goes up by one, unless
+// whole, as `task` and `retry` replace theirs (null removes them all), and so
+// does `alerts` (a channel's secrets sent as kRedacted keep the stored ones). The version goes up by one, unless
 // the patch is empty. A `namespace` other than the job's own is refused:
 // jobs never move.
 // Fails with kInvalidArgument naming the field, like ValidateNewJob.

@@ -182,6 +182,11 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   if (request.labels) {
     if (auto valid = ValidateLabels(*request.labels); !valid) return valid.error();
   }
+  if (request.alerts) {
+    if (auto valid = ValidateAlertRule(*request.alerts); !valid) return valid.error();
+    AlertRule rule = *request.alerts;
+    if (auto kept = KeepRedactedAlertSecrets(rule, std::nullopt); !kept) return kept.error();
+  }
 
   Job job;
   if (auto policies = ApplyRunPolicyFields(request, job); !policies) return policies.error();
@@ -192,6 +197,7 @@ Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now) {
   job.schedule = std::move(schedule).value();
   job.task = request.task;
   job.labels = request.labels.value_or(Labels{});
+  job.alerts = request.alerts;
   job.is_active = request.is_active.value_or(true);
   job.created_at = now;
   job.updated_at = now;

@@ -33,6 +33,9 @@ struct JobRequest {
   std::optional<std::string> namespace_name;
   // The job's labels; on a patch they replace the job's labels whole.
   std::optional<Labels> labels;
+  // The job's alert rule, already decoded; checked here. On a patch it
+  // replaces the job's rule whole.
+  std::optional<AlertRule> alerts;
 };
 
 // Checks a create request and builds the job to store, with next_run
@@ -42,7 +45,8 @@ struct JobRequest {
 // time zone or date-time; a timezone without cron; a window on a one-shot
 // job, or one that ends before it starts; an `at` more than a minute past;
 // a malformed namespace; a bad label key or value (field labels.<key>), or
-// more than kMaxLabels labels. Without a namespace the job goes to "default".
+// more than kMaxLabels labels; a bad alert rule (field alerts.<member>).
+// Without a namespace the job goes to "default".
 Result<Job> ValidateNewJob(const JobRequest& request, TimePoint now);
 
 // Sets `job`'s run policies (misfire, catchup_window, overlap, jitter) from

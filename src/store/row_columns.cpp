@@ -6,7 +6,8 @@ const std::string_view kJobColumns =
     "jobs.id, jobs.name, jobs.schedule_kind, jobs.schedule_expr, jobs.start_at, jobs.end_at, jobs.task, "
     "jobs.is_active, jobs.last_run, jobs.next_run, jobs.created_at, jobs.updated_at, jobs.version, "
     "jobs.timeout_ms, jobs.timezone, jobs.retry, jobs.misfire, jobs.catchup_window_ms, "
-    "jobs.overlap, jobs.jitter_ms, jobs.namespace, jobs.labels, jobs.paused_reason, jobs.paused_at, jobs.paused_until";
+    "jobs.overlap, jobs.jitter_ms, jobs.namespace, jobs.labels, jobs.paused_reason, jobs.paused_at, jobs.paused_until, "
+    "jobs.alerts";
 
 const std::string_view kRunColumns =
     "runs.id, runs.job_id, runs.scheduled_for, runs.trigger, runs.state, runs.attempt, runs.created_at, "

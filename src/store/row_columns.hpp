@@ -12,7 +12,7 @@ namespace jobsched::store {
 // readers (sqlite_rows, pg_rows) take in this order: both databases have
 // the same tables, column for column (see the migrations).
 extern const std::string_view kJobColumns;
-constexpr int kJobColumnCount = 25;
+constexpr int kJobColumnCount = 26;
 extern const std::string_view kRunColumns;
 constexpr int kRunColumnCount = 14;
 extern const std::string_view kKeyColumns;  // api_keys, read by each store's KeyFromRow

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <sstream>
@@ -117,6 +118,32 @@ struct Metrics::Impl {
           .Register(*registry)
           .Add({});
 
+  prometheus::Family<prometheus::Counter>& alerts_raised =
+      prometheus::BuildCounter()
+          .Name("jobsched_alerts_raised_total")
+          .Help("Alerts raised in this node's commits (one per alert, whatever its channels), by event.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& alerts_sent =
+      prometheus::BuildCounter()
+          .Name("jobsched_alerts_sent_total")
+          .Help("Alert deliveries this node sent, by channel type (email, webhook).")
+          .Register(*registry);
+  prometheus::Counter& alerts_failed = prometheus::BuildCounter()
+                                           .Name("jobsched_alerts_failed_total")
+                                           .Help("Alert deliveries this node gave up on after their last attempt.")
+                                           .Register(*registry)
+                                           .Add({});
+  // Every event and channel type, so that each series exists from the start.
+  std::map<std::string, prometheus::Counter*, std::less<>> raised_by_event = [this] {
+    std::map<std::string, prometheus::Counter*, std::less<>> counters;
+    for (const char* event : {"failed", "recovered", "late", "silent", "skipped"}) {
+      counters[event] = &alerts_raised.Add({{"event", event}});
+    }
+    return counters;
+  }();
+  prometheus::Counter& sent_email = alerts_sent.Add({{"channel", "email"}});
+  prometheus::Counter& sent_webhook = alerts_sent.Add({{"channel", "webhook"}});
+
   struct HttpHandles {
     prometheus::Counter* requests;
     prometheus::Histogram* latency;
@@ -170,6 +197,18 @@ void Metrics::ObserveRunFinished(std::string_view task_type, std::string_view st
   });
   counter->Increment();
 }
+
+void Metrics::ObserveAlertRaised(std::string_view event) {
+  if (auto found = impl_->raised_by_event.find(event); found != impl_->raised_by_event.end()) {
+    found->second->Increment();
+  }
+}
+
+void Metrics::ObserveAlertSent(std::string_view channel) {
+  (channel == "email" ? impl_->sent_email : impl_->sent_webhook).Increment();
+}
+
+void Metrics::ObserveAlertFailed() { impl_->alerts_failed.Increment(); }
 
 void Metrics::ObserveRunsCreated(std::size_t count) { impl_->runs_created.Increment(static_cast<double>(count)); }
 

@@ -31,6 +31,12 @@ class Metrics {
   void ObserveRunFinished(std::string_view task_type, std::string_view state);
   // The scheduler created runs / recorded skipped occurrences.
   void ObserveRunsCreated(std::size_t count);
+  // Alerts (docs/decisions/0011): one raised here (in a commit of this
+  // node), by event; one delivery sent by this node, by channel type
+  // ("email", "webhook"); one delivery failed for good here.
+  void ObserveAlertRaised(std::string_view event);
+  void ObserveAlertSent(std::string_view channel);
+  void ObserveAlertFailed();
   // One store call, from submission to its answer.
   void ObserveStoreOperation(std::string_view operation, bool ok, std::chrono::nanoseconds latency);
 

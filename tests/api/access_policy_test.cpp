@@ -26,6 +26,7 @@ TEST(AccessPolicy, KnowsEveryRouteTheApiRegisters) {
   options.api_keys = store->get();
   options.nodes = store->get();
   options.audit = store->get();
+  options.alerts = store->get();
   Api api(**store, clock, std::move(options));
 
   for (const Router::Route& route : api.router().Routes()) {

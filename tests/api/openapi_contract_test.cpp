@@ -52,6 +52,7 @@ Operations ServerOperations() {
   options.api_keys = store->get();
   options.nodes = store->get();
   options.audit = store->get();
+  options.alerts = store->get();
   Api api(**store, clock, std::move(options));
   Operations operations;
   for (const Router::Route& route : api.router().Routes()) operations.insert(route.method + " " + route.pattern);

@@ -53,6 +53,20 @@ TEST(AlertRuleCodec, TheStoresFormRoundTripsSecretsIncluded) {
   EXPECT_EQ(*again, *rule);
 }
 
+TEST(AlertRuleCodec, AChannelRoundTripsAloneAndIsShownRedacted) {
+  auto rule = DecodeAlertRule(kFull);
+  ASSERT_TRUE(rule.ok());
+
+  for (const core::AlertChannel& channel : rule->channels) {
+    auto again = DecodeAlertChannel(EncodeAlertChannel(channel));
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(*again, channel);
+  }
+  const std::string shown = EncodeAlertChannelForApi(rule->channels[1]);
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos) << shown;
+  EXPECT_EQ(DecodeAlertChannel("{\"type\": \"pager\"}").error().field, "channel.type");
+}
+
 TEST(AlertRuleCodec, TheApisFormHidesSecretHeadersAndTheSigningSecret) {
   auto rule = DecodeAlertRule(kFull);
   ASSERT_TRUE(rule.ok());

@@ -115,5 +115,38 @@ TEST(AlertRule, AnEmailChannelBecomesAnEmailWithTheAlertsSubjectAndBody) {
   EXPECT_EQ(email->body, "text");
 }
 
+AlertRule WithSecrets(std::string url, std::string token, std::optional<std::string> signing) {
+  AlertRule rule;
+  rule.on = {AlertEvent::kFailed};
+  rule.channels = {
+      EmailChannel{{"ops@example.com"}, {}},
+      WebhookChannel{
+          std::move(url), WebhookFormat::kJson, {{"Authorization", std::move(token)}}, {}, std::move(signing)}};
+  return rule;
+}
+
+TEST(AlertRule, RedactedSecretsWrittenBackKeepTheStoredOnes) {
+  const AlertRule stored = WithSecrets("https://hooks.example.com/a", "Bearer t", "0123456789abcdef");
+  AlertRule incoming = WithSecrets("https://hooks.example.com/b", "REDACTED", "REDACTED");
+
+  ASSERT_TRUE(KeepRedactedAlertSecrets(incoming, stored).ok());
+
+  EXPECT_EQ(incoming, WithSecrets("https://hooks.example.com/b", "Bearer t", "0123456789abcdef"));
+}
+
+TEST(AlertRule, ARedactedSecretWithNothingToKeepIsRefusedNamingTheChannel) {
+  AlertRule fresh = WithSecrets("https://hooks.example.com/a", "REDACTED", std::nullopt);
+  AlertRule elsewhere = WithSecrets("https://other.example.com/a", "Bearer x", "REDACTED");
+  const AlertRule stored = WithSecrets("https://hooks.example.com/a", "Bearer t", "0123456789abcdef");
+
+  auto unknown = KeepRedactedAlertSecrets(fresh, std::nullopt);
+  auto moved = KeepRedactedAlertSecrets(elsewhere, stored);
+
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().field, "alerts.channels[1].headers.Authorization");
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(moved.error().field, "alerts.channels[1].signing_secret");
+}
+
 }  // namespace
 }  // namespace jobsched::core

@@ -153,6 +153,12 @@ TYPED_TEST(JobNameContract, JobsThatSharedANameBeforeTheMigrationKeepItUntilRena
                   ->ExecuteForTest("DROP INDEX jobs_paused_until; ALTER TABLE jobs DROP COLUMN paused_reason; "
                                    "ALTER TABLE jobs DROP COLUMN paused_at; ALTER TABLE jobs DROP COLUMN paused_until")
                   .ok());
+  // And 0023's alerts, for the same reason.
+  ASSERT_TRUE(this->backend_
+                  ->ExecuteForTest("DROP INDEX jobs_with_alerts; DROP TABLE alerts; DROP TABLE job_alert_state; "
+                                   "DROP TABLE namespace_alert_rules; "
+                                   "ALTER TABLE jobs DROP COLUMN alerts")
+                  .ok());
 
   StoreInstance migrated = this->OpenInstance();  // applies 0015 (and later) again
   ASSERT_TRUE(migrated.jobs);

@@ -2,6 +2,7 @@
 
 #include "store/postgres/pg_change_feed.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_alert_store.hpp"
 #include "store/postgres/postgres_api_key_store.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 #include "store/postgres/postgres_node_store.hpp"
@@ -22,7 +23,7 @@ class Sqlite final : public Backend {
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
     return StoreInstance{
-        shared, shared, shared, shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
+        shared, shared, shared, shared, shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
   }
 
   core::Result<void> ExecuteForTest(const std::string& sql) override {
@@ -49,6 +50,7 @@ class Postgres final : public Backend {
                          std::make_shared<postgres::PostgresSessionStore>(*database),
                          std::make_shared<postgres::PostgresNodeStore>(*database),
                          jobs,
+                         std::make_shared<postgres::PostgresAlertStore>(*database),
                          std::make_shared<postgres::PgChangeFeed>(*database)};
   }
 

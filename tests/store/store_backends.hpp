@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/result.hpp"
+#include "store/alert_store.hpp"
 #include "store/api_key_store.hpp"
 #include "store/audit_log.hpp"
 #include "store/change_feed.hpp"
@@ -32,6 +33,7 @@ struct StoreInstance {
   std::shared_ptr<SessionStore> sessions;
   std::shared_ptr<NodeStore> nodes;
   std::shared_ptr<AuditLog> audit;
+  std::shared_ptr<AlertStore> alerts;
   std::shared_ptr<ChangeFeed> changes;  // last: ends before the stores
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "store/alert_store.hpp"
 #include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_reader_pool.hpp"
 #include "store/postgres/pg_writer.hpp"
@@ -55,6 +56,8 @@ class PgDatabase {
   PgWriter& writer() { return *writer_; }
   PgWriter& outcome_writer() { return *outcome_writer_; }
   PgReaderPool& readers() { return readers_; }
+  // Told of the alerts each commit of either writer raised.
+  RaisedAlertRelay& raised_alerts() { return raised_alerts_; }
   // "user@host:port/database", for logs.
   const std::string& description() const { return description_; }
 
@@ -64,6 +67,8 @@ class PgDatabase {
   const std::string url_;
   const std::string description_;
   PgReaderPool readers_;
+  // Before the writers: their callbacks report to it until they are joined.
+  RaisedAlertRelay raised_alerts_;
   // Last members: destroyed first, so queued writes finish while the rest
   // lives. Outcomes first: a finish may answer a write of the main writer's.
   std::unique_ptr<PgWriter> writer_;

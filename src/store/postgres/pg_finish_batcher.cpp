@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/postgres/pg_alerts.hpp"
 #include "store/postgres/pg_events.hpp"
 #include "store/run_output.hpp"
 
@@ -53,22 +54,28 @@ constexpr const char* kFinishRuns =
     "FROM held, f WHERE runs.id = held.id AND f.id = held.id RETURNING runs.id, runs.job_id, runs.state) "
     // The last column: whether this statement finished the run (it gets an
     // event), or an earlier try of the same batch did.
-    "SELECT id, job_id, state, true FROM finished "
-    "UNION ALL SELECT runs.id, runs.job_id, runs.state, false FROM runs JOIN f ON f.id = runs.id"
+    "SELECT id, job_id, state, true, "
+    // Whether the job has an alert rule (its own or its namespace's): only
+    // then does the transaction go on to decide the outcome's alerts.
+    "EXISTS (SELECT 1 FROM jobs LEFT JOIN namespace_alert_rules n ON n.namespace = jobs.namespace "
+    "WHERE jobs.id = finished.job_id AND (jobs.alerts IS NOT NULL OR n.rule IS NOT NULL)) FROM finished "
+    "UNION ALL SELECT runs.id, runs.job_id, runs.state, false, false FROM runs JOIN f ON f.id = runs.id"
     " WHERE runs.state NOT IN ('running', 'queued') AND runs.lease_owner IS NULL AND runs.finished_at = f.finished_at";
 
 }  // namespace
 
 void PgFinishBatcher::Finish(const std::string& owner, RunCompletion completion,
                              std::function<void(core::Result<void>)> done) {
-  if (pending_->Add(PendingFinish{owner, std::move(completion), std::move(done)})) QueueWrite(writer_, pending_);
+  if (pending_->Add(PendingFinish{owner, std::move(completion), std::move(done)}))
+    QueueWrite(writer_, relay_, pending_);
 }
 
-void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pending) {
+void PgFinishBatcher::QueueWrite(PgWriter& writer, RaisedAlertRelay& relay, std::shared_ptr<Pending> pending) {
   struct Taken {
     bool taken = false;
     bool more = false;  // finishes were left pending: this write queues the next
     Batch finishes;
+    std::vector<RaisedAlert> raised;  // by the try that committed
   };
   auto batch = std::make_shared<Taken>();
   writer.Submit<std::vector<core::RunId>>(
@@ -97,28 +104,34 @@ void PgFinishBatcher::QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pend
         std::vector<core::RunId> recorded;
         recorded.reserve(static_cast<std::size_t>(updated->rows()));
         std::vector<StoreChange> events;
+        std::vector<core::RunId> alerting;
         for (int row = 0; row < updated->rows(); ++row) {
           recorded.push_back(updated->Int(row, 0));
           if (updated->Bool(row, 3)) {
             events.push_back(StoreChange::Run(StoreChange::Action::kFinished, updated->Int(row, 0),
                                               updated->Int(row, 1), std::string(updated->Text(row, 2))));
           }
+          if (updated->Bool(row, 4)) alerting.push_back(updated->Int(row, 0));
         }
+        // The outcomes' alerts, in their transaction (docs/decisions/0011).
+        batch->raised.clear();
+        if (auto alerted = RaiseRunEndAlerts(db, alerting, batch->raised); !alerted) return alerted.error();
         if (auto notified = NotifyEvents(db, events); !notified) return notified.error();
         std::sort(recorded.begin(), recorded.end());
         return recorded;
       },
-      [&writer, pending, batch](const core::Result<std::vector<core::RunId>>& recorded) {
+      [&writer, &relay, pending, batch](const core::Result<std::vector<core::RunId>>& recorded) {
         // The transaction failed before the write ran (no connection): it
         // answers for what it would have taken, or they would wait forever.
         if (!batch->taken) batch->finishes = pending->Take(batch->more);
-        Answer(writer, pending, batch->finishes, recorded);
-        if (batch->more) QueueWrite(writer, pending);
+        if (recorded) relay.Report(batch->raised);
+        Answer(writer, relay, pending, batch->finishes, recorded);
+        if (batch->more) QueueWrite(writer, relay, pending);
       });
 }
 
-void PgFinishBatcher::Answer(PgWriter& writer, const std::shared_ptr<Pending>& pending, Batch& batch,
-                             const core::Result<std::vector<core::RunId>>& recorded) {
+void PgFinishBatcher::Answer(PgWriter& writer, RaisedAlertRelay& relay, const std::shared_ptr<Pending>& pending,
+                             Batch& batch, const core::Result<std::vector<core::RunId>>& recorded) {
   bool queue_again = false;
   for (PendingFinish& finish : batch) {
     const core::RunId id = finish.completion.run_id;
@@ -131,7 +144,7 @@ void PgFinishBatcher::Answer(PgWriter& writer, const std::shared_ptr<Pending>& p
       finish.done(recorded.error());
     }
   }
-  if (queue_again) QueueWrite(writer, pending);
+  if (queue_again) QueueWrite(writer, relay, pending);
 }
 
 bool PgFinishBatcher::Pending::Add(PendingFinish finish) {

@@ -7,6 +7,7 @@
 
 #include "core/annotated_mutex.hpp"
 #include "core/result.hpp"
+#include "store/alert_store.hpp"
 #include "store/postgres/pg_writer.hpp"
 #include "store/run_queue.hpp"
 
@@ -25,7 +26,10 @@ class PgFinishBatcher {
  public:
   // `writer` must outlive the batcher. Writes already given to it may run
   // after the batcher is gone: they hold what they need.
-  explicit PgFinishBatcher(PgWriter& writer) : writer_(writer), pending_(std::make_shared<Pending>()) {}
+  // `relay` hears of the alerts each batch raised (RaiseRunEndAlerts, in the
+  // batch's transaction), after its commit; it must outlive the batcher too.
+  PgFinishBatcher(PgWriter& writer, RaisedAlertRelay& relay)
+      : writer_(writer), relay_(relay), pending_(std::make_shared<Pending>()) {}
 
   // As RunQueue::FinishRun: `done` hears kConflict when `owner` no longer
   // holds the run, after the commit otherwise. A batch that fails with
@@ -56,11 +60,12 @@ class PgFinishBatcher {
   };
 
   // Queues the write that records what is pending when it runs.
-  static void QueueWrite(PgWriter& writer, std::shared_ptr<Pending> pending);
-  static void Answer(PgWriter& writer, const std::shared_ptr<Pending>& pending, Batch& batch,
+  static void QueueWrite(PgWriter& writer, RaisedAlertRelay& relay, std::shared_ptr<Pending> pending);
+  static void Answer(PgWriter& writer, RaisedAlertRelay& relay, const std::shared_ptr<Pending>& pending, Batch& batch,
                      const core::Result<std::vector<core::RunId>>& recorded);
 
   PgWriter& writer_;
+  RaisedAlertRelay& relay_;
   std::shared_ptr<Pending> pending_;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_alerts.hpp"
 #include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_rows.hpp"
 
@@ -164,7 +165,8 @@ core::Result<void> AdvanceJobs(PgConnection& db, const FiringWrites& writes) {
 
 }  // namespace
 
-core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit, const FirePlanner& planner) {
+core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::size_t limit, const FirePlanner& planner,
+                                 std::vector<RaisedAlert>& raised) {
   auto due = LockDueJobs(db, now, limit);
   if (!due) return due.error();
   FireResult result;
@@ -179,6 +181,12 @@ core::Result<FireResult> FireDue(PgConnection& db, core::TimePoint now, std::siz
   if (!created) return created.error();
   result.runs_created = *created;
   if (auto advanced = AdvanceJobs(db, *writes); !advanced) return advanced.error();
+  // Skipped occurrences are outcomes: their alerts, in the same transaction.
+  std::vector<core::RunId> skipped;
+  for (const StoreChange& change : events) {
+    if (change.kind == StoreChange::Kind::kRun && change.state == "skipped") skipped.push_back(change.run_id);
+  }
+  if (auto alerted = RaiseRunEndAlerts(db, skipped, raised); !alerted) return alerted.error();
   // Each fired job's next_run moved: the console shows it.
   for (const core::Job& job : *due) {
     events.push_back(StoreChange::Job(StoreChange::Action::kUpdated, job.id, job.namespace_name));

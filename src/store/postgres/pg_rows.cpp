@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "codec/alert_rule_codec.hpp"
 #include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
@@ -56,6 +57,11 @@ core::Result<core::Job> JobFromRow(const PgResult& result, int row, int first) {
   auto labels = codec::DecodeLabels(text(21));
   if (!labels) return core::Error::Internal("stored job has bad labels: " + labels.error().message);
   job.labels = std::move(labels).value();
+  if (!result.IsNull(row, first + 25)) {
+    auto rule = codec::DecodeAlertRule(text(25));
+    if (!rule) return core::Error::Internal("stored job has a bad alert rule: " + rule.error().message);
+    job.alerts = std::move(rule).value();
+  }
   return job;
 }
 

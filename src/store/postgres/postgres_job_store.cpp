@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "codec/alert_rule_codec.hpp"
 #include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
@@ -24,14 +25,14 @@ std::string RetryColumn(const core::RetryPolicy& retry) {
   return retry == core::RetryPolicy{} ? std::string() : codec::EncodeRetryPolicy(retry);
 }
 
-// The columns a job writes, in the order JobParams adds them ($1-$23);
+// The columns a job writes, in the order JobParams adds them ($1-$24);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",      "task",
-    "is_active", "last_run",      "next_run",      "updated_at",        "version",     "timeout_ms",
-    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",     "jitter_ms",
-    "namespace", "labels",        "paused_reason", "paused_at",         "paused_until"};
-constexpr int kWrittenColumnCount = 23;
+    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",       "task",
+    "is_active", "last_run",      "next_run",      "updated_at",        "version",      "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",      "jitter_ms",
+    "namespace", "labels",        "paused_reason", "paused_at",         "paused_until", "alerts"};
+constexpr int kWrittenColumnCount = 24;
 
 PgParams JobParams(const core::Job& job) {
   PgParams params;
@@ -65,6 +66,11 @@ PgParams JobParams(const core::Job& job) {
     params.AddNull();
   }
   params.Add(OptionalMs(job.paused_at)).Add(OptionalMs(job.paused_until));
+  if (job.alerts) {
+    params.Add(codec::EncodeAlertRule(*job.alerts));
+  } else {
+    params.AddNull();
+  }
   return params;
 }
 

@@ -1,6 +1,7 @@
 // The scheduling half of PostgresJobStore: firing due jobs, manual runs,
 // cancellation, and run history.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,16 +32,25 @@ core::Result<std::optional<core::TimePoint>> PostgresJobStore::NextDueTime() {
 
 void PostgresJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePlanner planner,
                                    std::function<void(core::Result<FireResult>)> done) {
+  auto raised = std::make_shared<std::vector<RaisedAlert>>();
   database_->writer().Submit<FireResult>(
-      [now, limit, planner = std::move(planner)](PgConnection& db) -> core::Result<FireResult> {
-        auto fired = FireDue(db, now, limit, planner);
+      [now, limit, planner = std::move(planner), raised](PgConnection& db) -> core::Result<FireResult> {
+        raised->clear();  // a retried transaction raises afresh
+        auto fired = FireDue(db, now, limit, planner, *raised);
         // Every node's worker pool may claim them (see PgListener).
         if (fired && fired->runs_created > 0) {
           if (auto notified = Notify(db, kRunsChannel); !notified) return notified.error();
         }
         return fired;
       },
-      std::move(done));
+      // The relay, not the database: this runs on the writer's thread, and a
+      // callback holding the last reference to the database would destroy it
+      // there, joining that very thread. The database's writers are joined
+      // before its relay goes, so the pointer outlives every callback.
+      [relay = &database_->raised_alerts(), raised, done = std::move(done)](core::Result<FireResult> fired) {
+        if (fired) relay->Report(*raised);
+        done(std::move(fired));
+      });
 }
 
 core::Result<core::Run> QueueManualRun(PgConnection& db, const core::Job& job, core::TimePoint now,

@@ -45,7 +45,7 @@ std::vector<StoreChange> RequeuedEvents(const PgResult& rows) {
 }  // namespace
 
 PostgresRunQueue::PostgresRunQueue(std::shared_ptr<PgDatabase> database)
-    : database_(std::move(database)), finishes_(database_->outcome_writer()) {}
+    : database_(std::move(database)), finishes_(database_->outcome_writer(), database_->raised_alerts()) {}
 
 void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
                                  core::TimePoint lease_until,

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "codec/alert_rule_codec.hpp"
 #include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
@@ -71,14 +72,14 @@ core::Result<int> ApplyMigrations(SqliteConnection& db) {
   return CurrentVersion(db);
 }
 
-// The columns a job writes, in the order BindJobColumns binds them (1-23);
+// The columns a job writes, in the order BindJobColumns binds them (1-24);
 // INSERT and UPDATE share them so the two can never disagree.
 constexpr std::string_view kWrittenColumns[] = {
-    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",      "task",
-    "is_active", "last_run",      "next_run",      "updated_at",        "version",     "timeout_ms",
-    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",     "jitter_ms",
-    "namespace", "labels",        "paused_reason", "paused_at",         "paused_until"};
-constexpr int kWrittenColumnCount = 23;
+    "name",      "schedule_kind", "schedule_expr", "start_at",          "end_at",       "task",
+    "is_active", "last_run",      "next_run",      "updated_at",        "version",      "timeout_ms",
+    "timezone",  "retry",         "misfire",       "catchup_window_ms", "overlap",      "jitter_ms",
+    "namespace", "labels",        "paused_reason", "paused_at",         "paused_until", "alerts"};
+constexpr int kWrittenColumnCount = 24;
 
 void BindJobColumns(Statement& statement, const core::Job& job) {
   statement.Bind(1, job.name)
@@ -106,6 +107,11 @@ void BindJobColumns(Statement& statement, const core::Job& job) {
     statement.Bind(21, *job.paused_reason);
   } else {
     statement.BindNull(21);
+  }
+  if (job.alerts) {
+    statement.Bind(24, codec::EncodeAlertRule(*job.alerts));
+  } else {
+    statement.BindNull(24);
   }
   if (job.schedule.timezone().empty()) {
     statement.BindNull(13);

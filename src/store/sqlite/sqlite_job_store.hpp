@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "store/alert_store.hpp"
 #include "store/api_key_store.hpp"
 #include "store/audit_log.hpp"
 #include "store/change_feed.hpp"
@@ -54,7 +55,8 @@ class SqliteJobStore final : public JobStore,
                              public ApiKeyStore,
                              public SessionStore,
                              public NodeStore,
-                             public AuditLog {
+                             public AuditLog,
+                             public AlertStore {
  public:
   // Opens the database, applying pending migrations first. Fails with
   // kUnavailable when the file cannot be opened or written.
@@ -145,6 +147,18 @@ class SqliteJobStore final : public JobStore,
   // NodeStore (sqlite_nodes.cpp)
   core::Result<std::vector<NodeStatus>> ListNodes() override;
 
+  // AlertStore (sqlite_alerts.cpp)
+  void ClaimAlerts(const std::string& owner, std::size_t limit, core::TimePoint now, core::TimePoint lease_until,
+                   AlertsClaimed done) override;
+  void RecordAlertAttempt(const std::string& owner, AlertAttempt attempt, AlertWritten done) override;
+  void CheckAlerts(core::TimePoint now, std::size_t limit, CheckDone done) override;
+  core::Result<std::optional<core::AlertRule>> GetNamespaceAlertRule(const std::string& job_namespace) override;
+  void SetNamespaceAlertRule(std::string job_namespace, std::optional<core::AlertRule> rule, core::TimePoint now,
+                             std::function<void(core::Result<bool>)> done) override;
+  core::Result<std::optional<core::TimePoint>> NextAlertDue() override;
+  core::Result<std::vector<Alert>> ListAlerts(const AlertListQuery& query) override;
+  void SetRaisedObserver(RaisedObserver observer) override;
+
  private:
   SqliteJobStore(std::string path, const core::Clock* clock, std::unique_ptr<WalState> wal,
                  std::unique_ptr<SqliteWriter> writer, std::unique_ptr<SqliteCheckpointer> checkpointer);
@@ -189,6 +203,8 @@ class SqliteJobStore final : public JobStore,
   // its commit (JobCache). Only this process writes the file: SQLite mode is
   // one process. Before writer_, whose last callbacks still use it.
   JobCache cache_;
+  // Told of the alerts each commit raised. Before writer_, whose callbacks report.
+  RaisedAlertRelay raised_alerts_;
   // What this process's other parts hear of committed changes (SQLite mode
   // is one process, so the feed is in memory). Before writer_, whose
   // callbacks publish.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/sqlite_alerts.hpp"
 #include "store/sqlite/sqlite_firing.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
@@ -35,18 +36,27 @@ void SqliteJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FirePla
   // what it did, for the change feed.
   auto touched = std::make_shared<std::vector<core::JobId>>();
   auto events = std::make_shared<std::vector<StoreChange>>();
+  auto raised = std::make_shared<std::vector<RaisedAlert>>();
   writer_->Submit<FireResult>(
-      [submitted = now, clock = clock_, limit, planner = std::move(planner), touched,
-       events](SqliteConnection& db) -> core::Result<FireResult> {
+      [submitted = now, clock = clock_, limit, planner = std::move(planner), touched, events,
+       raised](SqliteConnection& db) -> core::Result<FireResult> {
         // What is due by now, not only by when the write was submitted (see SqliteOptions::clock).
         const core::TimePoint now = clock != nullptr ? std::max(submitted, clock->Now()) : submitted;
-        return FireDue(db, now, limit, planner, *touched, *events);
+        auto fired = FireDue(db, now, limit, planner, *touched, *events);
+        if (!fired) return fired;
+        // Skipped occurrences are outcomes: their alerts, in the same transaction.
+        for (const StoreChange& change : *events) {
+          if (change.kind != StoreChange::Kind::kRun || change.state != "skipped") continue;
+          if (auto alerted = RaiseRunEndAlerts(db, change.run_id, *raised); !alerted) return alerted.error();
+        }
+        return fired;
       },
-      [this, touched, events, done = std::move(done)](core::Result<FireResult> fired) {
+      [this, touched, events, raised, done = std::move(done)](core::Result<FireResult> fired) {
         // Nothing fired (the usual tick): nothing to forget, and reads in flight may keep theirs.
         if (!touched->empty()) cache_.Invalidate(*touched);
         if (fired && fired->runs_created > 0) PublishRunsQueued();
         if (fired) Publish(*events);
+        if (fired) raised_alerts_.Report(*raised);
         if (fired.ok() && fired->more_due) writer_->NoteBacklog();
         done(std::move(fired));
       });

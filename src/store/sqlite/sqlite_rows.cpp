@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_rows.hpp"
 
+#include "codec/alert_rule_codec.hpp"
 #include "codec/labels_codec.hpp"
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
@@ -53,6 +54,11 @@ core::Result<core::Job> JobFromRow(const Statement& row, int first) {
   auto labels = codec::DecodeLabels(row.ColumnText(column(21)));
   if (!labels) return core::Error::Internal("stored job has bad labels: " + labels.error().message);
   job.labels = std::move(labels).value();
+  if (auto alerts = row.ColumnOptionalText(column(25))) {
+    auto rule = codec::DecodeAlertRule(*alerts);
+    if (!rule) return core::Error::Internal("stored job has a bad alert rule: " + rule.error().message);
+    job.alerts = std::move(rule).value();
+  }
   return job;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/run_output.hpp"
+#include "store/sqlite/sqlite_alerts.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 
@@ -118,8 +119,9 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
                                std::function<void(core::Result<void>)> done) {
   const core::RunId run_id = completion.run_id;
   auto events = std::make_shared<std::vector<StoreChange>>();
+  auto raised = std::make_shared<std::vector<RaisedAlert>>();
   writer_->Submit<bool>(
-      [owner, completion = std::move(completion), events](SqliteConnection& db) mutable -> core::Result<bool> {
+      [owner, completion = std::move(completion), events, raised](SqliteConnection& db) mutable -> core::Result<bool> {
         auto update = db.Cached(
             "UPDATE runs SET finished_at = ?2, duration_ms = ?2 - coalesce(started_at, ?2), output = ?3, "
             "state = CASE WHEN cancel_requested_at IS NULL OR ?1 = 'succeeded' THEN ?1 ELSE 'cancelled' END, "
@@ -137,11 +139,17 @@ void SqliteJobStore::FinishRun(const std::string& owner, RunCompletion completio
             .Bind(6, owner);
         auto finished = CollectRunEvents(**update, *events);
         if (!finished) return finished.error();
-        return *finished == 1;
+        if (*finished != 1) return false;
+        // The outcome's alerts, in its transaction (a cancelled run changes none).
+        if (events->back().state != "cancelled") {
+          if (auto alerted = RaiseRunEndAlerts(db, completion.run_id, *raised); !alerted) return alerted.error();
+        }
+        return true;
       },
-      [this, events, done = std::move(done), run_id](core::Result<bool> finished) {
+      [this, events, raised, done = std::move(done), run_id](core::Result<bool> finished) {
         if (!finished) return done(finished.error());
         Publish(*events);
+        raised_alerts_.Report(*raised);
         if (!*finished) {
           return done(core::Error::Conflict("run " + std::to_string(run_id) +
                                             " is no longer held by this node (its lease expired)"));
