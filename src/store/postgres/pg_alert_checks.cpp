@@ -142,8 +142,10 @@ void PostgresAlertStore::CheckAlerts(core::TimePoint now, std::size_t limit, Che
         PgCheckRows rows(db);
         return RunAlertChecks(rows, now, limit, *raised);
       },
-      [database = database_, raised, done = std::move(done)](core::Result<std::size_t> checked) {
-        if (checked) database->raised_alerts().Report(*raised);
+      // The relay, not the database: a callback holding the last reference would
+      // destroy the database, and join its writer, on that writer's own thread.
+      [relay = &database_->raised_alerts(), raised, done = std::move(done)](core::Result<std::size_t> checked) {
+        if (checked) relay->Report(*raised);
         done(std::move(checked));
       });
 }

@@ -43,8 +43,10 @@ void PostgresJobStore::FireDueJobs(core::TimePoint now, std::size_t limit, FireP
         }
         return fired;
       },
-      [database = database_, raised, done = std::move(done)](core::Result<FireResult> fired) {
-        if (fired) database->raised_alerts().Report(*raised);
+      // The relay, not the database: a callback holding the last reference would
+      // destroy the database, and join its writer, on that writer's own thread.
+      [relay = &database_->raised_alerts(), raised, done = std::move(done)](core::Result<FireResult> fired) {
+        if (fired) relay->Report(*raised);
         done(std::move(fired));
       });
 }
