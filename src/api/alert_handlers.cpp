@@ -167,10 +167,11 @@ void PutDefault(store::AlertStore& alerts, const core::Clock& clock, const HttpR
   if (!stored) return respond(ProblemResponse(stored.error()));
   if (auto kept = core::KeepRedactedAlertSecrets(*rule, *stored); !kept) return respond(ProblemResponse(kept.error()));
   auto shown = std::make_shared<core::AlertRule>(*rule);
-  alerts.SetNamespaceAlertRule(*name, std::move(rule).value(), clock.Now(), [shown, respond](core::Result<bool> set) {
-    if (!set) return respond(ProblemResponse(set.error()));
-    respond(RuleResponse(*shown));
-  });
+  alerts.SetNamespaceAlertRule(*name, std::move(rule).value(), clock.Now(),
+                               [shown, respond](const core::Result<bool>& set) {
+                                 if (!set) return respond(ProblemResponse(set.error()));
+                                 respond(RuleResponse(*shown));
+                               });
 }
 
 void DeleteDefault(store::AlertStore& alerts, const core::Clock& clock, const HttpRequest& request,

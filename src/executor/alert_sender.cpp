@@ -175,7 +175,7 @@ void AlertSender::Send(const store::Alert& alert) {
   context.attempt = alert.attempts;
   context.timeout = options_.timeout;
   context.stop = stop_.get_token();
-  runner->Start(task, context, [this, alert](TaskResult result) { Record(alert, result); });
+  runner->Start(task, context, [this, alert](const TaskResult& result) { Record(alert, result); });
 }
 
 void AlertSender::Record(const store::Alert& alert, const TaskResult& result) {
@@ -197,7 +197,7 @@ void AlertSender::Record(const store::Alert& alert, const TaskResult& result) {
                  alert.job_id, channel, alert.attempts, result.error, final ? "; failed for good" : "; will try again");
     if (options_.on_failed) options_.on_failed(channel, final);
   }
-  store_.RecordAlertAttempt(options_.owner, attempt, [this, id = alert.id](core::Result<void> recorded) {
+  store_.RecordAlertAttempt(options_.owner, attempt, [this, id = alert.id](const core::Result<void>& recorded) {
     if (!recorded) spdlog::warn("alerts: cannot record the delivery of alert {}: {}", id, recorded.error().message);
     {
       core::MutexLock lock(mutex_);

@@ -151,7 +151,7 @@ class MetricLabelsTest(ServiceTestCase):
     """Issue #14: every method name became a label, so anonymous requests with made-up methods grew
     /metrics without bound (34,000 series from 2,000 requests). Labels come from a closed set."""
 
-    KNOWN_METHODS = {"GET", "HEAD", "POST", "PATCH", "DELETE", "other"}
+    KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "other"}
 
     def send_raw(self, method, path):
         connection = http.client.HTTPConnection("127.0.0.1", self.service.port, timeout=10)

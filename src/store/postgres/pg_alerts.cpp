@@ -185,7 +185,7 @@ void PostgresAlertStore::RecordAlertAttempt(const std::string& owner, AlertAttem
         if (!updated) return updated.error();
         return updated->affected() == 1;
       },
-      [done = std::move(done)](core::Result<bool> recorded) {
+      [done = std::move(done)](const core::Result<bool>& recorded) {
         if (!recorded) return done(recorded.error());
         done(core::Ok());
       });

@@ -172,7 +172,7 @@ void SqliteJobStore::RecordAlertAttempt(const std::string& owner, AlertAttempt a
         if (auto ran = (*update)->Run(); !ran) return ran.error();
         return db.Changes() == 1;
       },
-      [done = std::move(done)](core::Result<bool> recorded) {
+      [done = std::move(done)](const core::Result<bool>& recorded) {
         if (!recorded) return done(recorded.error());
         done(core::Ok());
       });
