@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <optional>
 #include <random>
 #include <system_error>
@@ -24,6 +23,7 @@
 #include "app/limit_settings.hpp"
 #include "app/redaction.hpp"
 #include "app/settings.hpp"
+#include "app/share_dir.hpp"
 #include "app/task_runners.hpp"
 #include "core/duration.hpp"
 #include "executor/worker_pool.hpp"
@@ -82,21 +82,6 @@ std::string NodeId() {
   gethostname(host, sizeof host - 1);
   std::random_device random;
   return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(random() % 1'000'000);
-}
-
-// Files installed with the binary (Swagger UI's assets, the web console):
-// next to it in a build tree (build/jobsched, build/share/NAME), or where
-// `cmake --install` puts them (PREFIX/bin/jobsched, PREFIX/share/jobsched/NAME).
-std::string DefaultShareDir(const std::string& name) {
-  std::error_code error;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "share/" + name;
-  const std::filesystem::path build_tree = exe.parent_path() / "share" / name;
-  const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "jobsched" / name;
-  if (!std::filesystem::is_directory(build_tree, error) && std::filesystem::is_directory(installed, error)) {
-    return installed.string();
-  }
-  return build_tree.string();
 }
 
 // Authentication and rate limits from the settings, with the keys read once

@@ -22,8 +22,8 @@ class Sqlite final : public Backend {
     auto store = sqlite::SqliteJobStore::Open({.path = dir_.File("jobs.db"), .limits = limits});
     if (!store) return store.error();
     std::shared_ptr<sqlite::SqliteJobStore> shared = std::move(store).value();
-    return StoreInstance{
-        shared, shared, shared, shared, shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
+    return StoreInstance{shared, shared, shared, shared,
+                         shared, shared, shared, std::shared_ptr<ChangeFeed>(shared, &shared->changes())};
   }
 
   core::Result<void> ExecuteForTest(const std::string& sql) override {
