@@ -8,11 +8,12 @@ namespace jobsched::app {
 
 AlertService::AlertService(store::AlertStore& store, const core::Clock& clock, const executor::TaskRunners* runners,
                            telemetry::Metrics& metrics, const std::string& node_id, std::chrono::milliseconds lease,
-                           bool check)
+                           bool check, std::string console_url)
     : store_(store) {
   if (runners != nullptr) {
     executor::AlertSenderOptions options;
     options.owner = node_id;
+    options.console_url = std::move(console_url);
     // A delivery ends (its runner's timeout) well within its lease, so a
     // live sender always records it before anyone else may take it.
     options.timeout = std::clamp(lease / 2, std::chrono::milliseconds{1'000}, std::chrono::milliseconds{30'000});

@@ -24,7 +24,8 @@ class AlertService {
   // alerts are sent again by another, or by itself restarted, that much
   // later. Everything given must outlive the service.
   AlertService(store::AlertStore& store, const core::Clock& clock, const executor::TaskRunners* runners,
-               telemetry::Metrics& metrics, const std::string& node_id, std::chrono::milliseconds lease, bool check);
+               telemetry::Metrics& metrics, const std::string& node_id, std::chrono::milliseconds lease, bool check,
+               std::string console_url);
   AlertService(const AlertService&) = delete;
   AlertService& operator=(const AlertService&) = delete;
   ~AlertService();

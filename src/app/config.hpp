@@ -181,6 +181,12 @@ struct Config {
   // installed folder, share/console next to the binary. Empty (default):
   // everything from the installed folder, read once and cached by browsers.
   std::string console_dir;
+  // --public-url: the address people reach this service at
+  // ("https://jobsched.example.com", with a path behind a proxy that adds
+  // one). Alert messages link to a run's page of the console there. Empty
+  // (default): the listen address when it names one host and port, else no
+  // link (0.0.0.0 or port 0 say nothing of how others reach it).
+  std::string public_url;
 
   // --insecure: authentication (API keys, made with `jobsched keys create`)
   // is on while at least one active key exists, and always when `listen` is

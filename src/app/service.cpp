@@ -22,6 +22,7 @@
 #include "app/instrumented_store.hpp"
 #include "app/limit_settings.hpp"
 #include "app/redaction.hpp"
+#include "app/service_urls.hpp"
 #include "app/settings.hpp"
 #include "app/share_dir.hpp"
 #include "app/task_runners.hpp"
@@ -332,9 +333,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config) {
   if (config.roles.executor) {
     if (auto started = StartExecutor(config, *parts, node_id); !started) return started.error();
   }
-  parts->alerts = std::make_unique<AlertService>(*parts->database->alerts, *parts->database->clock,
-                                                 parts->runners ? &parts->runners->table() : nullptr, parts->metrics,
-                                                 node_id, config.lease_timeout, config.roles.scheduler);
+  parts->alerts = std::make_unique<AlertService>(
+      *parts->database->alerts, *parts->database->clock, parts->runners ? &parts->runners->table() : nullptr,
+      parts->metrics, node_id, config.lease_timeout, config.roles.scheduler, PublicBaseUrl(config));
   if (config.roles.scheduler) StartScheduler(config, *parts);
   SubscribeToChanges(*parts);
   if (auto started = StartApi(config, *parts, std::move(access).value()); !started) return started.error();

@@ -30,6 +30,16 @@ Result<void> CheckSmtpUrl(const std::string& text) {
   return Invalid("must start with smtp:// or smtps://, or be empty");
 }
 
+Result<void> CheckPublicUrl(const std::string& text) {
+  if (text.empty()) return core::Ok();
+  const std::size_t scheme = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
+  if (scheme == 0 || text.size() == scheme || text[scheme] == '/') {
+    return Invalid("must be an http:// or https:// address with a host, e.g. https://jobsched.example.com");
+  }
+  if (text.find_first_of("?# ") != std::string::npos) return Invalid("must have no query, fragment or spaces");
+  return core::Ok();
+}
+
 Result<void> CheckTaskHosts(const std::string& text) {
   auto policy = executor::http::TaskHostPolicy::Parse(text);
   if (!policy) return Invalid(policy.error().message);
@@ -185,7 +195,7 @@ Result<ListenAddress> ParseListen(const std::string& text) { return ParseListenA
 Result<DatabaseUrl> ParseDatabase(const std::string& text) { return ParseDatabaseUrl(text); }
 Result<Roles> ParseRolesSetting(const std::string& text) { return ParseRoles(text); }
 
-const std::array<Setting, 39> kSettings{{
+const std::array<Setting, 40> kSettings{{
     {"listen", "HOST:PORT to serve HTTP on; port 0 picks a free one", kText, false, false,
      ApplyParsed<&Config::listen, ParseListen, FormatListenAddress>,
      GetParsed<&Config::listen, ParseListen, FormatListenAddress>},
@@ -241,6 +251,8 @@ const std::array<Setting, 39> kSettings{{
      GetText<&Config::docs_dir>},
     {"console_dir", "Serve the console's own files from this folder, re-read on every request (development)", kText,
      false, false, ApplyText<&Config::console_dir>, GetText<&Config::console_dir>},
+    {"public_url", "Where people reach this service (https://host[/path]): alerts link to its console there", kText,
+     false, false, ApplyText<&Config::public_url, CheckPublicUrl>, GetText<&Config::public_url>},
     {"insecure", "Serve without API keys even beyond loopback (no authentication at all)", kBoolean, false, false,
      ApplyBoolean<&Config::insecure>, GetBoolean<&Config::insecure>},
     {"require_auth", "Require API keys even on loopback and before any key exists (nodes behind a proxy)", kBoolean,

@@ -46,6 +46,7 @@ TEST(Settings, CoverEveryServeSettingOnce) {
                                        "default_email_to",
                                        "docs_dir",
                                        "console_dir",
+                                       "public_url",
                                        "allow_task_hosts",
                                        "enable_shell_tasks",
                                        "insecure",
@@ -107,6 +108,21 @@ TEST(Settings, AllowTaskHostsTakesAddressBlocksAndHostNames) {
   EXPECT_EQ(config.allow_task_hosts, "127.0.0.1, 10.0.0.0/8, hooks.internal, *.corp.example");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("'10.0.0.0/33'"), std::string::npos) << bad.error().message;
+}
+
+TEST(Settings, ThePublicUrlIsAnHttpAddressWithAHost) {
+  const Setting* setting = FindSetting("public_url");
+  ASSERT_NE(setting, nullptr);
+  Config config;
+
+  EXPECT_TRUE(setting->apply(std::string("https://jobs.example.com/sched/"), config).ok());
+  EXPECT_EQ(config.public_url, "https://jobs.example.com/sched/");
+  EXPECT_TRUE(setting->apply(std::string("http://10.0.0.5:8000"), config).ok());
+  for (const char* bad : {"jobs.example.com", "ftp://jobs.example.com", "https://", "https:///ui", "https://a/b?c=d"}) {
+    const auto refused = setting->apply(std::string(bad), config);
+    EXPECT_FALSE(refused.ok()) << bad;
+  }
+  EXPECT_EQ(config.public_url, "http://10.0.0.5:8000");
 }
 
 TEST(Settings, SuggestTheClosestKeyForATypo) {

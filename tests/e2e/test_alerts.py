@@ -85,7 +85,8 @@ class AlertDeliveryTest(unittest.TestCase):
         self.sink = SmtpSink()
         self.addCleanup(self.sink.close)
         self.service = Service(extra_args=["--smtp-url", self.sink.url, "--smtp-tls", "none",
-                                           "--smtp-from", "jobsched@example.com", *self.service_args])
+                                           "--smtp-from", "jobsched@example.com",
+                                           "--public-url", "https://jobs.example.com/sched/", *self.service_args])
         self.addCleanup(self.service.close)
         self.service.start()
 
@@ -152,6 +153,8 @@ class AlertDeliveryTest(unittest.TestCase):
         self.assertEqual(alert["run"]["state"], "failed")
         self.assertEqual(alert["consecutive_failures"], 3)
         self.assertIn("503", alert["error"])
+        # A link to the run's page of the console, at the address the service is reached at.
+        self.assertEqual(alert["link"], f"https://jobs.example.com/sched/ui/runs/{failing['id']}")
         self.assertEqual(hooks[0].headers["jobsched-alert-id"], str(alert["alert_id"]))
         self.assertEqual(hooks[0].headers["authorization"], "Bearer hook-token")
         self.assertIn("jobsched-signature", hooks[0].headers)
@@ -160,6 +163,7 @@ class AlertDeliveryTest(unittest.TestCase):
         self.assertEqual(mails[0].rcpt_tos, ["ops@example.com"])
         self.assertIn("nightly export", mails[0].subject)
         self.assertIn(str(failing["id"]), mails[0].body_text())
+        self.assertIn(f"https://jobs.example.com/sched/ui/runs/{failing['id']}", mails[0].body_text())
         self.assertIn("nightly export", mails[1].subject)
         # Exactly once each: every delivery is recorded as sent, so none is tried again.
         alerts = wait_until(lambda: self.alerts_in_state(job, "sent", 4), DEADLINE_S, "4 alerts sent")

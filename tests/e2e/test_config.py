@@ -98,7 +98,7 @@ class ConfigCheckTest(ConfigTestCase):
                          {"listen", "db", "roles", "log_level", "log_format", "access_log", "http_threads", "max_connections",
                           "max_concurrent_runs", "shutdown_grace", "drain_delay", "lease_timeout", "keep_runs_days",
                           "keep_runs_per_job", "keep_audit_days", "prune_interval", "smtp_url", "smtp_tls", "smtp_from",
-                          "default_email_to", "docs_dir", "console_dir", "allow_task_hosts", "enable_shell_tasks", "insecure",
+                          "default_email_to", "docs_dir", "console_dir", "public_url", "allow_task_hosts", "enable_shell_tasks", "insecure",
                           "require_auth", "key_refresh_interval", "session_idle_timeout", "public_metrics", "public_readyz", "public_docs",
                           "rate_limit", "rate_limit_window", "min_period", "max_jobs_per_namespace",
                           "max_runs_per_job_per_minute", "trusted_proxies"})
