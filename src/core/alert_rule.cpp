@@ -4,38 +4,19 @@
 #include <array>
 #include <set>
 
+#include "core/enum_names.hpp"
+
 namespace jobsched::core {
 namespace {
 
-constexpr std::array<std::pair<AlertEvent, std::string_view>, 5> kEvents{{
-    {AlertEvent::kFailed, "failed"},
-    {AlertEvent::kRecovered, "recovered"},
-    {AlertEvent::kLate, "late"},
-    {AlertEvent::kSilent, "silent"},
-    {AlertEvent::kSkipped, "skipped"},
-}};
+constexpr EnumNames<AlertEvent, 5> kEvents{{{AlertEvent::kFailed, "failed"},
+                                            {AlertEvent::kRecovered, "recovered"},
+                                            {AlertEvent::kLate, "late"},
+                                            {AlertEvent::kSilent, "silent"},
+                                            {AlertEvent::kSkipped, "skipped"}}};
 
-constexpr std::array<std::pair<WebhookFormat, std::string_view>, 3> kFormats{{
-    {WebhookFormat::kJson, "json"},
-    {WebhookFormat::kSlack, "slack"},
-    {WebhookFormat::kTeams, "teams"},
-}};
-
-template <typename Enum, std::size_t N>
-std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
-  for (const auto& [known, name] : names) {
-    if (known == value) return name;
-  }
-  return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> ValueOf(const std::array<std::pair<Enum, std::string_view>, N>& names, std::string_view text) {
-  for (const auto& [value, name] : names) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
+constexpr EnumNames<WebhookFormat, 3> kFormats{
+    {{WebhookFormat::kJson, "json"}, {WebhookFormat::kSlack, "slack"}, {WebhookFormat::kTeams, "teams"}}};
 
 constexpr Milliseconds kSecond{1000};
 constexpr Milliseconds kDay{24LL * 3600 * 1000};

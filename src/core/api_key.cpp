@@ -1,24 +1,18 @@
 #include "core/api_key.hpp"
 
+#include "core/enum_names.hpp"
 #include "core/identifier.hpp"
 
 namespace jobsched::core {
+namespace {
 
-std::string_view ToString(Role role) {
-  switch (role) {
-    case Role::kRead: return "read";
-    case Role::kWrite: return "write";
-    case Role::kAdmin: return "admin";
-  }
-  return "read";
-}
+constexpr EnumNames<Role, 3> kRoleNames{{{Role::kRead, "read"}, {Role::kWrite, "write"}, {Role::kAdmin, "admin"}}};
 
-std::optional<Role> ParseRole(std::string_view text) {
-  if (text == "read") return Role::kRead;
-  if (text == "write") return Role::kWrite;
-  if (text == "admin") return Role::kAdmin;
-  return std::nullopt;
-}
+}  // namespace
+
+std::string_view ToString(Role role) { return NameOf(kRoleNames, role); }
+
+std::optional<Role> ParseRole(std::string_view text) { return ValueOf(kRoleNames, text); }
 
 Result<void> ValidateKeyName(std::string_view name) {
   return ValidateIdentifier(name, "name", "a key name", kMaxKeyNameLength);

@@ -1,38 +1,25 @@
 #include "core/job.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace jobsched::core {
+namespace {
 
-std::string_view ToString(MisfirePolicy policy) {
-  switch (policy) {
-    case MisfirePolicy::kRunOnce: return "run_once";
-    case MisfirePolicy::kSkip: return "skip";
-    case MisfirePolicy::kRunAll: return "run_all";
-  }
-  return "run_once";
-}
+constexpr EnumNames<MisfirePolicy, 3> kMisfireNames{
+    {{MisfirePolicy::kRunOnce, "run_once"}, {MisfirePolicy::kSkip, "skip"}, {MisfirePolicy::kRunAll, "run_all"}}};
 
-std::optional<MisfirePolicy> ParseMisfirePolicy(std::string_view text) {
-  if (text == "run_once") return MisfirePolicy::kRunOnce;
-  if (text == "skip") return MisfirePolicy::kSkip;
-  if (text == "run_all") return MisfirePolicy::kRunAll;
-  return std::nullopt;
-}
+constexpr EnumNames<OverlapPolicy, 3> kOverlapNames{
+    {{OverlapPolicy::kSkip, "skip"}, {OverlapPolicy::kAllow, "allow"}, {OverlapPolicy::kQueue, "queue"}}};
 
-std::string_view ToString(OverlapPolicy policy) {
-  switch (policy) {
-    case OverlapPolicy::kSkip: return "skip";
-    case OverlapPolicy::kAllow: return "allow";
-    case OverlapPolicy::kQueue: return "queue";
-  }
-  return "skip";
-}
+}  // namespace
 
-std::optional<OverlapPolicy> ParseOverlapPolicy(std::string_view text) {
-  if (text == "skip") return OverlapPolicy::kSkip;
-  if (text == "allow") return OverlapPolicy::kAllow;
-  if (text == "queue") return OverlapPolicy::kQueue;
-  return std::nullopt;
-}
+std::string_view ToString(MisfirePolicy policy) { return NameOf(kMisfireNames, policy); }
+
+std::optional<MisfirePolicy> ParseMisfirePolicy(std::string_view text) { return ValueOf(kMisfireNames, text); }
+
+std::string_view ToString(OverlapPolicy policy) { return NameOf(kOverlapNames, policy); }
+
+std::optional<OverlapPolicy> ParseOverlapPolicy(std::string_view text) { return ValueOf(kOverlapNames, text); }
 
 Milliseconds JitterDelay(const Job& job, TimePoint scheduled_for) {
   if (job.jitter.count() <= 0) return Milliseconds{0};

@@ -1,53 +1,31 @@
 #include "core/run.hpp"
 
-#include <array>
-#include <utility>
+#include "core/enum_names.hpp"
 
 namespace jobsched::core {
 namespace {
 
-constexpr std::array<std::pair<RunState, std::string_view>, 7> kStateNames{{
-    {RunState::kQueued, "queued"},
-    {RunState::kRunning, "running"},
-    {RunState::kSucceeded, "succeeded"},
-    {RunState::kFailed, "failed"},
-    {RunState::kTimedOut, "timed_out"},
-    {RunState::kSkipped, "skipped"},
-    {RunState::kCancelled, "cancelled"},
-}};
+constexpr EnumNames<RunState, 7> kStateNames{{{RunState::kQueued, "queued"},
+                                              {RunState::kRunning, "running"},
+                                              {RunState::kSucceeded, "succeeded"},
+                                              {RunState::kFailed, "failed"},
+                                              {RunState::kTimedOut, "timed_out"},
+                                              {RunState::kSkipped, "skipped"},
+                                              {RunState::kCancelled, "cancelled"}}};
+
+constexpr EnumNames<RunTrigger, 3> kTriggerNames{
+    {{RunTrigger::kSchedule, "schedule"}, {RunTrigger::kManual, "manual"}, {RunTrigger::kBackfill, "backfill"}}};
 
 }  // namespace
 
-std::string_view ToString(RunState state) {
-  for (const auto& [value, name] : kStateNames) {
-    if (value == state) return name;
-  }
-  return "queued";
-}
+std::string_view ToString(RunState state) { return NameOf(kStateNames, state); }
 
-std::optional<RunState> ParseRunState(std::string_view text) {
-  for (const auto& [value, name] : kStateNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
+std::optional<RunState> ParseRunState(std::string_view text) { return ValueOf(kStateNames, text); }
 
 bool IsTerminal(RunState state) { return state != RunState::kQueued && state != RunState::kRunning; }
 
-std::string_view ToString(RunTrigger trigger) {
-  switch (trigger) {
-    case RunTrigger::kManual: return "manual";
-    case RunTrigger::kBackfill: return "backfill";
-    case RunTrigger::kSchedule: break;
-  }
-  return "schedule";
-}
+std::string_view ToString(RunTrigger trigger) { return NameOf(kTriggerNames, trigger); }
 
-std::optional<RunTrigger> ParseRunTrigger(std::string_view text) {
-  if (text == "schedule") return RunTrigger::kSchedule;
-  if (text == "manual") return RunTrigger::kManual;
-  if (text == "backfill") return RunTrigger::kBackfill;
-  return std::nullopt;
-}
+std::optional<RunTrigger> ParseRunTrigger(std::string_view text) { return ValueOf(kTriggerNames, text); }
 
 }  // namespace jobsched::core

@@ -7,6 +7,7 @@
 
 #include "core/cron_expression.hpp"
 #include "core/duration.hpp"
+#include "core/enum_names.hpp"
 
 namespace jobsched::core {
 namespace {
@@ -15,13 +16,11 @@ using std::chrono::days;
 using std::chrono::floor;
 using std::chrono::hours;
 
-constexpr std::array<std::pair<NamedInterval, std::string_view>, 5> kIntervalNames{{
-    {NamedInterval::kHourly, "hourly"},
-    {NamedInterval::kDaily, "daily"},
-    {NamedInterval::kWeekly, "weekly"},
-    {NamedInterval::kMonthly, "monthly"},
-    {NamedInterval::kHourlyForToday, "hourly_for_today"},
-}};
+constexpr EnumNames<NamedInterval, 5> kIntervalNames{{{NamedInterval::kHourly, "hourly"},
+                                                      {NamedInterval::kDaily, "daily"},
+                                                      {NamedInterval::kWeekly, "weekly"},
+                                                      {NamedInterval::kMonthly, "monthly"},
+                                                      {NamedInterval::kHourlyForToday, "hourly_for_today"}}};
 
 // The original service ran its daily, weekly and monthly jobs at 10:00 UTC.
 constexpr hours kPresetHourUtc{10};
@@ -55,19 +54,9 @@ TimePoint NextFirstOfMonthAt10(TimePoint after) {
 
 }  // namespace
 
-std::string_view ToString(NamedInterval interval) {
-  for (const auto& [value, name] : kIntervalNames) {
-    if (value == interval) return name;
-  }
-  return "hourly";
-}
+std::string_view ToString(NamedInterval interval) { return NameOf(kIntervalNames, interval); }
 
-std::optional<NamedInterval> ParseNamedInterval(std::string_view text) {
-  for (const auto& [value, name] : kIntervalNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
+std::optional<NamedInterval> ParseNamedInterval(std::string_view text) { return ValueOf(kIntervalNames, text); }
 
 std::string_view ToString(ScheduleKind kind) {
   switch (kind) {

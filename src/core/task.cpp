@@ -4,17 +4,16 @@
 #include <array>
 #include <cctype>
 
+#include "core/enum_names.hpp"
 #include "core/task_kind.hpp"
 #include "core/text.hpp"
 
 namespace jobsched::core {
 namespace {
 
-constexpr std::array<std::pair<ComputeKind, std::string_view>, 3> kComputeNames{{
-    {ComputeKind::kFactorialSum, "factorial_sum"},
-    {ComputeKind::kPrimeCount, "prime_count"},
-    {ComputeKind::kMonteCarloPi, "monte_carlo_pi"},
-}};
+constexpr EnumNames<ComputeKind, 3> kComputeNames{{{ComputeKind::kFactorialSum, "factorial_sum"},
+                                                   {ComputeKind::kPrimeCount, "prime_count"},
+                                                   {ComputeKind::kMonteCarloPi, "monte_carlo_pi"}}};
 
 constexpr std::array<std::string_view, 6> kHttpMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
 
@@ -193,19 +192,9 @@ std::int64_t MaxComputeInput(ComputeKind kind) {
   return 0;
 }
 
-std::string_view ToString(ComputeKind kind) {
-  for (const auto& [value, name] : kComputeNames) {
-    if (value == kind) return name;
-  }
-  return "factorial_sum";
-}
+std::string_view ToString(ComputeKind kind) { return NameOf(kComputeNames, kind); }
 
-std::optional<ComputeKind> ParseComputeKind(std::string_view text) {
-  for (const auto& [value, name] : kComputeNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
+std::optional<ComputeKind> ParseComputeKind(std::string_view text) { return ValueOf(kComputeNames, text); }
 
 std::string_view TaskTypeName(const Task& task) { return KindOf(task).name; }
 

@@ -1,33 +1,20 @@
 #include "store/alert_store.hpp"
 
-#include <array>
-#include <utility>
+#include "core/enum_names.hpp"
 
 namespace jobsched::store {
 namespace {
 
-constexpr std::array<std::pair<AlertDelivery, std::string_view>, 4> kDeliveries{{
-    {AlertDelivery::kPending, "pending"},
-    {AlertDelivery::kSending, "sending"},
-    {AlertDelivery::kSent, "sent"},
-    {AlertDelivery::kFailed, "failed"},
-}};
+constexpr core::EnumNames<AlertDelivery, 4> kDeliveries{{{AlertDelivery::kPending, "pending"},
+                                                         {AlertDelivery::kSending, "sending"},
+                                                         {AlertDelivery::kSent, "sent"},
+                                                         {AlertDelivery::kFailed, "failed"}}};
 
 }  // namespace
 
-std::string_view ToString(AlertDelivery delivery) {
-  for (const auto& [value, name] : kDeliveries) {
-    if (value == delivery) return name;
-  }
-  return "unknown";
-}
+std::string_view ToString(AlertDelivery delivery) { return core::NameOf(kDeliveries, delivery); }
 
-std::optional<AlertDelivery> ParseAlertDelivery(std::string_view text) {
-  for (const auto& [value, name] : kDeliveries) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
+std::optional<AlertDelivery> ParseAlertDelivery(std::string_view text) { return core::ValueOf(kDeliveries, text); }
 
 void RaisedAlertRelay::Set(Observer observer) {
   core::MutexLock lock(mutex_);
