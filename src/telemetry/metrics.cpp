@@ -53,85 +53,71 @@ const prometheus::Histogram::BucketBoundaries kLagBuckets{0.001, 0.005, 0.01, 0.
 const prometheus::Histogram::BucketBoundaries kStoreBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                             0.01,   0.025,   0.05,   0.1,   0.25,   1};
 
+// A metric family registered with its name and help; Add() on it makes a
+// series (with no labels for a metric that has none).
+prometheus::Family<prometheus::Counter>& CounterFamily(prometheus::Registry& registry, const std::string& name,
+                                                       const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+}
+
+prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registry, const std::string& name,
+                                                   const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+prometheus::Family<prometheus::Histogram>& HistogramFamily(prometheus::Registry& registry, const std::string& name,
+                                                           const std::string& help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
+}
+
 }  // namespace
 
 struct Metrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
 
-  prometheus::Family<prometheus::Counter>& http_requests =
-      prometheus::BuildCounter()
-          .Name("jobsched_http_requests_total")
-          .Help("HTTP requests answered, by route template, method and status code.")
-          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& http_requests = CounterFamily(
+      *registry, "jobsched_http_requests_total", "HTTP requests answered, by route template, method and status code.");
   prometheus::Family<prometheus::Histogram>& http_latency =
-      prometheus::BuildHistogram()
-          .Name("jobsched_http_request_duration_seconds")
-          .Help("Time from a request's arrival at its handler to its answer, by route template and method.")
-          .Register(*registry);
+      HistogramFamily(*registry, "jobsched_http_request_duration_seconds",
+                      "Time from a request's arrival at its handler to its answer, by route template and method.");
   prometheus::Histogram& fire_lag =
-      prometheus::BuildHistogram()
-          .Name("jobsched_run_start_lag_seconds")
-          .Help("How long after its due time (scheduled time plus jitter) a scheduled run started.")
-          .Register(*registry)
+      HistogramFamily(*registry, "jobsched_run_start_lag_seconds",
+                      "How long after its due time (scheduled time plus jitter) a scheduled run started.")
           .Add({}, kLagBuckets);
   prometheus::Family<prometheus::Counter>& runs_finished =
-      prometheus::BuildCounter()
-          .Name("jobsched_runs_finished_total")
-          .Help("Runs that reached a final state on this node, by task type and state.")
-          .Register(*registry);
-  prometheus::Counter& runs_created = prometheus::BuildCounter()
-                                          .Name("jobsched_scheduler_runs_created_total")
-                                          .Help("Runs the scheduler on this node created for due occurrences.")
-                                          .Register(*registry)
+      CounterFamily(*registry, "jobsched_runs_finished_total",
+                    "Runs that reached a final state on this node, by task type and state.");
+  prometheus::Counter& runs_created = CounterFamily(*registry, "jobsched_scheduler_runs_created_total",
+                                                    "Runs the scheduler on this node created for due occurrences.")
                                           .Add({});
   prometheus::Family<prometheus::Histogram>& store_latency =
-      prometheus::BuildHistogram()
-          .Name("jobsched_store_operation_duration_seconds")
-          .Help("Time from submitting a store operation to its answer (writes: after the commit), by operation.")
-          .Register(*registry);
+      HistogramFamily(*registry, "jobsched_store_operation_duration_seconds",
+                      "Time from submitting a store operation to its answer (writes: after the commit), by operation.");
   prometheus::Family<prometheus::Counter>& store_errors =
-      prometheus::BuildCounter()
-          .Name("jobsched_store_operation_errors_total")
-          .Help("Store operations that failed (not found answers are not failures), by operation.")
-          .Register(*registry);
-  prometheus::Gauge& queued_runs = prometheus::BuildGauge()
-                                       .Name("jobsched_runs_queued")
-                                       .Help("Runs waiting in the queue (all nodes), at scrape time.")
-                                       .Register(*registry)
-                                       .Add({});
-  prometheus::Family<prometheus::Gauge>& slots = prometheus::BuildGauge()
-                                                     .Name("jobsched_executor_slots")
-                                                     .Help("This node's executor slots, busy and total.")
-                                                     .Register(*registry);
+      CounterFamily(*registry, "jobsched_store_operation_errors_total",
+                    "Store operations that failed (not found answers are not failures), by operation.");
+  prometheus::Gauge& queued_runs =
+      GaugeFamily(*registry, "jobsched_runs_queued", "Runs waiting in the queue (all nodes), at scrape time.").Add({});
+  prometheus::Family<prometheus::Gauge>& slots =
+      GaugeFamily(*registry, "jobsched_executor_slots", "This node's executor slots, busy and total.");
   prometheus::Gauge& busy_slots = slots.Add({{"state", "busy"}});
   prometheus::Gauge& total_slots = slots.Add({{"state", "total"}});
-  prometheus::Gauge& heartbeat_age = prometheus::BuildGauge()
-                                         .Name("jobsched_node_heartbeat_age_seconds")
-                                         .Help("Seconds since this node last renewed its run leases.")
-                                         .Register(*registry)
+  prometheus::Gauge& heartbeat_age = GaugeFamily(*registry, "jobsched_node_heartbeat_age_seconds",
+                                                 "Seconds since this node last renewed its run leases.")
                                          .Add({});
 
   prometheus::Gauge& live_nodes =
-      prometheus::BuildGauge()
-          .Name("jobsched_nodes_alive")
-          .Help("Nodes (processes running tasks) whose heartbeat is recent, at scrape time.")
-          .Register(*registry)
+      GaugeFamily(*registry, "jobsched_nodes_alive",
+                  "Nodes (processes running tasks) whose heartbeat is recent, at scrape time.")
           .Add({});
 
   prometheus::Family<prometheus::Counter>& alerts_raised =
-      prometheus::BuildCounter()
-          .Name("jobsched_alerts_raised_total")
-          .Help("Alerts raised in this node's commits (one per alert, whatever its channels), by event.")
-          .Register(*registry);
-  prometheus::Family<prometheus::Counter>& alerts_sent =
-      prometheus::BuildCounter()
-          .Name("jobsched_alerts_sent_total")
-          .Help("Alert deliveries this node sent, by channel type (email, webhook).")
-          .Register(*registry);
-  prometheus::Counter& alerts_failed = prometheus::BuildCounter()
-                                           .Name("jobsched_alerts_failed_total")
-                                           .Help("Alert deliveries this node gave up on after their last attempt.")
-                                           .Register(*registry)
+      CounterFamily(*registry, "jobsched_alerts_raised_total",
+                    "Alerts raised in this node's commits (one per alert, whatever its channels), by event.");
+  prometheus::Family<prometheus::Counter>& alerts_sent = CounterFamily(
+      *registry, "jobsched_alerts_sent_total", "Alert deliveries this node sent, by channel type (email, webhook).");
+  prometheus::Counter& alerts_failed = CounterFamily(*registry, "jobsched_alerts_failed_total",
+                                                     "Alert deliveries this node gave up on after their last attempt.")
                                            .Add({});
   // Every event and channel type, so that each series exists from the start.
   std::map<std::string, prometheus::Counter*, std::less<>> raised_by_event = [this] {
