@@ -10,6 +10,7 @@
 #include "api/job_handlers.hpp"
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
+#include "api/keyset_page.hpp"
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
@@ -63,17 +64,12 @@ void RespondWithAlertPage(store::AlertStore& alerts, const HttpRequest& request,
                           const Responder& respond) {
   query.before_id = page.cursor;
   query.limit = page.limit + 1;
-  auto listed = alerts.ListAlerts(query);
-  if (!listed) return respond(ProblemResponse(listed.error()));
-  const bool has_more = listed->size() > page.limit;
-  if (has_more) listed->pop_back();
-  json::array items;
-  for (const store::Alert& alert : *listed) items.emplace_back(EncodeAlert(alert));
-  std::string body = json::serialize(items);
-  std::string etag = ContentETag(body);
-  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, path, page.limit, listed->back().id, filters);
-  respond(std::move(response));
+  auto encode = [](const std::vector<store::Alert>& listed) {
+    json::array items;
+    for (const store::Alert& alert : listed) items.emplace_back(EncodeAlert(alert));
+    return json::serialize(items);
+  };
+  RespondWithKeysetPage(request, alerts.ListAlerts(query), page.limit, encode, path, filters, respond);
 }
 
 // Reads the filters event and state (and, for GET /alerts, job_id) into

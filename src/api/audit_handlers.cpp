@@ -10,6 +10,7 @@
 
 #include "api/job_handlers.hpp"
 #include "api/json_response.hpp"
+#include "api/keyset_page.hpp"
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
@@ -54,18 +55,13 @@ void RespondWithPage(store::AuditLog& audit, const HttpRequest& request, store::
                      const Responder& respond) {
   query.before_id = page.cursor;
   query.limit = page.limit + 1;
-  auto entries = audit.ListAudit(query);
-  if (!entries) return respond(ProblemResponse(entries.error()));
-  const bool has_more = entries->size() > page.limit;
-  if (has_more) entries->pop_back();
-  json::array list;
-  list.reserve(entries->size());
-  for (const core::AuditEntry& entry : *entries) list.push_back(EntryObject(entry));
-  std::string body = json::serialize(list);
-  std::string etag = ContentETag(body);
-  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, path, page.limit, entries->back().id, filters);
-  respond(std::move(response));
+  auto encode = [](const std::vector<core::AuditEntry>& entries) {
+    json::array list;
+    list.reserve(entries.size());
+    for (const core::AuditEntry& entry : entries) list.push_back(EntryObject(entry));
+    return json::serialize(list);
+  };
+  RespondWithKeysetPage(request, audit.ListAudit(query), page.limit, encode, path, filters, respond);
 }
 
 void JobHistory(store::JobStore& jobs, store::AuditLog& audit, const HttpRequest& request, const PathParams& params,

@@ -3,6 +3,7 @@
 #include "api/job_handlers.hpp"
 #include "api/json_codec.hpp"
 #include "api/json_response.hpp"
+#include "api/keyset_page.hpp"
 #include "api/pagination.hpp"
 #include "api/problem.hpp"
 #include "api/query_params.hpp"
@@ -20,16 +21,7 @@ void RespondWithRunPage(store::JobStore& store, const HttpRequest& request, stor
                         const Responder& respond) {
   query.before_id = page.cursor;
   query.limit = page.limit + 1;
-  auto runs = store.ListRuns(query);
-  if (!runs) return respond(ProblemResponse(runs.error()));
-  const bool has_more = runs->size() > page.limit;
-  if (has_more) runs->pop_back();
-
-  std::string body = EncodeRuns(*runs);
-  std::string etag = ContentETag(body);
-  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, path, page.limit, runs->back().id, filters);
-  respond(std::move(response));
+  RespondWithKeysetPage(request, store.ListRuns(query), page.limit, EncodeRuns, path, filters, respond);
 }
 
 void ListJobRuns(store::JobStore& store, const HttpRequest& request, const PathParams& params,
