@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -43,6 +47,27 @@ core::Result<std::vector<std::string>> GetStringList(const json::value& value, c
     items.push_back(std::move(item).value());
   }
   return items;
+}
+
+// An optional string member: null leaves it unset.
+core::Result<void> ReadOptionalString(const json::value& value, const std::string& field,
+                                      std::optional<std::string>& out) {
+  if (value.is_null()) return {};
+  auto text = GetString(value, field);
+  if (!text) return text.error();
+  out = std::move(text).value();
+  return {};
+}
+
+// A list of names (secret headers, secret variables): an array only, as a
+// single name is more likely a mistake than a list of one.
+core::Result<void> ReadNameList(const json::value& value, const std::string& field, std::string_view expected,
+                                std::vector<std::string>& out) {
+  if (!value.is_array()) return WrongType(field, expected);
+  auto names = GetStringList(value, field);
+  if (!names) return names.error();
+  out = std::move(names).value();
+  return {};
 }
 
 core::Result<core::Task> DecodeHttp(const json::object& object) {
@@ -87,15 +112,10 @@ core::Result<core::Task> DecodeHttp(const json::object& object) {
       if (!value.is_int64()) return WrongType("task.expect_status", "an integer");
       task.expect_status = static_cast<int>(std::clamp<std::int64_t>(value.as_int64(), -1, 1000));
     } else if (key == "secret_headers") {
-      if (!value.is_array()) return WrongType("task.secret_headers", "a list of header names");
-      auto names = GetStringList(value, "task.secret_headers");
-      if (!names) return names.error();
-      task.secret_headers = std::move(names).value();
+      auto read = ReadNameList(value, "task.secret_headers", "a list of header names", task.secret_headers);
+      if (!read) return read.error();
     } else if (key == "signing_secret") {
-      if (value.is_null()) continue;
-      auto secret = GetString(value, "task.signing_secret");
-      if (!secret) return secret.error();
-      task.signing_secret = std::move(secret).value();
+      if (auto read = ReadOptionalString(value, "task.signing_secret", task.signing_secret); !read) return read.error();
     } else {
       return UnknownMember("http", key);
     }
@@ -121,10 +141,7 @@ core::Result<core::Task> DecodeEmail(const json::object& object) {
       if (!text) return text.error();
       (key == "subject" ? task.subject : task.body) = std::move(text).value();
     } else if (key == "from") {
-      if (value.is_null()) continue;
-      auto text = GetString(value, field);
-      if (!text) return text.error();
-      task.from = std::move(text).value();
+      if (auto read = ReadOptionalString(value, field, task.from); !read) return read.error();
     } else {
       return UnknownMember("email", key);
     }
@@ -187,15 +204,10 @@ core::Result<core::Task> DecodeShell(const json::object& object) {
         task.env.emplace_back(name, std::move(text).value());
       }
     } else if (key == "secret_env") {
-      if (!value.is_array()) return WrongType("task.secret_env", "a list of variable names");
-      auto names = GetStringList(value, "task.secret_env");
-      if (!names) return names.error();
-      task.secret_env = std::move(names).value();
+      auto read = ReadNameList(value, "task.secret_env", "a list of variable names", task.secret_env);
+      if (!read) return read.error();
     } else if (key == "working_dir") {
-      if (value.is_null()) continue;
-      auto text = GetString(value, "task.working_dir");
-      if (!text) return text.error();
-      task.working_dir = std::move(text).value();
+      if (auto read = ReadOptionalString(value, "task.working_dir", task.working_dir); !read) return read.error();
     } else {
       return UnknownMember("shell", key);
     }
