@@ -2,7 +2,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 
 #include "core/audit_entry.hpp"
 #include "core/job.hpp"
@@ -10,6 +12,7 @@
 #include "core/run.hpp"
 #include "core/time.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_writer.hpp"
 
 // Writes the single-job operations and the bulk ones (postgres_bulk.cpp)
 // share, so both keep the same rules. Each runs inside the caller's
@@ -20,6 +23,12 @@ namespace jobsched::store::postgres {
 // Writes `job` over the row read (and locked) at `read_version`
 // (postgres_job_store.cpp); JobNameTaken for a name its namespace already has.
 core::Result<core::Job> WriteJob(PgConnection& db, const core::Job& job, std::int64_t read_version);
+
+// Retention's batch, as one write of `writer`: runs `sql`, a DELETE of at
+// most $2 rows older than $1 (`bound`), and answers how many went
+// (postgres_retention.cpp).
+void SubmitDeleteBatch(PgWriter& writer, std::string sql, core::TimePoint bound, std::size_t limit,
+                       std::function<void(core::Result<std::size_t>)> done);
 
 // Inserts `entry` into audit_log in the caller's transaction; nothing for
 // nullopt (postgres_audit.cpp).

@@ -83,18 +83,12 @@ core::Result<std::vector<core::AuditEntry>> PostgresJobStore::ListAudit(const Au
 
 void PostgresJobStore::PruneAuditBefore(core::TimePoint before, std::size_t limit,
                                         std::function<void(core::Result<std::size_t>)> done) {
-  database_->writer().Submit<std::size_t>(
-      [before, limit](PgConnection& db) -> core::Result<std::size_t> {
-        // SKIP LOCKED, as run retention: nodes pruning at once do not wait
-        // for each other.
-        auto removed = db.Query(
-            "DELETE FROM audit_log WHERE id IN "
-            "(SELECT id FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-            PgParams().Add(core::ToUnixMs(before)).Add(static_cast<std::int64_t>(limit)));
-        if (!removed) return removed.error();
-        return static_cast<std::size_t>(removed->affected());
-      },
-      std::move(done));
+  // SKIP LOCKED, as run retention: nodes pruning at once do not wait for
+  // each other.
+  SubmitDeleteBatch(database_->writer(),
+                    "DELETE FROM audit_log WHERE id IN "
+                    "(SELECT id FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                    before, limit, std::move(done));
 }
 
 }  // namespace jobsched::store::postgres

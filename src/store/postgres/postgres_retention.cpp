@@ -5,23 +5,29 @@
 #include <vector>
 
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
 #include "store/postgres/postgres_job_store.hpp"
 
 namespace jobsched::store::postgres {
 
-void PostgresJobStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
-                                               std::function<void(core::Result<std::size_t>)> done) {
-  database_->writer().Submit<std::size_t>(
-      [before, limit](PgConnection& db) -> core::Result<std::size_t> {
-        // Their attempts go with them (ON DELETE CASCADE).
-        auto deleted = db.Query(
-            "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE state NOT IN ('queued', 'running') "
-            "AND finished_at < $1 ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-            PgParams().Add(core::ToUnixMs(before)).Add(static_cast<std::int64_t>(limit)));
+void SubmitDeleteBatch(PgWriter& writer, std::string sql, core::TimePoint bound, std::size_t limit,
+                       std::function<void(core::Result<std::size_t>)> done) {
+  writer.Submit<std::size_t>(
+      [sql = std::move(sql), bound, limit](PgConnection& db) -> core::Result<std::size_t> {
+        auto deleted = db.Query(sql, PgParams().Add(core::ToUnixMs(bound)).Add(static_cast<std::int64_t>(limit)));
         if (!deleted) return deleted.error();
         return static_cast<std::size_t>(deleted->affected());
       },
       std::move(done));
+}
+
+// Their attempts go with them (ON DELETE CASCADE).
+void PostgresJobStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                                               std::function<void(core::Result<std::size_t>)> done) {
+  SubmitDeleteBatch(database_->writer(),
+                    "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE state NOT IN ('queued', 'running') "
+                    "AND finished_at < $1 ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                    before, limit, std::move(done));
 }
 
 void PostgresJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit,

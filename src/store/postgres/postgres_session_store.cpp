@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "store/postgres/pg_rows.hpp"
+#include "store/postgres/pg_writes.hpp"
 
 namespace jobsched::store::postgres {
 namespace {
@@ -87,18 +88,12 @@ void PostgresSessionStore::DeleteSession(std::string id_hash, std::function<void
 
 void PostgresSessionStore::DeleteExpiredSessions(core::TimePoint now, std::size_t limit,
                                                  std::function<void(core::Result<std::size_t>)> done) {
-  database_->writer().Submit<std::size_t>(
-      [now, limit](PgConnection& db) -> core::Result<std::size_t> {
-        // SKIP LOCKED: a session another node is pruning (or touching) is
-        // left to it rather than waited for.
-        auto removed = db.Query(
-            "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at <= $1 "
-            "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-            PgParams().Add(ToUnixMs(now)).Add(static_cast<std::int64_t>(limit)));
-        if (!removed) return removed.error();
-        return static_cast<std::size_t>(removed->affected());
-      },
-      std::move(done));
+  // SKIP LOCKED: a session another node is pruning (or touching) is left to
+  // it rather than waited for.
+  SubmitDeleteBatch(database_->writer(),
+                    "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at <= $1 "
+                    "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                    now, limit, std::move(done));
 }
 
 }  // namespace jobsched::store::postgres

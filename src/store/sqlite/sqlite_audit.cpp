@@ -81,16 +81,9 @@ core::Result<std::vector<core::AuditEntry>> SqliteJobStore::ListAudit(const Audi
 
 void SqliteJobStore::PruneAuditBefore(core::TimePoint before, std::size_t limit,
                                       std::function<void(core::Result<std::size_t>)> done) {
-  writer_->Submit<std::size_t>(
-      [before, limit](SqliteConnection& db) -> core::Result<std::size_t> {
-        auto remove =
-            db.Cached("DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)");
-        if (!remove) return remove.error();
-        (*remove)->Bind(1, core::ToUnixMs(before)).Bind(2, static_cast<std::int64_t>(limit));
-        if (auto ran = (*remove)->Run(); !ran) return ran.error();
-        return static_cast<std::size_t>(db.Changes());
-      },
-      std::move(done));
+  SubmitDeleteBatch(*writer_,
+                    "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)",
+                    before, limit, std::move(done));
 }
 
 }  // namespace jobsched::store::sqlite

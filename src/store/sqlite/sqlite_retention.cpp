@@ -2,6 +2,7 @@
 // its own short write transaction, so the scheduler's writes interleave.
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
@@ -41,19 +42,25 @@ core::Result<std::optional<core::RunId>> NewestFinishedBeyond(SqliteConnection& 
 
 }  // namespace
 
-void SqliteJobStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
-                                             std::function<void(core::Result<std::size_t>)> done) {
-  writer_->Submit<std::size_t>(
-      [before, limit](SqliteConnection& db) -> core::Result<std::size_t> {
-        auto remove = db.Cached(
-            "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE state <> 'queued' AND state <> 'running' "
-            "AND finished_at < ?1 ORDER BY finished_at LIMIT ?2)");
+void SubmitDeleteBatch(SqliteWriter& writer, std::string sql, core::TimePoint bound, std::size_t limit,
+                       std::function<void(core::Result<std::size_t>)> done) {
+  writer.Submit<std::size_t>(
+      [sql = std::move(sql), bound, limit](SqliteConnection& db) -> core::Result<std::size_t> {
+        auto remove = db.Cached(sql);
         if (!remove) return remove.error();
-        (*remove)->Bind(1, core::ToUnixMs(before)).Bind(2, static_cast<std::int64_t>(limit));
+        (*remove)->Bind(1, core::ToUnixMs(bound)).Bind(2, static_cast<std::int64_t>(limit));
         if (auto ran = (*remove)->Run(); !ran) return ran.error();
         return static_cast<std::size_t>(db.Changes());
       },
       std::move(done));
+}
+
+void SqliteJobStore::PruneRunsFinishedBefore(core::TimePoint before, std::size_t limit,
+                                             std::function<void(core::Result<std::size_t>)> done) {
+  SubmitDeleteBatch(*writer_,
+                    "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE state <> 'queued' AND "
+                    "state <> 'running' AND finished_at < ?1 ORDER BY finished_at LIMIT ?2)",
+                    before, limit, std::move(done));
 }
 
 void SqliteJobStore::PruneRunsBeyond(std::size_t keep, core::JobId after_job, std::size_t job_limit, std::size_t limit,

@@ -3,6 +3,7 @@
 
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_writes.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
@@ -89,17 +90,10 @@ void SqliteJobStore::DeleteSession(std::string id_hash, std::function<void(core:
 
 void SqliteJobStore::DeleteExpiredSessions(core::TimePoint now, std::size_t limit,
                                            std::function<void(core::Result<std::size_t>)> done) {
-  writer_->Submit<std::size_t>(
-      [now, limit](SqliteConnection& db) -> core::Result<std::size_t> {
-        auto remove = db.Cached(
-            "DELETE FROM sessions WHERE id_hash IN "
-            "(SELECT id_hash FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)");
-        if (!remove) return remove.error();
-        (*remove)->Bind(1, core::ToUnixMs(now)).Bind(2, static_cast<std::int64_t>(limit));
-        if (auto ran = (*remove)->Run(); !ran) return ran.error();
-        return static_cast<std::size_t>(db.Changes());
-      },
-      std::move(done));
+  SubmitDeleteBatch(*writer_,
+                    "DELETE FROM sessions WHERE id_hash IN "
+                    "(SELECT id_hash FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)",
+                    now, limit, std::move(done));
 }
 
 }  // namespace jobsched::store::sqlite

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 
 #include "core/audit_entry.hpp"
 #include "core/job.hpp"
@@ -10,6 +13,7 @@
 #include "core/time.hpp"
 #include "store/change_feed.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_writer.hpp"
 
 // Writes the single-job operations and the bulk ones (sqlite_bulk.cpp)
 // share, so both keep the same rules. Writer thread only.
@@ -23,6 +27,12 @@ core::Result<core::Job> WriteJob(SqliteConnection& db, const core::Job& job, std
 // one is marked for its executor to stop. Answers the run after the change
 // (sqlite_job_store_runs.cpp).
 core::Result<core::Run> RequestCancel(SqliteConnection& db, core::RunId run_id, core::TimePoint now);
+
+// Retention's batch, as one write of `writer`: runs `sql`, a DELETE of at
+// most ?2 rows older than ?1 (`bound`), and answers how many went
+// (sqlite_retention.cpp).
+void SubmitDeleteBatch(SqliteWriter& writer, std::string sql, core::TimePoint bound, std::size_t limit,
+                       std::function<void(core::Result<std::size_t>)> done);
 
 // Inserts `entry` into audit_log, in the caller's transaction; nothing for
 // nullopt (sqlite_audit.cpp).
