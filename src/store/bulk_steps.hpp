@@ -10,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "core/job.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
+#include "core/time.hpp"
+#include "store/audit_log.hpp"
 #include "store/job_store.hpp"
 
 namespace jobsched::store {
@@ -24,6 +27,25 @@ std::vector<std::int64_t> OrderedIds(std::vector<std::int64_t> ids);
 // Records `error` against `id` when it refuses that one only; otherwise it
 // is the batch's error.
 core::Result<void> RecordRefusal(BulkOutcome& outcome, std::int64_t id, core::Error error);
+
+// Pauses or resumes (as `action` says) `job`, read in the batch's
+// transaction: `write(changed)` writes the changed job over that row and
+// answers it as written, `record(entry)` inserts the audit entry. Answers the
+// job written, or nullopt when it already was as asked.
+template <typename Write, typename Record>
+core::Result<std::optional<core::Job>> SetActiveInBulk(const core::Job& job, JobAction action, core::TimePoint now,
+                                                       const Audit& audit, Write write, Record record) {
+  auto changed = JobWithActive(job, action == JobAction::kResume, now);
+  if (!changed) return changed.error();
+  if (!*changed) return std::optional<core::Job>();
+  core::Result<core::Job> written = write(**changed);
+  if (!written) return written.error();
+  if (audit) {
+    auto entry = JobAuditEntry(*audit, BulkAuditAction(action), job.id, job.namespace_name, &job, &*written);
+    if (auto recorded = record(entry); !recorded) return recorded.error();
+  }
+  return std::optional<core::Job>(std::move(written).value());
+}
 
 // Asks each of `ids` to stop, in order: `read_run(id)` and `read_job(job_id)`
 // read (and, where the database locks, lock) a run and its job;

@@ -26,16 +26,11 @@ core::Result<bool> ApplyJobAction(PgConnection& db, const core::Job& job, JobAct
   switch (action) {
     case JobAction::kPause:
     case JobAction::kResume: {
-      auto changed = JobWithActive(job, action == JobAction::kResume, now);
-      if (!changed) return changed.error();
-      if (!*changed) return false;
-      auto written = WriteJob(db, **changed, job.version);
+      auto written = SetActiveInBulk(
+          job, action, now, audit, [&](const core::Job& changed) { return WriteJob(db, changed, job.version); },
+          [&](const std::optional<core::AuditEntry>& entry) { return InsertAudit(db, entry); });
       if (!written) return written.error();
-      if (audit) {
-        auto entry = JobAuditEntry(*audit, BulkAuditAction(action), job.id, job.namespace_name, &job, &*written);
-        if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
-      }
-      return true;
+      return written->has_value();
     }
     case JobAction::kTrigger: {
       auto run = QueueManualRun(db, job, now, max_runs);

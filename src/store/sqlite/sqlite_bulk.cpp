@@ -41,17 +41,14 @@ core::Result<bool> SqliteJobStore::ApplyJobAction(SqliteConnection& db, const co
   switch (action) {
     case JobAction::kPause:
     case JobAction::kResume: {
-      auto changed = JobWithActive(job, action == JobAction::kResume, now);
-      if (!changed) return changed.error();
-      if (!*changed) return false;
-      auto written = WriteJob(db, **changed, job.version);
+      auto written = SetActiveInBulk(
+          job, action, now, audit, [&](const core::Job& changed) { return WriteJob(db, changed, job.version); },
+          [&](const std::optional<core::AuditEntry>& entry) { return InsertAudit(db, entry); });
       if (!written) return written.error();
-      if (audit) {
-        auto entry = JobAuditEntry(*audit, BulkAuditAction(action), job.id, job.namespace_name, &job, &*written);
-        if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
-      }
+      if (!*written) return false;
+      const core::Job& active = **written;
       effects.touched.push_back(job.id);
-      if (written->is_active && written->next_run) effects.events.push_back(StoreChange::Scheduled(*written->next_run));
+      if (active.is_active && active.next_run) effects.events.push_back(StoreChange::Scheduled(*active.next_run));
       effects.events.push_back(StoreChange::Job(Action::kUpdated, job.id, job.namespace_name));
       return true;
     }
