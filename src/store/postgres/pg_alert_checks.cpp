@@ -16,13 +16,6 @@ namespace {
 
 using core::ToUnixMs;
 
-struct Row {
-  const PgResult& result;
-  int row;
-  std::optional<std::int64_t> OptionalInt(int column) const { return result.OptionalInt(row, column); }
-  std::string Text(int column) const { return std::string(result.Text(row, column)); }
-};
-
 const std::string kRule = "coalesce(jobs.alerts, namespace_alert_rules.rule)";
 
 std::vector<std::optional<std::int64_t>> Column(const PgResult& result, int column) {
@@ -73,7 +66,7 @@ class PgCheckRows final : public AlertCheckRows {
       AlertRunFacts run{selected->Int(row, kRun), core::RunState::kQueued,
                         core::FromUnixMs(selected->Int(row, kRun + 2)), std::string(selected->Text(row, kRun + 3)),
                         now};
-      late.emplace_back(AlertSubjectFromColumns(Row{*selected, row}), std::move(run));
+      late.emplace_back(AlertSubjectFromColumns(AlertRow{*selected, row}), std::move(run));
     }
     return late;
   }
@@ -125,7 +118,8 @@ class PgCheckRows final : public AlertCheckRows {
     auto selected = db_.Query(sql, params);
     if (!selected) return selected.error();
     std::vector<AlertSubject> subjects;
-    for (int row = 0; row < selected->rows(); ++row) subjects.push_back(AlertSubjectFromColumns(Row{*selected, row}));
+    for (int row = 0; row < selected->rows(); ++row)
+      subjects.push_back(AlertSubjectFromColumns(AlertRow{*selected, row}));
     return subjects;
   }
 

@@ -15,14 +15,6 @@ namespace {
 
 using core::ToUnixMs;
 
-// Result rows as AlertFromColumns reads them.
-struct Row {
-  const PgResult& result;
-  int row;
-  std::optional<std::int64_t> OptionalInt(int column) const { return result.OptionalInt(row, column); }
-  std::string Text(int column) const { return std::string(result.Text(row, column)); }
-};
-
 std::optional<std::int64_t> OptionalMsOf(const std::optional<core::TimePoint>& time) {
   if (!time) return std::nullopt;
   return ToUnixMs(*time);
@@ -123,7 +115,7 @@ core::Result<void> RaiseRunEndAlerts(PgConnection& db, const std::vector<core::R
   std::map<core::JobId, AlertWrite> latest;
   constexpr int kRun = kAlertSubjectColumnCount;
   for (int row = 0; row < selected->rows(); ++row) {
-    AlertSubject subject = AlertSubjectFromColumns(Row{*selected, row});
+    AlertSubject subject = AlertSubjectFromColumns(AlertRow{*selected, row});
     if (const auto before = latest.find(subject.job_id); before != latest.end()) subject.state = before->second.state;
     const auto state = core::ParseRunState(selected->Text(row, kRun + 1));
     if (!state) return core::Error::Internal("stored run has an unknown state");
@@ -157,7 +149,7 @@ void PostgresAlertStore::ClaimAlerts(const std::string& owner, std::size_t limit
         if (!claimed) return claimed.error();
         std::vector<Alert> alerts;
         for (int row = 0; row < claimed->rows(); ++row) {
-          auto alert = AlertFromColumns(Row{*claimed, row});
+          auto alert = AlertFromColumns(AlertRow{*claimed, row});
           if (!alert) return alert.error();
           alerts.push_back(std::move(alert).value());
         }
@@ -228,7 +220,7 @@ core::Result<std::vector<Alert>> PostgresAlertStore::ListAlerts(const AlertListQ
     if (!selected) return selected.error();
     std::vector<Alert> alerts;
     for (int row = 0; row < selected->rows(); ++row) {
-      auto alert = AlertFromColumns(Row{*selected, row});
+      auto alert = AlertFromColumns(AlertRow{*selected, row});
       if (!alert) return alert.error();
       alerts.push_back(std::move(alert).value());
     }

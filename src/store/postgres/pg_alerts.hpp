@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/result.hpp"
@@ -9,6 +12,14 @@
 #include "store/postgres/pg_connection.hpp"
 
 namespace jobsched::store::postgres {
+
+// One row of a result, as AlertFromColumns and AlertSubjectFromColumns read it.
+struct AlertRow {
+  const PgResult& result;
+  int row;
+  std::optional<std::int64_t> OptionalInt(int column) const { return result.OptionalInt(row, column); }
+  std::string Text(int column) const { return std::string(result.Text(row, column)); }
+};
 
 // In the transaction that ended the runs `run_ids` (finished, or skipped at
 // fire): for those whose job has a rule, locks the jobs' alert state rows

@@ -15,12 +15,6 @@ namespace {
 
 using core::ToUnixMs;
 
-struct Row {
-  const Statement& statement;
-  std::optional<std::int64_t> OptionalInt(int column) const { return statement.ColumnOptionalInt(column); }
-  std::string Text(int column) const { return statement.ColumnOptionalText(column).value_or(""); }
-};
-
 // The rule's JSON names late_after (silent_for) exactly when it watches late
 // (silent): core::ValidateAlertRule. So a LIKE selects the jobs to look at
 // without decoding every rule.
@@ -50,8 +44,8 @@ class SqliteCheckRows final : public AlertCheckRows {
       if (!*row) break;
       const Statement& statement = **select;
       AlertRunFacts run{statement.ColumnInt(kRun), core::RunState::kQueued,
-                        core::FromUnixMs(statement.ColumnInt(kRun + 2)), Row{statement}.Text(kRun + 3), now};
-      late.emplace_back(AlertSubjectFromColumns(Row{statement}), std::move(run));
+                        core::FromUnixMs(statement.ColumnInt(kRun + 2)), AlertRow{statement}.Text(kRun + 3), now};
+      late.emplace_back(AlertSubjectFromColumns(AlertRow{statement}), std::move(run));
     }
     (*select)->Reset();
     return late;
@@ -98,7 +92,7 @@ class SqliteCheckRows final : public AlertCheckRows {
       auto row = (*select)->Step();
       if (!row) return row.error();
       if (!*row) break;
-      subjects.push_back(AlertSubjectFromColumns(Row{**select}));
+      subjects.push_back(AlertSubjectFromColumns(AlertRow{**select}));
     }
     (*select)->Reset();
     return subjects;

@@ -16,13 +16,6 @@ namespace {
 
 using core::ToUnixMs;
 
-// Statement rows as AlertFromColumns reads them.
-struct Row {
-  const Statement& statement;
-  std::optional<std::int64_t> OptionalInt(int column) const { return statement.ColumnOptionalInt(column); }
-  std::string Text(int column) const { return statement.ColumnOptionalText(column).value_or(""); }
-};
-
 std::optional<std::int64_t> OptionalMsOf(const std::optional<core::TimePoint>& time) {
   if (!time) return std::nullopt;
   return ToUnixMs(*time);
@@ -109,7 +102,7 @@ core::Result<void> RaiseRunEndAlerts(SqliteConnection& db, core::RunId run_id, s
   auto row = (*select)->Step();
   if (!row) return row.error();
   if (!*row) return core::Ok();  // no rule: nothing to decide
-  const AlertSubject subject = AlertSubjectFromColumns(Row{**select});
+  const AlertSubject subject = AlertSubjectFromColumns(AlertRow{**select});
   constexpr int kRun = kAlertSubjectColumnCount;
   const auto state = core::ParseRunState((*select)->ColumnText(kRun));
   if (!state) return core::Error::Internal("stored run has an unknown state");
@@ -143,7 +136,7 @@ void SqliteJobStore::ClaimAlerts(const std::string& owner, std::size_t limit, co
           auto row = (*claim)->Step();
           if (!row) return row.error();
           if (!*row) break;
-          auto alert = AlertFromColumns(Row{**claim});
+          auto alert = AlertFromColumns(AlertRow{**claim});
           if (!alert) return alert.error();
           claimed.push_back(std::move(alert).value());
         }
@@ -222,7 +215,7 @@ core::Result<std::vector<Alert>> SqliteJobStore::ListAlerts(const AlertListQuery
     auto row = (*select)->Step();
     if (!row) return row.error();
     if (!*row) break;
-    auto alert = AlertFromColumns(Row{**select});
+    auto alert = AlertFromColumns(AlertRow{**select});
     if (!alert) return alert.error();
     alerts.push_back(std::move(alert).value());
   }

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/result.hpp"
@@ -9,6 +12,14 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
 namespace jobsched::store::sqlite {
+
+// The statement's current row, as AlertFromColumns and
+// AlertSubjectFromColumns read it.
+struct AlertRow {
+  const Statement& statement;
+  std::optional<std::int64_t> OptionalInt(int column) const { return statement.ColumnOptionalInt(column); }
+  std::string Text(int column) const { return statement.ColumnOptionalText(column).value_or(""); }
+};
 
 // In the writer's transaction that ended run `run_id` (finished, or skipped
 // at fire): reads its job's rule and alert state, decides (core::OnRunEnded)
