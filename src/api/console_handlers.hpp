@@ -10,7 +10,8 @@ namespace jobsched::api {
 struct ConsoleOptions {
   // The folder the build fills (build/share/console, or
   // PREFIX/share/jobsched/console once installed): web/ and the vendor
-  // files (Preact, htm, signals, uPlot). Read once, at registration.
+  // files (Preact, htm, signals, uPlot). Read once, at the first request
+  // for the console.
   std::string dir;
   // --console-dir: a folder of the console's own files (web/ of a source
   // tree) read on every request and never cached, for development; the

@@ -1,10 +1,15 @@
 #include "api/docs_handlers.hpp"
 
+#include <algorithm>
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
+#include <string>
+#include <utility>
 
 #include "api/json_response.hpp"
 #include "api/openapi_document.hpp"
@@ -62,8 +67,8 @@ struct LoadedAsset {
 
 using Assets = std::map<std::string, LoadedAsset, std::less<>>;
 
-std::shared_ptr<const Assets> LoadAssets(const std::string& folder) {
-  auto assets = std::make_shared<Assets>();
+Assets LoadAssets(const std::string& folder) {
+  Assets assets;
   for (const Asset& asset : kAssets) {
     std::ifstream file(folder + "/" + std::string(asset.name), std::ios::binary);
     if (!file) continue;
@@ -71,9 +76,32 @@ std::shared_ptr<const Assets> LoadAssets(const std::string& folder) {
     content << file.rdbuf();
     std::string body = std::move(content).str();
     std::string etag = ContentETag(body);
-    assets->emplace(std::string(asset.name), LoadedAsset{std::string(asset.content_type), std::move(body), etag});
+    assets.emplace(std::string(asset.name), LoadedAsset{std::string(asset.content_type), std::move(body), etag});
   }
   return assets;
+}
+
+// Swagger UI's files (1.8 MB), read at the first request for one: a node
+// nobody reads the documentation on never holds them.
+class LazyAssets {
+ public:
+  explicit LazyAssets(std::string folder) : folder_(std::move(folder)) {}
+
+  const Assets& Get() {
+    std::call_once(once_, [this] { assets_ = LoadAssets(folder_); });
+    return assets_;
+  }
+
+ private:
+  const std::string folder_;
+  std::once_flag once_;
+  Assets assets_;
+};
+
+bool AllAssetsInstalled(const std::string& folder) {
+  return std::all_of(kAssets.begin(), kAssets.end(), [&](const Asset& asset) {
+    return std::filesystem::is_regular_file(folder + "/" + std::string(asset.name));
+  });
 }
 
 HttpResponse Document(const HttpRequest& request, std::string_view text, std::string_view content_type) {
@@ -85,8 +113,8 @@ HttpResponse Document(const HttpRequest& request, std::string_view text, std::st
 }  // namespace
 
 void RegisterDocsHandlers(Router& router, const std::string& assets_dir) {
-  std::shared_ptr<const Assets> assets = LoadAssets(assets_dir);
-  const bool complete = assets->size() == kAssets.size();
+  auto assets = std::make_shared<LazyAssets>(assets_dir);
+  const bool complete = AllAssetsInstalled(assets_dir);
   router.Add("GET", "/openapi.json", [](HttpRequest&& request, const PathParams&, const Responder& respond) {
     respond(Document(request, OpenApiJson(), "application/json"));
   });
@@ -103,8 +131,9 @@ void RegisterDocsHandlers(Router& router, const std::string& assets_dir) {
              });
   router.Add("GET", "/docs/{file}",
              [assets](HttpRequest&& request, const PathParams& params, const Responder& respond) {
-               auto found = assets->find(params.find("file")->second);
-               if (found == assets->end()) return respond(ProblemResponse(404, "no such documentation asset"));
+               const Assets& files = assets->Get();
+               auto found = files.find(params.find("file")->second);
+               if (found == files.end()) return respond(ProblemResponse(404, "no such documentation asset"));
                HttpResponse response;
                if (request.Header("If-None-Match") == found->second.etag) {
                  response.status = 304;
