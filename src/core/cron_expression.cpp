@@ -48,17 +48,35 @@ unsigned DaysInMonth(int year, unsigned month) {
 
 // Bit d set when day d (1-31) of a month of `length` days, whose 1st falls on
 // `first_weekday` (0 = Sunday), fires.
-std::uint32_t DayMask(const FieldValues& day_of_month, const FieldValues& day_of_week, unsigned length,
-                      unsigned first_weekday) {
-  std::uint32_t mask = 0;
-  for (unsigned day = 1; day <= length; ++day) {
-    const unsigned weekday = (first_weekday + day - 1) % 7;
-    const bool dom = ((day_of_month.bits >> day) & 1) != 0 || ((day_of_month.last_offsets >> (length - day)) & 1) != 0;
-    const bool dow = ((day_of_week.bits >> weekday) & 1) != 0;
-    const bool fires = day_of_month.restricted && day_of_week.restricted ? (dom || dow) : (dom && dow);
-    if (fires) mask |= std::uint32_t{1} << day;
+// The days 1..length.
+std::uint32_t DaysOf(unsigned length) {
+  return static_cast<std::uint32_t>(((std::uint64_t{1} << (length + 1)) - 1) & ~std::uint64_t{1});
+}
+
+// Bit d (1..37) set when the weekday of day d is selected, for a month whose
+// 1st is a Sunday: shifting it right by the 1st's weekday gives any month's.
+std::uint64_t WeekdayPattern(const FieldValues& day_of_week) {
+  std::uint64_t pattern = 0;
+  for (unsigned day = 1; day <= 31 + 6; ++day) {
+    if (((day_of_week.bits >> ((day - 1) % 7)) & 1) != 0) pattern |= std::uint64_t{1} << day;
   }
-  return mask;
+  return pattern;
+}
+
+// The days of a month of `length` days whose 1st is `first_weekday` (0 =
+// Sunday) on which the day fields fire: as cron does, either field when both
+// are restricted, else both. Bit operations, not a walk over the days: a
+// stored job's expression is parsed each time its row is read.
+std::uint32_t DayMask(const FieldValues& day_of_month, std::uint64_t weekday_pattern, bool week_restricted,
+                      unsigned length, unsigned first_weekday) {
+  const std::uint32_t days = DaysOf(length);
+  std::uint32_t dom = static_cast<std::uint32_t>(day_of_month.bits) & days;
+  for (std::uint32_t offsets = day_of_month.last_offsets; offsets != 0; offsets &= offsets - 1) {
+    const unsigned offset = static_cast<unsigned>(std::countr_zero(offsets));
+    if (offset < length) dom |= std::uint32_t{1} << (length - offset);
+  }
+  const auto dow = static_cast<std::uint32_t>(weekday_pattern >> first_weekday) & days;
+  return day_of_month.restricted && week_restricted ? (dom | dow) : (dom & dow);
 }
 
 // Whether some selected month has a day that fires. Fields other than the day
@@ -182,9 +200,10 @@ Result<CronExpression> CronExpression::Parse(std::string_view text) {
   cron.minutes_ = values[1].bits;
   cron.hours_ = static_cast<std::uint32_t>(values[2].bits);
   cron.months_ = static_cast<std::uint32_t>(values[4].bits);
+  const std::uint64_t weekdays = WeekdayPattern(values[5]);
   for (unsigned length = 28; length <= 31; ++length) {
     for (unsigned weekday = 0; weekday < 7; ++weekday) {
-      cron.day_masks_[length - 28][weekday] = DayMask(values[3], values[5], length, weekday);
+      cron.day_masks_[length - 28][weekday] = DayMask(values[3], weekdays, values[5].restricted, length, weekday);
     }
   }
   if (!SomeMonthHasAFiringDay(cron.months_, cron.day_masks_)) {
