@@ -34,9 +34,10 @@ TEST(SqliteConnectionTest, AWritesSavepointJournalStaysInMemory) {
   ASSERT_TRUE(opened) << opened.error().message;
   SqliteConnection& db = **opened;
   // About 150 pages of rows that exist before the savepoint.
-  ASSERT_TRUE(db.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL);"
-                         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)"
-                         " INSERT INTO t SELECT i, randomblob(2000) FROM n;"));
+  ASSERT_TRUE(
+      db.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL);"
+                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)"
+                 " INSERT INTO t SELECT i, randomblob(2000) FROM n;"));
 
   ASSERT_TRUE(db.Execute("BEGIN IMMEDIATE; SAVEPOINT w; UPDATE t SET body = randomblob(2000);"));
   const std::vector<std::string> during_write = OpenSqliteTempFiles();
