@@ -147,7 +147,15 @@ core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std
       "PRAGMA journal_size_limit = 67108864;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA synchronous = FULL;";
-  if (mode == Mode::kReadWrite) setup = "PRAGMA journal_mode = WAL;" + setup;
+  // The writer's savepoints (one per write, SqliteWriter) keep the pages a
+  // write changes in a sub-journal for ROLLBACK TO. SQLite's default spills
+  // it to a temporary file past 64 KiB, and a job's create changes about 30
+  // pages (the job, its indexes, name search, counts, the audit entry): each
+  // create wrote about 120 KB to a file in /var/tmp, opened per commit, a
+  // third of the writer's time (bench/README.md, "POST /jobs after the
+  // features"). In memory it is freed at each RELEASE; nothing in it is
+  // durable (the WAL is), so a crash loses nothing it held.
+  if (mode == Mode::kReadWrite) setup = "PRAGMA journal_mode = WAL; PRAGMA temp_store = MEMORY;" + setup;
   if (auto done = connection->Execute(setup); !done) return done.error();
   return connection;
 }
