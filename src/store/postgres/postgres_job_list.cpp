@@ -72,10 +72,8 @@ std::string ListSql(const JobListQuery& query, PgParams& params) {
     sql += " AND jobs.namespace = " + next();
     params.Add(*query.job_namespace);
   }
-  if (query.is_active) {
-    sql += " AND jobs.is_active = " + next() + "::boolean";
-    params.Add(*query.is_active);
-  }
+  // A literal, not a parameter: every plan can then use jobs_paused (NOT is_active).
+  if (query.is_active) sql += *query.is_active ? " AND jobs.is_active" : " AND NOT jobs.is_active";
   if (query.name_prefix) {
     sql += " AND starts_with(jobs.name, " + next() + "::text)";
     params.Add(*query.name_prefix);

@@ -36,7 +36,7 @@ std::string Phrase(const std::string& text) {
 }
 
 // The statement for `query`, with its numbered parameters:
-// ?1 namespace, ?2 is_active, ?3 name prefix, ?4 task type, ?5 search text,
+// ?1 namespace, (?2 unused: is_active is a literal), ?3 name prefix, ?4 task type, ?5 search text,
 // ?6 last outcome, ?7 cursor id, ?8 cursor key, ?9 limit; the label
 // selector's keys and values from ?10 on, in `label_values`' order. With
 // `driving`, the page is read from job_labels through that requirement.
@@ -62,7 +62,8 @@ std::string ListSql(const JobListQuery& query, std::optional<std::size_t> drivin
     sql += "jobs WHERE 1";
   }
   if (query.job_namespace) sql += " AND jobs.namespace = ?1";
-  if (query.is_active) sql += " AND jobs.is_active = ?2";
+  // A literal, not ?2: the planner then sees that jobs_paused (is_active = 0) serves it.
+  if (query.is_active) sql += *query.is_active ? " AND jobs.is_active = 1" : " AND jobs.is_active = 0";
   if (query.name_prefix) sql += " AND substr(jobs.name, 1, length(?3)) = ?3";
   if (query.task_type) sql += " AND jobs.task <> '' AND json_extract(jobs.task, '$.type') = ?4";
   if (query.name_contains && !indexed_search) sql += " AND instr(lower(jobs.name), lower(?5)) > 0";
@@ -145,7 +146,6 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
   Statement& list = **statement;
   for (std::size_t i = 0; i < label_values.size(); ++i) list.Bind(static_cast<int>(10 + i), label_values[i]);
   if (query.job_namespace) list.Bind(1, *query.job_namespace);
-  if (query.is_active) list.Bind(2, std::int64_t{*query.is_active ? 1 : 0});
   if (query.name_prefix) list.Bind(3, *query.name_prefix);
   if (query.task_type) list.Bind(4, *query.task_type);
   if (query.name_contains) {
