@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,20 +106,44 @@ def browser_config(args, service, profile_root):
             "env": dict(os.environ, JOBSCHED_TOOLING_MODULES=args.modules, TMPDIR=profile)}
 
 
-def paint(service, seeded, args):
-    """First-row paint times (ms) of /ui/jobs: (cold, warm) lists of per-load dicts."""
-    config = browser_config(args, service, args.dir)
+def paint(services, args):
+    """First-row paint times (ms) of /ui/jobs on each service, loads alternating between them:
+    a (cold, warm) pair of lists of per-load dicts per service."""
+    config = browser_config(args, services[0], args.dir)
     if config is None:
         raise BenchError("no browser: pass --node, --modules and --chromium")
-    run = {"mode": "paint", "origin": config["origin"], "chromium": config["chromium"], "path": "/ui/jobs",
-           "loads": args.loads + 1}
+    run = {"mode": "paint", "origins": [service.url for service in services], "chromium": config["chromium"],
+           "path": "/ui/jobs", "loads": args.loads + 1}
     finished = subprocess.run(config["command"] + [json.dumps(run)], env=config["env"], capture_output=True,
-                              text=True, timeout=600)
+                              text=True, timeout=600 * len(services))
     if finished.returncode != 0:
         raise BenchError(f"the browser failed: {finished.stderr[-1500:]}")
-    found = json.loads(finished.stdout.strip().splitlines()[-1])
-    service.require_alive("the page loads")
-    return found["cold"][1:], found["warm"][1:]  # the first load warms chromium up; not counted
+    found = json.loads(finished.stdout.strip().splitlines()[-1])["by_origin"]
+    for service in services:
+        service.require_alive("the page loads")
+    # The first load warms chromium up; not counted.
+    return [(found[service.url]["cold"][1:], found[service.url]["warm"][1:]) for service in services]
+
+
+def paint_phase(service, seeded, args, out):
+    """The paint figures of `service`, and with --binary-b those of a second service on a copy of
+    its database, loaded in turn with it (an A/B comparison on the same machine, same minutes)."""
+    if not args.binary_b:
+        out(*report_paint(seeded, *paint([service], args)[0]))
+        return
+    service.stop()  # a consistent copy of the database: the service is stopped while it is taken
+    other = Service(args.binary_b, args.dir, "jobs-b")
+    for suffix in ("", "-wal"):
+        if os.path.exists(service.db_path + suffix):
+            shutil.copyfile(service.db_path + suffix, other.db_path + suffix)
+    service.start()
+    other.start()
+    try:
+        (cold_a, warm_a), (cold_b, warm_b) = paint([service, other], args)
+    finally:
+        other.stop()
+    out(f"A: {args.binary}", *report_paint(seeded, cold_a, warm_a))
+    out(f"B: {args.binary_b}", *report_paint(seeded, cold_b, warm_b))
 
 
 def report_paint(seeded, cold, warm):
@@ -170,7 +195,7 @@ def jobs_phases(args, phases, out):
         out(seed_line(args.page_jobs, 1, seconds))
         trigger_first_page(service)
         if "paint" in phases:
-            out(*report_paint(args.page_jobs, *paint(service, args.page_jobs, args)))
+            paint_phase(service, args.page_jobs, args, out)
         if "search" in phases:
             out(*report_search(args.page_jobs, *search(service, args.page_jobs, args.search_requests, rng)))
             if args.search_jobs > args.page_jobs:
@@ -179,7 +204,7 @@ def jobs_phases(args, phases, out):
                 out(seed_line(more, args.page_jobs + 1, seconds), db_size_line(service, "after seeding"))
                 out(*report_search(args.search_jobs, *search(service, args.search_jobs, args.search_requests, rng)))
                 if "paint" in phases:
-                    out(*report_paint(args.search_jobs, *paint(service, args.search_jobs, args)))
+                    paint_phase(service, args.search_jobs, args, out)
         problems = service.problems()
     finally:
         service.stop()
@@ -207,6 +232,7 @@ def live_phases(args, phases, out):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True)
+    parser.add_argument("--binary-b", help="paint: also load the console of this binary, in turn (A/B)")
     parser.add_argument("--dir", required=True, help="temporary folder: databases, logs, browser profiles")
     parser.add_argument("--node")
     parser.add_argument("--modules", help="node_modules holding playwright-core")

@@ -17,6 +17,8 @@
 #   BENCH_PHASES=search BENCH_SEARCH_JOBS=300000 bash bench/console.sh
 # Environment:
 #   JOBSCHED_BINARY           use this binary instead of building build/jobsched
+#   JOBSCHED_BINARY_B         paint: also a second binary (with its share/console), on a copy of the
+#                             database, its loads alternating with the first's (A/B in one run)
 #   JOBSCHED_TOOLING_MODULES  node_modules with playwright-core (default build/tests/tooling/node_modules,
 #                             installed with `cmake --build build --target test_tooling` when missing)
 #   JOBSCHED_CHROMIUM         chromium to drive (default: chromium on PATH)
@@ -58,7 +60,9 @@ trap 'exit 130' INT TERM
 
 bench_banner console ", chromium $("$CHROMIUM" --version 2>/dev/null || echo '?')"
 status=0
-python3 "$SCRIPT_DIR/console.py" --binary "$BIN" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
+extra=()
+[[ -z "${JOBSCHED_BINARY_B:-}" ]] || extra=(--binary-b "$JOBSCHED_BINARY_B")
+python3 "$SCRIPT_DIR/console.py" --binary "$BIN" "${extra[@]}" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
   --chromium "$CHROMIUM" --phases "${BENCH_PHASES:-paint,search,subscribers,events}" \
   --page-jobs "${BENCH_PAGE_JOBS:-100000}" --search-jobs "${BENCH_SEARCH_JOBS:-1000000}" \
   --loads "${BENCH_LOADS:-10}" --search-requests "${BENCH_SEARCH_REQUESTS:-150}" \
