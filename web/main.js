@@ -5,7 +5,7 @@ import { computed } from "@preact/signals";
 import { render } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { html } from "./html.js";
-import { onUnauthenticated } from "./api.js";
+import { adoptEarlyRequests, dropEarlyRequests, onUnauthenticated } from "./api.js";
 import { AdminPage } from "./admin_page.js";
 import { JobFormPage } from "./job_form_page.js";
 import { JobPage } from "./job_page.js";
@@ -73,5 +73,14 @@ onUnauthenticated(() => {
   toSignIn();
 });
 
-render(html`<${App} />`, document.getElementById("app"));
-loadSession();
+// The first render waits (up to FIRST_RENDER_WAIT_MS) for the first screen's answers,
+// which early.js asked for before this bundle arrived: then the page is rendered,
+// laid out and painted once, with its rows and the role, instead of a frame of
+// empty shell and a second render (and layout) for the data a frame or two later.
+// If the API is slow, the page shows itself without them and loads them as usual.
+const FIRST_RENDER_WAIT_MS = 100;
+const answered = Promise.all([adoptEarlyRequests(), loadSession()]);
+Promise.race([answered, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS))]).then(() => {
+  render(html`<${App} />`, document.getElementById("app"));
+  dropEarlyRequests();
+});
