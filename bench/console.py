@@ -112,8 +112,9 @@ def paint(services, args):
     config = browser_config(args, services[0], args.dir)
     if config is None:
         raise BenchError("no browser: pass --node, --modules and --chromium")
+    probes = args.paint_probes.split(",")
     run = {"mode": "paint", "origins": [service.url for service in services], "chromium": config["chromium"],
-           "path": "/ui/jobs", "loads": args.loads + 1}
+           "path": "/ui/jobs", "loads": args.loads + 1, "probes": probes}
     finished = subprocess.run(config["command"] + [json.dumps(run)], env=config["env"], capture_output=True,
                               text=True, timeout=600 * len(services))
     if finished.returncode != 0:
@@ -122,14 +123,16 @@ def paint(services, args):
     for service in services:
         service.require_alive("the page loads")
     # The first load warms chromium up; not counted.
-    return [(found[service.url]["cold"][1:], found[service.url]["warm"][1:]) for service in services]
+    return [(probe, found[f"{service.url} {probe}"]["cold"][1:], found[f"{service.url} {probe}"]["warm"][1:])
+            for service in services for probe in probes]
 
 
 def paint_phase(service, seeded, args, out):
     """The paint figures of `service`, and with --binary-b those of a second service on a copy of
     its database, loaded in turn with it (an A/B comparison on the same machine, same minutes)."""
     if not args.binary_b:
-        out(*report_paint(seeded, *paint([service], args)[0]))
+        for probe, cold, warm in paint([service], args):
+            out(f"probe {probe}", *report_paint(seeded, cold, warm))
         return
     service.stop()  # a consistent copy of the database: the service is stopped while it is taken
     other = Service(args.binary_b, args.dir, "jobs-b")
@@ -139,11 +142,12 @@ def paint_phase(service, seeded, args, out):
     service.start()
     other.start()
     try:
-        (cold_a, warm_a), (cold_b, warm_b) = paint([service, other], args)
+        found = paint([service, other], args)
     finally:
         other.stop()
-    out(f"A: {args.binary}", *report_paint(seeded, cold_a, warm_a))
-    out(f"B: {args.binary_b}", *report_paint(seeded, cold_b, warm_b))
+    names = [f"A: {args.binary}"] * (len(found) // 2) + [f"B: {args.binary_b}"] * (len(found) // 2)
+    for name, (probe, cold, warm) in zip(names, found):
+        out(f"{name}, probe {probe}", *report_paint(seeded, cold, warm))
 
 
 def report_paint(seeded, cold, warm):
@@ -233,6 +237,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True)
     parser.add_argument("--binary-b", help="paint: also load the console of this binary, in turn (A/B)")
+    parser.add_argument("--paint-probes", default="console",
+                        help="how the browser waits for the row: console, playwright, or both in turn")
     parser.add_argument("--dir", required=True, help="temporary folder: databases, logs, browser profiles")
     parser.add_argument("--node")
     parser.add_argument("--modules", help="node_modules holding playwright-core")

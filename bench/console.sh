@@ -19,6 +19,9 @@
 #   JOBSCHED_BINARY           use this binary instead of building build/jobsched
 #   JOBSCHED_BINARY_B         paint: also a second binary (with its share/console), on a copy of the
 #                             database, its loads alternating with the first's (A/B in one run)
+#   BENCH_PAINT_PROBES        how the browser notices the painted row: console (default; nothing of
+#                             playwright's in the page meanwhile), playwright (the wait used before
+#                             2026-12-07), or console,playwright (both, loads in turn)
 #   JOBSCHED_TOOLING_MODULES  node_modules with playwright-core (default build/tests/tooling/node_modules,
 #                             installed with `cmake --build build --target test_tooling` when missing)
 #   JOBSCHED_CHROMIUM         chromium to drive (default: chromium on PATH)
@@ -65,7 +68,7 @@ extra=()
 python3 "$SCRIPT_DIR/console.py" --binary "$BIN" "${extra[@]}" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
   --chromium "$CHROMIUM" --phases "${BENCH_PHASES:-paint,search,subscribers,events}" \
   --page-jobs "${BENCH_PAGE_JOBS:-100000}" --search-jobs "${BENCH_SEARCH_JOBS:-1000000}" \
-  --loads "${BENCH_LOADS:-10}" --search-requests "${BENCH_SEARCH_REQUESTS:-150}" \
+  --loads "${BENCH_LOADS:-10}" --paint-probes "${BENCH_PAINT_PROBES:-console}" --search-requests "${BENCH_SEARCH_REQUESTS:-150}" \
   --subscribers "${BENCH_SUBSCRIBERS:-10000}" --wrk-seconds "${BENCH_WRK_SECONDS:-10}" \
   --wrk-rounds "${BENCH_WRK_ROUNDS:-2}" \
   --event-jobs "${BENCH_EVENT_JOBS:-100}" --event-seconds "${BENCH_EVENT_SECONDS:-20}" || status=$?
