@@ -79,7 +79,8 @@ async function finish(method, path, pending) {
 // {promise, result} (result: the answer once it is read, if it succeeded).
 const early = new Map();
 
-// Takes early.js's requests; resolves when all are answered (or failed).
+// Takes early.js's requests. Returns a promise of their answers (settled when all are
+// answered or failed), or null when early.js asked for nothing but the session.
 export function adoptEarlyRequests() {
   for (const [target, response] of takeEarlyResponses()) {
     const entry = { result: null };
@@ -87,6 +88,7 @@ export function adoptEarlyRequests() {
     entry.promise.then((result) => { entry.result = result; }, () => {});
     early.set(target, entry);
   }
+  if ([...early.keys()].every((target) => target === "/session")) return null;
   return Promise.all([...early.values()].map((entry) => entry.promise.catch(() => {})));
 }
 

@@ -2,7 +2,7 @@
 // the document is parsed: before the console's bundle has arrived and been
 // evaluated, about 30 ms earlier than the page itself could ask, so that on a
 // first visit the answers are there when the page first renders
-// (docs/decisions/0017-console-first-paint.md). api.js takes each response
+// (docs/decisions/0016-console-bundle.md, "First paint"). api.js takes each response
 // once, for the first render only (adoptEarlyRequests, dropEarlyRequests).
 //
 // early.js and main.js are bundled apart and each has a copy of this module:

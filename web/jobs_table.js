@@ -1,7 +1,7 @@
 // The job list as a table: one row per job, each with a box to select it.
 // On its first render it shows the rows that can fill the window and the
 // rest just after that frame is painted: the first screen is not held up by
-// the rows below it (decision 0017).
+// the rows below it (decision 0016).
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import { formatRelative, formatShortTime, formatTime, scheduleInWords, viewerZone } from "./format.js";
@@ -10,7 +10,7 @@ import { Link, paths } from "./router.js";
 import { JobStateBadge, StateBadge } from "./state_badge.js";
 
 // A row, and the badges and links in it, are called as functions rather than rendered
-// as components: fifty rows of them are most of the jobs page's first render (decision 0017).
+// as components: fifty rows of them are most of the jobs page's first render (decision 0016).
 function row(job, selected, onSelect, selectable) {
   return html`<tr key=${job.id}>
     ${selectable && html`<td class="select">

@@ -73,14 +73,23 @@ onUnauthenticated(() => {
   toSignIn();
 });
 
-// The first render waits (up to FIRST_RENDER_WAIT_MS) for the first screen's answers,
-// which early.js asked for before this bundle arrived: then the page is rendered,
-// laid out and painted once, with its rows and the role, instead of a frame of
-// empty shell and a second render (and layout) for the data a frame or two later.
-// If the API is slow, the page shows itself without them and loads them as usual.
+// On a page whose data early.js asked for (the jobs list), the first render waits (up to
+// FIRST_RENDER_WAIT_MS) for the answers and the session: the page is then rendered, laid out
+// and painted once, with its rows and the role, instead of a frame of empty shell and a
+// render (and layout) for each answer a frame or two later. If the API is slow, the page
+// shows itself without them and loads them as usual. Elsewhere it renders at once: its own
+// requests start with its first render.
 const FIRST_RENDER_WAIT_MS = 100;
-const answered = Promise.all([adoptEarlyRequests(), loadSession()]);
-Promise.race([answered, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS))]).then(() => {
+
+function start() {
   render(html`<${App} />`, document.getElementById("app"));
   dropEarlyRequests();
-});
+}
+
+const pageData = adoptEarlyRequests();
+const sessionRead = loadSession();
+if (pageData === null) start();
+else {
+  const deadline = new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS));
+  Promise.race([Promise.all([pageData, sessionRead]), deadline]).then(start);
+}
