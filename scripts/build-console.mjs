@@ -1,7 +1,7 @@
 // Builds the web console that the binary serves (docs/decisions/0016-console-bundle.md):
 // web/'s ES modules and their libraries bundled into one minified main.js by esbuild
 // (and a chunk for what is imported only when needed), early.js (the page's first script,
-// which sends the first screen's API requests: decision 0017) bundled on its own,
+// which sends the first screen's API requests: decision 0016) bundled on its own,
 // index.html without the import map the bundle no longer needs, the stylesheets and the
 // icon, and the libraries' own ES modules for --console-dir (development serves web/'s
 // modules unbundled, and they import these through the import map).

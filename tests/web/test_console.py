@@ -165,7 +165,7 @@ class ConsolePagesTest(ConsoleTestCase):
 
         api = [(request["method"], request["path"], request["script"]) for request in found["sent"]
                if request["path"] != "/events"]
-        # early.js (decision 0017) sends both; main.js takes their answers instead of asking again.
+        # early.js (decision 0016) sends both; main.js takes their answers instead of asking again.
         self.assertCountEqual(api, [("GET", "/session", "early.js"),
                                     ("GET", "/jobs?include=recent_runs&q=first-visit&sort=name&limit=50", "early.js")])
         self.assertEqual(found["names"], [f"first-visit {number:02}" for number in range(1, 41)])
