@@ -8,6 +8,8 @@
 #                throughput with them against without (target >= 0.9x)
 #   events       run.finished latency, finished_at to a subscriber's handler, p99 (target < 50 ms),
 #                to a plain subscriber and to the console's handler in chromium
+#   trace        (only when named) the page loads of paint traced by chromium: the main thread's
+#                CPU and wall time by kind until the first row's frame (bench/console_trace.js)
 #
 # Each phase starts its own `jobsched serve` on 127.0.0.1 (a fresh SQLite file, `--rate-limit 0
 # --access-log off --max-jobs-per-namespace 0`), stopped by its PID. Jobs are created through
@@ -25,10 +27,12 @@
 #   JOBSCHED_TOOLING_MODULES  node_modules with playwright-core (default build/tests/tooling/node_modules,
 #                             installed with `cmake --build build --target test_tooling` when missing)
 #   JOBSCHED_CHROMIUM         chromium to drive (default: chromium on PATH)
-#   BENCH_PHASES              comma-separated subset of paint,search,subscribers,events (default all)
+#   BENCH_PHASES              comma-separated subset of paint,search,subscribers,events,trace (default all
+#                             but trace)
 #   BENCH_PAGE_JOBS           jobs behind the page loads and the first searches   (default 100000)
 #   BENCH_SEARCH_JOBS         jobs for the second searches                         (default 1000000)
 #   BENCH_LOADS               page loads counted, cold and warm each               (default 10)
+#   BENCH_TRACE_LOADS         traced page loads per service (trace)                 (default 10)
 #   BENCH_SEARCH_REQUESTS     timed searches per kind of query                     (default 150)
 #   BENCH_SUBSCRIBERS         idle event subscribers                               (default 10000)
 #   BENCH_WRK_SECONDS         each GET /jobs/{id} run, wrk -t1 -c64                (default 10)
@@ -68,7 +72,8 @@ extra=()
 python3 "$SCRIPT_DIR/console.py" --binary "$BIN" "${extra[@]}" --dir "$TMP" --node "$(command -v node)" --modules "$MODULES" \
   --chromium "$CHROMIUM" --phases "${BENCH_PHASES:-paint,search,subscribers,events}" \
   --page-jobs "${BENCH_PAGE_JOBS:-100000}" --search-jobs "${BENCH_SEARCH_JOBS:-1000000}" \
-  --loads "${BENCH_LOADS:-10}" --paint-probes "${BENCH_PAINT_PROBES:-console}" --search-requests "${BENCH_SEARCH_REQUESTS:-150}" \
+  --loads "${BENCH_LOADS:-10}" --paint-probes "${BENCH_PAINT_PROBES:-console}" \
+  --trace-loads "${BENCH_TRACE_LOADS:-10}" --search-requests "${BENCH_SEARCH_REQUESTS:-150}" \
   --subscribers "${BENCH_SUBSCRIBERS:-10000}" --wrk-seconds "${BENCH_WRK_SECONDS:-10}" \
   --wrk-rounds "${BENCH_WRK_ROUNDS:-2}" \
   --event-jobs "${BENCH_EVENT_JOBS:-100}" --event-seconds "${BENCH_EVENT_SECONDS:-20}" || status=$?
