@@ -5,6 +5,8 @@ node and chromium (playwright-core from tests/tooling).
   paint        /ui/jobs over PAGE_JOBS jobs in headless chromium: from the navigation's start to
                the paint of the jobs table's first row, LOADS loads in new contexts (cold cache)
                and again in the same context (warm), after one load that is not counted.
+  trace        (not in the default set) the same loads traced by chromium: where the page's main
+               thread spends its time until that row's frame, CPU and wall, by kind.
   search       GET /jobs?q=...&limit=50 at PAGE_JOBS and at SEARCH_JOBS jobs: common substrings,
                rare ones, no match (cheap and costly), one keep-alive client, queries shuffled;
                and queries under 3 characters (no index: a scan), reported apart.
@@ -21,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,20 +108,79 @@ def browser_config(args, service, profile_root):
             "env": dict(os.environ, JOBSCHED_TOOLING_MODULES=args.modules, TMPDIR=profile)}
 
 
-def paint(service, seeded, args):
-    """First-row paint times (ms) of /ui/jobs: (cold, warm) lists of per-load dicts."""
-    config = browser_config(args, service, args.dir)
+def paint(services, args):
+    """First-row paint times (ms) of /ui/jobs on each service, loads alternating between them:
+    (probe, cold, warm) per service and probe, in that order; cold and warm are lists of per-load
+    dicts."""
+    config = browser_config(args, services[0], args.dir)
     if config is None:
         raise BenchError("no browser: pass --node, --modules and --chromium")
-    run = {"mode": "paint", "origin": config["origin"], "chromium": config["chromium"], "path": "/ui/jobs",
-           "loads": args.loads + 1}
+    probes = args.paint_probes.split(",")
+    run = {"mode": "paint", "origins": [service.url for service in services], "chromium": config["chromium"],
+           "path": "/ui/jobs", "loads": args.loads + 1, "probes": probes}
     finished = subprocess.run(config["command"] + [json.dumps(run)], env=config["env"], capture_output=True,
-                              text=True, timeout=600)
+                              text=True, timeout=600 * len(services))
     if finished.returncode != 0:
         raise BenchError(f"the browser failed: {finished.stderr[-1500:]}")
-    found = json.loads(finished.stdout.strip().splitlines()[-1])
-    service.require_alive("the page loads")
-    return found["cold"][1:], found["warm"][1:]  # the first load warms chromium up; not counted
+    found = json.loads(finished.stdout.strip().splitlines()[-1])["by_origin"]
+    for service in services:
+        service.require_alive("the page loads")
+    # The first load warms chromium up; not counted.
+    return [(probe, found[f"{service.url} {probe}"]["cold"][1:], found[f"{service.url} {probe}"]["warm"][1:])
+            for service in services for probe in probes]
+
+
+def trace(services, args):
+    """console_trace.js over the services: {url: {"cold"|"warm": {kind: [cpu_ms, wall_ms]}}}."""
+    config = browser_config(args, services[0], args.dir)
+    run = {"origins": [service.url for service in services], "chromium": config["chromium"], "path": "/ui/jobs",
+           "loads": args.trace_loads}
+    finished = subprocess.run([args.node, os.path.join(HERE, "console_trace.js"), json.dumps(run)], env=config["env"],
+                              capture_output=True, text=True, timeout=600 * len(services))
+    if finished.returncode != 0:
+        raise BenchError(f"the traced loads failed: {finished.stderr[-1500:]}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])["by_origin"]
+
+
+def report_trace(name, found):
+    lines = [f"{name}: the page's main thread from the navigation's start to the first row's frame, traced "
+             "(mean per load; CPU = the trace's thread time / wall)"]
+    for label in ("cold", "warm"):
+        kinds = found[label]
+        lines.append(f"  {label:>5}: " + ", ".join(f"{kind} {fmt(cpu)}/{fmt(wall)}" for kind, (cpu, wall) in kinds.items())
+                     + " ms")
+    return lines
+
+
+def paint_phase(service, seeded, args, phases, out):
+    """The paint figures (and with `trace`, the traced split) of `service`, and with --binary-b those
+    of a second service on a copy of its database, loaded in turn with it (an A/B comparison on the
+    same machine, same minutes)."""
+    services = [service]
+    names = [f"A: {args.binary}"]
+    if args.binary_b:
+        service.stop()  # a consistent copy of the database: the service is stopped while it is taken
+        other = Service(args.binary_b, args.dir, "jobs-b")
+        for suffix in ("", "-wal"):
+            if os.path.exists(service.db_path + suffix):
+                shutil.copyfile(service.db_path + suffix, other.db_path + suffix)
+        service.start()
+        other.start()
+        services.append(other)
+        names.append(f"B: {args.binary_b}")
+    try:
+        if "paint" in phases:
+            found = paint(services, args)
+            per_service = len(found) // len(services)
+            for index, (probe, cold, warm) in enumerate(found):
+                out(f"{names[index // per_service]}, probe {probe}", *report_paint(seeded, cold, warm))
+        if "trace" in phases:
+            traced = trace(services, args)
+            for name, one in zip(names, services):
+                out(*report_trace(name, traced[one.url]))
+    finally:
+        for other in services[1:]:
+            other.stop()
 
 
 def report_paint(seeded, cold, warm):
@@ -169,8 +231,8 @@ def jobs_phases(args, phases, out):
         seconds = seed(service, args.page_jobs, 1)
         out(seed_line(args.page_jobs, 1, seconds))
         trigger_first_page(service)
-        if "paint" in phases:
-            out(*report_paint(args.page_jobs, *paint(service, args.page_jobs, args)))
+        if phases & {"paint", "trace"}:
+            paint_phase(service, args.page_jobs, args, phases, out)
         if "search" in phases:
             out(*report_search(args.page_jobs, *search(service, args.page_jobs, args.search_requests, rng)))
             if args.search_jobs > args.page_jobs:
@@ -178,8 +240,8 @@ def jobs_phases(args, phases, out):
                 seconds = seed(service, more, args.page_jobs + 1, connections=128)
                 out(seed_line(more, args.page_jobs + 1, seconds), db_size_line(service, "after seeding"))
                 out(*report_search(args.search_jobs, *search(service, args.search_jobs, args.search_requests, rng)))
-                if "paint" in phases:
-                    out(*report_paint(args.search_jobs, *paint(service, args.search_jobs, args)))
+                if phases & {"paint", "trace"}:
+                    paint_phase(service, args.search_jobs, args, phases, out)
         problems = service.problems()
     finally:
         service.stop()
@@ -207,6 +269,9 @@ def live_phases(args, phases, out):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True)
+    parser.add_argument("--binary-b", help="paint: also load the console of this binary, in turn (A/B)")
+    parser.add_argument("--paint-probes", default="console",
+                        help="how the browser waits for the row: console, playwright, or both in turn")
     parser.add_argument("--dir", required=True, help="temporary folder: databases, logs, browser profiles")
     parser.add_argument("--node")
     parser.add_argument("--modules", help="node_modules holding playwright-core")
@@ -215,6 +280,7 @@ def parse_args():
     parser.add_argument("--page-jobs", type=int, default=100_000)
     parser.add_argument("--search-jobs", type=int, default=1_000_000)
     parser.add_argument("--loads", type=int, default=10)
+    parser.add_argument("--trace-loads", type=int, default=10, help="trace: traced loads per service")
     parser.add_argument("--search-requests", type=int, default=150, help="per kind of query")
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--wrk-seconds", type=int, default=10)
@@ -240,7 +306,7 @@ def main():
     note(f"# jobsched console benchmark: {os.cpu_count()} cores, load average {load_average()} at the start")
     status = 0
     try:
-        if phases & {"paint", "search"}:
+        if phases & {"paint", "trace", "search"}:
             jobs_phases(args, phases, out)
         if phases & {"subscribers", "events"}:
             live_phases(args, phases, out)

@@ -1,6 +1,7 @@
 // Builds the web console that the binary serves (docs/decisions/0016-console-bundle.md):
 // web/'s ES modules and their libraries bundled into one minified main.js by esbuild
-// (and a chunk for what is imported only when needed),
+// (and a chunk for what is imported only when needed), early.js (the page's first script,
+// which sends the first screen's API requests: decision 0016) bundled on its own,
 // index.html without the import map the bundle no longer needs, the stylesheets and the
 // icon, and the libraries' own ES modules for --console-dir (development serves web/'s
 // modules unbundled, and they import these through the import map).
@@ -38,22 +39,24 @@ function productionIndex(source) {
   return source.replace(IMPORT_MAP, "").replace(PRELOAD_PLACEHOLDER, "");
 }
 
+const COMMON = { bundle: true, format: "esm", minify: true, target: ["es2020"], logLevel: "warning" };
+
 async function build() {
   rmSync(outDir, { recursive: true, force: true });  // a file deleted from web/ is not served any more
   mkdirSync(outDir, { recursive: true });
   await esbuild.build({
+    ...COMMON,
     entryPoints: [path.join(webDir, "main.js")],
     outdir: outDir,
     // What a page loads only when it needs it (uPlot, for charts) becomes a chunk of its own.
     splitting: true,
     chunkNames: "chunk-[hash]",
-    bundle: true,
-    format: "esm",
-    minify: true,
-    target: ["es2020"],
     nodePaths: [path.resolve(modulesDir)],
-    logLevel: "warning",
   });
+  // early.js, the page's first script (it sends the first screen's requests), is bundled on
+  // its own, without splitting: a chunk shared with main.js would be one more request before
+  // it could run. main.js has its own copy of what it imports (early_requests.js).
+  await esbuild.build({ ...COMMON, entryPoints: [path.join(webDir, "early.js")], outdir: outDir });
   for (const name of readdirSync(webDir)) {
     if (name.endsWith(".css") || name.endsWith(".svg")) copyFileSync(path.join(webDir, name), path.join(outDir, name));
   }

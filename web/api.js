@@ -5,6 +5,7 @@
 // never build an API URL themselves. Live updates come from the event stream
 // (GET /events), or from polling while it is unavailable; see `subscribe`.
 import { signal } from "@preact/signals";
+import { GET_INIT, jobsListQuery, takeEarlyResponses, withQuery } from "./early_requests.js";
 
 let csrfToken = null;
 const unauthenticatedListeners = new Set();
@@ -36,16 +37,6 @@ export class ApiError extends Error {
   }
 }
 
-function withQuery(path, query) {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query || {})) {
-    if (value === undefined || value === null || value === "") continue;
-    params.set(name, String(value));
-  }
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
-}
-
 // The `cursor` of the next page named by a Link header, or null.
 function nextCursor(headers) {
   const link = headers.get("Link");
@@ -67,17 +58,11 @@ async function readBody(response) {
   return text ? { detail: text.slice(0, 300) } : null;
 }
 
-async function call(method, path, { query, body, headers = {} } = {}) {
-  const target = withQuery(path, query);
-  const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers["Content-Type"] = "application/json";
-  }
-  if (method !== "GET" && csrfToken) init.headers["X-CSRF-Token"] = csrfToken;
+// A request's answer as `call` returns it: {data, status, etag, next}, or an ApiError.
+async function finish(method, path, pending) {
   let response;
   try {
-    response = await fetch(target, init);
+    response = await pending;
   } catch (error) {
     throw new ApiError(method, path, 0, { title: "No answer", detail: `the service did not answer (${error.message})` });
   }
@@ -90,6 +75,54 @@ async function call(method, path, { query, body, headers = {} } = {}) {
   return { data, status: response.status, etag: response.headers.get("ETag"), next: nextCursor(response.headers) };
 }
 
+// The first screen's GETs that early.js sent (early_requests.js), by target:
+// {promise, result} (result: the answer once it is read, if it succeeded).
+const early = new Map();
+
+// Takes early.js's requests. Returns a promise of their answers (settled when all are
+// answered or failed), or null when early.js asked for nothing but the session.
+export function adoptEarlyRequests() {
+  for (const [target, response] of takeEarlyResponses()) {
+    const entry = { result: null };
+    entry.promise = finish("GET", target.split("?")[0], response);
+    entry.promise.then((result) => { entry.result = result; }, () => {});
+    early.set(target, entry);
+  }
+  if ([...early.keys()].every((target) => target === "/session")) return null;
+  return Promise.all([...early.values()].map((entry) => entry.promise.catch(() => {})));
+}
+
+// After the first render: a later request asks the API again (early answers
+// are only as fresh as the page's load).
+export function dropEarlyRequests() {
+  early.clear();
+}
+
+// The answer an early request already has for GET `path`?`query`, taken (once), or null.
+function earlyAnswer(path, query) {
+  const target = withQuery(path, query);
+  const entry = early.get(target);
+  if (!entry || !entry.result) return null;
+  early.delete(target);
+  return entry.result;
+}
+
+function call(method, path, { query, body, headers = {} } = {}) {
+  const target = withQuery(path, query);
+  const sent = method === "GET" && early.get(target);
+  if (sent) {
+    early.delete(target);
+    return sent.promise;
+  }
+  const init = { method, headers: { ...GET_INIT.headers, ...headers }, credentials: GET_INIT.credentials };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  if (method !== "GET" && csrfToken) init.headers["X-CSRF-Token"] = csrfToken;
+  return finish(method, path, fetch(target, init));
+}
+
 const id = (value) => encodeURIComponent(String(value));
 
 // -- session (sign-in) ------------------------------------------------------
@@ -99,7 +132,9 @@ export const signOut = () => call("DELETE", "/session");
 
 // -- jobs ---------------------------------------------------------------------
 // `filters`: q, type, is_active, namespace, label, last_outcome, sort, cursor, limit.
-export const listJobs = (filters) => call("GET", "/jobs", { query: { include: "recent_runs", ...filters } });
+export const listJobs = (filters) => call("GET", "/jobs", { query: jobsListQuery(filters) });
+// The jobs page's first list (its URL's `filters`) if early.js's request already has it, else null.
+export const earlyJobs = (filters) => earlyAnswer("/jobs", jobsListQuery(filters));
 export const getJob = (jobId) => call("GET", `/jobs/${id(jobId)}`);
 export const nextRuns = (jobId, tz, count = 10) => call("GET", `/jobs/${id(jobId)}/next`, { query: { count, tz } });
 export const jobRuns = (jobId, { cursor, limit } = {}) =>

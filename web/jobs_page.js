@@ -13,14 +13,14 @@ import { Notice, ProblemMessage } from "./problem_view.js";
 import { Link, navigate, paths, queryObject, route, useTitle } from "./router.js";
 import { mayWrite, readOnlyReason, session } from "./session.js";
 import { useLoad } from "./use_load.js";
-
-const PAGE_SIZE = 50;
+import { JOBS_PAGE_SIZE } from "./early_requests.js";
 
 export function JobsPage() {
   useTitle("Jobs");
   const filters = queryObject();
   const key = route.value.query.toString();
-  const list = useLoad(() => api.listJobs({ ...filters, limit: PAGE_SIZE }), [key]);
+  const query = { ...filters, limit: JOBS_PAGE_SIZE };  // early_requests.js asks the same on a first visit
+  const list = useLoad(() => api.listJobs(query), [key], () => api.earlyJobs(query));
   useLive(list.reload, (event) => event.type.startsWith("job.") || event.type === "run.finished");
   const [selected, setSelected] = useState(new Set());
   const [allMatching, setAllMatching] = useState(false);

@@ -5,7 +5,7 @@ import { computed } from "@preact/signals";
 import { render } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { html } from "./html.js";
-import { onUnauthenticated } from "./api.js";
+import { adoptEarlyRequests, dropEarlyRequests, onUnauthenticated } from "./api.js";
 import { AdminPage } from "./admin_page.js";
 import { JobFormPage } from "./job_form_page.js";
 import { JobPage } from "./job_page.js";
@@ -73,5 +73,23 @@ onUnauthenticated(() => {
   toSignIn();
 });
 
-render(html`<${App} />`, document.getElementById("app"));
-loadSession();
+// On a page whose data early.js asked for (the jobs list), the first render waits (up to
+// FIRST_RENDER_WAIT_MS) for the answers and the session: the page is then rendered, laid out
+// and painted once, with its rows and the role, instead of a frame of empty shell and a
+// render (and layout) for each answer a frame or two later. If the API is slow, the page
+// shows itself without them and loads them as usual. Elsewhere it renders at once: its own
+// requests start with its first render.
+const FIRST_RENDER_WAIT_MS = 100;
+
+function start() {
+  render(html`<${App} />`, document.getElementById("app"));
+  dropEarlyRequests();
+}
+
+const pageData = adoptEarlyRequests();
+const sessionRead = loadSession();
+if (pageData === null) start();
+else {
+  const deadline = new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS));
+  Promise.race([Promise.all([pageData, sessionRead]), deadline]).then(start);
+}

@@ -11,6 +11,6 @@ export function RunStrip({ states }) {
   for (const state of states) counts[state] = (counts[state] || 0) + 1;
   const summary = Object.entries(counts).map(([state, n]) => `${n} ${stateWord(state).toLowerCase()}`).join(", ");
   return html`<span class="run-strip" role="img" aria-label=${`Last ${states.length} runs: ${summary}`}>
-    ${states.map((state) => html`<span class=${`mark state-${state}`} title=${stateWord(state)}><${Icon} name=${state} /></span>`)}
+    ${states.map((state) => html`<span class=${`mark state-${state}`} title=${stateWord(state)}>${Icon({ name: state })}</span>`)}
   </span>`;
 }

@@ -19,9 +19,11 @@ export const stateWord = (state) => WORDS[state] || String(state);
 
 export function StateBadge({ state }) {
   const known = WORDS[state] ? state : "none";
-  return html`<span class=${`badge state-${known}`}><${Icon} name=${known} />${stateWord(state)}</span>`;
+  // Icon called, not rendered as a component of its own: badges come by the hundred in
+  // tables, and a component instance each costs the first render of a page (decision 0016).
+  return html`<span class=${`badge state-${known}`}>${Icon({ name: known })}${stateWord(state)}</span>`;
 }
 
 export function JobStateBadge({ job }) {
-  return html`<${StateBadge} state=${job.is_active ? "active" : "paused"} />`;
+  return StateBadge({ state: job.is_active ? "active" : "paused" });
 }

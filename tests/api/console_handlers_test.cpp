@@ -313,13 +313,20 @@ TEST(ConsoleHandlers, TheBuiltConsoleServesEveryFileItsPageNames) {
   const std::regex url(R"re("(/ui/assets/[^"]+)")re");
 
   std::string bundle_path;
+  bool early = false;
   int linked = 0;
   for (std::sregex_iterator it(page.body.begin(), page.body.end(), url), end; it != end; ++it, ++linked) {
     const HttpResponse asset = Get(router, (*it)[1].str());
     EXPECT_EQ(asset.status, 200) << (*it)[1].str();
     if ((*it)[1].str().ends_with("/main.js")) bundle_path = (*it)[1].str();
+    // The first screen's requests, sent before the bundle runs; bundled on its own: no import.
+    if ((*it)[1].str().ends_with("/early.js")) {
+      early = true;
+      EXPECT_EQ(asset.body.find("import"), std::string::npos) << asset.body;
+    }
   }
-  EXPECT_EQ(linked, 4) << page.body;  // the icon, two stylesheets, the bundle
+  EXPECT_EQ(linked, 5) << page.body;  // the icon, two stylesheets, early.js, the bundle
+  EXPECT_TRUE(early) << page.body;
   ASSERT_FALSE(bundle_path.empty()) << page.body;
 
   const std::string bundle = Get(router, bundle_path).body;

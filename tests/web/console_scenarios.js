@@ -263,4 +263,25 @@ module.exports = {
       (all) => all.map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
     return { rows };
   },
+
+  // A first visit (a new context: nothing cached) to `target`, a jobs list: the API requests the
+  // page sent, each with the script that sent it (the DevTools protocol's initiator), and the
+  // rows the table shows once it has `rows` of them.
+  async firstVisit(tools, { target, rows }) {
+    const page = await tools.newPage({});
+    const cdp = await page.context().newCDPSession(page);
+    const sent = [];
+    cdp.on("Network.requestWillBeSent", ({ request, initiator }) => {
+      const url = new URL(request.url);
+      if (url.pathname.startsWith("/ui/")) return;  // the page and its assets
+      const frame = (initiator.stack?.callFrames || []).find((call) => call.url);
+      sent.push({ method: request.method, path: url.pathname + url.search,
+        script: frame ? new URL(frame.url).pathname.split("/").pop() : null });
+    });
+    await cdp.send("Network.enable");
+    await visit(tools, page, target);
+    await page.locator("table.jobs tbody tr").nth(rows - 1).waitFor();
+    await page.waitForTimeout(500);  // a request sent again would be sent by now
+    return { sent, names: await page.locator("table.jobs tbody th").allTextContents() };
+  },
 };

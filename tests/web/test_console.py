@@ -155,6 +155,22 @@ class ConsolePagesTest(ConsoleTestCase):
         self.assertEqual(found["headings"][f"/ui/runs/{seeded['run']['id']}"], f"Run {seeded['run']['id']}")
 
 
+    def test_a_first_visit_asks_for_its_list_once_before_the_bundle_has_run(self):
+        # More jobs than fill a 900 px window: the rows below it come after the first paint.
+        for number in range(1, 41):
+            self.create_job(name=f"first-visit {number:02}", every="1h", task={"type": "noop"})
+        self.create_job(name="not listed", every="1h", task={"type": "noop"})
+
+        found = self.browse("firstVisit", target="/ui/jobs?q=first-visit&sort=name", rows=40)
+
+        api = [(request["method"], request["path"], request["script"]) for request in found["sent"]
+               if request["path"] != "/events"]
+        # early.js (decision 0016) sends both; main.js takes their answers instead of asking again.
+        self.assertCountEqual(api, [("GET", "/session", "early.js"),
+                                    ("GET", "/jobs?include=recent_runs&q=first-visit&sort=name&limit=50", "early.js")])
+        self.assertEqual(found["names"], [f"first-visit {number:02}" for number in range(1, 41)])
+
+
 class ConsoleActionsTest(ConsoleTestCase):
 
     def test_a_job_created_in_the_form_is_found_in_the_list(self):
