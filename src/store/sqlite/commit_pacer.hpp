@@ -37,8 +37,16 @@ class CommitPacer {
     return allowed > now ? allowed : now;
   }
 
-  // A commit started at `now`.
-  void Started(Clock::time_point now) { credit_until_ = (credit_until_ > now ? credit_until_ : now) + spacing_; }
+  // A commit started at `now`. One that started before its time (the writer
+  // goes early when enough writes wait: GroupCommitQueue's `enough`) owes no
+  // more than a full bucket: otherwise a burst of early commits would run the
+  // bucket seconds ahead of the clock, and the writes after it would wait
+  // those seconds (a write must wait at most `spacing`).
+  void Started(Clock::time_point now) {
+    const Clock::time_point from = credit_until_ > now ? credit_until_ : now;
+    const Clock::time_point cap = now + burst_window_ + spacing_;
+    credit_until_ = from + spacing_ < cap ? from + spacing_ : cap;
+  }
 
   // At `now`, a write found more work than its batch took.
   void Backlog(Clock::time_point now) { backlog_until_ = now + backlog_for_; }
