@@ -55,6 +55,23 @@ class JobListContract : public StoreContractTest<BackendType> {
     ASSERT_TRUE(Wait<void>([&](auto done) { queue().FinishRun("node-a", completion, std::move(done)); }).ok());
   }
 
+  // Marks `job` paused (and unscheduled when `unschedule`), as an update would.
+  void Deactivate(core::JobId job, bool unschedule = false) {
+    auto paused = Wait<core::Job>([&](auto done) {
+      store().UpdateJob(
+          job,
+          [unschedule](const core::Job& current) -> core::Result<core::Job> {
+            core::Job changed = current;
+            changed.is_active = false;
+            if (unschedule) changed.next_run = std::nullopt;
+            changed.version += 1;
+            return changed;
+          },
+          std::move(done));
+    });
+    ASSERT_TRUE(paused.ok());
+  }
+
   std::vector<std::string> Names(const JobListQuery& query) {
     auto jobs = store().ListJobs(query);
     EXPECT_TRUE(jobs.ok()) << (jobs.ok() ? "" : jobs.error().message);
@@ -176,19 +193,7 @@ TYPED_TEST(JobListContract, PagesByNextRunWithUnscheduledJobsLast) {
   this->Create("in a minute", "1m");
   const core::JobId paused = this->Create("paused", "1s");
   this->Create("in a day", "1d");
-  auto stopped = Wait<core::Job>([&](auto done) {
-    this->store().UpdateJob(
-        paused,
-        [](const core::Job& current) -> core::Result<core::Job> {
-          core::Job changed = current;
-          changed.is_active = false;
-          changed.next_run = std::nullopt;
-          changed.version += 1;
-          return changed;
-        },
-        std::move(done));
-  });
-  ASSERT_TRUE(stopped.ok());
+  this->Deactivate(paused, /*unschedule=*/true);
 
   JobListQuery query;
   query.order = JobOrder::kNextRun;
@@ -203,20 +208,7 @@ TYPED_TEST(JobListContract, PagesByNextRunWithUnscheduledJobsLast) {
 TYPED_TEST(JobListContract, FiltersPausedAndActiveJobsThroughTheirCursors) {
   std::vector<core::JobId> ids;
   for (const char* name : {"a", "b", "c", "d", "e", "f", "g"}) ids.push_back(this->Create(name));
-  for (const core::JobId id : {ids[1], ids[4], ids[5]}) {
-    auto paused = Wait<core::Job>([&](auto done) {
-      this->store().UpdateJob(
-          id,
-          [](const core::Job& current) -> core::Result<core::Job> {
-            core::Job changed = current;
-            changed.is_active = false;
-            changed.version += 1;
-            return changed;
-          },
-          std::move(done));
-    });
-    ASSERT_TRUE(paused.ok());
-  }
+  for (const core::JobId id : {ids[1], ids[4], ids[5]}) this->Deactivate(id);
 
   JobListQuery query;
   query.is_active = false;
