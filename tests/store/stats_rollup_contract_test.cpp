@@ -138,6 +138,26 @@ TYPED_TEST(StatsRollupContract, CountsRunsEndedThroughEveryPath) {
   EXPECT_EQ(series[30].lateness_p99_ms, 2'000);
 }
 
+// One claim starts many runs in one statement (PostgreSQL counts their
+// lateness per statement since migration 0026): each start must count once,
+// however many share a bucket and a lateness. One run 100 ms late and three
+// 900 ms late: the median is 900 only if the three count three times.
+TYPED_TEST(StatsRollupContract, CountsEveryRunOneClaimStarts) {
+  this->Trigger(this->Job("early"), At("2026-12-07T09:12:00Z"));
+  for (const char* name : {"late-a", "late-b", "late-c"}) {
+    this->Trigger(this->Job(name, "other"), At("2026-12-07T09:11:59.200Z"));
+  }
+  this->Claim(At("2026-12-07T09:12:00.100Z"));
+
+  const auto all = this->Series(this->Read());
+  EXPECT_EQ(all[12].lateness_p50_ms, 900);
+  EXPECT_EQ(all[12].lateness_p99_ms, 900);
+  const auto early = this->Series(this->Read("default"));
+  EXPECT_EQ(early[12].lateness_p50_ms, 100);
+  const auto late = this->Series(this->Read("other"));
+  EXPECT_EQ(late[12].lateness_p50_ms, 900);
+}
+
 TYPED_TEST(StatsRollupContract, KeepsCountingRunsThatRetentionDeleted) {
   const core::JobId job = this->Job("pruned");
   this->Succeeded(job, At("2026-12-07T09:40:00Z"));
