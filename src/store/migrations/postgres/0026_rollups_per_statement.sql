@@ -11,7 +11,7 @@
 -- counted is unchanged: +1 at a start's lateness, -1 when a start is cleared
 -- or moved; +1 in its state for a run that ends; a job failing while the
 -- newest of its ended runs failed.
-CREATE OR REPLACE FUNCTION run_lateness_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION run_rollups_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
   SELECT w.width, n.started_at - n.started_at % w.width, ns.namespace, pg_backend_pid() % 8,
@@ -22,11 +22,13 @@ BEGIN
   WHERE n.started_at IS NOT NULL
   GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (width, bucket, namespace, shard, value) DO UPDATE SET count = run_lateness.count + excluded.count;
+  PERFORM run_stats_add(ARRAY(SELECT n.id FROM inserted_runs n WHERE n.finished_at IS NOT NULL
+                                AND n.state IN ('succeeded', 'failed', 'timed_out', 'skipped', 'cancelled')));
   RETURN NULL;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION run_lateness_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION run_rollups_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO run_lateness (width, bucket, namespace, shard, value, count)
   SELECT w.width, c.started - c.started % w.width, ns.namespace, pg_backend_pid() % 8,
@@ -42,18 +44,13 @@ BEGIN
        CROSS JOIN (VALUES (60000::bigint), (900000::bigint), (7200000::bigint)) AS w (width)
   GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (width, bucket, namespace, shard, value) DO UPDATE SET count = run_lateness.count + excluded.count;
+  PERFORM run_stats_add(ARRAY(SELECT n.id FROM new_runs n JOIN old_runs o ON o.id = n.id
+                              WHERE n.finished_at IS NOT NULL
+                                AND n.state IN ('succeeded', 'failed', 'timed_out', 'skipped', 'cancelled')
+                                AND o.state NOT IN ('succeeded', 'failed', 'timed_out', 'skipped', 'cancelled')));
   RETURN NULL;
 END
 $$;
-
-DROP TRIGGER IF EXISTS run_lateness_insert ON runs;
-DROP TRIGGER IF EXISTS run_lateness_start ON runs;
-DROP TRIGGER IF EXISTS run_lateness_inserted ON runs;
-CREATE TRIGGER run_lateness_inserted AFTER INSERT ON runs REFERENCING NEW TABLE AS inserted_runs
-FOR EACH STATEMENT EXECUTE FUNCTION run_lateness_count_inserted();
-DROP TRIGGER IF EXISTS run_lateness_updated ON runs;
-CREATE TRIGGER run_lateness_updated AFTER UPDATE ON runs REFERENCING OLD TABLE AS old_runs NEW TABLE AS new_runs
-FOR EACH STATEMENT EXECUTE FUNCTION run_lateness_count_updated();
 
 -- The runs `ended` (ids) ended in the statement: counted in their state, in
 -- the buckets of their end, for their job's namespace and for all; and each
@@ -87,29 +84,14 @@ CREATE OR REPLACE FUNCTION run_stats_add(ended bigint[]) RETURNS void LANGUAGE s
                     AND r.state NOT IN ('queued', 'running'));
 $$;
 
-CREATE OR REPLACE FUNCTION run_stats_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM run_stats_add(ARRAY(SELECT n.id FROM inserted_runs n WHERE n.finished_at IS NOT NULL
-                                AND n.state IN ('succeeded', 'failed', 'timed_out', 'skipped', 'cancelled')));
-  RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION run_stats_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM run_stats_add(ARRAY(SELECT n.id FROM new_runs n JOIN old_runs o ON o.id = n.id
-                              WHERE n.finished_at IS NOT NULL
-                                AND n.state IN ('succeeded', 'failed', 'timed_out', 'skipped', 'cancelled')
-                                AND o.state NOT IN ('succeeded', 'failed', 'timed_out', 'skipped', 'cancelled')));
-  RETURN NULL;
-END
-$$;
-
+-- One statement trigger per event for both roll-ups: the functions above.
 DROP TRIGGER IF EXISTS run_stats_insert ON runs;
 DROP TRIGGER IF EXISTS run_stats_end ON runs;
-DROP TRIGGER IF EXISTS run_stats_inserted ON runs;
-CREATE TRIGGER run_stats_inserted AFTER INSERT ON runs REFERENCING NEW TABLE AS inserted_runs
-FOR EACH STATEMENT EXECUTE FUNCTION run_stats_count_inserted();
-DROP TRIGGER IF EXISTS run_stats_updated ON runs;
-CREATE TRIGGER run_stats_updated AFTER UPDATE ON runs REFERENCING OLD TABLE AS old_runs NEW TABLE AS new_runs
-FOR EACH STATEMENT EXECUTE FUNCTION run_stats_count_updated();
+DROP TRIGGER IF EXISTS run_lateness_insert ON runs;
+DROP TRIGGER IF EXISTS run_lateness_start ON runs;
+DROP TRIGGER IF EXISTS run_rollups_inserted ON runs;
+CREATE TRIGGER run_rollups_inserted AFTER INSERT ON runs REFERENCING NEW TABLE AS inserted_runs
+FOR EACH STATEMENT EXECUTE FUNCTION run_rollups_inserted();
+DROP TRIGGER IF EXISTS run_rollups_updated ON runs;
+CREATE TRIGGER run_rollups_updated AFTER UPDATE ON runs REFERENCING OLD TABLE AS old_runs NEW TABLE AS new_runs
+FOR EACH STATEMENT EXECUTE FUNCTION run_rollups_updated();
