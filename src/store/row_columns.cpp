@@ -28,4 +28,9 @@ std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time) {
   return core::ToUnixMs(*time);
 }
 
+std::optional<std::int64_t> OptionalMs(std::optional<core::Milliseconds> duration) {
+  if (!duration) return std::nullopt;
+  return duration->count();
+}
+
 }  // namespace jobsched::store

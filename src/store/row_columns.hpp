@@ -20,5 +20,7 @@ extern const std::string_view kKeyColumns;  // api_keys, read by each store's Ke
 // Nullable times as stored: milliseconds since the epoch, or NULL.
 std::optional<core::TimePoint> OptionalTime(std::optional<std::int64_t> ms);
 std::optional<std::int64_t> OptionalMs(std::optional<core::TimePoint> time);
+// Nullable durations as stored: milliseconds, or NULL.
+std::optional<std::int64_t> OptionalMs(std::optional<core::Milliseconds> duration);
 
 }  // namespace jobsched::store

@@ -9,21 +9,12 @@
 #include "codec/alert_rule_codec.hpp"
 #include "store/alert_rows.hpp"
 #include "store/postgres/postgres_alert_store.hpp"
+#include "store/row_columns.hpp"
 
 namespace jobsched::store::postgres {
 namespace {
 
 using core::ToUnixMs;
-
-std::optional<std::int64_t> OptionalMsOf(const std::optional<core::TimePoint>& time) {
-  if (!time) return std::nullopt;
-  return ToUnixMs(*time);
-}
-
-std::optional<std::int64_t> OptionalMsOf(const std::optional<core::Milliseconds>& duration) {
-  if (!duration) return std::nullopt;
-  return duration->count();
-}
 
 std::vector<std::optional<std::int64_t>> Ids(const std::vector<core::RunId>& ids) { return {ids.begin(), ids.end()}; }
 
@@ -59,11 +50,11 @@ core::Result<void> WriteAlertRows(PgConnection& db, const AlertWrite& write, std
           .Add(write.job_id)
           .Add(std::int64_t{write.state.consecutive_failures})
           .Add(std::int64_t{write.state.failure_alerted ? 1 : 0})
-          .Add(OptionalMsOf(write.state.last_raised_at))
-          .Add(OptionalMsOf(write.state.last_success_at))
-          .Add(OptionalMsOf(write.state.silence_alerted_at))
+          .Add(OptionalMs(write.state.last_raised_at))
+          .Add(OptionalMs(write.state.last_success_at))
+          .Add(OptionalMs(write.state.silence_alerted_at))
           .Add(ToUnixMs(write.watched_since))
-          .Add(OptionalMsOf(write.silent_at)));
+          .Add(OptionalMs(write.silent_at)));
   if (!upserted) return upserted.error();
   bool inserted = false;
   for (const Alert& alert : write.alerts) {
@@ -79,11 +70,11 @@ core::Result<void> WriteAlertRows(PgConnection& db, const AlertWrite& write, std
     } else {
       params.AddNull();
     }
-    params.Add(OptionalMsOf(alert.scheduled_for))
+    params.Add(OptionalMs(alert.scheduled_for))
         .Add(alert.error)
-        .Add(OptionalMsOf(alert.lateness))
+        .Add(OptionalMs(alert.lateness))
         .Add(std::int64_t{alert.consecutive_failures})
-        .Add(OptionalMsOf(alert.silent_for))
+        .Add(OptionalMs(alert.silent_for))
         .Add(std::int64_t{alert.channel_index})
         .Add(codec::EncodeAlertChannel(alert.channel));
     auto one = db.Query(
@@ -169,7 +160,7 @@ void PostgresAlertStore::RecordAlertAttempt(const std::string& owner, AlertAttem
             "WHERE id = $5 AND state = 'sending' AND lease_owner = $6",
             PgParams()
                 .Add(attempt.sent)
-                .Add(OptionalMsOf(attempt.retry_at))
+                .Add(OptionalMs(attempt.retry_at))
                 .Add(ToUnixMs(attempt.at))
                 .Add(attempt.error)
                 .Add(attempt.id)

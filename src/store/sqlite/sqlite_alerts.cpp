@@ -9,22 +9,13 @@
 
 #include "codec/alert_rule_codec.hpp"
 #include "store/alert_rows.hpp"
+#include "store/row_columns.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 
 namespace jobsched::store::sqlite {
 namespace {
 
 using core::ToUnixMs;
-
-std::optional<std::int64_t> OptionalMsOf(const std::optional<core::TimePoint>& time) {
-  if (!time) return std::nullopt;
-  return ToUnixMs(*time);
-}
-
-std::optional<std::int64_t> OptionalMsOf(const std::optional<core::Milliseconds>& duration) {
-  if (!duration) return std::nullopt;
-  return duration->count();
-}
 
 core::Result<void> UpsertState(SqliteConnection& db, const AlertWrite& write) {
   auto upsert = db.Cached(
@@ -39,11 +30,11 @@ core::Result<void> UpsertState(SqliteConnection& db, const AlertWrite& write) {
       ->Bind(1, write.job_id)
       .Bind(2, std::int64_t{write.state.consecutive_failures})
       .Bind(3, std::int64_t{write.state.failure_alerted ? 1 : 0})
-      .Bind(4, OptionalMsOf(write.state.last_raised_at))
-      .Bind(5, OptionalMsOf(write.state.last_success_at))
-      .Bind(6, OptionalMsOf(write.state.silence_alerted_at))
+      .Bind(4, OptionalMs(write.state.last_raised_at))
+      .Bind(5, OptionalMs(write.state.last_success_at))
+      .Bind(6, OptionalMs(write.state.silence_alerted_at))
       .Bind(7, ToUnixMs(write.watched_since))
-      .Bind(8, OptionalMsOf(write.silent_at));
+      .Bind(8, OptionalMs(write.silent_at));
   return (*upsert)->Run();
 }
 
@@ -61,11 +52,11 @@ core::Result<bool> InsertAlert(SqliteConnection& db, const Alert& alert) {
       .Bind(4, core::ToString(alert.event))
       .Bind(5, ToUnixMs(alert.raised_at))
       .Bind(6, alert.run_id)
-      .Bind(8, OptionalMsOf(alert.scheduled_for))
+      .Bind(8, OptionalMs(alert.scheduled_for))
       .Bind(9, alert.error)
-      .Bind(10, OptionalMsOf(alert.lateness))
+      .Bind(10, OptionalMs(alert.lateness))
       .Bind(11, std::int64_t{alert.consecutive_failures})
-      .Bind(12, OptionalMsOf(alert.silent_for))
+      .Bind(12, OptionalMs(alert.silent_for))
       .Bind(13, std::int64_t{alert.channel_index})
       .Bind(14, codec::EncodeAlertChannel(alert.channel));
   if (alert.run_state) {
@@ -157,7 +148,7 @@ void SqliteJobStore::RecordAlertAttempt(const std::string& owner, AlertAttempt a
         if (!update) return update.error();
         (*update)
             ->Bind(1, std::int64_t{attempt.sent ? 1 : 0})
-            .Bind(2, OptionalMsOf(attempt.retry_at))
+            .Bind(2, OptionalMs(attempt.retry_at))
             .Bind(3, ToUnixMs(attempt.at))
             .Bind(4, attempt.error)
             .Bind(5, attempt.id)
