@@ -54,6 +54,9 @@ core::Result<std::size_t> Scheduler::FireDue() {
 void Scheduler::Start() {
   core::MutexLock lock(mutex_);
   if (thread_.joinable() || stopping_) return;
+  // Alive from its start: until the loop's first tick, /readyz must not call
+  // a loop that has not run yet stuck (it did, on a fast start-up).
+  last_tick_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] { Loop(); });
 }
 
