@@ -306,6 +306,62 @@ TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
   }
 }
 
+TEST(HttpServer, AnswersPipelinedRequestsWithBodiesEachWithItsOwnBody) {
+  auto server = StartServer(EchoHandler);
+  TestClient client(server->port());
+
+  // Both requests come in one read: the first body must end where its Content-Length says.
+  client.Send(
+      "POST /a HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nonePOST /b HTTP/1.1\r\nHost: test\r\n"
+      "Content-Length: 5\r\n\r\nthree");
+  const ParsedResponse first = client.ReadResponse();
+  const ParsedResponse second = client.ReadResponse();
+
+  EXPECT_EQ(first.headers.at("x-path"), "/a");
+  EXPECT_EQ(first.body, "one");
+  EXPECT_EQ(second.headers.at("x-path"), "/b");
+  EXPECT_EQ(second.body, "three");
+}
+
+TEST(HttpServer, ReadsARequestWhoseHeaderAndBodyArriveInPieces) {
+  auto server = StartServer(EchoHandler);
+  TestClient client(server->port());
+
+  // Each pause makes the server's read end with part of the request: what is parsed at once
+  // must pick up where the waiting reads continue.
+  client.Send("POST /pieces HTTP/1.1\r\nHo");
+  std::this_thread::sleep_for(milliseconds(50));
+  client.Send("st: test\r\nContent-Length: 6\r\n\r\nabc");
+  std::this_thread::sleep_for(milliseconds(50));
+  client.Send("def");
+  const ParsedResponse response = client.ReadResponse();
+
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.headers.at("x-path"), "/pieces");
+  EXPECT_EQ(response.body, "abcdef");
+}
+
+TEST(HttpServer, SendsAResponseLargerThanTheSocketBuffersWholeToAClientThatReadsLate) {
+  // Far more than loopback's send and receive buffers hold, so the first write sends only part
+  // and the rest must follow as the client reads.
+  std::string large;
+  for (int i = 0; large.size() < (24U << 20); ++i) large += "chunk " + std::to_string(i) + "\n";
+  auto server = StartServer([&large](HttpRequest&& request, Responder respond) {
+    respond(HttpResponse{200, {}, request.path == "/large" ? large : "small", nullptr});
+  });
+  TestClient client(server->port());
+
+  client.Send(Get("/large"));
+  std::this_thread::sleep_for(milliseconds(300));
+  const ParsedResponse response = client.ReadResponse();
+  client.Send(Get("/after"));
+  const ParsedResponse after = client.ReadResponse();
+
+  EXPECT_EQ(response.status, 200);
+  EXPECT_TRUE(response.body == large) << "got " << response.body.size() << " of " << large.size() << " bytes";
+  EXPECT_EQ(after.body, "small");
+}
+
 TEST(HttpServer, AcceptsAResponderCalledLaterFromAnotherThread) {
   HeldResponders held;
   auto server = StartServer(held.Handler());

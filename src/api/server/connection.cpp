@@ -2,6 +2,7 @@
 
 #include <array>
 #include <exception>
+#include <tuple>
 #include <utility>
 
 #include "api/http_problem.hpp"
@@ -25,6 +26,38 @@ struct ReadResult {
   unsigned version = 11;
 };
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// Feeds `parser` what the buffer already holds, up to the end of the header or, with
+// `through_body`, of the whole request. Nearly every request arrives whole in one read, and parsing
+// it here costs no timer and no trip through the event loop, which an asynchronous read of bytes
+// already read would. Returns need_more when the buffer runs out first.
+ErrorCode ParseBuffered(beast::flat_buffer& buffer, RequestParser& parser, bool through_body) {
+  const auto finished = [&] { return through_body ? parser.is_done() : parser.is_header_done(); };
+  ErrorCode ec;
+  while (!finished() && buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec || used == 0) break;
+  }
+  if (!ec && !finished()) ec = http::error::need_more;
+  return ec;
+}
+
+// Reads the rest of a body that did not come with its header (under the body timeout), after a
+// 100 Continue when the client waits for one.
+asio::awaitable<ErrorCode> ReadRestOfBody(Connection& connection, RequestParser& parser, unsigned version) {
+  beast::tcp_stream& stream = connection.stream;
+  // Clients that ask first (curl does for large bodies) would otherwise pause before sending.
+  if (version == 11 && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> proceed{http::status::continue_, 11};
+    if (auto [ec, bytes] = co_await http::async_write(stream, proceed, kNoThrow); ec) co_return ec;
+  }
+  stream.expires_after(connection.worker.server.options.body_read_timeout);
+  auto [ec, bytes] = co_await http::async_read(stream, connection.buffer, parser, kNoThrow);
+  co_return ec;
+}
+
 // Waits for the first byte of a request (under the idle timeout; for a new connection, under the
 // header timeout counted from accept), then reads the header and, if it is acceptable, the body.
 asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_request) {
@@ -41,31 +74,24 @@ asio::awaitable<ReadResult> ReadRequest(Connection& connection, bool first_reque
     if (ec) co_return ReadResult{};
     connection.buffer.commit(bytes);
   }
-  if (!first_request) stream.expires_after(options.header_read_timeout);
 
-  http::request_parser<http::string_body> parser;
+  RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
   parser.body_limit(options.max_body_bytes);
-  if (auto [ec, bytes] = co_await http::async_read_header(stream, connection.buffer, parser, kNoThrow); ec) {
-    co_return ReadResult{std::nullopt, RejectionFor(ec, options)};
+  ErrorCode ec = ParseBuffered(connection.buffer, parser, false);
+  if (ec == http::error::need_more) {
+    if (!first_request) stream.expires_after(options.header_read_timeout);
+    std::tie(ec, std::ignore) = co_await http::async_read_header(stream, connection.buffer, parser, kNoThrow);
   }
+  if (ec) co_return ReadResult{std::nullopt, RejectionFor(ec, options)};
   const unsigned version = parser.get().version();
   if (auto problem = FramingProblem(parser.get())) {
     co_return ReadResult{std::nullopt, ProblemResponse(400, "malformed HTTP request: " + *problem), version};
   }
-
   if (!parser.is_done()) {
-    // Clients that ask first (curl does for large bodies) would otherwise pause before sending.
-    if (version == 11 && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-      http::response<http::empty_body> proceed{http::status::continue_, 11};
-      if (auto [ec, bytes] = co_await http::async_write(stream, proceed, kNoThrow); ec) {
-        co_return ReadResult{};
-      }
-    }
-    stream.expires_after(options.body_read_timeout);
-    if (auto [ec, bytes] = co_await http::async_read(stream, connection.buffer, parser, kNoThrow); ec) {
-      co_return ReadResult{std::nullopt, RejectionFor(ec, options), version};
-    }
+    ec = ParseBuffered(connection.buffer, parser, true);
+    if (ec == http::error::need_more) ec = co_await ReadRestOfBody(connection, parser, version);
+    if (ec) co_return ReadResult{std::nullopt, RejectionFor(ec, options), version};
   }
   co_return ReadResult{parser.release(), std::nullopt, version};
 }
@@ -106,8 +132,15 @@ asio::awaitable<std::optional<HttpResponse>> AwaitResponse(Connection& connectio
 asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse response, unsigned version, bool keep_alive,
                                     bool header_only) {
   const std::string wire = SerializeResponse(std::move(response), version, keep_alive, header_only);
+  // First straight into the socket's send buffer, which nearly every response fits: no timer and
+  // no trip through the event loop. What does not fit is sent as the socket drains, under the
+  // write timeout. (The socket is non-blocking: see Connection.)
+  ErrorCode ec;
+  const std::size_t sent = connection.stream.socket().write_some(asio::buffer(wire), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+  if (sent == wire.size()) co_return true;
   connection.stream.expires_after(connection.worker.server.options.write_timeout);
-  auto [ec, bytes] = co_await asio::async_write(connection.stream, asio::buffer(wire), kNoThrow);
+  std::tie(ec, std::ignore) = co_await asio::async_write(connection.stream, asio::buffer(wire) + sent, kNoThrow);
   co_return !ec;
 }
 

@@ -65,6 +65,8 @@ struct Connection {
     const auto peer = stream.socket().remote_endpoint(ec);
     if (!ec) remote_address = peer.address().to_string();
     stream.socket().set_option(tcp::no_delay(true), ec);
+    // Synchronous writes on it (WriteResponse's first try) return would_block instead of waiting.
+    stream.socket().non_blocking(true, ec);
     registration = worker.connections.insert(worker.connections.end(), this);
   }
   Connection(const Connection&) = delete;
