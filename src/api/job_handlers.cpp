@@ -140,14 +140,18 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, c
     respond(ProblemResponse(id.error()));
     return;
   }
-  auto job = VisibleJob(store_, request.caller, *id);
-  if (!job) {
-    respond(ProblemResponse(job.error()));
+  auto snapshot = store_.GetJobSnapshot(*id);
+  if (snapshot && !request.caller.MayAccess((*snapshot)->job().namespace_name)) snapshot = HiddenJobError(*id);
+  if (!snapshot) {
+    respond(ProblemResponse(snapshot.error()));
     return;
   }
-  std::string body = EncodeJob(*job);
-  std::string etag = JobETag(*job, body);
-  respond(CacheableJsonResponse(request, std::move(body), std::move(etag)));
+  const store::EncodedJob& encoded = (*snapshot)->Encoded([](const core::Job& job) {
+    std::string body = EncodeJob(job);
+    std::string etag = JobETag(job, body);
+    return store::EncodedJob{std::move(body), std::move(etag)};
+  });
+  respond(CacheableJsonResponse(request, encoded.body, encoded.etag));
 }
 
 void JobHandlers::ListJobs(const HttpRequest& request, const Responder& respond) {

@@ -86,6 +86,10 @@ core::Result<core::Job> InstrumentedStore::GetJob(core::JobId id) {
   return Timed(metrics_, "get_job", [&] { return jobs_.GetJob(id); });
 }
 
+core::Result<std::shared_ptr<const store::JobSnapshot>> InstrumentedStore::GetJobSnapshot(core::JobId id) {
+  return Timed(metrics_, "get_job", [&] { return jobs_.GetJobSnapshot(id); });
+}
+
 core::Result<std::vector<core::Job>> InstrumentedStore::ListJobs(const store::JobListQuery& query) {
   return Timed(metrics_, "list_jobs", [&] { return jobs_.ListJobs(query); });
 }

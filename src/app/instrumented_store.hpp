@@ -31,6 +31,7 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   void CancelRuns(std::vector<core::RunId> ids, core::TimePoint now, std::optional<std::string> only_namespace,
                   BulkDone done) override;
   core::Result<core::Job> GetJob(core::JobId id) override;
+  core::Result<std::shared_ptr<const store::JobSnapshot>> GetJobSnapshot(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;

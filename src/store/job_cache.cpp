@@ -7,18 +7,19 @@ std::uint64_t JobCache::Ticket() const {
   return epoch_;
 }
 
-std::optional<core::Job> JobCache::Find(core::JobId id) const {
+std::shared_ptr<const JobSnapshot> JobCache::Find(core::JobId id) const {
   core::ReaderMutexLock lock(mutex_);
   auto found = jobs_.find(id);
-  if (found == jobs_.end()) return std::nullopt;
+  if (found == jobs_.end()) return nullptr;
   return found->second;
 }
 
-void JobCache::Keep(const core::Job& job, std::uint64_t ticket) {
+void JobCache::Keep(std::shared_ptr<const JobSnapshot> job, std::uint64_t ticket) {
+  const core::JobId id = job->job().id;
   core::WriterMutexLock lock(mutex_);
   if (ticket != epoch_) return;  // a write committed meanwhile: `job` may predate it
-  if (jobs_.size() >= capacity_ && !jobs_.contains(job.id)) jobs_.erase(jobs_.begin());  // any one: no LRU needed
-  jobs_.insert_or_assign(job.id, job);
+  if (jobs_.size() >= capacity_ && !jobs_.contains(id)) jobs_.erase(jobs_.begin());  // any one: no LRU needed
+  jobs_.insert_or_assign(id, std::move(job));
 }
 
 void JobCache::Invalidate(std::span<const core::JobId> ids) {

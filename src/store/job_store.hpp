@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "core/stats_window.hpp"
 #include "core/time.hpp"
 #include "store/audit_context.hpp"
+#include "store/job_snapshot.hpp"
 
 namespace jobsched::store {
 
@@ -245,6 +247,15 @@ class JobStore {
 
   // The job with this id, or kNotFound.
   virtual core::Result<core::Job> GetJob(core::JobId id) = 0;
+
+  // The same as one shared, immutable snapshot: GET /jobs/{id}'s read. A store
+  // that caches jobs (SQLite) hands out its cached snapshot, copying nothing,
+  // and the snapshot carries the API's encoded form (JobSnapshot).
+  virtual core::Result<std::shared_ptr<const JobSnapshot>> GetJobSnapshot(core::JobId id) {
+    auto job = GetJob(id);
+    if (!job) return job.error();
+    return std::make_shared<const JobSnapshot>(std::move(*job));
+  }
 
   // Up to query.limit jobs matching its filters, after its cursor, in its order.
   virtual core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) = 0;

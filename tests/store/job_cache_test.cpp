@@ -7,24 +7,24 @@
 namespace jobsched::store {
 namespace {
 
-core::Job Version(core::JobId id, std::int64_t version) {
+std::shared_ptr<const JobSnapshot> Version(core::JobId id, std::int64_t version) {
   core::Job job;
   job.id = id;
   job.name = "v" + std::to_string(version);
   job.version = version;
-  return job;
+  return std::make_shared<const JobSnapshot>(std::move(job));
 }
 
 TEST(JobCache, KeepsWhatWasReadAndForgetsItWhenInvalidated) {
   JobCache cache;
-  EXPECT_FALSE(cache.Find(1).has_value());
+  EXPECT_EQ(cache.Find(1), nullptr);
 
   cache.Keep(Version(1, 1), cache.Ticket());
-  ASSERT_TRUE(cache.Find(1).has_value());
-  EXPECT_EQ(cache.Find(1)->version, 1);
+  ASSERT_NE(cache.Find(1), nullptr);
+  EXPECT_EQ(cache.Find(1)->job().version, 1);
 
   cache.Invalidate(1);
-  EXPECT_FALSE(cache.Find(1).has_value());
+  EXPECT_EQ(cache.Find(1), nullptr);
 }
 
 // The reader took its ticket, then read the old row; the writer committed
@@ -32,12 +32,12 @@ TEST(JobCache, KeepsWhatWasReadAndForgetsItWhenInvalidated) {
 TEST(JobCache, AReadOlderThanAnInvalidationIsNotKept) {
   JobCache cache;
   const auto ticket = cache.Ticket();
-  const core::Job read_before_commit = Version(1, 1);
+  const auto read_before_commit = Version(1, 1);
   cache.Invalidate(1);  // writer: committed version 2
 
   cache.Keep(read_before_commit, ticket);
 
-  EXPECT_FALSE(cache.Find(1).has_value());
+  EXPECT_EQ(cache.Find(1), nullptr);
 }
 
 // The reader kept the old row before the writer's invalidation ran (the
@@ -48,7 +48,7 @@ TEST(JobCache, AReadKeptBeforeTheInvalidationIsErasedByIt) {
 
   cache.Invalidate(1);
 
-  EXPECT_FALSE(cache.Find(1).has_value());
+  EXPECT_EQ(cache.Find(1), nullptr);
 }
 
 // Any invalidation makes in-flight reads unkeepable, whichever job they read:
@@ -60,9 +60,9 @@ TEST(JobCache, AnInvalidationOfAnotherJobAlsoStopsAnInFlightRead) {
 
   cache.Keep(Version(1, 1), ticket);
 
-  EXPECT_FALSE(cache.Find(1).has_value());
+  EXPECT_EQ(cache.Find(1), nullptr);
   cache.Keep(Version(1, 1), cache.Ticket());
-  EXPECT_TRUE(cache.Find(1).has_value());
+  EXPECT_NE(cache.Find(1), nullptr);
 }
 
 TEST(JobCache, InvalidatesEveryJobOfABatchAndKeepsTheOthers) {
@@ -72,10 +72,10 @@ TEST(JobCache, InvalidatesEveryJobOfABatchAndKeepsTheOthers) {
   const std::vector<core::JobId> fired{1, 3};
   cache.Invalidate(fired);
 
-  EXPECT_FALSE(cache.Find(1).has_value());
-  EXPECT_TRUE(cache.Find(2).has_value());
-  EXPECT_FALSE(cache.Find(3).has_value());
-  EXPECT_TRUE(cache.Find(4).has_value());
+  EXPECT_EQ(cache.Find(1), nullptr);
+  EXPECT_NE(cache.Find(2), nullptr);
+  EXPECT_EQ(cache.Find(3), nullptr);
+  EXPECT_NE(cache.Find(4), nullptr);
 }
 
 TEST(JobCache, StaysWithinItsCapacity) {
@@ -83,7 +83,41 @@ TEST(JobCache, StaysWithinItsCapacity) {
   for (core::JobId id = 1; id <= 10; ++id) cache.Keep(Version(id, 1), cache.Ticket());
 
   EXPECT_EQ(cache.size(), 3u);
-  EXPECT_TRUE(cache.Find(10).has_value());  // the newest is always kept
+  EXPECT_NE(cache.Find(10), nullptr);  // the newest is always kept
+}
+
+TEST(JobCache, HandsOutTheKeptSnapshotItselfWithTheFormEncodedOnce) {
+  JobCache cache;
+  cache.Keep(Version(1, 1), cache.Ticket());
+  int encodings = 0;
+  const auto encode = [&encodings](const core::Job& job) {
+    ++encodings;
+    return EncodedJob{job.name, "\"" + std::to_string(job.version) + "\""};
+  };
+
+  const auto first = cache.Find(1);
+  const auto second = cache.Find(1);
+  const EncodedJob& once = first->Encoded(encode);
+  const EncodedJob& again = second->Encoded(encode);
+
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(&once, &again);
+  EXPECT_EQ(once.body, "v1");
+  EXPECT_EQ(encodings, 1);
+}
+
+// A changed job is a new snapshot with a form of its own: the old one's bytes cannot be served
+// for it.
+TEST(JobCache, AJobKeptAgainAfterAnInvalidationIsEncodedAfresh) {
+  JobCache cache;
+  cache.Keep(Version(1, 1), cache.Ticket());
+  const auto encode = [](const core::Job& job) { return EncodedJob{job.name, ""}; };
+  EXPECT_EQ(cache.Find(1)->Encoded(encode).body, "v1");
+
+  cache.Invalidate(1);
+  cache.Keep(Version(1, 2), cache.Ticket());
+
+  EXPECT_EQ(cache.Find(1)->Encoded(encode).body, "v2");
 }
 
 }  // namespace

@@ -334,13 +334,21 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
 }
 
 core::Result<core::Job> SqliteJobStore::GetJob(core::JobId id) {
-  if (auto cached = cache_.Find(id)) return std::move(*cached);
+  auto snapshot = GetJobSnapshot(id);
+  if (!snapshot) return snapshot.error();
+  return (*snapshot)->job();
+}
+
+core::Result<std::shared_ptr<const JobSnapshot>> SqliteJobStore::GetJobSnapshot(core::JobId id) {
+  if (auto cached = cache_.Find(id)) return cached;
   const std::uint64_t ticket = cache_.Ticket();  // before the read: see JobCache
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
   auto job = ReadJob(**reader, id);
-  if (job) cache_.Keep(*job, ticket);
-  return job;
+  if (!job) return job.error();
+  auto snapshot = std::make_shared<const JobSnapshot>(std::move(*job));
+  cache_.Keep(snapshot, ticket);
+  return snapshot;
 }
 
 core::Result<void> SqliteJobStore::Ping() {
