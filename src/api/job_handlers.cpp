@@ -4,6 +4,7 @@
 
 #include "api/dry_run.hpp"
 #include "api/form_codec.hpp"
+#include "api/job_encoding.hpp"
 #include "api/job_etag.hpp"
 #include "api/job_list.hpp"
 #include "api/json_codec.hpp"
@@ -146,11 +147,7 @@ void JobHandlers::GetJob(const HttpRequest& request, const PathParams& params, c
     respond(ProblemResponse(snapshot.error()));
     return;
   }
-  const store::EncodedJob& encoded = (*snapshot)->Encoded([](const core::Job& job) {
-    std::string body = EncodeJob(job);
-    std::string etag = JobETag(job, body);
-    return store::EncodedJob{std::move(body), std::move(etag)};
-  });
+  const store::EncodedJob& encoded = EncodedFormOf(**snapshot);
   respond(CacheableJsonResponse(request, encoded.body, encoded.etag));
 }
 
@@ -164,8 +161,9 @@ void JobHandlers::ListJobs(const HttpRequest& request, const Responder& respond)
   // one answers an empty list, as for a namespace without jobs.
   const Caller& caller = request.caller;
   const bool foreign = list->filter.Foreign(caller);
-  core::Result<std::vector<core::Job>> jobs = std::vector<core::Job>{};
-  if (!foreign) jobs = store_.ListJobs(list->StoreQuery(caller));
+  core::Result<std::vector<std::shared_ptr<const store::JobSnapshot>>> jobs =
+      std::vector<std::shared_ptr<const store::JobSnapshot>>{};
+  if (!foreign) jobs = store_.ListJobSnapshots(list->StoreQuery(caller));
   if (!jobs) {
     respond(ProblemResponse(jobs.error()));
     return;
@@ -176,16 +174,16 @@ void JobHandlers::ListJobs(const HttpRequest& request, const Responder& respond)
   if (list->recent_runs) {
     std::vector<core::JobId> ids;
     ids.reserve(jobs->size());
-    for (const core::Job& job : *jobs) ids.push_back(job.id);
+    for (const auto& job : *jobs) ids.push_back(job->job().id);
     auto states = store_.RecentRunStates(ids, kRecentRunCount);
     if (!states) return respond(ProblemResponse(states.error()));
     recent = std::move(states).value();
   }
 
-  std::string body = EncodeJobList(*jobs, recent ? &*recent : nullptr);
-  std::string etag = ContentETag(body);
-  HttpResponse response = CacheableJsonResponse(request, std::move(body), std::move(etag));
-  if (has_more) SetNextPageLink(response, "/jobs", list->page.limit, list->CursorAfter(jobs->back()), list->Filters());
+  EncodedJobList page = EncodeJobList(*jobs, recent ? &*recent : nullptr);
+  HttpResponse response = CacheableJsonResponse(request, std::move(page.body), std::move(page.etag));
+  if (has_more)
+    SetNextPageLink(response, "/jobs", list->page.limit, list->CursorAfter(jobs->back()->job()), list->Filters());
   respond(std::move(response));
 }
 

@@ -2,7 +2,9 @@
 
 #include <charconv>
 
+#include "api/job_encoding.hpp"
 #include "api/json_codec.hpp"
+#include "api/json_response.hpp"
 #include "api/query_params.hpp"
 #include "core/job_namespace.hpp"
 #include "core/task_kind.hpp"
@@ -215,28 +217,50 @@ std::string JobList::Filters() const {
   return filters.empty() ? "" : filters.substr(1);
 }
 
-std::string EncodeJobList(const std::vector<core::Job>& jobs,
-                          const std::map<core::JobId, std::vector<core::RunState>>* recent) {
-  if (recent == nullptr) return EncodeJobs(jobs);
-  std::string out = "[";
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (i > 0) out += ',';
-    std::string job = EncodeJob(jobs[i]);
-    job.pop_back();  // its closing brace: two members follow
-    const auto found = recent->find(jobs[i].id);
-    const std::vector<core::RunState> none;
-    const std::vector<core::RunState>& states = found == recent->end() ? none : found->second;
-    job += ",\"last_outcome\":";
-    job += states.empty() ? "null" : "\"" + std::string(core::ToString(states.front())) + "\"";
-    job += ",\"recent_runs\":[";
-    for (std::size_t k = 0; k < states.size(); ++k) {
-      if (k > 0) job += ',';
-      job += "\"" + std::string(core::ToString(states[k])) + "\"";
-    }
-    job += "]}";
-    out += job;
+namespace {
+
+// What `recent` adds to a job's part of the page, after its closing brace is taken off.
+std::string RecentRunMembers(const std::vector<core::RunState>& states) {
+  std::string members = ",\"last_outcome\":";
+  members += states.empty() ? "null" : "\"" + std::string(core::ToString(states.front())) + "\"";
+  members += ",\"recent_runs\":[";
+  for (std::size_t k = 0; k < states.size(); ++k) {
+    if (k > 0) members += ',';
+    members += "\"" + std::string(core::ToString(states[k])) + "\"";
   }
-  return out + "]";
+  return members + "]}";
+}
+
+}  // namespace
+
+EncodedJobList EncodeJobList(const std::vector<std::shared_ptr<const store::JobSnapshot>>& jobs,
+                             const std::map<core::JobId, std::vector<core::RunState>>* recent) {
+  std::size_t size = 2;
+  for (const auto& job : jobs) size += EncodedFormOf(*job).body.size() + (recent == nullptr ? 1 : 160);
+  EncodedJobList page;
+  page.body.reserve(size);
+  page.body += '[';
+  std::string fingerprint;  // what the ETag hashes
+  fingerprint.reserve(jobs.size() * 24 + 1);
+  fingerprint += recent == nullptr ? 'p' : 'r';
+  const std::vector<core::RunState> none;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (i > 0) page.body += ',';
+    const store::EncodedJob& job = EncodedFormOf(*jobs[i]);
+    fingerprint += job.etag;
+    if (recent == nullptr) {
+      page.body += job.body;
+      continue;
+    }
+    const auto found = recent->find(jobs[i]->job().id);
+    const std::string members = RecentRunMembers(found == recent->end() ? none : found->second);
+    page.body.append(job.body, 0, job.body.size() - 1);
+    page.body += members;
+    fingerprint += members;
+  }
+  page.body += ']';
+  page.etag = ContentETag(fingerprint);
+  return page;
 }
 
 }  // namespace jobsched::api

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "core/label_selector.hpp"
 #include "core/result.hpp"
 #include "core/run.hpp"
+#include "store/job_snapshot.hpp"
 #include "store/job_store.hpp"
 
 namespace jobsched::api {
@@ -79,10 +81,20 @@ struct JobList {
 // or the type, namespace, outcome or order that cannot exist.
 core::Result<JobList> ParseJobList(std::string_view query);
 
+// A page of jobs as GET /jobs answers it.
+struct EncodedJobList {
+  std::string body;
+  std::string etag;
+};
+
 // The page as JSON; with `recent`, each job also carries "recent_runs" (its
 // newest finished runs' states, newest first) and "last_outcome" (the first
-// of them, or null).
-std::string EncodeJobList(const std::vector<core::Job>& jobs,
-                          const std::map<core::JobId, std::vector<core::RunState>>* recent);
+// of them, or null). Each job's part is its snapshot's encoded form
+// (EncodedFormOf), copied, not encoded again. The ETag hashes each job's own
+// ETag (itself a hash of that part) and what the page adds to the part,
+// instead of the whole body: the same change detection over a thirtieth of
+// the bytes.
+EncodedJobList EncodeJobList(const std::vector<std::shared_ptr<const store::JobSnapshot>>& jobs,
+                             const std::map<core::JobId, std::vector<core::RunState>>* recent);
 
 }  // namespace jobsched::api

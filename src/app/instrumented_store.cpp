@@ -94,6 +94,11 @@ core::Result<std::vector<core::Job>> InstrumentedStore::ListJobs(const store::Jo
   return Timed(metrics_, "list_jobs", [&] { return jobs_.ListJobs(query); });
 }
 
+core::Result<std::vector<std::shared_ptr<const store::JobSnapshot>>> InstrumentedStore::ListJobSnapshots(
+    const store::JobListQuery& query) {
+  return Timed(metrics_, "list_jobs", [&] { return jobs_.ListJobSnapshots(query); });
+}
+
 core::Result<std::map<core::JobId, std::vector<core::RunState>>> InstrumentedStore::RecentRunStates(
     const std::vector<core::JobId>& jobs, std::size_t count) {
   return Timed(metrics_, "recent_run_states", [&] { return jobs_.RecentRunStates(jobs, count); });

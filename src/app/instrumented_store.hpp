@@ -33,6 +33,8 @@ class InstrumentedStore final : public store::JobStore, public store::RunQueue {
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::shared_ptr<const store::JobSnapshot>> GetJobSnapshot(core::JobId id) override;
   core::Result<std::vector<core::Job>> ListJobs(const store::JobListQuery& query) override;
+  core::Result<std::vector<std::shared_ptr<const store::JobSnapshot>>> ListJobSnapshots(
+      const store::JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;
   core::Result<store::StoreStats> Stats(const store::StatsQuery& query) override;

@@ -21,11 +21,16 @@ struct EncodedJob {
 // was made from. The store knows nothing of JSON: the reader passes the encoder.
 class JobSnapshot {
  public:
-  explicit JobSnapshot(core::Job job) : job_(std::move(job)) {}
+  explicit JobSnapshot(core::Job job, std::string stored_form = {})
+      : job_(std::move(job)), stored_form_(std::move(stored_form)) {}
   JobSnapshot(const JobSnapshot&) = delete;
   JobSnapshot& operator=(const JobSnapshot&) = delete;
 
   const core::Job& job() const { return job_; }
+  // The bytes the store decoded the job from, in its own format (SQLite: the row's image): a row
+  // with the same bytes decodes to the same job, so a read that finds them again can take this
+  // snapshot instead of decoding. Empty when the store keeps none.
+  const std::string& stored_form() const { return stored_form_; }
 
   // `encode(job())`, called on the first call only (any thread; concurrent first callers wait
   // for one encoding). Every caller must pass the same encoder.
@@ -37,6 +42,7 @@ class JobSnapshot {
 
  private:
   const core::Job job_;
+  const std::string stored_form_;
   mutable std::once_flag encoded_once_;
   mutable EncodedJob encoded_;
 };

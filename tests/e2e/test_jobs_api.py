@@ -423,6 +423,35 @@ class ListJobsTest(JobsApiTestCase):
         self.assertEqual(body[-5:], created)
         self.assertIsNone(headers.get("link"))
 
+    def test_list_etag_changes_with_any_job_of_the_page_and_only_then(self):
+        first, second = self.create_jobs(2)
+        self.service.get_json(f"/jobs/{second['id']}")  # cached, with its encoded form
+
+        def page(path="/jobs"):
+            response = self.service.get_json(path)
+            self.assertEqual(response.status, 200)
+            return response.headers["etag"], response.body
+
+        etag, body = page()
+        self.assertEqual(page(), (etag, body))
+        status, _, _ = self.service.request("GET", "/jobs", headers={"If-None-Match": etag})
+        self.assertEqual(status, 304)
+
+        response = self.service.request("PATCH", f"/jobs/{second['id']}", body={"name": "renamed"})
+        self.assertEqual(response.status, 200)
+        changed_etag, changed_body = page()
+        self.assertNotEqual(changed_etag, etag)
+        self.assertEqual(changed_body[-1]["name"], "renamed")
+        self.assertEqual(changed_body[-1], self.service.get_json(f"/jobs/{second['id']}").body)
+
+        response = self.service.request("POST", f"/jobs/{first['id']}/pause", body={})
+        self.assertEqual(response.status, 200)
+        paused_etag, paused_body = page()
+        self.assertNotIn(paused_etag, (etag, changed_etag))
+        self.assertFalse(paused_body[-2]["is_active"])
+        # The same jobs with their recent runs are another body, so another tag.
+        self.assertNotEqual(page("/jobs?include=recent_runs")[0], paused_etag)
+
     def test_list_with_trailing_slash_works_like_without(self):
         self.create_jobs(2)
 

@@ -132,6 +132,37 @@ TEST_F(SqliteJobStoreTest, ThePausedFilterReadsThePausedJobsIndex) {
   EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
 }
 
+// A list takes the job cache's snapshot of a row it reads again unchanged (with the API's
+// encoded form on it), and decodes a row whose bytes differ from the snapshot's, whatever the
+// cache holds. The row is changed here behind the store's back, as no write of the store would
+// leave it (they all invalidate): only the comparison of the row's bytes can notice.
+TEST_F(SqliteJobStoreTest, AListTakesTheCachedSnapshotOfAnUnchangedRowAndDecodesAChangedOne) {
+  auto store = OpenStore();
+  const auto created = CreateJobAndWait(*store, MakeJob("first"));
+  ASSERT_TRUE(created.ok());
+  auto cached = store->GetJobSnapshot(created->id);
+  ASSERT_TRUE(cached.ok());
+
+  auto listed = store->ListJobSnapshots(Page(10));
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front(), *cached);  // the same snapshot: nothing decoded or encoded again
+
+  sqlite3* outside = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("jobs.db").c_str(), &outside), SQLITE_OK);
+  sqlite3_busy_timeout(outside, 5000);
+  ASSERT_EQ(sqlite3_exec(outside, "UPDATE jobs SET name = 'changed behind its back'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(outside);
+
+  listed = store->ListJobSnapshots(Page(10));
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_NE(listed->front(), *cached);
+  EXPECT_EQ(listed->front()->job().name, "changed behind its back");
+  EXPECT_EQ(store->ListJobs(Page(10))->front().name, "changed behind its back");
+}
+
 // Issue #14: the database holds webhook secrets and was created 0644.
 TEST_F(SqliteJobStoreTest, CreatesTheDatabaseItsWalAndShmForTheOwnerOnlyWhateverTheUmask) {
   const mode_t previous = ::umask(0);

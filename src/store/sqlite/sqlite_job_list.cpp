@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/label_sql.hpp"
+#include "store/sqlite/sqlite_job_snapshots.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 
@@ -133,24 +134,16 @@ core::Result<std::optional<std::size_t>> ChooseDriver(SqliteConnection& db, cons
   return best;
 }
 
-}  // namespace
-
-core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
-  auto reader = readers_.Acquire();
-  if (!reader) return reader.error();
-  auto driving = ChooseDriver(**reader, query);
-  if (!driving) return driving.error();
-  std::vector<std::string> label_values;
-  auto statement = (**reader).Cached(ListSql(query, *driving, label_values));
-  if (!statement) return statement.error();
-  Statement& list = **statement;
+// Binds ListSql's numbered parameters for `query`.
+void BindList(Statement& list, const JobListQuery& query, const std::vector<std::string>& label_values,
+              bool labels_drive) {
   for (std::size_t i = 0; i < label_values.size(); ++i) list.Bind(static_cast<int>(10 + i), label_values[i]);
   if (query.job_namespace) list.Bind(1, *query.job_namespace);
   if (query.name_prefix) list.Bind(3, *query.name_prefix);
   if (query.task_type) list.Bind(4, *query.task_type);
   if (query.name_contains) {
     // The trigram index takes a phrase; instr() (when labels drive) the text.
-    const bool indexed = SearchesTheIndex(*query.name_contains) && !*driving;
+    const bool indexed = SearchesTheIndex(*query.name_contains) && !labels_drive;
     list.Bind(5, indexed ? Phrase(*query.name_contains) : *query.name_contains);
   }
   if (query.last_outcome) list.Bind(6, *query.last_outcome);
@@ -161,7 +154,41 @@ core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery
     list.Bind(8, next_run ? core::ToUnixMs(*next_run) : INT64_MAX);
   }
   list.Bind(9, static_cast<std::int64_t>(query.limit));
-  return CollectRows<core::Job>(list, JobFromRow);
+}
+
+}  // namespace
+
+core::Result<std::vector<core::Job>> SqliteJobStore::ListJobs(const JobListQuery& query) {
+  auto snapshots = ListJobSnapshots(query);
+  if (!snapshots) return snapshots.error();
+  std::vector<core::Job> jobs;
+  jobs.reserve(snapshots->size());
+  for (const auto& snapshot : *snapshots) jobs.push_back(snapshot->job());
+  return jobs;
+}
+
+core::Result<std::vector<std::shared_ptr<const JobSnapshot>>> SqliteJobStore::ListJobSnapshots(
+    const JobListQuery& query) {
+  const std::uint64_t ticket = cache_.Ticket();  // before the read: see JobCache
+  auto reader = readers_.Acquire();
+  if (!reader) return reader.error();
+  auto driving = ChooseDriver(**reader, query);
+  if (!driving) return driving.error();
+  std::vector<std::string> label_values;
+  auto statement = (**reader).Cached(ListSql(query, *driving, label_values));
+  if (!statement) return statement.error();
+  Statement& list = **statement;
+  BindList(list, query, label_values, driving->has_value());
+  std::vector<std::shared_ptr<const JobSnapshot>> jobs;
+  jobs.reserve(query.limit);
+  for (;;) {
+    auto row = list.Step();
+    if (!row) return row.error();
+    if (!*row) return jobs;
+    auto job = SnapshotFromRow(list, cache_, ticket);
+    if (!job) return job.error();
+    jobs.push_back(std::move(job).value());
+  }
 }
 
 core::Result<std::map<core::JobId, std::vector<core::RunState>>> SqliteJobStore::RecentRunStates(

@@ -9,6 +9,7 @@
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_job_snapshots.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "store/sqlite/sqlite_writes.hpp"
 
@@ -344,11 +345,7 @@ core::Result<std::shared_ptr<const JobSnapshot>> SqliteJobStore::GetJobSnapshot(
   const std::uint64_t ticket = cache_.Ticket();  // before the read: see JobCache
   auto reader = readers_.Acquire();
   if (!reader) return reader.error();
-  auto job = ReadJob(**reader, id);
-  if (!job) return job.error();
-  auto snapshot = std::make_shared<const JobSnapshot>(std::move(*job));
-  cache_.Keep(snapshot, ticket);
-  return snapshot;
+  return ReadJobSnapshot(**reader, id, cache_, ticket);
 }
 
 core::Result<void> SqliteJobStore::Ping() {

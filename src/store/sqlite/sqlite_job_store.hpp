@@ -76,6 +76,7 @@ class SqliteJobStore final : public JobStore,
   core::Result<core::Job> GetJob(core::JobId id) override;
   core::Result<std::shared_ptr<const JobSnapshot>> GetJobSnapshot(core::JobId id) override;  // from cache_
   core::Result<std::vector<core::Job>> ListJobs(const JobListQuery& query) override;         // sqlite_job_list.cpp
+  core::Result<std::vector<std::shared_ptr<const JobSnapshot>>> ListJobSnapshots(const JobListQuery& query) override;
   core::Result<std::map<core::JobId, std::vector<core::RunState>>> RecentRunStates(const std::vector<core::JobId>& jobs,
                                                                                    std::size_t count) override;
   core::Result<StoreStats> Stats(const StatsQuery& query) override;  // sqlite_stats.cpp

@@ -85,7 +85,7 @@ core::Result<core::Run> RunFromRow(const Statement& row, int first) {
   return run;
 }
 
-core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
+core::Result<StatementUse> SelectJob(SqliteConnection& db, core::JobId id) {
   static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = ?";
   auto statement = db.Cached(kSql);
   if (!statement) return statement.error();
@@ -93,7 +93,13 @@ core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
   auto row = (*statement)->Step();
   if (!row) return row.error();
   if (!*row) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
-  return JobFromRow(**statement);
+  return statement;
+}
+
+core::Result<core::Job> ReadJob(SqliteConnection& db, core::JobId id) {
+  auto row = SelectJob(db, id);
+  if (!row) return row.error();
+  return JobFromRow(**row);
 }
 
 core::Result<core::Run> ReadRun(SqliteConnection& db, core::RunId id) {
