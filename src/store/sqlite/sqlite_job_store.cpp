@@ -208,7 +208,8 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
                                                SqliteWriterOptions{.max_batch = options.max_batch,
                                                                    .commit_spacing = options.commit_spacing,
                                                                    .commit_burst = options.commit_burst,
-                                                                   .wal = options.wal},
+                                                                   .wal = options.wal,
+                                                                   .before_commit = IndexNewJobs},
                                                *wal);
   std::unique_ptr<SqliteJobStore> store(
       new SqliteJobStore(options.path, options.clock, std::move(wal), std::move(writer), std::move(checkpointer)));
