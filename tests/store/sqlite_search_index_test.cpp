@@ -126,7 +126,8 @@ class SqliteSearchIndexTest : public ::testing::Test {
   std::future<core::Result<core::Job>> SubmitCreate(const std::string& name) {
     auto answer = std::make_shared<std::promise<core::Result<core::Job>>>();
     auto future = answer->get_future();
-    store_->CreateJob(MakeJob(name), [answer](core::Result<core::Job> result) { answer->set_value(std::move(result)); });
+    store_->CreateJob(MakeJob(name),
+                      [answer](core::Result<core::Job> result) { answer->set_value(std::move(result)); });
     return future;
   }
 
