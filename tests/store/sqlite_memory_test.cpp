@@ -47,6 +47,13 @@ TEST(SqliteMemory, ABurstOfFreedBlocksIsReusedUpToTheCap) {
   for (void* chunk : many) SqliteMemory::Free(chunk);
   EXPECT_EQ(SqliteMemory::CachedOnThisThread(), SqliteMemory::kCachedPerClass);
   SqliteMemory::TrimThisThread();
+
+  // Larger blocks: fewer of them, by bytes.
+  std::vector<void*> pages;
+  for (int i = 0; i < 100; ++i) pages.push_back(SqliteMemory::Malloc(4000));
+  for (void* page : pages) SqliteMemory::Free(page);
+  EXPECT_EQ(SqliteMemory::CachedOnThisThread(), SqliteMemory::kCachedBytesPerClass / 4096);
+  SqliteMemory::TrimThisThread();
 }
 
 TEST(SqliteMemory, ReallocKeepsTheContentsAcrossSizes) {

@@ -9,6 +9,7 @@
 #include "codec/retry_codec.hpp"
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_memory.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "store/sqlite/sqlite_writes.hpp"
 
@@ -214,6 +215,9 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
   std::unique_ptr<SqliteJobStore> store(
       new SqliteJobStore(options.path, options.clock, std::move(wal), std::move(writer), std::move(checkpointer)));
   store->limits_ = options.limits;
+  // The migrations' memory, kept for reuse by this thread (SqliteMemory),
+  // which may never use SQLite again: back to malloc.
+  SqliteMemory::TrimThisThread();
   return store;
 }
 

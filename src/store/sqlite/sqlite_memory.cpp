@@ -104,7 +104,7 @@ void SqliteMemory::Free(void* block) {
   if (capacity <= kLargestCached) {
     if (Cache* cache = ThisThreadCache(); cache != nullptr) {
       const int index = ClassOf(capacity);
-      if (cache->counts[index] < kCachedPerClass) {
+      if (cache->counts[index] < kCachedPerClass && (cache->counts[index] + 1) * capacity <= kCachedBytesPerClass) {
         auto* kept = static_cast<FreeBlock*>(block);
         kept->next = cache->heads[index];
         cache->heads[index] = kept;
@@ -157,7 +157,7 @@ void SqliteMemory::TrimThisThread() {
 
 const sqlite3_mem_methods& SqliteMemory::Methods() {
   static const sqlite3_mem_methods methods = {
-      &SqliteMemory::Malloc, &SqliteMemory::Free, &SqliteMemory::Realloc, &SqliteMemory::Size,
+      &SqliteMemory::Malloc,  &SqliteMemory::Free, &SqliteMemory::Realloc, &SqliteMemory::Size,
       &SqliteMemory::Roundup, &InitMemory,         &ShutdownMemory,        nullptr};
   return methods;
 }

@@ -15,12 +15,13 @@ namespace jobsched::store::sqlite {
 // holds 7 blocks per size, so the rest went through its slower bins, and
 // malloc and free were a third of the writer thread's time under POST /jobs
 // (bench/README.md, "POST /jobs after the features"). A thread keeps at most
-// kCachedPerClass blocks of each class (at most about 1 MiB, and only a
-// thread that used that much); the rest is freed at once, and all of it when
-// the thread ends.
+// kCachedPerClass blocks of each class, and at most kCachedBytesPerClass
+// bytes of it (about half a MiB in all, and only on a thread that used that
+// much); the rest is freed at once, and all of it when the thread ends.
 struct SqliteMemory {
   static constexpr std::size_t kLargestCached = 4096;
   static constexpr std::size_t kCachedPerClass = 128;
+  static constexpr std::size_t kCachedBytesPerClass = 128 * 1024;
 
   // What SQLite's xMalloc, xFree, xRealloc, xSize and xRoundup do.
   static void* Malloc(int bytes);
