@@ -85,15 +85,12 @@ TEST(SqliteMemory, BlocksFreedOnAnotherThreadAreKeptThereAndFreedWhenItEnds) {
 }
 
 TEST(SqliteMemory, IsSqlitesAllocatorOutsideAddressSanitizer) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "SQLite keeps its own allocator under AddressSanitizer";
-#else
+  if (kAddressSanitizer) GTEST_SKIP() << "SQLite keeps its own allocator under AddressSanitizer";
   ConfigureSqliteLibrary();
   void* block = sqlite3_malloc(1000);
   ASSERT_NE(block, nullptr);
   EXPECT_EQ(sqlite3_msize(block), 1024U);  // SqliteMemory's size class
   sqlite3_free(block);
-#endif
 }
 
 }  // namespace

@@ -26,9 +26,7 @@ namespace jobsched::store::sqlite {
 void ConfigureSqliteLibrary() {
   static const int kOnce = [] {
     const int statistics = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-#if !defined(__SANITIZE_ADDRESS__)
-    (void)sqlite3_config(SQLITE_CONFIG_MALLOC, &SqliteMemory::Methods());
-#endif
+    if (!kAddressSanitizer) (void)sqlite3_config(SQLITE_CONFIG_MALLOC, &SqliteMemory::Methods());
     return statistics;
   }();
   (void)kOnce;

@@ -6,6 +6,20 @@ struct sqlite3_mem_methods;
 
 namespace jobsched::store::sqlite {
 
+// Whether this build runs under AddressSanitizer (GCC says so with a macro,
+// clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 // SQLite's allocator (SQLITE_CONFIG_MALLOC): malloc, with freed blocks of up
 // to 4 KiB kept per thread for the next allocation of their size class.
 //
