@@ -2,7 +2,8 @@
 # POST /jobs only, for comparing binaries: each round starts every binary in
 # turn on a fresh SQLite database and runs wrk with create_job.lua against it
 # (a warm-up first), so old and new alternate under the same machine noise.
-# Prints each run's creates/s and each binary's median.
+# Prints each run's creates/s, the service's CPU time per create and that of
+# its busiest thread (the SQLite writer), and each binary's median rate.
 #
 # Usage: bash bench/post_ab.sh BINARY [BINARY...]
 # Environment:
@@ -70,6 +71,14 @@ start_service() {
 
 # utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# "TID TICKS" for each of its threads.
+thread_ticks() { for task in /proc/"$1"/task/*; do awk '{ print $1, $14 + $15 }' "$task/stat"; done; }
+# The most any one thread used between two thread_ticks: under POST /jobs the
+# SQLite writer's, the one thread every create goes through.
+busiest_thread_ticks() {
+  awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > max) max = d } END { print max + 0 }' \
+    <(echo "$1") <(echo "$2")
+}
 
 declare -A RESULTS=()
 for round in $(seq "$ROUNDS"); do
@@ -84,9 +93,11 @@ for round in $(seq "$ROUNDS"); do
       PERF_PID=$!
     fi
     cpu_before=$(cpu_ticks "$SERVICE_PID")
+    threads_before=$(thread_ticks "$SERVICE_PID")
     wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WRK_SCRIPTS/create_job.lua" "$BASE_URL/jobs" \
       >"$dir/wrk.out" 2>&1
     cpu_after=$(cpu_ticks "$SERVICE_PID")
+    writer_ticks=$(busiest_thread_ticks "$threads_before" "$(thread_ticks "$SERVICE_PID")")
     stop_service
     rps=$(sed -n 's/^BENCH_RESULT.* rps=\([0-9.]*\).*/\1/p' "$dir/wrk.out")
     errors=$(sed -n 's/^BENCH_RESULT.* errors=\([0-9]*\).*/\1/p' "$dir/wrk.out")
@@ -95,8 +106,10 @@ for round in $(seq "$ROUNDS"); do
     # The service's CPU time (user + system) per request: steadier than the rate on a shared machine.
     cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
       'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
-    printf 'round %d  %-40s %8.0f creates/s  p99 %s ms  errors %s  cpu %s us/create  load %s\n' "$round" "$bin" \
-      "$rps" "$p99" "$errors" "$cpu_us" "$(cut -d' ' -f1 /proc/loadavg)"
+    writer_us=$(awk -v t="$writer_ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+      'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
+    printf 'round %d  %-40s %8.0f creates/s  p99 %s ms  errors %s  cpu %s us/create (busiest thread %s)  load %s\n' \
+      "$round" "$bin" "$rps" "$p99" "$errors" "$cpu_us" "$writer_us" "$(cut -d' ' -f1 /proc/loadavg)"
     RESULTS[$index]+="$rps "
   done
 done

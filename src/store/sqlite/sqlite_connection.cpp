@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite/sqlite_memory.hpp"
+
 namespace jobsched::store::sqlite {
 
 // SQLite keeps allocation statistics under one process-wide mutex, taken on
@@ -18,8 +20,16 @@ namespace jobsched::store::sqlite {
 // the statistics (sqlite3_memory_used) or sets a soft heap limit. It must be
 // configured before SQLite initialises; when something else initialised it
 // first, sqlite3_config refuses and the statistics simply stay on.
+//
+// SqliteMemory replaces SQLite's allocator (why: sqlite_memory.hpp), except
+// under AddressSanitizer, which must see every block SQLite frees to catch a
+// use after free.
 void ConfigureSqliteLibrary() {
-  static const int kOnce = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  static const int kOnce = [] {
+    const int statistics = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (!kAddressSanitizer) (void)sqlite3_config(SQLITE_CONFIG_MALLOC, &SqliteMemory::Methods());
+    return statistics;
+  }();
   (void)kOnce;
 }
 

@@ -10,6 +10,7 @@
 #include "codec/task_codec.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_job_snapshots.hpp"
+#include "store/sqlite/sqlite_memory.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "store/sqlite/sqlite_writes.hpp"
 
@@ -209,11 +210,15 @@ core::Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const SqliteO
                                                SqliteWriterOptions{.max_batch = options.max_batch,
                                                                    .commit_spacing = options.commit_spacing,
                                                                    .commit_burst = options.commit_burst,
-                                                                   .wal = options.wal},
+                                                                   .wal = options.wal,
+                                                                   .before_commit = IndexNewJobs},
                                                *wal);
   std::unique_ptr<SqliteJobStore> store(
       new SqliteJobStore(options.path, options.clock, std::move(wal), std::move(writer), std::move(checkpointer)));
   store->limits_ = options.limits;
+  // The migrations' memory, kept for reuse by this thread (SqliteMemory),
+  // which may never use SQLite again: back to malloc.
+  SqliteMemory::TrimThisThread();
   return store;
 }
 

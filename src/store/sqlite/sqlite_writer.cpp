@@ -26,6 +26,7 @@ SqliteWriter::SqliteWriter(std::unique_ptr<SqliteConnection> connection, const S
       wal_(wal),
       policy_(options.wal),
       pacer_(options.commit_spacing, options.commit_burst),
+      before_commit_(options.before_commit),
       queue_(
           options.max_batch, [this](Queue::Batch& batch) { CommitBatch(batch); },
           [this] { return pacer_.NextCommitAt(Clock::now()); }, options.commit_enough) {
@@ -63,6 +64,13 @@ void SqliteWriter::RunBatch(Queue::Batch& batch) {
     }
     if (!write.apply(db)) (void)RunCached(db, "ROLLBACK TO w");
     (void)RunCached(db, "RELEASE w");
+  }
+  if (before_commit_) {
+    if (auto prepared = before_commit_(db); !prepared) {
+      (void)db.Execute("ROLLBACK");
+      for (auto& write : batch) write.finish(&prepared.error());
+      return;
+    }
   }
   if (auto committed = db.Execute("COMMIT"); !committed) {
     (void)db.Execute("ROLLBACK");

@@ -29,6 +29,10 @@ struct SqliteWriterOptions {
   std::size_t commit_enough = 64;
   // When the writer resets the WAL, and how long that may hold writes up.
   WalLimits wal = {};
+  // Runs after the batch's writes, inside its transaction, just before
+  // COMMIT (the job store's IndexNewJobs). Its failure fails the whole
+  // batch: every write hears the error and nothing commits.
+  std::function<core::Result<void>(SqliteConnection&)> before_commit;
 };
 
 // The one thread that writes to a SQLite database (SQLite allows one writer
@@ -70,8 +74,9 @@ class SqliteWriter {
 
   std::unique_ptr<SqliteConnection> connection_;
   WalState& wal_;
-  WalPolicy policy_;             // writer thread only
-  CommitPacer pacer_;            // writer thread only
+  WalPolicy policy_;   // writer thread only
+  CommitPacer pacer_;  // writer thread only
+  std::function<core::Result<void>(SqliteConnection&)> before_commit_;
   std::int64_t wal_frames_ = 0;  // in the WAL after the last commit (writer thread)
   Queue queue_;                  // last: its thread stops before the connection goes
 };

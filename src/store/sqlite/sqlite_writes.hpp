@@ -34,6 +34,11 @@ core::Result<core::Run> RequestCancel(SqliteConnection& db, core::RunId run_id, 
 void SubmitDeleteBatch(SqliteWriter& writer, std::string sql, core::TimePoint bound, std::size_t limit,
                        std::function<void(core::Result<std::size_t>)> done);
 
+// Moves the jobs created in this transaction into the name search (FTS5
+// jobs_search): the writer's last step before COMMIT (migration 0027,
+// sqlite_search_index.cpp).
+core::Result<void> IndexNewJobs(SqliteConnection& db);
+
 // Inserts `entry` into audit_log, in the caller's transaction; nothing for
 // nullopt (sqlite_audit.cpp).
 core::Result<void> InsertAudit(SqliteConnection& db, const std::optional<core::AuditEntry>& entry);
