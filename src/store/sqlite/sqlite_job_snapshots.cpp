@@ -22,8 +22,8 @@ core::Result<std::shared_ptr<const JobSnapshot>> SnapshotFromRow(const Statement
   return snapshot;
 }
 
-core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id,
-                                                                 JobCache& cache, std::uint64_t ticket) {
+core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id, JobCache& cache,
+                                                                 std::uint64_t ticket) {
   auto row = SelectJob(db, id);
   if (!row) return row.error();
   return SnapshotFromRow(**row, cache, ticket);

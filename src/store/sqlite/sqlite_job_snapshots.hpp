@@ -19,7 +19,7 @@ core::Result<std::shared_ptr<const JobSnapshot>> SnapshotFromRow(const Statement
                                                                  std::uint64_t ticket);
 
 // The job with this id, read on `db` through SnapshotFromRow; kNotFound when there is none.
-core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id,
-                                                                 JobCache& cache, std::uint64_t ticket);
+core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id, JobCache& cache,
+                                                                 std::uint64_t ticket);
 
 }  // namespace jobsched::store::sqlite
