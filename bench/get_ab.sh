@@ -18,31 +18,13 @@ readonly DURATION="${BENCH_DURATION:-5s}"
 (($# > 0)) || die "usage: bash bench/get_ab.sh BINARY [BINARY ...]"
 bench_require wrk curl python3
 
-TMP="$(mktemp -d -t jobsched-get-ab.XXXXXX)"
-declare -a PIDS=() URLS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# shellcheck disable=SC2086 # BENCH_SERVE_ARGS is a list of flags
+ab_start_builds "$@"
+PIDS=("${AB_PIDS[@]}")
+URLS=("${AB_URLS[@]}")
 for index in $(seq 0 $(($# - 1))); do
   binary="${*:index+1:1}"
-  [[ -x "$binary" ]] || die "$binary is not an executable file"
-  port="$(free_port)"
-  mkdir -p "$TMP/$index"
-  "$binary" serve --listen "127.0.0.1:$port" --db "sqlite:$TMP/$index/db.sqlite" --rate-limit 0 \
-    --access-log off ${BENCH_SERVE_ARGS:-} >"$TMP/$index/service.log" 2>&1 &
-  PIDS+=("$!")
-  URLS+=("http://127.0.0.1:$port")
-  for _ in $(seq 200); do curl -fs "${URLS[index]}/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
-  curl -fs "${URLS[index]}/readyz" >/dev/null || die "$binary did not become ready"
   python3 - "${URLS[index]}" "$SEED_COUNT" <<'PY' || die "seeding $binary failed"
 import http.client, json, sys, urllib.parse
 url = urllib.parse.urlparse(sys.argv[1])

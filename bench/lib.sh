@@ -52,3 +52,32 @@ bench_banner() {
   echo "jobsched $1 benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
   echo "binary $BIN (source tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))${2:-}"
 }
+
+# Side by side (get_ab.sh, list_ab.sh): ab_start_builds BINARY... starts each build's service on
+# its own fresh SQLite file in a new TMP, rate limit and access log off, $BENCH_SERVE_ARGS after,
+# and waits until each is ready. Sets AB_PIDS and AB_URLS (same order); all stop on exit.
+declare -a AB_PIDS=() AB_URLS=()
+ab_cleanup() {
+  local pid
+  for pid in "${AB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${AB_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [[ -z "$TMP" ]] || rm -rf "$TMP"
+}
+ab_start_builds() {
+  local index binary port
+  TMP="$(mktemp -d "${TMPDIR:-/tmp}/jobsched-ab.XXXXXX")"
+  trap ab_cleanup EXIT
+  for index in $(seq 0 $(($# - 1))); do
+    binary="${*:index+1:1}"
+    [[ -x "$binary" ]] || die "$binary is not an executable file"
+    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    mkdir -p "$TMP/$index"
+    # shellcheck disable=SC2086 # BENCH_SERVE_ARGS is a list of flags
+    "$binary" serve --listen "127.0.0.1:$port" --db "sqlite:$TMP/$index/db.sqlite" --rate-limit 0 \
+      --access-log off ${BENCH_SERVE_ARGS:-} >"$TMP/$index/service.log" 2>&1 &
+    AB_PIDS+=("$!")
+    AB_URLS+=("http://127.0.0.1:$port")
+    for _ in $(seq 200); do curl -fs "${AB_URLS[index]}/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+    curl -fs "${AB_URLS[index]}/readyz" >/dev/null || die "$binary did not become ready"
+  done
+}

@@ -7,7 +7,8 @@
 # shared and noisy: compare medians of one run, not runs of different times).
 #
 # Usage: bash bench/list_ab.sh BINARY [BINARY ...]
-# Environment: BENCH_SEED_COUNT (150), BENCH_ROUNDS (5), BENCH_DURATION (5s).
+# Environment: BENCH_SEED_COUNT (150), BENCH_ROUNDS (5), BENCH_DURATION (5s), BENCH_SERVE_ARGS
+# (extra `serve` flags for every binary).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -17,29 +18,11 @@ readonly DURATION="${BENCH_DURATION:-5s}"
 (($# > 0)) || die "usage: bash bench/list_ab.sh BINARY [BINARY ...]"
 bench_require wrk curl python3
 
-TMP="$(mktemp -d -t jobsched-list-ab.XXXXXX)"
-declare -a PIDS=() URLS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
+ab_start_builds "$@"
+PIDS=("${AB_PIDS[@]}")
+URLS=("${AB_URLS[@]}")
 for index in $(seq 0 $(($# - 1))); do
   binary="${*:index+1:1}"
-  [[ -x "$binary" ]] || die "$binary is not an executable file"
-  port="$(free_port)"
-  mkdir -p "$TMP/$index"
-  "$binary" serve --listen "127.0.0.1:$port" --db "sqlite:$TMP/$index/db.sqlite" --rate-limit 0 \
-    --access-log off >"$TMP/$index/service.log" 2>&1 &
-  PIDS+=("$!")
-  URLS+=("http://127.0.0.1:$port")
-  for _ in $(seq 200); do curl -fs "${URLS[index]}/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
-  curl -fs "${URLS[index]}/readyz" >/dev/null || die "$binary did not become ready"
   for n in $(seq "$SEED_COUNT"); do
     curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' "${URLS[index]}/jobs" -d \
       "{\"name\":\"report-$n\",\"cron\":\"0 10 * * MON\",\"timezone\":\"Europe/Berlin\",\"task\":{\"type\":\"http\",\"url\":\"http://127.0.0.1:9/hook\",\"method\":\"POST\",\"body\":\"{}\"}}" ||
