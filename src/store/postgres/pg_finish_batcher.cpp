@@ -1,9 +1,11 @@
 #include "store/postgres/pg_finish_batcher.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <iterator>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "store/postgres/pg_alerts.hpp"
@@ -18,7 +20,15 @@ core::Error LostRunError(core::RunId id) {
 
 namespace {
 
-constexpr int kMaxTries = 3;
+// A database that refuses connections (restarting, failing over) fails every
+// try at once: three tries in a row gave an outcome up within a millisecond.
+// The executor then forgets the run while this node's heartbeat keeps
+// renewing its lease, so the run stayed running until the node stopped
+// (e2e_cluster's outage test, when a run ended during the outage). Such
+// finishes are tried again every kUnreachablePause for kUnreachableWindow,
+// which outlasts a restart; a longer outage still loses the outcome.
+constexpr auto kUnreachableWindow = std::chrono::seconds{20};
+constexpr auto kUnreachablePause = std::chrono::milliseconds{250};
 // One statement's share: a backlog (after an outage, say) goes in several
 // statements rather than one array parameter of hundreds of megabytes,
 // whose failure would fail every run in it.
@@ -66,7 +76,7 @@ constexpr const char* kFinishRuns =
 
 void PgFinishBatcher::Finish(const std::string& owner, RunCompletion completion,
                              std::function<void(core::Result<void>)> done) {
-  if (pending_->Add(PendingFinish{owner, std::move(completion), std::move(done)}))
+  if (pending_->Add(PendingFinish{owner, std::move(completion), std::move(done), std::nullopt}))
     QueueWrite(writer_, relay_, pending_);
 }
 
@@ -133,17 +143,26 @@ void PgFinishBatcher::QueueWrite(PgWriter& writer, RaisedAlertRelay& relay, std:
 void PgFinishBatcher::Answer(PgWriter& writer, RaisedAlertRelay& relay, const std::shared_ptr<Pending>& pending,
                              Batch& batch, const core::Result<std::vector<core::RunId>>& recorded) {
   bool queue_again = false;
+  bool paced = false;
+  const auto now = std::chrono::steady_clock::now();
   for (PendingFinish& finish : batch) {
     const core::RunId id = finish.completion.run_id;
+    // Unavailable: no connection, or it was lost during the write or its commit (a retry is
+    // idempotent, see kFinishRuns).
+    const bool unavailable = !recorded && recorded.error().code == core::ErrorCode::kUnavailable;
+    if (unavailable && !finish.unreachable_since) finish.unreachable_since = now;
     if (recorded) {
       finish.done(std::binary_search(recorded->begin(), recorded->end(), id) ? core::Ok()
                                                                              : core::Result<void>(LostRunError(id)));
-    } else if (recorded.error().code == core::ErrorCode::kUnavailable && ++finish.tries < kMaxTries) {
+    } else if (unavailable && now - *finish.unreachable_since < kUnreachableWindow) {
+      paced = true;
       queue_again = pending->Add(std::move(finish)) || queue_again;
     } else {
       finish.done(recorded.error());
     }
   }
+  // On the outcome writer's thread, which has nothing to write while the database is gone.
+  if (paced) std::this_thread::sleep_for(kUnreachablePause);
   if (queue_again) QueueWrite(writer, relay, pending);
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,7 +45,9 @@ class PgFinishBatcher {
     std::string owner;
     RunCompletion completion;
     std::function<void(core::Result<void>)> done;
-    int tries = 0;
+    // When a try first found the database unreachable: such a finish is tried again, paced,
+    // until kUnreachableWindow has passed (an outcome lost here leaves its run running).
+    std::optional<std::chrono::steady_clock::time_point> unreachable_since;
   };
   using Batch = std::vector<PendingFinish>;
   struct Pending {
