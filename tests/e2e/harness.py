@@ -545,14 +545,15 @@ class HttpEndpoint:
                     status, reply, delay_s = endpoint._route_for(self.path)
                     if delay_s and endpoint._released.wait(delay_s):
                         return  # closing: drop the connection without an answer
+                    # No longer in flight once the caller can have the whole answer, which for an
+                    # empty body is the header alone (end_headers writes it): counted after either
+                    # write, the caller's next request could arrive first (max_in_flight 3 of 2).
+                    answered = True
+                    endpoint._done()
                     self.send_response(status)
                     self.send_header("Content-Type", "text/plain; charset=utf-8")
                     self.send_header("Content-Length", str(len(reply)))
                     self.end_headers()
-                    # No longer in flight once the caller can have the whole answer: counted after
-                    # the write, the caller's next request could arrive first (max_in_flight 3 of 2).
-                    answered = True
-                    endpoint._done()
                     self.wfile.write(reply)
                 except OSError:
                     pass  # the caller gave up meanwhile (its timeout, or it was killed)
