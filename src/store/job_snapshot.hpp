@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -21,16 +22,15 @@ struct EncodedJob {
 // was made from. The store knows nothing of JSON: the reader passes the encoder.
 class JobSnapshot {
  public:
-  explicit JobSnapshot(core::Job job, std::string stored_form = {})
-      : job_(std::move(job)), stored_form_(std::move(stored_form)) {}
+  explicit JobSnapshot(core::Job job, std::int64_t row_version = 0) : job_(std::move(job)), row_version_(row_version) {}
   JobSnapshot(const JobSnapshot&) = delete;
   JobSnapshot& operator=(const JobSnapshot&) = delete;
 
   const core::Job& job() const { return job_; }
-  // The bytes the store decoded the job from, in its own format (SQLite: the row's image): a row
-  // with the same bytes decodes to the same job, so a read that finds them again can take this
-  // snapshot instead of decoding. Empty when the store keeps none.
-  const std::string& stored_form() const { return stored_form_; }
+  // The version of the stored row the job was decoded from (SQLite: jobs.row_version, which
+  // every change of the row changes, migration 0028): a read that finds the same version can
+  // take this snapshot instead of reading and decoding the row. 0 when the store keeps none.
+  std::int64_t row_version() const { return row_version_; }
 
   // `encode(job())`, called on the first call only (any thread; concurrent first callers wait
   // for one encoding). Every caller must pass the same encoder.
@@ -42,7 +42,7 @@ class JobSnapshot {
 
  private:
   const core::Job job_;
-  const std::string stored_form_;
+  const std::int64_t row_version_;
   mutable std::once_flag encoded_once_;
   mutable EncodedJob encoded_;
 };

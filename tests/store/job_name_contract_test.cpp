@@ -159,6 +159,13 @@ TYPED_TEST(JobNameContract, JobsThatSharedANameBeforeTheMigrationKeepItUntilRena
                                    "DROP TABLE namespace_alert_rules; "
                                    "ALTER TABLE jobs DROP COLUMN alerts")
                   .ok());
+  // And SQLite's 0028 row_version (PostgreSQL's 0028 adds nothing).
+  if (sqlite) {
+    ASSERT_TRUE(this->backend_
+                    ->ExecuteForTest("DROP TRIGGER jobs_row_version_update; DROP TRIGGER jobs_row_version_insert; "
+                                     "ALTER TABLE jobs DROP COLUMN row_version")
+                    .ok());
+  }
 
   StoreInstance migrated = this->OpenInstance();  // applies 0015 (and later) again
   ASSERT_TRUE(migrated.jobs);

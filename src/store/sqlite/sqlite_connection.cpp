@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -112,26 +111,6 @@ std::string Statement::ColumnText(int column) const {
   if (text == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(text),
                      static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
-}
-
-void Statement::AppendRowImage(std::string& out, int first, int count) const {
-  for (int column = first; column < first + count; ++column) {
-    // One sqlite3_column_* call per column: the sqlite3_value_* calls on its value are much
-    // cheaper (they skip the statement's checks), and a list images 26 columns of every row.
-    sqlite3_value* value = sqlite3_column_value(statement_, column);
-    const int type = sqlite3_value_type(value);
-    out += static_cast<char>(type);
-    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
-      const std::int64_t bits = type == SQLITE_INTEGER ? sqlite3_value_int64(value)
-                                                       : std::bit_cast<std::int64_t>(sqlite3_value_double(value));
-      out.append(reinterpret_cast<const char*>(&bits), sizeof bits);
-    } else if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
-      const void* bytes = sqlite3_value_blob(value);
-      const auto size = static_cast<std::uint32_t>(sqlite3_value_bytes(value));
-      out.append(reinterpret_cast<const char*>(&size), sizeof size);
-      if (bytes != nullptr) out.append(static_cast<const char*>(bytes), size);
-    }
-  }
 }
 
 namespace {

@@ -40,9 +40,6 @@ class Statement {
   std::optional<std::int64_t> ColumnOptionalInt(int column) const;
   std::string ColumnText(int column) const;
   std::optional<std::string> ColumnOptionalText(int column) const;
-  // Appends columns [first, first + count) of the current row to `out`, each as its type and its
-  // exact value: two rows with equal images hold equal values in every one of those columns.
-  void AppendRowImage(std::string& out, int first, int count) const;
 
  private:
   sqlite3* db_;

@@ -59,8 +59,9 @@ core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job,
   }
   // Compare-and-set on next_run: if anything moved the job meanwhile, the
   // advance is not ours to make.
-  auto advance =
-      db.Cached("UPDATE jobs SET next_run = ?, last_run = coalesce(?, last_run) WHERE id = ? AND next_run = ?");
+  auto advance = db.Cached(
+      "UPDATE jobs SET next_run = ?, last_run = coalesce(?, last_run), row_version = row_version + 1"
+      " WHERE id = ? AND next_run = ?");
   if (!advance) return advance.error();
   (*advance)
       ->Bind(1, OptionalMs(plan.next_run))

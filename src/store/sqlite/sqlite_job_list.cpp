@@ -48,7 +48,9 @@ std::string ListSql(const JobListQuery& query, std::optional<std::size_t> drivin
     label_values.push_back(value);
     return "?" + std::to_string(9 + label_values.size());
   };
-  std::string sql = "SELECT " + std::string(kJobColumns) + " FROM ";
+  // Two columns: a job the cache holds at this version is taken from it,
+  // any other is read whole (JobSnapshotAt).
+  std::string sql = "SELECT jobs.id, jobs.row_version FROM ";
   // Searching with the index, the page is read from it, in id order when
   // that is the order asked for (FTS5 walks its matches by rowid).
   if (indexed_search) {
@@ -185,7 +187,9 @@ core::Result<std::vector<std::shared_ptr<const JobSnapshot>>> SqliteJobStore::Li
     auto row = list.Step();
     if (!row) return row.error();
     if (!*row) return jobs;
-    auto job = SnapshotFromRow(list, cache_, ticket);
+    // While `list` steps, its read transaction holds: the job is read as
+    // the list saw it.
+    auto job = JobSnapshotAt(**reader, list.ColumnInt(0), list.ColumnInt(1), cache_, ticket);
     if (!job) return job.error();
     jobs.push_back(std::move(job).value());
   }

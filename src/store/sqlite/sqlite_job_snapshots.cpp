@@ -8,25 +8,29 @@
 
 namespace jobsched::store::sqlite {
 
-core::Result<std::shared_ptr<const JobSnapshot>> SnapshotFromRow(const Statement& row, JobCache& cache,
+core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id, JobCache& cache,
                                                                  std::uint64_t ticket) {
-  std::string image;
-  image.reserve(1024);
-  row.AppendRowImage(image, 0, kJobColumnCount);
-  const core::JobId id = row.ColumnInt(0);
-  if (auto cached = cache.Find(id); cached && cached->stored_form() == image) return cached;
+  static const std::string kSql =
+      "SELECT " + std::string(kJobColumns) + ", jobs.row_version FROM jobs WHERE jobs.id = ?";
+  auto statement = db.Cached(kSql);
+  if (!statement) return statement.error();
+  Statement& row = **statement;
+  row.Bind(1, id);
+  auto found = row.Step();
+  if (!found) return found.error();
+  if (!*found) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
   auto job = JobFromRow(row);
   if (!job) return job.error();
-  auto snapshot = std::make_shared<const JobSnapshot>(std::move(*job), std::move(image));
+  auto snapshot = std::make_shared<const JobSnapshot>(std::move(*job), row.ColumnInt(kJobColumnCount));
   cache.Keep(snapshot, ticket);
   return snapshot;
 }
 
-core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id, JobCache& cache,
-                                                                 std::uint64_t ticket) {
-  auto row = SelectJob(db, id);
-  if (!row) return row.error();
-  return SnapshotFromRow(**row, cache, ticket);
+core::Result<std::shared_ptr<const JobSnapshot>> JobSnapshotAt(SqliteConnection& db, core::JobId id,
+                                                               std::int64_t row_version, JobCache& cache,
+                                                               std::uint64_t ticket) {
+  if (auto cached = cache.Find(id); cached && cached->row_version() == row_version) return cached;
+  return ReadJobSnapshot(db, id, cache, ticket);
 }
 
 }  // namespace jobsched::store::sqlite

@@ -130,7 +130,9 @@ const std::string& InsertSql() {
       columns += std::string(column) + ", ";
       values += "?, ";
     }
-    return "INSERT INTO jobs (" + columns + "created_at) VALUES (" + values + "?)";
+    // row_version (migration 0028) starts at 1: ids are never given twice
+    // (AUTOINCREMENT), so no snapshot of an earlier row can share it.
+    return "INSERT INTO jobs (" + columns + "created_at, row_version) VALUES (" + values + "?, 1)";
   }();
   return sql;
 }
@@ -146,7 +148,7 @@ const std::string& UpdateSql() {
     // from the unique index until it gets a new name. The right-hand side
     // reads the row as it was, and ?1 is the new name.
     return "UPDATE jobs SET " + assignments + ", duplicate_name = (duplicate_name AND name = ?1)" +
-           " WHERE id = ? AND version = ?";
+           ", row_version = row_version + 1" + " WHERE id = ? AND version = ?";
   }();
   return sql;
 }

@@ -36,7 +36,8 @@ core::Result<std::vector<core::Job>> ResumeDue(SqliteConnection& db, core::TimeP
     core::Job active = core::ResumeAtPauseEnd(job, now);
     auto update = db.Cached(
         "UPDATE jobs SET is_active = 1, paused_reason = NULL, paused_at = NULL, paused_until = NULL,"
-        " next_run = ?, updated_at = ?, version = ? WHERE id = ? AND is_active = 0 AND paused_until = ?");
+        " next_run = ?, updated_at = ?, version = ?, row_version = row_version + 1 WHERE id = ? AND is_active = 0 AND "
+        "paused_until = ?");
     if (!update) return update.error();
     (*update)
         ->Bind(1, OptionalMs(active.next_run))
