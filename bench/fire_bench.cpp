@@ -294,9 +294,9 @@ class ProbedRunQueue final : public store::RunQueue {
                 std::function<void(core::Result<void>)> done) override {
     inner_.RetryRun(owner, std::move(failed_attempt), available_at, std::move(done));
   }
-  void RenewLeases(const std::string& owner, core::TimePoint lease_until,
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until, std::vector<core::RunId> held,
                    std::function<void(core::Result<std::vector<core::RunId>>)> done) override {
-    inner_.RenewLeases(owner, lease_until, std::move(done));
+    inner_.RenewLeases(owner, lease_until, std::move(held), std::move(done));
   }
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                             std::function<void(core::Result<std::size_t>)> done) override {

@@ -181,8 +181,9 @@ void InstrumentedStore::RetryRun(const std::string& owner, store::RunCompletion 
 }
 
 void InstrumentedStore::RenewLeases(const std::string& owner, core::TimePoint lease_until,
+                                    std::vector<core::RunId> held,
                                     std::function<void(core::Result<std::vector<core::RunId>>)> done) {
-  runs_.RenewLeases(owner, lease_until,
+  runs_.RenewLeases(owner, lease_until, std::move(held),
                     TimedCallback<std::vector<core::RunId>>(metrics_, "renew_leases", std::move(done)));
 }
 

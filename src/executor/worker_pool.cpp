@@ -291,6 +291,26 @@ void WorkerPool::EnforceDeadlines() {
   }
 }
 
+// Every run in in_flight_, settled ones too: their outcome is still being
+// written (PgFinishBatcher tries an unreachable database again for up to
+// 20 s), and until it is, the run must keep its lease. A run the pool has
+// forgotten (its outcome could not be written) is left out, so its lease is
+// not renewed and RequeueAbandonedRuns re-queues it once it expires: the run
+// executes again rather than staying running for ever. It is not handed
+// back at once, since "held in the store but not in in_flight_" also
+// describes a run ClaimRuns just answered with and Launch has not yet
+// entered: handing it back would run it twice. Missing one heartbeat costs
+// such a run nothing: its claim leased it for lease_timeout, and the next
+// heartbeat comes heartbeat_interval later (lease_timeout / 6 in the
+// service), long before that expires.
+std::vector<core::RunId> WorkerPool::HeldRuns() const {
+  core::MutexLock lock(mutex_);
+  std::vector<core::RunId> held;
+  held.reserve(in_flight_.size());
+  for (const auto& [id, entry] : in_flight_) held.push_back(id);
+  return held;
+}
+
 void WorkerPool::HeartbeatLoop() {
   auto next_heartbeat = std::chrono::steady_clock::now();
   core::MutexLock lock(mutex_);
@@ -301,7 +321,7 @@ void WorkerPool::HeartbeatLoop() {
       next_heartbeat += options_.heartbeat_interval;
       const core::TimePoint now = clock_.Now();
       std::promise<core::Result<std::vector<core::RunId>>> renewed_promise;
-      queue_.RenewLeases(options_.owner, now + options_.lease_timeout,
+      queue_.RenewLeases(options_.owner, now + options_.lease_timeout, HeldRuns(),
                          [&renewed_promise](auto result) { renewed_promise.set_value(std::move(result)); });
       if (auto renewed = renewed_promise.get_future().get(); !renewed) {
         spdlog::warn("executor: leases not renewed: {}", renewed.error().message);
@@ -313,7 +333,8 @@ void WorkerPool::HeartbeatLoop() {
         // Runs someone cancelled through the API of another node.
         for (const core::RunId id : *renewed) Cancel(id);
       }
-      // Expired leases belong to processes that stopped renewing: re-queue.
+      // Expired leases belong to processes that stopped renewing, or to runs
+      // this one gave up on (see HeldRuns): re-queue.
       std::promise<core::Result<std::size_t>> requeued;
       queue_.RequeueAbandonedRuns(now, options_.owner, false,
                                   [&requeued](auto result) { requeued.set_value(std::move(result)); });

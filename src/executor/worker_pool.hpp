@@ -75,8 +75,9 @@ struct WorkerPoolOptions {
 };
 
 // Claims queued runs, runs each with its task kind's runner, and records the
-// outcome. Runs hold a lease while they execute; the pool renews its leases
-// and re-queues runs whose lease expired (their process died).
+// outcome. Runs hold a lease while they execute; the pool renews the leases
+// of the runs it holds and re-queues runs whose lease expired (their process
+// died, or gave up on them: see HeldRuns).
 class WorkerPool {
  public:
   // `queue`, `clock` and the runners must outlive the pool.
@@ -124,6 +125,8 @@ class WorkerPool {
 
   void DispatchLoop() EXCLUDES(mutex_);
   void HeartbeatLoop() EXCLUDES(mutex_);
+  // The runs whose leases the heartbeat renews, in id order.
+  std::vector<core::RunId> HeldRuns() const EXCLUDES(mutex_);
   void Launch(const store::ClaimedRun& claimed) EXCLUDES(mutex_);
   void OnTaskDone(core::RunId run_id, TaskResult result) EXCLUDES(mutex_);
   void Record(core::RunId run_id, core::RunState state, std::string output, std::string error) EXCLUDES(mutex_);

@@ -76,10 +76,15 @@ class RunQueue {
                         WriteDone done) = 0;
 
   // The node's heartbeat: records `owner` as alive until `lease_until` (the
-  // nodes table), extends the leases of every run `owner` holds to it, and
-  // answers with those of its runs someone asked to cancel (CancelRun), which
-  // the owner should stop.
-  virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until, RenewDone done) = 0;
+  // nodes table), extends to it the leases of the runs in `held` that `owner`
+  // still holds, and answers with those of them someone asked to cancel
+  // (CancelRun), which the owner should stop. `held` are the runs the caller
+  // is still executing or recording: a run `owner` holds in the store but
+  // left out (its outcome could not be written, say) keeps its lease as it
+  // is, so RequeueAbandonedRuns re-queues it once that expires, the caller's
+  // own run as much as anyone's. Ids `owner` does not hold are ignored.
+  virtual void RenewLeases(const std::string& owner, core::TimePoint lease_until, std::vector<core::RunId> held,
+                           RenewDone done) = 0;
 
   // Forgets nodes silent for kForgetSilentNodesAfter. Puts back in the queue, as a new attempt (or ends as cancelled,
   // when someone asked to cancel it), every running run whose lease expired before `now` or whose owner is not

@@ -11,6 +11,7 @@
 
 #include "app/system_clock.hpp"
 #include "core/job_validation.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_job_store.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/unique_name.hpp"
@@ -231,6 +232,39 @@ TEST_F(WorkerPoolTest, InAClusterLeavesTheRunsOfOtherLiveNodesAlone) {
   EXPECT_EQ(run->attempt, 1);
   EXPECT_EQ(runner.calls(), 0);
   pool->Stop(1s);
+}
+
+// A run whose outcome the store could not record (a disk error here; on
+// PostgreSQL, an outage longer than the finish retry window) is forgotten by
+// the executor. Its lease used to be renewed by every heartbeat all the same,
+// so it stayed running for ever; now only the runs the pool holds are
+// renewed, the lease expires and the run is re-queued and run again.
+TEST_F(WorkerPoolTest, ARunWhoseOutcomeCouldNotBeRecordedIsRunAgainOnceItsLeaseExpires) {
+  auto db =
+      store::sqlite::SqliteConnection::Open(dir_.File("jobs.db"), store::sqlite::SqliteConnection::Mode::kReadWrite);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  // The first attempt's outcome fails to be written (an error, as a failing
+  // disk would give: integer overflow), the second's is written.
+  ASSERT_TRUE((*db)
+                  ->Execute("CREATE TRIGGER boom AFTER UPDATE OF state ON runs "
+                            "WHEN new.state = 'succeeded' AND old.attempt = 1 "
+                            "BEGIN SELECT abs(-9223372036854775807 - 1); END;")
+                  .ok());
+  ScriptedRunner runner({RunOutcome::kSucceeded}, false);
+  const core::RunId id = QueueRun();
+  WorkerPoolOptions options;
+  options.owner = "test-node";
+  options.idle_nap = 20ms;
+  options.lease_timeout = 300ms;
+  options.heartbeat_interval = 50ms;
+  WorkerPool pool(*store_, clock_, TaskRunners().Set<core::NoopTask>(&runner), options);
+  ASSERT_TRUE(pool.Start().ok());
+
+  const core::Run run = WaitForState(id, core::RunState::kSucceeded);
+
+  EXPECT_EQ(run.attempt, 2);
+  EXPECT_EQ(runner.calls(), 2);
+  pool.Stop(1s);
 }
 
 // Stop returns once every store callback has run; the last callback must not

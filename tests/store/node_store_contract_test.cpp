@@ -44,8 +44,10 @@ class NodeStoreContract : public StoreContractTest<BackendType> {
       this->instance_.runs->ClaimRuns(owner, limit, At("2026-11-27T10:00:01Z"), lease_until, std::move(done));
     });
     ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+    std::vector<core::RunId> held;
+    for (const ClaimedRun& run : *claimed) held.push_back(run.run.id);
     auto renewed = Wait<std::vector<core::RunId>>(
-        [&](auto done) { this->instance_.runs->RenewLeases(owner, lease_until, std::move(done)); });
+        [&](auto done) { this->instance_.runs->RenewLeases(owner, lease_until, std::move(held), std::move(done)); });
     ASSERT_TRUE(renewed.ok()) << renewed.error().message;
   }
 

@@ -461,7 +461,7 @@ TYPED_TEST(RunQueueContract, RenewedLeasesAreNotRequeued) {
   ASSERT_EQ(claimed.size(), 1u);
 
   ASSERT_TRUE(Wait<std::vector<core::RunId>>([&](auto done) {
-                this->queue_->RenewLeases("node-a", At("2026-11-27T10:06:00Z"), std::move(done));
+                this->queue_->RenewLeases("node-a", At("2026-11-27T10:06:00Z"), {claimed[0].run.id}, std::move(done));
               }).ok());
   auto requeued = this->Requeue("2026-11-27T10:05:40Z", "node-b", false);
 
@@ -470,10 +470,37 @@ TYPED_TEST(RunQueueContract, RenewedLeasesAreNotRequeued) {
   EXPECT_EQ(this->store_->GetRun(claimed[0].run.id)->state, core::RunState::kRunning);
 }
 
+// The heartbeat renews only the runs its executor still holds. One it gave up
+// on (its outcome could not be written) used to be renewed for ever, so it
+// stayed running; now its lease expires and it is re-queued, by its own
+// owner's re-queue as much as by another node's.
+TYPED_TEST(RunQueueContract, ARunItsOwnerNoLongerHoldsIsNotRenewedAndIsRequeuedOnceItsLeaseExpires) {
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 2, "2026-11-27T10:05:00Z");  // leases until 10:05:30
+  ASSERT_EQ(claimed.size(), 2u);
+  const core::RunId held = claimed[0].run.id;
+  const core::RunId given_up = claimed[1].run.id;
+
+  ASSERT_TRUE(Wait<std::vector<core::RunId>>([&](auto done) {
+                this->queue_->RenewLeases("node-a", At("2026-11-27T10:06:00Z"), {held}, std::move(done));
+              }).ok());
+  auto requeued = this->Requeue("2026-11-27T10:05:40Z", "node-a", false);
+
+  ASSERT_TRUE(requeued.ok()) << requeued.error().message;
+  EXPECT_EQ(*requeued, 1u);
+  EXPECT_EQ(this->store_->GetRun(held)->state, core::RunState::kRunning);
+  const auto lost = this->store_->GetRun(given_up);
+  ASSERT_TRUE(lost.ok());
+  EXPECT_EQ(lost->state, core::RunState::kQueued);
+  EXPECT_EQ(lost->attempt, 2);
+}
+
 TYPED_TEST(RunQueueContract, AHeartbeatKeepsANodeAliveUntilItsLeaseAndSilentNodesAreForgotten) {
   auto renew = [&](const char* owner, const char* until) {
     return Wait<std::vector<core::RunId>>(
-        [&](auto done) { this->queue_->RenewLeases(owner, At(until), std::move(done)); });
+        [&](auto done) { this->queue_->RenewLeases(owner, At(until), {}, std::move(done)); });
   };
   ASSERT_TRUE(renew("node-a", "2026-11-27T10:00:30Z").ok());
   ASSERT_TRUE(renew("node-b", "2026-11-27T10:00:30Z").ok());
@@ -564,9 +591,11 @@ class OverlapContract : public RunQueueContract<BackendType> {
   core::Result<core::Run> Trigger(core::JobId job, const char* now = "2026-11-27T10:05:00Z") {
     return Wait<core::Run>([&](auto done) { this->store_->TriggerJob(job, At(now), std::move(done)); });
   }
-  core::Result<std::vector<core::RunId>> Renew(const std::string& owner) {
-    return Wait<std::vector<core::RunId>>(
-        [&](auto done) { this->queue_->RenewLeases(owner, At("2026-11-27T10:06:00Z"), std::move(done)); });
+  // `owner`'s heartbeat, renewing the runs in `held`.
+  core::Result<std::vector<core::RunId>> Renew(const std::string& owner, std::vector<core::RunId> held) {
+    return Wait<std::vector<core::RunId>>([&](auto done) {
+      this->queue_->RenewLeases(owner, At("2026-11-27T10:06:00Z"), std::move(held), std::move(done));
+    });
   }
 };
 
@@ -708,20 +737,44 @@ TYPED_TEST(OverlapContract, CancellingARunningRunAsksItsOwnerAtTheHeartbeat) {
   const auto claimed = this->Claim("node-a", 10);
   ASSERT_EQ(claimed.size(), 1u);
   const core::RunId run = claimed[0].run.id;
-  ASSERT_TRUE(this->Renew("node-a")->empty());
+  ASSERT_TRUE(this->Renew("node-a", {run})->empty());
 
   auto requested = this->Cancel(id, run);
 
   ASSERT_TRUE(requested.ok());
   EXPECT_EQ(requested->state, RunState::kRunning);
   EXPECT_EQ(requested->cancel_requested_at, At("2026-11-27T10:05:00Z"));
-  EXPECT_EQ(this->Renew("node-a").value(), std::vector<core::RunId>{run});
-  EXPECT_TRUE(this->Renew("node-b")->empty());
+  EXPECT_EQ(this->Renew("node-a", {run}).value(), std::vector<core::RunId>{run});
+  EXPECT_TRUE(this->Renew("node-b", {run})->empty());  // not node-b's run
   // The executor stops the task; whatever it reports, the run ends cancelled.
   ASSERT_TRUE(this->Finish("node-a", run, RunState::kFailed).ok());
   const auto ended = this->store_->GetRun(run).value();
   EXPECT_EQ(ended.state, RunState::kCancelled);
   EXPECT_NE(ended.error.find("cancelled by request"), std::string::npos) << ended.error;
+}
+
+// The executor can stop only the runs it holds: a run it gave up on is left
+// out of the heartbeat's answer, and ends cancelled once its lease expires.
+TYPED_TEST(OverlapContract, TheHeartbeatAsksToCancelOnlyHeldRunsAndAGivenUpOneEndsCancelledWhenItsLeaseExpires) {
+  const core::JobId first = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  const core::JobId second = this->CreateJob("2026-11-27T10:00:00Z", "1m");
+  this->Fire("2026-11-27T10:01:00Z");
+  const auto claimed = this->Claim("node-a", 10);  // leases until 10:05:30
+  ASSERT_EQ(claimed.size(), 2u);
+  const core::RunId held = claimed[0].run.id;
+  const core::RunId given_up = claimed[1].run.id;
+  ASSERT_TRUE(this->Cancel(claimed[0].run.job_id, held).ok());
+  ASSERT_TRUE(this->Cancel(claimed[1].run.job_id, given_up).ok());
+
+  auto asked = this->Renew("node-a", {held});
+  auto requeued = this->Requeue("2026-11-27T10:05:40Z", "node-a", false);
+
+  ASSERT_TRUE(asked.ok()) << asked.error().message;
+  EXPECT_EQ(*asked, std::vector<core::RunId>{held});
+  ASSERT_TRUE(requeued.ok()) << requeued.error().message;
+  EXPECT_EQ(this->store_->GetRun(held)->state, RunState::kRunning);
+  EXPECT_EQ(this->store_->GetRun(given_up)->state, RunState::kCancelled);
+  EXPECT_EQ(this->RunsOf(first).size() + this->RunsOf(second).size(), 2u);  // no new attempt, no new run
 }
 
 TYPED_TEST(OverlapContract, ACancelledRunGetsNoFurtherAttempt) {

@@ -21,12 +21,14 @@ core::Error LostRunError(core::RunId id) {
 namespace {
 
 // A database that refuses connections (restarting, failing over) fails every
-// try at once: three tries in a row gave an outcome up within a millisecond.
-// The executor then forgets the run while this node's heartbeat keeps
-// renewing its lease, so the run stayed running until the node stopped
+// try at once: three tries in a row gave an outcome up within a millisecond
 // (e2e_cluster's outage test, when a run ended during the outage). Such
 // finishes are tried again every kUnreachablePause for kUnreachableWindow,
-// which outlasts a restart; a longer outage still loses the outcome.
+// which outlasts a restart. A longer outage still loses the outcome: the
+// executor forgets the run, its heartbeat no longer renews the run's lease
+// (it renews only the runs the executor holds), and once the lease expires
+// the run is re-queued as a new attempt: executed at least once, as after a
+// crash, never left running for ever.
 constexpr auto kUnreachableWindow = std::chrono::seconds{20};
 constexpr auto kUnreachablePause = std::chrono::milliseconds{250};
 // One statement's share: a backlog (after an outage, say) goes in several

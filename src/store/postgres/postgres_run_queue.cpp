@@ -146,22 +146,26 @@ void PostgresRunQueue::RetryRun(const std::string& owner, RunCompletion failed_a
       ToVoid(std::move(done)));
 }
 
-void PostgresRunQueue::RenewLeases(const std::string& owner, core::TimePoint lease_until,
+void PostgresRunQueue::RenewLeases(const std::string& owner, core::TimePoint lease_until, std::vector<core::RunId> held,
                                    std::function<void(core::Result<std::vector<core::RunId>>)> done) {
   database_->outcome_writer().Submit<std::vector<core::RunId>>(
-      [owner, lease_until](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
+      [owner, lease_until, held = std::move(held)](PgConnection& db) -> core::Result<std::vector<core::RunId>> {
         auto heartbeat = db.Query(
             "INSERT INTO nodes (id, alive_until) VALUES ($1, $2) "
             "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until",
             PgParams().Add(owner).Add(ToUnixMs(lease_until)));
         if (!heartbeat) return heartbeat.error();
+        if (held.empty()) return std::vector<core::RunId>{};  // an idle node: no statement for its runs
+        // Only the runs the executor still holds: the others' leases run
+        // out and RequeueAbandonedRuns re-queues them (see run_queue.hpp).
         // Locked in id order, as FinishRun and RequeueAbandonedRuns lock (see PgFinishBatcher).
+        const std::vector<std::optional<std::int64_t>> ids(held.begin(), held.end());
         auto updated = db.Query(
-            "WITH mine AS MATERIALIZED (SELECT id FROM runs WHERE state = 'running' AND lease_owner = $2"
-            " ORDER BY id FOR NO KEY UPDATE) "
+            "WITH mine AS MATERIALIZED (SELECT id FROM runs"
+            " WHERE id = ANY ($3::bigint[]) AND state = 'running' AND lease_owner = $2 ORDER BY id FOR NO KEY UPDATE) "
             "UPDATE runs SET lease_expires_at = $1 FROM mine WHERE runs.id = mine.id "
             "RETURNING runs.id, runs.cancel_requested_at IS NOT NULL",
-            PgParams().Add(ToUnixMs(lease_until)).Add(owner));
+            PgParams().Add(ToUnixMs(lease_until)).Add(owner).AddArray(ids));
         if (!updated) return updated.error();
         std::vector<core::RunId> cancel_requested;
         for (int row = 0; row < updated->rows(); ++row) {

@@ -31,7 +31,8 @@ class PostgresRunQueue final : public RunQueue {
   void RetryRun(const std::string& owner, RunCompletion failed_attempt, core::TimePoint available_at,
                 WriteDone done) override;
   // The node's upkeep: its heartbeat, other nodes' orphans, its shutdown.
-  void RenewLeases(const std::string& owner, core::TimePoint lease_until, RenewDone done) override;
+  void RenewLeases(const std::string& owner, core::TimePoint lease_until, std::vector<core::RunId> held,
+                   RenewDone done) override;
   void RequeueAbandonedRuns(core::TimePoint now, const std::string& live_owner, bool all_other_owners,
                             CountDone done) override;
   void ReleaseRuns(const std::string& owner, std::vector<core::RunId> run_ids, core::TimePoint now,

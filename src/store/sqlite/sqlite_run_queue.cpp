@@ -211,27 +211,29 @@ void SqliteJobStore::RetryRun(const std::string& owner, RunCompletion failed_att
       });
 }
 
-void SqliteJobStore::RenewLeases(const std::string& owner, core::TimePoint lease_until,
+void SqliteJobStore::RenewLeases(const std::string& owner, core::TimePoint lease_until, std::vector<core::RunId> held,
                                  std::function<void(core::Result<std::vector<core::RunId>>)> done) {
   writer_->Submit<std::vector<core::RunId>>(
-      [owner, lease_until](SqliteConnection& db) -> core::Result<std::vector<core::RunId>> {
+      [owner, lease_until, held = std::move(held)](SqliteConnection& db) -> core::Result<std::vector<core::RunId>> {
         auto heartbeat = db.Cached(
             "INSERT INTO nodes (id, alive_until) VALUES (?1, ?2) "
             "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until");
         if (!heartbeat) return heartbeat.error();
         (*heartbeat)->Bind(1, owner).Bind(2, ToUnixMs(lease_until));
         if (auto ran = (*heartbeat)->Run(); !ran) return ran.error();
+        // Only the runs the executor still holds: the others' leases run
+        // out and RequeueAbandonedRuns re-queues them (see run_queue.hpp).
+        // One primary-key update per run, as ReleaseRuns does.
         auto update = db.Cached(
-            "UPDATE runs SET lease_expires_at = ? WHERE state = 'running' AND lease_owner = ? "
-            "RETURNING id, cancel_requested_at IS NOT NULL");
+            "UPDATE runs SET lease_expires_at = ?1 WHERE id = ?2 AND state = 'running' AND lease_owner = ?3 "
+            "RETURNING cancel_requested_at IS NOT NULL");
         if (!update) return update.error();
-        (*update)->Bind(1, ToUnixMs(lease_until)).Bind(2, owner);
         std::vector<core::RunId> cancel_requested;
-        for (;;) {
+        for (const core::RunId id : held) {
+          (*update)->Reset().Bind(1, ToUnixMs(lease_until)).Bind(2, id).Bind(3, owner);
           auto row = (*update)->Step();
           if (!row) return row.error();
-          if (!*row) break;
-          if ((*update)->ColumnInt(1) != 0) cancel_requested.push_back((*update)->ColumnInt(0));
+          if (*row && (*update)->ColumnInt(0) != 0) cancel_requested.push_back(id);
         }
         return cancel_requested;
       },
