@@ -5,6 +5,9 @@
 
 #include <sys/stat.h>
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -193,6 +196,37 @@ TEST_F(SqliteJobStoreTest, AListDoesNotTakeTheSnapshotOfARowInsertedAgainUnderIt
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front()->job().id, created->id);
   EXPECT_EQ(listed->front()->job().name, "inserted again");
+}
+
+// The row_version trigger (migration 0028) names the columns whose change it
+// notices: every column but the scheduler's two and the version itself. A
+// migration that adds a column to jobs and forgets the trigger fails here.
+TEST_F(SqliteJobStoreTest, TheRowVersionTriggerWatchesEveryColumnButTheSchedulersTwo) {
+  auto store = OpenStore();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("jobs.db").c_str(), &db), SQLITE_OK);
+  auto column_texts = [db](const char* sql) {
+    std::vector<std::string> texts;
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sql;
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      texts.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+    }
+    sqlite3_finalize(statement);
+    return texts;
+  };
+  const auto columns = column_texts("SELECT name FROM pragma_table_info('jobs')");
+  const auto trigger = column_texts("SELECT sql FROM sqlite_master WHERE name = 'jobs_row_version_update'");
+  sqlite3_close(db);
+  ASSERT_EQ(trigger.size(), 1u);
+  const std::string& sql = trigger.front();
+  const std::string watched = sql.substr(sql.find("UPDATE OF"), sql.find(" ON jobs") - sql.find("UPDATE OF"));
+  ASSERT_GT(columns.size(), 20u);
+  for (const std::string& column : columns) {
+    const bool named = (" " + watched + ",").find(" " + column + ",") != std::string::npos;
+    const bool scheduler_or_version = column == "next_run" || column == "last_run" || column == "row_version";
+    EXPECT_EQ(named, !scheduler_or_version) << column;
+  }
 }
 
 // Issue #14: the database holds webhook secrets and was created 0644.
