@@ -229,6 +229,33 @@ TEST_F(SqliteJobStoreTest, TheRowVersionTriggerWatchesEveryColumnButTheScheduler
   }
 }
 
+// The namespace quota's count is kept on the writer thread; counting afresh
+// walks the namespace's jobs. A refused create (the name taken) gives its
+// room back instead of dropping the count. Rows inserted behind the store's
+// back are what make a recount visible: the kept count does not see them.
+TEST_F(SqliteJobStoreTest, ARefusedCreateGivesItsRoomBackInsteadOfHavingTheNamespaceCountedAgain) {
+  auto opened = SqliteJobStore::Open({.path = dir_.File("jobs.db"), .limits = {.max_jobs_per_namespace = 3}});
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& store = **opened;
+  ASSERT_TRUE(CreateJobAndWait(store, MakeJob("a")).ok());  // counted: 1
+  ASSERT_EQ(CreateJobAndWait(store, MakeJob("a")).error().code, core::ErrorCode::kConflict);
+
+  sqlite3* outside = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("jobs.db").c_str(), &outside), SQLITE_OK);
+  sqlite3_busy_timeout(outside, 5000);
+  ASSERT_EQ(sqlite3_exec(outside,
+                         "CREATE TEMP TABLE copies AS SELECT * FROM jobs; "
+                         "UPDATE copies SET id = id + 100, name = 'outside 1'; INSERT INTO jobs SELECT * FROM copies; "
+                         "UPDATE copies SET id = id + 100, name = 'outside 2'; INSERT INTO jobs SELECT * FROM copies",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(outside);
+  ASSERT_EQ(store.ListJobs(Page(10))->size(), 3u);
+
+  // Counted afresh, the namespace would hold 3 of 3 and refuse this one.
+  EXPECT_TRUE(CreateJobAndWait(store, MakeJob("b")).ok());
+}
+
 // Issue #14: the database holds webhook secrets and was created 0644.
 TEST_F(SqliteJobStoreTest, CreatesTheDatabaseItsWalAndShmForTheOwnerOnlyWhateverTheUmask) {
   const mode_t previous = ::umask(0);

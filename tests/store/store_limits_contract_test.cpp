@@ -113,6 +113,25 @@ TYPED_TEST(StoreLimitsContract, ADeletedJobMakesRoomAgain) {
   EXPECT_FALSE(this->Create("e", "team-a").ok());
 }
 
+// Creates refused for their name, or for the quota, take no room.
+TYPED_TEST(StoreLimitsContract, RefusedCreatesLeaveTheNamespaceQuotaExact) {
+  ASSERT_TRUE(this->Create("a", "team-a").ok());
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(this->Create("a", "team-a").ok());
+  ASSERT_TRUE(this->Create("b", "team-a").ok());
+  ASSERT_TRUE(this->Create("c", "team-a").ok());
+  EXPECT_FALSE(this->Create("d", "team-a").ok());
+  EXPECT_FALSE(this->Create("a", "team-a").ok());
+
+  const core::JobId b = (*this->limited_.jobs->ListJobs(Page(10)))[1].id;
+  ASSERT_TRUE(Wait<void>([&](auto done) {
+                return this->limited_.jobs->DeleteJob(
+                    b, [](const core::Job&) { return core::Ok(); }, std::move(done));
+              }).ok());
+  EXPECT_TRUE(this->Create("d", "team-a").ok());
+  EXPECT_FALSE(this->Create("e", "team-a").ok());
+  EXPECT_EQ(this->limited_.jobs->ListJobs(Page(10))->size(), 3u);
+}
+
 TYPED_TEST(StoreLimitsContract, TheNamespaceQuotaHoldsUnderABurst) {
   const int created = this->Burst({&this->limited_}, 20, [](StoreInstance& instance, int i, auto answer) {
     instance.jobs->CreateJob(MakeJob("burst " + std::to_string(i), "team-a"),

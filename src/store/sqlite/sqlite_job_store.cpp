@@ -249,19 +249,26 @@ void SqliteJobStore::CreateJob(core::Job job, JobCallback done, Audit audit) {
   std::string job_namespace = job.namespace_name;
   writer_->Submit<core::Job>(
       [this, job = std::move(job), audit = std::move(audit)](SqliteConnection& db) mutable -> core::Result<core::Job> {
-        if (limits_.max_jobs_per_namespace > 0) {
+        const bool counted = limits_.max_jobs_per_namespace > 0;
+        if (counted) {
           if (auto room = TakeNamespaceRoom(db, job.namespace_name); !room) return room.error();
         }
+        const std::string job_namespace = job.namespace_name;
         auto created = InsertJob(db, std::move(job));
         if (created && audit) {
           auto entry = JobAuditEntry(*audit, core::audit_action::kJobCreated, created->id, created->namespace_name,
                                      nullptr, &*created);
-          if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
+          if (auto recorded = InsertAudit(db, entry); !recorded) created = recorded.error();
         }
+        if (!created && counted) GiveBackNamespaceRoom(job_namespace);  // its savepoint is rolled back
         return created;
       },
       [this, job_namespace = std::move(job_namespace), done = std::move(done)](core::Result<core::Job> created) {
-        if (!created && limits_.max_jobs_per_namespace > 0) ForgetNamespaceCount(job_namespace);
+        // A conflict is this write's own refusal (the name taken, the quota
+        // reached), which took no room or gave it back; any other failure
+        // may be the commit's, after the count went up.
+        const bool unknown = !created && created.error().code != core::ErrorCode::kConflict;
+        if (unknown && limits_.max_jobs_per_namespace > 0) ForgetNamespaceCount(job_namespace);
         if (created) {
           PublishScheduled(*created);
           Publish({StoreChange::Job(StoreChange::Action::kCreated, created->id, created->namespace_name)});
@@ -317,9 +324,7 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
         auto current = ReadJob(db, id);
         if (!current) return current.error();
         if (auto allowed = check(*current); !allowed) return allowed.error();
-        // The namespace is counted afresh, now and after the commit (or its failure).
         *job_namespace = current->namespace_name;
-        ForgetNamespaceCount(*job_namespace);
         // Its runs go with it (ON DELETE CASCADE).
         auto remove = db.Cached("DELETE FROM jobs WHERE id = ?");
         if (!remove) return remove.error();
@@ -330,11 +335,14 @@ void SqliteJobStore::DeleteJob(core::JobId id, std::function<core::Result<void>(
               JobAuditEntry(*audit, core::audit_action::kJobDeleted, id, current->namespace_name, &*current, nullptr);
           if (auto recorded = InsertAudit(db, entry); !recorded) return recorded.error();
         }
+        // Now, so that a create later in this transaction has the room.
+        GiveBackNamespaceRoom(*job_namespace);
         return true;
       },
       [this, id, job_namespace, done = std::move(done)](const core::Result<bool>& deleted) {
         cache_.Invalidate(id);
-        if (!job_namespace->empty()) ForgetNamespaceCount(*job_namespace);
+        // A failed delete may have given room back before its commit failed.
+        if (!deleted && !job_namespace->empty()) ForgetNamespaceCount(*job_namespace);
         if (!deleted) return done(deleted.error());
         Publish({StoreChange::Job(StoreChange::Action::kDeleted, id, *job_namespace)});
         done(core::Ok());

@@ -175,8 +175,12 @@ class SqliteJobStore final : public JobStore,
   // The quotas of StoreLimits (sqlite_limits.cpp); writer thread only.
   // Counts the job about to be created in `job_namespace`, or refuses it.
   core::Result<void> TakeNamespaceRoom(SqliteConnection& db, const std::string& job_namespace);
-  // A create counted by TakeNamespaceRoom did not commit, or a delete did:
-  // the namespace is counted afresh next time.
+  // One job fewer in `job_namespace`: a create TakeNamespaceRoom counted was
+  // refused, or a delete was written. Counting afresh would walk the
+  // namespace's jobs on the writer thread, once per refused create.
+  void GiveBackNamespaceRoom(const std::string& job_namespace);
+  // The outcome is unknown (a commit failed): the namespace is counted afresh
+  // next time.
   void ForgetNamespaceCount(const std::string& job_namespace);
   // Refuses a run of `job_id` past max_runs_per_job_per_minute.
   core::Result<void> CheckRunQuota(SqliteConnection& db, core::JobId job_id, core::TimePoint now) const;

@@ -20,9 +20,15 @@ core::Result<void> SqliteJobStore::TakeNamespaceRoom(SqliteConnection& db, const
     return NamespaceFull(job_namespace, limits_.max_jobs_per_namespace);
   }
   // Counted now, before the insert and the commit: a later create of the same
-  // transaction must see it. A failure forgets the count (ForgetNamespaceCount).
+  // transaction must see it. A refusal gives it back (GiveBackNamespaceRoom).
   ++counted->second;
   return core::Ok();
+}
+
+void SqliteJobStore::GiveBackNamespaceRoom(const std::string& job_namespace) {
+  if (auto counted = namespace_jobs_.find(job_namespace); counted != namespace_jobs_.end() && counted->second > 0) {
+    --counted->second;
+  }
 }
 
 void SqliteJobStore::ForgetNamespaceCount(const std::string& job_namespace) { namespace_jobs_.erase(job_namespace); }
