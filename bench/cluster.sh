@@ -39,6 +39,9 @@
 #   BENCH_NODE_ARGS            more flags for every node, e.g. "--http-threads 1"
 #   PG_SERVER_OPTIONS          PostgreSQL settings for pg_server.sh, e.g. "-c shared_buffers=256MB"
 #                              (synchronous_commit and fsync stay on: creates and runs are durable)
+#   BENCH_STATEMENTS=1         after each cluster size, the top statements from pg_stat_statements;
+#                              needs PG_SERVER_OPTIONS="-c shared_preload_libraries=pg_stat_statements
+#                              -c pg_stat_statements.track=all"
 #   BENCH_KEEP_TMP=1           keep the temporary directory (node logs, PostgreSQL's log)
 # Exit status: 0 all checks and targets met, 1 a correctness check failed or the benchmark
 # could not run, 2 correct, but a performance target was missed (as bench/schedule.sh).
@@ -220,9 +223,22 @@ run_cluster() {
     kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || { log "node $((i + 1)) died during the run"; status=1; }
   done
   stop_nodes
+  [[ "${BENCH_STATEMENTS:-0}" == 1 ]] && report_statements "$db_url"
   report_node_logs "$count"
   ((status == 0)) || die "the $count-node run did not complete (see above)"
   ROWS+=("$result load=${load_before%% *}->$(load_average | cut -d' ' -f1)")
+}
+
+# report_statements DB_URL: the statements that took the most of PostgreSQL's time in this
+# cluster size's database, from pg_stat_statements (BENCH_STATEMENTS=1; the server must preload
+# it, see BENCH_STATEMENTS above). Nested statements (triggers) count too with track=all.
+report_statements() {
+  log "pg_stat_statements, the 15 statements with the most execution time:"
+  "$PSQL" --no-psqlrc -q "$1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+    -c "SELECT calls, round(total_exec_time) AS ms, rows, \
+          left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query \
+        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+        ORDER BY total_exec_time DESC LIMIT 15" >&2 || log "pg_stat_statements unavailable"
 }
 
 # report_node_logs CLUSTER_SIZE: anything a node logged (at warn or above, the only

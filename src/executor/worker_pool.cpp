@@ -14,6 +14,9 @@ constexpr std::chrono::milliseconds kWatchdogSlack{2'000};
 // After `grace`, cancelled runners get this long to hand their runs back.
 constexpr std::chrono::milliseconds kCancelWait{1'000};
 constexpr std::chrono::milliseconds kStoreRetryPause{500};
+// Runs held at once, per slot: those executing and those whose outcome is
+// being written (see FreeSlots).
+constexpr std::size_t kMaxHeldPerSlot = 2;
 
 core::RunState StateFor(RunOutcome outcome) {
   switch (outcome) {
@@ -72,7 +75,36 @@ std::chrono::steady_clock::time_point WorkerPool::last_heartbeat() const {
 
 std::size_t WorkerPool::busy() const {
   core::MutexLock lock(mutex_);
-  return in_flight_.size();
+  return in_flight_.size() - settled_;
+}
+
+// A slot is a run executing: one whose task has ended frees its slot at
+// once, while its outcome is still being written. Waiting for that write
+// (a commit, a disk flush on PostgreSQL) before claiming more left every slot
+// idle for a commit per run cycle; now the next claim and the outcomes'
+// write go on side by side. Runs whose outcome is being written are still
+// held (their leases renewed, see HeldRuns), and at most
+// kMaxHeldPerSlot * max_concurrent_runs are held at once, so a store slow to
+// take outcomes slows claiming down instead of letting them pile up.
+std::size_t WorkerPool::FreeSlots() const {
+  const std::size_t executing = in_flight_.size() - settled_;
+  const std::size_t most_held = kMaxHeldPerSlot * options_.max_concurrent_runs;
+  if (executing >= options_.max_concurrent_runs || in_flight_.size() >= most_held) return 0;
+  return std::min(options_.max_concurrent_runs - executing, most_held - in_flight_.size());
+}
+
+void WorkerPool::Settle(InFlight& entry) {
+  entry.settled = true;
+  ++settled_;
+  notified_ = true;  // its slot is free: there may be queued runs to claim
+  changed_.notify_all();
+}
+
+void WorkerPool::Erase(core::RunId run_id) {
+  auto found = in_flight_.find(run_id);
+  if (found == in_flight_.end()) return;
+  if (found->second.settled) --settled_;
+  in_flight_.erase(found);
 }
 
 void WorkerPool::DispatchLoop() {
@@ -80,11 +112,11 @@ void WorkerPool::DispatchLoop() {
   for (;;) {
     changed_.wait_for(lock.native(), options_.idle_nap, [this] {
       mutex_.AssertHeld();
-      return stopping_ || (notified_ && in_flight_.size() < options_.max_concurrent_runs);
+      return stopping_ || (notified_ && FreeSlots() > 0);
     });
     if (stopping_) return;
-    if (in_flight_.size() >= options_.max_concurrent_runs) continue;
-    const std::size_t free_slots = options_.max_concurrent_runs - in_flight_.size();
+    const std::size_t free_slots = FreeSlots();
+    if (free_slots == 0) continue;
     notified_ = false;
     lock.Unlock();
 
@@ -187,7 +219,7 @@ bool WorkerPool::RetryIfAllowed(core::RunId run_id, const TaskResult& result) {
     const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
     delay = core::RetryDelay(found->second.retry, attempt + 1, random01);
     if (!delay) return false;
-    found->second.settled = true;
+    Settle(found->second);
     ++pending_writes_;
   }
   store::RunCompletion failed;
@@ -211,7 +243,7 @@ void WorkerPool::Record(core::RunId run_id, core::RunState state, std::string ou
     core::MutexLock lock(mutex_);
     auto found = in_flight_.find(run_id);
     if (found == in_flight_.end() || found->second.settled) return;
-    found->second.settled = true;
+    Settle(found->second);
     task_type = found->second.task_type;
     ++pending_writes_;
     // The final state says when the retries ran out.
@@ -244,7 +276,7 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
       mutex_.AssertHeld();  // the predicate runs under the lock
       auto found = in_flight_.find(id);
       if (found == in_flight_.end() || found->second.settled) return true;
-      found->second.settled = true;
+      Settle(found->second);
       return false;
     });
     if (run_ids.empty()) return;
@@ -253,7 +285,7 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
   queue_.ReleaseRuns(options_.owner, run_ids, clock_.Now(), [this, run_ids](const core::Result<void>& released) {
     if (!released) spdlog::warn("executor: runs not handed back: {}", released.error().message);
     core::MutexLock lock(mutex_);
-    for (core::RunId id : run_ids) in_flight_.erase(id);
+    for (core::RunId id : run_ids) Erase(id);
     --pending_writes_;
     changed_.notify_all();
   });
@@ -261,9 +293,9 @@ void WorkerPool::Release(std::vector<core::RunId> run_ids) {
 
 void WorkerPool::Forget(core::RunId run_id) {
   core::MutexLock lock(mutex_);
-  in_flight_.erase(run_id);
+  Erase(run_id);
   --pending_writes_;
-  notified_ = true;  // a slot is free: there may be queued runs to claim
+  notified_ = true;  // below kMaxHeldPerSlot again, perhaps: look for queued runs
   // Notify before unlocking: once the lock is released with no write
   // pending, Stop may return and the pool be destroyed, condition variable
   // and all.

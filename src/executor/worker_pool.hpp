@@ -105,7 +105,7 @@ class WorkerPool {
   // of other nodes learn it at their next heartbeat.
   void Cancel(core::RunId run_id) EXCLUDES(mutex_);
 
-  // Runs executing now.
+  // Runs executing now (not those whose task ended and whose outcome is being written).
   std::size_t busy() const EXCLUDES(mutex_);
   std::size_t slots() const { return options_.max_concurrent_runs; }
   // When this node last renewed its leases (its heartbeat), or when it
@@ -135,6 +135,13 @@ class WorkerPool {
   bool RetryIfAllowed(core::RunId run_id, const TaskResult& result) EXCLUDES(mutex_);
   void Release(std::vector<core::RunId> run_ids) EXCLUDES(mutex_);
   void Forget(core::RunId run_id) EXCLUDES(mutex_);
+  // Slots free for claiming: max_concurrent_runs less the runs executing,
+  // within the bound on runs held (see the .cpp).
+  std::size_t FreeSlots() const REQUIRES(mutex_);
+  // Marks `entry` settled (its task ended, its outcome is decided): its slot is free.
+  void Settle(InFlight& entry) REQUIRES(mutex_);
+  // Takes the run out of in_flight_, whether settled or not.
+  void Erase(core::RunId run_id) REQUIRES(mutex_);
   void EnforceDeadlines() EXCLUDES(mutex_);
 
   store::RunQueue& queue_;
@@ -149,6 +156,7 @@ class WorkerPool {
   bool notified_ GUARDED_BY(mutex_) = true;
   std::map<core::RunId, InFlight> in_flight_ GUARDED_BY(mutex_);
   std::size_t pending_writes_ GUARDED_BY(mutex_) = 0;  // store calls not yet answered
+  std::size_t settled_ GUARDED_BY(mutex_) = 0;         // entries of in_flight_ that are settled
   std::mt19937_64 random_ GUARDED_BY(mutex_);          // for retry jitter
   std::chrono::steady_clock::time_point last_heartbeat_ GUARDED_BY(mutex_) = std::chrono::steady_clock::now();
   std::thread dispatcher_;

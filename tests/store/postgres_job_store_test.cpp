@@ -218,6 +218,39 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersOnTwoNodesNeverGetTheSameRun) {
   EXPECT_EQ(Count("SELECT count(*) FROM runs WHERE state = 'running'"), kRuns);
 }
 
+// Claims go on a writer connection of their own: a claim used to queue behind
+// the firing (or any write) the main writer was busy with, and a burst's
+// claims and firings took turns on one connection (bench/README.md).
+TEST_F(PostgresStoreTest, AClaimDoesNotWaitForTheMainWritersTransaction) {
+  Node a = OpenNode();
+  CreateEveryMinuteJob(*a.jobs);
+  ASSERT_TRUE(FireDueJobsAndWait(*a.jobs, At("2026-11-27T10:01:00Z"), 1000, core::PlanFiring).ok());
+  std::promise<void> release;
+  std::promise<void> holding;
+  a.database->writer().Submit<bool>(
+      [&release, &holding](PgConnection& db) -> core::Result<bool> {
+        auto begun = db.Query("SELECT 1");  // inside the main writer's transaction
+        holding.set_value();
+        release.get_future().wait();
+        if (!begun) return begun.error();
+        return true;
+      },
+      [](const core::Result<bool>&) {});
+  holding.get_future().wait();
+
+  std::promise<core::Result<std::vector<ClaimedRun>>> claimed;
+  a.runs->ClaimRuns("node-a", 10, At("2026-11-27T10:01:01Z"), At("2026-11-27T10:01:31Z"),
+                    [&claimed](auto result) { claimed.set_value(std::move(result)); });
+  auto answer = claimed.get_future();
+  const bool answered_while_held = answer.wait_for(5s) == std::future_status::ready;
+  release.set_value();  // whatever happened: the writer must be let go before the node closes
+
+  EXPECT_TRUE(answered_while_held);
+  auto runs = answer.get();
+  ASSERT_TRUE(runs.ok()) << runs.error().message;
+  EXPECT_EQ(runs->size(), 1u);
+}
+
 TEST_F(PostgresStoreTest, ANodeWhoseLeaseExpiredCannotFinishTheRunAnotherNodeTookOver) {
   Node a = OpenNode();
   Node b = OpenNode();

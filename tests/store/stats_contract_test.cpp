@@ -235,6 +235,54 @@ TYPED_TEST(StatsContract, KeepsToOneNamespaceWhenAsked) {
   EXPECT_EQ(all.late_now, 2);
 }
 
+// Runs started, moved and ended by later writes, several rows a statement, as claims, re-queues
+// and batches of finishes write them (PostgreSQL counts per statement, SQLite per row).
+TYPED_TEST(StatsContract, CountsStartsAndEndsWrittenSeveralRunsAStatement) {
+  const core::JobId mine = this->Job("mine", "team-a");
+  const core::JobId other = this->Job("other");
+  const auto started = At("2026-12-07T09:20:00Z");
+  this->Runs(mine, {{"queued", started - milliseconds{10}, std::nullopt, std::nullopt, std::nullopt},
+                    {"queued", started - milliseconds{20}, std::nullopt, std::nullopt, std::nullopt},
+                    {"queued", started - milliseconds{30}, std::nullopt, std::nullopt, std::nullopt}});
+  this->Runs(other, {{"queued", started - milliseconds{200}, std::nullopt, std::nullopt, std::nullopt}});
+  const std::string jobs = "job_id IN (" + std::to_string(mine) + ", " + std::to_string(other) + ")";
+  const std::string job_of_other = "job_id = " + std::to_string(other);
+  // One claim starts all four; the other job's run is handed back (its start no longer
+  // counts), started again later, 7 ms late; the rest end in one batch, the newest of mine
+  // succeeding, the other's failing.
+  this->Execute("UPDATE runs SET state = 'running', started_at = " + Ms(started) + " WHERE " + jobs);
+  this->Execute("UPDATE runs SET state = 'queued', started_at = NULL WHERE " + job_of_other);
+  this->Execute("UPDATE runs SET state = 'running', started_at = scheduled_for + 7 WHERE " + job_of_other);
+  this->Execute("UPDATE runs SET started_at = " + Ms(At("2026-12-07T09:30:00Z")) +
+                ", scheduled_for = " + Ms(At("2026-12-07T09:30:00Z") - milliseconds{7}) + " WHERE " + job_of_other);
+  this->Execute("UPDATE runs SET finished_at = started_at + 1000, state = CASE WHEN job_id = " + std::to_string(other) +
+                " OR scheduled_for = " + Ms(started - milliseconds{20}) + " THEN 'failed' ELSE 'succeeded' END WHERE " +
+                jobs);
+
+  const StoreStats all = this->Read();
+  const StoreStats scoped = this->Read("team-a");
+
+  EXPECT_EQ(Count(all, core::RunState::kSucceeded), 2);
+  EXPECT_EQ(Count(all, core::RunState::kFailed), 2);
+  EXPECT_EQ(Count(all, core::RunState::kRunning), 0);
+  EXPECT_EQ(all.failing, 1);  // the other job; mine's newest run succeeded
+  const auto series = core::FillSeries(core::SpanOf(core::StatsWindow::kHour, At(kNow)), all.buckets);
+  EXPECT_EQ(series[20].runs, 3);
+  EXPECT_EQ(series[20].failed, 1);
+  EXPECT_EQ(series[20].lateness_p50_ms, 20);  // rank 2 of 10, 20, 30: the 200 was taken back
+  EXPECT_EQ(series[20].lateness_p99_ms, 30);
+  EXPECT_EQ(series[30].runs, 1);
+  EXPECT_EQ(series[30].lateness_p99_ms, 7);
+  EXPECT_EQ(series[19].lateness_p99_ms, std::nullopt);  // its start there was moved on
+  EXPECT_EQ(Count(scoped, core::RunState::kSucceeded), 2);
+  EXPECT_EQ(Count(scoped, core::RunState::kFailed), 1);
+  EXPECT_EQ(scoped.failing, 0);
+  const auto mine_only = core::FillSeries(core::SpanOf(core::StatsWindow::kHour, At(kNow)), scoped.buckets);
+  EXPECT_EQ(mine_only[30].runs, 0);
+  EXPECT_EQ(mine_only[30].lateness_p99_ms, std::nullopt);
+  EXPECT_EQ(mine_only[20].lateness_p99_ms, 30);
+}
+
 TYPED_TEST(StatsContract, AnswersZerosForAnEmptyStore) {
   const StoreStats stats = this->Read();
 

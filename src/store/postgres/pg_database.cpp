@@ -33,7 +33,10 @@ PgDatabase::PgDatabase(const PostgresOptions& options, std::unique_ptr<PgConnect
       // its runs in id order, which only keeps deadlocks away if no
       // transaction holds the locks of two statements (PgFinishBatcher
       // already puts every pending finish into one statement).
-      outcome_writer_(std::make_unique<PgWriter>(options.url, nullptr, 1)) {}
+      outcome_writer_(std::make_unique<PgWriter>(options.url, nullptr, 1)),
+      // Connects on its first claim, as the outcome writer. A claim locks
+      // its runs with SKIP LOCKED: it never waits for another writer's runs.
+      claim_writer_(std::make_unique<PgWriter>(options.url, nullptr, 1)) {}
 
 std::unique_ptr<PgListener> PgDatabase::Listen(std::function<void(const PgNotification&)> on_notification,
                                                std::function<void()> on_reconnect) const {

@@ -50,7 +50,8 @@ PostgresRunQueue::PostgresRunQueue(std::shared_ptr<PgDatabase> database)
 void PostgresRunQueue::ClaimRuns(const std::string& owner, std::size_t limit, core::TimePoint now,
                                  core::TimePoint lease_until,
                                  std::function<void(core::Result<std::vector<ClaimedRun>>)> done) {
-  database_->writer().Submit<std::vector<ClaimedRun>>(
+  // On a writer of its own: a claim need not wait for a firing's commit (see PgDatabase).
+  database_->claim_writer().Submit<std::vector<ClaimedRun>>(
       [owner, limit, now, lease_until](PgConnection& db) -> core::Result<std::vector<ClaimedRun>> {
         // Pick, lease and read in one statement, so a crash between them
         // cannot leave a run marked running with no lease. MATERIALIZED:
