@@ -9,6 +9,12 @@ namespace {
 
 using core::ToUnixMs;
 
+// A fired job's next_run moved on. It sets only columns the row_version
+// trigger does not watch (migration 0028), so it runs no trigger.
+constexpr const char* kAdvanceJob =
+    "UPDATE jobs SET next_run = ?, last_run = coalesce(?, last_run), row_version = row_version + 1"
+    " WHERE id = ? AND next_run = ?";
+
 // The runs of one due job, as its plan says, and its next_run moved on.
 // Returns how many runs were queued; adds an event per run and one for the job.
 core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job, const core::FirePlan& plan,
@@ -59,9 +65,7 @@ core::Result<std::size_t> FireOneJob(SqliteConnection& db, const core::Job& job,
   }
   // Compare-and-set on next_run: if anything moved the job meanwhile, the
   // advance is not ours to make.
-  auto advance = db.Cached(
-      "UPDATE jobs SET next_run = ?, last_run = coalesce(?, last_run), row_version = row_version + 1"
-      " WHERE id = ? AND next_run = ?");
+  auto advance = db.Cached(kAdvanceJob);
   if (!advance) return advance.error();
   (*advance)
       ->Bind(1, OptionalMs(plan.next_run))
