@@ -10,15 +10,9 @@ namespace jobsched::store::sqlite {
 
 core::Result<std::shared_ptr<const JobSnapshot>> ReadJobSnapshot(SqliteConnection& db, core::JobId id, JobCache& cache,
                                                                  std::uint64_t ticket) {
-  static const std::string kSql =
-      "SELECT " + std::string(kJobColumns) + ", jobs.row_version FROM jobs WHERE jobs.id = ?";
-  auto statement = db.Cached(kSql);
-  if (!statement) return statement.error();
-  Statement& row = **statement;
-  row.Bind(1, id);
-  auto found = row.Step();
-  if (!found) return found.error();
-  if (!*found) return core::Error::NotFound("job " + std::to_string(id) + " does not exist");
+  auto selected = SelectJob(db, id);
+  if (!selected) return selected.error();
+  const Statement& row = **selected;
   auto job = JobFromRow(row);
   if (!job) return job.error();
   auto snapshot = std::make_shared<const JobSnapshot>(std::move(*job), row.ColumnInt(kJobColumnCount));

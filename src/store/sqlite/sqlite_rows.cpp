@@ -86,7 +86,8 @@ core::Result<core::Run> RunFromRow(const Statement& row, int first) {
 }
 
 core::Result<StatementUse> SelectJob(SqliteConnection& db, core::JobId id) {
-  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE jobs.id = ?";
+  static const std::string kSql =
+      "SELECT " + std::string(kJobColumns) + ", jobs.row_version FROM jobs WHERE jobs.id = ?";
   auto statement = db.Cached(kSql);
   if (!statement) return statement.error();
   (*statement)->Bind(1, id);

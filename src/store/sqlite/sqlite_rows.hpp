@@ -18,8 +18,8 @@ namespace jobsched::store::sqlite {
 core::Result<core::Job> JobFromRow(const Statement& row, int first = 0);
 core::Result<core::Run> RunFromRow(const Statement& row, int first = 0);
 
-// The row of the job with this id, selected with kJobColumns and stepped onto; kNotFound when
-// there is none.
+// The row of the job with this id, selected with kJobColumns and then row_version (migration
+// 0028, column kJobColumnCount), and stepped onto; kNotFound when there is none.
 core::Result<StatementUse> SelectJob(SqliteConnection& db, core::JobId id);
 
 // The job (run) with this id, read on `db`; kNotFound when there is none.
