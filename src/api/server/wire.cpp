@@ -30,7 +30,7 @@ bool WantsClose(const HttpResponse& response) {
   return value.find("close") != std::string::npos;
 }
 
-std::string SerializeResponse(HttpResponse response, unsigned version, bool keep_alive, bool header_only) {
+WireResponse SerializeResponse(HttpResponse response, unsigned version, bool keep_alive, bool header_only) {
   // 1xx cannot be a final answer, and Beast rejects codes past 999.
   if (response.status < 200 || response.status > 999) {
     response = ProblemResponse(500, "the request handler returned an invalid status code");
@@ -40,7 +40,7 @@ std::string SerializeResponse(HttpResponse response, unsigned version, bool keep
   const bool streamed = response.stream != nullptr && has_body;
   if (streamed) keep_alive = false;
   std::string out;
-  out.reserve(256 + (has_body && !header_only ? response.body.size() : 0));
+  out.reserve(256);
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
@@ -71,8 +71,8 @@ std::string SerializeResponse(HttpResponse response, unsigned version, bool keep
     out += "\r\n";
   }
   out += "\r\n";
-  if (has_body && !header_only && !streamed) out += response.body;
-  return out;
+  const bool send_body = has_body && !header_only && !streamed && !response.body.empty();
+  return WireResponse{.head = std::move(out), .response = std::move(response), .send_body = send_body};
 }
 
 std::optional<HttpResponse> RejectionFor(const ErrorCode& ec, const HttpServerOptions& options) {
