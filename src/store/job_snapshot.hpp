@@ -1,7 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -25,6 +26,7 @@ class JobSnapshot {
   explicit JobSnapshot(core::Job job, std::int64_t row_version = 0) : job_(std::move(job)), row_version_(row_version) {}
   JobSnapshot(const JobSnapshot&) = delete;
   JobSnapshot& operator=(const JobSnapshot&) = delete;
+  ~JobSnapshot() { delete encoded_.load(std::memory_order_acquire); }
 
   const core::Job& job() const { return job_; }
   // The version of the stored row the job was decoded from (SQLite: jobs.row_version, which
@@ -32,19 +34,26 @@ class JobSnapshot {
   // take this snapshot instead of reading and decoding the row. 0 when the store keeps none.
   std::int64_t row_version() const { return row_version_; }
 
-  // `encode(job())`, called on the first call only (any thread; concurrent first callers wait
-  // for one encoding). Every caller must pass the same encoder.
+  // `encode(job())`, made on the first call and kept (any thread). Callers that come together
+  // before it is kept may each encode; the first to finish publishes its form and the others
+  // take it. Not std::call_once: glibc's pthread_once ends every first call with a futex wake
+  // system call, a tenth of the CPU of a list page of jobs not yet encoded. Every caller must
+  // pass the same encoder.
   template <class Encode>
   const EncodedJob& Encoded(Encode&& encode) const {
-    std::call_once(encoded_once_, [&] { encoded_ = std::forward<Encode>(encode)(job_); });
-    return encoded_;
+    if (const EncodedJob* kept = encoded_.load(std::memory_order_acquire)) return *kept;
+    auto made = std::make_unique<const EncodedJob>(std::forward<Encode>(encode)(job_));
+    const EncodedJob* kept = nullptr;
+    if (encoded_.compare_exchange_strong(kept, made.get(), std::memory_order_acq_rel, std::memory_order_acquire)) {
+      return *made.release();
+    }
+    return *kept;  // another caller's, published first; ours is dropped
   }
 
  private:
   const core::Job job_;
   const std::int64_t row_version_;
-  mutable std::once_flag encoded_once_;
-  mutable EncodedJob encoded_;
+  mutable std::atomic<const EncodedJob*> encoded_{nullptr};  // owned; set once
 };
 
 }  // namespace jobsched::store

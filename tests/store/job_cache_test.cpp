@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace jobsched::store {
 namespace {
 
@@ -104,6 +108,36 @@ TEST(JobCache, HandsOutTheKeptSnapshotItselfWithTheFormEncodedOnce) {
   EXPECT_EQ(&once, &again);
   EXPECT_EQ(once.body, "v1");
   EXPECT_EQ(encodings, 1);
+}
+
+// Readers on several threads that meet a snapshot before its form is kept all get one form, the
+// same bytes at the same address, however many of them encoded it meanwhile (TSan checks the
+// publication).
+TEST(JobCache, ReadersMeetingANewSnapshotTogetherAllGetTheOneFormItKeeps) {
+  constexpr int kReaders = 8;
+  const auto snapshot = Version(1, 3);
+  std::atomic<int> encodings = 0;
+  const auto encode = [&encodings](const core::Job& job) {
+    encodings.fetch_add(1);
+    return EncodedJob{job.name + " at " + std::to_string(job.version), "\"3\""};
+  };
+  std::atomic<int> ready = 0;
+  std::vector<const EncodedJob*> seen(kReaders, nullptr);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    readers.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kReaders) std::this_thread::yield();
+      seen[static_cast<std::size_t>(i)] = &snapshot->Encoded(encode);
+    });
+  }
+  for (std::thread& reader : readers) reader.join();
+
+  for (const EncodedJob* form : seen) EXPECT_EQ(form, seen.front());
+  EXPECT_EQ(seen.front()->body, "v3 at 3");
+  EXPECT_GE(encodings.load(), 1);
+  EXPECT_LE(encodings.load(), kReaders);
+  EXPECT_EQ(&snapshot->Encoded(encode), seen.front());  // kept: no encoding after it
 }
 
 // A changed job is a new snapshot with a form of its own: the old one's bytes cannot be served
