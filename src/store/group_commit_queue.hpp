@@ -84,11 +84,18 @@ class GroupCommitQueue {
 
  private:
   void Enqueue(GroupWrite<Connection> write) EXCLUDES(mutex_) {
+    bool wake = false;
     {
       core::MutexLock lock(mutex_);
       pending_.push_back(std::move(write));
+      // Only what ends the thread's wait wakes it: the first write while it
+      // is idle, or the one that makes `enough` while it holds a batch back.
+      // While it commits it takes what is pending when it is done. Waking it
+      // for every write of a hold cost it a context switch per write, a
+      // tenth of SQLite's writer thread under POST /jobs (issue #19).
+      wake = waiting_ == Waiting::kForAny || (waiting_ == Waiting::kForEnough && pending_.size() >= enough_);
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
   }
 
   void Loop() EXCLUDES(mutex_) {
@@ -96,16 +103,20 @@ class GroupCommitQueue {
     for (;;) {
       {
         core::MutexLock lock(mutex_);
+        waiting_ = Waiting::kForAny;
         wake_.wait(lock.native(), [this] {
           mutex_.AssertHeld();
           return stopping_ || !pending_.empty();
         });
         if (pending_.empty()) return;  // stopping, and everything submitted is done
-        if (hold_until_)
+        if (hold_until_) {
+          waiting_ = Waiting::kForEnough;
           wake_.wait_until(lock.native(), hold_until_(), [this] {
             mutex_.AssertHeld();
             return stopping_ || pending_.size() >= enough_;
           });
+        }
+        waiting_ = Waiting::kNothing;
         while (!pending_.empty() && batch.size() < max_batch_) {
           batch.push_back(std::move(pending_.front()));
           pending_.pop_front();
@@ -120,9 +131,13 @@ class GroupCommitQueue {
   const std::size_t enough_;
   const std::function<void(Batch&)> commit_;
   const std::function<Clock::time_point()> hold_until_;
+  // What the thread's wait is for, so that Enqueue wakes it only when that comes.
+  enum class Waiting { kNothing, kForAny, kForEnough };
+
   core::Mutex mutex_;
   std::condition_variable wake_;
   Batch pending_ GUARDED_BY(mutex_);
+  Waiting waiting_ GUARDED_BY(mutex_) = Waiting::kNothing;
   bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;  // last: starts once everything above exists
 };
