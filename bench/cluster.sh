@@ -223,6 +223,7 @@ run_cluster() {
     kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || { log "node $((i + 1)) died during the run"; status=1; }
   done
   stop_nodes
+  report_runs_table "$db_url"
   [[ "${BENCH_STATEMENTS:-0}" == 1 ]] && report_statements "$db_url"
   report_node_logs "$count"
   ((status == 0)) || die "the $count-node run did not complete (see above)"
@@ -239,6 +240,15 @@ report_statements() {
           left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query \
         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
         ORDER BY total_exec_time DESC LIMIT 15" >&2 || log "pg_stat_statements unavailable"
+}
+
+# report_runs_table DB_URL: row writes to the runs table over the whole run, read once the
+# nodes have stopped (a backend reports its counts when it ends): updates that were HOT
+# (no index touched) against all updates.
+report_runs_table() {
+  sleep 1  # the nodes' backends end, and report, a moment after the nodes
+  log "runs table: $("$PSQL" --no-psqlrc -qtA "$1" -c "SELECT 'inserted ' || n_tup_ins || ', updated ' \
+    || n_tup_upd || ', of them HOT ' || n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'runs'")"
 }
 
 # report_node_logs CLUSTER_SIZE: anything a node logged (at warn or above, the only

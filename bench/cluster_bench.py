@@ -314,9 +314,12 @@ def run_burst(args, db, rate, cpu):
     log(f"burst: created in {seconds:.1f} s ({count / seconds:.0f} creates/s), {spare} ms before the due instant")
     metrics_before = scrape_metrics(args.node_urls)
     time.sleep(max(0.0, (instant - db.now_ms()) / 1000))
+    wal_before = db.value("SELECT pg_current_wal_lsn()")
     cpu.start()
     wait_for_runs(db, (min(ids), max(ids)), count, instant, args.timeout_seconds, "burst")
     cpu_report = cpu.stop()
+    # Everything the server logged from the due instant to the last finish (other databases are idle).
+    wal_bytes = int(db.value(f"SELECT pg_current_wal_lsn() - '{wal_before}'::pg_lsn"))
     metrics_after = scrape_metrics(args.node_urls)
 
     row = db.query(
@@ -328,11 +331,12 @@ def run_burst(args, db, rate, cpu):
     fired_ms, started_ms, finished_ms = (int(v) - instant for v in row[2:5])
     span_s = max(finished_ms, 1) / 1000
     result = {"burst_runs": runs, "burst_succeeded": succeeded, "burst_seconds": f"{span_s:.2f}",
-              "burst_rps": f"{runs / span_s:.0f}"}
+              "burst_rps": f"{runs / span_s:.0f}", "burst_wal_per_run": f"{wal_bytes / max(runs, 1):.0f}"}
     log(f"burst: {runs} runs ({succeeded} succeeded); after the due instant: all fired (run rows created) "
         f"+{fired_ms} ms, all started +{started_ms} ms, all finished +{finished_ms} ms "
         f"=> {runs / span_s:.0f} runs/s; start lateness p99 {row[5]} ms")
     log(f"burst: {cpu_report}")
+    log(f"burst: WAL {wal_bytes / 1e6:.1f} MB, {wal_bytes / max(runs, 1):.0f} bytes per run")
     p99_bound, _ = launch_lag(metrics_before, metrics_after)
     log(f"burst: start lag at launch (node metrics): p99 <= {p99_bound} ms")
     for line in describe_metrics(metrics_before, metrics_after):
