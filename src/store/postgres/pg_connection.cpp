@@ -202,6 +202,17 @@ core::Result<PgResult> PgConnection::Query(const std::string& sql, const PgParam
   return result;
 }
 
+core::Result<PgResult> PgConnection::QueryPlannedEachTime(const std::string& sql, const PgParams& params) {
+  // The unnamed statement: parsed and planned for these parameters, not kept.
+  const std::vector<const char*> values = params.Pointers();
+  pg_result* raw = PQexecParams(connection_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                nullptr, nullptr, /*resultFormat=*/0);
+  PgResult result(raw);
+  const ExecStatusType status = PQresultStatus(raw);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return PgError(connection_, raw, "postgresql");
+  return result;
+}
+
 bool PgConnection::IsHealthy() const { return PQstatus(connection_) == CONNECTION_OK; }
 
 int PgConnection::Socket() const { return PQsocket(connection_); }

@@ -88,6 +88,10 @@ class PgConnection {
   core::Result<void> Execute(std::string_view sql);
   // Runs a statement with parameters ($1, $2, ...), prepared once per connection.
   core::Result<PgResult> Query(const std::string& sql, const PgParams& params = {});
+  // The same, but planned at each call for its parameters and the tables as
+  // they are then, never with a cached generic plan: for a statement whose
+  // best plan changes as a table grows (see PgFinishBatcher).
+  core::Result<PgResult> QueryPlannedEachTime(const std::string& sql, const PgParams& params);
 
   // False once the connection to the server is lost: throw it away.
   bool IsHealthy() const;

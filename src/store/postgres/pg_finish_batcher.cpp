@@ -52,6 +52,14 @@ constexpr std::size_t kMaxBytesPerStatement = std::size_t{8} << 20;
 // ended with this very finished_at and no lease counts as recorded, not as
 // lost. It reads the statement's snapshot, so the runs this statement
 // updates do not show up twice.
+//
+// Planned at every call (QueryPlannedEachTime), never from a cached generic
+// plan: one made while the runs table was nearly empty (a node's first
+// finishes) read the second SELECT as a sequential scan of runs, looped over
+// the batch, and kept it as the table grew: about 1 ms of PostgreSQL's time
+// per run once 20,000 runs were there, the most of any statement in
+// bench/cluster.sh's steady run (bench/README.md). Planning it costs a
+// fraction of a millisecond, and there are at most a few hundred a second.
 constexpr const char* kFinishRuns =
     "WITH f AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])"
     " AS u (id, state, finished_at, output, error, owner)), "
@@ -105,13 +113,13 @@ void PgFinishBatcher::QueueWrite(PgWriter& writer, RaisedAlertRelay& relay, std:
           errors.push_back(CapRunOutput(finish.completion.error));
           owners.push_back(finish.owner);
         }
-        auto updated = db.Query(kFinishRuns, PgParams()
-                                                 .AddArray(ids)
-                                                 .AddArray(states)
-                                                 .AddArray(finished_at)
-                                                 .AddArray(outputs)
-                                                 .AddArray(errors)
-                                                 .AddArray(owners));
+        auto updated = db.QueryPlannedEachTime(kFinishRuns, PgParams()
+                                                                .AddArray(ids)
+                                                                .AddArray(states)
+                                                                .AddArray(finished_at)
+                                                                .AddArray(outputs)
+                                                                .AddArray(errors)
+                                                                .AddArray(owners));
         if (!updated) return updated.error();
         std::vector<core::RunId> recorded;
         recorded.reserve(static_cast<std::size_t>(updated->rows()));

@@ -1,0 +1,63 @@
+// The finish statement is planned at every call, never from a generic plan
+// cached while the runs table was small (see kFinishRuns in
+// pg_finish_batcher.cpp): it is not among the outcome writer's prepared statements.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/firing.hpp"
+#include "core/job_validation.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+#include "store/postgres/postgres_run_queue.hpp"
+#include "store/wait.hpp"
+#include "testing/pg_test_schema.hpp"
+#include "testing/time_literals.hpp"
+#include "testing/unique_name.hpp"
+
+namespace jobsched::store::postgres {
+namespace {
+
+using jobsched::testing::At;
+using namespace std::chrono_literals;
+
+TEST(PgFinishBatcher, FinishesRunsWithAStatementPlannedAtEveryCall) {
+  auto schema = jobsched::testing::PgTestSchema::Create();
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  auto database = PgDatabase::Open({.url = (*schema)->url()});
+  ASSERT_TRUE(database.ok()) << database.error().message;
+  PostgresJobStore jobs(*database);
+  PostgresRunQueue runs(*database);
+  core::JobRequest request;
+  request.name = jobsched::testing::UniqueJobName();
+  request.every = "1m";
+  auto job = core::ValidateNewJob(request, At("2026-11-27T10:00:00Z"));
+  ASSERT_TRUE(job.ok());
+  ASSERT_TRUE(CreateJobAndWait(jobs, *job).ok());
+  ASSERT_TRUE(FireDueJobsAndWait(jobs, At("2026-11-27T10:01:00Z"), 10, core::PlanFiring).ok());
+  auto claimed = Wait<std::vector<ClaimedRun>>([&](auto done) {
+    runs.ClaimRuns("node-a", 1, At("2026-11-27T10:01:00Z"), At("2026-11-27T10:01:30Z"), std::move(done));
+  });
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  RunCompletion completion;
+  completion.run_id = claimed->front().run.id;
+  completion.finished_at = At("2026-11-27T10:01:01Z");
+
+  auto finished = Wait<void>([&](auto done) { runs.FinishRun("node-a", completion, std::move(done)); });
+  auto prepared = Wait<std::int64_t>([&](auto done) {
+    (*database)->outcome_writer().Submit<std::int64_t>(
+        [](PgConnection& db) -> core::Result<std::int64_t> {
+          auto counted = db.Query("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH f AS%'");
+          if (!counted) return counted.error();
+          return counted->Int(0, 0);
+        },
+        std::move(done));
+  });
+
+  ASSERT_TRUE(finished.ok()) << finished.error().message;
+  ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+  EXPECT_EQ(*prepared, 0);
+}
+
+}  // namespace
+}  // namespace jobsched::store::postgres
