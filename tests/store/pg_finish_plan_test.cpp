@@ -1,6 +1,6 @@
-// The finish statement is planned at every call, never from a generic plan
-// cached while the runs table was small (see kFinishRuns in
-// pg_finish_batcher.cpp): it is not among the outcome writer's prepared statements.
+// The finish statement and the roll-ups it triggers are planned at every call,
+// never from a generic plan cached while the runs table was small (see
+// kFinishRuns in pg_finish_batcher.cpp and migration 0029).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -57,6 +57,27 @@ TEST(PgFinishBatcher, FinishesRunsWithAStatementPlannedAtEveryCall) {
   ASSERT_TRUE(finished.ok()) << finished.error().message;
   ASSERT_TRUE(prepared.ok()) << prepared.error().message;
   EXPECT_EQ(*prepared, 0);
+}
+
+// Migration 0029: the counting of ended runs plans its statements at each
+// call, and the triggers' entry point, called for every statement that
+// writes runs, does not (it only checks that some run ended).
+TEST(PgFinishBatcher, TheRollUpOfEndedRunsIsPlannedAtEveryCall) {
+  auto schema = jobsched::testing::PgTestSchema::Create();
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  auto database = PgDatabase::Open({.url = (*schema)->url()});  // migrates
+  ASSERT_TRUE(database.ok()) << database.error().message;
+  const auto settings = [&schema](const std::string& function) {
+    auto value = (*schema)->QueryValue(
+        "SELECT coalesce(array_to_string(proconfig, ','), 'none') FROM pg_proc"
+        " WHERE oid = to_regprocedure('" +
+        function + "(bigint[])')");
+    EXPECT_TRUE(value.ok()) << value.error().message;
+    return value.ok() ? *value : std::string("?");
+  };
+
+  EXPECT_EQ(settings("run_stats_count"), "plan_cache_mode=force_custom_plan");
+  EXPECT_EQ(settings("run_stats_add"), "none");
 }
 
 }  // namespace
