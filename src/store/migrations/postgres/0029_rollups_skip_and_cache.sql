@@ -12,7 +12,7 @@
 -- node's first statements, when runs held a few rows, reads runs whole
 -- where an index finds the few rows asked for, and kept that plan as the
 -- table grew (3.6 ms a call at 20,000 runs).
-CREATE FUNCTION run_stats_count(ended bigint[]) RETURNS void LANGUAGE plpgsql
+CREATE OR REPLACE FUNCTION run_stats_count(ended bigint[]) RETURNS void LANGUAGE plpgsql
 SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
   INSERT INTO run_stats (width, bucket, namespace, shard, succeeded, failed, timed_out, skipped, cancelled)
