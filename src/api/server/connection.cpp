@@ -134,8 +134,7 @@ asio::awaitable<bool> WriteResponse(Connection& connection, HttpResponse respons
   const WireResponse wire = SerializeResponse(std::move(response), version, keep_alive, header_only);
   // Head and body in one gather write: one system call, and the body is not
   // copied after the head first (a list page is some 40 KB).
-  const std::array<asio::const_buffer, 2> buffers{
-      asio::buffer(wire.head), wire.send_body ? asio::buffer(wire.response.body) : asio::const_buffer()};
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(wire.head), asio::buffer(wire.body)};
   const std::size_t size = asio::buffer_size(buffers);
   // First straight into the socket's send buffer, which nearly every response fits: no timer and
   // no trip through the event loop. What does not fit is sent as the socket drains, under the

@@ -71,8 +71,8 @@ WireResponse SerializeResponse(HttpResponse response, unsigned version, bool kee
     out += "\r\n";
   }
   out += "\r\n";
-  const bool send_body = has_body && !header_only && !streamed && !response.body.empty();
-  return WireResponse{.head = std::move(out), .response = std::move(response), .send_body = send_body};
+  const bool send_body = has_body && !header_only && !streamed;
+  return WireResponse{.head = std::move(out), .body = send_body ? std::move(response.body) : std::string()};
 }
 
 std::optional<HttpResponse> RejectionFor(const ErrorCode& ec, const HttpServerOptions& options) {

@@ -17,16 +17,15 @@ HttpRequest ToHttpRequest(BeastRequest&& message, const std::string& remote_addr
 // Whether the handler asked to close the connection after `response`.
 bool WantsClose(const HttpResponse& response);
 
-// A response's status line and headers, as bytes on the wire: the body goes
-// beside them in the same gather write (WriteResponse), so a large body is
-// not copied once more. `send_body` is what the caller must write after the
-// head: the body, or nothing (204, 304, HEAD, a stream). A response with a
-// stream gets its headers only, with the connection closed at the end of the
-// body instead of a Content-Length.
+// A response's status line and headers, as bytes on the wire, and the body
+// to write after them in the same gather write (WriteResponse), so a large
+// body is not copied once more. The body is empty when nothing follows the
+// head (204, 304, HEAD, a stream). A response with a stream gets its headers
+// only, with the connection closed at the end of the body instead of a
+// Content-Length.
 struct WireResponse {
   std::string head;
-  HttpResponse response;  // its body is what follows the head when send_body
-  bool send_body = false;
+  std::string body;
 };
 WireResponse SerializeResponse(HttpResponse response, unsigned version, bool keep_alive, bool header_only);
 

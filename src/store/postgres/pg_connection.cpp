@@ -183,6 +183,18 @@ core::Result<void> PgConnection::Execute(std::string_view sql) {
   return core::Ok();
 }
 
+namespace {
+
+// A statement's answer: its rows (or none, for a command), or its error.
+core::Result<PgResult> Answer(pg_conn* connection, pg_result* raw) {
+  PgResult result(raw);
+  const ExecStatusType status = PQresultStatus(raw);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return PgError(connection, raw, "postgresql");
+  return result;
+}
+
+}  // namespace
+
 core::Result<PgResult> PgConnection::Query(const std::string& sql, const PgParams& params) {
   auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
@@ -196,10 +208,7 @@ core::Result<PgResult> PgConnection::Query(const std::string& sql, const PgParam
   const std::vector<const char*> values = params.Pointers();
   pg_result* raw = PQexecPrepared(connection_, found->second.c_str(), static_cast<int>(values.size()), values.data(),
                                   nullptr, nullptr, /*resultFormat=*/0);
-  PgResult result(raw);
-  const ExecStatusType status = PQresultStatus(raw);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return PgError(connection_, raw, "postgresql");
-  return result;
+  return Answer(connection_, raw);
 }
 
 core::Result<PgResult> PgConnection::QueryPlannedEachTime(const std::string& sql, const PgParams& params) {
@@ -207,10 +216,7 @@ core::Result<PgResult> PgConnection::QueryPlannedEachTime(const std::string& sql
   const std::vector<const char*> values = params.Pointers();
   pg_result* raw = PQexecParams(connection_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                 nullptr, nullptr, /*resultFormat=*/0);
-  PgResult result(raw);
-  const ExecStatusType status = PQresultStatus(raw);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return PgError(connection_, raw, "postgresql");
-  return result;
+  return Answer(connection_, raw);
 }
 
 bool PgConnection::IsHealthy() const { return PQstatus(connection_) == CONNECTION_OK; }
