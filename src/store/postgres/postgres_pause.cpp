@@ -5,6 +5,7 @@
 #include "core/job_pause.hpp"
 #include "store/postgres/pg_events.hpp"
 #include "store/postgres/pg_listener.hpp"
+#include "store/postgres/pg_pause.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/pg_writes.hpp"
 #include "store/postgres/postgres_job_store.hpp"
@@ -69,15 +70,18 @@ core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint
 
 }  // namespace
 
+core::Result<bool> AnyPauseEnded(PgConnection& db, core::TimePoint now) {
+  auto selected = db.Query(
+      "SELECT coalesce((SELECT paused_until FROM jobs WHERE paused_until IS NOT NULL AND NOT is_active"
+      " ORDER BY paused_until LIMIT 1) <= $1, false)",
+      PgParams().Add(ToUnixMs(now)));
+  if (!selected) return selected.error();
+  return selected->Bool(0, 0);
+}
+
 void PostgresJobStore::ResumePausedJobs(core::TimePoint now, std::size_t limit, ResumeDone done, Audit audit) {
   // The scheduler asks on every pass; a read first keeps the writer for when a pause has ended.
-  auto ended = database_->readers().Read<bool>([now](PgConnection& db) -> core::Result<bool> {
-    auto selected = db.Query(
-        "SELECT EXISTS (SELECT 1 FROM jobs WHERE paused_until IS NOT NULL AND paused_until <= $1 AND NOT is_active)",
-        PgParams().Add(ToUnixMs(now)));
-    if (!selected) return selected.error();
-    return selected->Bool(0, 0);
-  });
+  auto ended = database_->readers().Read<bool>([now](PgConnection& db) { return AnyPauseEnded(db, now); });
   if (!ended) return done(ended.error());
   if (!*ended) return done(std::vector<core::Job>());
   database_->writer().Submit<std::vector<core::Job>>(

@@ -1,0 +1,127 @@
+// Statements that must find their rows through an index whatever PostgreSQL
+// knows of the table: the scheduler's check for ended pauses (every pass)
+// and the roll-up of ended runs (every finish), whose plans are kept from
+// a connection's first call (migration 0030). Each test counts the rows
+// its transaction read (pg_stat_xact_user_tables): a plan that reads a table
+// whole, by a sequential scan or into a hash join, reads thousands.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/job_validation.hpp"
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/pg_pause.hpp"
+#include "store/postgres/postgres_job_store.hpp"
+#include "store/wait.hpp"
+#include "testing/pg_test_schema.hpp"
+#include "testing/time_literals.hpp"
+#include "testing/unique_name.hpp"
+
+namespace jobsched::store::postgres {
+namespace {
+
+using jobsched::testing::At;
+
+// Rows read so far in this transaction from the tables the statements use,
+// by sequential and index scans.
+constexpr const char* kRowsRead =
+    "SELECT coalesce(sum(seq_tup_read + idx_tup_fetch), 0) FROM pg_stat_xact_user_tables"
+    " WHERE relid IN ('jobs'::regclass, 'runs'::regclass, 'failing_jobs'::regclass, 'run_stats'::regclass)";
+
+// A migrated schema holding one job, created through the store; its id.
+struct SchemaWithAJob {
+  std::unique_ptr<jobsched::testing::PgTestSchema> schema;
+  std::int64_t job_id = 0;
+};
+
+SchemaWithAJob MigratedSchemaWithAJob() {
+  auto schema = jobsched::testing::PgTestSchema::Create();
+  EXPECT_TRUE(schema.ok()) << schema.error().message;
+  if (!schema.ok()) return {};
+  auto database = PgDatabase::Open({.url = (*schema)->url()});  // migrates
+  EXPECT_TRUE(database.ok()) << database.error().message;
+  if (!database.ok()) return {};
+  PostgresJobStore jobs(*database);
+  core::JobRequest request;
+  request.name = jobsched::testing::UniqueJobName();
+  request.every = "1m";
+  auto job = core::ValidateNewJob(request, At("2026-12-08T10:00:00Z"));
+  EXPECT_TRUE(job.ok());
+  auto created = CreateJobAndWait(jobs, *job);
+  EXPECT_TRUE(created.ok());
+  return {std::move(*schema), created.ok() ? created->id : 0};
+}
+
+// What the scheduler's jobs table looks like on a new deployment under
+// load: thousands of jobs, each updated at every firing (next_run is
+// indexed, so no update is HOT), and no statistics yet.
+TEST(PgIndexPlans, TheSchedulersPauseCheckReadsNoTableWholeWithoutStatistics) {
+  auto [schema, job_id] = MigratedSchemaWithAJob();
+  ASSERT_NE(schema, nullptr);
+  ASSERT_TRUE(schema
+                  ->Execute("INSERT INTO jobs OVERRIDING SYSTEM VALUE SELECT copy.* FROM jobs j,"
+                            " generate_series(1, 3000) g, jsonb_populate_record(j, jsonb_build_object("
+                            "'id', j.id + g, 'name', j.name || '-' || g)) copy;"
+                            "UPDATE jobs SET next_run = next_run + 1; UPDATE jobs SET next_run = next_run + 1;"
+                            "UPDATE jobs SET next_run = next_run + 1;"
+                            "UPDATE jobs SET is_active = false, paused_until = " +
+                            std::to_string(core::ToUnixMs(At("2026-12-08T12:00:00Z"))) +
+                            " WHERE id = " + std::to_string(job_id))
+                  .ok());
+  auto db = PgConnection::Open(schema->url());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ASSERT_TRUE((*db)->Execute("BEGIN").ok());
+
+  auto before_the_end = AnyPauseEnded(**db, At("2026-12-08T11:59:59Z"));
+  auto at_the_end = AnyPauseEnded(**db, At("2026-12-08T12:00:00Z"));
+  auto rows_read = (*db)->Query(kRowsRead);
+
+  ASSERT_TRUE(before_the_end.ok()) << before_the_end.error().message;
+  ASSERT_TRUE(at_the_end.ok()) << at_the_end.error().message;
+  ASSERT_TRUE(rows_read.ok()) << rows_read.error().message;
+  EXPECT_FALSE(*before_the_end);
+  EXPECT_TRUE(*at_the_end);
+  EXPECT_LE(rows_read->Int(0, 0), 2) << "the paused job, once per call, not the 3,001 jobs";
+}
+
+// run_stats_count plans its statements at a connection's first call and
+// keeps those plans (0030); when that call comes while runs is empty, the
+// plans must still be the index plans once runs holds thousands of rows.
+TEST(PgIndexPlans, TheRollUpOfEndedRunsKeepsIndexPlansMadeOnAnEmptyTable) {
+  auto [schema, job_id] = MigratedSchemaWithAJob();
+  ASSERT_NE(schema, nullptr);
+  const std::string job = std::to_string(job_id);
+
+  // One session, one transaction: the plans are made by the first call, on
+  // the empty runs table, and used by the last, on 20,000 runs.
+  // The temporary tables come first: making them changes the search path,
+  // which makes PostgreSQL plan again.
+  auto rows_read = schema->QueryValue(
+      "CREATE TEMP TABLE ended (id bigint); CREATE TEMP TABLE before_call (rows_read bigint);"
+      "SELECT run_stats_count(ARRAY[]::bigint[]);"
+      "INSERT INTO runs (job_id, scheduled_for, trigger, state, created_at, started_at, finished_at)"
+      " SELECT " +
+      job +
+      ", g * 1000, 'manual', CASE WHEN g % 2 = 0 THEN 'succeeded' ELSE 'failed' END, g * 1000,"
+      " g * 1000, g * 1000 + 5 FROM generate_series(1, 20000) g;"
+      "INSERT INTO ended SELECT id FROM runs WHERE id > 19990 AND id <= 19994;"
+      "INSERT INTO before_call SELECT (" +
+      std::string(kRowsRead) +
+      ");"
+      "SELECT run_stats_count(ARRAY(SELECT id FROM ended));"
+      "SELECT (" +
+      std::string(kRowsRead) + ") - rows_read FROM before_call");
+  auto counted = schema->QueryValue(
+      "SELECT sum(succeeded) || '/' || sum(failed) FROM run_stats WHERE width = 60000 AND namespace = ''");
+
+  ASSERT_TRUE(rows_read.ok()) << rows_read.error().message;
+  // The 4 runs, their job, the job's 6 later runs, a few roll-up rows: not the 20,000 runs.
+  EXPECT_LT(std::stoi(*rows_read), 100) << *rows_read;
+  ASSERT_TRUE(counted.ok()) << counted.error().message;
+  // The insert's own roll-up counted the 20,000 runs, and the last call 4 of them again.
+  EXPECT_EQ(*counted, "10002/10002");
+}
+
+}  // namespace
+}  // namespace jobsched::store::postgres
