@@ -60,23 +60,60 @@ core::Result<std::string> TestServerUrl() {
   return core::Error::Unavailable(kHowToGetOne);
 }
 
+namespace {
+
+// A name no other test of this run uses.
+std::string UniqueName() {
+  static std::atomic<int> counter{0};
+  std::random_device random;
+  return "test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+         std::to_string(random() % 1'000'000);
+}
+
+// `url` connecting to `database` instead of the one it names.
+std::string WithDatabase(const std::string& url, const std::string& database) {
+  const std::size_t query = url.find('?');
+  const std::size_t slash = url.rfind('/', query);
+  if (slash == std::string::npos) return url;
+  return url.substr(0, slash + 1) + database + (query == std::string::npos ? "" : url.substr(query));
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<PgTestSchema>> PgTestSchema::Create() {
   auto server = TestServerUrl();
   if (!server) return server.error();
-  static std::atomic<int> counter{0};
-  std::random_device random;
-  const std::string name =
-      "test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(random() % 1'000'000);
+  const std::string name = UniqueName();
   if (auto created = Run(*server, "CREATE SCHEMA " + name); !created) return created.error();
-  return std::unique_ptr<PgTestSchema>(new PgTestSchema(*server, name));
+  return std::unique_ptr<PgTestSchema>(new PgTestSchema(*server, name, false));
 }
 
-PgTestSchema::PgTestSchema(std::string server_url, std::string name)
+core::Result<std::unique_ptr<PgTestSchema>> PgTestSchema::CreateInADatabaseOfItsOwn() {
+  auto server = TestServerUrl();
+  if (!server) return server.error();
+  const std::string name = UniqueName();
+  if (auto created = Run(*server, "CREATE DATABASE " + name); !created) return created.error();
+  if (auto created = Run(WithDatabase(*server, name), "CREATE SCHEMA " + name); !created) {
+    (void)Run(*server, "DROP DATABASE " + name + " WITH (FORCE)");
+    return created.error();
+  }
+  return std::unique_ptr<PgTestSchema>(new PgTestSchema(*server, name, true));
+}
+
+PgTestSchema::PgTestSchema(std::string server_url, std::string name, bool own_database)
     : server_url_(std::move(server_url)),
       name_(std::move(name)),
-      url_(WithParameter(server_url_, "options=-csearch_path%3D" + name_ + "&application_name=" + name_)) {}
+      own_database_(own_database),
+      url_(WithParameter(own_database_ ? WithDatabase(server_url_, name_) : server_url_,
+                         "options=-csearch_path%3D" + name_ + "&application_name=" + name_)) {}
 
-PgTestSchema::~PgTestSchema() { (void)Run(server_url_, "DROP SCHEMA IF EXISTS " + name_ + " CASCADE"); }
+PgTestSchema::~PgTestSchema() {
+  if (own_database_) {
+    (void)Run(server_url_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } else {
+    (void)Run(server_url_, "DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+  }
+}
 
 std::string PgTestSchema::UrlAs(const std::string& role) const {
   // postgresql://user@host... -> postgresql://role@host...

@@ -21,6 +21,11 @@ core::Result<std::string> TestServerUrl();
 class PgTestSchema {
  public:
   static core::Result<std::unique_ptr<PgTestSchema>> Create();
+  // The same schema, in a fresh database of its own, dropped with it. For a
+  // test that must not see the other tests' catalog changes: creating or
+  // dropping a schema anywhere in a database makes every session of that
+  // database plan its cached statements again.
+  static core::Result<std::unique_ptr<PgTestSchema>> CreateInADatabaseOfItsOwn();
 
   PgTestSchema(const PgTestSchema&) = delete;
   PgTestSchema& operator=(const PgTestSchema&) = delete;
@@ -40,10 +45,11 @@ class PgTestSchema {
   core::Result<std::string> QueryValue(const std::string& sql) const;
 
  private:
-  PgTestSchema(std::string server_url, std::string name);
+  PgTestSchema(std::string server_url, std::string name, bool own_database);
 
   std::string server_url_;
   std::string name_;
+  bool own_database_;
   std::string url_;
 };
 

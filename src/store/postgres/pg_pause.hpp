@@ -6,14 +6,10 @@
 
 namespace jobsched::store::postgres {
 
-// Whether some paused job's pause ended at or before `now`: what the
-// scheduler asks on every pass, before it asks the writer to resume any.
-// It reads the earliest pause end through paused_until's index, never jobs
-// whole. Asked as "does any pause end by now", PostgreSQL read the table
-// whole while it had no statistics for it, and under the scheduler's
-// updates jobs holds many times more dead rows than live ones: in
-// bench/cluster.sh's steady mode, 0.3 ms a pass, 2.1 of the 27 seconds
-// PostgreSQL worked in 20 s.
+// Whether some paused job's pause ended at or before `now`: false when no
+// paused job has an end; the statement's error when the read fails. What
+// the scheduler asks on every pass, on a read connection, before it asks
+// the writer to resume any. Defined in postgres_pause.cpp.
 core::Result<bool> AnyPauseEnded(PgConnection& db, core::TimePoint now);
 
 }  // namespace jobsched::store::postgres

@@ -70,6 +70,12 @@ core::Result<std::vector<core::Job>> ResumeDue(PgConnection& db, core::TimePoint
 
 }  // namespace
 
+// It reads the earliest pause end through paused_until's index, never jobs
+// whole. Asked as "does any pause end by now" (EXISTS ... paused_until <= $1),
+// PostgreSQL read the table whole while it had no statistics for it, and
+// under the scheduler's updates jobs holds many times more dead rows than
+// live ones: in bench/cluster.sh's steady mode, 0.3 ms a pass, 2.1 of the 27
+// seconds PostgreSQL worked in 20 s.
 core::Result<bool> AnyPauseEnded(PgConnection& db, core::TimePoint now) {
   auto selected = db.Query(
       "SELECT coalesce((SELECT paused_until FROM jobs WHERE paused_until IS NOT NULL AND NOT is_active"

@@ -11,8 +11,14 @@
 -- sequential scan, and a hash (or merge) join that reads all of one side
 -- (the DELETE's check for a later ended run read every ended run into a
 -- hash). With those three ruled out for the function, the one plan left is
--- the index nested loop, whatever the tables' sizes when it is made, so the
--- plan made at a connection's first call is kept.
+-- the index nested loop, whatever the tables' sizes when it is made: the
+-- plan made at a connection's first call is kept, and when PostgreSQL makes
+-- it again (after an ANALYZE of a table it reads, or a schema change), it
+-- makes the same one.
+-- The settings hold for what runs inside run_stats_count only (its callers'
+-- join of a statement's old and new rows, on a bulk update, wants a hash
+-- join). A later CREATE OR REPLACE of run_stats_count drops them and must set
+-- them again.
 ALTER FUNCTION run_stats_count(bigint[]) SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION run_stats_count(bigint[]) SET enable_seqscan = off;
 ALTER FUNCTION run_stats_count(bigint[]) SET enable_hashjoin = off;
