@@ -1,7 +1,9 @@
-// Statements that must find their rows through an index whatever PostgreSQL
-// knows of the table: the scheduler's check for ended pauses (every pass)
-// and the roll-up of ended runs (every finish), whose plans are kept from
-// a connection's first call (migration 0030). Each test counts the rows
+// PostgreSQL's indexes under the scheduler's load. Statements that must find
+// their rows through an index whatever PostgreSQL knows of the table: the
+// scheduler's check for ended pauses (every pass) and the roll-up of ended
+// runs (every finish), whose plans are kept from a connection's first call
+// (migration 0030); and the job names' trigram index, which every firing
+// updates (0031). The plan tests count the rows
 // its transaction read (pg_stat_xact_user_tables): a plan that reads a table
 // whole, by a sequential scan or into a hash join, reads thousands.
 // Autovacuum is off for the tables: its ANALYZE would give the planner the
@@ -136,6 +138,34 @@ TEST(PgIndexPlans, TheRollUpOfEndedRunsKeepsIndexPlansMadeOnAnEmptyTable) {
   ASSERT_TRUE(counted.ok()) << counted.error().message;
   // The insert's own roll-up counted the 20,000 runs, and the last call 4 of them again.
   EXPECT_EQ(*counted, "10002/10002");
+}
+
+// Every firing adds its jobs' name trigrams to the trigram index's pending
+// list (no update of jobs is HOT); the statement that finds the list full
+// moves it all into the index, and a list of the default 4 MB stalled a
+// firing by tens of milliseconds. 0031 keeps the list to 64 kB: 8 pages.
+TEST(PgIndexPlans, FiringsMoveJobNameTrigramsIntoTheirIndexInSmallSteps) {
+  auto [schema, job_id] = MigratedSchemaWithAJob(/*own_database=*/true);  // for its extension
+  ASSERT_NE(schema, nullptr);
+  auto trigrams = schema->QueryValue("SELECT to_regclass('jobs_name_trigrams') IS NOT NULL");
+  ASSERT_TRUE(trigrams.ok()) << trigrams.error().message;
+  ASSERT_EQ(*trigrams, "t") << "pg_trgm is part of PostgreSQL's packages: the test server has it";
+
+  // 2,000 jobs, each updated 4 times as firings do: some 120,000 trigram entries.
+  ASSERT_TRUE(schema
+                  ->Execute("INSERT INTO jobs OVERRIDING SYSTEM VALUE SELECT copy.* FROM jobs j,"
+                            " generate_series(1, 2000) g, jsonb_populate_record(j, jsonb_build_object("
+                            "'id', j.id + g, 'name', j.name || '-' || g)) copy;"
+                            "UPDATE jobs SET next_run = next_run + 1; UPDATE jobs SET next_run = next_run + 1;"
+                            "UPDATE jobs SET next_run = next_run + 1; UPDATE jobs SET next_run = next_run + 1;")
+                  .ok());
+  auto pending_pages = schema->QueryValue(
+      "CREATE EXTENSION IF NOT EXISTS pgstattuple;"
+      "SELECT pending_pages FROM pgstatginindex('jobs_name_trigrams')");
+
+  ASSERT_TRUE(pending_pages.ok()) << pending_pages.error().message;
+  ASSERT_FALSE(pending_pages->empty());
+  EXPECT_LE(std::stoll(*pending_pages), 8) << "pages of entries waiting to be moved into the index";
 }
 
 }  // namespace
