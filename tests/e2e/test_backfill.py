@@ -7,7 +7,7 @@ Every answer is checked against docs/openapi.yaml by the harness, like in every 
 import unittest
 
 from cli_testing import Cli, check_schema
-from harness import HttpEndpoint, ServiceTestCase, list_all_runs, wait_for_runs
+from harness import HttpEndpoint, ServiceTestCase, list_all_runs, parse_rfc3339, wait_for_runs
 
 # Europe/Berlin falls back at 2026-10-25T01:00Z: 02:00 CET (01:00Z) repeats 02:00 CEST (00:00Z), so an
 # hourly cron job is silent at 01:00Z.
@@ -137,7 +137,9 @@ class BackfillOverlapTest(BackfillTestCase):
         runs = self.finished_backfill_runs(job["id"], 5)
 
         self.assertEqual(self.endpoint.max_in_flight, 1)
-        starts = [run["started_at"] for run in runs]
+        # As instants: a start on a whole second is written without a fraction ("...:49Z"),
+        # which sorts after "...:49.305Z" as text.
+        starts = [parse_rfc3339(run["started_at"]) for run in runs]
         self.assertEqual(starts, sorted(starts), "oldest occurrence first")
         self.assertEqual([run["scheduled_for"] for run in runs], HOURLY_AROUND_FALL_BACK)
 
