@@ -3,9 +3,9 @@
 // scheduler's check for ended pauses (every pass) and the roll-up of ended
 // runs (every finish), whose plans are kept from a connection's first call
 // (migration 0030); and the job names' trigram index, which every firing
-// updates (0031). The plan tests count the rows
-// its transaction read (pg_stat_xact_user_tables): a plan that reads a table
-// whole, by a sequential scan or into a hash join, reads thousands.
+// updates (0031). The plan tests count the rows their transaction read
+// (pg_stat_xact_user_tables): a plan that reads a table whole, by a
+// sequential scan or into a hash join, reads thousands.
 // Autovacuum is off for the tables: its ANALYZE would give the planner the
 // statistics a new deployment lacks, and make the tests pass on the old code.
 #include <gtest/gtest.h>
@@ -66,6 +66,18 @@ SchemaWithAJob MigratedSchemaWithAJob(bool own_database) {
   return {std::move(*schema), created.ok() ? created->id : 0};
 }
 
+// SQL that adds `copies` copies of the schema's one job, under other ids and
+// names, then updates every job's next_run `updates` times, as firings do
+// (next_run is indexed, so no such update is HOT).
+std::string CopiesOfTheJobUpdatedAsFiringsDo(int copies, int updates) {
+  std::string sql =
+      "INSERT INTO jobs OVERRIDING SYSTEM VALUE SELECT copy.* FROM jobs j, generate_series(1, " +
+      std::to_string(copies) +
+      ") g, jsonb_populate_record(j, jsonb_build_object('id', j.id + g, 'name', j.name || '-' || g)) copy;";
+  for (int update = 0; update < updates; ++update) sql += "UPDATE jobs SET next_run = next_run + 1;";
+  return sql;
+}
+
 // What the scheduler's jobs table looks like on a new deployment under
 // load: thousands of jobs, each updated at every firing (next_run is
 // indexed, so no update is HOT), and no statistics yet.
@@ -73,11 +85,7 @@ TEST(PgIndexPlans, TheSchedulersPauseCheckReadsNoTableWholeWithoutStatistics) {
   auto [schema, job_id] = MigratedSchemaWithAJob(/*own_database=*/false);
   ASSERT_NE(schema, nullptr);
   ASSERT_TRUE(schema
-                  ->Execute("INSERT INTO jobs OVERRIDING SYSTEM VALUE SELECT copy.* FROM jobs j,"
-                            " generate_series(1, 3000) g, jsonb_populate_record(j, jsonb_build_object("
-                            "'id', j.id + g, 'name', j.name || '-' || g)) copy;"
-                            "UPDATE jobs SET next_run = next_run + 1; UPDATE jobs SET next_run = next_run + 1;"
-                            "UPDATE jobs SET next_run = next_run + 1;"
+                  ->Execute(CopiesOfTheJobUpdatedAsFiringsDo(3000, 3) +
                             "UPDATE jobs SET is_active = false, paused_until = " +
                             std::to_string(core::ToUnixMs(At("2026-12-08T12:00:00Z"))) +
                             " WHERE id = " + std::to_string(job_id))
@@ -152,13 +160,7 @@ TEST(PgIndexPlans, FiringsMoveJobNameTrigramsIntoTheirIndexInSmallSteps) {
   ASSERT_EQ(*trigrams, "t") << "pg_trgm is part of PostgreSQL's packages: the test server has it";
 
   // 2,000 jobs, each updated 4 times as firings do: some 120,000 trigram entries.
-  ASSERT_TRUE(schema
-                  ->Execute("INSERT INTO jobs OVERRIDING SYSTEM VALUE SELECT copy.* FROM jobs j,"
-                            " generate_series(1, 2000) g, jsonb_populate_record(j, jsonb_build_object("
-                            "'id', j.id + g, 'name', j.name || '-' || g)) copy;"
-                            "UPDATE jobs SET next_run = next_run + 1; UPDATE jobs SET next_run = next_run + 1;"
-                            "UPDATE jobs SET next_run = next_run + 1; UPDATE jobs SET next_run = next_run + 1;")
-                  .ok());
+  ASSERT_TRUE(schema->Execute(CopiesOfTheJobUpdatedAsFiringsDo(2000, 4)).ok());
   auto pending_pages = schema->QueryValue(
       "CREATE EXTENSION IF NOT EXISTS pgstattuple;"
       "SELECT pending_pages FROM pgstatginindex('jobs_name_trigrams')");

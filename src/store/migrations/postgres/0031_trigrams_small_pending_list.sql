@@ -4,8 +4,8 @@
 -- update is HOT (next_run is indexed), so each adds the job's name trigrams
 -- to the list again. At 1,000 fires a second the default 4 MB list filled
 -- every 17 s, and the firing that emptied it stalled: in bench/cluster.sh's
--- steady mode the lateness of second 17 reached 44-65 ms in every run, where
--- the other seconds stayed under 25 ms. A 64 kB list, the smallest
+-- steady mode second 17 was late by up to 43-76 ms in every run (37 runs),
+-- where most other seconds stayed under 25 ms. A 64 kB list, the smallest
 -- PostgreSQL allows, is emptied in small steps as it goes: the steady mode's
 -- worst lateness fell to 19-28 ms, and a burst of 20,000 jobs is as fast as
 -- before. Without a pending list (fastupdate = off) each firing writes every
